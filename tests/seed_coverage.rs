@@ -1,0 +1,117 @@
+//! Every topic of the source cheat sheet has a page: each `###` topic and
+//! each question bank of the seed maps to a topic file in `content/`.
+//!
+//! The seed lives beside the project (`../shared/seed/`); where it is absent
+//! the test says so and checks only the mapping against `content/`.
+
+use std::path::PathBuf;
+
+/// The seed's headings (without their emoji) and the topic that covers each.
+const MAP: &[(&str, &str)] = &[
+    ("Database Connections & Pooling", "connection-pooling"),
+    ("ACID Properties", "acid"),
+    ("Code Architecture Layers", "architecture-layers"),
+    ("Database Indexing Strategy", "database-indexing"),
+    ("N+1 Query Problem", "n-plus-one"),
+    ("Caching Strategies", "caching"),
+    ("Authentication vs Authorization", "authn-authz"),
+    ("API Security Checklist", "api-security"),
+    ("CAP Theorem", "cap-theorem"),
+    ("Load Balancing Algorithms", "load-balancing"),
+    ("Microservices Patterns", "circuit-breaker"),
+    ("Thread Safety Patterns", "thread-safety"),
+    ("Common Concurrency Issues", "concurrency-issues"),
+    ("HTTP Status Codes", "http-status-codes"),
+    ("REST API Design Principles", "rest-api-design"),
+    ("The Three Pillars", "observability"),
+    ("Queue vs Topic", "queue-vs-topic"),
+    ("Delivery Guarantees", "delivery-guarantees"),
+    ("Quick Fire Round", "knockout-questions"),
+    ("Automatic Failures", "red-flags"),
+    ("Success Signals", "red-flags"),
+    ("Python-Specific", "python-extras"),
+    ("Java-Specific", "java-extras"),
+    ("Node.js-Specific", "nodejs-extras"),
+    ("Database Transactions & Locking", "transactions-locking"),
+    ("Database Scaling Strategies", "database-scaling"),
+    ("Event-Driven Architecture", "event-driven-architecture"),
+    ("Advanced Security Concepts", "oauth-and-passwords"),
+    ("API Design Patterns", "api-design-patterns"),
+    ("Microservices Communication", "service-communication"),
+    ("Distributed Systems Debugging", "distributed-debugging"),
+    ("Performance Profiling", "performance-profiling"),
+    ("Data Consistency Patterns", "saga-pattern"),
+    ("Infrastructure as Code", "deployment-and-health-checks"),
+    (
+        "Memory Management & Garbage Collection",
+        "memory-management",
+    ),
+    ("Async Programming Patterns", "async-programming"),
+    ("Database Connection Pool Tuning", "pool-tuning"),
+    ("Advanced Authentication Patterns", "token-rotation"),
+    ("Real-time Data Processing", "stream-processing"),
+    ("CDN & Edge Computing", "cdn-caching"),
+    ("Container Orchestration", "kubernetes-resources"),
+    ("Error Handling & Resilience", "retries-resilience"),
+    ("Capacity Planning", "capacity-planning"),
+    // The question banks are `##` sections of their own.
+    ("Bonus: Trick Questions", "trick-questions"),
+    ("Production Debugging Scenarios", "debugging-scenarios"),
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A heading's text without its leading emoji and spaces.
+fn plain(heading: &str) -> String {
+    heading
+        .trim_start_matches('#')
+        .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn every_mapped_topic_has_a_content_file() {
+    for (heading, slug) in MAP {
+        let file = root().join("content").join(format!("{slug}.md"));
+        assert!(
+            file.is_file(),
+            "`{heading}` should be covered by {}",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn every_topic_of_the_seed_is_mapped() {
+    let seed = root().join("../shared/seed/backend-interview-cheat-sheet.md");
+    let Ok(text) = std::fs::read_to_string(&seed) else {
+        eprintln!(
+            "note: {} not found; only the mapping was checked",
+            seed.display()
+        );
+        return;
+    };
+    let mut in_code = false;
+    let mut missing = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        }
+        if in_code {
+            continue;
+        }
+        let is_topic = line.starts_with("### ");
+        let is_bank = line.starts_with("## ")
+            && (line.contains("Trick Questions") || line.contains("Debugging Scenarios"));
+        if is_topic || is_bank {
+            let h = plain(line);
+            if !MAP.iter().any(|(m, _)| *m == h) {
+                missing.push(h);
+            }
+        }
+    }
+    assert!(missing.is_empty(), "seed topics with no page: {missing:?}");
+}
