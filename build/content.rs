@@ -1,0 +1,793 @@
+//! The content pipeline: reads `content/`, checks it, renders the markdown to
+//! HTML and writes it out as Rust source that the app includes. It runs in
+//! `build.rs`, so the app ships finished HTML and no markdown parser.
+//!
+//! Every problem is reported with the file and line it comes from, and all
+//! problems are reported at once.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::highlight::{escape_html, highlight};
+
+/// A section of the cheat sheet, from `content/sections.txt`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+}
+
+/// The front matter of a topic file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrontMatter {
+    pub slug: String,
+    pub title: String,
+    pub section: String,
+    pub order: u32,
+    pub summary: String,
+    pub related: Vec<String>,
+    pub visualization: Option<String>,
+}
+
+/// A heading inside a topic, for the page's table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A checked, rendered topic.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub meta: FrontMatter,
+    pub section_index: usize,
+    pub html: String,
+    pub headings: Vec<Heading>,
+}
+
+/// Everything the app shows, in reading order.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub sections: Vec<Section>,
+    pub topics: Vec<Topic>,
+}
+
+/// One problem in the content, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        } else {
+            write!(f, "{}: {}", self.file, self.message)
+        }
+    }
+}
+
+fn problem(file: &str, line: usize, message: impl Into<String>) -> Problem {
+    Problem {
+        file: file.to_string(),
+        line,
+        message: message.into(),
+    }
+}
+
+/// A slug is lower-case ASCII letters, digits and single hyphens.
+pub fn is_valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+}
+
+/// Parses `sections.txt`: one `id: Title` a line, `#` comments, blank lines.
+pub fn parse_sections(file: &str, text: &str) -> Result<Vec<Section>, Vec<Problem>> {
+    let mut sections = Vec::new();
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.split_once(':') {
+            Some((id, title)) if is_valid_slug(id.trim()) && !title.trim().is_empty() => {
+                let id = id.trim().to_string();
+                if !seen.insert(id.clone()) {
+                    problems.push(problem(
+                        file,
+                        n + 1,
+                        format!("section `{id}` is listed twice"),
+                    ));
+                }
+                sections.push(Section {
+                    id,
+                    title: title.trim().to_string(),
+                });
+            }
+            _ => problems.push(problem(
+                file,
+                n + 1,
+                "expected `id: Title` with a lower-case id (letters, digits, hyphens)",
+            )),
+        }
+    }
+    if sections.is_empty() && problems.is_empty() {
+        problems.push(problem(file, 0, "no sections are listed"));
+    }
+    if problems.is_empty() {
+        Ok(sections)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Splits a topic file into its front matter and its markdown body, and
+/// returns the line number at which the body starts.
+pub fn parse_front_matter(
+    file: &str,
+    text: &str,
+) -> Result<(FrontMatter, String, usize), Vec<Problem>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines();
+    if lines.next().map(str::trim_end) != Some("---") {
+        return Err(vec![problem(
+            file,
+            1,
+            "a topic file must start with a `---` line that opens its front matter",
+        )]);
+    }
+    let mut fields: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut closed_at = None;
+    for (n, raw) in lines.enumerate() {
+        let line_no = n + 2;
+        if raw.trim_end() == "---" {
+            closed_at = Some(line_no);
+            break;
+        }
+        if raw.trim().is_empty() || raw.trim_start().starts_with('#') {
+            continue;
+        }
+        match raw.split_once(':') {
+            Some((key, value)) if !key.trim().is_empty() && !key.contains(' ') => {
+                let key = key.trim().to_string();
+                if fields.contains_key(&key) {
+                    problems.push(problem(file, line_no, format!("`{key}` is given twice")));
+                }
+                fields.insert(key, (value.trim().to_string(), line_no));
+            }
+            _ => problems.push(problem(
+                file,
+                line_no,
+                format!("expected `key: value`, found `{}`", raw.trim()),
+            )),
+        }
+    }
+    let Some(closed_at) = closed_at else {
+        problems.push(problem(
+            file,
+            1,
+            "the front matter is never closed with a `---` line",
+        ));
+        return Err(problems);
+    };
+    const KNOWN: [&str; 7] = [
+        "slug",
+        "title",
+        "section",
+        "order",
+        "summary",
+        "related",
+        "visualization",
+    ];
+    for (key, (_, line)) in &fields {
+        if !KNOWN.contains(&key.as_str()) {
+            problems.push(problem(
+                file,
+                *line,
+                format!("unknown key `{key}`; the keys are {}", KNOWN.join(", ")),
+            ));
+        }
+    }
+    let mut required = |key: &str| -> String {
+        match fields.get(key) {
+            Some((v, _)) if !v.is_empty() => v.clone(),
+            Some((_, line)) => {
+                problems.push(problem(file, *line, format!("`{key}` is empty")));
+                String::new()
+            }
+            None => {
+                problems.push(problem(
+                    file,
+                    closed_at,
+                    format!("the front matter has no `{key}`"),
+                ));
+                String::new()
+            }
+        }
+    };
+    let slug = required("slug");
+    let title = required("title");
+    let section = required("section");
+    let order_text = required("order");
+    let summary = required("summary");
+    let line_of = |key: &str| fields.get(key).map_or(closed_at, |(_, l)| *l);
+    if !slug.is_empty() && !is_valid_slug(&slug) {
+        problems.push(problem(
+            file,
+            line_of("slug"),
+            format!("slug `{slug}` must be lower-case letters, digits and single hyphens"),
+        ));
+    }
+    let order = match order_text.parse::<u32>() {
+        Ok(o) => o,
+        Err(_) => {
+            if !order_text.is_empty() {
+                problems.push(problem(
+                    file,
+                    line_of("order"),
+                    format!("order `{order_text}` is not a whole number"),
+                ));
+            }
+            0
+        }
+    };
+    let related: Vec<String> = fields
+        .get("related")
+        .map(|(v, _)| {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let visualization = fields
+        .get("visualization")
+        .map(|(v, _)| v.clone())
+        .filter(|v| !v.is_empty());
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let body: String = text.lines().skip(closed_at).collect::<Vec<_>>().join("\n");
+    Ok((
+        FrontMatter {
+            slug,
+            title,
+            section,
+            order,
+            summary,
+            related,
+            visualization,
+        },
+        body,
+        closed_at + 1,
+    ))
+}
+
+/// Turns heading text into an anchor id: lower case, words joined by hyphens.
+pub fn anchor_id(text: &str) -> String {
+    let mut id = String::new();
+    let mut gap = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if gap && !id.is_empty() {
+                id.push('-');
+            }
+            id.extend(c.to_lowercase());
+            gap = false;
+        } else {
+            gap = true;
+        }
+    }
+    if id.is_empty() {
+        id.push_str("section");
+    }
+    id
+}
+
+/// The result of rendering one markdown body.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    /// Topic slugs the body links to, with the line of each link.
+    pub topic_links: Vec<(String, usize)>,
+    /// Other problems found while rendering, with their lines.
+    pub problems: Vec<(usize, String)>,
+}
+
+fn line_at(body: &str, offset: usize) -> usize {
+    body[..offset.min(body.len())].matches('\n').count() + 1
+}
+
+/// Rewrites a link target written in the content to the URL the app uses.
+/// `topic:slug#anchor` becomes `?topic=slug#anchor`.
+fn rewrite_link(dest: &str) -> Result<(String, Option<String>), String> {
+    if let Some(rest) = dest.strip_prefix("topic:") {
+        let (slug, anchor) = match rest.split_once('#') {
+            Some((s, a)) => (s, Some(a)),
+            None => (rest, None),
+        };
+        let mut url = format!("?topic={slug}");
+        if let Some(a) = anchor {
+            url.push('#');
+            url.push_str(a);
+        }
+        return Ok((url, Some(slug.to_string())));
+    }
+    if dest.starts_with("https://")
+        || dest.starts_with("http://")
+        || dest.starts_with('#')
+        || dest.starts_with("mailto:")
+    {
+        return Ok((dest.to_string(), None));
+    }
+    Err(format!(
+        "link `{dest}` is neither `topic:<slug>`, an in-page `#anchor`, nor an absolute http(s) URL"
+    ))
+}
+
+/// Renders a markdown body to HTML with anchored headings, highlighted code,
+/// scrollable tables, marked "careful" notes and rewritten topic links.
+pub fn render_markdown(body: &str) -> Rendered {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_SMART_PUNCTUATION);
+    let events: Vec<(Event, std::ops::Range<usize>)> =
+        Parser::new_ext(body, options).into_offset_iter().collect();
+    let mut out = Rendered::default();
+    let mut html_events: Vec<Event> = Vec::with_capacity(events.len());
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut i = 0;
+    while i < events.len() {
+        let (event, range) = &events[i];
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let line = line_at(body, range.start);
+                let level_no = match level {
+                    HeadingLevel::H1 => 1,
+                    HeadingLevel::H2 => 2,
+                    HeadingLevel::H3 => 3,
+                    HeadingLevel::H4 => 4,
+                    HeadingLevel::H5 => 5,
+                    HeadingLevel::H6 => 6,
+                };
+                if level_no == 1 {
+                    out.problems.push((
+                        line,
+                        "use `##` or deeper: the page title comes from the front matter".into(),
+                    ));
+                }
+                let mut inner = Vec::new();
+                let mut text = String::new();
+                i += 1;
+                while i < events.len() && !matches!(events[i].0, Event::End(TagEnd::Heading(_))) {
+                    if let Event::Text(t) | Event::Code(t) = &events[i].0 {
+                        text.push_str(t);
+                    }
+                    inner.push(events[i].0.clone());
+                    i += 1;
+                }
+                let base = anchor_id(&text);
+                let mut id = base.clone();
+                let mut n = 2;
+                while !used_ids.insert(id.clone()) {
+                    id = format!("{base}-{n}");
+                    n += 1;
+                }
+                let mut inner_html = String::new();
+                pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                let mut h = String::new();
+                let _ = writeln!(
+                    h,
+                    "<h{level_no} id=\"{id}\">{inner_html}<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level_no}>"
+                );
+                html_events.push(Event::Html(h.into()));
+                out.headings.push(Heading {
+                    level: level_no,
+                    id,
+                    text,
+                });
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let mut code = String::new();
+                i += 1;
+                while i < events.len() && !matches!(events[i].0, Event::End(TagEnd::CodeBlock)) {
+                    if let Event::Text(t) = &events[i].0 {
+                        code.push_str(t);
+                    }
+                    i += 1;
+                }
+                let mut h = String::from("<pre class=\"code\"");
+                if !language.is_empty() {
+                    h.push_str(" data-lang=\"");
+                    escape_html(&language, &mut h);
+                    h.push('"');
+                }
+                h.push_str(" tabindex=\"0\"><code>");
+                h.push_str(&highlight(&language, &code));
+                h.push_str("</code></pre>\n");
+                html_events.push(Event::Html(h.into()));
+            }
+            Event::Start(Tag::Table(_)) => {
+                html_events.push(Event::Html(
+                    "<div class=\"table-wrap\" tabindex=\"0\">".into(),
+                ));
+                html_events.push(event.clone());
+            }
+            Event::End(TagEnd::Table) => {
+                html_events.push(event.clone());
+                html_events.push(Event::Html("</div>\n".into()));
+            }
+            Event::Start(Tag::BlockQuote(_)) => {
+                let careful = matches!(
+                    events.get(i + 1).map(|e| &e.0),
+                    Some(Event::Start(Tag::Paragraph))
+                ) && matches!(
+                    events.get(i + 2).map(|e| &e.0),
+                    Some(Event::Start(Tag::Strong))
+                ) && matches!(events.get(i + 3).map(|e| &e.0), Some(Event::Text(t)) if t.trim_end().trim_end_matches(':').eq_ignore_ascii_case("careful"));
+                if careful {
+                    html_events.push(Event::Html("<blockquote class=\"careful\">\n".into()));
+                } else {
+                    html_events.push(event.clone());
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let line = line_at(body, range.start);
+                match rewrite_link(dest_url) {
+                    Ok((url, slug)) => {
+                        if let Some(slug) = slug {
+                            out.topic_links.push((slug, line));
+                        }
+                        html_events.push(Event::Start(Tag::Link {
+                            link_type: *link_type,
+                            dest_url: url.into(),
+                            title: title.clone(),
+                            id: id.clone(),
+                        }));
+                    }
+                    Err(message) => {
+                        out.problems.push((line, message));
+                        html_events.push(event.clone());
+                    }
+                }
+            }
+            _ => html_events.push(event.clone()),
+        }
+        i += 1;
+    }
+    pulldown_cmark::html::push_html(&mut out.html, html_events.into_iter());
+    out
+}
+
+/// Prints every problem, one a line under a count, and ends the process
+/// with a failure: how both content generators stop on broken content.
+pub fn fail(problems: &[Problem]) -> ! {
+    eprintln!(
+        "error: the content in content/ has {} problem(s):",
+        problems.len()
+    );
+    for p in problems {
+        eprintln!("  {p}");
+    }
+    std::process::exit(1);
+}
+
+/// Reads and checks the whole `content/` folder.
+pub fn load(dir: &Path) -> Result<Content, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let sections_path = dir.join("sections.txt");
+    let sections_name = display_name(dir, &sections_path);
+    let sections = match std::fs::read_to_string(&sections_path) {
+        Ok(text) => parse_sections(&sections_name, &text)?,
+        Err(e) => {
+            return Err(vec![problem(
+                &sections_name,
+                0,
+                format!("cannot read: {e}"),
+            )])
+        }
+    };
+    let mut files: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .collect(),
+        Err(e) => {
+            return Err(vec![problem(
+                &display_name(dir, dir),
+                0,
+                format!("cannot read the folder: {e}"),
+            )])
+        }
+    };
+    files.sort();
+    let mut parsed = Vec::new();
+    for path in &files {
+        let name = display_name(dir, path);
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(problem(&name, 0, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        match parse_front_matter(&name, &text) {
+            Ok((meta, body, body_line)) => {
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                if meta.slug != stem {
+                    problems.push(problem(
+                        &name,
+                        2,
+                        format!("slug `{}` must equal the file name `{stem}`", meta.slug),
+                    ));
+                }
+                parsed.push((name, meta, body, body_line));
+            }
+            Err(p) => problems.extend(p),
+        }
+    }
+    let slugs: HashSet<&str> = parsed.iter().map(|(_, m, _, _)| m.slug.as_str()).collect();
+    let mut orders: HashSet<(String, u32)> = HashSet::new();
+    let mut topics = Vec::new();
+    for (name, meta, body, body_line) in &parsed {
+        let section_index = sections.iter().position(|s| s.id == meta.section);
+        if section_index.is_none() {
+            problems.push(problem(
+                name,
+                0,
+                format!("section `{}` is not listed in sections.txt", meta.section),
+            ));
+        }
+        if !orders.insert((meta.section.clone(), meta.order)) {
+            problems.push(problem(
+                name,
+                0,
+                format!(
+                    "another topic in section `{}` already has order {}",
+                    meta.section, meta.order
+                ),
+            ));
+        }
+        for r in &meta.related {
+            if !slugs.contains(r.as_str()) {
+                problems.push(problem(
+                    name,
+                    0,
+                    format!("`related` names `{r}`, which is not a topic"),
+                ));
+            } else if r == &meta.slug {
+                problems.push(problem(name, 0, "`related` names the topic itself"));
+            }
+        }
+        let rendered = render_markdown(body);
+        for (line, message) in &rendered.problems {
+            problems.push(problem(name, body_line + line - 1, message.clone()));
+        }
+        for (slug, line) in &rendered.topic_links {
+            if !slugs.contains(slug.as_str()) {
+                problems.push(problem(
+                    name,
+                    body_line + line - 1,
+                    format!("link to topic `{slug}`, which does not exist"),
+                ));
+            }
+        }
+        if let Some(section_index) = section_index {
+            topics.push(Topic {
+                meta: meta.clone(),
+                section_index,
+                html: rendered.html,
+                headings: rendered.headings,
+            });
+        }
+    }
+    if topics.is_empty() && problems.is_empty() {
+        problems.push(problem(
+            &display_name(dir, dir),
+            0,
+            "no topic files (*.md) found",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    topics.sort_by_key(|t| (t.section_index, t.meta.order));
+    Ok(Content { sections, topics })
+}
+
+fn display_name(dir: &Path, path: &Path) -> String {
+    let base = dir
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("content");
+    match path.strip_prefix(dir) {
+        Ok(rel) if !rel.as_os_str().is_empty() => format!("{base}/{}", rel.display()),
+        _ => base.to_string(),
+    }
+}
+
+/// A short, stable fingerprint of a text (64-bit FNV-1a, hex), used to
+/// version the topic files so that browsers never show a stale one.
+pub fn fingerprint(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The HTML file of a topic that the app fetches when the topic opens: a
+/// table of contents (for topics with three or more sections) and the text.
+pub fn fragment(topic: &Topic) -> String {
+    let mut s = String::new();
+    let h2: Vec<&Heading> = topic.headings.iter().filter(|h| h.level == 2).collect();
+    if h2.len() >= 3 {
+        s.push_str("<nav class=\"toc\" aria-label=\"On this page\"><h2>On this page</h2><ul>");
+        for h in h2 {
+            let _ = write!(s, "<li><a href=\"#{}\">", h.id);
+            escape_html(&h.text, &mut s);
+            s.push_str("</a></li>");
+        }
+        s.push_str("</ul></nav>\n");
+    }
+    s.push_str("<div class=\"prose\">\n");
+    s.push_str(&topic.html);
+    s.push_str("</div>\n");
+    s
+}
+
+/// The folder, relative to the site's root, that holds the topic files.
+pub const FRAGMENT_DIR: &str = "topics";
+
+/// Writes every topic's HTML file into `site/topics/`.
+pub fn write_fragments(content: &Content, site: &Path) -> std::io::Result<usize> {
+    let dir = site.join(FRAGMENT_DIR);
+    std::fs::create_dir_all(&dir)?;
+    for t in &content.topics {
+        std::fs::write(dir.join(format!("{}.html", t.meta.slug)), fragment(t))?;
+    }
+    Ok(content.topics.len())
+}
+
+/// Sections that have at least one topic, with their topics, in order.
+fn filled_sections(content: &Content) -> impl Iterator<Item = (&Section, Vec<&Topic>)> {
+    content.sections.iter().enumerate().filter_map(|(i, sec)| {
+        let topics: Vec<&Topic> = content
+            .topics
+            .iter()
+            .filter(|t| t.section_index == i)
+            .collect();
+        (!topics.is_empty()).then_some((sec, topics))
+    })
+}
+
+fn topic_href(t: &Topic) -> String {
+    format!("?topic={}", t.meta.slug)
+}
+
+/// The overview of the whole sheet: a card per section listing its topics
+/// with their summaries. Shown on the home page and the not-found page.
+pub fn overview_html(content: &Content) -> String {
+    let mut s = String::from("<div class=\"cards\">");
+    for (sec, topics) in filled_sections(content) {
+        let _ = write!(
+            s,
+            "<section class=\"card\" aria-labelledby=\"sec-{0}\"><h2 id=\"sec-{0}\">",
+            sec.id
+        );
+        escape_html(&sec.title, &mut s);
+        s.push_str("</h2><ul class=\"topic-list\">");
+        for t in topics {
+            let _ = write!(s, "<li><a href=\"{}\">", topic_href(t));
+            escape_html(&t.meta.title, &mut s);
+            s.push_str("</a>");
+            if t.meta.visualization.is_some() {
+                s.push_str("<span class=\"badge\">live</span>");
+            }
+            s.push_str("<p>");
+            escape_html(&t.meta.summary, &mut s);
+            s.push_str("</p></li>");
+        }
+        s.push_str("</ul></section>");
+    }
+    s.push_str("</div>");
+    s
+}
+
+/// The topic navigation: every topic grouped by section.
+pub fn nav_html(content: &Content) -> String {
+    let mut s = String::from("<ul class=\"nav-sections\">");
+    for (sec, topics) in filled_sections(content) {
+        let _ = write!(s, "<li class=\"nav-section\"><h2 id=\"nav-{0}\">", sec.id);
+        escape_html(&sec.title, &mut s);
+        let _ = write!(s, "</h2><ul aria-labelledby=\"nav-{}\">", sec.id);
+        for t in topics {
+            let class = if t.meta.visualization.is_some() {
+                " class=\"live\""
+            } else {
+                ""
+            };
+            let _ = write!(s, "<li><a href=\"{}\"{class}>", topic_href(t));
+            escape_html(&t.meta.title, &mut s);
+            s.push_str("</a></li>");
+        }
+        s.push_str("</ul></li>");
+    }
+    s.push_str("</ul>");
+    s
+}
+
+/// Writes the content's index as Rust source: two static arrays the app
+/// includes. The topics' text is not in it: the app fetches each topic's
+/// file (see [`write_fragments`]) when the topic opens.
+pub fn to_rust(content: &Content) -> String {
+    let mut s = String::new();
+    s.push_str("// Generated by build.rs from content/. Do not edit.\n");
+    s.push_str("pub static SECTIONS: &[Section] = &[\n");
+    for sec in &content.sections {
+        let _ = writeln!(
+            s,
+            "    Section {{ id: {:?}, title: {:?} }},",
+            sec.id, sec.title
+        );
+    }
+    s.push_str("];\n\npub static TOPICS: &[Topic] = &[\n");
+    for t in &content.topics {
+        let m = &t.meta;
+        let _ = writeln!(s, "    Topic {{");
+        let _ = writeln!(s, "        slug: {:?},", m.slug);
+        let _ = writeln!(s, "        title: {:?},", m.title);
+        let _ = writeln!(s, "        section: {},", t.section_index);
+        let _ = writeln!(s, "        order: {},", m.order);
+        let _ = writeln!(s, "        summary: {:?},", m.summary);
+        let _ = writeln!(s, "        related: &{:?},", m.related);
+        let _ = writeln!(s, "        visualization: {:?},", m.visualization);
+        let _ = writeln!(
+            s,
+            "        file: {:?},",
+            format!(
+                "{FRAGMENT_DIR}/{}.html?v={}",
+                m.slug,
+                fingerprint(&fragment(t))
+            )
+        );
+        let _ = writeln!(s, "    }},");
+    }
+    s.push_str("];\n");
+    let _ = writeln!(
+        s,
+        "\npub static OVERVIEW_HTML: &str = {:?};",
+        overview_html(content)
+    );
+    let _ = writeln!(s, "\npub static NAV_HTML: &str = {:?};", nav_html(content));
+    s
+}

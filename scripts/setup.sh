@@ -1,0 +1,94 @@
+# Installs what building and testing need, from the package registries only,
+# and only what is missing. Sourced by serve.sh and test.sh.
+#
+#   ensure_build_tools   wasm target, Trunk, wasm-bindgen CLI, npm tools (wasm-opt)
+#   ensure_browser       Debian's Chromium, for the browser tests
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TRUNK_VERSION="0.21.14"
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+# Playwright drives the system Chromium; it must never fetch a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+step() { printf '\n==> %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "error: '$*' needs root (or sudo)" >&2; return 1
+  fi
+}
+
+# The wasm-bindgen version Cargo.lock resolved; the CLI must equal it.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    step "Adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_trunk() {
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    step "Installing Trunk $TRUNK_VERSION from crates.io (a few minutes, once)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+}
+
+ensure_wasm_bindgen() {
+  local want
+  want="$(wasm_bindgen_version)"
+  if [ -z "$want" ]; then echo "error: no wasm-bindgen in Cargo.lock" >&2; return 1; fi
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $want" ]; then
+    step "Installing wasm-bindgen-cli $want from crates.io (a few minutes, once)"
+    # Not --locked: its lock file names a crate version the registry no longer serves.
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+ensure_node_tools() {
+  local stamp="$ROOT/node_modules/.lock-sha256" want
+  want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -x "$ROOT/node_modules/.bin/wasm-opt" ]; then
+    step "Installing the npm tools from package-lock.json"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+}
+
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_trunk
+  ensure_wasm_bindgen
+  ensure_node_tools
+  # Trunk builds offline; fetch the crates first (instant when present).
+  (cd "$ROOT" && cargo fetch --locked -q)
+}
+
+ensure_browser() {
+  if [ ! -x /usr/bin/chromium ]; then
+    step "Installing Debian's Chromium"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium
+  fi
+}
+
+# Prints a free TCP port on 127.0.0.1, trying the given one first.
+free_port() {
+  python3 - "${1:-8080}" <<'PY'
+import socket, sys
+want = int(sys.argv[1])
+for port in [want, *range(want + 1, want + 50), 0]:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        print(s.getsockname()[1])
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+PY
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, the native tests, the release build, the
+# size report, and the browser tests against the release build served from a
+# sub-path by a plain static file server. Installs whatever is missing first.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+cd "$ROOT"
+started=$SECONDS
+
+ensure_build_tools
+ensure_browser
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (native, all targets) -D warnings"
+cargo clippy --all-targets --locked -q -- -D warnings
+
+step "cargo clippy (wasm32) -D warnings"
+cargo clippy --target wasm32-unknown-unknown --locked -q -- -D warnings
+
+step "Native tests"
+mkdir -p artifacts
+cargo test --locked 2>&1 | tee artifacts/cargo-test.log
+native_passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) s += $i } END { print s + 0 }' artifacts/cargo-test.log)
+native_failed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^failed/) s += $i } END { print s + 0 }' artifacts/cargo-test.log)
+
+step "Release build"
+trunk build --release
+
+step "Size report"
+python3 scripts/size_report.py dist | tee artifacts/size-report.txt
+
+step "Browser tests (release build served from a sub-path)"
+www="$(mktemp -d)"
+sub="some/dir"
+mkdir -p "$www/$sub"
+cp -r dist/. "$www/$sub/"
+port="$(free_port 8181)"
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$www" >"$www/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$www"' EXIT
+for _ in $(seq 50); do
+  python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1])" "http://127.0.0.1:$port/$sub/" 2>/dev/null && break
+  sleep 0.1
+done
+status=0
+BASE_URL="http://127.0.0.1:$port/$sub/" npx playwright test || status=$?
+read -r browser_passed browser_failed < <(node -e '
+  const r = require("./artifacts/playwright.json");
+  const s = r.stats || {};
+  console.log((s.expected || 0) + (s.flaky || 0), (s.unexpected || 0));
+' 2>/dev/null || echo "0 1")
+
+echo
+echo "native: $native_passed passed, $native_failed failed"
+echo "browser: $browser_passed passed, $browser_failed failed"
+echo "time: $((SECONDS - started)) s"
+echo "all: $((native_passed + browser_passed)) passed, $((native_failed + browser_failed)) failed"
+exit $status

@@ -1,0 +1,322 @@
+//! The Leptos components: the shell, the router and the pages.
+//!
+//! Data flows one way: the URL is parsed into a [`Route`], the route picks
+//! the page, and user input changes the URL through [`Router::go`].
+
+mod browser;
+mod nav;
+mod pages;
+mod theme;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::content;
+use crate::route::{self, Route};
+
+/// The app's navigation state, shared through context.
+#[derive(Clone, Copy)]
+pub struct Router {
+    /// The page shown.
+    pub route: ReadSignal<Route>,
+    set_route: WriteSignal<Route>,
+    /// Parameters of the URL that were not understood.
+    pub ignored: RwSignal<Vec<String>>,
+    /// Whether the topic menu is open (phones).
+    pub menu_open: RwSignal<bool>,
+    /// Set once the user has navigated inside the app, so that focus moves
+    /// to the new page's heading (but not on the first load).
+    navigated: RwSignal<bool>,
+}
+
+impl Router {
+    fn from_location() -> Self {
+        let parsed = route::parse(&browser::query());
+        let (route, set_route) = signal(parsed.route);
+        Router {
+            route,
+            set_route,
+            ignored: RwSignal::new(parsed.ignored),
+            menu_open: RwSignal::new(false),
+            navigated: RwSignal::new(false),
+        }
+    }
+
+    /// Opens `route` with an optional in-page anchor, adding a history entry.
+    pub fn go(&self, route: Route, anchor: Option<&str>) {
+        let mut url = route::to_query(&route);
+        if url.is_empty() {
+            url = browser::path();
+        }
+        if let Some(a) = anchor.filter(|a| !a.is_empty()) {
+            url.push('#');
+            url.push_str(a);
+        }
+        browser::push(&url);
+        self.ignored.set(Vec::new());
+        self.menu_open.set(false);
+        self.show(route);
+    }
+
+    /// Re-reads the URL after the browser moved in its history.
+    fn sync(&self) {
+        let parsed = route::parse(&browser::query());
+        self.ignored.set(parsed.ignored);
+        self.menu_open.set(false);
+        self.show(parsed.route);
+    }
+
+    /// Shows `route`. The same page stays as it is (only an anchor moved):
+    /// scroll to the anchor rather than build the page again.
+    fn show(&self, route: Route) {
+        if self.route.get_untracked() == route {
+            scroll_to_anchor_or_top();
+        } else {
+            self.navigated.set(true);
+            self.set_route.set(route);
+        }
+    }
+}
+
+/// Returns the router from context.
+pub fn use_router() -> Router {
+    expect_context::<Router>()
+}
+
+/// Turns the `href` of a link inside the app into a route and an anchor,
+/// or `None` for links the browser should follow itself.
+fn internal_target(href: &str) -> Option<(Route, Option<String>)> {
+    if let Some(rest) = href
+        .strip_prefix("./")
+        .or(if href == "." { Some("") } else { None })
+    {
+        return match rest.strip_prefix('#') {
+            Some(anchor) => Some((Route::Home, Some(anchor.to_string()))),
+            None if rest.is_empty() => Some((Route::Home, None)),
+            None => None,
+        };
+    }
+    let rest = href.strip_prefix('?')?;
+    let (query, anchor) = match rest.split_once('#') {
+        Some((q, a)) => (q, Some(a.to_string())),
+        None => (rest, None),
+    };
+    Some((route::parse(query).route, anchor))
+}
+
+/// Follows clicks on in-app links without reloading the page.
+fn intercept_link_clicks(router: Router) {
+    let handle = window_event_listener(leptos::ev::click, move |ev| {
+        if ev.default_prevented()
+            || ev.button() != 0
+            || ev.ctrl_key()
+            || ev.meta_key()
+            || ev.shift_key()
+            || ev.alt_key()
+        {
+            return;
+        }
+        let Some(anchor) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("a[href]").ok().flatten())
+        else {
+            return;
+        };
+        if anchor.has_attribute("target") || anchor.has_attribute("download") {
+            return;
+        }
+        let href = anchor.get_attribute("href").unwrap_or_default();
+        if let Some((route, hash)) = internal_target(&href) {
+            ev.prevent_default();
+            router.go(route, hash.as_deref());
+        }
+    });
+    // The listener lives as long as the page.
+    std::mem::forget(handle);
+}
+
+/// Scrolls to the element the URL's fragment names, if there is one on the
+/// page; says whether it did.
+fn scroll_to_anchor() -> bool {
+    let hash = browser::hash();
+    match (!hash.is_empty())
+        .then(|| browser::element(&hash))
+        .flatten()
+    {
+        Some(el) => {
+            el.scroll_into_view();
+            true
+        }
+        None => false,
+    }
+}
+
+/// Scrolls to the element the URL's fragment names, or to the top.
+fn scroll_to_anchor_or_top() {
+    if !scroll_to_anchor() {
+        browser::scroll_to_top();
+    }
+}
+
+/// After each page change: set the title, then scroll to the anchor named in
+/// the URL or to the top, and after in-app navigation move focus to the new
+/// page's heading so that screen readers announce it.
+fn follow_page_changes(router: Router) {
+    Effect::new(move |_| {
+        let route = router.route.get();
+        let title = match &route {
+            Route::Home => "Backend Playground: senior backend interview cheat sheet".to_string(),
+            Route::Topic(slug) => match content::topic(slug) {
+                Some(t) => format!("{} | Backend Playground", t.title),
+                None => "Backend Playground".to_string(),
+            },
+            Route::NotFound(_) => "Topic not found | Backend Playground".to_string(),
+        };
+        browser::set_title(&title);
+        let navigated = router.navigated.get_untracked();
+        request_animation_frame(move || {
+            let hash = browser::hash();
+            let target = if hash.is_empty() {
+                None
+            } else {
+                browser::element(&hash)
+            };
+            match target {
+                Some(el) => el.scroll_into_view(),
+                None => browser::scroll_to_top(),
+            }
+            if navigated {
+                if let Some(h) = browser::element("page-title")
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let opts = web_sys::FocusOptions::new();
+                    opts.set_prevent_scroll(true);
+                    let _ = h.focus_with_options(&opts);
+                }
+            }
+        });
+    });
+}
+
+/// Moves focus to the main content (the skip link), without touching the URL.
+fn skip_to_content(ev: leptos::ev::MouseEvent) {
+    if let Some(main) =
+        browser::element("main").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        ev.prevent_default();
+        let _ = main.focus();
+    }
+}
+
+/// The whole app: header, topic navigation and the page.
+#[component]
+pub fn App() -> impl IntoView {
+    let router = Router::from_location();
+    provide_context(router);
+    intercept_link_clicks(router);
+    follow_page_changes(router);
+    let pop = window_event_listener(leptos::ev::popstate, move |_| router.sync());
+    std::mem::forget(pop);
+    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && router.menu_open.get_untracked() {
+            router.menu_open.set(false);
+            if let Some(b) = browser::element("menu-button")
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = b.focus();
+            }
+        }
+    });
+    std::mem::forget(esc);
+
+    view! {
+        <a class="skip-link" href="#main" on:click=skip_to_content>"Skip to content"</a>
+        <header class="site-header">
+            <button
+                id="menu-button"
+                class="icon-button menu-button"
+                aria-controls="topic-nav"
+                aria-expanded=move || if router.menu_open.get() { "true" } else { "false" }
+                on:click=move |_| router.menu_open.update(|o| *o = !*o)
+            >
+                <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
+                    <path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>
+                </svg>
+                <span>"Topics"</span>
+            </button>
+            <a class="brand" href="./">
+                <svg aria-hidden="true" viewBox="0 0 32 32" width="26" height="26" class="logo">
+                    <rect x="3" y="5" width="26" height="6" rx="2"/>
+                    <rect x="3" y="13" width="26" height="6" rx="2"/>
+                    <rect x="3" y="21" width="26" height="6" rx="2"/>
+                    <circle cx="8" cy="8" r="1.4" class="led"/>
+                    <circle cx="8" cy="16" r="1.4" class="led"/>
+                    <circle cx="8" cy="24" r="1.4" class="led"/>
+                </svg>
+                <span>"Backend Playground"</span>
+            </a>
+            <theme::ThemeToggle/>
+        </header>
+        <div class="shell">
+            <nav::TopicNav/>
+            <div
+                class="backdrop"
+                class:visible=move || router.menu_open.get()
+                on:click=move |_| router.menu_open.set(false)
+            ></div>
+            <main id="main" tabindex="-1">
+                <pages::Notice/>
+                {move || match router.route.get() {
+                    Route::Home => view! { <pages::Home/> }.into_any(),
+                    Route::Topic(slug) => view! { <pages::TopicPage slug=slug/> }.into_any(),
+                    Route::NotFound(slug) => view! { <pages::NotFound slug=slug/> }.into_any(),
+                }}
+            </main>
+        </div>
+        <footer class="site-footer">
+            <p>"Backend Playground: a senior backend interview cheat sheet with live simulations. Runs entirely in your browser."</p>
+        </footer>
+    }
+}
+
+/// Mounts the app in place of the static loading shell of `index.html`.
+pub fn start() {
+    let host = browser::element("app").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    match host {
+        Some(el) => {
+            el.set_inner_html("");
+            leptos::mount::mount_to(el, App).forget();
+        }
+        None => leptos::mount::mount_to_body(App),
+    }
+    if let Some(root) = browser::root() {
+        let _ = root.set_attribute("data-ready", "");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_app_links_are_recognised() {
+        let first = content::TOPICS[0].slug;
+        assert_eq!(internal_target("./"), Some((Route::Home, None)));
+        assert_eq!(
+            internal_target("./#sec-a"),
+            Some((Route::Home, Some("sec-a".to_string())))
+        );
+        assert_eq!(internal_target("./other.html"), None);
+        assert_eq!(
+            internal_target(&format!("?topic={first}#x")),
+            Some((Route::Topic(first), Some("x".to_string())))
+        );
+        assert_eq!(
+            internal_target("?topic=nope"),
+            Some((Route::NotFound("nope".to_string()), None))
+        );
+        assert_eq!(internal_target("https://example.com/"), None);
+        assert_eq!(internal_target("#heading"), None);
+    }
+}

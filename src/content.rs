@@ -1,0 +1,75 @@
+//! The cheat sheet's index: sections, topics, titles and summaries, checked
+//! and generated at build time by `build.rs` from the markdown files in
+//! `content/`. Each topic's text is rendered at build time too, into a file
+//! of its own that the app fetches when the topic opens, so the text costs
+//! nothing in the first load.
+
+/// A section of the cheat sheet: a group of topics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Section {
+    /// Stable identifier, used in anchors on the home page.
+    pub id: &'static str,
+    /// The section's title as shown.
+    pub title: &'static str,
+}
+
+/// One topic of the cheat sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Topic {
+    /// Stable, readable identifier used in URLs.
+    pub slug: &'static str,
+    /// The topic's title.
+    pub title: &'static str,
+    /// Index into [`SECTIONS`].
+    pub section: usize,
+    /// Position within its section.
+    pub order: u32,
+    /// One sentence that says what the topic is about.
+    pub summary: &'static str,
+    /// Slugs of related topics.
+    pub related: &'static [&'static str],
+    /// The live visualization shown beside the text, if the topic has one.
+    pub visualization: Option<&'static str>,
+    /// The URL of the topic's text (an HTML fragment rendered at build
+    /// time), relative to the page, with a version that changes with it.
+    pub file: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/content.rs"));
+
+// Also generated: `OVERVIEW_HTML`, the overview of every section and topic
+// with summaries, and `NAV_HTML`, the topic navigation, both rendered at
+// build time so that they cost no code in the app.
+
+/// Finds a topic by its slug.
+pub fn topic(slug: &str) -> Option<&'static Topic> {
+    TOPICS.iter().find(|t| t.slug == slug)
+}
+
+/// The position of a topic in reading order.
+pub fn position(slug: &str) -> Option<usize> {
+    TOPICS.iter().position(|t| t.slug == slug)
+}
+
+/// The section a topic belongs to.
+pub fn section_of(topic: &Topic) -> &'static Section {
+    // The build guarantees the index is in range; fall back to the first
+    // section rather than panic if it were not.
+    SECTIONS.get(topic.section).unwrap_or(&SECTIONS[0])
+}
+
+/// The topics of one section, in order.
+pub fn topics_in(section: usize) -> impl Iterator<Item = &'static Topic> {
+    TOPICS.iter().filter(move |t| t.section == section)
+}
+
+/// The topics before and after `slug` in reading order.
+pub fn neighbours(slug: &str) -> (Option<&'static Topic>, Option<&'static Topic>) {
+    match position(slug) {
+        Some(i) => (
+            i.checked_sub(1).and_then(|p| TOPICS.get(p)),
+            TOPICS.get(i + 1),
+        ),
+        None => (None, None),
+    }
+}

@@ -1,0 +1,10 @@
+//! Backend Playground: a senior backend interview cheat sheet with live,
+//! steppable simulations beside it.
+//!
+//! - [`content`]: the cheat sheet, rendered from `content/` at build time.
+//! - [`route`]: the URL scheme, parsed and written as plain functions.
+//! - [`app`]: the Leptos components.
+
+pub mod app;
+pub mod content;
+pub mod route;

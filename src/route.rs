@@ -1,0 +1,176 @@
+//! The app's URLs. All state lives in the query string of the one page, so
+//! the site works from any static file server, under any sub-path, with no
+//! rewrite rules: `?topic=n-plus-one` opens a topic, no query opens home.
+
+use crate::content;
+
+/// What a URL opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// The home page: the whole sheet at a glance.
+    Home,
+    /// A topic page, by slug.
+    Topic(&'static str),
+    /// A topic slug that does not exist (kept to show it back to the user).
+    NotFound(String),
+}
+
+/// A parsed URL: the route and what in the query was ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// The page to show.
+    pub route: Route,
+    /// Parameters that were not understood, to name in a notice.
+    pub ignored: Vec<String>,
+}
+
+/// Decodes `%XX` escapes and `+` in a query component. Invalid escapes are
+/// kept as they are; invalid UTF-8 is replaced.
+pub fn decode_component(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Encodes a query component: letters, digits and `-_.~` stay, the rest is
+/// percent-encoded.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Parses a query string (with or without its leading `?`).
+pub fn parse(query: &str) -> Parsed {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let mut route = Route::Home;
+    let mut ignored = Vec::new();
+    let mut seen_topic = false;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = match pair.split_once('=') {
+            Some((k, v)) => (decode_component(k), decode_component(v)),
+            None => (decode_component(pair), String::new()),
+        };
+        if key == "topic" && !seen_topic {
+            seen_topic = true;
+            let slug = value.trim();
+            route = if slug.is_empty() {
+                Route::Home
+            } else {
+                match content::topic(slug) {
+                    Some(t) => Route::Topic(t.slug),
+                    None => Route::NotFound(slug.to_string()),
+                }
+            };
+        } else {
+            ignored.push(if value.is_empty() {
+                key
+            } else {
+                format!("{key}={value}")
+            });
+        }
+    }
+    Parsed { route, ignored }
+}
+
+/// The query string that opens `route` (empty for home).
+pub fn to_query(route: &Route) -> String {
+    match route {
+        Route::Home => String::new(),
+        Route::Topic(slug) => format!("?topic={}", encode_component(slug)),
+        Route::NotFound(slug) => format!("?topic={}", encode_component(slug)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::TOPICS;
+
+    #[test]
+    fn every_topic_round_trips_through_its_url() {
+        for t in TOPICS {
+            let route = Route::Topic(t.slug);
+            let parsed = parse(&to_query(&route));
+            assert_eq!(parsed.route, route);
+            assert!(parsed.ignored.is_empty());
+        }
+        assert_eq!(parse("").route, Route::Home);
+        assert_eq!(parse("?").route, Route::Home);
+        assert_eq!(to_query(&Route::Home), "");
+    }
+
+    #[test]
+    fn unknown_topics_and_parameters_are_named() {
+        let p = parse("?topic=nope&speed=fast&flag");
+        assert_eq!(p.route, Route::NotFound("nope".into()));
+        assert_eq!(
+            p.ignored,
+            vec!["speed=fast".to_string(), "flag".to_string()]
+        );
+        let p = parse("?topic=&x=1");
+        assert_eq!(p.route, Route::Home);
+        // A second topic is ignored, not obeyed.
+        let first = TOPICS[0].slug;
+        let p = parse(&format!("?topic={first}&topic=other"));
+        assert_eq!(p.route, Route::Topic(first));
+        assert_eq!(p.ignored, vec!["topic=other".to_string()]);
+    }
+
+    #[test]
+    fn percent_decoding_is_lenient_and_encoding_round_trips() {
+        assert_eq!(decode_component("a%20b+c"), "a b c");
+        assert_eq!(decode_component("%zz%4"), "%zz%4");
+        assert_eq!(decode_component("%E0%A4%A"), "\u{FFFD}%A");
+        assert_eq!(decode_component("%C3%A9"), "é");
+        for s in ["plain", "with space", "ü&=?#%", "<script>"] {
+            assert_eq!(decode_component(&encode_component(s)), s);
+        }
+        assert_eq!(
+            to_query(&Route::NotFound("a b&c".into())),
+            "?topic=a%20b%26c"
+        );
+    }
+
+    #[test]
+    fn arbitrary_queries_never_panic() {
+        let alphabet: Vec<char> = "topic=&?%+#aZ09-_.~é\u{0}\u{FFFF}".chars().collect();
+        let mut state: u64 = 7;
+        for _ in 0..5000 {
+            let len = (state >> 40) as usize % 30;
+            let q: String = (0..len)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    alphabet[(state >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            let _ = parse(&q);
+        }
+    }
+}

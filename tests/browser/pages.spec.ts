@@ -1,0 +1,100 @@
+import { test, expect } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { topics, watchErrors, ready, expectNoHorizontalScroll } from "./helpers";
+
+const all = topics();
+
+test("the home page lists every topic, grouped by section", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("./");
+  await ready(page);
+  await expect(page).toHaveTitle(/Backend Playground/);
+  await expect(page.locator("header .brand")).toContainText("Backend Playground");
+  const cards = page.locator("main .card");
+  const sectionIds = new Set(all.map((t) => t.section));
+  await expect(cards).toHaveCount(sectionIds.size);
+  await expect(page.locator("main .topic-list a")).toHaveCount(all.length);
+  await expect(page.locator("#topic-nav .nav-sections a")).toHaveCount(all.length);
+  for (const t of all) {
+    await expect(page.locator(`main .topic-list a[href="?topic=${t.slug}"]`)).toHaveText(t.title);
+  }
+  expect(errors).toEqual([]);
+});
+
+for (const t of all) {
+  test(`topic ${t.slug} loads cleanly`, async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.goto(`./?topic=${t.slug}`);
+    await ready(page);
+    await expect(page.locator("h1#page-title")).toHaveText(t.title);
+    await expect(page).toHaveTitle(`${t.title} | Backend Playground`);
+    await expect(page.locator(".prose")).not.toBeEmpty();
+    await expect(page.locator(`#topic-nav a[aria-current="page"]`)).toHaveAttribute("href", `?topic=${t.slug}`);
+    // Every link between topics points at a topic that exists.
+    const hrefs = await page.locator('.prose a[href^="?topic="]').evaluateAll((as) =>
+      as.map((a) => a.getAttribute("href") || ""),
+    );
+    for (const href of hrefs) {
+      const slug = href.replace(/^\?topic=/, "").replace(/#.*$/, "");
+      expect(all.map((x) => x.slug), `${href} links to a missing topic`).toContain(slug);
+    }
+    expect(errors).toEqual([]);
+  });
+}
+
+test("no serious or critical accessibility violation on any page", async ({ page }) => {
+  test.setTimeout(240_000);
+  const urls = ["./", "./?topic=no-such-topic", ...all.map((t) => `./?topic=${t.slug}`)];
+  const found: string[] = [];
+  for (const url of urls) {
+    await page.goto(url);
+    await ready(page);
+    const result = await new AxeBuilder({ page }).analyze();
+    for (const v of result.violations) {
+      if (v.impact === "serious" || v.impact === "critical") {
+        found.push(`${url}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      }
+    }
+  }
+  expect(found).toEqual([]);
+});
+
+test("the dark theme passes the accessibility scan too", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  const found: string[] = [];
+  for (const url of ["./", `./?topic=${all[0].slug}`, "./?topic=no-such-topic"]) {
+    await page.goto(url);
+    await ready(page);
+    const result = await new AxeBuilder({ page }).analyze();
+    for (const v of result.violations) {
+      if (v.impact === "serious" || v.impact === "critical") found.push(`${url}: ${v.id}`);
+    }
+  }
+  expect(found).toEqual([]);
+});
+
+test("screenshots of home and a topic, desktop and phone, both themes", async ({ page }) => {
+  const topic = all.find((t) => t.slug === "n-plus-one") ?? all[0];
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [name, size] of [
+      ["desktop", { width: 1280, height: 800 }],
+      ["phone", { width: 375, height: 667 }],
+    ] as const) {
+      const suffix = scheme === "light" ? name : `${name}-dark`;
+      await page.setViewportSize(size);
+      await page.goto("./");
+      await ready(page);
+      await page.screenshot({ path: `artifacts/screenshots/home-${suffix}.png` });
+      await page.goto(`./?topic=${topic.slug}`);
+      await ready(page);
+      await expect(page.locator(".topic-text .prose")).toBeVisible();
+      await page.screenshot({ path: `artifacts/screenshots/topic-${suffix}.png` });
+      if (name === "phone") {
+        await page.locator("#menu-button").click();
+        await expect(page.locator("#topic-nav")).toBeVisible();
+        await page.screenshot({ path: `artifacts/screenshots/menu-${suffix}.png` });
+      }
+    }
+  }
+});

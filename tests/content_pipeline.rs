@@ -1,0 +1,431 @@
+//! Tests of the build-time content pipeline (`build/`): the real content
+//! checks out, broken content is reported with its file and line, and the
+//! markdown renders as the app expects.
+
+#[path = "../build/highlight.rs"]
+#[allow(dead_code)]
+mod highlight;
+
+#[path = "../build/content.rs"]
+#[allow(dead_code)]
+mod content;
+
+use std::path::{Path, PathBuf};
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A throw-away content folder with the given files.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str, files: &[(&str, &str)]) -> Scratch {
+        let dir = std::env::temp_dir()
+            .join(format!("bp-content-{}-{name}", std::process::id()))
+            .join("content");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (f, text) in files {
+            std::fs::write(dir.join(f), text).unwrap();
+        }
+        Scratch(dir)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(parent) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(parent);
+        }
+    }
+}
+
+const SECTIONS: &str = "# comment\nalpha: Alpha things\nbeta: Beta things\n";
+
+fn topic(slug: &str, section: &str, order: u32, body: &str) -> String {
+    format!("---\nslug: {slug}\ntitle: Title of {slug}\nsection: {section}\norder: {order}\nsummary: About {slug}.\n---\n\n{body}\n")
+}
+
+fn problems_of(files: &[(&str, &str)]) -> Vec<String> {
+    let scratch = Scratch::new(
+        &format!(
+            "{:x}",
+            files.len() * 7919 + files.iter().map(|f| f.1.len()).sum::<usize>()
+        ),
+        files,
+    );
+    match content::load(scratch.path()) {
+        Ok(_) => Vec::new(),
+        Err(p) => p.iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+#[test]
+fn the_real_content_loads_without_problems() {
+    let c = content::load(&manifest_dir().join("content")).unwrap_or_else(|problems| {
+        panic!(
+            "content problems:\n{}",
+            problems
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    assert!(
+        c.topics.len() >= 44,
+        "expected every topic of the cheat sheet, found {}",
+        c.topics.len()
+    );
+    for (i, s) in c.sections.iter().enumerate() {
+        assert!(
+            c.topics.iter().any(|t| t.section_index == i),
+            "section `{}` has no topics",
+            s.id
+        );
+    }
+    for t in &c.topics {
+        assert!(!t.html.trim().is_empty(), "{} has no text", t.meta.slug);
+        assert!(
+            t.meta.summary.len() <= 200,
+            "{}: summary too long",
+            t.meta.slug
+        );
+        assert!(
+            !t.html.contains("topic:"),
+            "{}: an unrewritten topic link",
+            t.meta.slug
+        );
+    }
+    // Reading order: by section, then by order.
+    let keys: Vec<_> = c
+        .topics
+        .iter()
+        .map(|t| (t.section_index, t.meta.order))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+}
+
+#[test]
+fn good_content_loads_in_order() {
+    let a = topic("a-one", "beta", 2, "Text linking [b](topic:b-two).");
+    let b = topic("b-two", "alpha", 1, "Back to [a](topic:a-one#x).");
+    let c = topic("c-three", "beta", 1, "Plain.");
+    let scratch = Scratch::new(
+        "good",
+        &[
+            ("sections.txt", SECTIONS),
+            ("a-one.md", &a),
+            ("b-two.md", &b),
+            ("c-three.md", &c),
+        ],
+    );
+    let loaded = content::load(scratch.path()).expect("loads");
+    let slugs: Vec<_> = loaded.topics.iter().map(|t| t.meta.slug.as_str()).collect();
+    assert_eq!(slugs, ["b-two", "c-three", "a-one"]);
+    assert!(loaded.topics[0].html.contains("href=\"?topic=a-one#x\""));
+    let rust = content::to_rust(&loaded);
+    assert!(rust.contains("pub static TOPICS: &[Topic]"));
+    assert!(rust.contains("slug: \"a-one\""));
+}
+
+#[test]
+fn broken_front_matter_is_reported_with_file_and_line() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "no front matter at all",
+            "content/x.md:1: a topic file must start with a `---` line",
+        ),
+        (
+            "---\nslug: x\n",
+            "content/x.md:1: the front matter is never closed",
+        ),
+        (
+            "---\nslug: x\ntitle: T\nsection: alpha\nsummary: S\n---\nbody",
+            "content/x.md:6: the front matter has no `order`",
+        ),
+        (
+            "---\nslug: x\ntitle: T\nsection: alpha\norder: first\nsummary: S\n---\n",
+            "content/x.md:5: order `first` is not a whole number",
+        ),
+        (
+            "---\nslug: x\ntitle: T\nsection: alpha\norder: 1\nsummary: S\ncolour: red\n---\n",
+            "content/x.md:7: unknown key `colour`",
+        ),
+        (
+            "---\nslug: x\ntitle:\nsection: alpha\norder: 1\nsummary: S\n---\n",
+            "content/x.md:3: `title` is empty",
+        ),
+        (
+            "---\nslug: x\ntitle: T\nsection: alpha\norder: 1\nsummary: S\njust words\n---\n",
+            "content/x.md:7: expected `key: value`",
+        ),
+        (
+            "---\nslug: Bad_Slug\ntitle: T\nsection: alpha\norder: 1\nsummary: S\n---\n",
+            "content/x.md:2: slug `Bad_Slug` must be lower-case",
+        ),
+        (
+            "---\nslug: y\ntitle: T\nsection: alpha\norder: 1\nsummary: S\n---\n",
+            "content/x.md:2: slug `y` must equal the file name `x`",
+        ),
+        (
+            "---\nslug: x\ntitle: T\nsection: gamma\norder: 1\nsummary: S\n---\n",
+            "content/x.md: section `gamma` is not listed",
+        ),
+        (
+            "---\nslug: x\ntitle: T\nsection: alpha\norder: 1\nsummary: S\nrelated: nope\n---\n",
+            "content/x.md: `related` names `nope`, which is not a topic",
+        ),
+    ];
+    for (text, expected) in cases {
+        let problems = problems_of(&[("sections.txt", SECTIONS), ("x.md", text)]);
+        assert!(
+            problems.iter().any(|p| p.starts_with(expected)),
+            "for {text:?} expected a problem starting {expected:?}, got {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_links_and_headings_are_reported_at_their_line() {
+    let body =
+        "First line.\n\nSee [missing](topic:nowhere).\n\n# A title heading\n\n[rel](other.md)\n";
+    let x = topic("x", "alpha", 1, body);
+    let problems = problems_of(&[("sections.txt", SECTIONS), ("x.md", &x)]);
+    // The body starts after 7 lines of front matter and a blank line.
+    assert!(
+        problems.contains(
+            &"content/x.md:11: link to topic `nowhere`, which does not exist".to_string()
+        ),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("content/x.md:13: use `##`")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("content/x.md:15: link `other.md`")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn duplicate_orders_and_sections_are_reported() {
+    let a = topic("a", "alpha", 1, "A.");
+    let b = topic("b", "alpha", 1, "B.");
+    let problems = problems_of(&[("sections.txt", SECTIONS), ("a.md", &a), ("b.md", &b)]);
+    assert!(
+        problems.iter().any(|p| p.contains("already has order 1")),
+        "{problems:?}"
+    );
+    let problems = problems_of(&[("sections.txt", "alpha: A\nalpha: again\n"), ("a.md", &a)]);
+    assert_eq!(
+        problems,
+        ["content/sections.txt:2: section `alpha` is listed twice"]
+    );
+    let problems = problems_of(&[("sections.txt", "Not A Section\n")]);
+    assert!(
+        problems[0].starts_with("content/sections.txt:1: expected `id: Title`"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn markdown_renders_anchors_code_tables_notes_and_links() {
+    let body = "## Why it matters\n\ntext\n\n## Why it matters\n\n```python\nx = \"a\"  # note\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n> **Careful:** this is wrong.\n\n> An ordinary quote.\n\n[web](https://example.com/) and [t](topic:other)\n";
+    let r = content::render_markdown(body);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert!(r.html.contains(
+        "<h2 id=\"why-it-matters\">Why it matters<a class=\"anchor\" href=\"#why-it-matters\""
+    ));
+    assert!(r.html.contains("<h2 id=\"why-it-matters-2\">"));
+    assert_eq!(r.headings.len(), 2);
+    assert!(r.html.contains("<pre class=\"code\" data-lang=\"python\" tabindex=\"0\"><code>x = <span class=\"tk-s\">&quot;a&quot;</span>  <span class=\"tk-c\"># note</span>"), "{}", r.html);
+    assert!(r
+        .html
+        .contains("<div class=\"table-wrap\" tabindex=\"0\"><table>"));
+    assert!(r.html.contains("</table>\n</div>"));
+    assert!(r.html.contains("<blockquote class=\"careful\">"));
+    assert_eq!(r.html.matches("<blockquote>").count(), 1);
+    assert!(r.html.contains("href=\"https://example.com/\""));
+    assert!(r.html.contains("href=\"?topic=other\""));
+    assert_eq!(r.topic_links, vec![("other".to_string(), 19)]);
+}
+
+#[test]
+fn html_in_text_and_code_is_escaped() {
+    let r =
+        content::render_markdown("A <b>tag</b> & `x < y`\n\n```sql\nSELECT '<x>' -- <y>\n```\n");
+    assert!(r.html.contains("<code>x &lt; y</code>"));
+    assert!(
+        r.html
+            .contains("<span class=\"tk-s\">&#39;&lt;x&gt;&#39;</span>"),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("<span class=\"tk-c\">-- &lt;y&gt;</span>"));
+}
+
+#[test]
+fn anchor_ids_are_readable() {
+    assert_eq!(
+        content::anchor_id("Read replicas vs. sharding"),
+        "read-replicas-vs-sharding"
+    );
+    assert_eq!(content::anchor_id("N+1: the fix"), "n-1-the-fix");
+    assert_eq!(content::anchor_id("???"), "section");
+}
+
+/// A small deterministic generator for the fuzz-style tests below.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn text(&mut self, len: usize) -> String {
+        const PIECES: &[&str] = &[
+            "a", "Z", "_", "1", "0x1F", " ", "\n", "\t", "'", "\"", "\"\"\"", "`", "#", "--", "//",
+            "/*", "*/", "\\", ":", "-", ".", "é", "→", "🙂", "select", "def", "key:", "{", "[",
+        ];
+        (0..len)
+            .map(|_| PIECES[(self.next() as usize) % PIECES.len()])
+            .collect()
+    }
+}
+
+#[test]
+fn highlighting_never_loses_or_invents_text() {
+    let mut rng = Lcg(42);
+    for lang in [
+        "python", "sql", "js", "java", "rust", "bash", "yaml", "json",
+    ] {
+        for _ in 0..400 {
+            let code = rng.text(40);
+            let tokens = highlight::tokenize(lang, &code).expect("known language");
+            let joined: String = tokens.iter().map(|(_, t)| *t).collect();
+            assert_eq!(joined, code, "{lang}");
+            // And the HTML form never panics.
+            let _ = highlight::highlight(lang, &code);
+        }
+    }
+    assert!(highlight::tokenize("brainfuck", "+-").is_none());
+    assert_eq!(highlight::highlight("brainfuck", "<>"), "&lt;&gt;");
+}
+
+#[test]
+fn highlighting_finds_the_usual_tokens() {
+    use highlight::Token::*;
+    let kinds = |lang: &str, code: &str| -> Vec<(highlight::Token, std::string::String)> {
+        highlight::tokenize(lang, code)
+            .unwrap()
+            .into_iter()
+            .filter_map(|(k, t)| k.map(|k| (k, t.to_string())))
+            .collect()
+    };
+    assert_eq!(
+        kinds("sql", "select count(*) from t where id = 42 -- x"),
+        vec![
+            (Keyword, "select".into()),
+            (Builtin, "count".into()),
+            (Keyword, "from".into()),
+            (Keyword, "where".into()),
+            (Number, "42".into()),
+            (Comment, "-- x".into())
+        ]
+    );
+    assert_eq!(
+        kinds("yaml", "resources:\n  limits:\n    cpu: \"500m\""),
+        vec![
+            (Key, "resources".into()),
+            (Key, "limits".into()),
+            (Key, "cpu".into()),
+            (String, "\"500m\"".into())
+        ]
+    );
+    assert_eq!(kinds("python", "v2 = x.print"), vec![]);
+    assert_eq!(
+        kinds("python", "'''doc'''\nreturn"),
+        vec![(String, "'''doc'''".into()), (Keyword, "return".into())]
+    );
+}
+
+#[test]
+fn the_build_script_fails_with_a_clear_message_on_broken_content() {
+    // The build script compiled for this test run, found next to the tests.
+    let build_dir = manifest_dir().join("target").join("debug").join("build");
+    let script = std::fs::read_dir(&build_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("backend-playground-")
+        })
+        .map(|e| e.path().join("build-script-build"))
+        .filter(|p| p.is_file())
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    let Some(script) = script else {
+        panic!("no compiled build script under {}", build_dir.display());
+    };
+    let x = topic("x", "alpha", 1, "See [gone](topic:gone).");
+    let scratch = Scratch::new(
+        "script",
+        &[
+            ("sections.txt", SECTIONS),
+            ("x.md", &x),
+            ("y.md", "---\nslug: y\n"),
+        ],
+    );
+    let root = scratch.path().parent().unwrap();
+    let out = std::process::Command::new(&script)
+        .env("CARGO_MANIFEST_DIR", root)
+        .env("OUT_DIR", root)
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the content in content/ has 2 problem(s)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("content/x.md:9: link to topic `gone`, which does not exist"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("content/y.md:1: the front matter is never closed"),
+        "{stderr}"
+    );
+    // And with good content it writes the generated source.
+    std::fs::write(scratch.path().join("x.md"), topic("x", "alpha", 1, "Fine.")).unwrap();
+    std::fs::remove_file(scratch.path().join("y.md")).unwrap();
+    let out = std::process::Command::new(&script)
+        .env("CARGO_MANIFEST_DIR", root)
+        .env("OUT_DIR", root)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(root.join("content.rs"))
+        .unwrap()
+        .contains("slug: \"x\""));
+}
