@@ -97,12 +97,17 @@ pub fn parse(query: &str) -> Parsed {
     Parsed { route, ignored }
 }
 
+/// The link that opens the topic `slug`, relative to the page.
+pub fn topic_href(slug: &str) -> String {
+    format!("?topic={}", encode_component(slug))
+}
+
 /// The query string that opens `route` (empty for home).
 pub fn to_query(route: &Route) -> String {
     match route {
         Route::Home => String::new(),
-        Route::Topic(slug) => format!("?topic={}", encode_component(slug)),
-        Route::NotFound(slug) => format!("?topic={}", encode_component(slug)),
+        Route::Topic(slug) => topic_href(slug),
+        Route::NotFound(slug) => topic_href(slug),
     }
 }
 

@@ -209,6 +209,26 @@ fn skip_to_content(ev: leptos::ev::MouseEvent) {
     }
 }
 
+/// Opens or closes the topic menu (phones). Opening moves focus into the
+/// menu, to the link of the current page, so keyboard users land in it.
+fn toggle_menu(router: Router) {
+    let open = !router.menu_open.get_untracked();
+    router.menu_open.set(open);
+    if open {
+        request_animation_frame(|| {
+            let target = browser::element("topic-nav").and_then(|nav| {
+                nav.query_selector("a[aria-current]")
+                    .ok()
+                    .flatten()
+                    .or_else(|| nav.query_selector("a").ok().flatten())
+            });
+            if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = el.focus();
+            }
+        });
+    }
+}
+
 /// The whole app: header, topic navigation and the page.
 #[component]
 pub fn App() -> impl IntoView {
@@ -238,7 +258,7 @@ pub fn App() -> impl IntoView {
                 class="icon-button menu-button"
                 aria-controls="topic-nav"
                 aria-expanded=move || if router.menu_open.get() { "true" } else { "false" }
-                on:click=move |_| router.menu_open.update(|o| *o = !*o)
+                on:click=move |_| toggle_menu(router)
             >
                 <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
                     <path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>

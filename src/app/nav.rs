@@ -23,7 +23,7 @@ fn mark_current(nav: &web_sys::Element, route: &Route) {
     }
     let selector = match route {
         Route::Home => "a.nav-home".to_string(),
-        Route::Topic(_) => format!("a[href=\"{}\"]", route::to_query(route)),
+        Route::Topic(slug) => format!("a[href=\"{}\"]", route::topic_href(slug)),
         Route::NotFound(_) => return,
     };
     if let Ok(Some(el)) = nav.query_selector(&selector) {

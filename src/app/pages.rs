@@ -1,13 +1,13 @@
 //! The pages: home (the whole sheet at a glance), a topic, and not-found.
 
-use leptos::prelude::*;
-
 use std::cell::RefCell;
 
+use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{browser, use_router};
 use crate::content::{self, Topic, OVERVIEW_HTML, SECTIONS, TOPICS};
+use crate::route::topic_href;
 
 /// The loading state of a topic's text.
 #[derive(Clone, PartialEq)]
@@ -60,13 +60,7 @@ fn TopicText(topic: &'static Topic) -> impl IntoView {
     Effect::new(move |_| {
         if matches!(state.get(), Text::Ready(_)) {
             request_animation_frame(|| {
-                let hash = browser::hash();
-                if let Some(el) = (!hash.is_empty())
-                    .then(|| browser::element(&hash))
-                    .flatten()
-                {
-                    el.scroll_into_view();
-                }
+                super::scroll_to_anchor();
             });
         }
     });
@@ -110,7 +104,7 @@ pub fn Notice() -> impl IntoView {
 }
 
 fn topic_link(t: &'static Topic) -> impl IntoView {
-    view! { <a href=format!("?topic={}", t.slug)>{t.title}</a> }
+    view! { <a href=topic_href(t.slug)>{t.title}</a> }
 }
 
 /// The home page: every section and topic with its summary.
@@ -169,13 +163,13 @@ pub fn TopicPage(slug: &'static str) -> impl IntoView {
             })}
             <nav class="pager" aria-label="Previous and next topic">
                 {prev.map(|t| view! {
-                    <a class="prev" href=format!("?topic={}", t.slug)>
+                    <a class="prev" href=topic_href(t.slug)>
                         <span class="pager-label">"Previous"</span>
                         <span>{t.title}</span>
                     </a>
                 })}
                 {next.map(|t| view! {
-                    <a class="next" href=format!("?topic={}", t.slug)>
+                    <a class="next" href=topic_href(t.slug)>
                         <span class="pager-label">"Next"</span>
                         <span>{t.title}</span>
                     </a>

@@ -77,6 +77,8 @@ test.describe("phone layout (375x667)", () => {
     await menu.click();
     await expect(nav).toBeVisible();
     await expect(menu).toHaveAttribute("aria-expanded", "true");
+    // Focus moves into the menu (to the current page's link: the overview).
+    await expect(nav.locator("a.nav-home")).toBeFocused();
     const target = all[3];
     await nav.locator(`a[href="?topic=${target.slug}"]`).click();
     await expect(page.locator("h1#page-title")).toHaveText(target.title);
@@ -85,6 +87,7 @@ test.describe("phone layout (375x667)", () => {
     // Escape closes the menu and returns focus to its button.
     await menu.click();
     await expect(nav).toBeVisible();
+    await expect(nav.locator(`a[href="?topic=${target.slug}"]`)).toBeFocused();
     await page.keyboard.press("Escape");
     await expect(nav).toBeHidden();
     await expect(menu).toBeFocused();
