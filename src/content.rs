@@ -58,11 +58,6 @@ pub fn section_of(topic: &Topic) -> &'static Section {
     SECTIONS.get(topic.section).unwrap_or(&SECTIONS[0])
 }
 
-/// The topics of one section, in order.
-pub fn topics_in(section: usize) -> impl Iterator<Item = &'static Topic> {
-    TOPICS.iter().filter(move |t| t.section == section)
-}
-
 /// The topics before and after `slug` in reading order.
 pub fn neighbours(slug: &str) -> (Option<&'static Topic>, Option<&'static Topic>) {
     match position(slug) {
