@@ -3,8 +3,10 @@
 //!
 //! - [`content`]: the cheat sheet, rendered from `content/` at build time.
 //! - [`route`]: the URL scheme, parsed and written as plain functions.
+//! - [`sim`]: the models, pure Rust with no web dependencies.
 //! - [`app`]: the Leptos components.
 
 pub mod app;
 pub mod content;
 pub mod route;
+pub mod sim;

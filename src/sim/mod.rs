@@ -1,0 +1,112 @@
+//! The models: pure Rust, with no Leptos, no browser APIs, no clock and no
+//! I/O. A model is a function of its parameters (a seed included) to a
+//! [`Trace`]: the same input gives the same output on any machine.
+//!
+//! Every model has the same shape:
+//!
+//! - a `Params` type that can only hold valid values, read from the pairs of
+//!   a URL by [`params`] helpers that clamp or fall back with a reason;
+//! - a `run` function that computes the whole trace up front, so that
+//!   stepping back and jumping to any step cost nothing;
+//! - a trace that answers, for each step, a caption and the figures the view
+//!   shows.
+
+pub mod nplus1;
+pub mod params;
+pub mod rng;
+
+/// What every model's trace offers the shared player.
+pub trait Trace {
+    /// The number of steps; at least one (the state before anything ran).
+    fn steps(&self) -> usize;
+    /// A plain sentence saying what happened at `step` and why. Steps past
+    /// the end are read as the last step.
+    fn caption(&self, step: usize) -> String;
+}
+
+/// A model: parameters in, a trace out.
+pub trait Model {
+    /// Everything a permalink carries; a value that exists is valid.
+    type Params;
+    /// The steps, with what the view shows at each.
+    type Trace: Trace;
+    /// Computes the whole trace. Never panics.
+    fn run(params: &Self::Params) -> Self::Trace;
+}
+
+/// Formats an integer with thousands separators: `12345` → `12,345`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Formats a duration in nanoseconds for people: `850 µs`, `12.3 ms`,
+/// `4.20 s`.
+pub fn duration(ns: u64) -> String {
+    if ns < 1_000 {
+        format!("{ns} ns")
+    } else if ns < 1_000_000 {
+        format!("{} µs", trim(ns as f64 / 1e3))
+    } else if ns < 1_000_000_000 {
+        format!("{} ms", trim(ns as f64 / 1e6))
+    } else {
+        format!("{} s", trim(ns as f64 / 1e9))
+    }
+}
+
+/// Formats a byte count: `512 B`, `12.5 kB`, `3.40 MB` (powers of 1000).
+pub fn bytes(n: u64) -> String {
+    if n < 1_000 {
+        format!("{n} B")
+    } else if n < 1_000_000 {
+        format!("{} kB", trim(n as f64 / 1e3))
+    } else if n < 1_000_000_000 {
+        format!("{} MB", trim(n as f64 / 1e6))
+    } else {
+        format!("{} GB", trim(n as f64 / 1e9))
+    }
+}
+
+/// Three significant figures, without trailing zeros after the point.
+fn trim(x: f64) -> String {
+    let s = if x >= 100.0 {
+        format!("{x:.0}")
+    } else if x >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_read_well() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(40_001), "40,001");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(duration(850), "850 ns");
+        assert_eq!(duration(100_000), "100 µs");
+        assert_eq!(duration(12_340_000), "12.3 ms");
+        assert_eq!(duration(1_500_000), "1.5 ms");
+        assert_eq!(duration(4_200_000_000), "4.2 s");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(12_500), "12.5 kB");
+    }
+}

@@ -1,0 +1,305 @@
+//! Unit and property tests of the N+1 model.
+
+use super::*;
+use crate::sim::params::Reader;
+use crate::sim::rng::Rng;
+use crate::sim::Trace;
+
+fn params(strategy: Strategy, users: u32, depth: Depth) -> Params {
+    Params {
+        strategy,
+        users,
+        depth,
+        ..Params::default()
+    }
+}
+
+/// The query count each strategy must give, from the ORMs' documented rules.
+fn expected_queries(p: &Params, orders: u64) -> u64 {
+    let n = u64::from(p.users);
+    let nested = p.depth == Depth::Items;
+    let batches = |k: u64| match p.effective_batch() {
+        Some(b) => k.div_ceil(u64::from(b)),
+        None => u64::from(k > 0),
+    };
+    match p.strategy {
+        Strategy::Lazy => 1 + n + if nested { orders } else { 0 },
+        Strategy::Joined => 1,
+        Strategy::SelectIn | Strategy::DataLoader => {
+            1 + batches(n) + if nested { batches(orders) } else { 0 }
+        }
+        Strategy::Subquery => 1 + u64::from(n > 0) + u64::from(nested && orders > 0),
+    }
+}
+
+fn random_params(rng: &mut Rng) -> Params {
+    Params {
+        strategy: Strategy::ALL[rng.below(5) as usize],
+        users: rng.below(60) as u32,
+        orders: rng.below(6) as u32,
+        items: rng.below(5) as u32,
+        depth: if rng.below(2) == 0 {
+            Depth::Orders
+        } else {
+            Depth::Items
+        },
+        spread: if rng.below(2) == 0 {
+            Spread::Fixed
+        } else {
+            Spread::Random
+        },
+        seed: rng.below(1000) as u32,
+        batch: match rng.below(3) {
+            0 => None,
+            _ => Some(1 + rng.below(40) as u32),
+        },
+        latency: Latency::ALL[rng.below(3) as usize],
+        row_us: rng.below(20) as u32,
+    }
+}
+
+#[test]
+fn the_textbook_counts() {
+    // 100 users, 3 orders each, 2 items per order.
+    let lazy = Run::new(&params(Strategy::Lazy, 100, Depth::Orders));
+    assert_eq!(lazy.total().queries, 101);
+    let lazy = Run::new(&params(Strategy::Lazy, 100, Depth::Items));
+    assert_eq!(lazy.total().queries, 1 + 100 + 300);
+    assert_eq!(lazy.total().rows, 100 + 300 + 600);
+    for depth in [Depth::Orders, Depth::Items] {
+        assert_eq!(
+            Run::new(&params(Strategy::Joined, 100, depth))
+                .total()
+                .queries,
+            1
+        );
+        assert_eq!(
+            Run::new(&params(Strategy::Subquery, 100, depth))
+                .total()
+                .queries,
+            1 + depth_levels(depth)
+        );
+        assert_eq!(
+            Run::new(&params(Strategy::DataLoader, 100, depth))
+                .total()
+                .queries,
+            1 + depth_levels(depth)
+        );
+    }
+    // SQLAlchemy's selectinload: 500 keys per IN list.
+    let p = params(Strategy::SelectIn, 1_000, Depth::Items);
+    assert_eq!(p.effective_batch(), Some(500));
+    let run = Run::new(&p);
+    assert_eq!(run.total().queries, 1 + 2 + 6);
+    // The joined rows repeat the parents: 600 rows of 11 columns.
+    let joined = Run::new(&params(Strategy::Joined, 100, Depth::Items));
+    assert_eq!(joined.total().rows, 600);
+    assert!(joined.total().bytes > lazy.total().bytes);
+}
+
+fn depth_levels(depth: Depth) -> u64 {
+    match depth {
+        Depth::Orders => 1,
+        Depth::Items => 2,
+    }
+}
+
+#[test]
+fn no_users_means_no_child_queries() {
+    for s in Strategy::ALL {
+        let run = Run::new(&params(s, 0, Depth::Items));
+        assert_eq!(run.total().queries, 1, "{s:?}");
+        assert_eq!(run.total().rows, 0);
+        assert_eq!(run.steps(), 2);
+    }
+}
+
+#[test]
+fn counts_rows_and_bytes_agree_with_the_rows_for_random_parameters() {
+    let mut rng = Rng::new(2024);
+    for _ in 0..300 {
+        let p = random_params(&mut rng);
+        let run = Run::new(&p);
+        let orders = u64::from(run.data().orders_of_first(p.users));
+        assert_eq!(run.total().queries, expected_queries(&p, orders), "{p:?}");
+        for (i, q) in run.queries().iter().enumerate() {
+            let rows = run.rows(i, usize::MAX);
+            assert_eq!(rows.len() as u64, q.rows, "{p:?} query {i}");
+            let bytes: u64 = rows
+                .iter()
+                .map(|r| ROW_OVERHEAD + r.iter().map(Value::wire_bytes).sum::<u64>())
+                .sum();
+            assert_eq!(bytes, q.bytes, "{p:?} query {i}");
+            assert_eq!(
+                run.columns(i).len(),
+                rows.first().map_or(run.columns(i).len(), Vec::len)
+            );
+            let rtt = p.latency.round_trip_ns();
+            assert_eq!(q.cost_ns, rtt + q.rows * u64::from(p.row_us) * 1_000);
+        }
+    }
+}
+
+#[test]
+fn steps_totals_and_captions_hold_together() {
+    let mut rng = Rng::new(7);
+    for _ in 0..200 {
+        let p = random_params(&mut rng);
+        let run = Run::new(&p);
+        assert_eq!(run.steps(), run.queries().len() + 1);
+        assert_eq!(run.totals_at(0), Totals::default());
+        let mut prev = Totals::default();
+        for k in 1..run.steps() {
+            let t = run.totals_at(k);
+            assert_eq!(t.queries, k as u64);
+            assert!(t.rows >= prev.rows && t.bytes >= prev.bytes && t.time_ns > prev.time_ns);
+            prev = t;
+            let c = run.caption(k);
+            assert!(c.ends_with('.'), "{c}");
+        }
+        assert_eq!(prev, run.total());
+        assert!(run.caption(0).starts_with("Nothing has run yet"));
+        assert_eq!(run.caption(usize::MAX), run.caption(run.steps() - 1));
+        assert!(run
+            .caption(run.steps() - 1)
+            .contains("That was the last query"));
+        assert!(run.query_at(0).is_none());
+        assert_eq!(run.totals_at(usize::MAX), run.total());
+    }
+}
+
+#[test]
+fn lazy_captions_name_the_pattern() {
+    let run = Run::new(&params(Strategy::Lazy, 3, Depth::Items));
+    assert!(run.caption(1).contains("loads the users: 3 rows"));
+    assert!(run.caption(2).contains("user 1's orders"));
+    assert!(run.caption(2).contains("N of N+1"));
+    assert!(run.caption(3).contains("items of order 1"));
+    let p = Params {
+        orders: 0,
+        ..params(Strategy::Lazy, 2, Depth::Orders)
+    };
+    assert!(Run::new(&p).caption(2).contains("has no orders"));
+    let dl = Run::new(&params(Strategy::DataLoader, 10, Depth::Items));
+    assert!(dl.caption(2).starts_with("Tick 1:"));
+    assert!(dl.caption(3).starts_with("Tick 2:"));
+}
+
+#[test]
+fn sql_is_exact_and_previews_shorten_long_lists() {
+    let run = Run::new(&params(Strategy::SelectIn, 20, Depth::Orders));
+    assert_eq!(
+        run.sql(0),
+        "SELECT users.id, users.name, users.email FROM users ORDER BY users.id"
+    );
+    let full = run.sql(1);
+    assert!(
+        full.contains("IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)")
+    );
+    assert!(run
+        .sql_preview(1)
+        .contains("IN (1, 2, 3, 4, /* 12 more */ 17, 18, 19, 20)"));
+    let lazy = Run::new(&params(Strategy::Lazy, 2, Depth::Orders));
+    assert_eq!(
+        lazy.sql(2),
+        "SELECT orders.id, orders.user_id, orders.total_cents FROM orders WHERE orders.user_id = 2 ORDER BY orders.id"
+    );
+    assert_eq!(lazy.sql(99), "");
+    assert!(lazy.rows(99, 5).is_empty());
+}
+
+#[test]
+fn parameters_round_trip_through_the_url() {
+    let mut rng = Rng::new(99);
+    for _ in 0..500 {
+        let mut p = random_params(&mut rng);
+        if p.spread == Spread::Fixed {
+            p.seed = Params::default().seed;
+        }
+        if p.depth == Depth::Orders {
+            p.items = Params::default().items;
+        }
+        let pairs: Vec<(String, String)> = p
+            .to_pairs()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let mut r = Reader::new(&pairs);
+        let back = Params::read(&mut r);
+        assert!(r.finish().is_empty());
+        assert_eq!(back, p);
+    }
+}
+
+#[test]
+fn bad_values_fall_back_with_a_reason() {
+    let pairs: Vec<(String, String)> = [
+        ("n", "-5"),
+        ("strategy", "xyz"),
+        ("batch", "0"),
+        ("row_us", "1e3"),
+        ("latency", "moon"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let mut r = Reader::new(&pairs);
+    let p = Params::read(&mut r);
+    assert_eq!(p.users, 0);
+    assert_eq!(p.strategy, Strategy::Lazy);
+    assert_eq!(p.batch, Some(1));
+    assert_eq!(p.row_us, Params::default().row_us);
+    assert_eq!(p.latency, Latency::SameZone);
+    assert_eq!(r.finish().len(), 5);
+    let huge = vec![("n".to_string(), "1000000000000".to_string())];
+    let mut r = Reader::new(&huge);
+    assert_eq!(Params::read(&mut r).users, MAX_USERS);
+}
+
+#[test]
+fn hand_built_parameters_out_of_range_still_run() {
+    let p = Params {
+        users: u32::MAX,
+        orders: u32::MAX,
+        items: u32::MAX,
+        batch: Some(0),
+        row_us: u32::MAX,
+        ..Params::default()
+    };
+    let c = p.clamped();
+    assert_eq!(c.users, MAX_USERS);
+    assert_eq!(c.batch, Some(1));
+    let small = Params { users: 3, ..p };
+    assert_eq!(Run::new(&small).params().orders, MAX_CHILDREN);
+}
+
+#[test]
+fn the_sweep_is_the_model_run_at_each_n() {
+    let base = Params {
+        spread: Spread::Random,
+        seed: 5,
+        depth: Depth::Items,
+        ..Params::default()
+    };
+    let sweep = sweep(&base);
+    assert_eq!(sweep.users, SWEEP_USERS.to_vec());
+    assert_eq!(sweep.totals.len(), Strategy::ALL.len());
+    for (strategy, row) in &sweep.totals {
+        for (&n, t) in sweep.users.iter().zip(row) {
+            if n > 500 {
+                continue; // the large runs are covered by the benchmark
+            }
+            let run = Run::new(&Params {
+                strategy: *strategy,
+                users: n,
+                ..base.clone()
+            });
+            assert_eq!(*t, run.total(), "{strategy:?} n={n}");
+        }
+    }
+    let lazy = &sweep.totals[0].1;
+    let joined = &sweep.totals[1].1;
+    assert!(lazy.windows(2).all(|w| w[0].queries <= w[1].queries));
+    assert!(joined.iter().all(|t| t.queries == 1));
+    assert!(lazy[lazy.len() - 1].time_ns > 100 * joined[joined.len() - 1].time_ns);
+}
