@@ -1,6 +1,9 @@
 //! The app's URLs. All state lives in the query string of the one page, so
 //! the site works from any static file server, under any sub-path, with no
 //! rewrite rules: `?topic=n-plus-one` opens a topic, no query opens home.
+//! A topic with a live visualization takes the rest of the query as the
+//! visualization's parameters and step:
+//! `?topic=n-plus-one&strategy=lazy&n=100&orders=3&load=orders&step=12`.
 
 use crate::content;
 
@@ -15,11 +18,15 @@ pub enum Route {
     NotFound(String),
 }
 
-/// A parsed URL: the route and what in the query was ignored.
+/// A parsed URL: the route, the parameters for the page's visualization,
+/// and what in the query was ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parsed {
     /// The page to show.
     pub route: Route,
+    /// Decoded `key=value` pairs for the topic's visualization, in URL order
+    /// (empty unless the topic has one). The visualization validates them.
+    pub params: Vec<(String, String)>,
     /// Parameters that were not understood, to name in a notice.
     pub ignored: Vec<String>,
 }
@@ -69,6 +76,7 @@ pub fn parse(query: &str) -> Parsed {
     let query = query.strip_prefix('?').unwrap_or(query);
     let mut route = Route::Home;
     let mut ignored = Vec::new();
+    let mut rest = Vec::new();
     let mut seen_topic = false;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = match pair.split_once('=') {
@@ -87,14 +95,45 @@ pub fn parse(query: &str) -> Parsed {
                 }
             };
         } else {
-            ignored.push(if value.is_empty() {
-                key
-            } else {
-                format!("{key}={value}")
-            });
+            rest.push((key, value));
         }
     }
-    Parsed { route, ignored }
+    let has_viz = match route {
+        Route::Topic(slug) => content::topic(slug).is_some_and(|t| t.visualization.is_some()),
+        _ => false,
+    };
+    let params = if has_viz {
+        rest
+    } else {
+        ignored.extend(rest.into_iter().map(
+            |(k, v)| {
+                if v.is_empty() {
+                    k
+                } else {
+                    format!("{k}={v}")
+                }
+            },
+        ));
+        Vec::new()
+    };
+    Parsed {
+        route,
+        params,
+        ignored,
+    }
+}
+
+/// The query string that opens topic `slug` with its visualization's
+/// parameters.
+pub fn topic_query<K: AsRef<str>, V: AsRef<str>>(slug: &str, params: &[(K, V)]) -> String {
+    let mut q = topic_href(slug);
+    for (k, v) in params {
+        q.push('&');
+        q.push_str(&encode_component(k.as_ref()));
+        q.push('=');
+        q.push_str(&encode_component(v.as_ref()));
+    }
+    q
 }
 
 /// The link that opens the topic `slug`, relative to the page.

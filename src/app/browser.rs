@@ -127,3 +127,40 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
         .and_then(|t| t.as_string())
         .ok_or_else(|| "the response could not be read".to_string())
 }
+
+/// Replaces the current history entry's URL (relative to the page), keeping
+/// the entry count: for state that changes often, like the player's step.
+pub fn replace(url: &str) {
+    if let Some(h) = window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(url));
+    }
+}
+
+/// The absolute URL of this page with `query` (which starts with `?`) and
+/// the current fragment.
+pub fn absolute(query: &str) -> String {
+    let Some(loc) = window().map(|w| w.location()) else {
+        return query.to_string();
+    };
+    let origin = loc.origin().unwrap_or_default();
+    let path = loc.pathname().unwrap_or_default();
+    let hash = loc.hash().unwrap_or_default();
+    format!("{origin}{path}{query}{hash}")
+}
+
+/// Copies `text` to the clipboard. Fails where the Clipboard API is missing
+/// (pages served over plain HTTP from another host) or refused.
+pub async fn copy(text: &str) -> Result<(), ()> {
+    use wasm_bindgen_futures::JsFuture;
+    let navigator = window().ok_or(())?.navigator();
+    // The getter gives `undefined` outside secure contexts; calling a method
+    // on it would throw.
+    let clipboard = navigator.clipboard();
+    if JsValue::from(clipboard.clone()).is_undefined() {
+        return Err(());
+    }
+    JsFuture::from(clipboard.write_text(text))
+        .await
+        .map(|_| ())
+        .map_err(|_| ())
+}

@@ -5,14 +5,17 @@
 
 mod browser;
 mod nav;
+mod nplus1;
 mod pages;
+mod player;
+mod share;
 mod theme;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::content;
-use crate::route::{self, Route};
+use crate::route::{self, Parsed, Route};
 
 /// The app's navigation state, shared through context.
 #[derive(Clone, Copy)]
@@ -20,6 +23,10 @@ pub struct Router {
     /// The page shown.
     pub route: ReadSignal<Route>,
     set_route: WriteSignal<Route>,
+    /// The decoded parameters of the page's visualization, as the URL gave
+    /// them; set again whenever the URL changes from outside the
+    /// visualization (a link, Back, Forward).
+    pub params: RwSignal<Vec<(String, String)>>,
     /// Parameters of the URL that were not understood.
     pub ignored: RwSignal<Vec<String>>,
     /// Whether the topic menu is open (phones).
@@ -36,15 +43,25 @@ impl Router {
         Router {
             route,
             set_route,
+            params: RwSignal::new(parsed.params),
             ignored: RwSignal::new(parsed.ignored),
             menu_open: RwSignal::new(false),
             navigated: RwSignal::new(false),
         }
     }
 
-    /// Opens `route` with an optional in-page anchor, adding a history entry.
-    pub fn go(&self, route: Route, anchor: Option<&str>) {
-        let mut url = route::to_query(&route);
+    /// Opens a parsed URL with an optional in-page anchor, adding a history
+    /// entry.
+    pub fn go(&self, parsed: Parsed, anchor: Option<&str>) {
+        let Parsed {
+            route,
+            params,
+            ignored,
+        } = parsed;
+        let mut url = match route {
+            Route::Topic(slug) if !params.is_empty() => route::topic_query(slug, &params),
+            _ => route::to_query(&route),
+        };
         if url.is_empty() {
             url = browser::path();
         }
@@ -53,7 +70,8 @@ impl Router {
             url.push_str(a);
         }
         browser::push(&url);
-        self.ignored.set(Vec::new());
+        self.ignored.set(ignored);
+        self.params.set(params);
         self.menu_open.set(false);
         self.show(route);
     }
@@ -62,6 +80,7 @@ impl Router {
     fn sync(&self) {
         let parsed = route::parse(&browser::query());
         self.ignored.set(parsed.ignored);
+        self.params.set(parsed.params);
         self.menu_open.set(false);
         self.show(parsed.route);
     }
@@ -83,16 +102,17 @@ pub fn use_router() -> Router {
     expect_context::<Router>()
 }
 
-/// Turns the `href` of a link inside the app into a route and an anchor,
-/// or `None` for links the browser should follow itself.
-fn internal_target(href: &str) -> Option<(Route, Option<String>)> {
+/// Turns the `href` of a link inside the app into a parsed URL and an
+/// anchor, or `None` for links the browser should follow itself.
+fn internal_target(href: &str) -> Option<(Parsed, Option<String>)> {
     if let Some(rest) = href
         .strip_prefix("./")
         .or(if href == "." { Some("") } else { None })
     {
+        let home = route::parse("");
         return match rest.strip_prefix('#') {
-            Some(anchor) => Some((Route::Home, Some(anchor.to_string()))),
-            None if rest.is_empty() => Some((Route::Home, None)),
+            Some(anchor) => Some((home, Some(anchor.to_string()))),
+            None if rest.is_empty() => Some((home, None)),
             None => None,
         };
     }
@@ -101,7 +121,7 @@ fn internal_target(href: &str) -> Option<(Route, Option<String>)> {
         Some((q, a)) => (q, Some(a.to_string())),
         None => (rest, None),
     };
-    Some((route::parse(query).route, anchor))
+    Some((route::parse(query), anchor))
 }
 
 /// Follows clicks on in-app links without reloading the page.
@@ -127,9 +147,9 @@ fn intercept_link_clicks(router: Router) {
             return;
         }
         let href = anchor.get_attribute("href").unwrap_or_default();
-        if let Some((route, hash)) = internal_target(&href) {
+        if let Some((parsed, hash)) = internal_target(&href) {
             ev.prevent_default();
-            router.go(route, hash.as_deref());
+            router.go(parsed, hash.as_deref());
         }
     });
     // The listener lives as long as the page.
@@ -322,21 +342,31 @@ mod tests {
     #[test]
     fn in_app_links_are_recognised() {
         let first = content::TOPICS[0].slug;
-        assert_eq!(internal_target("./"), Some((Route::Home, None)));
+        let target = |href: &str| internal_target(href).map(|(p, a)| (p.route, a));
+        assert_eq!(target("./"), Some((Route::Home, None)));
         assert_eq!(
-            internal_target("./#sec-a"),
+            target("./#sec-a"),
             Some((Route::Home, Some("sec-a".to_string())))
         );
-        assert_eq!(internal_target("./other.html"), None);
+        assert_eq!(target("./other.html"), None);
         assert_eq!(
-            internal_target(&format!("?topic={first}#x")),
+            target(&format!("?topic={first}#x")),
             Some((Route::Topic(first), Some("x".to_string())))
         );
         assert_eq!(
-            internal_target("?topic=nope"),
+            target("?topic=nope"),
             Some((Route::NotFound("nope".to_string()), None))
         );
-        assert_eq!(internal_target("https://example.com/"), None);
-        assert_eq!(internal_target("#heading"), None);
+        assert_eq!(target("https://example.com/"), None);
+        assert_eq!(target("#heading"), None);
+        // A link to a visualization keeps its parameters.
+        let (parsed, _) = internal_target("?topic=n-plus-one&n=5&step=2").expect("in-app link");
+        assert_eq!(
+            parsed.params,
+            vec![
+                ("n".to_string(), "5".to_string()),
+                ("step".to_string(), "2".to_string())
+            ]
+        );
     }
 }

@@ -152,7 +152,9 @@ pub fn TopicPage(slug: &'static str) -> impl IntoView {
             <div class="topic-layout">
                 <TopicText topic=topic/>
                 {topic.visualization.map(|v| view! {
-                    <aside class="viz" aria-label="Live visualization" data-viz=v></aside>
+                    <aside class="viz" id="viz" aria-labelledby="viz-title" data-viz=v>
+                        {visualization(v, slug)}
+                    </aside>
                 })}
             </div>
             {(!topic.related.is_empty()).then(|| view! {
@@ -178,6 +180,17 @@ pub fn TopicPage(slug: &'static str) -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+/// The live visualization called `name` (from the topic's front matter).
+fn visualization(name: &'static str, slug: &'static str) -> AnyView {
+    match name {
+        "n-plus-one" => view! { <super::nplus1::NPlusOneViz slug=slug/> }.into_any(),
+        other => view! {
+            <p class="load-error" id="viz-title">{format!("The visualization \u{201c}{other}\u{201d} is not part of this version.")}</p>
+        }
+        .into_any(),
+    }
 }
 
 /// Shown for a topic slug that does not exist: says so, offers the way home

@@ -255,25 +255,25 @@ impl Params {
         }
     }
 
-    /// The parameters as URL pairs, in a fixed order. The seed is written
-    /// only when counts are random, the batch only when one is set.
+    /// The parameters as URL pairs, in a fixed order. Every parameter is
+    /// written, so a link means the same thing even if defaults change.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![
             ("strategy", self.strategy.slug().to_string()),
             ("n", self.users.to_string()),
             ("orders", self.orders.to_string()),
             ("load", self.depth.slug().to_string()),
+            ("items", self.items.to_string()),
+            (
+                "spread",
+                match self.spread {
+                    Spread::Fixed => "fixed",
+                    Spread::Random => "random",
+                }
+                .to_string(),
+            ),
+            ("seed", self.seed.to_string()),
         ];
-        if self.depth == Depth::Items {
-            out.push(("items", self.items.to_string()));
-        }
-        match self.spread {
-            Spread::Fixed => out.push(("spread", "fixed".to_string())),
-            Spread::Random => {
-                out.push(("spread", "random".to_string()));
-                out.push(("seed", self.seed.to_string()));
-            }
-        }
         if let Some(b) = self.batch {
             out.push(("batch", b.to_string()));
         }
@@ -281,6 +281,39 @@ impl Params {
         out.push(("row_us", self.row_us.to_string()));
         out
     }
+}
+
+/// A run opened from a URL: the run, the step to show, and what in the URL
+/// was wrong (each named with the value used instead).
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The run of the parameters read.
+    pub run: Run,
+    /// The step to show, within the run.
+    pub step: usize,
+    /// What was ignored or changed, for the notice.
+    pub problems: Vec<String>,
+}
+
+/// Reads parameters and step from decoded URL pairs and runs the model.
+/// Never fails: bad values give the nearest valid state and a problem.
+pub fn open(pairs: &[(String, String)]) -> Opened {
+    let mut r = Reader::new(pairs);
+    let params = Params::read(&mut r);
+    let run = Run::new(&params);
+    let step = r.step(super::Trace::steps(&run));
+    Opened {
+        run,
+        step,
+        problems: r.finish(),
+    }
+}
+
+/// The URL pairs of `params` at `step`.
+pub fn to_pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
+    let mut pairs = params.to_pairs();
+    pairs.push(("step", step.to_string()));
+    pairs
 }
 
 /// The N+1 model.
@@ -465,7 +498,7 @@ impl super::Trace for Run {
 }
 
 /// `1 query`, `2 queries`.
-pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
+pub fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {

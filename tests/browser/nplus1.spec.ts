@@ -1,0 +1,281 @@
+import { test, expect, Page } from "@playwright/test";
+import { ready, watchErrors, expectNoHorizontalScroll } from "./helpers";
+
+// The N+1 visualization: permalinks, the player, controls, copy link, bad
+// URLs. Figures asserted here follow from the parameters in the URL.
+
+const base =
+  "?topic=n-plus-one&strategy=lazy&n=10&orders=2&load=orders&items=2&spread=fixed&seed=1&latency=same-zone&row_us=2";
+
+async function open(page: Page, query: string) {
+  await page.goto(`./${query}`);
+  await ready(page);
+  await expect(page.locator(".np")).toBeVisible();
+}
+
+const stepCount = (page: Page) => page.locator(".step-count");
+const caption = (page: Page) => page.locator(".player .caption");
+const queriesNow = (page: Page) => page.locator(".counters .stat").first().locator(".now");
+const queriesTotal = (page: Page) => page.locator(".counters .stat").first().locator(".of");
+
+test("a permalink at step k opens frame k", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, `${base}&step=4`);
+  await expect(stepCount(page)).toHaveText("4 / 11");
+  await expect(page.getByRole("slider", { name: "Step" })).toHaveValue("4");
+  await expect(caption(page)).toContainText("Query 4");
+  await expect(caption(page)).toContainText("user 3's orders");
+  await expect(queriesNow(page)).toHaveText("4");
+  await expect(queriesTotal(page)).toHaveText("of 11");
+  await expect(page.locator(".log li.current .q-no")).toHaveText("#4");
+  await expect(page.locator(".log li.current .sql")).toContainText("WHERE orders.user_id = 3");
+  await expect(page.locator(".result tbody tr")).toHaveCount(2);
+  await expect(page.locator("#np-n")).toHaveValue("10");
+  await expect(page.locator(".notice")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test("step, back, first, last and the scrubber move the frame and replace the URL", async ({ page }) => {
+  await open(page, `${base}&step=4`);
+  const entries = await page.evaluate(() => history.length);
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await expect(stepCount(page)).toHaveText("5 / 11");
+  await expect(queriesNow(page)).toHaveText("5");
+  await page.getByRole("button", { name: "Step back" }).click();
+  await page.getByRole("button", { name: "Step back" }).click();
+  await expect(stepCount(page)).toHaveText("3 / 11");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(stepCount(page)).toHaveText("11 / 11");
+  await expect(caption(page)).toContainText("That was the last query: 11 queries in all");
+  await page.getByRole("button", { name: "First step" }).click();
+  await expect(stepCount(page)).toHaveText("0 / 11");
+  await expect(caption(page)).toContainText("Nothing has run yet");
+  await expect(page.locator(".log-empty")).toBeVisible();
+  await page.getByRole("slider", { name: "Step" }).fill("7");
+  await expect(stepCount(page)).toHaveText("7 / 11");
+  await expect(page).toHaveURL(/[?&]step=7(&|$)/);
+  expect(await page.evaluate(() => history.length)).toBe(entries);
+  // Reload keeps the frame.
+  await page.reload();
+  await ready(page);
+  await expect(stepCount(page)).toHaveText("7 / 11");
+});
+
+test("the keyboard drives the player, but not while typing in a field", async ({ page }) => {
+  await open(page, `${base}&step=0`);
+  await page.locator("body").click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(stepCount(page)).toHaveText("2 / 11");
+  await page.keyboard.press("ArrowLeft");
+  await expect(stepCount(page)).toHaveText("1 / 11");
+  await page.keyboard.press("End");
+  await expect(stepCount(page)).toHaveText("11 / 11");
+  await page.keyboard.press("Home");
+  await expect(stepCount(page)).toHaveText("0 / 11");
+  // Space plays, and Space again pauses.
+  await page.keyboard.press(" ");
+  await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
+  await expect(stepCount(page)).not.toHaveText("0 / 11");
+  await page.keyboard.press(" ");
+  await expect(page.getByRole("button", { name: "Play" })).toBeVisible();
+  const paused = await stepCount(page).textContent();
+  await page.waitForTimeout(800);
+  await expect(stepCount(page)).toHaveText(paused ?? "");
+  // Keys typed into a field stay in the field.
+  const field = page.locator("#np-orders");
+  await field.focus();
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("Home");
+  await expect(stepCount(page)).toHaveText(paused ?? "");
+  // The buttons work from the keyboard too.
+  await page.getByRole("button", { name: "Step forward" }).focus();
+  await page.keyboard.press("Enter");
+  const after = Number((paused ?? "0").split(" ")[0]) + 1;
+  await expect(stepCount(page)).toHaveText(`${Math.min(after, 11)} / 11`);
+});
+
+test("playing runs to the end and stops; play from the end starts again", async ({ page }) => {
+  await open(page, `${base.replace("n=10", "n=2")}&step=0`);
+  await page.locator(".speed select").selectOption({ label: "4\u00d7" });
+  await page.getByRole("button", { name: "Play" }).click();
+  await expect(stepCount(page)).toHaveText("3 / 3", { timeout: 5_000 });
+  await expect(page.getByRole("button", { name: "Play" })).toBeVisible();
+  await page.getByRole("button", { name: "Play" }).click();
+  await expect(stepCount(page)).not.toHaveText("3 / 3");
+});
+
+const strategies: [string, string, number, RegExp][] = [
+  // slug, label, queries for 10 users x 3 orders x 2 items (nested), SQL of query 2
+  ["lazy", "Lazy loading", 1 + 10 + 30, /WHERE orders\.user_id = 1 ORDER BY/],
+  ["joined", "Joined eager loading", 1, /LEFT OUTER JOIN orders .* LEFT OUTER JOIN items/],
+  ["selectin", "Batch loading (IN)", 3, /WHERE orders\.user_id IN \(1, 2, 3, 4, \/\* 2 more \*\/ 7, 8, 9, 10\)/],
+  ["subquery", "Subquery loading", 3, /FROM \(SELECT users\.id AS users_id FROM users\) AS anon_1/],
+  ["dataloader", "DataLoader", 3, /WHERE orders\.user_id IN/],
+];
+
+test("every strategy runs from the controls and shows its queries and code", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "?topic=n-plus-one");
+  await page.locator("#np-n").fill("10");
+  await page.locator("#np-n").press("Enter");
+  await page.locator("#np-n").blur();
+  await page.locator("#np-load").selectOption("orders.items");
+  await expect(page.locator("#np-items")).toBeVisible();
+  for (const [slug, label, queries, sql] of strategies) {
+    await page.locator("#np-strategy").selectOption(slug);
+    await expect(queriesTotal(page)).toHaveText(`of ${queries}`);
+    await expect(page).toHaveURL(new RegExp(`strategy=${slug}`));
+    await page.getByRole("button", { name: "Last step" }).click();
+    if (slug !== "lazy") {
+      // The log ends with the last query; the batching strategies' whole run fits in it.
+      const all = await page.locator(".log li .sql").allTextContents();
+      expect(all.join("\n")).toMatch(sql);
+    }
+    await expect(page.locator(".orm-code h3")).toContainText(label);
+    await expect(page.locator(".legend li.current")).toHaveText(label);
+    await expect(page.locator(".chart .line.current")).toHaveCount(2);
+  }
+  // Lazy: the second query is the first user's orders.
+  await page.locator("#np-strategy").selectOption("lazy");
+  await page.getByRole("slider", { name: "Step" }).fill("2");
+  await expect(page.locator(".log li.current .sql")).toHaveText(strategies[0][3]);
+  // The DataLoader batches carry their tick.
+  await page.locator("#np-strategy").selectOption("dataloader");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(page.locator(".log li.current .badge").last()).toHaveText("tick 2");
+  await expect(page.getByRole("tab", { name: "DataLoader" })).toHaveAttribute("aria-selected", "true");
+  // Batch size: 3 keys per batch gives ceil(10/3) + ceil(30/3) batches.
+  await page.locator("#np-batch").fill("3");
+  await page.locator("#np-batch").press("Enter");
+  await page.locator("#np-batch").blur();
+  await expect(queriesTotal(page)).toHaveText(`of ${1 + 4 + 10}`);
+  await expect(page).toHaveURL(/batch=3/);
+  expect(errors).toEqual([]);
+});
+
+test("an out-of-range field is clamped and says so", async ({ page }) => {
+  await open(page, `${base}&step=0`);
+  await page.locator("#np-orders").fill("999");
+  await page.locator("#np-orders").blur();
+  await expect(page.locator("#np-orders")).toHaveValue("20");
+  await expect(page.locator(".form-note")).toContainText("orders=999 (above 20; using 20)");
+  await expect(queriesTotal(page)).toHaveText("of 11");
+});
+
+test("the sweep is drawn and tabulated for every strategy", async ({ page }) => {
+  await open(page, `${base}&step=0`);
+  await expect(page.locator(".chart")).toHaveCount(2);
+  await expect(page.locator(".chart").first().locator("polyline")).toHaveCount(5);
+  await page.locator(".sweep-details summary").click();
+  const rows = page.locator(".sweep-table tbody tr");
+  await expect(rows).toHaveCount(14);
+  // At N = 100 lazy loading sends 101 queries and joined loading 1.
+  const n100 = page.locator(".sweep-table tbody tr", { has: page.locator("th", { hasText: /^100$/ }) });
+  await expect(n100.locator("td").nth(0)).toContainText("101 \u00b7");
+  await expect(n100.locator("td").nth(1)).toContainText("1 \u00b7");
+});
+
+test("the ORM tabs work with the arrow keys without moving the player", async ({ page }) => {
+  await open(page, `${base}&step=3`);
+  await page.getByRole("tab", { name: "SQLAlchemy" }).focus();
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("tab", { name: "Django" })).toBeFocused();
+  await expect(page.getByRole("tabpanel")).toContainText("User.objects.all()");
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("tabpanel")).toContainText("User.all.each");
+  await expect(stepCount(page)).toHaveText("3 / 11");
+});
+
+test("copy link copies the current frame, and the link opens it in a fresh browser", async ({ page, browser, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await open(page, `${base}&step=2`);
+  await page.locator("#np-strategy").selectOption("selectin");
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await page.getByRole("button", { name: "Copy link" }).click();
+  await expect(page.locator(".copy-status")).toHaveText("Link copied.");
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  expect(link).toContain("strategy=selectin");
+  expect(link).toContain("step=1");
+  expect(link).toContain("/some/dir/");
+  const wanted = await caption(page).textContent();
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await other.goto(link);
+  await ready(other);
+  await expect(other.locator(".step-count")).toHaveText("1 / 2");
+  await expect(other.locator(".player .caption")).toHaveText(wanted ?? "");
+  await expect(other.locator("#np-strategy")).toHaveValue("selectin");
+  await fresh.close();
+});
+
+test("without clipboard access the link is shown to copy by hand", async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(navigator, "clipboard", { value: undefined, configurable: true });
+  });
+  await open(page, `${base}&step=2`);
+  await page.getByRole("button", { name: "Copy link" }).click();
+  const field = page.locator("#copy-link-field");
+  await expect(field).toBeVisible();
+  await expect(field).toBeFocused();
+  await expect(field).toHaveValue(/\?topic=n-plus-one&.*step=2/);
+  await page.getByRole("button", { name: "Close" }).click();
+  await expect(field).toHaveCount(0);
+});
+
+test("bad URLs open the nearest valid state with a notice naming what was ignored", async ({ page }) => {
+  const errors = watchErrors(page);
+  const cases: [string, string, () => Promise<void>][] = [
+    ["n=-5", "n=-5 (below 0; using 0)", async () => {
+      await expect(page.locator("#np-n")).toHaveValue("0");
+      await expect(queriesTotal(page)).toHaveText("of 1");
+    }],
+    ["n=1000000000000", "n=1000000000000 (above 10,000; using 10,000)", async () => {
+      await expect(page.locator("#np-n")).toHaveValue("10000");
+    }],
+    ["strategy=xyz", "strategy=xyz (not one of", async () => {
+      await expect(page.locator("#np-strategy")).toHaveValue("lazy");
+    }],
+    ["n=10&step=999", "step=999 (this run has steps 0 to 11", async () => {
+      await expect(stepCount(page)).toHaveText("11 / 11");
+    }],
+    ["n=%FF%FE%00&%E0%A4%A=1", "(not a whole number", async () => {
+      await expect(page.locator("#np-n")).toHaveValue("100");
+    }],
+    ["batch=abc&latency=moon&load=deep", "latency=moon", async () => {
+      await expect(page.locator("#np-latency")).toHaveValue("same-zone");
+    }],
+  ];
+  for (const [q, message, check] of cases) {
+    await open(page, `?topic=n-plus-one&${q}`);
+    await expect(page.locator(".notice")).toContainText(message);
+    await check();
+  }
+  await page.locator(".notice button").click();
+  await expect(page.locator(".notice")).toHaveCount(0);
+  await expect(page.locator(".np")).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test("choosing another topic pushes a history entry; Back restores the frame", async ({ page }) => {
+  await open(page, `${base}&step=3`);
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await expect(page).toHaveURL(/step=4/);
+  await page.locator("#topic-nav a[href='?topic=caching']").click();
+  await expect(page.locator("h1#page-title")).not.toHaveText("The N+1 query problem");
+  await expect(page).toHaveURL(/topic=caching$/);
+  await page.goBack();
+  await expect(page.locator("h1#page-title")).toHaveText("The N+1 query problem");
+  await expect(stepCount(page)).toHaveText("4 / 11");
+});
+
+test("the visualization fits a phone", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await open(page, `${base}&step=3`);
+  await page.locator(".np").scrollIntoViewIfNeeded();
+  await expectNoHorizontalScroll(page);
+  await page.locator(".viz").screenshot({ path: "artifacts/screenshots/nplus1-phone.png" });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.screenshot({ path: "artifacts/screenshots/nplus1-desktop.png" });
+});
