@@ -1,8 +1,10 @@
-//! The sweep charts: queries and simulated time against N for every
-//! strategy, on log scales, drawn as SVG, with the current N marked.
+//! The sweep charts (queries and simulated time against N for every
+//! strategy, log scales, the current N marked) and the sweep table, written
+//! as SVG and HTML text. Plain functions: no reactive code, tested natively.
 
-use leptos::prelude::*;
+use std::fmt::Write;
 
+use super::render::escape;
 use crate::sim::nplus1::{Strategy, Sweep, Totals};
 use crate::sim::{duration, thousands};
 
@@ -60,12 +62,18 @@ fn x_of(n: u32) -> f64 {
     let f = if n == 0 {
         0.0
     } else {
-        (f64::from(n)).log10() / X_DECADES
+        f64::from(n).log10() / X_DECADES
     };
     LEFT + f.clamp(0.0, 1.0) * (W - LEFT - RIGHT)
 }
 
-/// The y axis: whole decades from `lo` to `hi` (powers of ten).
+/// A coordinate rounded to a whole unit: the charts are 340 units wide,
+/// so this is finer than a pixel at any size they are shown.
+fn r(x: f64) -> i64 {
+    x.round() as i64
+}
+
+/// The y axis: whole decades from 10^lo to 10^hi.
 struct Y {
     lo: f64,
     hi: f64,
@@ -96,15 +104,9 @@ impl Y {
     }
 }
 
-/// One chart of `metric` from the sweep, with the current N and the current
-/// run's figure marked.
-pub fn chart(
-    sweep: &Sweep,
-    metric: Metric,
-    current: Strategy,
-    n: u32,
-    now: &Totals,
-) -> impl IntoView {
+/// One chart of `metric` from the sweep as SVG, with the current N and the
+/// current run's figure marked.
+pub fn svg(sweep: &Sweep, metric: Metric, current: Strategy, n: u32, now: &Totals) -> String {
     let y = Y::fit(
         sweep
             .totals
@@ -112,97 +114,128 @@ pub fn chart(
             .flat_map(|(_, row)| row.iter().map(|t| metric.value(t)))
             .chain(std::iter::once(metric.value(now))),
     );
-    let lines = sweep
-        .totals
-        .iter()
-        .map(|(s, row)| {
-            let points: Vec<String> = sweep
-                .users
-                .iter()
-                .zip(row)
-                .filter(|(&n, _)| n > 0)
-                .map(|(&n, t)| format!("{:.1},{:.1}", x_of(n), y.of(metric.value(t))))
-                .collect();
-            let class = format!(
-                "line s-{}{}",
-                s.slug(),
-                if *s == current { " current" } else { "" }
-            );
-            view! { <polyline class=class points=points.join(" ")/> }
-        })
-        .collect_view();
-    let x_ticks = [1u32, 10, 100, 1_000, 10_000]
-        .iter()
-        .map(|&n| {
-            let x = x_of(n);
-            view! {
-                <line class="grid" x1=x x2=x y1=TOP y2=H - BOTTOM/>
-                <text class="tick" x=x y=H - BOTTOM + 14.0 text-anchor="middle">{short(u64::from(n))}</text>
-            }
-        })
-        .collect_view();
-    let decades = (y.lo as i32..=y.hi as i32)
-        .map(|d| {
-            let v = 10u64.saturating_pow(d.max(0) as u32);
-            let yy = y.of(v);
-            view! {
-                <line class="grid" x1=LEFT x2=W - RIGHT y1=yy y2=yy/>
-                <text class="tick" x=LEFT - 4.0 y=yy + 3.5 text-anchor="end">{metric.label(v)}</text>
-            }
-        })
-        .collect_view();
-    let mx = x_of(n);
-    let my = y.of(metric.value(now));
     let label = format!(
-        "{} against N, for each strategy, on log scales. At N = {}, {} gives {}.",
+        "{} against N for each strategy, on log scales. At N = {}, {} gives {}.",
         metric.title(),
         thousands(n.into()),
         current.label(),
         metric.label(metric.value(now))
     );
-    view! {
-        <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
-            {decades}
-            {x_ticks}
-            <text class="axis-label" x=(LEFT + W - RIGHT) / 2.0 y=H - 2.0 text-anchor="middle">"N (users)"</text>
-            {lines}
-            <line class="marker" x1=mx x2=mx y1=TOP y2=H - BOTTOM/>
-            <circle class=format!("dot s-{}", current.slug()) cx=mx cy=my r="4"/>
-        </svg>
+    let mut s = format!(
+        r#"<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{}">"#,
+        escape(&label)
+    );
+    for d in y.lo as i32..=y.hi as i32 {
+        let v = 10u64.saturating_pow(d.max(0) as u32);
+        let yy = y.of(v);
+        let _ = write!(
+            s,
+            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{}" y2="{}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#,
+            W - RIGHT,
+            r(yy),
+            r(yy),
+            LEFT - 4.0,
+            r(yy + 3.5),
+            escape(&metric.label(v))
+        );
     }
+    for n in [1u32, 10, 100, 1_000, 10_000] {
+        let x = r(x_of(n));
+        let _ = write!(
+            s,
+            r#"<line class="grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{}"/><text class="tick" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
+            H - BOTTOM,
+            H - BOTTOM + 14.0,
+            short(u64::from(n))
+        );
+    }
+    let _ = write!(
+        s,
+        r#"<text class="axis-label" x="{}" y="{}" text-anchor="middle">N (users)</text>"#,
+        (LEFT + W - RIGHT) / 2.0,
+        H - 2.0
+    );
+    for (strategy, row) in &sweep.totals {
+        let points: Vec<String> = sweep
+            .users
+            .iter()
+            .zip(row)
+            .filter(|(&n, _)| n > 0)
+            .map(|(&n, t)| format!("{},{}", r(x_of(n)), r(y.of(metric.value(t)))))
+            .collect();
+        let _ = write!(
+            s,
+            r#"<polyline class="line s-{}{}" points="{}"/>"#,
+            strategy.slug(),
+            if *strategy == current { " current" } else { "" },
+            points.join(" ")
+        );
+    }
+    let (mx, my) = (r(x_of(n)), r(y.of(metric.value(now))));
+    let _ = write!(
+        s,
+        r#"<line class="marker" x1="{mx}" x2="{mx}" y1="{TOP}" y2="{}"/><circle class="dot s-{}" cx="{mx}" cy="{my}" r="4"/></svg>"#,
+        H - BOTTOM,
+        current.slug()
+    );
+    s
 }
 
-/// The sweep as a table: N down the side, each strategy's queries and time
-/// across.
-pub fn table(sweep: &Sweep) -> impl IntoView {
-    let head = sweep
-        .totals
-        .iter()
-        .map(|(s, _)| view! { <th scope="col">{s.label()}</th> })
-        .collect_view();
-    let rows = sweep
-        .users
-        .iter()
-        .enumerate()
-        .map(|(i, &n)| {
-            let cells = sweep
-                .totals
-                .iter()
-                .map(|(_, row)| {
-                    let t = row[i];
-                    view! { <td>{thousands(t.queries)} " \u{b7} " {duration(t.time_ns)}</td> }
-                })
-                .collect_view();
-            view! { <tr><th scope="row">{thousands(n.into())}</th>{cells}</tr> }
-        })
-        .collect_view();
-    view! {
-        <div class="table-wrap">
-            <table class="sweep-table">
-                <caption>"Queries \u{b7} database time, by N and strategy (computed by running the model)"</caption>
-                <thead><tr><th scope="col">"N"</th>{head}</tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+/// The sweep as an HTML table: N down the side, each strategy's queries and
+/// time across.
+pub fn table(sweep: &Sweep) -> String {
+    let mut s = String::from(
+        r#"<div class="table-wrap"><table class="sweep-table"><caption>Queries · database time, by N and strategy (computed by running the model)</caption><thead><tr><th scope="col">N</th>"#,
+    );
+    for (strategy, _) in &sweep.totals {
+        let _ = write!(s, r#"<th scope="col">{}</th>"#, escape(strategy.label()));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for (i, &n) in sweep.users.iter().enumerate() {
+        let _ = write!(s, r#"<tr><th scope="row">{}</th>"#, thousands(n.into()));
+        for (_, row) in &sweep.totals {
+            if let Some(t) = row.get(i) {
+                let _ = write!(
+                    s,
+                    "<td>{} · {}</td>",
+                    thousands(t.queries),
+                    duration(t.time_ns)
+                );
+            }
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table></div>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::nplus1::{sweep, Params, Run};
+
+    #[test]
+    fn charts_and_table_come_from_the_sweep() {
+        let p = Params::default();
+        let sw = sweep(&p);
+        let run = Run::new(&p);
+        let chart = svg(&sw, Metric::Queries, p.strategy, p.users, &run.total());
+        assert_eq!(chart.matches("<polyline").count(), Strategy::ALL.len());
+        assert_eq!(chart.matches(" current\"").count(), 1);
+        assert!(chart.contains("gives 101."));
+        // Every point lies inside the plot area.
+        for pts in chart.split("points=\"").skip(1) {
+            for xy in pts.split('"').next().unwrap_or("").split(' ') {
+                let (x, y) = xy.split_once(',').expect("x,y");
+                let (x, y): (f64, f64) = (x.parse().expect("x"), y.parse().expect("y"));
+                assert!((LEFT..=W - RIGHT).contains(&x) && (TOP..=H - BOTTOM).contains(&y));
+            }
+        }
+        let t = table(&sw);
+        assert_eq!(t.matches("<tr><th scope=\"row\">").count(), sw.users.len());
+        // N = 100: lazy 101 queries, joined 1, as the model says.
+        assert!(t.contains("<tr><th scope=\"row\">100</th><td>101 · "));
+        let time = svg(&sw, Metric::Time, p.strategy, 0, &run.total());
+        assert!(time.contains("Database time against N"));
     }
 }

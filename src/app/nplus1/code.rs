@@ -181,6 +181,19 @@ pub fn snippet(orm: Orm, strategy: Strategy, depth: Depth) -> Snippet {
     }
 }
 
+/// The panel of `orm` for `strategy` at `depth`, as HTML.
+pub fn panel(orm: Orm, strategy: Strategy, depth: Depth) -> String {
+    let s = snippet(orm, strategy, depth);
+    let code = s
+        .code
+        .map(|c| format!("<pre><code>{}</code></pre>", super::render::escape(&c)))
+        .unwrap_or_default();
+    format!(
+        r#"{code}<p class="note">{}</p>"#,
+        super::render::escape(s.note)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

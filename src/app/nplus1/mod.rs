@@ -4,6 +4,7 @@
 
 mod chart;
 mod code;
+mod render;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,20 +16,12 @@ use super::share::CopyLink;
 use super::{browser, use_router};
 use crate::route::{self, Route};
 use crate::sim::nplus1::{
-    self, Depth, Latency, Params, Run, Shape, Spread, Strategy, Sweep, Table, Value, MAX_BATCH,
-    MAX_CHILDREN, MAX_ROW_US, MAX_USERS,
+    self, Depth, Latency, Params, Run, Spread, Strategy, Sweep, MAX_BATCH, MAX_CHILDREN,
+    MAX_ROW_US, MAX_USERS,
 };
 use crate::sim::params::Reader;
-use crate::sim::{bytes, duration, thousands, Trace};
+use crate::sim::{thousands, Trace};
 use code::Orm;
-
-/// How many queries the log shows around the current step.
-const LOG_ROWS: usize = 6;
-/// How many result rows of the current query are shown.
-const RESULT_ROWS: usize = 4;
-/// Most cells in the query strip; beyond that a cell stands for several
-/// queries.
-const STRIP_CELLS: usize = 160;
 /// Delay before the URL follows the state, so that scrubbing does not flood
 /// the browser's history API.
 const URL_DELAY: Duration = Duration::from_millis(150);
@@ -154,11 +147,65 @@ pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
             </div>
             <Controls state=state/>
             <Player steps=steps step=state.step caption=caption/>
-            <Counters state=state/>
-            <QueryLog state=state/>
+            <Frame state=state/>
             <Charts state=state/>
             <OrmCode state=state/>
         </div>
+    }
+}
+
+/// A labelled drop-down.
+#[component]
+fn SelectField(
+    id: &'static str,
+    label: &'static str,
+    /// `(value, text)` pairs.
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(into)] value: Signal<&'static str>,
+    on_pick: Callback<String>,
+    #[prop(optional)] wide: bool,
+) -> impl IntoView {
+    let options = options
+        .into_iter()
+        .map(|(v, text)| view! { <option value=v prop:selected=move || value.get() == v>{text}</option> })
+        .collect_view();
+    view! {
+        <label class="field" class:wide=wide>
+            <span>{label}</span>
+            <select id=id on:change=move |ev| on_pick.run(event_target_value(&ev))>{options}</select>
+        </label>
+    }
+}
+
+/// A labelled whole-number field that commits on change.
+#[component]
+fn NumberField(
+    id: &'static str,
+    label: &'static str,
+    min: u32,
+    max: u32,
+    #[prop(into)] value: Signal<String>,
+    #[prop(into)] hidden: Signal<bool>,
+    #[prop(into)] placeholder: Signal<String>,
+    /// Takes the raw text; returns the value in use, shown back in the field.
+    on_commit: Callback<String, String>,
+) -> impl IntoView {
+    view! {
+        <label class="field" class:hidden=hidden>
+            <span>{label}</span>
+            <input id=id type="number" inputmode="numeric" min=min max=max step="1"
+                placeholder=placeholder
+                prop:value=value
+                on:change=move |ev| {
+                    let shown = on_commit.run(event_target_value(&ev));
+                    if let Some(el) = ev
+                        .target()
+                        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+                    {
+                        el.set_value(&shown);
+                    }
+                }/>
+        </label>
     }
 }
 
@@ -167,32 +214,25 @@ pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
 fn Controls(state: State) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     let p = move || state.run.with(|r| r.params().clone());
+    // A number field's handler: read like the URL reader, note any change.
     let number = move |key: &'static str,
                        min: u32,
                        max: u32,
                        get: fn(&Params) -> u32,
                        set: fn(&mut Params, u32)| {
-        move |ev: leptos::ev::Event| {
-            let raw = event_target_value(&ev);
+        Callback::new(move |raw: String| {
             let current = state.run.with_untracked(|r| get(r.params()));
             let (v, problem) = read_number(key, &raw, min, max, current);
             note.set(problem);
             state.change(|p| set(p, v));
-            // The field shows the value in use, even if it did not change.
-            if let Some(el) = ev
-                .target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-            {
-                el.set_value(&v.to_string());
-            }
-        }
+            v.to_string()
+        })
     };
-    let batch_change = move |ev: leptos::ev::Event| {
-        let raw = event_target_value(&ev);
+    let batch = Callback::new(move |raw: String| {
         if raw.trim().is_empty() {
             note.set(None);
             state.change(|p| p.batch = None);
-            return;
+            return String::new();
         }
         let current = state
             .run
@@ -200,109 +240,69 @@ fn Controls(state: State) -> impl IntoView {
         let (v, problem) = read_number("batch", &raw, 1, MAX_BATCH, current);
         note.set(problem);
         state.change(|p| p.batch = Some(v));
-        if let Some(el) = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-        {
-            el.set_value(&v.to_string());
-        }
-    };
-    let batch_placeholder = move || match p().strategy.default_batch() {
-        Some(b) => format!("default: {}", thousands(b.into())),
-        None => "default: no limit".to_string(),
-    };
-
+        v.to_string()
+    });
+    let text = |v: u32| v.to_string();
+    let none = String::new;
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Parameters">
-            <label class="field wide">
-                <span>"Loading strategy"</span>
-                <select id="np-strategy" on:change=move |ev| {
-                    let v = event_target_value(&ev);
+            <SelectField id="np-strategy" label="Loading strategy" wide=true
+                options=Strategy::ALL.map(|s| (s.slug(), s.label())).to_vec()
+                value=Signal::derive(move || p().strategy.slug())
+                on_pick=Callback::new(move |v: String| {
                     if let Some(s) = Strategy::ALL.into_iter().find(|s| s.slug() == v) {
                         state.change(|p| p.strategy = s);
                     }
-                }>
-                    {Strategy::ALL.map(|s| view! {
-                        <option value=s.slug() prop:selected=move || p().strategy == s>{s.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label class="field">
-                <span>"Users (N)"</span>
-                <input id="np-n" type="number" inputmode="numeric" min="0" max=MAX_USERS step="1"
-                    prop:value=move || p().users.to_string()
-                    on:change=number("n", 0, MAX_USERS, |p| p.users, |p, v| p.users = v)/>
-            </label>
-            <label class="field">
-                <span>"Load"</span>
-                <select id="np-load" on:change=move |ev| {
-                    let d = if event_target_value(&ev) == Depth::Items.slug() { Depth::Items } else { Depth::Orders };
+                })/>
+            <NumberField id="np-n" label="Users (N)" min=0 max=MAX_USERS
+                value=Signal::derive(move || text(p().users)) hidden=false placeholder=Signal::derive(none)
+                on_commit=number("n", 0, MAX_USERS, |p| p.users, |p, v| p.users = v)/>
+            <SelectField id="np-load" label="Load"
+                options=vec![(Depth::Orders.slug(), "Orders"), (Depth::Items.slug(), "Orders, then items")]
+                value=Signal::derive(move || p().depth.slug())
+                on_pick=Callback::new(move |v: String| {
+                    let d = if v == Depth::Items.slug() { Depth::Items } else { Depth::Orders };
                     state.change(|p| p.depth = d);
-                }>
-                    <option value=Depth::Orders.slug() prop:selected=move || p().depth == Depth::Orders>"Orders"</option>
-                    <option value=Depth::Items.slug() prop:selected=move || p().depth == Depth::Items>"Orders, then items"</option>
-                </select>
-            </label>
-            <label class="field">
-                <span>"Orders per user"</span>
-                <input id="np-orders" type="number" inputmode="numeric" min="0" max=MAX_CHILDREN step="1"
-                    prop:value=move || p().orders.to_string()
-                    on:change=number("orders", 0, MAX_CHILDREN, |p| p.orders, |p, v| p.orders = v)/>
-            </label>
-            <Show when=move || p().depth == Depth::Items>
-                <label class="field">
-                    <span>"Items per order"</span>
-                    <input id="np-items" type="number" inputmode="numeric" min="0" max=MAX_CHILDREN step="1"
-                        prop:value=move || p().items.to_string()
-                        on:change=number("items", 0, MAX_CHILDREN, |p| p.items, |p, v| p.items = v)/>
-                </label>
-            </Show>
-            <label class="field">
-                <span>"Counts"</span>
-                <select id="np-spread" on:change=move |ev| {
-                    let s = if event_target_value(&ev) == "random" { Spread::Random } else { Spread::Fixed };
+                })/>
+            <NumberField id="np-orders" label="Orders per user" min=0 max=MAX_CHILDREN
+                value=Signal::derive(move || text(p().orders)) hidden=false placeholder=Signal::derive(none)
+                on_commit=number("orders", 0, MAX_CHILDREN, |p| p.orders, |p, v| p.orders = v)/>
+            <NumberField id="np-items" label="Items per order" min=0 max=MAX_CHILDREN
+                value=Signal::derive(move || text(p().items))
+                hidden=Signal::derive(move || p().depth != Depth::Items)
+                placeholder=Signal::derive(none)
+                on_commit=number("items", 0, MAX_CHILDREN, |p| p.items, |p, v| p.items = v)/>
+            <SelectField id="np-spread" label="Counts"
+                options=vec![("fixed", "Exactly that many"), ("random", "Random, that many on average")]
+                value=Signal::derive(move || if p().spread == Spread::Random { "random" } else { "fixed" })
+                on_pick=Callback::new(move |v: String| {
+                    let s = if v == "random" { Spread::Random } else { Spread::Fixed };
                     state.change(|p| p.spread = s);
-                }>
-                    <option value="fixed" prop:selected=move || p().spread == Spread::Fixed>"Exactly that many"</option>
-                    <option value="random" prop:selected=move || p().spread == Spread::Random>"Random, that many on average"</option>
-                </select>
-            </label>
-            <Show when=move || p().spread == Spread::Random>
-                <label class="field">
-                    <span>"Seed"</span>
-                    <input id="np-seed" type="number" inputmode="numeric" min="0" max=u32::MAX step="1"
-                        prop:value=move || p().seed.to_string()
-                        on:change=number("seed", 0, u32::MAX, |p| p.seed, |p, v| p.seed = v)/>
-                </label>
-            </Show>
-            <Show when=move || p().strategy.uses_batch()>
-                <label class="field">
-                    <span>"Batch size (keys)"</span>
-                    <input id="np-batch" type="number" inputmode="numeric" min="1" max=MAX_BATCH step="1"
-                        placeholder=batch_placeholder
-                        prop:value=move || p().batch.map(|b| b.to_string()).unwrap_or_default()
-                        on:change=batch_change/>
-                </label>
-            </Show>
-            <label class="field">
-                <span>"Network"</span>
-                <select id="np-latency" on:change=move |ev| {
-                    let v = event_target_value(&ev);
+                })/>
+            <NumberField id="np-seed" label="Seed" min=0 max=u32::MAX
+                value=Signal::derive(move || text(p().seed))
+                hidden=Signal::derive(move || p().spread != Spread::Random)
+                placeholder=Signal::derive(none)
+                on_commit=number("seed", 0, u32::MAX, |p| p.seed, |p, v| p.seed = v)/>
+            <NumberField id="np-batch" label="Batch size (keys)" min=1 max=MAX_BATCH
+                value=Signal::derive(move || p().batch.map(text).unwrap_or_default())
+                hidden=Signal::derive(move || !p().strategy.uses_batch())
+                placeholder=Signal::derive(move || match p().strategy.default_batch() {
+                    Some(b) => format!("default: {}", thousands(b.into())),
+                    None => "default: no limit".to_string(),
+                })
+                on_commit=batch/>
+            <SelectField id="np-latency" label="Network"
+                options=Latency::ALL.map(|l| (l.slug(), l.label())).to_vec()
+                value=Signal::derive(move || p().latency.slug())
+                on_pick=Callback::new(move |v: String| {
                     if let Some(l) = Latency::ALL.into_iter().find(|l| l.slug() == v) {
                         state.change(|p| p.latency = l);
                     }
-                }>
-                    {Latency::ALL.map(|l| view! {
-                        <option value=l.slug() prop:selected=move || p().latency == l>{l.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label class="field">
-                <span>"Cost per row (\u{b5}s)"</span>
-                <input id="np-row" type="number" inputmode="numeric" min="0" max=MAX_ROW_US step="1"
-                    prop:value=move || p().row_us.to_string()
-                    on:change=number("row_us", 0, MAX_ROW_US, |p| p.row_us, |p, v| p.row_us = v)/>
-            </label>
+                })/>
+            <NumberField id="np-row" label="Cost per row (\u{b5}s)" min=0 max=MAX_ROW_US
+                value=Signal::derive(move || text(p().row_us)) hidden=false placeholder=Signal::derive(none)
+                on_commit=number("row_us", 0, MAX_ROW_US, |p| p.row_us, |p, v| p.row_us = v)/>
             <p class="form-note" role="status">
                 {move || note.get().map(|n| format!("Changed: {n}."))}
             </p>
@@ -310,172 +310,32 @@ fn Controls(state: State) -> impl IntoView {
     }
 }
 
-/// Running figures at the current step, against the whole run's.
+/// Running figures, the query strip, the log and the current rows.
 #[component]
-fn Counters(state: State) -> impl IntoView {
-    let now = move || {
-        let step = state.step.get();
-        state.run.with(|r| (r.totals_at(step), r.total()))
+fn Frame(state: State) -> impl IntoView {
+    let at = move |f: fn(&Run, usize) -> String| {
+        move || {
+            let step = state.step.get();
+            state.run.with(|r| f(r, step))
+        }
     };
-    let stat =
-        move |label: &'static str, f: fn(u64) -> String, pick: fn(&nplus1::Totals) -> u64| {
-            view! {
-                <div class="stat">
-                    <dt>{label}</dt>
-                    <dd>
-                        <span class="now">{move || f(pick(&now().0))}</span>
-                        <span class="of">{move || format!("of {}", f(pick(&now().1)))}</span>
-                    </dd>
-                </div>
-            }
-        };
+    let whole = move |f: fn(&Run) -> String| move || state.run.with(|r| f(r));
     view! {
-        <dl class="counters" aria-label="Figures so far">
-            {stat("Queries", thousands, |t| t.queries)}
-            {stat("Rows", thousands, |t| t.rows)}
-            {stat("Bytes", bytes, |t| t.bytes)}
-            {stat("Database time", duration, |t| t.time_ns)}
-        </dl>
-    }
-}
-
-fn table_name(t: Table) -> &'static str {
-    match t {
-        Table::Users => "users",
-        Table::Orders => "orders",
-        Table::Items => "items",
-    }
-}
-
-fn cell(v: &Value) -> String {
-    match v {
-        Value::Int(i) => i.to_string(),
-        Value::Text(s) => s.clone(),
-        Value::Null => "NULL".to_string(),
-    }
-}
-
-/// The query strip (one cell per query, or per few), the log of the last
-/// queries up to the current step, and the rows of the current query.
-#[component]
-fn QueryLog(state: State) -> impl IntoView {
-    // The strip is drawn once per run; only the veil over the queries not
-    // yet sent moves with the step.
-    let strip = move || {
-        state.run.with(|r| {
-            let qs = r.queries();
-            let cells = qs.len().clamp(1, STRIP_CELLS);
-            let per = qs.len().div_ceil(cells).max(1);
-            let w = 100.0 / cells as f64;
-            let rects = qs
-                .chunks(per)
-                .enumerate()
-                .map(|(i, chunk)| {
-                    let class = format!("cell t-{}", table_name(chunk[0].table));
-                    let x = i as f64 * w;
-                    view! { <rect class=class x=format!("{x:.3}") y="0" width=format!("{:.3}", (w - 0.25).max(0.1)) height="10"/> }
-                })
-                .collect_view();
-            let label = format!(
-                "{}: one mark per {}",
-                nplus1::plural(qs.len() as u64, "query", "queries"),
-                if per == 1 { "query".to_string() } else { format!("{per} queries") }
-            );
-            (rects, label)
-        })
-    };
-    let veil_x = move || {
-        let step = state.step.get();
-        let n = state.run.with(|r| r.queries().len()).max(1);
-        format!("{:.3}", 100.0 * step.min(n) as f64 / n as f64)
-    };
-    let log = move || {
-        let step = state.step.get();
-        state.run.with(|r| {
-            let end = step.min(r.queries().len());
-            let start = end.saturating_sub(LOG_ROWS);
-            (start..end)
-                .map(|i| {
-                    let q = r.queries()[i];
-                    let current = i + 1 == end;
-                    let tick = (r.params().strategy == Strategy::DataLoader && q.tick > 0)
-                        .then(|| view! { <span class="badge">{format!("tick {}", q.tick)}</span> });
-                    view! {
-                        <li class:current=current>
-                            <div class="q-head">
-                                <span class="q-no">{format!("#{}", thousands(i as u64 + 1))}</span>
-                                <span class=format!("badge t-{}", table_name(q.table))>{table_name(q.table)}</span>
-                                {tick}
-                                <span class="q-figures">
-                                    {format!("{} \u{b7} {} \u{b7} {}", nplus1::plural(q.rows, "row", "rows"), bytes(q.bytes), duration(q.cost_ns))}
-                                </span>
-                            </div>
-                            <code class="sql">{r.sql_preview(i)}</code>
-                        </li>
-                    }
-                })
-                .collect_view()
-        })
-    };
-    let result = move || {
-        let step = state.step.get();
-        state.run.with(|r| {
-            let (i, q) = r.query_at(step)?;
-            let cols = r.columns(i);
-            let rows = r.rows(i, RESULT_ROWS);
-            let more = q.rows.saturating_sub(rows.len() as u64);
-            let head = cols.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view();
-            let body = rows
-                .iter()
-                .map(|row| {
-                    let cells = row
-                        .iter()
-                        .map(|v| view! { <td class:null=*v == Value::Null>{cell(v)}</td> })
-                        .collect_view();
-                    view! { <tr>{cells}</tr> }
-                })
-                .collect_view();
-            let joined = matches!(q.shape, Shape::Join(_));
-            Some(view! {
-                <div class="result">
-                    <div class="table-wrap">
-                        <table>
-                            <caption>
-                                {format!("Rows returned by query {}", thousands(i as u64 + 1))}
-                                {joined.then_some(": the user's columns repeat on every row")}
-                            </caption>
-                            <thead><tr>{head}</tr></thead>
-                            <tbody>{body}</tbody>
-                        </table>
-                    </div>
-                    {(more > 0).then(|| view! { <p class="more">{format!("and {} more", nplus1::plural(more, "row", "rows"))}</p> })}
-                    {(q.rows == 0).then(|| view! { <p class="more">"No rows: a round trip for nothing."</p> })}
-                </div>
-            })
-        })
-    };
-    view! {
+        <dl class="counters" aria-label="Figures so far" inner_html=at(render::counters)></dl>
         <section class="query-log" aria-labelledby="np-log-title">
             <h3 id="np-log-title">"Query log"</h3>
-            {move || {
-                let (rects, label) = strip();
-                view! {
-                    <svg class="strip" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label=label>
-                        {rects}
-                        <rect class="veil" x=veil_x y="0" width="100" height="10"/>
-                    </svg>
-                }
-            }}
+            <svg class="strip" viewBox=format!("0 0 {} 10", render::STRIP_W) preserveAspectRatio="none" role="img"
+                aria-label=whole(render::strip_label)>
+                <g inner_html=whole(render::strip)></g>
+                <rect class="veil" x=at(render::veil_x) y="0" width=render::STRIP_W height="10"/>
+            </svg>
             <p class="strip-key" aria-hidden="true">
                 <span class="key t-users">"users"</span>
                 <span class="key t-orders">"orders"</span>
                 <span class="key t-items">"items"</span>
             </p>
-            <ol class="log" aria-label="The last queries sent">{log}</ol>
-            {move || (state.step.get() == 0).then(|| view! {
-                <p class="log-empty">"No query yet. Press Play or step forward."</p>
-            })}
-            {result}
+            <ol class="log" aria-label="The last queries sent" inner_html=at(render::log)></ol>
+            <div class="result" inner_html=at(render::result)></div>
         </section>
     }
 }
@@ -487,54 +347,51 @@ fn Charts(state: State) -> impl IntoView {
         move || {
             let sweep = state.sweep.get();
             state.run.with(|r| {
-                chart::chart(
-                    &sweep,
-                    metric,
-                    r.params().strategy,
-                    r.params().users,
-                    &r.total(),
-                )
+                let p = r.params();
+                chart::svg(&sweep, metric, p.strategy, p.users, &r.total())
             })
         }
     };
-    let legend = Strategy::ALL
-        .map(|s| {
-            view! {
-                <li class:current=move || state.run.with(|r| r.params().strategy == s)>
-                    <svg aria-hidden="true" viewBox="0 0 24 8" width="24" height="8">
-                        <line class=format!("line s-{}", s.slug()) x1="0" x2="24" y1="4" y2="4"/>
-                    </svg>
-                    {s.label()}
-                </li>
-            }
-        })
-        .collect_view();
+    let legend = move || {
+        let current = state.run.with(|r| r.params().strategy);
+        Strategy::ALL
+            .iter()
+            .map(|s| {
+                format!(
+                    r#"<li{}><svg aria-hidden="true" viewBox="0 0 24 8" width="24" height="8"><line class="line s-{}" x1="0" x2="24" y1="4" y2="4"/></svg>{}</li>"#,
+                    if *s == current { r#" class="current""# } else { "" },
+                    s.slug(),
+                    s.label()
+                )
+            })
+            .collect::<String>()
+    };
     view! {
         <section class="charts" aria-labelledby="np-charts-title">
             <h3 id="np-charts-title">"As N grows"</h3>
             <p class="hint">
-                "Every strategy run at N from 1 to 10,000 with the parameters above; the line marks the current N."
+                "Every strategy run at N from 1 to 10,000 with the parameters above; the dashed line marks the current N."
             </p>
             <div class="chart-pair">
                 <figure>
-                    {draw(chart::Metric::Queries)}
+                    <div inner_html=draw(chart::Metric::Queries)></div>
                     <figcaption>"Queries"</figcaption>
                 </figure>
                 <figure>
-                    {draw(chart::Metric::Time)}
+                    <div inner_html=draw(chart::Metric::Time)></div>
                     <figcaption>"Database time"</figcaption>
                 </figure>
             </div>
-            <ul class="legend">{legend}</ul>
+            <ul class="legend" inner_html=legend></ul>
             <details class="sweep-details">
                 <summary>"The figures as a table"</summary>
-                {move || chart::table(&state.sweep.get())}
+                <div inner_html=move || chart::table(&state.sweep.get())></div>
             </details>
         </section>
     }
 }
 
-/// The code that produces the current strategy, per ORM, in tabs.
+/// The code that produces the current strategy, per library, in tabs.
 #[component]
 fn OrmCode(state: State) -> impl IntoView {
     let tab = RwSignal::new(Orm::SqlAlchemy);
@@ -585,19 +442,15 @@ fn OrmCode(state: State) -> impl IntoView {
         .collect_view();
     let panel = move || {
         let (strategy, depth) = state.run.with(|r| (r.params().strategy, r.params().depth));
-        let s = code::snippet(tab.get(), strategy, depth);
-        view! {
-            {s.code.map(|c| view! { <pre><code>{c}</code></pre> })}
-            <p class="note">{s.note}</p>
-        }
+        code::panel(tab.get(), strategy, depth)
     };
     view! {
         <section class="orm-code" aria-labelledby="np-code-title">
             <h3 id="np-code-title">{move || format!("The code: {}", state.run.with(|r| r.params().strategy.label()))}</h3>
             <div class="tabs" role="tablist" aria-label="Library" on:keydown=on_key>{tabs}</div>
             <div id="orm-panel" class="tab-panel" role="tabpanel"
-                aria-labelledby=move || format!("orm-tab-{}", tab.get().id())>
-                {panel}
+                aria-labelledby=move || format!("orm-tab-{}", tab.get().id())
+                inner_html=panel>
             </div>
         </section>
     }

@@ -1,0 +1,98 @@
+//! Benchmark of the N+1 model: time to compute the trace and the memory it
+//! holds, for the largest presets, and the time of the sweep. Prints
+//! figures; asserts nothing. Run with `cargo bench --bench nplus1`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use backend_playground::sim::nplus1::{sweep, Depth, Params, Run, Spread, Strategy, MAX_USERS};
+use backend_playground::sim::Trace;
+
+/// Runs `f` repeatedly for about a second (at least 5 times) and returns the
+/// median and the fastest time.
+fn time<T>(mut f: impl FnMut() -> T) -> (Duration, Duration) {
+    let mut samples = Vec::new();
+    let start = Instant::now();
+    while samples.len() < 5 || (start.elapsed() < Duration::from_secs(1) && samples.len() < 200) {
+        let t = Instant::now();
+        black_box(f());
+        samples.push(t.elapsed());
+    }
+    samples.sort();
+    (samples[samples.len() / 2], samples[0])
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    println!("N+1 model, N = {MAX_USERS}, 3 orders per user, 2 items per order");
+    println!(
+        "{:<24} {:>9} {:>10} {:>10} {:>10} {:>12}",
+        "run", "steps", "median", "fastest", "memory", "per step"
+    );
+    let mut cases = Vec::new();
+    for depth in [Depth::Items, Depth::Orders] {
+        for strategy in Strategy::ALL {
+            cases.push((strategy, depth, Spread::Fixed));
+        }
+    }
+    cases.push((Strategy::Lazy, Depth::Items, Spread::Random));
+    for (strategy, depth, spread) in cases {
+        let p = Params {
+            strategy,
+            users: MAX_USERS,
+            depth,
+            spread,
+            ..Params::default()
+        };
+        let (median, fastest) = time(|| Run::new(&p));
+        let run = Run::new(&p);
+        let name = format!(
+            "{} {}{}",
+            strategy.slug(),
+            depth.slug(),
+            if spread == Spread::Random {
+                " random"
+            } else {
+                ""
+            }
+        );
+        println!(
+            "{:<24} {:>9} {:>10} {:>10} {:>8.2} MB {:>9} B",
+            name,
+            run.steps(),
+            ms(median),
+            ms(fastest),
+            run.heap_bytes() as f64 / 1e6,
+            run.heap_bytes() / run.steps()
+        );
+    }
+    let p = Params {
+        depth: Depth::Items,
+        ..Params::default()
+    };
+    let (median, fastest) = time(|| sweep(&p));
+    println!(
+        "sweep (5 strategies x 14 N, nested): median {}, fastest {}",
+        ms(median),
+        ms(fastest)
+    );
+    // What a step costs the view: the caption and the figures at a step.
+    let run = Run::new(&Params {
+        users: 1_000,
+        depth: Depth::Items,
+        ..Params::default()
+    });
+    let (median, _) = time(|| {
+        (0..run.steps())
+            .map(|k| run.caption(k).len() + run.totals_at(k).rows as usize)
+            .sum::<usize>()
+    });
+    println!(
+        "caption and totals of every step at N = 1,000 nested ({} steps): {:.2} µs per step",
+        run.steps(),
+        median.as_secs_f64() * 1e6 / run.steps() as f64
+    );
+}

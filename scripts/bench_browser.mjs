@@ -1,0 +1,93 @@
+// Browser benchmark of the N+1 view, in headless Chromium: the time from a
+// step key press to the updated frame, and from a parameter change to the
+// updated frame. Prints figures; asserts nothing.
+//
+// Usage: node scripts/bench_browser.mjs http://127.0.0.1:PORT/sub/path/
+import { chromium } from "@playwright/test";
+
+const base = process.argv[2];
+if (!base) {
+  console.error("usage: node scripts/bench_browser.mjs BASE_URL");
+  process.exit(2);
+}
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic"],
+});
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return `median ${q(0.5).toFixed(2)} ms, p95 ${q(0.95).toFixed(2)} ms, max ${s[s.length - 1].toFixed(2)} ms (n = ${s.length})`;
+}
+
+// Inside the page: press a key (or run an action), then time until the
+// caption changes (the DOM is updated), and until style and layout of that
+// DOM are done (forced by reading a layout property): the work a frame needs
+// before painting.
+async function measure(action, count) {
+  return page.evaluate(async ({ action, count }) => {
+    const caption = document.querySelector(".player .caption");
+    const dom = [];
+    const frame = [];
+    for (let i = 0; i < count; i++) {
+      const before = caption.textContent;
+      const changed = new Promise((resolve) => {
+        const mo = new MutationObserver(() => {
+          if (caption.textContent !== before) {
+            mo.disconnect();
+            const t1 = performance.now();
+            void document.body.offsetHeight;
+            resolve([t1, performance.now()]);
+          }
+        });
+        mo.observe(caption, { childList: true, characterData: true, subtree: true });
+      });
+      const t0 = performance.now();
+      if (action === "step") {
+        document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+      } else if (action === "back") {
+        document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowLeft", bubbles: true }));
+      } else {
+        const select = document.querySelector("#np-strategy");
+        select.value = i % 2 === 0 ? "selectin" : "lazy";
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      const [t1, t2] = await changed;
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      dom.push(t1 - t0);
+      frame.push(t2 - t0);
+    }
+    return { dom, frame };
+  }, { action, count });
+}
+
+const query = (n, depth) =>
+  `?topic=n-plus-one&strategy=lazy&n=${n}&orders=3&load=${depth}&items=2&spread=fixed&seed=1&latency=same-zone&row_us=2&step=0`;
+
+for (const [n, depth] of [[1000, "orders"], [1000, "orders.items"], [10000, "orders.items"]]) {
+  await page.goto(base + query(n, depth));
+  await page.waitForSelector("html[data-ready]");
+  await page.waitForSelector(".np");
+  // Warm up.
+  await measure("step", 20);
+  const step = await measure("step", 200);
+  const back = await measure("back", 100);
+  console.log(`N = ${n}, load=${depth}, lazy:`);
+  console.log(`  step key -> DOM updated:       ${stats(step.dom)}`);
+  console.log(`  step key -> style and layout:  ${stats(step.frame)}`);
+  console.log(`  step back key -> DOM updated:  ${stats(back.dom)}`);
+  const change = await measure("strategy", 20);
+  console.log(`  strategy change -> DOM updated (model re-run): ${stats(change.dom)}`);
+  console.log(`  strategy change -> style and layout:            ${stats(change.frame)}`);
+}
+
+const nav = await page.evaluate(() => {
+  const e = performance.getEntriesByType("navigation")[0];
+  return e ? e.domContentLoadedEventEnd : 0;
+});
+console.log(`last page's DOMContentLoaded: ${nav.toFixed(0)} ms`);
+await browser.close();
