@@ -315,14 +315,24 @@ fn line_at(body: &str, offset: usize) -> usize {
 }
 
 /// Rewrites a link target written in the content to the URL the app uses.
-/// `topic:slug#anchor` becomes `?topic=slug#anchor`.
+/// `topic:slug#anchor` becomes `?topic=slug#anchor`, and
+/// `topic:slug?k=v&k2=v2#anchor` (a visualization preset) becomes
+/// `?topic=slug&k=v&k2=v2#anchor`.
 fn rewrite_link(dest: &str) -> Result<(String, Option<String>), String> {
     if let Some(rest) = dest.strip_prefix("topic:") {
-        let (slug, anchor) = match rest.split_once('#') {
+        let (rest, anchor) = match rest.split_once('#') {
             Some((s, a)) => (s, Some(a)),
             None => (rest, None),
         };
+        let (slug, params) = match rest.split_once('?') {
+            Some((s, p)) => (s, Some(p)),
+            None => (rest, None),
+        };
         let mut url = format!("?topic={slug}");
+        if let Some(p) = params.filter(|p| !p.is_empty()) {
+            url.push('&');
+            url.push_str(p);
+        }
         if let Some(a) = anchor {
             url.push('#');
             url.push_str(a);

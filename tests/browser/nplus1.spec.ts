@@ -279,3 +279,19 @@ test("the visualization fits a phone", async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.screenshot({ path: "artifacts/screenshots/nplus1-desktop.png" });
 });
+
+test("a 'see it happen' link in the text opens its preset, and Back returns", async ({ page }) => {
+  await open(page, "?topic=n-plus-one");
+  await expect(page.locator("#np-strategy")).toHaveValue("lazy");
+  const link = page.locator(".topic-text a", { hasText: "Batch loading at 1,000 users" });
+  await link.click();
+  await expect(page.locator("#np-strategy")).toHaveValue("selectin");
+  await expect(page.locator("#np-n")).toHaveValue("1000");
+  await expect(stepCount(page)).toHaveText("3 / 3");
+  await expect(caption(page)).toContainText("users 501\u20131000");
+  await expect(page).toHaveURL(/strategy=selectin/);
+  await page.goBack();
+  await expect(page.locator("#np-strategy")).toHaveValue("lazy");
+  await expect(page.locator("#np-n")).toHaveValue("100");
+  await expect(page.locator(".notice")).toHaveCount(0);
+});
