@@ -3,6 +3,7 @@
 #
 #   ensure_build_tools   wasm target, Trunk, wasm-bindgen CLI, npm tools (wasm-opt)
 #   ensure_browser       Debian's Chromium, for the browser tests
+#   serve_dist SUB PORT  serve a copy of dist/ from a sub-path (tests, benchmarks)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14"
@@ -91,4 +92,24 @@ for port in [want, *range(want + 1, want + 50), 0]:
     finally:
         s.close()
 PY
+}
+
+# Serves a copy of dist/ from the sub-path $1 with Python's static file
+# server on a free port (trying $2 first), as any static host would. Sets
+# SERVED_URL; the server and the copy are removed when the script exits.
+serve_dist() {
+  local sub="$1" www port
+  www="$(mktemp -d)"
+  mkdir -p "$www/$sub"
+  cp -r "$ROOT/dist/." "$www/$sub/"
+  port="$(free_port "${2:-8181}")"
+  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$www" >"$www/server.log" 2>&1 &
+  SERVED_PID=$!
+  SERVED_DIR="$www"
+  trap 'kill "$SERVED_PID" 2>/dev/null || true; rm -rf "$SERVED_DIR"' EXIT
+  SERVED_URL="http://127.0.0.1:$port/$sub/"
+  for _ in $(seq 50); do
+    python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1])" "$SERVED_URL" 2>/dev/null && break
+    sleep 0.1
+  done
 }

@@ -32,20 +32,9 @@ step "Size report"
 python3 scripts/size_report.py dist | tee artifacts/size-report.txt
 
 step "Browser tests (release build served from a sub-path)"
-www="$(mktemp -d)"
-sub="some/dir"
-mkdir -p "$www/$sub"
-cp -r dist/. "$www/$sub/"
-port="$(free_port 8181)"
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$www" >"$www/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$www"' EXIT
-for _ in $(seq 50); do
-  python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1])" "http://127.0.0.1:$port/$sub/" 2>/dev/null && break
-  sleep 0.1
-done
+serve_dist "some/dir" 8181
 status=0
-BASE_URL="http://127.0.0.1:$port/$sub/" npx playwright test || status=$?
+BASE_URL="$SERVED_URL" npx playwright test || status=$?
 read -r browser_passed browser_failed < <(node -e '
   const r = require("./artifacts/playwright.json");
   const s = r.stats || {};

@@ -47,30 +47,28 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// Formats a duration in nanoseconds for people: `850 µs`, `12.3 ms`,
-/// `4.20 s`.
+/// Formats a duration in nanoseconds for people: `850 ns`, `12.3 ms`,
+/// `4.2 s`.
 pub fn duration(ns: u64) -> String {
-    if ns < 1_000 {
-        format!("{ns} ns")
-    } else if ns < 1_000_000 {
-        format!("{} µs", trim(ns as f64 / 1e3))
-    } else if ns < 1_000_000_000 {
-        format!("{} ms", trim(ns as f64 / 1e6))
-    } else {
-        format!("{} s", trim(ns as f64 / 1e9))
-    }
+    scaled(ns, ["ns", "µs", "ms", "s"])
 }
 
-/// Formats a byte count: `512 B`, `12.5 kB`, `3.40 MB` (powers of 1000).
+/// Formats a byte count: `512 B`, `12.5 kB`, `3.4 MB` (powers of 1000).
 pub fn bytes(n: u64) -> String {
-    if n < 1_000 {
-        format!("{n} B")
-    } else if n < 1_000_000 {
-        format!("{} kB", trim(n as f64 / 1e3))
-    } else if n < 1_000_000_000 {
-        format!("{} MB", trim(n as f64 / 1e6))
+    scaled(n, ["B", "kB", "MB", "GB"])
+}
+
+/// `v` in the largest of four units 1000 apart that it reaches.
+fn scaled(v: u64, units: [&str; 4]) -> String {
+    let (mut div, mut i) = (1u64, 0);
+    while i < 3 && v / div >= 1_000 {
+        div *= 1_000;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{v} {}", units[0])
     } else {
-        format!("{} GB", trim(n as f64 / 1e9))
+        format!("{} {}", trim(v as f64 / div as f64), units[i])
     }
 }
 

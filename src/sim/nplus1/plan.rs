@@ -144,30 +144,29 @@ pub(super) fn plan(params: &Params, data: &Dataset, users: u32, sink: &mut impl 
         Strategy::SelectIn | Strategy::DataLoader => {
             let size = params.effective_batch().unwrap_or(u32::MAX).max(1);
             let tick = |t| u32::from(params.strategy == Strategy::DataLoader) * t;
-            for (first, last, index, count) in batches(users, size) {
-                let os = data.orders_of(first).start..data.orders_of(last).end;
-                let k = u64::from(os.end - os.start);
-                let b = ROW_OVERHEAD * k + data.order_bytes(os.start, os.end.saturating_sub(1));
-                let shape = Shape::InList {
-                    first,
-                    last,
-                    index,
-                    count,
-                };
-                emit(Table::Orders, shape, tick(1), k, b);
-            }
-            if nested {
-                for (first, last, index, count) in batches(orders, size) {
-                    let is = data.items_of(first).start..data.items_of(last).end;
-                    let k = u64::from(is.end - is.start);
-                    let b = ROW_OVERHEAD * k + data.item_bytes(is.start, is.end.saturating_sub(1));
+            // One level at a time: every orders batch, then every items batch.
+            let levels = [(Table::Orders, users, 1), (Table::Items, orders, 2)];
+            for (table, parents, t) in levels.into_iter().take(if nested { 2 } else { 1 }) {
+                for (first, last, index, count) in batches(parents, size) {
+                    let (k, b) = match table {
+                        Table::Items => {
+                            let r = data.items_of(first).start..data.items_of(last).end;
+                            let k = u64::from(r.end - r.start);
+                            (k, data.item_bytes(r.start, r.end.saturating_sub(1)))
+                        }
+                        _ => {
+                            let r = data.orders_of(first).start..data.orders_of(last).end;
+                            let k = u64::from(r.end - r.start);
+                            (k, data.order_bytes(r.start, r.end.saturating_sub(1)))
+                        }
+                    };
                     let shape = Shape::InList {
                         first,
                         last,
                         index,
                         count,
                     };
-                    emit(Table::Items, shape, tick(2), k, b);
+                    emit(table, shape, tick(t), k, ROW_OVERHEAD * k + b);
                 }
             }
         }
