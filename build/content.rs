@@ -47,6 +47,18 @@ pub struct Topic {
     pub section_index: usize,
     pub html: String,
     pub headings: Vec<Heading>,
+    pub passages: Vec<Passage>,
+}
+
+/// The plain text of a topic between two headings, for search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Passage {
+    /// The anchor of the heading above it (empty before the first heading).
+    pub id: String,
+    /// That heading's text (empty before the first heading).
+    pub heading: String,
+    /// The words, with runs of white space collapsed.
+    pub text: String,
 }
 
 /// Everything the app shows, in reading order.
@@ -308,6 +320,8 @@ pub struct Rendered {
     pub topic_links: Vec<(String, usize)>,
     /// Other problems found while rendering, with their lines.
     pub problems: Vec<(usize, String)>,
+    /// The plain text under each heading, for search.
+    pub passages: Vec<Passage>,
 }
 
 fn line_at(body: &str, offset: usize) -> usize {
@@ -360,7 +374,10 @@ pub fn render_markdown(body: &str) -> Rendered {
     options.insert(Options::ENABLE_SMART_PUNCTUATION);
     let events: Vec<(Event, std::ops::Range<usize>)> =
         Parser::new_ext(body, options).into_offset_iter().collect();
-    let mut out = Rendered::default();
+    let mut out = Rendered {
+        passages: vec![Passage::default()],
+        ..Rendered::default()
+    };
     let mut html_events: Vec<Event> = Vec::with_capacity(events.len());
     let mut used_ids: HashSet<String> = HashSet::new();
     let mut i = 0;
@@ -408,6 +425,11 @@ pub fn render_markdown(body: &str) -> Rendered {
                     "<h{level_no} id=\"{id}\">{inner_html}<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level_no}>"
                 );
                 html_events.push(Event::Html(h.into()));
+                out.passages.push(Passage {
+                    id: id.clone(),
+                    heading: text.split_whitespace().collect::<Vec<_>>().join(" "),
+                    text: String::new(),
+                });
                 out.headings.push(Heading {
                     level: level_no,
                     id,
@@ -428,6 +450,11 @@ pub fn render_markdown(body: &str) -> Rendered {
                         code.push_str(t);
                     }
                     i += 1;
+                }
+                if let Some(p) = out.passages.last_mut() {
+                    p.text.push(' ');
+                    p.text.push_str(&code);
+                    p.text.push(' ');
                 }
                 let mut h = String::from("<pre class=\"code\"");
                 if !language.is_empty() {
@@ -489,10 +516,34 @@ pub fn render_markdown(body: &str) -> Rendered {
                     }
                 }
             }
-            _ => html_events.push(event.clone()),
+            _ => {
+                if let Some(p) = out.passages.last_mut() {
+                    match event {
+                        Event::Text(t) | Event::Code(t) => p.text.push_str(t),
+                        Event::SoftBreak
+                        | Event::HardBreak
+                        | Event::End(
+                            TagEnd::Paragraph
+                            | TagEnd::Item
+                            | TagEnd::TableCell
+                            | TagEnd::TableHead
+                            | TagEnd::TableRow
+                            | TagEnd::BlockQuote(_)
+                            | TagEnd::List(_),
+                        ) => p.text.push(' '),
+                        _ => {}
+                    }
+                }
+                html_events.push(event.clone());
+            }
         }
         i += 1;
     }
+    for p in &mut out.passages {
+        p.text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    out.passages
+        .retain(|p| !p.text.is_empty() || !p.heading.is_empty());
     pulldown_cmark::html::push_html(&mut out.html, html_events.into_iter());
     out
 }
@@ -616,6 +667,7 @@ pub fn load(dir: &Path) -> Result<Content, Vec<Problem>> {
                 section_index,
                 html: rendered.html,
                 headings: rendered.headings,
+                passages: rendered.passages,
             });
         }
     }
@@ -678,8 +730,27 @@ pub fn fragment(topic: &Topic) -> String {
 /// The folder, relative to the site's root, that holds the topic files.
 pub const FRAGMENT_DIR: &str = "topics";
 
-/// Writes every topic's HTML file into `site/topics/`.
+/// The search index file, relative to the site's root.
+pub const SEARCH_FILE: &str = "search.txt";
+
+/// The search index: a line per passage, `slug TAB anchor TAB heading TAB
+/// text`, in reading order. Tabs and line breaks never occur inside a field
+/// (passages collapse white space).
+pub fn search_index(content: &Content) -> String {
+    let mut s = String::new();
+    for t in &content.topics {
+        for p in &t.passages {
+            let _ = writeln!(s, "{}\t{}\t{}\t{}", t.meta.slug, p.id, p.heading, p.text);
+        }
+    }
+    s
+}
+
+/// Writes every topic's HTML file into `site/topics/`, and the search
+/// index into `site/search.txt`.
 pub fn write_fragments(content: &Content, site: &Path) -> std::io::Result<usize> {
+    std::fs::create_dir_all(site)?;
+    std::fs::write(site.join(SEARCH_FILE), search_index(content))?;
     let dir = site.join(FRAGMENT_DIR);
     std::fs::create_dir_all(&dir)?;
     for t in &content.topics {
@@ -799,5 +870,10 @@ pub fn to_rust(content: &Content) -> String {
         overview_html(content)
     );
     let _ = writeln!(s, "\npub static NAV_HTML: &str = {:?};", nav_html(content));
+    let _ = writeln!(
+        s,
+        "\npub static SEARCH_INDEX: &str = {:?};",
+        format!("{SEARCH_FILE}?v={}", fingerprint(&search_index(content)))
+    );
     s
 }

@@ -3,10 +3,12 @@
 //!
 //! - [`content`]: the cheat sheet, rendered from `content/` at build time.
 //! - [`route`]: the URL scheme, parsed and written as plain functions.
+//! - [`search`]: full-text search over the build-time index.
 //! - [`sim`]: the models, pure Rust with no web dependencies.
 //! - [`app`]: the Leptos components.
 
 pub mod app;
 pub mod content;
 pub mod route;
+pub mod search;
 pub mod sim;

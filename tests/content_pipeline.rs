@@ -429,3 +429,56 @@ fn the_build_script_fails_with_a_clear_message_on_broken_content() {
         .unwrap()
         .contains("slug: \"x\""));
 }
+
+#[test]
+fn the_search_index_finds_every_topic_and_every_heading() {
+    let c = content::load(&manifest_dir().join("content")).expect("the real content loads");
+    let text = content::search_index(&c);
+    assert!(!text.contains("\t\t\t\n"), "an empty passage was indexed");
+    let index = backend_playground::search::Index::parse(&text);
+    let passages: usize = c.topics.iter().map(|t| t.passages.len()).sum();
+    assert_eq!(index.len(), passages, "every indexed line parses back");
+    for t in &c.topics {
+        let hits = index.search(&t.meta.title, 50);
+        assert!(
+            hits.iter().any(|h| h.slug == t.meta.slug),
+            "searching for the title {:?} does not find its topic",
+            t.meta.title
+        );
+        for h in t.headings.iter().filter(|h| h.level == 2) {
+            let hits = index.search(&h.text, 200);
+            assert!(
+                hits.iter().any(|x| x.slug == t.meta.slug && x.id == h.id),
+                "searching for the heading {:?} does not find {}#{}",
+                h.text,
+                t.meta.slug,
+                h.id
+            );
+        }
+    }
+    // Code is searchable too.
+    assert!(index
+        .search("selectinload", 10)
+        .iter()
+        .any(|h| h.slug == "n-plus-one"));
+}
+
+#[test]
+fn passages_are_plain_text_split_at_headings() {
+    let r = content::render_markdown(
+        "Intro with `code` and a [link](https://example.com), *emphasis*.\n\n## First part\n\nText one.\n\n```python\nx = 1\n```\n\n## Second\n\n- item a\n- item b\n",
+    );
+    let p: Vec<(&str, &str, &str)> = r
+        .passages
+        .iter()
+        .map(|p| (p.id.as_str(), p.heading.as_str(), p.text.as_str()))
+        .collect();
+    assert_eq!(
+        p,
+        vec![
+            ("", "", "Intro with code and a link, emphasis."),
+            ("first-part", "First part", "Text one. x = 1"),
+            ("second", "Second", "item a item b"),
+        ]
+    );
+}

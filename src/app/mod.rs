@@ -4,10 +4,12 @@
 //! the page, and user input changes the URL through [`Router::go`].
 
 mod browser;
+mod html;
 mod nav;
 mod nplus1;
 mod pages;
 mod player;
+mod search;
 mod share;
 mod theme;
 
@@ -254,6 +256,7 @@ fn toggle_menu(router: Router) {
 pub fn App() -> impl IntoView {
     let router = Router::from_location();
     provide_context(router);
+    search::provide();
     intercept_link_clicks(router);
     follow_page_changes(router);
     let pop = window_event_listener(leptos::ev::popstate, move |_| router.sync());
@@ -296,6 +299,7 @@ pub fn App() -> impl IntoView {
                 </svg>
                 <span>"Backend Playground"</span>
             </a>
+            <search::SearchButton/>
             <theme::ThemeToggle/>
         </header>
         <div class="shell">
@@ -314,6 +318,7 @@ pub fn App() -> impl IntoView {
                 }}
             </main>
         </div>
+        <search::SearchDialog/>
         <footer class="site-footer">
             <p>"Backend Playground: a senior backend interview cheat sheet with live simulations. Runs entirely in your browser."</p>
         </footer>

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::render::escape;
+use crate::app::html::escape;
 use crate::sim::nplus1::{Strategy, Sweep, Totals};
 use crate::sim::{duration, thousands};
 

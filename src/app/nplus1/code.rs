@@ -186,11 +186,11 @@ pub fn panel(orm: Orm, strategy: Strategy, depth: Depth) -> String {
     let s = snippet(orm, strategy, depth);
     let code = s
         .code
-        .map(|c| format!("<pre><code>{}</code></pre>", super::render::escape(&c)))
+        .map(|c| format!("<pre><code>{}</code></pre>", crate::app::html::escape(&c)))
         .unwrap_or_default();
     format!(
         r#"{code}<p class="note">{}</p>"#,
-        super::render::escape(s.note)
+        crate::app::html::escape(s.note)
     )
 }
 

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+pub use crate::app::html::escape;
 use crate::sim::nplus1::{plural, Run, Shape, Strategy, Table, Totals, Value};
 use crate::sim::{bytes, duration, thousands};
 
@@ -14,22 +15,6 @@ pub const RESULT_ROWS: usize = 4;
 /// Most marks in the query strip; beyond that a mark stands for several
 /// queries.
 pub const STRIP_CELLS: usize = 160;
-
-/// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn table_name(t: Table) -> &'static str {
     match t {
@@ -244,13 +229,5 @@ mod tests {
         assert!(res.contains("parent columns repeat"));
         let dl = run(Strategy::DataLoader, 5);
         assert!(log(&dl, 3).contains("tick 2"));
-    }
-
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(
-            escape(r#"<a href="x">&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }
