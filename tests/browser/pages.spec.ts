@@ -35,7 +35,7 @@ for (const t of all) {
       as.map((a) => a.getAttribute("href") || ""),
     );
     for (const href of hrefs) {
-      const slug = href.replace(/^\?topic=/, "").replace(/#.*$/, "");
+      const slug = href.replace(/^\?topic=/, "").replace(/[&#].*$/, "");
       expect(all.map((x) => x.slug), `${href} links to a missing topic`).toContain(slug);
     }
     expect(errors).toEqual([]);
