@@ -16,6 +16,8 @@ pub enum Route {
     Topic(&'static str),
     /// A topic slug that does not exist (kept to show it back to the user).
     NotFound(String),
+    /// Every topic's text on one page, in reading order, for printing.
+    Sheet,
 }
 
 /// A parsed URL: the route, the parameters for the page's visualization,
@@ -83,7 +85,9 @@ pub fn parse(query: &str) -> Parsed {
             Some((k, v)) => (decode_component(k), decode_component(v)),
             None => (decode_component(pair), String::new()),
         };
-        if key == "topic" && !seen_topic {
+        if key == "sheet" && !seen_topic && route == Route::Home {
+            route = Route::Sheet;
+        } else if key == "topic" && !seen_topic {
             seen_topic = true;
             let slug = value.trim();
             route = if slug.is_empty() {
@@ -147,6 +151,7 @@ pub fn to_query(route: &Route) -> String {
         Route::Home => String::new(),
         Route::Topic(slug) => topic_href(slug),
         Route::NotFound(slug) => topic_href(slug),
+        Route::Sheet => "?sheet".to_string(),
     }
 }
 
@@ -164,6 +169,8 @@ mod tests {
             assert!(parsed.ignored.is_empty());
         }
         assert_eq!(parse("").route, Route::Home);
+        assert_eq!(parse(&to_query(&Route::Sheet)).route, Route::Sheet);
+        assert_eq!(parse("?sheet=all").route, Route::Sheet);
         assert_eq!(parse("?").route, Route::Home);
         assert_eq!(to_query(&Route::Home), "");
     }

@@ -194,6 +194,7 @@ fn follow_page_changes(router: Router) {
                 None => "Backend Playground".to_string(),
             },
             Route::NotFound(_) => "Topic not found | Backend Playground".to_string(),
+            Route::Sheet => "The whole sheet | Backend Playground".to_string(),
         };
         browser::set_title(&title);
         let navigated = router.navigated.get_untracked();
@@ -315,6 +316,7 @@ pub fn App() -> impl IntoView {
                     Route::Home => view! { <pages::Home/> }.into_any(),
                     Route::Topic(slug) => view! { <pages::TopicPage slug=slug/> }.into_any(),
                     Route::NotFound(slug) => view! { <pages::NotFound slug=slug/> }.into_any(),
+                    Route::Sheet => view! { <pages::Sheet/> }.into_any(),
                 }}
             </main>
         </div>

@@ -24,7 +24,7 @@ fn mark_current(nav: &web_sys::Element, route: &Route) {
     let selector = match route {
         Route::Home => "a.nav-home".to_string(),
         Route::Topic(slug) => format!("a[href=\"{}\"]", route::topic_href(slug)),
-        Route::NotFound(_) => return,
+        Route::NotFound(_) | Route::Sheet => return,
     };
     if let Ok(Some(el)) = nav.query_selector(&selector) {
         let _ = el.set_attribute("aria-current", "page");

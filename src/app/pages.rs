@@ -121,6 +121,54 @@ pub fn Home() -> impl IntoView {
                 )}
             </p>
             <div inner_html=OVERVIEW_HTML></div>
+            <p class="sheet-link">
+                <a href="?sheet">"The whole sheet on one page"</a>
+                ": every topic in reading order, ready to print."
+            </p>
+        </div>
+    }
+}
+
+/// Every topic's text on one page, section by section, for printing: each
+/// section starts a new printed page.
+#[component]
+pub fn Sheet() -> impl IntoView {
+    let sections = SECTIONS
+        .iter()
+        .enumerate()
+        .filter_map(|(i, sec)| {
+            let topics: Vec<&'static Topic> = TOPICS.iter().filter(|t| t.section == i).collect();
+            (!topics.is_empty()).then(|| {
+                let articles = topics
+                    .into_iter()
+                    .map(|t| {
+                        view! {
+                            <article class="sheet-topic" id=format!("sheet-{}", t.slug)>
+                                <h3><a href=topic_href(t.slug)>{t.title}</a></h3>
+                                <TopicText topic=t/>
+                            </article>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <section class="sheet-section" aria-labelledby=format!("sheet-sec-{}", sec.id)>
+                        <h2 id=format!("sheet-sec-{}", sec.id)>{sec.title}</h2>
+                        {articles}
+                    </section>
+                }
+            })
+        })
+        .collect_view();
+    view! {
+        <div class="sheet">
+            <h1 id="page-title" tabindex="-1">"The whole sheet"</h1>
+            <p class="lead no-print">
+                "Every topic in reading order. Printing this page gives one document, a section per page, without the navigation and the live controls."
+            </p>
+            <p class="no-print">
+                <button class="button" type="button" on:click=|_| browser::print()>"Print"</button>
+            </p>
+            {sections}
         </div>
     }
 }
