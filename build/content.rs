@@ -365,9 +365,27 @@ fn rewrite_link(dest: &str) -> Result<(String, Option<String>), String> {
     ))
 }
 
-/// Renders a markdown body to HTML with anchored headings, highlighted code,
-/// scrollable tables, marked "careful" notes and rewritten topic links.
+/// Renders a markdown body that has no diagrams (see
+/// [`render_markdown_with`]).
 pub fn render_markdown(body: &str) -> Rendered {
+    render_markdown_with(body, &|_| None)
+}
+
+/// Whether `name` is a valid diagram name: lowercase letters, digits and
+/// dashes, so that it can never leave `content/diagrams/`.
+pub fn is_diagram_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Renders a markdown body to HTML with anchored headings, highlighted code,
+/// scrollable tables, marked "careful" notes, rewritten topic links, and
+/// diagrams: a paragraph that is only `![caption](diagram:name)` becomes a
+/// figure with the SVG that `diagram(name)` returns, inline so that it
+/// follows the theme.
+pub fn render_markdown_with(body: &str, diagram: &dyn Fn(&str) -> Option<String>) -> Rendered {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
@@ -466,6 +484,68 @@ pub fn render_markdown(body: &str) -> Rendered {
                 h.push_str(&highlight(&language, &code));
                 h.push_str("</code></pre>\n");
                 html_events.push(Event::Html(h.into()));
+            }
+            Event::Start(Tag::Paragraph) if matches!(events.get(i + 1), Some((Event::Start(Tag::Image { dest_url, .. }), _)) if dest_url.starts_with("diagram:")) =>
+            {
+                let line = line_at(body, range.start);
+                let name = match &events[i + 1].0 {
+                    Event::Start(Tag::Image { dest_url, .. }) => {
+                        dest_url.trim_start_matches("diagram:").to_string()
+                    }
+                    _ => String::new(),
+                };
+                let mut caption = String::new();
+                let mut j = i + 2;
+                while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::Image)) {
+                    if let Event::Text(t) | Event::Code(t) = &events[j].0 {
+                        caption.push_str(t);
+                    }
+                    j += 1;
+                }
+                if !matches!(events.get(j + 1), Some((Event::End(TagEnd::Paragraph), _))) {
+                    out.problems.push((
+                        line,
+                        format!("diagram `{name}` must be alone in its paragraph"),
+                    ));
+                }
+                let svg = if is_diagram_name(&name) {
+                    diagram(&name)
+                } else {
+                    None
+                };
+                match svg {
+                    Some(svg) => {
+                        let mut h = String::from("<figure class=\"diagram\">");
+                        h.push_str(svg.trim());
+                        if !caption.is_empty() {
+                            h.push_str("<figcaption>");
+                            escape_html(&caption, &mut h);
+                            h.push_str("</figcaption>");
+                        }
+                        h.push_str("</figure>\n");
+                        html_events.push(Event::Html(h.into()));
+                        if let Some(p) = out.passages.last_mut() {
+                            p.text.push(' ');
+                            p.text.push_str(&caption);
+                            p.text.push(' ');
+                        }
+                    }
+                    None => out.problems.push((
+                        line,
+                        format!(
+                            "diagram `{name}` not found: it should be content/diagrams/{name}.svg"
+                        ),
+                    )),
+                }
+                // Skip the image and the end of the paragraph.
+                i = (j + 1).min(events.len() - 1);
+            }
+            Event::Start(Tag::Image { dest_url, .. }) if dest_url.starts_with("diagram:") => {
+                out.problems.push((
+                    line_at(body, range.start),
+                    format!("diagram `{dest_url}` must be alone in its paragraph"),
+                ));
+                html_events.push(event.clone());
             }
             Event::Start(Tag::Table(_)) => {
                 html_events.push(Event::Html(
@@ -648,7 +728,10 @@ pub fn load(dir: &Path) -> Result<Content, Vec<Problem>> {
                 problems.push(problem(name, 0, "`related` names the topic itself"));
             }
         }
-        let rendered = render_markdown(body);
+        let diagrams = dir.join("diagrams");
+        let rendered = render_markdown_with(body, &|name| {
+            std::fs::read_to_string(diagrams.join(format!("{name}.svg"))).ok()
+        });
         for (line, message) in &rendered.problems {
             problems.push(problem(name, body_line + line - 1, message.clone()));
         }

@@ -482,3 +482,71 @@ fn passages_are_plain_text_split_at_headings() {
         ]
     );
 }
+
+#[test]
+fn diagrams_are_inlined_checked_and_captioned() {
+    let svg = |name: &str| {
+        (name == "flow").then(|| "<svg viewBox=\"0 0 10 10\"><title>t</title></svg>".to_string())
+    };
+    let r = content::render_markdown_with(
+        "Intro.\n\n![A flow & its parts](diagram:flow)\n\nAfter.\n",
+        &svg,
+    );
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert!(r.html.contains(
+        "<figure class=\"diagram\"><svg viewBox=\"0 0 10 10\"><title>t</title></svg><figcaption>A flow &amp; its parts</figcaption></figure>"
+    ));
+    assert!(!r.html.contains("<p><figure"));
+    assert!(r.passages[0].text.contains("A flow & its parts"));
+    let r = content::render_markdown_with("![x](diagram:nope)\n", &svg);
+    assert_eq!(r.problems.len(), 1);
+    assert!(r.problems[0].1.contains("content/diagrams/nope.svg"));
+    let r = content::render_markdown_with("![x](diagram:../secret)\n", &|_| Some("leak".into()));
+    assert!(!r.html.contains("leak"));
+    assert_eq!(r.problems.len(), 1);
+    let r = content::render_markdown_with("Text and ![x](diagram:flow) inline.\n", &svg);
+    assert_eq!(r.problems.len(), 1);
+    assert!(r.problems[0].1.contains("alone in its paragraph"));
+}
+
+#[test]
+fn every_diagram_file_is_used_and_the_seed_diagrams_are_all_drawn() {
+    let dir = manifest_dir().join("content");
+    let c = content::load(&dir).expect("the real content loads");
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("diagrams"))
+        .expect("content/diagrams exists")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    files.sort();
+    let figures: usize = c
+        .topics
+        .iter()
+        .map(|t| t.html.matches("<figure class=\"diagram\">").count())
+        .sum();
+    assert_eq!(
+        figures,
+        files.len(),
+        "each diagram file is shown exactly once: {files:?}"
+    );
+    for f in &files {
+        let text = std::fs::read_to_string(dir.join("diagrams").join(f)).expect("readable");
+        assert!(
+            text.starts_with("<svg ")
+                && text.contains("role=\"img\"")
+                && text.contains("<title id="),
+            "{f}: an accessible inline SVG"
+        );
+        assert!(
+            !text.contains("fill=\"#") && !text.contains("stroke=\"#"),
+            "{f}: colours come from the theme's classes"
+        );
+    }
+    // The seed draws six diagrams (as diagram source); each has a drawn counterpart.
+    let seed = manifest_dir().join("../shared/seed/backend-interview-cheat-sheet.md");
+    if let Ok(text) = std::fs::read_to_string(seed) {
+        assert_eq!(text.matches("```mermaid").count(), 6);
+        assert!(files.len() >= 6);
+    }
+}
