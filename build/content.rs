@@ -30,6 +30,29 @@ pub struct FrontMatter {
     pub summary: String,
     pub related: Vec<String>,
     pub visualization: Option<String>,
+    /// The topic's own drill question and its answer (markdown), if any.
+    pub question: Option<(String, String)>,
+    /// How a question bank's body holds its questions, if it is one.
+    pub bank: Option<Bank>,
+}
+
+/// How a question bank's body holds its questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bank {
+    /// Each paragraph that starts with bold text: the bold text is the
+    /// question, the rest of the paragraph the answer.
+    Paragraphs,
+    /// Each `##` heading is a question; the text under it is the answer.
+    Headings,
+}
+
+/// One drill card: a question and its answer, rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillCard {
+    /// Stable id: the topic's slug, or `slug#anchor` for a bank question.
+    pub id: String,
+    pub question: String,
+    pub answer_html: String,
 }
 
 /// A heading inside a topic, for the page's table of contents.
@@ -48,6 +71,7 @@ pub struct Topic {
     pub html: String,
     pub headings: Vec<Heading>,
     pub passages: Vec<Passage>,
+    pub drill: Vec<DrillCard>,
 }
 
 /// The plain text of a topic between two headings, for search.
@@ -197,7 +221,7 @@ pub fn parse_front_matter(
         ));
         return Err(problems);
     };
-    const KNOWN: [&str; 7] = [
+    const KNOWN: [&str; 10] = [
         "slug",
         "title",
         "section",
@@ -205,6 +229,9 @@ pub fn parse_front_matter(
         "summary",
         "related",
         "visualization",
+        "question",
+        "answer",
+        "drill",
     ];
     for (key, (_, line)) in &fields {
         if !KNOWN.contains(&key.as_str()) {
@@ -271,6 +298,45 @@ pub fn parse_front_matter(
         .get("visualization")
         .map(|(v, _)| v.clone())
         .filter(|v| !v.is_empty());
+    let optional = |key: &str| {
+        fields
+            .get(key)
+            .map(|(v, _)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let question = match (optional("question"), optional("answer")) {
+        (Some(q), Some(a)) => Some((q, a)),
+        (None, None) => None,
+        (Some(_), None) => {
+            problems.push(problem(
+                file,
+                line_of("question"),
+                "a `question` needs an `answer`".to_string(),
+            ));
+            None
+        }
+        (None, Some(_)) => {
+            problems.push(problem(
+                file,
+                line_of("answer"),
+                "an `answer` needs a `question`".to_string(),
+            ));
+            None
+        }
+    };
+    let bank = match optional("drill").as_deref() {
+        None => None,
+        Some("paragraphs") => Some(Bank::Paragraphs),
+        Some("headings") => Some(Bank::Headings),
+        Some(other) => {
+            problems.push(problem(
+                file,
+                line_of("drill"),
+                format!("drill `{other}` must be `paragraphs` or `headings`"),
+            ));
+            None
+        }
+    };
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -284,6 +350,8 @@ pub fn parse_front_matter(
             summary,
             related,
             visualization,
+            question,
+            bank,
         },
         body,
         closed_at + 1,
@@ -751,6 +819,7 @@ pub fn load(dir: &Path) -> Result<Content, Vec<Problem>> {
                 html: rendered.html,
                 headings: rendered.headings,
                 passages: rendered.passages,
+                drill: drill_cards(meta, body),
             });
         }
     }
@@ -813,6 +882,88 @@ pub fn fragment(topic: &Topic) -> String {
 /// The folder, relative to the site's root, that holds the topic files.
 pub const FRAGMENT_DIR: &str = "topics";
 
+/// Renders a short markdown answer to HTML (links rewritten as in topics).
+fn answer_html(markdown: &str) -> String {
+    render_markdown(markdown.trim()).html.trim().to_string()
+}
+
+/// The drill cards of a topic: its own question, and the questions of its
+/// body if it is a bank.
+pub fn drill_cards(meta: &FrontMatter, body: &str) -> Vec<DrillCard> {
+    let mut cards = Vec::new();
+    if let Some((q, a)) = &meta.question {
+        cards.push(DrillCard {
+            id: meta.slug.clone(),
+            question: q.clone(),
+            answer_html: answer_html(a),
+        });
+    }
+    let mut push = |question: &str, answer: &str| {
+        let question = question.trim().to_string();
+        if !question.is_empty() && !answer.trim().is_empty() {
+            cards.push(DrillCard {
+                id: format!("{}#{}", meta.slug, anchor_id(&question)),
+                answer_html: answer_html(answer),
+                question,
+            });
+        }
+    };
+    match meta.bank {
+        None => {}
+        Some(Bank::Paragraphs) => {
+            for para in body.split("\n\n") {
+                let para = para.trim();
+                if let Some(rest) = para.strip_prefix("**") {
+                    if let Some((q, a)) = rest.split_once("**") {
+                        push(q, a);
+                    }
+                }
+            }
+        }
+        Some(Bank::Headings) => {
+            let mut current: Option<(String, String)> = None;
+            for line in body.lines() {
+                if let Some(h) = line.strip_prefix("## ") {
+                    if let Some((q, a)) = current.take() {
+                        push(&q, &a);
+                    }
+                    current = Some((h.to_string(), String::new()));
+                } else if let Some((_, a)) = current.as_mut() {
+                    a.push_str(line);
+                    a.push('\n');
+                }
+            }
+            if let Some((q, a)) = current {
+                push(&q, &a);
+            }
+        }
+    }
+    cards
+}
+
+/// The drill file, relative to the site's root.
+pub const DRILL_FILE: &str = "drill.txt";
+
+/// The drill file: a line per card, `id TAB section TAB slug TAB question
+/// TAB answer-html`, in reading order. Line breaks and tabs inside the
+/// answer are written as character references.
+pub fn drill_file(content: &Content) -> String {
+    let mut s = String::new();
+    for t in &content.topics {
+        let section = &content.sections[t.section_index].id;
+        for c in &t.drill {
+            let answer = c.answer_html.replace('\t', "&#9;").replace('\n', "&#10;");
+            let question = c.question.replace(['\t', '\n'], " ");
+            let _ = writeln!(
+                s,
+                "{}\t{section}\t{}\t{question}\t{answer}",
+                c.id, t.meta.slug
+            );
+        }
+    }
+    s
+}
+
 /// The search index file, relative to the site's root.
 pub const SEARCH_FILE: &str = "search.txt";
 
@@ -834,6 +985,7 @@ pub fn search_index(content: &Content) -> String {
 pub fn write_fragments(content: &Content, site: &Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(site)?;
     std::fs::write(site.join(SEARCH_FILE), search_index(content))?;
+    std::fs::write(site.join(DRILL_FILE), drill_file(content))?;
     let dir = site.join(FRAGMENT_DIR);
     std::fs::create_dir_all(&dir)?;
     for t in &content.topics {
@@ -957,6 +1109,11 @@ pub fn to_rust(content: &Content) -> String {
         s,
         "\npub static SEARCH_INDEX: &str = {:?};",
         format!("{SEARCH_FILE}?v={}", fingerprint(&search_index(content)))
+    );
+    let _ = writeln!(
+        s,
+        "\npub static DRILL_INDEX: &str = {:?};",
+        format!("{DRILL_FILE}?v={}", fingerprint(&drill_file(content)))
     );
     s
 }

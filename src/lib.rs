@@ -2,6 +2,7 @@
 //! steppable simulations beside it.
 //!
 //! - [`content`]: the cheat sheet, rendered from `content/` at build time.
+//! - [`drill`]: drill mode: cards, progress and scores.
 //! - [`route`]: the URL scheme, parsed and written as plain functions.
 //! - [`search`]: full-text search over the build-time index.
 //! - [`sim`]: the models, pure Rust with no web dependencies.
@@ -9,6 +10,7 @@
 
 pub mod app;
 pub mod content;
+pub mod drill;
 pub mod route;
 pub mod search;
 pub mod sim;

@@ -18,6 +18,8 @@ pub enum Route {
     NotFound(String),
     /// Every topic's text on one page, in reading order, for printing.
     Sheet,
+    /// Drill mode over the question banks and a question per topic.
+    Drill,
 }
 
 /// A parsed URL: the route, the parameters for the page's visualization,
@@ -87,6 +89,8 @@ pub fn parse(query: &str) -> Parsed {
         };
         if key == "sheet" && !seen_topic && route == Route::Home {
             route = Route::Sheet;
+        } else if key == "drill" && !seen_topic && route == Route::Home {
+            route = Route::Drill;
         } else if key == "topic" && !seen_topic {
             seen_topic = true;
             let slug = value.trim();
@@ -152,6 +156,7 @@ pub fn to_query(route: &Route) -> String {
         Route::Topic(slug) => topic_href(slug),
         Route::NotFound(slug) => topic_href(slug),
         Route::Sheet => "?sheet".to_string(),
+        Route::Drill => "?drill".to_string(),
     }
 }
 
@@ -171,6 +176,7 @@ mod tests {
         assert_eq!(parse("").route, Route::Home);
         assert_eq!(parse(&to_query(&Route::Sheet)).route, Route::Sheet);
         assert_eq!(parse("?sheet=all").route, Route::Sheet);
+        assert_eq!(parse(&to_query(&Route::Drill)).route, Route::Drill);
         assert_eq!(parse("?").route, Route::Home);
         assert_eq!(to_query(&Route::Home), "");
     }

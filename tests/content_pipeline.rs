@@ -550,3 +550,80 @@ fn every_diagram_file_is_used_and_the_seed_diagrams_are_all_drawn() {
         assert!(files.len() >= 6);
     }
 }
+
+/// The `**Q: ...**` questions of the seed between the heading that starts
+/// with `start` and the next `## ` heading.
+fn seed_questions(seed: &str, start: &str) -> Vec<String> {
+    let Some(at) = seed.find(start) else {
+        return Vec::new();
+    };
+    let rest = &seed[at + start.len()..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    rest[..end]
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("**Q:"))
+        .map(|q| q.trim_end_matches("**").trim().to_string())
+        .collect()
+}
+
+/// Lower-case words of three letters or more, without the most common
+/// question words.
+fn words(s: &str) -> std::collections::HashSet<String> {
+    const COMMON: [&str; 16] = [
+        "the", "and", "you", "how", "what", "for", "are", "with", "does", "your", "that", "this",
+        "when", "where", "have", "why",
+    ];
+    s.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.len() >= 3 && !COMMON.contains(&w.as_str()))
+        .collect()
+}
+
+#[test]
+fn the_drill_has_a_question_per_topic_and_every_bank_question_of_the_seed() {
+    let c = content::load(&manifest_dir().join("content")).expect("the real content loads");
+    let text = content::drill_file(&c);
+    let cards = backend_playground::drill::parse_cards(&text);
+    assert_eq!(
+        cards.len(),
+        text.lines().count(),
+        "every card line parses back"
+    );
+    let ids: std::collections::HashSet<&str> = cards.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids.len(), cards.len(), "card ids are unique");
+    for t in c.topics.iter().filter(|t| t.meta.bank.is_none()) {
+        assert!(
+            ids.contains(t.meta.slug.as_str()),
+            "{} has no drill question",
+            t.meta.slug
+        );
+    }
+    for card in &cards {
+        assert!(!card.answer_html.is_empty() && !card.answer_html.contains('\n'));
+    }
+    let seed = manifest_dir().join("../shared/seed/backend-interview-cheat-sheet.md");
+    let Ok(seed) = std::fs::read_to_string(seed) else {
+        eprintln!("the seed is not beside the project; bank coverage not checked");
+        return;
+    };
+    for (heading, bank) in [
+        ("Instant Knockout Questions", "knockout-questions"),
+        ("Bonus: Trick Questions", "trick-questions"),
+        ("Production Debugging Scenarios", "debugging-scenarios"),
+    ] {
+        let asked = seed_questions(&seed, heading);
+        assert!(!asked.is_empty(), "no questions found under {heading}");
+        let ours: Vec<&str> = cards
+            .iter()
+            .filter(|c| c.slug == bank && c.id.starts_with(&format!("{bank}#")))
+            .map(|c| c.question.as_str())
+            .collect();
+        assert_eq!(ours.len(), asked.len(), "{bank}: {ours:?} vs {asked:?}");
+        for (q, s) in ours.iter().zip(&asked) {
+            assert!(
+                !words(q).is_disjoint(&words(s)),
+                "{bank}: {q:?} does not look like the seed's {s:?}"
+            );
+        }
+    }
+}

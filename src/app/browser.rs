@@ -171,3 +171,34 @@ pub fn print() {
         let _ = w.print();
     }
 }
+
+/// Offers `text` as a file download named `name`.
+pub fn download(name: &str, text: &str) -> Result<(), ()> {
+    use wasm_bindgen::JsCast;
+    let document = window().and_then(|w| w.document()).ok_or(())?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain");
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| ())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ())?;
+    let a = document
+        .create_element("a")
+        .map_err(|_| ())?
+        .dyn_into::<web_sys::HtmlAnchorElement>()
+        .map_err(|_| ())?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Reads a file the user picked as text.
+pub async fn file_text(file: &web_sys::File) -> Result<String, ()> {
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or(())
+}

@@ -4,6 +4,7 @@
 //! the page, and user input changes the URL through [`Router::go`].
 
 mod browser;
+mod drill;
 mod html;
 mod nav;
 mod nplus1;
@@ -195,6 +196,7 @@ fn follow_page_changes(router: Router) {
             },
             Route::NotFound(_) => "Topic not found | Backend Playground".to_string(),
             Route::Sheet => "The whole sheet | Backend Playground".to_string(),
+            Route::Drill => "Drill | Backend Playground".to_string(),
         };
         browser::set_title(&title);
         let navigated = router.navigated.get_untracked();
@@ -317,6 +319,7 @@ pub fn App() -> impl IntoView {
                     Route::Topic(slug) => view! { <pages::TopicPage slug=slug/> }.into_any(),
                     Route::NotFound(slug) => view! { <pages::NotFound slug=slug/> }.into_any(),
                     Route::Sheet => view! { <pages::Sheet/> }.into_any(),
+                    Route::Drill => view! { <drill::DrillPage/> }.into_any(),
                 }}
             </main>
         </div>

@@ -22,9 +22,11 @@ fn mark_current(nav: &web_sys::Element, route: &Route) {
         }
     }
     let selector = match route {
-        Route::Home => "a.nav-home".to_string(),
+        Route::Home => "a.nav-home[href=\"./\"]".to_string(),
         Route::Topic(slug) => format!("a[href=\"{}\"]", route::topic_href(slug)),
-        Route::NotFound(_) | Route::Sheet => return,
+        Route::Drill => "a.nav-drill".to_string(),
+        Route::Sheet => "a.nav-sheet".to_string(),
+        Route::NotFound(_) => return,
     };
     if let Ok(Some(el)) = nav.query_selector(&selector) {
         let _ = el.set_attribute("aria-current", "page");
@@ -51,6 +53,8 @@ pub fn TopicNav() -> impl IntoView {
             node_ref=nav_ref
         >
             <a class="nav-home" href="./">"Overview"</a>
+            <a class="nav-home nav-drill" href="?drill">"Drill"</a>
+            <a class="nav-home nav-sheet" href="?sheet">"The whole sheet"</a>
             <div inner_html=NAV_HTML></div>
         </nav>
     }

@@ -125,6 +125,10 @@ pub fn Home() -> impl IntoView {
                 <a href="?sheet">"The whole sheet on one page"</a>
                 ": every topic in reading order, ready to print."
             </p>
+            <p class="sheet-link">
+                <a href="?drill">"Drill yourself"</a>
+                ": a question per topic and every question of the three banks, with your scores by section."
+            </p>
         </div>
     }
 }

@@ -78,7 +78,7 @@ test.describe("phone layout (375x667)", () => {
     await expect(nav).toBeVisible();
     await expect(menu).toHaveAttribute("aria-expanded", "true");
     // Focus moves into the menu (to the current page's link: the overview).
-    await expect(nav.locator("a.nav-home")).toBeFocused();
+    await expect(nav.locator(`a.nav-home[href="./"]`)).toBeFocused();
     const target = all[3];
     await nav.locator(`a[href="?topic=${target.slug}"]`).click();
     await expect(page.locator("h1#page-title")).toHaveText(target.title);

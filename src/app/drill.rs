@@ -1,0 +1,334 @@
+//! The drill page: a question, think, reveal the answer, mark "knew it" or
+//! "didn't". Progress and per-section scores are kept in local storage;
+//! progress can be exported to a file and imported again.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use super::browser;
+use super::html::escape;
+use crate::content::{DRILL_INDEX, SECTIONS};
+use crate::drill::{parse_cards, Card, Order, Progress, ReadError, HEADER};
+use crate::route::topic_href;
+
+/// The local storage key of the progress.
+const KEY: &str = "bp-drill";
+
+#[derive(Clone)]
+enum Load {
+    Loading,
+    Ready(Arc<Vec<Card>>),
+    Failed(String),
+}
+
+/// Reads the stored progress; a corrupt value is set aside with a notice.
+fn stored_progress() -> (Progress, Option<String>) {
+    let Some(text) = browser::load(KEY) else {
+        return (Progress::default(), None);
+    };
+    match Progress::parse(&text) {
+        Ok((p, 0)) => (p, None),
+        Ok((p, n)) => (
+            p,
+            Some(format!("{n} unreadable line(s) of the saved progress were ignored.")),
+        ),
+        Err(ReadError::NotProgress) => (
+            Progress::default(),
+            Some("The saved drill progress could not be read, so it was set aside and the drill starts afresh.".to_string()),
+        ),
+    }
+}
+
+fn score_rows(cards: &[Card], progress: &Progress) -> String {
+    let mut s = String::new();
+    for sc in progress.scores(cards) {
+        let pct = (sc.known_share() * 100.0).round() as u32;
+        s.push_str(&format!(
+            r#"<tr><th scope="row">{}</th><td>{} / {}</td><td>{} / {}</td><td><span class="bar" style="--w:{pct}%"></span>{pct}%</td></tr>"#,
+            escape(SECTIONS[sc.section].title),
+            sc.seen,
+            sc.cards,
+            sc.known,
+            sc.cards
+        ));
+    }
+    s
+}
+
+/// The drill page.
+#[component]
+pub fn DrillPage() -> impl IntoView {
+    let cards = RwSignal::new(Load::Loading);
+    let (progress0, notice0) = stored_progress();
+    let progress = RwSignal::new(progress0);
+    let notice = RwSignal::new(notice0);
+    let order = RwSignal::new(Order::Reading);
+    let section = RwSignal::new(None::<usize>);
+    let position = RwSignal::new(0usize);
+    let revealed = RwSignal::new(false);
+
+    let fetch = move || {
+        cards.set(Load::Loading);
+        spawn_local(async move {
+            let next = match browser::fetch_text(DRILL_INDEX).await {
+                Ok(text) => Load::Ready(Arc::new(parse_cards(&text))),
+                Err(e) => Load::Failed(e),
+            };
+            let _ = cards.try_set(next);
+        });
+    };
+    fetch();
+
+    // The questions in play, in order (indices into the cards).
+    let queue = Memo::new(move |_| match cards.get() {
+        Load::Ready(all) => {
+            let section = section.get();
+            progress
+                .with(|p| p.order(&all, order.get()))
+                .into_iter()
+                .filter(|&i| section.is_none_or(|s| all[i].section == s))
+                .collect::<Vec<usize>>()
+        }
+        _ => Vec::new(),
+    });
+    let current = move || {
+        let Load::Ready(all) = cards.get() else {
+            return None;
+        };
+        let q = queue.get();
+        if q.is_empty() {
+            return None;
+        }
+        let i = q[position.get() % q.len()];
+        Some(all[i].clone())
+    };
+    let save = move || browser::store(KEY, &progress.with_untracked(Progress::serialize));
+    let mark = move |knew: bool| {
+        let Some(card) = current() else {
+            return;
+        };
+        progress.update(|p| p.mark(&card.id, knew));
+        save();
+        revealed.set(false);
+        // The order may change with the mark (weakest first); move on by
+        // position, which always shows the next card in the new order.
+        position.update(|p| *p += 1);
+    };
+    let reveal = move || revealed.set(true);
+
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.default_prevented() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| {
+                matches!(
+                    el.tag_name().as_str(),
+                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "A" | "SUMMARY"
+                )
+            });
+        if typing {
+            return;
+        }
+        match ev.key().as_str() {
+            " " if !revealed.get_untracked() => reveal(),
+            "k" | "K" | "1" if revealed.get_untracked() => mark(true),
+            "d" | "D" | "2" if revealed.get_untracked() => mark(false),
+            _ => return,
+        }
+        ev.prevent_default();
+    });
+    on_cleanup(move || keys.remove());
+
+    let export = move |_| {
+        let text = progress.with_untracked(Progress::serialize);
+        if browser::download("backend-playground-progress.txt", &text).is_err() {
+            notice.set(Some("The browser did not allow the download.".to_string()));
+        }
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        spawn_local(async move {
+            let Ok(text) = browser::file_text(&file).await else {
+                let _ = notice.try_set(Some("The file could not be read.".to_string()));
+                return;
+            };
+            match Progress::parse(&text) {
+                Ok((p, skipped)) => {
+                    let foreign = match cards.get_untracked() {
+                        Load::Ready(all) => p.foreign(&all),
+                        _ => 0,
+                    };
+                    let _ = progress.try_set(p);
+                    save();
+                    let mut msg = "Progress imported.".to_string();
+                    if skipped > 0 {
+                        msg.push_str(&format!(" {skipped} unreadable line(s) were skipped."));
+                    }
+                    if foreign > 0 {
+                        msg.push_str(&format!(" {foreign} entry(ies) name questions this version does not have and are kept but not shown."));
+                    }
+                    let _ = notice.try_set(Some(msg));
+                }
+                Err(ReadError::NotProgress) => {
+                    let _ = notice.try_set(Some(format!(
+                        "That file is not a drill progress file (its first line should be \u{201c}{HEADER}\u{201d}). Nothing was changed."
+                    )));
+                }
+            }
+        });
+    };
+    let confirm_reset = RwSignal::new(false);
+    let reset = move |_| {
+        if confirm_reset.get_untracked() {
+            progress.set(Progress::default());
+            save();
+            confirm_reset.set(false);
+            notice.set(Some("Progress cleared.".to_string()));
+        } else {
+            confirm_reset.set(true);
+        }
+    };
+
+    let section_options = move || match cards.get() {
+        Load::Ready(all) => {
+            let mut seen: Vec<usize> = all.iter().map(|c| c.section).collect();
+            seen.dedup();
+            seen.into_iter()
+                .map(|s| view! { <option value=s.to_string() prop:selected=move || section.get() == Some(s)>{SECTIONS[s].title}</option> })
+                .collect_view()
+                .into_any()
+        }
+        _ => ().into_any(),
+    };
+
+    let card_view = move || match cards.get() {
+        Load::Loading => {
+            view! { <p class="loading">"Loading the questions\u{2026}"</p> }.into_any()
+        }
+        Load::Failed(e) => view! {
+            <div class="load-error" role="alert">
+                <p>{format!("The questions could not be loaded: {e}.")}</p>
+                <button class="button" type="button" on:click=move |_| fetch()>"Try again"</button>
+            </div>
+        }
+        .into_any(),
+        Load::Ready(_) => match current() {
+            None => view! { <p>"No questions here."</p> }.into_any(),
+            Some(card) => {
+                let n = queue.with(Vec::len);
+                let record = progress.with(|p| p.record(&card.id));
+                let history = match (record.knew, record.missed) {
+                    (0, 0) => "New question".to_string(),
+                    (k, m) => format!("Knew it {k}\u{d7}, didn't {m}\u{d7}"),
+                };
+                let topic = crate::content::topic(card.slug);
+                view! {
+                    <article class="drill-card" aria-live="polite">
+                        <p class="drill-meta">
+                            {format!("Question {} of {n} \u{b7} {} \u{b7} {history}", position.get() % n + 1, SECTIONS[card.section].title)}
+                        </p>
+                        <h2 class="drill-question">{card.question.clone()}</h2>
+                        {move || if revealed.get() {
+                            let answer = card.answer_html.clone();
+                            view! {
+                                <div class="drill-answer prose" inner_html=answer></div>
+                                {topic.map(|t| view! { <p class="drill-topic">"More in " <a href=topic_href(t.slug)>{t.title}</a></p> })}
+                                <div class="drill-marks">
+                                    <button class="button knew" type="button" on:click=move |_| mark(true)>"Knew it"</button>
+                                    <button class="button didnt" type="button" on:click=move |_| mark(false)>"Didn't"</button>
+                                </div>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <button id="drill-reveal" class="button" type="button" on:click=move |_| reveal()>"Show the answer"</button>
+                            }.into_any()
+                        }}
+                    </article>
+                }
+                .into_any()
+            }
+        },
+    };
+
+    let scores = move || match cards.get() {
+        Load::Ready(all) => progress.with(|p| score_rows(&all, p)),
+        _ => String::new(),
+    };
+
+    view! {
+        <div class="drill">
+            <h1 id="page-title" tabindex="-1">"Drill"</h1>
+            <p class="lead">
+                "Read the question, answer it in your head, then reveal the answer and be honest. Your marks stay in this browser."
+            </p>
+            {move || notice.get().map(|n| view! {
+                <div class="notice" role="status">
+                    <p>{n}</p>
+                    <button class="text-button" type="button" on:click=move |_| notice.set(None)>"Dismiss"</button>
+                </div>
+            })}
+            <div class="drill-controls">
+                <label class="field">
+                    <span>"Order"</span>
+                    <select id="drill-order" on:change=move |ev| {
+                        order.set(if event_target_value(&ev) == "weakest" { Order::WeakestFirst } else { Order::Reading });
+                        position.set(0);
+                        revealed.set(false);
+                    }>
+                        <option value="reading">"As the sheet reads"</option>
+                        <option value="weakest">"Weakest sections first"</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Questions"</span>
+                    <select id="drill-section" on:change=move |ev| {
+                        section.set(event_target_value(&ev).parse::<usize>().ok());
+                        position.set(0);
+                        revealed.set(false);
+                    }>
+                        <option value="all">"All sections"</option>
+                        {section_options}
+                    </select>
+                </label>
+            </div>
+            {card_view}
+            <p class="keys-hint">
+                <kbd>"Space"</kbd> " shows the answer, " <kbd>"K"</kbd> " knew it, " <kbd>"D"</kbd> " didn't."
+            </p>
+            <section class="drill-scores" aria-labelledby="drill-scores-title">
+                <h2 id="drill-scores-title">"Your scores by section"</h2>
+                <div class="table-wrap">
+                    <table>
+                        <thead><tr><th scope="col">"Section"</th><th scope="col">"Seen"</th><th scope="col">"Known"</th><th scope="col">"Share known"</th></tr></thead>
+                        <tbody inner_html=scores></tbody>
+                    </table>
+                </div>
+                <div class="drill-files">
+                    <button class="text-button" type="button" on:click=export>"Export progress"</button>
+                    <label class="text-button file-button">
+                        "Import progress"
+                        <input id="drill-import" type="file" accept=".txt,text/plain" on:change=import/>
+                    </label>
+                    <button class="text-button" type="button" on:click=reset>
+                        {move || if confirm_reset.get() { "Click again to clear all progress" } else { "Clear progress" }}
+                    </button>
+                </div>
+            </section>
+        </div>
+    }
+}
