@@ -58,6 +58,67 @@ fn score_rows(cards: &[Card], progress: &Progress) -> String {
     s
 }
 
+/// What the card area shows.
+enum Shown<'a> {
+    Loading,
+    Failed(&'a str),
+    Empty,
+    Card {
+        card: &'a Card,
+        number: usize,
+        total: usize,
+        record: crate::drill::Record,
+        revealed: bool,
+    },
+}
+
+/// The card area as HTML. Its buttons carry `data-act` (`reveal`, `knew`,
+/// `didnt`, `retry`), handled by one listener on the area.
+fn card_html(shown: Shown) -> String {
+    match shown {
+        Shown::Loading => r#"<p class="loading">Loading the questions…</p>"#.to_string(),
+        Shown::Failed(e) => format!(
+            r#"<div class="load-error" role="alert"><p>The questions could not be loaded: {}.</p><button class="button" type="button" data-act="retry">Try again</button></div>"#,
+            escape(e)
+        ),
+        Shown::Empty => "<p>No questions here.</p>".to_string(),
+        Shown::Card {
+            card,
+            number,
+            total,
+            record,
+            revealed,
+        } => {
+            let history = match (record.knew, record.missed) {
+                (0, 0) => "New question".to_string(),
+                (k, m) => format!("Knew it {k}×, didn't {m}×"),
+            };
+            let mut s = format!(
+                r#"<article class="drill-card"><p class="drill-meta">Question {number} of {total} · {} · {history}</p><h2 class="drill-question">{}</h2>"#,
+                escape(SECTIONS[card.section].title),
+                escape(&card.question)
+            );
+            if revealed {
+                s.push_str(r#"<div class="drill-answer prose">"#);
+                s.push_str(&card.answer_html);
+                s.push_str("</div>");
+                if let Some(t) = crate::content::topic(card.slug) {
+                    s.push_str(&format!(
+                        r#"<p class="drill-topic">More in <a href="{}">{}</a></p>"#,
+                        escape(&topic_href(t.slug)),
+                        escape(t.title)
+                    ));
+                }
+                s.push_str(r#"<div class="drill-marks"><button class="button knew" type="button" data-act="knew">Knew it</button><button class="button didnt" type="button" data-act="didnt">Didn't</button></div>"#);
+            } else {
+                s.push_str(r#"<button id="drill-reveal" class="button" type="button" data-act="reveal">Show the answer</button>"#);
+            }
+            s.push_str("</article>");
+            s
+        }
+    }
+}
+
 /// The drill page.
 #[component]
 pub fn DrillPage() -> impl IntoView {
@@ -208,61 +269,49 @@ pub fn DrillPage() -> impl IntoView {
         Load::Ready(all) => {
             let mut seen: Vec<usize> = all.iter().map(|c| c.section).collect();
             seen.dedup();
-            seen.into_iter()
-                .map(|s| view! { <option value=s.to_string() prop:selected=move || section.get() == Some(s)>{SECTIONS[s].title}</option> })
-                .collect_view()
-                .into_any()
-        }
-        _ => ().into_any(),
-    };
-
-    let card_view = move || match cards.get() {
-        Load::Loading => {
-            view! { <p class="loading">"Loading the questions\u{2026}"</p> }.into_any()
-        }
-        Load::Failed(e) => view! {
-            <div class="load-error" role="alert">
-                <p>{format!("The questions could not be loaded: {e}.")}</p>
-                <button class="button" type="button" on:click=move |_| fetch()>"Try again"</button>
-            </div>
-        }
-        .into_any(),
-        Load::Ready(_) => match current() {
-            None => view! { <p>"No questions here."</p> }.into_any(),
-            Some(card) => {
-                let n = queue.with(Vec::len);
-                let record = progress.with(|p| p.record(&card.id));
-                let history = match (record.knew, record.missed) {
-                    (0, 0) => "New question".to_string(),
-                    (k, m) => format!("Knew it {k}\u{d7}, didn't {m}\u{d7}"),
-                };
-                let topic = crate::content::topic(card.slug);
-                view! {
-                    <article class="drill-card" aria-live="polite">
-                        <p class="drill-meta">
-                            {format!("Question {} of {n} \u{b7} {} \u{b7} {history}", position.get() % n + 1, SECTIONS[card.section].title)}
-                        </p>
-                        <h2 class="drill-question">{card.question.clone()}</h2>
-                        {move || if revealed.get() {
-                            let answer = card.answer_html.clone();
-                            view! {
-                                <div class="drill-answer prose" inner_html=answer></div>
-                                {topic.map(|t| view! { <p class="drill-topic">"More in " <a href=topic_href(t.slug)>{t.title}</a></p> })}
-                                <div class="drill-marks">
-                                    <button class="button knew" type="button" on:click=move |_| mark(true)>"Knew it"</button>
-                                    <button class="button didnt" type="button" on:click=move |_| mark(false)>"Didn't"</button>
-                                </div>
-                            }.into_any()
-                        } else {
-                            view! {
-                                <button id="drill-reveal" class="button" type="button" on:click=move |_| reveal()>"Show the answer"</button>
-                            }.into_any()
-                        }}
-                    </article>
-                }
-                .into_any()
+            let mut html = r#"<option value="all">All sections</option>"#.to_string();
+            for s in seen {
+                html.push_str(&format!(
+                    r#"<option value="{s}">{}</option>"#,
+                    escape(SECTIONS[s].title)
+                ));
             }
-        },
+            html
+        }
+        _ => r#"<option value="all">All sections</option>"#.to_string(),
+    };
+    let card_area = move || match cards.get() {
+        Load::Loading => card_html(Shown::Loading),
+        Load::Failed(e) => card_html(Shown::Failed(&e)),
+        Load::Ready(all) => {
+            let q = queue.get();
+            if q.is_empty() {
+                return card_html(Shown::Empty);
+            }
+            let at = position.get() % q.len();
+            let card = &all[q[at]];
+            card_html(Shown::Card {
+                card,
+                number: at + 1,
+                total: q.len(),
+                record: progress.with(|p| p.record(&card.id)),
+                revealed: revealed.get(),
+            })
+        }
+    };
+    let on_area_click = move |ev: leptos::ev::MouseEvent| {
+        let act = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-act]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-act"));
+        match act.as_deref() {
+            Some("reveal") => reveal(),
+            Some("knew") => mark(true),
+            Some("didnt") => mark(false),
+            Some("retry") => fetch(),
+            _ => {}
+        }
     };
 
     let scores = move || match cards.get() {
@@ -300,13 +349,11 @@ pub fn DrillPage() -> impl IntoView {
                         section.set(event_target_value(&ev).parse::<usize>().ok());
                         position.set(0);
                         revealed.set(false);
-                    }>
-                        <option value="all">"All sections"</option>
-                        {section_options}
+                    } inner_html=section_options>
                     </select>
                 </label>
             </div>
-            {card_view}
+            <div class="drill-area" aria-live="polite" inner_html=card_area on:click=on_area_click></div>
             <p class="keys-hint">
                 <kbd>"Space"</kbd> " shows the answer, " <kbd>"K"</kbd> " knew it, " <kbd>"D"</kbd> " didn't."
             </p>
@@ -330,5 +377,41 @@ pub fn DrillPage() -> impl IntoView {
                 </div>
             </section>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_card_shows_the_answer_and_marks_only_once_revealed() {
+        let t = crate::content::TOPICS[0];
+        let card = Card {
+            id: t.slug.to_string(),
+            section: t.section,
+            slug: t.slug,
+            question: "Why <this>?".to_string(),
+            answer_html: "<p>Because.</p>".to_string(),
+        };
+        let shown = |revealed| {
+            card_html(Shown::Card {
+                card: &card,
+                number: 2,
+                total: 9,
+                record: crate::drill::Record::default(),
+                revealed,
+            })
+        };
+        let hidden = shown(false);
+        assert!(hidden.contains("Question 2 of 9"));
+        assert!(hidden.contains("Why &lt;this&gt;?"));
+        assert!(hidden.contains(r#"data-act="reveal""#));
+        assert!(!hidden.contains("Because."));
+        let open = shown(true);
+        assert!(open.contains("<p>Because.</p>"));
+        assert!(open.contains(r#"data-act="knew""#) && open.contains(r#"data-act="didnt""#));
+        assert!(open.contains(&format!("href=\"?topic={}\"", t.slug)));
+        assert!(card_html(Shown::Failed("the server answered 503")).contains(r#"data-act="retry""#));
     }
 }
