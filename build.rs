@@ -16,6 +16,7 @@ fn main() {
     let dir = root.join("content");
     println!("cargo:rerun-if-changed=content");
     println!("cargo:rerun-if-changed=build");
+    println!("cargo:rerun-if-changed=src/escape.rs");
     match content::load(&dir) {
         Ok(c) => {
             let out =

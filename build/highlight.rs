@@ -387,19 +387,9 @@ fn lang(name: &str) -> Option<&'static Lang> {
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-}
+#[path = "../src/escape.rs"]
+mod escape;
+pub use escape::escape_html;
 
 fn push_token(out: &mut String, token: Option<Token>, text: &str) {
     match token {

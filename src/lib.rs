@@ -11,6 +11,7 @@
 pub mod app;
 pub mod content;
 pub mod drill;
+pub mod escape;
 pub mod route;
 pub mod search;
 pub mod sim;
