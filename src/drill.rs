@@ -188,24 +188,31 @@ impl Progress {
     pub fn order(&self, cards: &[Card], order: Order) -> Vec<usize> {
         let mut idx: Vec<usize> = (0..cards.len()).collect();
         if order == Order::WeakestFirst {
-            let scores = self.scores(cards);
-            let share = |section: usize| {
-                scores
-                    .iter()
-                    .find(|s| s.section == section)
-                    .map_or(0.0, Score::known_share)
+            // A topic's strength: the share of its cards known last time.
+            let mut topics: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+            for c in cards {
+                let t = topics.entry(c.slug).or_default();
+                t.1 += 1;
+                if self.record(&c.id).last == Some(true) {
+                    t.0 += 1;
+                }
+            }
+            let share = |slug: &str| {
+                topics.get(slug).map_or(0.0, |&(known, all)| {
+                    f64::from(known) / f64::from(all.max(1))
+                })
             };
-            // Weakest section first; inside it, cards missed last time,
-            // then cards never seen, then cards known. Ties keep reading
-            // order (the sort is stable).
+            // Weakest topic first; inside it, cards missed last time, then
+            // cards never seen, then cards known. Ties keep reading order
+            // (the sort is stable).
             let rank = |c: &Card| match self.record(&c.id).last {
                 Some(false) => 0,
                 None => 1,
                 Some(true) => 2,
             };
             idx.sort_by(|&a, &b| {
-                share(cards[a].section)
-                    .total_cmp(&share(cards[b].section))
+                share(cards[a].slug)
+                    .total_cmp(&share(cards[b].slug))
                     .then(rank(&cards[a]).cmp(&rank(&cards[b])))
             });
         }
@@ -242,7 +249,7 @@ impl Score {
 pub enum Order {
     /// As the sheet reads.
     Reading,
-    /// Sections with the lowest share of known cards first.
+    /// Topics with the lowest share of known cards first.
     WeakestFirst,
 }
 
@@ -305,7 +312,7 @@ mod tests {
     }
 
     #[test]
-    fn weakest_sections_come_first() {
+    fn weakest_topics_come_first() {
         let c = cards();
         let mut p = Progress::default();
         assert_eq!(p.order(&c, Order::Reading), vec![0, 1, 2]);

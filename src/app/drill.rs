@@ -340,7 +340,7 @@ pub fn DrillPage() -> impl IntoView {
                         revealed.set(false);
                     }>
                         <option value="reading">"As the sheet reads"</option>
-                        <option value="weakest">"Weakest sections first"</option>
+                        <option value="weakest">"Weakest topics first"</option>
                     </select>
                 </label>
                 <label class="field">
