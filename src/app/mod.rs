@@ -5,6 +5,7 @@
 
 mod browser;
 mod drill;
+mod fields;
 mod html;
 mod nav;
 mod nplus1;

@@ -1,5 +1,5 @@
-//! The "Copy link" button: copies the permalink of what is on screen and
-//! says so. Where the browser has no clipboard access (a page served over
+//! Permalinks of a visualization: the URL follows its state, and the "Copy
+//! link" button copies the permalink of what is on screen and says so. Where the browser has no clipboard access (a page served over
 //! plain HTTP from another machine), it shows the link selected, to copy by
 //! hand.
 
@@ -10,6 +10,39 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::browser;
+
+/// Delay before the URL follows the state, so that scrubbing does not flood
+/// the browser's history API.
+const URL_DELAY: Duration = Duration::from_millis(150);
+
+/// Keeps the address bar on `query` (replacing the history entry, so that
+/// stepping and scrubbing add none) a moment after its last change, while
+/// `here` says the visualization is still the page shown. The first value is
+/// the URL the page opened with and is left alone.
+pub fn follow_url(query: Memo<String>, here: impl Fn() -> bool + Copy + Send + Sync + 'static) {
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let cancel = move || {
+        if let Some(h) = pending.try_get_value().flatten() {
+            h.clear();
+        }
+    };
+    Effect::new(move |prev: Option<()>| {
+        let q = query.get();
+        if prev.is_none() {
+            return;
+        }
+        cancel();
+        let write = move || {
+            if here() {
+                browser::replace(&q);
+            }
+        };
+        if let Ok(h) = set_timeout_with_handle(write, URL_DELAY) {
+            pending.set_value(Some(h));
+        }
+    });
+    on_cleanup(cancel);
+}
 
 #[derive(Clone, PartialEq)]
 enum Status {

@@ -7,25 +7,20 @@ mod code;
 mod render;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use leptos::prelude::*;
 
+use super::fields::{read_number, NumberField, SelectField};
 use super::player::Player;
-use super::share::CopyLink;
+use super::share::{follow_url, CopyLink};
 use super::{browser, use_router};
 use crate::route::{self, Route};
 use crate::sim::nplus1::{
     self, Depth, Latency, Params, Run, Spread, Strategy, Sweep, MAX_BATCH, MAX_CHILDREN,
     MAX_ROW_US, MAX_USERS,
 };
-use crate::sim::params::Reader;
 use crate::sim::{thousands, Trace};
 use code::Orm;
-/// Delay before the URL follows the state, so that scrubbing does not flood
-/// the browser's history API.
-const URL_DELAY: Duration = Duration::from_millis(150);
-
 /// The state of the visualization.
 #[derive(Clone, Copy)]
 struct State {
@@ -65,15 +60,6 @@ impl State {
     }
 }
 
-/// Reads one whole number from a field the way the URL reader does, with the
-/// same range and the same reason when the value had to change.
-fn read_number(key: &str, raw: &str, min: u32, max: u32, current: u32) -> (u32, Option<String>) {
-    let pairs = [(key.to_string(), raw.to_string())];
-    let mut r = Reader::new(&pairs);
-    let v = r.int(key, min.into(), max.into(), current.into()) as u32;
-    (v, r.finish().into_iter().next())
-}
-
 /// The live N+1 visualization for the topic `slug`.
 #[component]
 pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
@@ -110,28 +96,7 @@ pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
             .run
             .with(|r| route::topic_query(slug, &nplus1::to_pairs(r.params(), step)))
     });
-    let pending = StoredValue::new(None::<TimeoutHandle>);
-    let cancel = move || {
-        if let Some(h) = pending.try_get_value().flatten() {
-            h.clear();
-        }
-    };
-    Effect::new(move |prev: Option<()>| {
-        let q = query.get();
-        if prev.is_none() {
-            return;
-        }
-        cancel();
-        let write = move || {
-            if here() {
-                browser::replace(&q);
-            }
-        };
-        if let Ok(h) = set_timeout_with_handle(write, URL_DELAY) {
-            pending.set_value(Some(h));
-        }
-    });
-    on_cleanup(cancel);
+    follow_url(query, here);
 
     let steps = Signal::derive(move || state.run.with(|r| r.steps()));
     let caption = Signal::derive(move || {
@@ -151,61 +116,6 @@ pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
             <Charts state=state/>
             <OrmCode state=state/>
         </div>
-    }
-}
-
-/// A labelled drop-down.
-#[component]
-fn SelectField(
-    id: &'static str,
-    label: &'static str,
-    /// `(value, text)` pairs.
-    options: Vec<(&'static str, &'static str)>,
-    #[prop(into)] value: Signal<&'static str>,
-    on_pick: Callback<String>,
-    #[prop(optional)] wide: bool,
-) -> impl IntoView {
-    let options = options
-        .into_iter()
-        .map(|(v, text)| view! { <option value=v prop:selected=move || value.get() == v>{text}</option> })
-        .collect_view();
-    view! {
-        <label class="field" class:wide=wide>
-            <span>{label}</span>
-            <select id=id on:change=move |ev| on_pick.run(event_target_value(&ev))>{options}</select>
-        </label>
-    }
-}
-
-/// A labelled whole-number field that commits on change.
-#[component]
-fn NumberField(
-    id: &'static str,
-    label: &'static str,
-    min: u32,
-    max: u32,
-    #[prop(into)] value: Signal<String>,
-    #[prop(into)] hidden: Signal<bool>,
-    #[prop(into)] placeholder: Signal<String>,
-    /// Takes the raw text; returns the value in use, shown back in the field.
-    on_commit: Callback<String, String>,
-) -> impl IntoView {
-    view! {
-        <label class="field" class:hidden=hidden>
-            <span>{label}</span>
-            <input id=id type="number" inputmode="numeric" min=min max=max step="1"
-                placeholder=placeholder
-                prop:value=value
-                on:change=move |ev| {
-                    let shown = on_commit.run(event_target_value(&ev));
-                    if let Some(el) = ev
-                        .target()
-                        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-                    {
-                        el.set_value(&shown);
-                    }
-                }/>
-        </label>
     }
 }
 
@@ -257,6 +167,9 @@ fn Controls(state: State) -> impl IntoView {
             <NumberField id="np-n" label="Users (N)" min=0 max=MAX_USERS
                 value=Signal::derive(move || text(p().users)) hidden=false placeholder=Signal::derive(none)
                 on_commit=number("n", 0, MAX_USERS, |p| p.users, |p, v| p.users = v)/>
+            <NumberField id="np-orders" label="Orders per user" min=0 max=MAX_CHILDREN
+                value=Signal::derive(move || text(p().orders)) hidden=false placeholder=Signal::derive(none)
+                on_commit=number("orders", 0, MAX_CHILDREN, |p| p.orders, |p, v| p.orders = v)/>
             <SelectField id="np-load" label="Load"
                 options=vec![(Depth::Orders.slug(), "Orders"), (Depth::Items.slug(), "Orders, then items")]
                 value=Signal::derive(move || p().depth.slug())
@@ -264,14 +177,19 @@ fn Controls(state: State) -> impl IntoView {
                     let d = if v == Depth::Items.slug() { Depth::Items } else { Depth::Orders };
                     state.change(|p| p.depth = d);
                 })/>
-            <NumberField id="np-orders" label="Orders per user" min=0 max=MAX_CHILDREN
-                value=Signal::derive(move || text(p().orders)) hidden=false placeholder=Signal::derive(none)
-                on_commit=number("orders", 0, MAX_CHILDREN, |p| p.orders, |p, v| p.orders = v)/>
             <NumberField id="np-items" label="Items per order" min=0 max=MAX_CHILDREN
                 value=Signal::derive(move || text(p().items))
                 hidden=Signal::derive(move || p().depth != Depth::Items)
                 placeholder=Signal::derive(none)
                 on_commit=number("items", 0, MAX_CHILDREN, |p| p.items, |p, v| p.items = v)/>
+            <NumberField id="np-batch" label="Batch size (keys)" min=1 max=MAX_BATCH
+                value=Signal::derive(move || p().batch.map(text).unwrap_or_default())
+                hidden=Signal::derive(move || !p().strategy.uses_batch())
+                placeholder=Signal::derive(move || match p().strategy.default_batch() {
+                    Some(b) => format!("default: {}", thousands(b.into())),
+                    None => "default: no limit".to_string(),
+                })
+                on_commit=batch/>
             <SelectField id="np-spread" label="Counts"
                 options=vec![("fixed", "Exactly that many"), ("random", "Random, that many on average")]
                 value=Signal::derive(move || if p().spread == Spread::Random { "random" } else { "fixed" })
@@ -284,14 +202,9 @@ fn Controls(state: State) -> impl IntoView {
                 hidden=Signal::derive(move || p().spread != Spread::Random)
                 placeholder=Signal::derive(none)
                 on_commit=number("seed", 0, u32::MAX, |p| p.seed, |p, v| p.seed = v)/>
-            <NumberField id="np-batch" label="Batch size (keys)" min=1 max=MAX_BATCH
-                value=Signal::derive(move || p().batch.map(text).unwrap_or_default())
-                hidden=Signal::derive(move || !p().strategy.uses_batch())
-                placeholder=Signal::derive(move || match p().strategy.default_batch() {
-                    Some(b) => format!("default: {}", thousands(b.into())),
-                    None => "default: no limit".to_string(),
-                })
-                on_commit=batch/>
+            <NumberField id="np-row" label="Cost per row (\u{b5}s)" min=0 max=MAX_ROW_US
+                value=Signal::derive(move || text(p().row_us)) hidden=false placeholder=Signal::derive(none)
+                on_commit=number("row_us", 0, MAX_ROW_US, |p| p.row_us, |p, v| p.row_us = v)/>
             <SelectField id="np-latency" label="Network"
                 options=Latency::ALL.map(|l| (l.slug(), l.label())).to_vec()
                 value=Signal::derive(move || p().latency.slug())
@@ -300,9 +213,6 @@ fn Controls(state: State) -> impl IntoView {
                         state.change(|p| p.latency = l);
                     }
                 })/>
-            <NumberField id="np-row" label="Cost per row (\u{b5}s)" min=0 max=MAX_ROW_US
-                value=Signal::derive(move || text(p().row_us)) hidden=false placeholder=Signal::derive(none)
-                on_commit=number("row_us", 0, MAX_ROW_US, |p| p.row_us, |p, v| p.row_us = v)/>
             <p class="form-note" role="status">
                 {move || note.get().map(|n| format!("Changed: {n}."))}
             </p>
