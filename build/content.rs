@@ -28,6 +28,9 @@ pub struct FrontMatter {
     pub section: String,
     pub order: u32,
     pub summary: String,
+    /// The rough share of senior backend interviews that ask about the
+    /// topic, in percent, where there is an estimate.
+    pub asked: Option<u8>,
     pub related: Vec<String>,
     pub visualization: Option<String>,
     /// The topic's own drill question and its answer (markdown), if any.
@@ -221,12 +224,13 @@ pub fn parse_front_matter(
         ));
         return Err(problems);
     };
-    const KNOWN: [&str; 10] = [
+    const KNOWN: [&str; 11] = [
         "slug",
         "title",
         "section",
         "order",
         "summary",
+        "asked",
         "related",
         "visualization",
         "question",
@@ -324,6 +328,17 @@ pub fn parse_front_matter(
             None
         }
     };
+    let asked = optional("asked").and_then(|v| match v.parse::<u8>() {
+        Ok(n) if (1..=100).contains(&n) => Some(n),
+        _ => {
+            problems.push(problem(
+                file,
+                line_of("asked"),
+                format!("asked `{v}` must be a percentage from 1 to 100"),
+            ));
+            None
+        }
+    });
     let bank = match optional("drill").as_deref() {
         None => None,
         Some("paragraphs") => Some(Bank::Paragraphs),
@@ -348,6 +363,7 @@ pub fn parse_front_matter(
             section,
             order,
             summary,
+            asked,
             related,
             visualization,
             question,
@@ -863,6 +879,9 @@ pub fn fingerprint(text: &str) -> String {
 /// table of contents (for topics with three or more sections) and the text.
 pub fn fragment(topic: &Topic) -> String {
     let mut s = String::new();
+    if let Some(n) = topic.meta.asked {
+        let _ = writeln!(s, "<p class=\"asked\">{}</p>", asked_text(n));
+    }
     let h2: Vec<&Heading> = topic.headings.iter().filter(|h| h.level == 2).collect();
     if h2.len() >= 3 {
         s.push_str("<nav class=\"toc\" aria-label=\"On this page\"><h2>On this page</h2><ul>");
@@ -877,6 +896,13 @@ pub fn fragment(topic: &Topic) -> String {
     s.push_str(&topic.html);
     s.push_str("</div>\n");
     s
+}
+
+/// How often a topic comes up, in words.
+fn asked_text(percent: u8) -> String {
+    format!(
+        "Comes up in roughly {percent}% of senior backend interviews (an estimate, not a survey)."
+    )
 }
 
 /// The folder, relative to the site's root, that holds the topic files.
@@ -1031,6 +1057,12 @@ pub fn overview_html(content: &Content) -> String {
             }
             s.push_str("<p>");
             escape_html(&t.meta.summary, &mut s);
+            if let Some(n) = t.meta.asked {
+                let _ = write!(
+                    s,
+                    " <span class=\"asked-note\">Asked in about {n}% of interviews.</span>"
+                );
+            }
             s.push_str("</p></li>");
         }
         s.push_str("</ul></section>");

@@ -110,6 +110,16 @@ fn the_real_content_loads_without_problems() {
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);
+    // A topic's interview frequency shows on its page and in the overview.
+    let pool = c
+        .topics
+        .iter()
+        .find(|t| t.meta.slug == "connection-pooling")
+        .expect("the connection pooling topic");
+    let n = pool.meta.asked.expect("connection pooling has a frequency");
+    assert!(content::fragment(pool)
+        .starts_with(&format!("<p class=\"asked\">Comes up in roughly {n}%")));
+    assert!(content::overview_html(&c).contains(&format!("Asked in about {n}% of interviews.")));
 }
 
 #[test]
@@ -157,6 +167,10 @@ fn broken_front_matter_is_reported_with_file_and_line() {
         (
             "---\nslug: x\ntitle: T\nsection: alpha\norder: 1\nsummary: S\ncolour: red\n---\n",
             "content/x.md:7: unknown key `colour`",
+        ),
+        (
+            "---\nslug: x\ntitle: T\nsection: alpha\norder: 1\nsummary: S\nasked: 150\n---\n",
+            "content/x.md:7: asked `150` must be a percentage from 1 to 100",
         ),
         (
             "---\nslug: x\ntitle:\nsection: alpha\norder: 1\nsummary: S\n---\n",

@@ -115,3 +115,49 @@ fn every_topic_of_the_seed_is_mapped() {
     }
     assert!(missing.is_empty(), "seed topics with no page: {missing:?}");
 }
+
+/// The `asked:` figure in a topic file's front matter, if any.
+fn asked_of(slug: &str) -> Option<u32> {
+    let text = std::fs::read_to_string(root().join("content").join(format!("{slug}.md"))).ok()?;
+    text.lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix("asked:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[test]
+fn every_interview_frequency_of_the_seed_is_on_its_page() {
+    let seed = root().join("../shared/seed/backend-interview-cheat-sheet.md");
+    let Ok(text) = std::fs::read_to_string(&seed) else {
+        eprintln!("note: {} not found; nothing to compare", seed.display());
+        return;
+    };
+    let mut heading = String::new();
+    let mut checked = 0;
+    for line in text.lines() {
+        if line.starts_with("### ") || line.starts_with("## ") {
+            heading = plain(line);
+        }
+        let figure = line
+            .strip_prefix("**Asked in ")
+            .and_then(|rest| rest.strip_suffix("% of interviews**"))
+            .and_then(|n| n.parse::<u32>().ok());
+        if let Some(percent) = figure {
+            let slug = MAP
+                .iter()
+                .find(|(h, _)| *h == heading)
+                .map(|(_, s)| *s)
+                .unwrap_or_else(|| panic!("`{heading}` has a frequency but no page"));
+            assert_eq!(
+                asked_of(slug),
+                Some(percent),
+                "{slug}.md should say `asked: {percent}` like `{heading}`"
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} frequencies found in the seed"
+    );
+}
