@@ -1,7 +1,7 @@
 //! Permalinks of a visualization: the URL follows its state, and the "Copy
-//! link" button copies the permalink of what is on screen and says so. Where the browser has no clipboard access (a page served over
-//! plain HTTP from another machine), it shows the link selected, to copy by
-//! hand.
+//! link" button copies the permalink of what is on screen and says so.
+//! Where the browser has no clipboard access (a page served over plain HTTP
+//! from another machine), it shows the link selected, to copy by hand.
 
 use std::time::Duration;
 
