@@ -4,6 +4,14 @@
 //! The seed lives beside the project (`../shared/seed/`); where it is absent
 //! the test says so and checks only the mapping against `content/`.
 
+#[path = "../build/highlight.rs"]
+#[allow(dead_code)]
+mod highlight;
+
+#[path = "../build/content.rs"]
+#[allow(dead_code)]
+mod content;
+
 use std::path::PathBuf;
 
 /// The seed's headings (without their emoji) and the topic that covers each.
@@ -116,13 +124,12 @@ fn every_topic_of_the_seed_is_mapped() {
     assert!(missing.is_empty(), "seed topics with no page: {missing:?}");
 }
 
-/// The `asked:` figure in a topic file's front matter, if any.
-fn asked_of(slug: &str) -> Option<u32> {
-    let text = std::fs::read_to_string(root().join("content").join(format!("{slug}.md"))).ok()?;
-    text.lines()
-        .take_while(|l| !l.is_empty())
-        .find_map(|l| l.strip_prefix("asked:"))
-        .and_then(|v| v.trim().parse().ok())
+/// The `asked:` figure of a topic file, read by the build's own parser.
+fn asked_of(slug: &str) -> Option<u8> {
+    let file = format!("content/{slug}.md");
+    let text = std::fs::read_to_string(root().join(&file)).ok()?;
+    let (meta, _, _) = content::parse_front_matter(&file, &text).ok()?;
+    meta.asked
 }
 
 #[test]
@@ -141,7 +148,7 @@ fn every_interview_frequency_of_the_seed_is_on_its_page() {
         let figure = line
             .strip_prefix("**Asked in ")
             .and_then(|rest| rest.strip_suffix("% of interviews**"))
-            .and_then(|n| n.parse::<u32>().ok());
+            .and_then(|n| n.parse::<u8>().ok());
         if let Some(percent) = figure {
             let slug = MAP
                 .iter()
