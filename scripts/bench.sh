@@ -12,6 +12,9 @@ ensure_browser
 step "Native: the N+1 model"
 cargo bench --locked --bench nplus1
 
+step "Native: the circuit-breaker model"
+cargo bench --locked --bench breaker
+
 step "Release build"
 trunk build --release
 python3 scripts/size_report.py dist

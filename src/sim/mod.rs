@@ -11,6 +11,7 @@
 //! - a trace that answers, for each step, a caption and the figures the view
 //!   shows.
 
+pub mod breaker;
 pub mod nplus1;
 pub mod params;
 pub mod rng;

@@ -43,6 +43,11 @@ impl<'a> Reader<'a> {
         found
     }
 
+    /// The raw text given for `key`, for a caller that parses it itself.
+    pub fn text(&mut self, key: &str) -> Option<&'a str> {
+        self.take(key)
+    }
+
     /// Records a problem found by the caller.
     pub fn note(&mut self, problem: String) {
         self.problems.push(problem);
@@ -239,7 +244,7 @@ fn whole(raw: &str) -> Whole {
 
 /// A value as the notice shows it: at most 40 characters, control
 /// characters replaced, so that garbage in a URL cannot flood the page.
-fn show(raw: &str) -> String {
+pub fn show(raw: &str) -> String {
     let mut out: String = raw
         .chars()
         .take(40)

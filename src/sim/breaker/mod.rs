@@ -1,0 +1,1233 @@
+//! The circuit breaker: a caller sends calls through a breaker to a
+//! downstream service, on a virtual clock. Each policy follows the library
+//! it is named after, boundary cases included (see the README's model
+//! notes):
+//!
+//! - consecutive failures, as pybreaker: `fail_max` failures in a row open
+//!   it, any success resets the count, the call that trips it raises the
+//!   breaker's error, half-open starts at exactly `opened_at + reset_timeout`;
+//! - count- and time-based sliding windows, as resilience4j: failure and
+//!   slow-call rates checked after every outcome once the minimum number of
+//!   calls is in, `>=` thresholds, half-open strictly after the wait, a fixed
+//!   number of trial permits, a fresh window on closing;
+//! - the cheat sheet's class, which never forgets a failure while closed.
+//!
+//! A call asks for permission when it starts and its outcome is recorded
+//! when it ends, so calls in flight overlap as they do in a service. In
+//! half-open the pybreaker policy lets one trial run at a time (pybreaker
+//! holds a lock around the call; the model fails the others fast instead of
+//! queueing them).
+
+mod engine;
+mod traffic;
+
+pub use engine::{pct, Breaker, Config, Permit, Raised, Record, Rule, State, Tally, Transition};
+pub use traffic::{
+    generate, health_text, parse_health, parse_script, phase_at, script_text, scripted, Action,
+    Call, Health, Phase, Result, Send, Timing, MAX_ACTIONS, MAX_PHASES, MAX_SECONDS,
+};
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::params::Reader;
+use super::{thousands, Model};
+
+fn show(raw: &str) -> String {
+    super::params::show(raw)
+}
+
+/// Seconds for people: `12 s`, `12.5 s`, `0.25 s`.
+pub fn secs(ms: u64) -> String {
+    if ms.is_multiple_of(1000) {
+        format!("{} s", thousands(ms / 1000))
+    } else if ms.is_multiple_of(100) {
+        format!("{}.{} s", thousands(ms / 1000), (ms % 1000) / 100)
+    } else if ms.is_multiple_of(10) {
+        format!("{}.{:02} s", thousands(ms / 1000), (ms % 1000) / 10)
+    } else {
+        format!("{}.{:03} s", thousands(ms / 1000), ms % 1000)
+    }
+}
+
+/// How the breaker decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Consecutive failures, as Python's pybreaker.
+    Consecutive,
+    /// Failure and slow-call rates over the last N calls, as resilience4j's
+    /// `COUNT_BASED` window.
+    CountWindow,
+    /// The same over the last N epoch seconds, as resilience4j's
+    /// `TIME_BASED` window.
+    TimeWindow,
+    /// The cheat sheet's class: a failure count never reset on success
+    /// while closed.
+    Naive,
+}
+
+impl Policy {
+    /// Every policy, in the order the view lists them.
+    pub const ALL: [Policy; 4] = [
+        Policy::Consecutive,
+        Policy::CountWindow,
+        Policy::TimeWindow,
+        Policy::Naive,
+    ];
+
+    /// The word the URL uses.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Policy::Consecutive => "consecutive",
+            Policy::CountWindow => "count",
+            Policy::TimeWindow => "time",
+            Policy::Naive => "cheat-sheet",
+        }
+    }
+
+    /// A name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Policy::Consecutive => "Consecutive failures (pybreaker)",
+            Policy::CountWindow => "Count window (resilience4j)",
+            Policy::TimeWindow => "Time window (resilience4j)",
+            Policy::Naive => "The cheat sheet\u{2019}s (never resets)",
+        }
+    }
+
+    /// A short name for people.
+    pub fn short(self) -> &'static str {
+        match self {
+            Policy::Consecutive => "pybreaker",
+            Policy::CountWindow => "count window",
+            Policy::TimeWindow => "time window",
+            Policy::Naive => "cheat sheet",
+        }
+    }
+
+    /// Whether it trips on rates over a window.
+    pub fn is_rate(self) -> bool {
+        matches!(self, Policy::CountWindow | Policy::TimeWindow)
+    }
+}
+
+/// Traffic from a generator, or calls sent one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Seeded calls against the health timeline.
+    Traffic,
+    /// A script of single calls and clock advances.
+    Manual,
+}
+
+/// Largest settings.
+pub const MAX_FAIL: u32 = 1_000;
+/// Largest trial-success count.
+pub const MAX_SUCCESSES: u32 = 100;
+/// Longest wait in open, ms (ten minutes).
+pub const MAX_WAIT_MS: u32 = 600_000;
+/// Largest count window.
+pub const MAX_WINDOW_CALLS: u32 = 1_000;
+/// Largest time window, seconds.
+pub const MAX_WINDOW_SECS: u32 = 600;
+/// Largest minimum number of calls.
+pub const MAX_MIN_CALLS: u32 = 1_000;
+/// Longest slow-call threshold, ms.
+pub const MAX_SLOW_MS: u32 = 120_000;
+/// Most permitted calls in half-open.
+pub const MAX_HALF_OPEN: u32 = 100;
+/// Highest call rate, per second.
+pub const MAX_RATE: u32 = 200;
+/// Longest latency and timeout, ms.
+pub const MAX_LATENCY_MS: u32 = 120_000;
+/// Shortest and longest step of traffic mode, ms.
+pub const TICK_RANGE: (u32, u32) = (100, 10_000);
+
+/// Everything a run depends on; what the permalink carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Params {
+    /// Traffic or manual calls.
+    pub mode: Mode,
+    /// The breaker's policy.
+    pub policy: Policy,
+    /// A second policy run on the same calls, shown beside it.
+    pub compare: Option<Policy>,
+    /// Failures that open a pybreaker or cheat-sheet breaker.
+    pub fail_max: u32,
+    /// Trial successes that close a pybreaker breaker.
+    pub successes: u32,
+    /// Time in open before a trial, ms.
+    pub wait_ms: u32,
+    /// Calls in the count window.
+    pub window_calls: u32,
+    /// Seconds in the time window.
+    pub window_secs: u32,
+    /// Calls before a rate counts.
+    pub min_calls: u32,
+    /// Failure-rate threshold, percent.
+    pub failure_rate: u32,
+    /// Slow-call-rate threshold, percent.
+    pub slow_rate: u32,
+    /// Calls longer than this are slow, ms.
+    pub slow_ms: u32,
+    /// Calls permitted in half-open.
+    pub half_open: u32,
+    /// The downstream's health over time (traffic mode).
+    pub health: Vec<Phase>,
+    /// Calls per second (traffic mode).
+    pub rate: u32,
+    /// The traffic's seed.
+    pub seed: u32,
+    /// Virtual time per step in traffic mode, ms.
+    pub tick_ms: u32,
+    /// The manual script.
+    pub script: Vec<Action>,
+    /// The downstream's usual latency, ms.
+    pub latency_ms: u32,
+    /// Its latency when slow, ms.
+    pub slow_latency_ms: u32,
+    /// The caller's timeout, ms.
+    pub timeout_ms: u32,
+}
+
+fn default_health() -> Vec<Phase> {
+    vec![
+        Phase {
+            health: Health::Healthy,
+            secs: 20,
+        },
+        Phase {
+            health: Health::Down,
+            secs: 30,
+        },
+        Phase {
+            health: Health::Recovering,
+            secs: 20,
+        },
+        Phase {
+            health: Health::Healthy,
+            secs: 30,
+        },
+    ]
+}
+
+fn default_script() -> Vec<Action> {
+    let mut s = Vec::new();
+    for _ in 0..5 {
+        s.extend([Action::Call(Send::Fail), Action::Call(Send::Ok)]);
+    }
+    s.extend([Action::Wait(10_000), Action::Call(Send::Ok)]);
+    s
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            mode: Mode::Traffic,
+            policy: Policy::CountWindow,
+            compare: None,
+            fail_max: 5,
+            successes: 1,
+            wait_ms: 10_000,
+            window_calls: 20,
+            window_secs: 10,
+            min_calls: 10,
+            failure_rate: 50,
+            slow_rate: 100,
+            slow_ms: 2_000,
+            half_open: 3,
+            health: default_health(),
+            rate: 20,
+            seed: 1,
+            tick_ms: 1_000,
+            script: default_script(),
+            latency_ms: 50,
+            slow_latency_ms: 3_000,
+            timeout_ms: 5_000,
+        }
+    }
+}
+
+impl Params {
+    /// The same parameters with every number forced into its range, so
+    /// that a hand-built value still runs.
+    pub fn clamped(&self) -> Params {
+        let mut p = self.clone();
+        p.fail_max = p.fail_max.clamp(1, MAX_FAIL);
+        p.successes = p.successes.clamp(1, MAX_SUCCESSES);
+        p.wait_ms = p.wait_ms.clamp(1, MAX_WAIT_MS);
+        p.window_calls = p.window_calls.clamp(1, MAX_WINDOW_CALLS);
+        p.window_secs = p.window_secs.clamp(1, MAX_WINDOW_SECS);
+        p.min_calls = p.min_calls.clamp(1, MAX_MIN_CALLS);
+        p.failure_rate = p.failure_rate.clamp(1, 100);
+        p.slow_rate = p.slow_rate.clamp(1, 100);
+        p.slow_ms = p.slow_ms.clamp(1, MAX_SLOW_MS);
+        p.half_open = p.half_open.clamp(1, MAX_HALF_OPEN);
+        p.rate = p.rate.clamp(1, MAX_RATE);
+        p.tick_ms = p.tick_ms.clamp(TICK_RANGE.0, TICK_RANGE.1);
+        p.latency_ms = p.latency_ms.min(MAX_LATENCY_MS);
+        p.slow_latency_ms = p.slow_latency_ms.min(MAX_LATENCY_MS);
+        p.timeout_ms = p.timeout_ms.clamp(1, MAX_LATENCY_MS);
+        let mut ignore = Vec::new();
+        p.health = parse_health(&health_text(&p.health), &mut ignore);
+        if p.health.is_empty() {
+            p.health = default_health();
+        }
+        p.script.truncate(MAX_ACTIONS);
+        if p.compare == Some(p.policy) {
+            p.compare = None;
+        }
+        p
+    }
+
+    /// The settings of a breaker with `policy`.
+    pub fn config(&self, policy: Policy) -> Config {
+        Config {
+            policy,
+            fail_max: self.fail_max,
+            wait_ms: u64::from(self.wait_ms),
+            successes: self.successes,
+            window_calls: self.window_calls,
+            window_secs: self.window_secs,
+            min_calls: self.min_calls,
+            failure_rate: self.failure_rate,
+            slow_rate: self.slow_rate,
+            slow_ms: u64::from(self.slow_ms),
+            half_open: self.half_open,
+        }
+    }
+
+    /// The latency settings.
+    pub fn timing(&self) -> Timing {
+        Timing {
+            latency_ms: self.latency_ms.into(),
+            slow_latency_ms: self.slow_latency_ms.into(),
+            timeout_ms: self.timeout_ms.into(),
+        }
+    }
+
+    /// The policies run: the main one, then the compared one.
+    pub fn policies(&self) -> Vec<Policy> {
+        let mut v = vec![self.policy];
+        v.extend(self.compare);
+        v
+    }
+
+    fn uses(&self, f: impl Fn(Policy) -> bool) -> bool {
+        self.policies().into_iter().any(f)
+    }
+
+    /// Reads the parameters from a URL; what was wrong is noted in `r`.
+    pub fn read(r: &mut Reader) -> Params {
+        let d = Params::default();
+        let policies = Policy::ALL.map(|p| (p.slug(), Some(p)));
+        let mut compare_options = vec![("none", None)];
+        compare_options.extend(policies);
+        let mode = r.choice(
+            "mode",
+            &[("traffic", Mode::Traffic), ("manual", Mode::Manual)],
+            d.mode,
+        );
+        let policy = r.choice("policy", &Policy::ALL.map(|p| (p.slug(), p)), d.policy);
+        let compare = r.choice("compare", &compare_options, None);
+        if compare == Some(policy) {
+            r.note(format!(
+                "compare={} (the same as the policy; nothing to compare)",
+                policy.slug()
+            ));
+        }
+        let int = |r: &mut Reader, key: &str, min: u32, max: u32, def: u32| {
+            r.int(key, min.into(), max.into(), def.into()) as u32
+        };
+        let mut p = Params {
+            mode,
+            policy,
+            compare: compare.filter(|c| *c != policy),
+            fail_max: int(r, "fail_max", 1, MAX_FAIL, d.fail_max),
+            successes: int(r, "successes", 1, MAX_SUCCESSES, d.successes),
+            wait_ms: int(r, "wait_ms", 1, MAX_WAIT_MS, d.wait_ms),
+            window_calls: int(r, "window", 1, MAX_WINDOW_CALLS, d.window_calls),
+            window_secs: int(r, "window_s", 1, MAX_WINDOW_SECS, d.window_secs),
+            min_calls: int(r, "min_calls", 1, MAX_MIN_CALLS, d.min_calls),
+            failure_rate: int(r, "failure_rate", 1, 100, d.failure_rate),
+            slow_rate: int(r, "slow_rate", 1, 100, d.slow_rate),
+            slow_ms: int(r, "slow_ms", 1, MAX_SLOW_MS, d.slow_ms),
+            half_open: int(r, "half_open", 1, MAX_HALF_OPEN, d.half_open),
+            health: d.health.clone(),
+            rate: int(r, "rate", 1, MAX_RATE, d.rate),
+            seed: r.int("seed", 0, u32::MAX.into(), d.seed.into()) as u32,
+            tick_ms: int(r, "tick_ms", TICK_RANGE.0, TICK_RANGE.1, d.tick_ms),
+            script: d.script.clone(),
+            latency_ms: int(r, "latency_ms", 0, MAX_LATENCY_MS, d.latency_ms),
+            slow_latency_ms: int(r, "slow_latency_ms", 0, MAX_LATENCY_MS, d.slow_latency_ms),
+            timeout_ms: int(r, "timeout_ms", 1, MAX_LATENCY_MS, d.timeout_ms),
+        };
+        let mut problems = Vec::new();
+        if let Some(raw) = r.text("health") {
+            let phases = parse_health(raw, &mut problems);
+            if phases.is_empty() {
+                problems.push("health: no valid phase (using the default timeline)".into());
+            } else {
+                p.health = phases;
+            }
+        }
+        if let Some(raw) = r.text("script") {
+            p.script = parse_script(raw, &mut problems);
+        }
+        for problem in problems {
+            r.note(problem);
+        }
+        p
+    }
+
+    /// The parameters as URL pairs, in a fixed order: the mode, the
+    /// policies and the settings they use, then the calls.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            (
+                "mode",
+                match self.mode {
+                    Mode::Traffic => "traffic",
+                    Mode::Manual => "manual",
+                }
+                .to_string(),
+            ),
+            ("policy", self.policy.slug().to_string()),
+        ];
+        if let Some(c) = self.compare {
+            out.push(("compare", c.slug().to_string()));
+        }
+        let counting = |p: Policy| matches!(p, Policy::Consecutive | Policy::Naive);
+        if self.uses(counting) {
+            out.push(("fail_max", self.fail_max.to_string()));
+        }
+        if self.uses(|p| p == Policy::Consecutive) {
+            out.push(("successes", self.successes.to_string()));
+        }
+        out.push(("wait_ms", self.wait_ms.to_string()));
+        if self.uses(|p| p == Policy::CountWindow) {
+            out.push(("window", self.window_calls.to_string()));
+        }
+        if self.uses(|p| p == Policy::TimeWindow) {
+            out.push(("window_s", self.window_secs.to_string()));
+        }
+        if self.uses(Policy::is_rate) {
+            out.push(("min_calls", self.min_calls.to_string()));
+            out.push(("failure_rate", self.failure_rate.to_string()));
+            out.push(("slow_rate", self.slow_rate.to_string()));
+            out.push(("slow_ms", self.slow_ms.to_string()));
+            out.push(("half_open", self.half_open.to_string()));
+        }
+        match self.mode {
+            Mode::Traffic => {
+                out.push(("health", health_text(&self.health)));
+                out.push(("rate", self.rate.to_string()));
+                out.push(("seed", self.seed.to_string()));
+                out.push(("tick_ms", self.tick_ms.to_string()));
+            }
+            Mode::Manual => out.push(("script", script_text(&self.script))),
+        }
+        out.push(("latency_ms", self.latency_ms.to_string()));
+        out.push(("slow_latency_ms", self.slow_latency_ms.to_string()));
+        out.push(("timeout_ms", self.timeout_ms.to_string()));
+        out
+    }
+}
+
+/// A run opened from a URL.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The run of the parameters read.
+    pub run: Run,
+    /// The step to show.
+    pub step: usize,
+    /// What was ignored or changed, for the notice.
+    pub problems: Vec<String>,
+}
+
+/// Reads parameters and step from decoded URL pairs and runs the model.
+pub fn open(pairs: &[(String, String)]) -> Opened {
+    let mut r = Reader::new(pairs);
+    let params = Params::read(&mut r);
+    let run = Run::new(&params);
+    let step = r.step(super::Trace::steps(&run));
+    Opened {
+        run,
+        step,
+        problems: r.finish(),
+    }
+}
+
+/// The URL pairs of `params` at `step`.
+pub fn to_pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
+    let mut pairs = params.to_pairs();
+    pairs.push(("step", step.to_string()));
+    pairs
+}
+
+/// The circuit-breaker model.
+pub struct CircuitBreaker;
+
+impl Model for CircuitBreaker {
+    type Params = Params;
+    type Trace = Run;
+
+    fn run(params: &Params) -> Run {
+        Run::new(params)
+    }
+}
+
+/// The figures of one breaker at one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snap {
+    /// The state.
+    pub state: State,
+    /// Its failure count (pybreaker: consecutive; cheat sheet: since closed).
+    pub failures: u32,
+    /// Trial successes in half-open (pybreaker).
+    pub trial_successes: u32,
+    /// The window the rates are computed over (resilience4j).
+    pub tally: Tally,
+    /// Calls needed before the rates count, in this state.
+    pub minimum: u32,
+    /// `records[window_from..records]` is the window.
+    pub window_from: u32,
+    /// Outcomes recorded so far.
+    pub records: u32,
+    /// Calls that reached the downstream so far.
+    pub passed: u32,
+    /// Calls rejected so far.
+    pub rejected: u32,
+    /// Recorded failures so far.
+    pub failed: u32,
+    /// Recorded slow calls so far.
+    pub slow: u32,
+    /// Changes of state so far.
+    pub transitions: u32,
+    /// Open until (exclusive for resilience4j and the cheat sheet), if open.
+    pub open_until: Option<u64>,
+    /// Half-open permits left (resilience4j).
+    pub permits: u32,
+    /// Calls in flight.
+    pub in_flight: u32,
+}
+
+/// Per-call flags of one breaker.
+pub mod flag {
+    /// The call reached the downstream.
+    pub const PASSED: u8 = 1;
+    /// The caller got the breaker's error instead of the call's own.
+    pub const BREAKER_ERROR: u8 = 2;
+    /// The outcome counted as slow.
+    pub const SLOW: u8 = 4;
+    /// The call started while the breaker was half-open (a trial).
+    pub const TRIAL: u8 = 8;
+}
+
+/// One breaker's run over the calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lane {
+    /// Its settings.
+    pub config: Config,
+    /// [`flag`] bits per call.
+    pub flags: Vec<u8>,
+    /// Outcomes in the order recorded.
+    pub records: Vec<Record>,
+    /// Changes of state.
+    pub transitions: Vec<Transition>,
+    /// Figures per step.
+    pub snaps: Vec<Snap>,
+    /// Calls that reached the downstream, per second.
+    pub reached: Vec<u32>,
+    /// Downstream recoveries: when it became healthy again while the
+    /// breaker was not closed, and when the breaker closed after that.
+    pub recoveries: Vec<(u64, Option<u64>)>,
+}
+
+impl Lane {
+    /// The figures at `step` (the last step past the end).
+    pub fn snap(&self, step: usize) -> &Snap {
+        &self.snaps[step.min(self.snaps.len() - 1)]
+    }
+
+    /// The state in effect just before `t`.
+    pub fn state_before(&self, t: u64) -> State {
+        let i = self.transitions.partition_point(|x| x.at < t);
+        i.checked_sub(1)
+            .map(|i| self.transitions[i].to)
+            .unwrap_or(State::Closed)
+    }
+}
+
+/// Feeds calls to one breaker in time order: completions before starts at
+/// the same instant.
+struct Sim<'a> {
+    calls: &'a [Call],
+    breaker: Breaker,
+    next: usize,
+    pending: BinaryHeap<Reverse<(u64, u32)>>,
+    flags: Vec<u8>,
+    passed: u32,
+    rejected: u32,
+    failed: u32,
+    slow: u32,
+    reached: Vec<u32>,
+}
+
+impl<'a> Sim<'a> {
+    fn new(calls: &'a [Call], cfg: Config, seconds: usize) -> Sim<'a> {
+        Sim {
+            calls,
+            breaker: Breaker::new(cfg),
+            next: 0,
+            pending: BinaryHeap::new(),
+            flags: vec![0; calls.len()],
+            passed: 0,
+            rejected: 0,
+            failed: 0,
+            slow: 0,
+            reached: vec![0; seconds],
+        }
+    }
+
+    /// Runs every event at or before `until` among calls below `limit`.
+    fn advance(&mut self, until: u64, limit: usize) {
+        loop {
+            let start = (self.next < limit.min(self.calls.len()))
+                .then(|| self.calls[self.next].start)
+                .filter(|&s| s <= until);
+            let end = self
+                .pending
+                .peek()
+                .map(|Reverse((e, _))| *e)
+                .filter(|&e| e <= until);
+            match (end, start) {
+                (Some(e), s) if s.is_none_or(|s| e <= s) => {
+                    let Some(Reverse((at, i))) = self.pending.pop() else {
+                        break;
+                    };
+                    let call = self.calls[i as usize];
+                    let raised = self.breaker.record(at, i, call.failed(), call.duration);
+                    let rec = self.breaker.records.last().copied();
+                    if rec.is_some_and(|r| r.slow) {
+                        self.flags[i as usize] |= flag::SLOW;
+                        self.slow += 1;
+                    }
+                    if call.failed() {
+                        self.failed += 1;
+                    }
+                    if raised == Raised::BreakerError {
+                        self.flags[i as usize] |= flag::BREAKER_ERROR;
+                    }
+                }
+                (_, Some(s)) => {
+                    let i = self.next;
+                    self.next += 1;
+                    let before = self.breaker.transitions.len();
+                    let was = self.breaker.state();
+                    let permit = self.breaker.acquire(s, i as u32);
+                    let trial = self.breaker.state() == State::HalfOpen
+                        && (was == State::HalfOpen || self.breaker.transitions.len() > before);
+                    if trial {
+                        self.flags[i] |= flag::TRIAL;
+                    }
+                    match permit {
+                        Permit::Pass => {
+                            self.flags[i] |= flag::PASSED;
+                            self.passed += 1;
+                            if let Some(n) = self.reached.get_mut((s / 1000) as usize) {
+                                *n += 1;
+                            }
+                            self.pending.push(Reverse((self.calls[i].end(), i as u32)));
+                        }
+                        Permit::Reject => self.rejected += 1,
+                    }
+                }
+                _ => break,
+            }
+        }
+    }
+
+    fn snap(&mut self, now: u64) -> Snap {
+        let b = &mut self.breaker;
+        let tally = b.tally(now);
+        let window_from = b.window_from(now) as u32;
+        Snap {
+            state: b.state(),
+            failures: b.failures(),
+            trial_successes: b.trial_successes(),
+            tally,
+            minimum: b.minimum(),
+            window_from,
+            records: b.records.len() as u32,
+            passed: self.passed,
+            rejected: self.rejected,
+            failed: self.failed,
+            slow: self.slow,
+            transitions: b.transitions.len() as u32,
+            open_until: b.open_until(),
+            permits: b.permits(),
+            in_flight: self.pending.len() as u32,
+        }
+    }
+}
+
+/// What a step shows: a moment of virtual time and the calls started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment {
+    /// The clock, ms.
+    pub at: u64,
+    /// Calls started by then.
+    pub started: u32,
+}
+
+/// One run: the calls, each breaker's decisions, and per-step figures.
+/// Traffic mode: step k shows the clock at k ticks, after every event
+/// before it. Manual mode: step k is just after the k-th action.
+#[derive(Debug, Clone)]
+pub struct Run {
+    params: Params,
+    calls: Vec<Call>,
+    moments: Vec<Moment>,
+    lanes: Vec<Lane>,
+    /// Calls made per second (what the downstream gets with no breaker).
+    offered: Vec<u32>,
+}
+
+impl Run {
+    /// Runs the model.
+    pub fn new(params: &Params) -> Run {
+        let params = params.clamped();
+        let timing = params.timing();
+        let (calls, clocks) = match params.mode {
+            Mode::Traffic => (
+                generate(&params.health, params.rate, timing, params.seed),
+                Vec::new(),
+            ),
+            Mode::Manual => scripted(&params.script, timing),
+        };
+        let last_end = calls.iter().map(Call::end).max().unwrap_or(0);
+        let horizon = match params.mode {
+            Mode::Traffic => {
+                let timeline: u64 = params.health.iter().map(|p| u64::from(p.secs) * 1000).sum();
+                timeline.max(last_end)
+            }
+            Mode::Manual => clocks.last().copied().unwrap_or(0),
+        };
+        let seconds = (horizon / 1000 + 1) as usize;
+        let mut offered = vec![0u32; seconds];
+        for c in &calls {
+            if let Some(n) = offered.get_mut((c.start / 1000) as usize) {
+                *n += 1;
+            }
+        }
+        // The step boundaries: (events at or before `until`, calls below `limit`).
+        let mut bounds: Vec<(u64, u64, usize)> = vec![(0, 0, 0)];
+        match params.mode {
+            Mode::Traffic => {
+                let tick = u64::from(params.tick_ms);
+                let ticks = horizon / tick + 1;
+                for k in 1..=ticks {
+                    bounds.push((k * tick, k * tick - 1, calls.len()));
+                }
+            }
+            Mode::Manual => {
+                let mut c = 0;
+                for (k, &clock) in clocks.iter().enumerate() {
+                    while c < calls.len() && calls[c].source as usize <= k {
+                        c += 1;
+                    }
+                    bounds.push((clock, clock, c));
+                }
+            }
+        }
+        let mut moments = Vec::with_capacity(bounds.len());
+        let mut lanes = Vec::new();
+        for (n, policy) in params.policies().into_iter().enumerate() {
+            let mut sim = Sim::new(&calls, params.config(policy), seconds);
+            let mut snaps = Vec::with_capacity(bounds.len());
+            for (k, &(at, until, limit)) in bounds.iter().enumerate() {
+                if k > 0 {
+                    sim.advance(until, limit);
+                }
+                snaps.push(sim.snap(at));
+                if n == 0 {
+                    moments.push(Moment {
+                        at,
+                        started: sim.next as u32,
+                    });
+                }
+            }
+            let transitions = std::mem::take(&mut sim.breaker.transitions);
+            let recoveries = recoveries(&params, &transitions);
+            lanes.push(Lane {
+                config: *sim.breaker.config(),
+                flags: sim.flags,
+                records: std::mem::take(&mut sim.breaker.records),
+                transitions,
+                snaps,
+                reached: sim.reached,
+                recoveries,
+            });
+        }
+        Run {
+            params,
+            calls,
+            moments,
+            lanes,
+            offered,
+        }
+    }
+
+    /// The parameters (clamped).
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Every call, in start order.
+    pub fn calls(&self) -> &[Call] {
+        &self.calls
+    }
+
+    /// The clock and calls started at each step.
+    pub fn moment(&self, step: usize) -> Moment {
+        self.moments[step.min(self.moments.len() - 1)]
+    }
+
+    /// The breakers: the main policy first, then the compared one.
+    pub fn lanes(&self) -> &[Lane] {
+        &self.lanes
+    }
+
+    /// Calls made per second.
+    pub fn offered(&self) -> &[u32] {
+        &self.offered
+    }
+
+    /// Heap memory held, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.calls.capacity() * size_of::<Call>()
+            + self.moments.capacity() * size_of::<Moment>()
+            + self.offered.capacity() * 4
+            + self
+                .lanes
+                .iter()
+                .map(|l| {
+                    l.flags.capacity()
+                        + l.records.capacity() * size_of::<Record>()
+                        + l.transitions.capacity() * size_of::<Transition>()
+                        + l.snaps.capacity() * size_of::<Snap>()
+                        + l.reached.capacity() * 4
+                })
+                .sum::<usize>()
+    }
+
+    /// The transitions of `lane` in step `step` (between step - 1 and step).
+    pub fn transitions_at(&self, lane: usize, step: usize) -> &[Transition] {
+        let Some(l) = self.lanes.get(lane) else {
+            return &[];
+        };
+        let step = step.min(l.snaps.len() - 1);
+        let to = l.snaps[step].transitions as usize;
+        let from = if step == 0 {
+            to
+        } else {
+            l.snaps[step - 1].transitions as usize
+        };
+        &l.transitions[from..to]
+    }
+
+    /// The manual action of step `step`, if any.
+    pub fn action_at(&self, step: usize) -> Option<Action> {
+        if self.params.mode != Mode::Manual || step == 0 {
+            return None;
+        }
+        self.params.script.get(step - 1).copied()
+    }
+
+    fn intro(&self) -> String {
+        let p = &self.params;
+        let who = match p.compare {
+            Some(c) => format!(
+                "two breakers, {} and {}, each on the same calls",
+                p.policy.label(),
+                c.label()
+            ),
+            None => format!("a breaker, {}", p.policy.label()),
+        };
+        match p.mode {
+            Mode::Traffic => {
+                let secs_total: u32 = p.health.iter().map(|h| h.secs).sum();
+                let plan = p
+                    .health
+                    .iter()
+                    .map(|h| format!("{} for {} s", h.health.label(), h.secs))
+                    .collect::<Vec<_>>()
+                    .join(", then ");
+                format!(
+                    "Nothing has run yet. About {} calls per second go through {who} for {} s; the downstream is {plan}.",
+                    p.rate, secs_total
+                )
+            }
+            Mode::Manual => format!(
+                "Nothing has run yet. {} actions go through {who}, one at a time: each call takes {} ({} when slow), and waits move the clock.",
+                p.script.len(),
+                secs(p.latency_ms.into()),
+                secs(p.slow_latency_ms.into())
+            ),
+        }
+    }
+
+    /// What one transition means, in a sentence.
+    pub fn explain(&self, lane: usize, t: &Transition) -> String {
+        let Some(l) = self.lanes.get(lane) else {
+            return String::new();
+        };
+        let c = &l.config;
+        let wait = secs(c.wait_ms);
+        let at = secs(t.at);
+        match t.rule {
+            Rule::Streak { failures, fail_max } => format!(
+                "At {at}, {failures} consecutive failures reached fail_max = {fail_max}: the breaker opens and rejects calls for {wait}. That call raises CircuitBreakerError, not its own error (pybreaker\u{2019}s default)."
+            ),
+            Rule::Lifetime { failures, fail_max } => format!(
+                "At {at}, failure number {failures} since the breaker last closed reached the threshold of {fail_max}, successes in between notwithstanding: the cheat sheet\u{2019}s breaker never resets its count while closed, so it opens for more than {wait} after the last failure."
+            ),
+            Rule::FailureRate {
+                failed,
+                total,
+                threshold,
+            } => format!(
+                "At {at}, {failed} of the {total} calls in the window failed: {}% \u{2265} {threshold}% (with at least {} calls): the breaker opens and rejects calls for {wait}.",
+                pct(failed, total),
+                c.min_calls.min(if c.policy == Policy::CountWindow { c.window_calls } else { c.min_calls })
+            ),
+            Rule::SlowRate {
+                slow,
+                total,
+                threshold,
+            } => format!(
+                "At {at}, {slow} of the {total} calls in the window took longer than {}: {}% \u{2265} the {threshold}% slow-call threshold, with no error needed: the breaker opens for {wait}.",
+                secs(c.slow_ms),
+                pct(slow, total)
+            ),
+            Rule::WaitOver { wait_ms } => {
+                let admits = match c.policy {
+                    Policy::Consecutive => "lets it through as the trial".to_string(),
+                    Policy::Naive => "lets it, and every call after it, through".to_string(),
+                    _ => format!(
+                        "lets it through as trial 1 of {}",
+                        c.half_open
+                    ),
+                };
+                let boundary = if c.policy == Policy::Consecutive {
+                    "at or after"
+                } else {
+                    "strictly after"
+                };
+                format!(
+                    "At {at}, a call arrives {boundary} the end of the {} wait: the breaker goes half-open and {admits}.",
+                    secs(wait_ms)
+                )
+            }
+            Rule::TrialFailed => format!(
+                "At {at}, the trial call failed: the breaker opens again and the {wait} wait starts over."
+            ),
+            Rule::TrialsPassed { successes } => format!(
+                "At {at}, {} succeeded: the breaker closes and counts from zero.",
+                if successes == 1 {
+                    "the trial call".to_string()
+                } else {
+                    format!("{successes} trial calls in a row")
+                }
+            ),
+            Rule::HalfOpenRates { failed, slow, total } => format!(
+                "At {at}, {failed} of {total} trial calls failed and {slow} were slow: a rate at or above its threshold, so the breaker opens again for {wait}."
+            ),
+            Rule::HalfOpenHealthy { failed, slow, total } => format!(
+                "At {at}, {} of {total} trial calls succeeded ({}% failed, {}% slow, both under their thresholds): the breaker closes with a fresh window.",
+                total - failed,
+                pct(failed, total),
+                pct(slow, total)
+            ),
+        }
+    }
+
+    fn describe_step(&self, step: usize) -> String {
+        let m = self.moment(step);
+        let prev = self.moment(step - 1);
+        let lane = &self.lanes[0];
+        let (s0, s1) = (lane.snap(step - 1), lane.snap(step));
+        let mut text = match self.params.mode {
+            Mode::Traffic => {
+                let started = m.started - prev.started;
+                let passed = s1.passed - s0.passed;
+                let rejected = s1.rejected - s0.rejected;
+                let health = phase_at(&self.params.health, prev.at)
+                    .map(|(i, _)| self.params.health[i].health.label())
+                    .unwrap_or_default();
+                format!(
+                    "{} to {} (downstream {health}): {} started, {} reached the downstream, {} rejected.",
+                    secs(prev.at),
+                    secs(m.at),
+                    plural(started, "call", "calls"),
+                    thousands(passed.into()),
+                    thousands(rejected.into()),
+                )
+            }
+            Mode::Manual => self.describe_action(step),
+        };
+        let shown = self.transitions_at(0, step);
+        for t in shown.iter().take(3) {
+            text.push(' ');
+            text.push_str(&self.explain(0, t));
+        }
+        if shown.len() > 3 {
+            text.push_str(&format!(
+                " And {} more changes of state in this step.",
+                shown.len() - 3
+            ));
+        }
+        if let Some(c) = self.lanes.get(1) {
+            let snap = c.snap(step);
+            let moved = self.transitions_at(1, step);
+            text.push_str(&format!(
+                " Beside it, the {} breaker is {}{}.",
+                c.config.policy.short(),
+                snap.state.label(),
+                match moved.last() {
+                    Some(t) => format!(" ({})", t.rule.short()),
+                    None => String::new(),
+                }
+            ));
+        }
+        text
+    }
+
+    fn describe_action(&self, step: usize) -> String {
+        let Some(action) = self.action_at(step) else {
+            return String::new();
+        };
+        let m = self.moment(step);
+        let lane = &self.lanes[0];
+        let snap = lane.snap(step);
+        match action {
+            Action::Wait(ms) => format!(
+                "The clock moves on by {} to {}. {}",
+                secs(ms),
+                secs(m.at),
+                match snap.open_until {
+                    Some(u) => format!(
+                        "The breaker is open; it lets a call through {} {}.",
+                        if lane.config.policy == Policy::Consecutive {
+                            "from"
+                        } else {
+                            "after"
+                        },
+                        secs(u)
+                    ),
+                    None => format!("The breaker is {}.", snap.state.label()),
+                }
+            ),
+            Action::Call(send) => {
+                let i = m.started.saturating_sub(1) as usize;
+                let Some(call) = self.calls.get(i) else {
+                    return String::new();
+                };
+                let flags = lane.flags[i];
+                let what = match send {
+                    Send::Ok => "a call that succeeds",
+                    Send::Fail => "a call that fails",
+                    Send::Slow => "a slow call",
+                };
+                if flags & flag::PASSED == 0 {
+                    return format!(
+                        "At {}, {what}: rejected at once without reaching the downstream; rejected calls are counted apart and change nothing.",
+                        secs(call.start)
+                    );
+                }
+                let outcome = match call.result {
+                    Result::Ok if flags & flag::SLOW != 0 => format!(
+                        "succeeded in {}, slower than the {} slow-call threshold",
+                        secs(call.duration),
+                        secs(lane.config.slow_ms)
+                    ),
+                    Result::Ok => format!("succeeded in {}", secs(call.duration)),
+                    Result::Error => format!("failed after {}", secs(call.duration)),
+                    Result::Timeout => format!(
+                        "timed out: the caller gave up after {}",
+                        secs(call.duration)
+                    ),
+                };
+                let count = match lane.config.policy {
+                    Policy::Consecutive => format!(
+                        " Consecutive failures: {} of {}.",
+                        snap.failures, lane.config.fail_max
+                    ),
+                    Policy::Naive => format!(
+                        " Failures counted: {} of {}.",
+                        snap.failures, lane.config.fail_max
+                    ),
+                    _ => format!(
+                        " Window: {} failed of {} ({} needed before the rate counts).",
+                        snap.tally.failed, snap.tally.total, snap.minimum
+                    ),
+                };
+                format!(
+                    "At {}, {what}{}: it {outcome}.{count}",
+                    secs(call.start),
+                    if flags & flag::TRIAL != 0 {
+                        " (a trial)"
+                    } else {
+                        ""
+                    }
+                )
+            }
+        }
+    }
+}
+
+/// `1 call`, `2 calls`.
+pub fn plural(n: u32, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{} {many}", thousands(n.into()))
+    }
+}
+
+/// When the downstream became healthy again while the breaker was not
+/// closed, and when the breaker closed after that.
+fn recoveries(p: &Params, transitions: &[Transition]) -> Vec<(u64, Option<u64>)> {
+    if p.mode != Mode::Traffic {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut begin = 0u64;
+    for (i, phase) in p.health.iter().enumerate() {
+        if i > 0 && phase.health.is_healthy() && !p.health[i - 1].health.is_healthy() {
+            let k = transitions.partition_point(|t| t.at <= begin);
+            let state = k
+                .checked_sub(1)
+                .map(|k| transitions[k].to)
+                .unwrap_or(State::Closed);
+            if state != State::Closed {
+                let closed = transitions[k..]
+                    .iter()
+                    .find(|t| t.to == State::Closed)
+                    .map(|t| t.at);
+                out.push((begin, closed));
+            }
+        }
+        begin += u64::from(phase.secs) * 1000;
+    }
+    out
+}
+
+impl super::Trace for Run {
+    fn steps(&self) -> usize {
+        self.moments.len()
+    }
+
+    fn caption(&self, step: usize) -> String {
+        let step = step.min(self.moments.len() - 1);
+        if step == 0 {
+            return self.intro();
+        }
+        self.describe_step(step)
+    }
+}
+
+/// A ready-made scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// The downstream goes down and recovers.
+    Outage,
+    /// The downstream fails for a few seconds, again and again.
+    Flapping,
+    /// Slow answers, no errors.
+    Slow,
+    /// Rare errors: the cheat sheet's breaker beside pybreaker's.
+    Pitfall,
+    /// Calls sent by hand.
+    Manual,
+}
+
+impl Preset {
+    /// Every preset.
+    pub const ALL: [Preset; 5] = [
+        Preset::Outage,
+        Preset::Flapping,
+        Preset::Slow,
+        Preset::Pitfall,
+        Preset::Manual,
+    ];
+
+    /// The word the view uses.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Preset::Outage => "outage",
+            Preset::Flapping => "flapping",
+            Preset::Slow => "slow",
+            Preset::Pitfall => "pitfall",
+            Preset::Manual => "manual",
+        }
+    }
+
+    /// A name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Preset::Outage => "Outage and recovery",
+            Preset::Flapping => "Flapping downstream",
+            Preset::Slow => "Slow calls, no errors",
+            Preset::Pitfall => "The cheat sheet\u{2019}s pitfall",
+            Preset::Manual => "Send calls by hand",
+        }
+    }
+
+    /// Its parameters.
+    pub fn params(self) -> Params {
+        let d = Params::default();
+        let phase = |health, secs| Phase { health, secs };
+        match self {
+            Preset::Outage => d,
+            Preset::Flapping => Params {
+                policy: Policy::Consecutive,
+                compare: Some(Policy::CountWindow),
+                wait_ms: 5_000,
+                health: (0..6)
+                    .flat_map(|_| [phase(Health::Healthy, 12), phase(Health::Down, 4)])
+                    .collect(),
+                ..d
+            },
+            Preset::Slow => Params {
+                policy: Policy::CountWindow,
+                compare: Some(Policy::Consecutive),
+                slow_rate: 50,
+                slow_ms: 1_000,
+                health: vec![
+                    phase(Health::Healthy, 20),
+                    phase(Health::Slow, 40),
+                    phase(Health::Healthy, 30),
+                ],
+                ..d
+            },
+            Preset::Pitfall => Params {
+                policy: Policy::Naive,
+                compare: Some(Policy::Consecutive),
+                health: vec![phase(Health::Degraded(2), 120)],
+                ..d
+            },
+            Preset::Manual => Params {
+                mode: Mode::Manual,
+                policy: Policy::Consecutive,
+                compare: Some(Policy::Naive),
+                ..d
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
