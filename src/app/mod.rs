@@ -3,6 +3,7 @@
 //! Data flows one way: the URL is parsed into a [`Route`], the route picks
 //! the page, and user input changes the URL through [`Router::go`].
 
+mod breaker;
 mod browser;
 mod drill;
 mod fields;

@@ -838,6 +838,39 @@ impl Run {
         &l.transitions[from..to]
     }
 
+    /// Calls made while the downstream was not healthy, and how many of
+    /// them the breaker of `lane` let reach it.
+    pub fn unhealthy_load(&self, lane: usize) -> (u32, u32) {
+        let Some(l) = self.lanes.get(lane) else {
+            return (0, 0);
+        };
+        if self.params.mode != Mode::Traffic {
+            return (0, 0);
+        }
+        let mut made = 0;
+        let mut reached = 0;
+        for (c, f) in self.calls.iter().zip(&l.flags) {
+            if !self.params.health[c.source as usize].health.is_healthy() {
+                made += 1;
+                if f & flag::PASSED != 0 {
+                    reached += 1;
+                }
+            }
+        }
+        (made, reached)
+    }
+
+    /// The latest recovery of the downstream by `now` for `lane`: when it
+    /// became healthy, and when the breaker closed after it (if by `now`).
+    pub fn recovery_at(&self, lane: usize, now: u64) -> Option<(u64, Option<u64>)> {
+        let l = self.lanes.get(lane)?;
+        l.recoveries
+            .iter()
+            .rev()
+            .find(|(healthy, _)| *healthy <= now)
+            .map(|&(h, c)| (h, c.filter(|&c| c <= now)))
+    }
+
     /// The manual action of step `step`, if any.
     pub fn action_at(&self, step: usize) -> Option<Action> {
         if self.params.mode != Mode::Manual || step == 0 {

@@ -1,0 +1,697 @@
+//! The circuit-breaker frame as SVG and HTML text: the state diagram, the
+//! figures, the rate meters, the call timeline with its window, and the load
+//! chart. Plain functions of a run, a breaker and a step, tested natively.
+
+use std::fmt::Write;
+
+use crate::app::html::escape;
+use crate::sim::breaker::{flag, pct, secs, Health, Mode, Policy, Run, State, Transition};
+use crate::sim::thousands;
+
+/// The moment a step shows and the last instant whose events it includes.
+fn now_until(run: &Run, step: usize) -> (u64, u64) {
+    let at = run.moment(step).at;
+    match run.params().mode {
+        Mode::Traffic => (at, at.saturating_sub(1)),
+        Mode::Manual => (at, at),
+    }
+}
+
+/// The default label of each arrow, for a policy.
+fn arrow_labels(run: &Run, lane: usize) -> [String; 4] {
+    let c = run.lanes()[lane].config;
+    let trip = match c.policy {
+        Policy::Consecutive => format!("{} failures in a row", c.fail_max),
+        Policy::Naive => format!("{} failures in all", c.fail_max),
+        _ => {
+            if c.slow_rate >= 100 {
+                format!("\u{2265} {}% failed", c.failure_rate)
+            } else {
+                format!(
+                    "\u{2265} {}% failed or {}% slow",
+                    c.failure_rate, c.slow_rate
+                )
+            }
+        }
+    };
+    let wait = format!("{} wait over", secs(c.wait_ms));
+    let close = match c.policy {
+        Policy::Consecutive if c.successes > 1 => format!("{} trials succeed", c.successes),
+        Policy::Consecutive | Policy::Naive => "trial succeeds".to_string(),
+        _ => "trials pass".to_string(),
+    };
+    let reopen = match c.policy {
+        Policy::Consecutive | Policy::Naive => "trial fails".to_string(),
+        _ => "trials fail".to_string(),
+    };
+    [trip, wait, close, reopen]
+}
+
+/// Which arrow a transition takes: 0 closed→open, 1 open→half-open,
+/// 2 half-open→closed, 3 half-open→open.
+fn arrow_of(t: &Transition) -> usize {
+    match (t.from, t.to) {
+        (State::Closed, _) => 0,
+        (State::Open, _) => 1,
+        (State::HalfOpen, State::Closed) => 2,
+        _ => 3,
+    }
+}
+
+/// The detail line under the active state's name.
+fn node_detail(run: &Run, lane: usize, step: usize) -> String {
+    let l = &run.lanes()[lane];
+    let s = l.snap(step);
+    let c = l.config;
+    match s.state {
+        State::Closed => match c.policy {
+            Policy::Consecutive => format!("{} of {} in a row", s.failures, c.fail_max),
+            Policy::Naive => format!("{} of {} failures", s.failures, c.fail_max),
+            _ if s.tally.total < s.minimum => {
+                format!("{} of {} calls in", s.tally.total, s.minimum)
+            }
+            _ => format!("{}% failed", pct(s.tally.failed, s.tally.total)),
+        },
+        State::Open => match s.open_until {
+            Some(u) => format!(
+                "{} {}",
+                if c.policy == Policy::Consecutive {
+                    "trial from"
+                } else {
+                    "trial after"
+                },
+                secs(u)
+            ),
+            None => String::new(),
+        },
+        State::HalfOpen => match c.policy {
+            Policy::Consecutive => {
+                format!("{} of {} trials ok", s.trial_successes, c.successes)
+            }
+            Policy::Naive => "all calls pass".to_string(),
+            _ => format!("{} of {} permits left", s.permits, c.half_open),
+        },
+    }
+}
+
+/// The state diagram of `lane` at `step`: the active state lit, the arrows
+/// taken in this step drawn as fired and labelled with the rule.
+pub fn diagram(run: &Run, lane: usize, step: usize) -> String {
+    let l = &run.lanes()[lane];
+    let state = l.snap(step).state;
+    let fired = run.transitions_at(lane, step);
+    let mut labels = arrow_labels(run, lane);
+    let mut on = [false; 4];
+    for t in fired {
+        let a = arrow_of(t);
+        on[a] = true;
+        labels[a] = t.rule.short();
+    }
+    let nodes = [
+        (State::Closed, 10, 126),
+        (State::HalfOpen, 140, 8),
+        (State::Open, 270, 126),
+    ];
+    let arrows: [(&str, (i32, i32, &str)); 4] = [
+        ("M130 148 L266 148", (200, 140, "middle")),
+        ("M352 126 Q372 44 264 28", (352, 70, "middle")),
+        ("M162 52 L97 122", (122, 84, "end")),
+        ("M238 52 L300 122", (254, 100, "end")),
+    ];
+    let what = fired
+        .iter()
+        .map(|t| format!("{} to {}: {}", t.from.label(), t.to.label(), t.rule.short()))
+        .collect::<Vec<_>>();
+    let aria = format!(
+        "State diagram of the {} breaker: {}{}",
+        l.config.policy.short(),
+        state.label(),
+        if what.is_empty() {
+            String::new()
+        } else {
+            format!(", after {}", what.join("; "))
+        }
+    );
+    let mut s = format!(
+        r#"<svg class="bk-diagram" viewBox="0 0 400 180" role="img" aria-label="{}"><defs><marker id="bk-head-{lane}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10z" class="bk-head"/></marker></defs>"#,
+        escape(&aria)
+    );
+    for (i, (d, (x, y, anchor))) in arrows.iter().enumerate() {
+        let class = if on[i] { "bk-arrow fired" } else { "bk-arrow" };
+        let _ = write!(
+            s,
+            r#"<path class="{class}" d="{d}" marker-end="url(#bk-head-{lane})"/><text class="bk-rule{}" x="{x}" y="{y}" text-anchor="{anchor}">{}</text>"#,
+            if on[i] { " fired" } else { "" },
+            escape(&labels[i])
+        );
+    }
+    for (st, x, y) in nodes {
+        let active = st == state;
+        let _ = write!(
+            s,
+            r#"<g class="bk-node s-{}{}"><rect x="{x}" y="{y}" width="120" height="44" rx="10"/><text class="bk-name" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+            st.label(),
+            if active { " on" } else { "" },
+            x + 60,
+            if active { y + 19 } else { y + 27 },
+            st.label()
+        );
+        if active {
+            let _ = write!(
+                s,
+                r#"<text class="bk-detail" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                x + 60,
+                y + 35,
+                escape(&node_detail(run, lane, step))
+            );
+        }
+        s.push_str("</g>");
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// The figures of `lane` at `step`, as the items of a `<dl>`.
+pub fn figures(run: &Run, lane: usize, step: usize) -> String {
+    let l = &run.lanes()[lane];
+    let snap = l.snap(step);
+    let last = l.snap(usize::MAX);
+    let (now, _) = now_until(run, step);
+    let started = run.moment(step).started;
+    let mut items: Vec<(&str, String, String)> = vec![
+        (
+            "Reached the downstream",
+            thousands(snap.passed.into()),
+            format!("of {} calls made", thousands(started.into())),
+        ),
+        (
+            "Rejected (fail fast)",
+            thousands(snap.rejected.into()),
+            format!("{} in the whole run", thousands(last.rejected.into())),
+        ),
+        (
+            "Failures recorded",
+            thousands(snap.failed.into()),
+            if l.config.policy.is_rate() {
+                format!("and {} slow calls", thousands(snap.slow.into()))
+            } else {
+                format!("{} in flight", thousands(snap.in_flight.into()))
+            },
+        ),
+    ];
+    if run.params().mode == Mode::Traffic {
+        let (value, note) = match run.recovery_at(lane, now) {
+            Some((healthy, Some(closed))) => (
+                secs(closed - healthy),
+                format!("healthy at {}, closed at {}", secs(healthy), secs(closed)),
+            ),
+            Some((healthy, None)) => (
+                format!("{} so far", secs(now.saturating_sub(healthy))),
+                format!("healthy since {}; breaker not closed yet", secs(healthy)),
+            ),
+            None => ("\u{2013}".to_string(), "no recovery yet".to_string()),
+        };
+        items.push(("Time to recovery", value, note));
+    } else {
+        items.push((
+            "Changes of state",
+            thousands(snap.transitions.into()),
+            format!("{} in the whole script", thousands(last.transitions.into())),
+        ));
+    }
+    let mut s = String::new();
+    for (label, value, note) in items {
+        let _ = write!(
+            s,
+            r#"<div class="stat"><dt>{label}</dt><dd><span class="now">{}</span><span class="of">{}</span></dd></div>"#,
+            escape(&value),
+            escape(&note)
+        );
+    }
+    s
+}
+
+/// One meter: a bar of `part` of `total` (or a count of `max`) with the
+/// threshold marked.
+fn meter(s: &mut String, label: &str, fill: f64, mark: f64, text: &str, over: bool) {
+    let _ = write!(
+        s,
+        r#"<div class="bk-meter{}"><div class="bk-meter-label"><span>{}</span><span>{}</span></div><div class="bk-bar" role="presentation"><span class="bk-fill" style="width:{:.1}%"></span><span class="bk-mark" style="left:{:.1}%"></span></div></div>"#,
+        if over { " over" } else { "" },
+        escape(label),
+        escape(text),
+        fill.clamp(0.0, 1.0) * 100.0,
+        mark.clamp(0.0, 1.0) * 100.0
+    );
+}
+
+/// The counters the policy decides on, against their thresholds.
+pub fn meters(run: &Run, lane: usize, step: usize) -> String {
+    let l = &run.lanes()[lane];
+    let snap = l.snap(step);
+    let c = l.config;
+    let mut s = String::new();
+    match c.policy {
+        Policy::Consecutive | Policy::Naive => {
+            let label = if c.policy == Policy::Consecutive {
+                "Failures in a row"
+            } else {
+                "Failures since it last closed"
+            };
+            let max = f64::from(c.fail_max);
+            meter(
+                &mut s,
+                label,
+                f64::from(snap.failures) / max,
+                1.0,
+                &format!("{} of {} (fail_max)", snap.failures, c.fail_max),
+                snap.failures >= c.fail_max,
+            );
+        }
+        _ => {
+            let t = snap.tally;
+            let window = match (snap.state, c.policy) {
+                (State::HalfOpen, _) => format!("{} trial calls", t.total),
+                (_, Policy::CountWindow) => format!("last {} calls", t.total),
+                _ => format!("{} calls in the last {} s", t.total, c.window_secs),
+            };
+            let short = t.total < snap.minimum;
+            let rate = |part: u32| {
+                if t.total == 0 {
+                    0.0
+                } else {
+                    f64::from(part) / f64::from(t.total)
+                }
+            };
+            for (label, part, threshold) in [
+                ("Failure rate", t.failed, c.failure_rate),
+                ("Slow-call rate", t.slow, c.slow_rate),
+            ] {
+                let text = if short {
+                    format!(
+                        "not counted yet: {} of the {} calls needed",
+                        t.total, snap.minimum
+                    )
+                } else {
+                    format!(
+                        "{}% of {window} (threshold {threshold}%)",
+                        pct(part, t.total)
+                    )
+                };
+                let over =
+                    !short && u64::from(part) * 100 >= u64::from(threshold) * u64::from(t.total);
+                meter(
+                    &mut s,
+                    label,
+                    rate(part),
+                    f64::from(threshold) / 100.0,
+                    &text,
+                    over,
+                );
+            }
+        }
+    }
+    s
+}
+
+const TW: f64 = 400.0;
+const TL: f64 = 64.0;
+const TR: f64 = 8.0;
+const ROW: f64 = 16.0;
+const TTOP: f64 = 18.0;
+
+/// The call timeline of `lane` up to `step`: completed calls by outcome at
+/// the time they completed, rejected calls when they were turned away, calls
+/// still in flight where they started, and the window the breaker decides
+/// on drawn over them.
+pub fn timeline(run: &Run, lane: usize, step: usize) -> String {
+    let l = &run.lanes()[lane];
+    let snap = l.snap(step);
+    let (now, until) = now_until(run, step);
+    let c = l.config;
+    let span = match run.params().mode {
+        Mode::Traffic => {
+            let w = if c.policy == Policy::TimeWindow {
+                u64::from(c.window_secs) * 1000 + 2000
+            } else {
+                10_000
+            };
+            w.clamp(10_000, 60_000)
+        }
+        Mode::Manual => now.max(1000),
+    };
+    let lo = now.saturating_sub(span);
+    let x = |t: u64| TL + (t.saturating_sub(lo) as f64 / span as f64).min(1.0) * (TW - TL - TR);
+    let rows = ["succeeded", "failed", "slow", "rejected", "in flight"];
+    let h = TTOP + ROW * rows.len() as f64 + 16.0;
+    let mut paths = vec![String::new(); rows.len()];
+    let mut add = |row: usize, t: u64| {
+        let y = TTOP + ROW * row as f64 + 3.0;
+        let _ = write!(paths[row], "M{:.1} {:.0}v{}", x(t), y, ROW - 6.0);
+    };
+    let n = snap.records as usize;
+    for r in l.records[..n].iter().rev() {
+        if r.at < lo {
+            break;
+        }
+        let row = if r.failed {
+            1
+        } else if r.slow {
+            2
+        } else {
+            0
+        };
+        add(row, r.at);
+        if r.failed && r.slow {
+            add(2, r.at);
+        }
+    }
+    let calls = run.calls();
+    let started = run.moment(step).started as usize;
+    let first = calls[..started].partition_point(|c| c.start < lo.saturating_sub(120_000));
+    let mut in_flight = 0;
+    for (i, call) in calls.iter().enumerate().take(started).skip(first) {
+        let f = l.flags[i];
+        if f & flag::PASSED == 0 {
+            if call.start >= lo {
+                add(3, call.start);
+            }
+        } else if call.end() > until {
+            in_flight += 1;
+            add(4, call.start.max(lo));
+        }
+    }
+    let label = format!(
+        "Calls of the {} breaker from {} to {}: {} recorded in all, {} rejected, {} in flight",
+        c.policy.short(),
+        secs(lo),
+        secs(now),
+        thousands(snap.records.into()),
+        thousands(snap.rejected.into()),
+        in_flight
+    );
+    let mut s = format!(
+        r#"<svg class="bk-timeline" viewBox="0 0 {TW} {h}" role="img" aria-label="{}">"#,
+        escape(&label)
+    );
+    // The window (or the count) the breaker decides on.
+    let band = window_band(run, lane, step, now);
+    if let Some((from, text)) = band {
+        let x0 = x(from.max(lo));
+        let _ = write!(
+            s,
+            r#"<rect class="bk-window" x="{x0:.1}" y="{}" width="{:.1}" height="{}"/><text class="bk-window-label" x="{:.1}" y="11" text-anchor="end">{}</text>"#,
+            TTOP - 2.0,
+            (x(now) - x0).max(2.0),
+            ROW * rows.len() as f64 + 4.0,
+            x(now),
+            escape(&text)
+        );
+    }
+    for (i, name) in rows.iter().enumerate() {
+        let y = TTOP + ROW * i as f64;
+        let _ = write!(
+            s,
+            r#"<line class="grid" x1="{TL}" x2="{}" y1="{y}" y2="{y}"/><text class="tick" x="{}" y="{}" text-anchor="end">{name}</text>"#,
+            TW - TR,
+            TL - 6.0,
+            y + ROW / 2.0 + 3.5
+        );
+    }
+    for (i, p) in paths.iter().enumerate() {
+        if !p.is_empty() {
+            let _ = write!(s, r#"<path class="bk-marks m{i}" d="{p}"/>"#);
+        }
+    }
+    let base = TTOP + ROW * rows.len() as f64;
+    let _ = write!(
+        s,
+        r#"<text class="tick" x="{TL}" y="{}" text-anchor="start">{}</text><text class="tick" x="{}" y="{}" text-anchor="end">{} (now)</text></svg>"#,
+        base + 12.0,
+        secs(lo),
+        TW - TR,
+        base + 12.0,
+        secs(now)
+    );
+    s
+}
+
+/// Where the decision window begins and what it holds, as a label.
+fn window_band(run: &Run, lane: usize, step: usize, now: u64) -> Option<(u64, String)> {
+    let l = &run.lanes()[lane];
+    let snap = l.snap(step);
+    let c = l.config;
+    let n = snap.records as usize;
+    match c.policy {
+        Policy::CountWindow | Policy::TimeWindow => {
+            let t = snap.tally;
+            let from = if c.policy == Policy::TimeWindow && snap.state != State::HalfOpen {
+                (now / 1000 + 1).saturating_sub(u64::from(c.window_secs)) * 1000
+            } else {
+                l.records.get(snap.window_from as usize)?.at
+            };
+            let what = if snap.state == State::HalfOpen {
+                "trials"
+            } else {
+                "window"
+            };
+            Some((
+                from,
+                format!(
+                    "{what}: {} calls, {}% failed, {}% slow",
+                    t.total,
+                    pct(t.failed, t.total),
+                    pct(t.slow, t.total)
+                ),
+            ))
+        }
+        Policy::Consecutive => {
+            if snap.failures == 0 {
+                return None;
+            }
+            let records = &l.records[..n];
+            let last_ok = records.iter().rposition(|r| !r.failed);
+            let from = records.get(last_ok.map_or(0, |i| i + 1))?.at;
+            let text = if snap.failures == 1 {
+                "1 failure in a row".to_string()
+            } else {
+                format!("{} failures in a row", snap.failures)
+            };
+            Some((from, text))
+        }
+        Policy::Naive => {
+            if snap.failures == 0 {
+                return None;
+            }
+            let from = l.records.get(snap.window_from as usize)?.at;
+            Some((
+                from,
+                format!("{} failures counted since it closed", snap.failures),
+            ))
+        }
+    }
+}
+
+const LW: f64 = 400.0;
+const LH: f64 = 170.0;
+const LL: f64 = 36.0;
+const LR: f64 = 8.0;
+const LT: f64 = 18.0;
+const LB: f64 = 22.0;
+
+/// Calls per second the downstream receives, with no breaker (every call
+/// made) and through each breaker, with the unhealthy phases shaded and
+/// the time still to come veiled.
+pub fn load_chart(run: &Run, step: usize) -> String {
+    let offered = run.offered();
+    let (now, _) = now_until(run, step);
+    let secs_n = offered.len().max(1);
+    let max = offered.iter().copied().max().unwrap_or(0).max(1);
+    let bw = (LW - LL - LR) / secs_n as f64;
+    let x = |sec: f64| LL + sec * bw;
+    let y = |v: u32| LH - LB - f64::from(v) / f64::from(max) * (LH - LT - LB);
+    let (made, reached) = run.unhealthy_load(0);
+    let label = format!(
+        "Calls per second reaching the downstream. While it was unhealthy, {} calls were made; the {} breaker let {} of them through.",
+        thousands(made.into()),
+        run.lanes()[0].config.policy.short(),
+        thousands(reached.into())
+    );
+    let mut s = format!(
+        r#"<svg class="chart bk-load" viewBox="0 0 {LW} {LH}" role="img" aria-label="{}">"#,
+        escape(&label)
+    );
+    let mut begin = 0u64;
+    for phase in &run.params().health {
+        let end = begin + u64::from(phase.secs);
+        if !phase.health.is_healthy() {
+            let _ = write!(
+                s,
+                r#"<rect class="bk-phase h-{}" x="{:.1}" y="{LT}" width="{:.1}" height="{}"/><text class="tick" x="{:.1}" y="{}" text-anchor="start">{}</text>"#,
+                match phase.health {
+                    Health::Slow => "slow",
+                    Health::Down => "down",
+                    _ => "errors",
+                },
+                x(begin as f64),
+                x(end as f64) - x(begin as f64),
+                LH - LT - LB,
+                x(begin as f64) + 2.0,
+                LT - 5.0,
+                escape(&short_health(phase.health))
+            );
+        }
+        begin = end;
+    }
+    for v in [0, max / 2, max] {
+        let yy = y(v);
+        let _ = write!(
+            s,
+            r#"<line class="grid" x1="{LL}" x2="{}" y1="{yy:.1}" y2="{yy:.1}"/><text class="tick" x="{}" y="{:.1}" text-anchor="end">{v}</text>"#,
+            LW - LR,
+            LL - 4.0,
+            yy + 3.5
+        );
+    }
+    let bars = |values: &[u32]| {
+        let mut d = String::new();
+        for (i, &v) in values.iter().enumerate() {
+            if v > 0 {
+                let _ = write!(d, "M{:.2} {:.1}V{:.1}", x(i as f64 + 0.5), LH - LB, y(v));
+            }
+        }
+        d
+    };
+    let width = (bw * 0.8).max(0.6);
+    let _ = write!(
+        s,
+        r#"<path class="bk-offered" stroke-width="{width:.2}" d="{}"/><path class="bk-reached" stroke-width="{width:.2}" d="{}"/>"#,
+        bars(offered),
+        bars(&run.lanes()[0].reached)
+    );
+    if let Some(l) = run.lanes().get(1) {
+        let points: Vec<String> = l
+            .reached
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| format!("{:.1},{:.1}", x(i as f64 + 0.5), y(v)))
+            .collect();
+        let _ = write!(
+            s,
+            r#"<polyline class="bk-compare" points="{}"/>"#,
+            points.join(" ")
+        );
+    }
+    let nx = x(now as f64 / 1000.0);
+    let _ = write!(
+        s,
+        r#"<rect class="bk-future" x="{nx:.1}" y="{LT}" width="{:.1}" height="{}"/><line class="marker" x1="{nx:.1}" x2="{nx:.1}" y1="{LT}" y2="{}"/>"#,
+        (LW - LR - nx).max(0.0),
+        LH - LT - LB,
+        LH - LB
+    );
+    let step_s = [10usize, 30, 60, 120]
+        .into_iter()
+        .find(|s| secs_n / s <= 8)
+        .unwrap_or(120);
+    for sec in (0..=secs_n).step_by(step_s) {
+        let _ = write!(
+            s,
+            r#"<text class="tick" x="{:.1}" y="{}" text-anchor="middle">{sec} s</text>"#,
+            x(sec as f64),
+            LH - 6.0
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn short_health(h: Health) -> String {
+    match h {
+        Health::Degraded(p) => format!("{p}% errors"),
+        other => other.label(),
+    }
+}
+
+/// The protection in figures, under the load chart.
+pub fn load_summary(run: &Run) -> String {
+    let mut s = String::new();
+    for (i, l) in run.lanes().iter().enumerate() {
+        let (made, reached) = run.unhealthy_load(i);
+        if made == 0 {
+            continue;
+        }
+        let spared = made - reached;
+        let _ = write!(
+            s,
+            "<li>While the downstream was unhealthy, the caller made {} calls; the <strong>{}</strong> breaker let {} reach it and failed {} fast ({}% of the load spared).</li>",
+            thousands(made.into()),
+            escape(l.config.policy.short()),
+            thousands(reached.into()),
+            thousands(spared.into()),
+            pct(spared, made)
+        );
+    }
+    if s.is_empty() {
+        s.push_str("<li>The downstream stays healthy in this timeline.</li>");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::breaker::Rule;
+    use crate::sim::breaker::{Params, Preset};
+    use crate::sim::Trace;
+
+    fn fired(run: &Run, lane: usize, step: usize) -> Vec<Rule> {
+        run.transitions_at(lane, step)
+            .iter()
+            .map(|t| t.rule)
+            .collect()
+    }
+
+    #[test]
+    fn the_frame_follows_the_model() {
+        let run = Run::new(&Preset::Outage.params());
+        // The step where the breaker first opens.
+        let step = (1..run.steps())
+            .find(|&k| !fired(&run, 0, k).is_empty())
+            .expect("the outage opens the breaker");
+        let d = diagram(&run, 0, step);
+        assert!(d.contains(r#"class="bk-node s-open on""#), "{d}");
+        assert_eq!(d.matches("bk-arrow fired").count(), 1);
+        assert!(d.contains("\u{2265} 50% failed"));
+        let before = diagram(&run, 0, step - 1);
+        assert!(before.contains(r#"class="bk-node s-closed on""#));
+        assert_eq!(before.matches("fired").count(), 0);
+        let m = meters(&run, 0, step);
+        assert!(m.contains("bk-meter over"), "{m}");
+        let t = timeline(&run, 0, step);
+        assert!(t.contains("bk-window"));
+        assert!(t.contains("m3"), "rejected calls are drawn");
+        let chart = load_chart(&run, step);
+        let (made, reached) = run.unhealthy_load(0);
+        assert!(reached < made);
+        assert!(chart.contains(&format!("{} calls were made", thousands(made.into()))));
+        assert!(load_summary(&run).contains("spared"));
+        let f = figures(&run, 0, run.steps() - 1);
+        assert!(f.contains("healthy at 70 s"), "{f}");
+    }
+
+    #[test]
+    fn manual_mode_counts_calls() {
+        let run = Run::new(&Preset::Manual.params());
+        let last = run.steps() - 1;
+        // The cheat sheet's breaker beside pybreaker's opens on the fifth
+        // failure of the alternating script.
+        let d = diagram(&run, 1, 9);
+        assert!(d.contains(r#"s-open on"#), "{d}");
+        assert!(d.contains("5 failures in all"));
+        assert!(meters(&run, 0, 9).contains("1 of 5 (fail_max)"));
+        assert!(figures(&run, 1, last).contains("Changes of state"));
+        let p = Params::default();
+        assert!(timeline(&Run::new(&p), 0, 0).contains("bk-timeline"));
+    }
+}

@@ -1,0 +1,159 @@
+//! Property test of the circuit-breaker permalinks: random query strings,
+//! built from the words its URLs use and from garbage, never panic, always
+//! open a valid state, and that state written back reads back the same with
+//! nothing to complain about.
+
+use backend_playground::route::{self, Route};
+use backend_playground::sim::breaker::{
+    self, MAX_ACTIONS, MAX_PHASES, MAX_RATE, MAX_SECONDS, TICK_RANGE,
+};
+use backend_playground::sim::rng::Rng;
+use backend_playground::sim::Trace;
+
+const KEYS: &[&str] = &[
+    "mode",
+    "policy",
+    "compare",
+    "fail_max",
+    "successes",
+    "wait_ms",
+    "window",
+    "window_s",
+    "min_calls",
+    "failure_rate",
+    "slow_rate",
+    "slow_ms",
+    "half_open",
+    "health",
+    "rate",
+    "seed",
+    "tick_ms",
+    "script",
+    "latency_ms",
+    "slow_latency_ms",
+    "timeout_ms",
+    "step",
+    "",
+    "%",
+    "n",
+];
+
+const VALUES: &[&str] = &[
+    "traffic",
+    "manual",
+    "consecutive",
+    "count",
+    "time",
+    "cheat-sheet",
+    "none",
+    "naive",
+    "0",
+    "1",
+    "5",
+    "100",
+    "-3",
+    "600001",
+    "99999999999999999999999999999999999",
+    "1.5",
+    " 7 ",
+    "",
+    "healthy:20,down:30",
+    "degraded50:10,slow:5",
+    "degraded0:10",
+    "degraded100:5",
+    "down:x",
+    "healthy:700",
+    "recovering:1,,healthy:2",
+    "slow",
+    ":::",
+    "ok,fail,slow,wait1s,wait250ms",
+    "ok,boom",
+    "wait0s",
+    "wait99999999999s",
+    "wait3600s",
+    "fail,fail,fail,fail,fail",
+    "%E0%A4%A",
+    "%FF%FE",
+    "%00",
+    "<script>",
+    "%26",
+    "=",
+];
+
+fn random_query(rng: &mut Rng) -> String {
+    let mut q = String::from("?");
+    if rng.below(6) > 0 {
+        q.push_str("topic=circuit-breaker");
+    }
+    for _ in 0..rng.below(10) {
+        q.push('&');
+        if rng.below(12) == 0 {
+            for _ in 0..rng.below(12) {
+                let b = rng.below(256) as u8;
+                if b.is_ascii_graphic() && b != b'&' {
+                    q.push(b as char);
+                } else {
+                    q.push_str(&format!("%{b:02X}"));
+                }
+            }
+            continue;
+        }
+        q.push_str(KEYS[rng.below(KEYS.len() as u64) as usize]);
+        q.push('=');
+        q.push_str(VALUES[rng.below(VALUES.len() as u64) as usize]);
+        // Now and then, a long list: many phases or actions.
+        if rng.below(20) == 0 {
+            for _ in 0..rng.below(300) {
+                q.push_str(",healthy:3,fail");
+            }
+        }
+    }
+    q
+}
+
+#[test]
+fn random_urls_open_a_valid_state_that_round_trips() {
+    let mut rng = Rng::new(0xb4ea);
+    let mut opened = 0;
+    let mut with_problems = 0;
+    for _ in 0..4_000 {
+        let q = random_query(&mut rng);
+        let parsed = route::parse(&q);
+        let Route::Topic("circuit-breaker") = parsed.route else {
+            continue;
+        };
+        let o = breaker::open(&parsed.params);
+        opened += 1;
+        if !o.problems.is_empty() {
+            with_problems += 1;
+        }
+        let p = o.run.params();
+        assert!(p.health.len() <= MAX_PHASES && !p.health.is_empty(), "{q}");
+        assert!(
+            p.health.iter().map(|h| h.secs).sum::<u32>() <= MAX_SECONDS,
+            "{q}"
+        );
+        assert!(p.script.len() <= MAX_ACTIONS, "{q}");
+        assert!((1..=MAX_RATE).contains(&p.rate), "{q}");
+        assert!((TICK_RANGE.0..=TICK_RANGE.1).contains(&p.tick_ms), "{q}");
+        assert!(p.compare != Some(p.policy), "{q}");
+        assert!(o.step < o.run.steps(), "{q}");
+        assert!(!o.run.caption(o.step).is_empty());
+        for problem in &o.problems {
+            assert!(
+                !problem.is_empty() && problem.chars().count() < 240,
+                "{q}: {problem}"
+            );
+        }
+        let back = route::topic_query("circuit-breaker", &breaker::to_pairs(p, o.step));
+        let again = route::parse(&back);
+        assert!(again.ignored.is_empty());
+        let o2 = breaker::open(&again.params);
+        assert!(o2.problems.is_empty(), "{back}: {:?}", o2.problems);
+        assert_eq!(o2.run.params().to_pairs(), p.to_pairs(), "{back}");
+        assert_eq!(o2.step, o.step, "{back}");
+    }
+    println!("{opened} URLs opened the circuit breaker, {with_problems} with a notice");
+    assert!(opened >= 3_000, "only {opened}");
+    assert!(with_problems > 500 && with_problems < opened);
+}
