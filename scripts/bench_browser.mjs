@@ -1,6 +1,6 @@
-// Browser benchmark of the N+1 view, in headless Chromium: the time from a
-// step key press to the updated frame, and from a parameter change to the
-// updated frame. Prints figures; asserts nothing.
+// Browser benchmark of the N+1 and circuit-breaker views, in headless
+// Chromium: the time from a step key press to the updated frame, and from a
+// parameter change to the updated frame. Prints figures; asserts nothing.
 //
 // Usage: node scripts/bench_browser.mjs http://127.0.0.1:PORT/sub/path/
 import { chromium } from "@playwright/test";
@@ -51,6 +51,10 @@ async function measure(action, count) {
         document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
       } else if (action === "back") {
         document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowLeft", bubbles: true }));
+      } else if (action === "policy") {
+        const select = document.querySelector("#bk-policy");
+        select.value = i % 2 === 0 ? "time" : "count";
+        select.dispatchEvent(new Event("change", { bubbles: true }));
       } else {
         const select = document.querySelector("#np-strategy");
         select.value = i % 2 === 0 ? "selectin" : "lazy";
@@ -83,6 +87,25 @@ for (const [n, depth] of [[1000, "orders"], [1000, "orders.items"], [10000, "ord
   const change = await measure("strategy", 20);
   console.log(`  strategy change -> DOM updated (model re-run): ${stats(change.dom)}`);
   console.log(`  strategy change -> style and layout:            ${stats(change.frame)}`);
+}
+
+// The circuit breaker at its largest: ten minutes at 100 and 200 calls per
+// second, two policies side by side, stepped from the middle of the run.
+const tenMinutes = Array.from({ length: 4 }, () => "healthy:50,degraded30:20,down:40,recovering:20,slow:20").join(",");
+for (const rate of [100, 200]) {
+  await page.goto(base + `?topic=circuit-breaker&mode=traffic&policy=count&compare=consecutive&window=100&min_calls=20&health=${tenMinutes}&rate=${rate}&tick_ms=1000&step=280`);
+  await page.waitForSelector("html[data-ready]");
+  await page.waitForSelector(".bk-lane");
+  await measure("step", 20);
+  const step = await measure("step", 200);
+  const back = await measure("back", 100);
+  console.log(`circuit breaker, 600 s at ${rate} calls/s, count window beside pybreaker:`);
+  console.log(`  step key -> DOM updated:       ${stats(step.dom)}`);
+  console.log(`  step key -> style and layout:  ${stats(step.frame)}`);
+  console.log(`  step back key -> DOM updated:  ${stats(back.dom)}`);
+  const change = await measure("policy", 20);
+  console.log(`  policy change -> DOM updated (model re-run): ${stats(change.dom)}`);
+  console.log(`  policy change -> style and layout:            ${stats(change.frame)}`);
 }
 
 const nav = await page.evaluate(() => {
