@@ -260,212 +260,345 @@ fn Primary(state: State) -> impl IntoView {
     }
 }
 
+/// One number setting: URL key, element id, label, range, and where it
+/// lives in the parameters.
+struct Setting {
+    key: &'static str,
+    id: &'static str,
+    label: &'static str,
+    min: u32,
+    max: u32,
+    get: fn(&Params) -> u32,
+    set: fn(&mut Params, u32),
+    /// Whether the current parameters use it.
+    used: fn(&Params) -> bool,
+}
+
+fn uses(p: &Params, f: fn(Policy) -> bool) -> bool {
+    p.policies().into_iter().any(f)
+}
+
+const SETTINGS: [Setting; 16] = [
+    Setting {
+        key: "fail_max",
+        id: "bk-fail-max",
+        label: "fail_max (failures)",
+        min: 1,
+        max: MAX_FAIL,
+        get: |p| p.fail_max,
+        set: |p, v| p.fail_max = v,
+        used: |p| uses(p, |x| matches!(x, Policy::Consecutive | Policy::Naive)),
+    },
+    Setting {
+        key: "successes",
+        id: "bk-successes",
+        label: "Trial successes to close",
+        min: 1,
+        max: MAX_SUCCESSES,
+        get: |p| p.successes,
+        set: |p, v| p.successes = v,
+        used: |p| uses(p, |x| x == Policy::Consecutive),
+    },
+    Setting {
+        key: "wait_ms",
+        id: "bk-wait",
+        label: "Wait in open (ms)",
+        min: 1,
+        max: MAX_WAIT_MS,
+        get: |p| p.wait_ms,
+        set: |p, v| p.wait_ms = v,
+        used: |_| true,
+    },
+    Setting {
+        key: "window",
+        id: "bk-window",
+        label: "Window (calls)",
+        min: 1,
+        max: MAX_WINDOW_CALLS,
+        get: |p| p.window_calls,
+        set: |p, v| p.window_calls = v,
+        used: |p| uses(p, |x| x == Policy::CountWindow),
+    },
+    Setting {
+        key: "window_s",
+        id: "bk-window-s",
+        label: "Window (seconds)",
+        min: 1,
+        max: MAX_WINDOW_SECS,
+        get: |p| p.window_secs,
+        set: |p, v| p.window_secs = v,
+        used: |p| uses(p, |x| x == Policy::TimeWindow),
+    },
+    Setting {
+        key: "min_calls",
+        id: "bk-min-calls",
+        label: "Minimum calls",
+        min: 1,
+        max: MAX_MIN_CALLS,
+        get: |p| p.min_calls,
+        set: |p, v| p.min_calls = v,
+        used: |p| uses(p, Policy::is_rate),
+    },
+    Setting {
+        key: "failure_rate",
+        id: "bk-failure-rate",
+        label: "Failure rate (%)",
+        min: 1,
+        max: 100,
+        get: |p| p.failure_rate,
+        set: |p, v| p.failure_rate = v,
+        used: |p| uses(p, Policy::is_rate),
+    },
+    Setting {
+        key: "slow_rate",
+        id: "bk-slow-rate",
+        label: "Slow-call rate (%)",
+        min: 1,
+        max: 100,
+        get: |p| p.slow_rate,
+        set: |p, v| p.slow_rate = v,
+        used: |p| uses(p, Policy::is_rate),
+    },
+    Setting {
+        key: "slow_ms",
+        id: "bk-slow-ms",
+        label: "Slow above (ms)",
+        min: 1,
+        max: MAX_SLOW_MS,
+        get: |p| p.slow_ms,
+        set: |p, v| p.slow_ms = v,
+        used: |p| uses(p, Policy::is_rate),
+    },
+    Setting {
+        key: "half_open",
+        id: "bk-half-open",
+        label: "Half-open permits",
+        min: 1,
+        max: MAX_HALF_OPEN,
+        get: |p| p.half_open,
+        set: |p, v| p.half_open = v,
+        used: |p| uses(p, Policy::is_rate),
+    },
+    Setting {
+        key: "rate",
+        id: "bk-rate",
+        label: "Calls per second",
+        min: 1,
+        max: MAX_RATE,
+        get: |p| p.rate,
+        set: |p, v| p.rate = v,
+        used: |p| p.mode == Mode::Traffic,
+    },
+    Setting {
+        key: "seed",
+        id: "bk-seed",
+        label: "Seed",
+        min: 0,
+        max: u32::MAX,
+        get: |p| p.seed,
+        set: |p, v| p.seed = v,
+        used: |p| p.mode == Mode::Traffic,
+    },
+    Setting {
+        key: "tick_ms",
+        id: "bk-tick",
+        label: "Time per step (ms)",
+        min: TICK_RANGE.0,
+        max: TICK_RANGE.1,
+        get: |p| p.tick_ms,
+        set: |p, v| p.tick_ms = v,
+        used: |p| p.mode == Mode::Traffic,
+    },
+    Setting {
+        key: "latency_ms",
+        id: "bk-latency",
+        label: "Latency (ms)",
+        min: 0,
+        max: MAX_LATENCY_MS,
+        get: |p| p.latency_ms,
+        set: |p, v| p.latency_ms = v,
+        used: |_| true,
+    },
+    Setting {
+        key: "slow_latency_ms",
+        id: "bk-slow-latency",
+        label: "Slow latency (ms)",
+        min: 0,
+        max: MAX_LATENCY_MS,
+        get: |p| p.slow_latency_ms,
+        set: |p, v| p.slow_latency_ms = v,
+        used: |_| true,
+    },
+    Setting {
+        key: "timeout_ms",
+        id: "bk-timeout",
+        label: "Caller timeout (ms)",
+        min: 1,
+        max: MAX_LATENCY_MS,
+        get: |p| p.timeout_ms,
+        set: |p, v| p.timeout_ms = v,
+        used: |_| true,
+    },
+];
+
 /// The breakers' settings, the traffic and the health timeline.
 #[component]
 fn Settings(state: State) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
-    let p = move || state.run.with(|r| r.params().clone());
-    let number = move |key: &'static str,
-                       min: u32,
-                       max: u32,
-                       get: fn(&Params) -> u32,
-                       set: fn(&mut Params, u32)| {
-        Callback::new(move |raw: String| {
-            let current = state.run.with_untracked(|r| get(r.params()));
-            let (v, problem) = read_number(key, &raw, min, max, current);
-            note.set(problem);
-            state.change(|p| set(p, v));
-            v.to_string()
+    let traffic = move || state.run.with(|r| r.params().mode == Mode::Traffic);
+    let fields = SETTINGS
+        .iter()
+        .map(|f| {
+            let (key, min, max, get, set, used) = (f.key, f.min, f.max, f.get, f.set, f.used);
+            let commit = Callback::new(move |raw: String| {
+                let current = state.run.with_untracked(|r| get(r.params()));
+                let (v, problem) = read_number(key, &raw, min, max, current);
+                note.set(problem);
+                state.change(|p| set(p, v));
+                v.to_string()
+            });
+            view! {
+                <NumberField id=f.id label=f.label min=min max=max
+                    value=Signal::derive(move || state.run.with(|r| get(r.params()).to_string()))
+                    hidden=Signal::derive(move || state.run.with(|r| !used(r.params())))
+                    placeholder=Signal::derive(String::new)
+                    on_commit=commit/>
+            }
         })
-    };
-    let text = |v: u32| v.to_string();
-    let none = String::new;
-    let uses = move |f: fn(Policy) -> bool| p().policies().into_iter().any(f);
-    let hidden = move |f: fn(Policy) -> bool| Signal::derive(move || !uses(f));
-    let counting = |x: Policy| matches!(x, Policy::Consecutive | Policy::Naive);
-    let traffic_off = Signal::derive(move || p().mode != Mode::Traffic);
+        .collect_view();
     view! {
         <section class="bk-settings" aria-labelledby="bk-settings-title">
-        <h3 id="bk-settings-title">"Settings"</h3>
-        <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Settings">
-            <NumberField id="bk-fail-max" label="fail_max (failures)" min=1 max=MAX_FAIL
-                value=Signal::derive(move || text(p().fail_max)) hidden=hidden(counting) placeholder=Signal::derive(none)
-                on_commit=number("fail_max", 1, MAX_FAIL, |p| p.fail_max, |p, v| p.fail_max = v)/>
-            <NumberField id="bk-successes" label="Trial successes to close" min=1 max=MAX_SUCCESSES
-                value=Signal::derive(move || text(p().successes)) hidden=hidden(|x| x == Policy::Consecutive) placeholder=Signal::derive(none)
-                on_commit=number("successes", 1, MAX_SUCCESSES, |p| p.successes, |p, v| p.successes = v)/>
-            <NumberField id="bk-wait" label="Wait in open (ms)" min=1 max=MAX_WAIT_MS
-                value=Signal::derive(move || text(p().wait_ms)) hidden=false placeholder=Signal::derive(none)
-                on_commit=number("wait_ms", 1, MAX_WAIT_MS, |p| p.wait_ms, |p, v| p.wait_ms = v)/>
-            <NumberField id="bk-window" label="Window (calls)" min=1 max=MAX_WINDOW_CALLS
-                value=Signal::derive(move || text(p().window_calls)) hidden=hidden(|x| x == Policy::CountWindow) placeholder=Signal::derive(none)
-                on_commit=number("window", 1, MAX_WINDOW_CALLS, |p| p.window_calls, |p, v| p.window_calls = v)/>
-            <NumberField id="bk-window-s" label="Window (seconds)" min=1 max=MAX_WINDOW_SECS
-                value=Signal::derive(move || text(p().window_secs)) hidden=hidden(|x| x == Policy::TimeWindow) placeholder=Signal::derive(none)
-                on_commit=number("window_s", 1, MAX_WINDOW_SECS, |p| p.window_secs, |p, v| p.window_secs = v)/>
-            <NumberField id="bk-min-calls" label="Minimum calls" min=1 max=MAX_MIN_CALLS
-                value=Signal::derive(move || text(p().min_calls)) hidden=hidden(Policy::is_rate) placeholder=Signal::derive(none)
-                on_commit=number("min_calls", 1, MAX_MIN_CALLS, |p| p.min_calls, |p, v| p.min_calls = v)/>
-            <NumberField id="bk-failure-rate" label="Failure rate (%)" min=1 max=100
-                value=Signal::derive(move || text(p().failure_rate)) hidden=hidden(Policy::is_rate) placeholder=Signal::derive(none)
-                on_commit=number("failure_rate", 1, 100, |p| p.failure_rate, |p, v| p.failure_rate = v)/>
-            <NumberField id="bk-slow-rate" label="Slow-call rate (%)" min=1 max=100
-                value=Signal::derive(move || text(p().slow_rate)) hidden=hidden(Policy::is_rate) placeholder=Signal::derive(none)
-                on_commit=number("slow_rate", 1, 100, |p| p.slow_rate, |p, v| p.slow_rate = v)/>
-            <NumberField id="bk-slow-ms" label="Slow above (ms)" min=1 max=MAX_SLOW_MS
-                value=Signal::derive(move || text(p().slow_ms)) hidden=hidden(Policy::is_rate) placeholder=Signal::derive(none)
-                on_commit=number("slow_ms", 1, MAX_SLOW_MS, |p| p.slow_ms, |p, v| p.slow_ms = v)/>
-            <NumberField id="bk-half-open" label="Half-open permits" min=1 max=MAX_HALF_OPEN
-                value=Signal::derive(move || text(p().half_open)) hidden=hidden(Policy::is_rate) placeholder=Signal::derive(none)
-                on_commit=number("half_open", 1, MAX_HALF_OPEN, |p| p.half_open, |p, v| p.half_open = v)/>
-            <NumberField id="bk-rate" label="Calls per second" min=1 max=MAX_RATE
-                value=Signal::derive(move || text(p().rate)) hidden=traffic_off placeholder=Signal::derive(none)
-                on_commit=number("rate", 1, MAX_RATE, |p| p.rate, |p, v| p.rate = v)/>
-            <NumberField id="bk-seed" label="Seed" min=0 max=u32::MAX
-                value=Signal::derive(move || text(p().seed)) hidden=traffic_off placeholder=Signal::derive(none)
-                on_commit=number("seed", 0, u32::MAX, |p| p.seed, |p, v| p.seed = v)/>
-            <NumberField id="bk-tick" label="Time per step (ms)" min=TICK_RANGE.0 max=TICK_RANGE.1
-                value=Signal::derive(move || text(p().tick_ms)) hidden=traffic_off placeholder=Signal::derive(none)
-                on_commit=number("tick_ms", TICK_RANGE.0, TICK_RANGE.1, |p| p.tick_ms, |p, v| p.tick_ms = v)/>
-            <NumberField id="bk-latency" label="Latency (ms)" min=0 max=MAX_LATENCY_MS
-                value=Signal::derive(move || text(p().latency_ms)) hidden=false placeholder=Signal::derive(none)
-                on_commit=number("latency_ms", 0, MAX_LATENCY_MS, |p| p.latency_ms, |p, v| p.latency_ms = v)/>
-            <NumberField id="bk-slow-latency" label="Slow latency (ms)" min=0 max=MAX_LATENCY_MS
-                value=Signal::derive(move || text(p().slow_latency_ms)) hidden=false placeholder=Signal::derive(none)
-                on_commit=number("slow_latency_ms", 0, MAX_LATENCY_MS, |p| p.slow_latency_ms, |p, v| p.slow_latency_ms = v)/>
-            <NumberField id="bk-timeout" label="Caller timeout (ms)" min=1 max=MAX_LATENCY_MS
-                value=Signal::derive(move || text(p().timeout_ms)) hidden=false placeholder=Signal::derive(none)
-                on_commit=number("timeout_ms", 1, MAX_LATENCY_MS, |p| p.timeout_ms, |p, v| p.timeout_ms = v)/>
-            <Show when=move || !traffic_off.get()>
-                <HealthEditor state=state note=note/>
-            </Show>
-            <p class="form-note" role="status">
-                {move || note.get().map(|n| format!("Changed: {n}."))}
-            </p>
-        </form>
+            <h3 id="bk-settings-title">"Settings"</h3>
+            <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Settings">
+                {fields}
+                <Show when=traffic>
+                    <HealthEditor state=state note=note/>
+                </Show>
+                <p class="form-note" role="status">
+                    {move || note.get().map(|n| format!("Changed: {n}."))}
+                </p>
+            </form>
         </section>
     }
 }
 
-const KINDS: [(&str, &str); 5] = [
-    ("healthy", "Healthy"),
-    ("degraded", "Degraded (errors)"),
-    ("slow", "Slow"),
-    ("down", "Down"),
-    ("recovering", "Recovering"),
-];
+/// The element an event came from, with its `data-i` (row) and `data-f`
+/// (what it edits), looked up from the nearest element that has them.
+fn event_field(ev: &web_sys::Event) -> Option<(web_sys::Element, usize, String)> {
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let el = target.closest("[data-f]").ok()??;
+    let i = el.get_attribute("data-i")?.parse().ok()?;
+    let f = el.get_attribute("data-f")?;
+    Some((el, i, f))
+}
 
-fn kind_of(h: Health) -> &'static str {
-    match h {
-        Health::Healthy => "healthy",
-        Health::Degraded(_) => "degraded",
-        Health::Slow => "slow",
-        Health::Down => "down",
-        Health::Recovering => "recovering",
+/// The value of a form control.
+fn control_value(el: &web_sys::Element) -> String {
+    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.value()
+    } else if let Some(select) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.value()
+    } else {
+        String::new()
     }
 }
 
-/// A change to the health timeline.
-type PhaseEdit = Box<dyn FnOnce(&mut Vec<Phase>)>;
-
-/// The downstream's health timeline: one row per phase.
+/// The downstream's health timeline: one row per phase, written as HTML
+/// and edited through one change and one click handler.
 #[component]
 fn HealthEditor(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
-    let phases = move || state.run.with(|r| r.params().health.clone());
-    let count = Memo::new(move |_| state.run.with(|r| r.params().health.len()));
-    let phase = move |i: usize| {
+    let count = move || state.run.with(|r| r.params().health.len());
+    let total = move || {
         state
             .run
-            .with(|r| r.params().health.get(i).copied())
-            .unwrap_or(Phase {
-                health: Health::Healthy,
-                secs: 1,
-            })
+            .with(|r| r.params().health.iter().map(|p| p.secs).sum::<u32>())
     };
-    let edit = move |f: PhaseEdit| {
-        state.change(|p| f(&mut p.health));
+    let rows = move || state.run.with(|r| render::phase_rows(&r.params().health));
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some((el, i, f)) = event_field(&ev) else {
+            return;
+        };
+        let raw = control_value(&el);
+        let mut p = state.params();
+        let Some(phase) = p.health.get(i).copied() else {
+            return;
+        };
+        let others: u32 = p.health.iter().map(|x| x.secs).sum::<u32>() - phase.secs;
+        let mut problem = None;
+        let edited = match f.as_str() {
+            "kind" => Phase {
+                health: match raw.as_str() {
+                    "degraded" => Health::Degraded(20),
+                    "slow" => Health::Slow,
+                    "down" => Health::Down,
+                    "recovering" => Health::Recovering,
+                    _ => Health::Healthy,
+                },
+                ..phase
+            },
+            "errors" => {
+                let current = match phase.health {
+                    Health::Degraded(e) => u32::from(e),
+                    _ => 20,
+                };
+                let (v, why) = read_number("errors", &raw, 1, 99, current);
+                problem = why;
+                Phase {
+                    health: Health::Degraded(v as u8),
+                    ..phase
+                }
+            }
+            "secs" => {
+                let room = MAX_SECONDS.saturating_sub(others).max(1);
+                let (v, why) = read_number("seconds", &raw, 1, room, phase.secs);
+                problem = why;
+                Phase { secs: v, ..phase }
+            }
+            _ => return,
+        };
+        note.set(problem);
+        p.health[i] = edited;
+        state.apply(p, 0);
+        focus_later(el.id());
     };
-    let total = move || phases().iter().map(|p| p.secs).sum::<u32>();
-    let row = move |i: usize| {
-        let n = i + 1;
-        let kind_id = format!("bk-phase-{i}-kind");
-        view! {
-            <li class="bk-phase-row">
-                <span class="bk-phase-no" aria-hidden="true">{format!("{n}.")}</span>
-                <label class="visually-hidden" for=kind_id.clone()>{format!("Phase {n}: health")}</label>
-                <select id=kind_id on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    let h = match v.as_str() {
-                        "degraded" => Health::Degraded(20),
-                        "slow" => Health::Slow,
-                        "down" => Health::Down,
-                        "recovering" => Health::Recovering,
-                        _ => Health::Healthy,
-                    };
-                    edit(Box::new(move |v| if let Some(p) = v.get_mut(i) { p.health = h }));
-                }>
-                    {KINDS.map(|(v, t)| view! { <option value=v prop:selected=move || kind_of(phase(i).health) == v>{t}</option> }).to_vec()}
-                </select>
-                <label class="bk-inline" class:hidden=move || !matches!(phase(i).health, Health::Degraded(_))>
-                    <input type="number" min="1" max="99" step="1" inputmode="numeric"
-                        aria-label=format!("Phase {n}: error rate in percent")
-                        prop:value=move || match phase(i).health { Health::Degraded(p) => p.to_string(), _ => String::new() }
-                        on:change=move |ev| {
-                            let current = match phase(i).health { Health::Degraded(p) => u32::from(p), _ => 20 };
-                            let (v, problem) = read_number("errors", &event_target_value(&ev), 1, 99, current);
-                            note.set(problem);
-                            edit(Box::new(move |ph| if let Some(p) = ph.get_mut(i) { p.health = Health::Degraded(v as u8) }));
-                        }/>
-                    <span>"% errors"</span>
-                </label>
-                <label class="bk-inline">
-                    <input type="number" min="1" max=MAX_SECONDS step="1" inputmode="numeric"
-                        aria-label=format!("Phase {n}: seconds")
-                        prop:value=move || phase(i).secs.to_string()
-                        on:change=move |ev| {
-                            let others: u32 = phases().iter().enumerate().filter(|(k, _)| *k != i).map(|(_, p)| p.secs).sum();
-                            let room = MAX_SECONDS.saturating_sub(others).max(1);
-                            let (v, problem) = read_number("seconds", &event_target_value(&ev), 1, room, phase(i).secs);
-                            note.set(problem);
-                            edit(Box::new(move |ph| if let Some(p) = ph.get_mut(i) { p.secs = v }));
-                        }/>
-                    <span>"s"</span>
-                </label>
-                <button type="button" class="text-button" aria-label=format!("Remove phase {n}")
-                    disabled=move || { count.get() <= 1 }
-                    on:click=move |_| edit(Box::new(move |ph| if ph.len() > 1 && i < ph.len() { ph.remove(i); }))>
-                    "Remove"
-                </button>
-            </li>
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((_, i, f)) = event_field(&ev) else {
+            return;
+        };
+        if f == "remove" {
+            let mut p = state.params();
+            if p.health.len() > 1 && i < p.health.len() {
+                p.health.remove(i);
+                let left = p.health.len();
+                state.apply(p, 0);
+                focus_later(if left > 1 {
+                    format!("bk-phase-{}-remove", i.min(left - 1))
+                } else {
+                    "bk-add-phase".to_string()
+                });
+            }
         }
     };
     view! {
         <fieldset class="field wide bk-editor">
             <legend>"Downstream health over time"</legend>
-            <ol class="bk-phases">
-                <For each=move || 0..count.get() key=|i| *i children=row/>
-            </ol>
+            <ol class="bk-phases" inner_html=rows on:change=on_change on:click=on_click></ol>
             <div class="bk-editor-bar">
-                <button type="button" class="button"
-                    disabled=move || { count.get() >= MAX_PHASES || total() >= MAX_SECONDS }
+                <button type="button" class="button" id="bk-add-phase"
+                    disabled=move || { count() >= MAX_PHASES || total() >= MAX_SECONDS }
                     on:click=move |_| {
                         let room = MAX_SECONDS.saturating_sub(total());
-                        edit(Box::new(move |ph| ph.push(Phase { health: Health::Healthy, secs: room.min(20) })));
+                        state.change(|p| {
+                            if p.health.len() < MAX_PHASES && room > 0 {
+                                p.health.push(Phase { health: Health::Healthy, secs: room.min(20) });
+                            }
+                        });
                     }>
                     "Add a phase"
                 </button>
-                <span class="hint">{move || format!("{} s of at most {MAX_SECONDS} s, {} of {MAX_PHASES} phases", total(), count.get())}</span>
+                <span class="hint">{move || format!("{} s of at most {MAX_SECONDS} s, {} of {MAX_PHASES} phases", total(), count())}</span>
             </div>
         </fieldset>
-    }
-}
-
-fn action_label(a: Action) -> String {
-    match a {
-        Action::Call(Send::Ok) => "Call: succeeds".to_string(),
-        Action::Call(Send::Fail) => "Call: fails".to_string(),
-        Action::Call(Send::Slow) => "Call: slow".to_string(),
-        Action::Wait(ms) => format!("Wait {}", breaker::secs(ms)),
     }
 }
 
@@ -480,14 +613,42 @@ fn focus_later(id: String) {
     });
 }
 
+/// Marks the action of `step` in the script list and scrolls it into the
+/// list's view (not the page's).
+fn mark_current(list: &web_sys::Element, step: usize) {
+    let items = list.children();
+    for k in 0..items.length() {
+        let Some(li) = items.item(k) else {
+            continue;
+        };
+        let on = step == k as usize + 1;
+        let _ = li.class_list().toggle_with_force("current", on);
+        if on {
+            let _ = li.set_attribute("aria-current", "step");
+            if let (Some(li), Some(list)) = (
+                li.dyn_ref::<web_sys::HtmlElement>(),
+                list.dyn_ref::<web_sys::HtmlElement>(),
+            ) {
+                let (top, bottom) = (li.offset_top(), li.offset_top() + li.offset_height());
+                if top < list.scroll_top() {
+                    list.set_scroll_top(top);
+                } else if bottom > list.scroll_top() + list.client_height() {
+                    list.set_scroll_top(bottom - list.client_height());
+                }
+            }
+        } else {
+            let _ = li.remove_attribute("aria-current");
+        }
+    }
+}
+
 /// The manual script: buttons that add calls and waits, and the list of
-/// actions, each movable and removable by keyboard.
+/// actions, each shown, moved or removed by keyboard or pointer.
 #[component]
 fn ScriptEditor(state: State) -> impl IntoView {
-    let count = Memo::new(move |_| state.run.with(|r| r.params().script.len()));
-    let action = move |i: usize| state.run.with(|r| r.params().script.get(i).copied());
+    let count = move || state.run.with(|r| r.params().script.len());
     let wait_s = RwSignal::new(10u32);
-    let full = move || count.get() >= MAX_ACTIONS;
+    let full = move || count() >= MAX_ACTIONS;
     let add = move |a: Action| {
         state.edit_script(|s| {
             if s.len() < MAX_ACTIONS {
@@ -496,39 +657,60 @@ fn ScriptEditor(state: State) -> impl IntoView {
             s.len().saturating_sub(1)
         })
     };
-    let current = move || state.step.get().checked_sub(1);
-    let row = move |i: usize| {
-        let n = i + 1;
-        let up = format!("bk-act-{i}-up");
-        let down = format!("bk-act-{i}-down");
-        view! {
-            <li class="bk-action" class:current=move || current() == Some(i)
-                aria-current=move || (current() == Some(i)).then_some("step")>
-                <button type="button" class="bk-action-go" title="Show this step"
-                    on:click=move |_| state.step.set(i + 1)>
-                    <span class="bk-action-no">{n}</span>
-                    <span>{move || action(i).map(action_label).unwrap_or_default()}</span>
-                </button>
-                <button type="button" class="icon-button small" id=up aria-label=format!("Move action {n} up")
-                    disabled=move || i == 0
-                    on:click=move |_| {
-                        state.edit_script(|s| { if i > 0 && i < s.len() { s.swap(i - 1, i); } i.saturating_sub(1) });
-                        let to = i.saturating_sub(1);
-                        focus_later(if to == 0 { "bk-act-0-down".to_string() } else { format!("bk-act-{to}-up") });
-                    }>"\u{2191}"</button>
-                <button type="button" class="icon-button small" id=down aria-label=format!("Move action {n} down")
-                    disabled=move || { i + 1 >= count.get() }
-                    on:click=move |_| {
-                        state.edit_script(|s| { if i + 1 < s.len() { s.swap(i, i + 1); } i + 1 });
-                        let to = i + 1;
-                        focus_later(if to + 1 >= count.get_untracked() { format!("bk-act-{to}-up") } else { format!("bk-act-{to}-down") });
-                    }>"\u{2193}"</button>
-                <button type="button" class="icon-button small" aria-label=format!("Remove action {n}")
-                    on:click=move |_| {
-                        state.edit_script(|s| { if i < s.len() { s.remove(i); } i.saturating_sub(1) });
-                        focus_later("bk-add-ok".to_string());
-                    }>"\u{d7}"</button>
-            </li>
+    let list = NodeRef::<leptos::html::Ol>::new();
+    let rows = move || state.run.with(|r| render::action_rows(&r.params().script));
+    // The current action follows the step, and the list after each change.
+    Effect::new(move |_| {
+        let step = state.step.get();
+        state.run.track();
+        if let Some(ol) = list.get() {
+            let el: web_sys::Element = ol.into();
+            request_animation_frame(move || mark_current(&el, step));
+        }
+    });
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((_, i, f)) = event_field(&ev) else {
+            return;
+        };
+        let n = count();
+        match f.as_str() {
+            "go" => state.step.set(i + 1),
+            "up" if i > 0 && i < n => {
+                state.edit_script(|s| {
+                    s.swap(i - 1, i);
+                    i - 1
+                });
+                let to = i - 1;
+                focus_later(if to == 0 {
+                    "bk-act-0-down".to_string()
+                } else {
+                    format!("bk-act-{to}-up")
+                });
+            }
+            "down" if i + 1 < n => {
+                state.edit_script(|s| {
+                    s.swap(i, i + 1);
+                    i + 1
+                });
+                let to = i + 1;
+                focus_later(if to + 1 >= n {
+                    format!("bk-act-{to}-up")
+                } else {
+                    format!("bk-act-{to}-down")
+                });
+            }
+            "remove" if i < n => {
+                state.edit_script(|s| {
+                    s.remove(i);
+                    i.saturating_sub(1)
+                });
+                focus_later(if n > 1 {
+                    format!("bk-act-{}-remove", i.min(n - 2))
+                } else {
+                    "bk-add-ok".to_string()
+                });
+            }
+            _ => {}
         }
     };
     view! {
@@ -549,13 +731,11 @@ fn ScriptEditor(state: State) -> impl IntoView {
                         }/>
                     <span>"s"</span>
                 </span>
-                <button type="button" class="text-button" disabled=move || { count.get() == 0 }
+                <button type="button" class="text-button" disabled=move || { count() == 0 }
                     on:click=move |_| state.edit_script(|s| { s.clear(); 0 })>"Clear"</button>
             </div>
-            <ol class="bk-actions" aria-label="The script">
-                <For each=move || 0..count.get() key=|i| *i children=row/>
-            </ol>
-            <p class="hint">{move || format!("{} of at most {MAX_ACTIONS} actions. Each call starts when the previous one ends.", count.get())}</p>
+            <ol class="bk-actions" aria-label="The script" node_ref=list inner_html=rows on:click=on_click></ol>
+            <p class="hint">{move || format!("{} of at most {MAX_ACTIONS} actions. Each call starts when the previous one ends.", count())}</p>
         </fieldset>
     }
 }

@@ -1,11 +1,13 @@
 //! The circuit-breaker frame as SVG and HTML text: the state diagram, the
 //! figures, the rate meters, the call timeline with its window, and the load
-//! chart. Plain functions of a run, a breaker and a step, tested natively.
+//! chart, and the rows of the two editors. Plain functions, tested natively.
 
 use std::fmt::Write;
 
 use crate::app::html::escape;
-use crate::sim::breaker::{flag, pct, secs, Health, Mode, Policy, Run, State, Transition};
+use crate::sim::breaker::{
+    flag, pct, secs, Action, Health, Mode, Phase, Policy, Run, Send, State, Transition, MAX_SECONDS,
+};
 use crate::sim::thousands;
 
 /// The moment a step shows and the last instant whose events it includes.
@@ -638,6 +640,103 @@ pub fn load_summary(run: &Run) -> String {
     s
 }
 
+const KINDS: [(&str, &str); 5] = [
+    ("healthy", "Healthy"),
+    ("degraded", "Degraded (errors)"),
+    ("slow", "Slow"),
+    ("down", "Down"),
+    ("recovering", "Recovering"),
+];
+
+fn kind_of(h: Health) -> &'static str {
+    match h {
+        Health::Healthy => "healthy",
+        Health::Degraded(_) => "degraded",
+        Health::Slow => "slow",
+        Health::Down => "down",
+        Health::Recovering => "recovering",
+    }
+}
+
+/// The rows of the health timeline editor: per phase its kind, its error
+/// rate (degraded only), its length and a remove button. Each control
+/// carries `data-i` (the phase) and `data-f` (what it edits).
+pub fn phase_rows(phases: &[Phase]) -> String {
+    let mut s = String::new();
+    let others = |i: usize| -> u32 {
+        phases
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != i)
+            .map(|(_, p)| p.secs)
+            .sum()
+    };
+    for (i, p) in phases.iter().enumerate() {
+        let n = i + 1;
+        let _ = write!(
+            s,
+            r#"<li class="bk-phase-row"><span class="bk-phase-no" aria-hidden="true">{n}.</span><label class="visually-hidden" for="bk-phase-{i}-kind">Phase {n}: health</label><select id="bk-phase-{i}-kind" data-i="{i}" data-f="kind">"#
+        );
+        for (v, t) in KINDS {
+            let _ = write!(
+                s,
+                r#"<option value="{v}"{}>{t}</option>"#,
+                if kind_of(p.health) == v {
+                    " selected"
+                } else {
+                    ""
+                }
+            );
+        }
+        let errors = match p.health {
+            Health::Degraded(e) => Some(e),
+            _ => None,
+        };
+        let _ = write!(
+            s,
+            r#"</select><label class="bk-inline{}"><input type="number" id="bk-phase-{i}-errors" data-i="{i}" data-f="errors" min="1" max="99" step="1" inputmode="numeric" aria-label="Phase {n}: error rate in percent" value="{}"><span>% errors</span></label>"#,
+            if errors.is_some() { "" } else { " hidden" },
+            errors.map(|e| e.to_string()).unwrap_or_default()
+        );
+        let _ = write!(
+            s,
+            r#"<label class="bk-inline"><input type="number" id="bk-phase-{i}-secs" data-i="{i}" data-f="secs" min="1" max="{}" step="1" inputmode="numeric" aria-label="Phase {n}: seconds" value="{}"><span>s</span></label><button type="button" class="text-button" id="bk-phase-{i}-remove" data-i="{i}" data-f="remove" aria-label="Remove phase {n}"{}>Remove</button></li>"#,
+            MAX_SECONDS.saturating_sub(others(i)).max(1),
+            p.secs,
+            if phases.len() <= 1 { " disabled" } else { "" }
+        );
+    }
+    s
+}
+
+fn action_label(a: Action) -> String {
+    match a {
+        Action::Call(Send::Ok) => "Call: succeeds".to_string(),
+        Action::Call(Send::Fail) => "Call: fails".to_string(),
+        Action::Call(Send::Slow) => "Call: slow".to_string(),
+        Action::Wait(ms) => format!("Wait {}", secs(ms)),
+    }
+}
+
+/// The rows of the manual script: each action (a button that shows its
+/// step), and buttons to move it up or down and to remove it.
+pub fn action_rows(script: &[Action]) -> String {
+    let mut s = String::new();
+    let n = script.len();
+    for (i, a) in script.iter().enumerate() {
+        let k = i + 1;
+        let off = |b: bool| if b { " disabled" } else { "" };
+        let _ = write!(
+            s,
+            r#"<li class="bk-action"><button type="button" class="bk-action-go" data-i="{i}" data-f="go" title="Show this step"><span class="bk-action-no">{k}</span><span>{}</span></button><button type="button" class="icon-button small" id="bk-act-{i}-up" data-i="{i}" data-f="up" aria-label="Move action {k} up"{}>&#8593;</button><button type="button" class="icon-button small" id="bk-act-{i}-down" data-i="{i}" data-f="down" aria-label="Move action {k} down"{}>&#8595;</button><button type="button" class="icon-button small" id="bk-act-{i}-remove" data-i="{i}" data-f="remove" aria-label="Remove action {k}">&#215;</button></li>"#,
+            escape(&action_label(*a)),
+            off(i == 0),
+            off(i + 1 >= n)
+        );
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -693,5 +792,13 @@ mod tests {
         assert!(figures(&run, 1, last).contains("Changes of state"));
         let p = Params::default();
         assert!(timeline(&Run::new(&p), 0, 0).contains("bk-timeline"));
+        let rows = action_rows(&run.params().script);
+        assert_eq!(rows.matches("<li").count(), 12);
+        assert_eq!(rows.matches(" disabled").count(), 2);
+        let rows = phase_rows(&p.health);
+        assert_eq!(rows.matches("<li").count(), p.health.len());
+        assert!(rows.contains(r#"<option value="down" selected>"#));
+        // Each phase may grow to the room the others leave: 600 - 80 s.
+        assert!(rows.contains(r#"max="520""#));
     }
 }
