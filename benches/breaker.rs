@@ -3,29 +3,12 @@
 //! each policy. Prints figures; asserts nothing. Run with
 //! `cargo bench --bench breaker`.
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{ms, time};
 
 use backend_playground::sim::breaker::{Health, Params, Phase, Policy, Run, MAX_RATE};
 use backend_playground::sim::Trace;
-
-/// Runs `f` repeatedly for about a second (at least 5 times) and returns the
-/// median and the fastest time.
-fn time<T>(mut f: impl FnMut() -> T) -> (Duration, Duration) {
-    let mut samples = Vec::new();
-    let start = Instant::now();
-    while samples.len() < 5 || (start.elapsed() < Duration::from_secs(1) && samples.len() < 200) {
-        let t = Instant::now();
-        black_box(f());
-        samples.push(t.elapsed());
-    }
-    samples.sort();
-    (samples[samples.len() / 2], samples[0])
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
 
 /// Ten minutes in 20 phases (the most a timeline holds).
 fn ten_minutes() -> Vec<Phase> {

@@ -9,7 +9,34 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::browser;
+use super::{browser, use_router};
+
+/// Adds what a URL got wrong to the page's notice.
+pub fn report(problems: Vec<String>) {
+    if !problems.is_empty() {
+        use_router().ignored.update(|v| v.extend(problems));
+    }
+}
+
+/// Reopens a visualization when a link, Back or Forward changes the
+/// parameters of its topic while `here` says it is the page shown;
+/// `reopen` applies them and returns what was wrong with them. The first
+/// parameters are the ones the visualization opened with and are left alone.
+pub fn follow_links(
+    here: impl Fn() -> bool + Send + Sync + 'static,
+    reopen: impl Fn(&[(String, String)]) -> Vec<String> + Send + Sync + 'static,
+) {
+    let router = use_router();
+    Effect::new(move |prev: Option<()>| {
+        let pairs = router.params.get();
+        if prev.is_some() && here() {
+            let problems = reopen(&pairs);
+            if !problems.is_empty() {
+                router.ignored.update(|v| v.extend(problems));
+            }
+        }
+    });
+}
 
 /// Delay before the URL follows the state, so that scrubbing does not flood
 /// the browser's history API.

@@ -35,6 +35,46 @@ pub trait Model {
     fn run(params: &Self::Params) -> Self::Trace;
 }
 
+/// A run opened from a URL: the run, the step to show, and what in the URL
+/// was wrong (each named with the value used instead).
+#[derive(Debug, Clone)]
+pub struct Opened<R> {
+    /// The run of the parameters read.
+    pub run: R,
+    /// The step to show, within the run.
+    pub step: usize,
+    /// What was ignored or changed, for the notice.
+    pub problems: Vec<String>,
+}
+
+/// Reads a model's parameters and the player's step from decoded URL pairs
+/// and runs the model. Never fails: bad values give the nearest valid state
+/// and a problem.
+pub fn open_with<P, R: Trace>(
+    pairs: &[(String, String)],
+    read: impl FnOnce(&mut params::Reader) -> P,
+    run: impl FnOnce(&P) -> R,
+) -> Opened<R> {
+    let mut r = params::Reader::new(pairs);
+    let p = read(&mut r);
+    let run = run(&p);
+    let step = r.step(run.steps());
+    Opened {
+        run,
+        step,
+        problems: r.finish(),
+    }
+}
+
+/// A model's URL pairs with the player's step last.
+pub fn with_step(
+    mut pairs: Vec<(&'static str, String)>,
+    step: usize,
+) -> Vec<(&'static str, String)> {
+    pairs.push(("step", step.to_string()));
+    pairs
+}
+
 /// Formats an integer with thousands separators: `12345` → `12,345`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use super::fields::{read_number, NumberField, SelectField};
 use super::player::Player;
-use super::share::{follow_url, CopyLink};
+use super::share::{follow_links, follow_url, report, CopyLink};
 use super::{browser, use_router};
 use crate::route::{self, Route};
 use crate::sim::breaker::{
@@ -65,9 +65,7 @@ impl State {
 pub fn BreakerViz(slug: &'static str) -> impl IntoView {
     let router = use_router();
     let opened = breaker::open(&router.params.get_untracked());
-    if !opened.problems.is_empty() {
-        router.ignored.update(|v| v.extend(opened.problems));
-    }
+    report(opened.problems);
     let state = State {
         run: RwSignal::new(Arc::new(opened.run)),
         step: RwSignal::new(opened.step),
@@ -75,15 +73,10 @@ pub fn BreakerViz(slug: &'static str) -> impl IntoView {
     let here = move || router.route.get_untracked() == Route::Topic(slug);
 
     // A link or Back/Forward that changes the parameters of this topic.
-    Effect::new(move |prev: Option<()>| {
-        let pairs = router.params.get();
-        if prev.is_some() && here() {
-            let o = breaker::open(&pairs);
-            if !o.problems.is_empty() {
-                router.ignored.update(|v| v.extend(o.problems));
-            }
-            state.apply(o.run.params().clone(), o.step);
-        }
+    follow_links(here, move |pairs| {
+        let o = breaker::open(pairs);
+        state.apply(o.run.params().clone(), o.step);
+        o.problems
     });
 
     let query = Memo::new(move |_| {

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use super::fields::{read_number, NumberField, SelectField};
 use super::player::Player;
-use super::share::{follow_url, CopyLink};
+use super::share::{follow_links, follow_url, report, CopyLink};
 use super::{browser, use_router};
 use crate::route::{self, Route};
 use crate::sim::nplus1::{
@@ -65,9 +65,7 @@ impl State {
 pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
     let router = use_router();
     let opened = nplus1::open(&router.params.get_untracked());
-    if !opened.problems.is_empty() {
-        router.ignored.update(|v| v.extend(opened.problems));
-    }
+    report(opened.problems);
     let sweep0 = Arc::new(nplus1::sweep(opened.run.params()));
     let state = State {
         run: RwSignal::new(Arc::new(opened.run)),
@@ -77,15 +75,10 @@ pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
     let here = move || router.route.get_untracked() == Route::Topic(slug);
 
     // A link or Back/Forward that changes the parameters of this topic.
-    Effect::new(move |prev: Option<()>| {
-        let pairs = router.params.get();
-        if prev.is_some() && here() {
-            let o = nplus1::open(&pairs);
-            if !o.problems.is_empty() {
-                router.ignored.update(|v| v.extend(o.problems));
-            }
-            state.apply(o.run.params().clone(), o.step);
-        }
+    follow_links(here, move |pairs| {
+        let o = nplus1::open(pairs);
+        state.apply(o.run.params().clone(), o.step);
+        o.problems
     });
 
     // The URL follows the state (replacing the entry), a moment after the

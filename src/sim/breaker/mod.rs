@@ -435,34 +435,17 @@ impl Params {
 }
 
 /// A run opened from a URL.
-#[derive(Debug, Clone)]
-pub struct Opened {
-    /// The run of the parameters read.
-    pub run: Run,
-    /// The step to show.
-    pub step: usize,
-    /// What was ignored or changed, for the notice.
-    pub problems: Vec<String>,
-}
+pub type Opened = super::Opened<Run>;
 
 /// Reads parameters and step from decoded URL pairs and runs the model.
+/// Never fails: bad values give the nearest valid state and a problem.
 pub fn open(pairs: &[(String, String)]) -> Opened {
-    let mut r = Reader::new(pairs);
-    let params = Params::read(&mut r);
-    let run = Run::new(&params);
-    let step = r.step(super::Trace::steps(&run));
-    Opened {
-        run,
-        step,
-        problems: r.finish(),
-    }
+    super::open_with(pairs, Params::read, Run::new)
 }
 
 /// The URL pairs of `params` at `step`.
 pub fn to_pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
-    let mut pairs = params.to_pairs();
-    pairs.push(("step", step.to_string()));
-    pairs
+    super::with_step(params.to_pairs(), step)
 }
 
 /// The circuit-breaker model.
