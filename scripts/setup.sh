@@ -3,6 +3,7 @@
 #
 #   ensure_build_tools   wasm target, Trunk, wasm-bindgen CLI, npm tools (wasm-opt)
 #   ensure_browser       Debian's Chromium, for the browser tests
+#   ensure_redis         Debian's redis-server, for the cache conformance test
 #   serve_dist SUB PORT  serve a copy of dist/ from a sub-path (tests, benchmarks)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -73,6 +74,23 @@ ensure_browser() {
     step "Installing Debian's Chromium"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium
+  fi
+}
+
+ensure_redis() {
+  if [ ! -x /usr/bin/redis-server ]; then
+    step "Installing Debian's redis-server (the conformance test starts its own, on a unix socket)"
+    as_root apt-get update -qq
+    # The package must not start a system-wide server: the test starts and
+    # stops its own.
+    local guard=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+      as_root chmod +x /usr/sbin/policy-rc.d
+      guard=1
+    fi
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends redis-server
+    if [ -n "$guard" ]; then as_root rm -f /usr/sbin/policy-rc.d; fi
   fi
 }
 

@@ -9,6 +9,7 @@ started=$SECONDS
 
 ensure_build_tools
 ensure_browser
+ensure_redis
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

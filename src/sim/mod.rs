@@ -12,6 +12,7 @@
 //!   shows.
 
 pub mod breaker;
+pub mod cache;
 pub mod nplus1;
 pub mod params;
 pub mod rng;

@@ -1,0 +1,528 @@
+//! Cache-aside: application instances read and write one key through a
+//! cache that speaks Redis's commands and a database, one atomic step at a
+//! time in the order a schedule gives. The races that make a cache lie
+//! (the stale set, delete-then-update, set-then-set, a lost invalidation, a
+//! thundering herd) are schedules; the mitigations (leases, TTL jitter,
+//! XFetch, a short TTL, the write policy itself) are switches.
+
+mod engine;
+pub mod redis;
+
+pub use engine::{
+    run as run_script, value_of, version_in, Arrow, Config, Figures, Lane, Op, Outcome, ReadResult,
+    Step, Token, WritePolicy, KEY, LEASE_KEY, MAX_STEPS, RETRY_MS, STEP_MS,
+};
+
+use super::params::Reader;
+use super::{thousands, Model};
+
+/// Seconds for people.
+pub fn secs(ms: u64) -> String {
+    super::breaker::secs(ms)
+}
+
+/// The most operations per instance.
+pub const MAX_OPS: usize = 20;
+/// The most schedule entries.
+pub const MAX_SCHEDULE: usize = 200;
+/// The longest wait in a schedule, ms (one day).
+pub const MAX_WAIT_MS: u64 = 86_400_000;
+
+/// Everything a run depends on; what the permalink carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Params {
+    /// How writes go.
+    pub policy: WritePolicy,
+    /// Leases on misses.
+    pub lease: bool,
+    /// TTL jitter, percent (0 to 50).
+    pub jitter_pct: u32,
+    /// XFetch's β in tenths (0: off, up to 50).
+    pub xfetch_beta10: u32,
+    /// TTL, ms.
+    pub ttl_ms: u32,
+    /// Lease lifetime, ms.
+    pub lease_ms: u32,
+    /// Write-behind flush interval, ms.
+    pub flush_ms: u32,
+    /// Refresh-ahead point, percent of the TTL.
+    pub refresh_pct: u32,
+    /// A database read's duration (XFetch's Δ), ms.
+    pub db_ms: u32,
+    /// Whether the key starts cached.
+    pub warm: bool,
+    /// Seed of jitter and XFetch.
+    pub seed: u32,
+    /// Each instance's operations (two or three instances).
+    pub programs: Vec<Vec<Op>>,
+    /// The interleaving.
+    pub schedule: Vec<Token>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Preset::StaleSet.params()
+    }
+}
+
+fn base() -> Params {
+    Params {
+        policy: WritePolicy::DeleteAfter,
+        lease: false,
+        jitter_pct: 0,
+        xfetch_beta10: 0,
+        ttl_ms: 30_000,
+        lease_ms: 10_000,
+        flush_ms: 5_000,
+        refresh_pct: 80,
+        db_ms: 100,
+        warm: false,
+        seed: 1,
+        programs: vec![vec![Op::Read, Op::Read], vec![Op::Write]],
+        schedule: Vec::new(),
+    }
+}
+
+const NAMES: [&str; 3] = ["a", "b", "c"];
+
+fn op_slug(op: Op) -> &'static str {
+    match op {
+        Op::Read => "read",
+        Op::Write => "write",
+    }
+}
+
+/// A schedule entry as the URL writes it: `a`, `b!` (B crashes), `+30s`.
+pub fn token_slug(t: Token) -> String {
+    match t {
+        Token::Step(i) => NAMES.get(i).copied().unwrap_or("?").to_string(),
+        Token::Crash(i) => format!("{}!", NAMES.get(i).copied().unwrap_or("?")),
+        Token::Wait(ms) if ms.is_multiple_of(1000) => format!("+{}s", ms / 1000),
+        Token::Wait(ms) => format!("+{ms}ms"),
+    }
+}
+
+fn parse_token(word: &str) -> Option<Token> {
+    let w = word.trim().to_ascii_lowercase();
+    if let Some(rest) = w.strip_prefix('+') {
+        let (digits, scale) = if let Some(d) = rest.strip_suffix("ms") {
+            (d, 1)
+        } else if let Some(d) = rest.strip_suffix('s') {
+            (d, 1000)
+        } else {
+            return None;
+        };
+        if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let ms = digits.parse::<u64>().ok()? * scale;
+        return (1..=MAX_WAIT_MS).contains(&ms).then_some(Token::Wait(ms));
+    }
+    let (name, crash) = match w.strip_suffix('!') {
+        Some(n) => (n, true),
+        None => (w.as_str(), false),
+    };
+    let i = NAMES.iter().position(|n| *n == name)?;
+    Some(if crash {
+        Token::Crash(i)
+    } else {
+        Token::Step(i)
+    })
+}
+
+impl Params {
+    /// The engine's settings.
+    pub fn config(&self) -> Config {
+        Config {
+            policy: self.policy,
+            lease: self.lease,
+            jitter_pct: self.jitter_pct,
+            xfetch_beta10: self.xfetch_beta10,
+            ttl_ms: self.ttl_ms.into(),
+            lease_ms: self.lease_ms.into(),
+            flush_ms: self.flush_ms.into(),
+            refresh_pct: self.refresh_pct,
+            db_ms: self.db_ms.into(),
+            warm: self.warm,
+            seed: self.seed,
+        }
+    }
+
+    /// Reads the parameters from a URL; what was wrong is noted in `r`.
+    pub fn read(r: &mut Reader) -> Params {
+        let d = Params::default();
+        let on_off = [("on", true), ("off", false)];
+        let int = |r: &mut Reader, key: &str, min: u32, max: u32, def: u32| {
+            r.int(key, min.into(), max.into(), def.into()) as u32
+        };
+        let mut p = Params {
+            policy: r.choice("policy", &WritePolicy::ALL.map(|w| (w.slug(), w)), d.policy),
+            lease: r.choice("lease", &on_off, d.lease),
+            jitter_pct: int(r, "jitter", 0, 50, d.jitter_pct),
+            xfetch_beta10: int(r, "xfetch", 0, 50, d.xfetch_beta10),
+            ttl_ms: int(r, "ttl_ms", 100, 3_600_000, d.ttl_ms),
+            lease_ms: int(r, "lease_ms", 100, 600_000, d.lease_ms),
+            flush_ms: int(r, "flush_ms", 100, 600_000, d.flush_ms),
+            refresh_pct: int(r, "refresh", 1, 99, d.refresh_pct),
+            db_ms: int(r, "db_ms", 1, 10_000, d.db_ms),
+            warm: r.choice("warm", &on_off, d.warm),
+            seed: r.int("seed", 0, u32::MAX.into(), d.seed.into()) as u32,
+            programs: d.programs.clone(),
+            schedule: d.schedule.clone(),
+        };
+        let mut problems = Vec::new();
+        let mut programs: Vec<Option<Vec<Op>>> = vec![None; 3];
+        for (i, name) in NAMES.iter().enumerate() {
+            if let Some(raw) = r.text(name) {
+                let mut ops = Vec::new();
+                for w in raw.split(',').filter(|w| !w.trim().is_empty()) {
+                    match w.trim().to_ascii_lowercase().as_str() {
+                        "read" => ops.push(Op::Read),
+                        "write" => ops.push(Op::Write),
+                        _ => problems.push(format!(
+                            "{name}: \u{201c}{}\u{201d} (operations are read and write; dropped)",
+                            super::params::show(w)
+                        )),
+                    }
+                }
+                if ops.len() > MAX_OPS {
+                    problems.push(format!(
+                        "{name}: more than {MAX_OPS} operations (the rest are dropped)"
+                    ));
+                    ops.truncate(MAX_OPS);
+                }
+                programs[i] = Some(ops);
+            }
+        }
+        if programs.iter().any(Option::is_some) {
+            let mut given: Vec<Vec<Op>> = programs
+                .iter()
+                .map(|p| p.clone().unwrap_or_default())
+                .collect();
+            // Three instances when the URL names C.
+            if programs[2].is_none() {
+                given.truncate(2);
+            }
+            p.programs = given;
+        }
+        if let Some(raw) = r.text("schedule") {
+            let mut tokens = Vec::new();
+            for w in raw.split(',').filter(|w| !w.trim().is_empty()) {
+                if tokens.len() == MAX_SCHEDULE {
+                    problems.push(format!(
+                        "schedule: more than {MAX_SCHEDULE} entries (the rest are dropped)"
+                    ));
+                    break;
+                }
+                match parse_token(w) {
+                    Some(Token::Step(i) | Token::Crash(i)) if i >= p.programs.len() => problems.push(format!(
+                        "schedule: \u{201c}{}\u{201d} (there is no instance {}; dropped)",
+                        super::params::show(w),
+                        NAMES[i].to_ascii_uppercase()
+                    )),
+                    Some(t) => tokens.push(t),
+                    None => problems.push(format!(
+                        "schedule: \u{201c}{}\u{201d} (entries are a, b, c, a crash such as a!, or a wait such as +30s or +500ms; dropped)",
+                        super::params::show(w)
+                    )),
+                }
+            }
+            p.schedule = tokens;
+        }
+        for problem in problems {
+            r.note(problem);
+        }
+        p
+    }
+
+    /// The parameters as URL pairs, in a fixed order.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let on = |b: bool| if b { "on" } else { "off" }.to_string();
+        let mut out = vec![
+            ("policy", self.policy.slug().to_string()),
+            ("lease", on(self.lease)),
+            ("jitter", self.jitter_pct.to_string()),
+            ("xfetch", self.xfetch_beta10.to_string()),
+            ("ttl_ms", self.ttl_ms.to_string()),
+        ];
+        if self.lease {
+            out.push(("lease_ms", self.lease_ms.to_string()));
+        }
+        if self.policy == WritePolicy::WriteBehind {
+            out.push(("flush_ms", self.flush_ms.to_string()));
+        }
+        if self.policy == WritePolicy::RefreshAhead {
+            out.push(("refresh", self.refresh_pct.to_string()));
+        }
+        if self.xfetch_beta10 > 0 {
+            out.push(("db_ms", self.db_ms.to_string()));
+        }
+        out.push(("warm", on(self.warm)));
+        if self.jitter_pct > 0 || self.xfetch_beta10 > 0 {
+            out.push(("seed", self.seed.to_string()));
+        }
+        for (i, ops) in self.programs.iter().enumerate().take(3) {
+            out.push((
+                NAMES[i],
+                ops.iter()
+                    .map(|o| op_slug(*o))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ));
+        }
+        out.push((
+            "schedule",
+            self.schedule
+                .iter()
+                .map(|t| token_slug(*t))
+                .collect::<Vec<_>>()
+                .join(","),
+        ));
+        out
+    }
+}
+
+/// A run opened from a URL.
+pub type Opened = super::Opened<Run>;
+
+/// Reads parameters and step from decoded URL pairs and runs the model.
+pub fn open(pairs: &[(String, String)]) -> Opened {
+    super::open_with(pairs, Params::read, Run::new)
+}
+
+/// The URL pairs of `params` at `step`.
+pub fn to_pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
+    super::with_step(params.to_pairs(), step)
+}
+
+/// The cache-aside model.
+pub struct CacheAside;
+
+impl Model for CacheAside {
+    type Params = Params;
+    type Trace = Run;
+
+    fn run(params: &Params) -> Run {
+        Run::new(params)
+    }
+}
+
+/// One run of a script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    params: Params,
+    outcome: Outcome,
+}
+
+impl Run {
+    /// Runs the model.
+    pub fn new(params: &Params) -> Run {
+        let outcome = run_script(&params.config(), &params.programs, &params.schedule);
+        Run {
+            params: params.clone(),
+            outcome,
+        }
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Every step; step 0 is the start.
+    pub fn steps_list(&self) -> &[Step] {
+        &self.outcome.steps
+    }
+
+    /// The step `k` (the last past the end).
+    pub fn step(&self, k: usize) -> &Step {
+        &self.outcome.steps[k.min(self.outcome.steps.len() - 1)]
+    }
+
+    /// Steps that came from the schedule (the rest finish the programs).
+    pub fn scheduled(&self) -> usize {
+        self.outcome.scheduled
+    }
+
+    /// The figures at the end.
+    pub fn total(&self) -> Figures {
+        self.step(usize::MAX).figures
+    }
+
+    fn intro(&self) -> String {
+        let p = &self.params;
+        let who: Vec<String> = p
+            .programs
+            .iter()
+            .enumerate()
+            .map(|(i, ops)| {
+                format!(
+                    "{} {}",
+                    NAMES[i].to_ascii_uppercase(),
+                    if ops.is_empty() {
+                        "does nothing".to_string()
+                    } else {
+                        ops.iter()
+                            .map(|o| op_slug(*o))
+                            .collect::<Vec<_>>()
+                            .join(" then ")
+                    }
+                )
+            })
+            .collect();
+        format!(
+            "Nothing has run yet. The database holds v1{}. {}. Writes: {}{}.",
+            if p.warm {
+                " and so does the cache"
+            } else {
+                "; the cache is empty"
+            },
+            who.join("; "),
+            p.policy.label().to_lowercase(),
+            if p.lease { ", with leases" } else { "" }
+        )
+    }
+}
+
+impl super::Trace for Run {
+    fn steps(&self) -> usize {
+        self.outcome.steps.len()
+    }
+
+    fn caption(&self, step: usize) -> String {
+        let step = step.min(self.outcome.steps.len() - 1);
+        if step == 0 {
+            return self.intro();
+        }
+        let s = &self.outcome.steps[step];
+        let mut text = format!("{}: {}", secs(s.at), s.note);
+        if step == self.outcome.scheduled + 1 && step > 1 {
+            text = format!("The schedule is over; the programs finish in order. {text}");
+        }
+        if step + 1 == self.outcome.steps.len() {
+            let f = s.figures;
+            text.push_str(&format!(
+                " In all: {} reads, {} hits, {} database reads, {} stale.",
+                thousands(f.reads.into()),
+                thousands(f.hits.into()),
+                thousands(f.db_reads.into()),
+                thousands(f.stale_reads.into())
+            ));
+        }
+        text
+    }
+}
+
+/// A ready-made schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// A reader sets a value read before a writer's commit and delete.
+    StaleSet,
+    /// Delete, then update: a reader refills the old value in between.
+    DeleteFirst,
+    /// Two writers set the cache in the opposite order of their commits.
+    SetRace,
+    /// A writer crashes between its commit and its delete.
+    LostDelete,
+    /// A hot key expires under three readers.
+    Herd,
+    /// Write-behind writes lost in a crash.
+    WriteBehindCrash,
+}
+
+impl Preset {
+    /// Every preset.
+    pub const ALL: [Preset; 6] = [
+        Preset::StaleSet,
+        Preset::DeleteFirst,
+        Preset::SetRace,
+        Preset::LostDelete,
+        Preset::Herd,
+        Preset::WriteBehindCrash,
+    ];
+
+    /// The word the view uses.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Preset::StaleSet => "stale-set",
+            Preset::DeleteFirst => "delete-first",
+            Preset::SetRace => "set-race",
+            Preset::LostDelete => "lost-delete",
+            Preset::Herd => "herd",
+            Preset::WriteBehindCrash => "write-behind-crash",
+        }
+    }
+
+    /// A name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Preset::StaleSet => "The stale set",
+            Preset::DeleteFirst => "Delete, then update",
+            Preset::SetRace => "Update, then set: two writers",
+            Preset::LostDelete => "A lost invalidation",
+            Preset::Herd => "The thundering herd",
+            Preset::WriteBehindCrash => "Write-behind and a crash",
+        }
+    }
+
+    /// Its parameters.
+    pub fn params(self) -> Params {
+        use Op::{Read, Write};
+        use Token::{Crash, Step as S, Wait};
+        let b = base();
+        match self {
+            Preset::StaleSet => Params {
+                schedule: vec![S(0), S(0), S(1), S(1), S(0), S(0)],
+                ..b
+            },
+            Preset::DeleteFirst => Params {
+                policy: WritePolicy::DeleteBefore,
+                warm: true,
+                programs: vec![vec![Write], vec![Read, Read]],
+                schedule: vec![S(0), S(1), S(1), S(1), S(0), S(1)],
+                ..b
+            },
+            Preset::SetRace => Params {
+                policy: WritePolicy::SetAfter,
+                warm: true,
+                programs: vec![vec![Write], vec![Write], vec![Read]],
+                schedule: vec![S(0), S(1), S(1), S(0), S(2)],
+                ..b
+            },
+            Preset::LostDelete => Params {
+                warm: true,
+                programs: vec![vec![Write], vec![Read, Read]],
+                schedule: vec![S(0), Crash(0), S(1), Wait(31_000), S(1)],
+                ..b
+            },
+            Preset::Herd => Params {
+                warm: true,
+                programs: vec![vec![Read, Read], vec![Read], vec![Read]],
+                schedule: vec![
+                    S(0),
+                    Wait(31_000),
+                    S(0),
+                    S(1),
+                    S(2),
+                    S(0),
+                    S(1),
+                    S(2),
+                    S(0),
+                    S(1),
+                    S(2),
+                ],
+                ..b
+            },
+            Preset::WriteBehindCrash => Params {
+                policy: WritePolicy::WriteBehind,
+                warm: true,
+                programs: vec![vec![Write, Write], vec![Read]],
+                schedule: vec![S(0), S(0), Crash(0), Wait(6_000), S(1)],
+                ..b
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,289 @@
+//! Every race happens without its mitigation and not with it; the engine
+//! keeps its invariants on random scripts.
+
+use super::*;
+use crate::sim::rng::Rng;
+use crate::sim::Trace;
+
+fn total(p: &Params) -> Figures {
+    Run::new(p).total()
+}
+
+#[test]
+fn the_stale_set_and_leases() {
+    let p = Preset::StaleSet.params();
+    let run = Run::new(&p);
+    let f = run.total();
+    assert_eq!(f.stale_reads, 1, "{f:?}");
+    assert_eq!(f.db_reads, 1);
+    // The reader's set lands after the writer's delete: the cache holds v1
+    // while the database holds v2.
+    let after_set = run.step(5);
+    assert_eq!(after_set.cached.map(|c| c.0), Some(1));
+    assert_eq!(after_set.db_version, 2);
+    // With leases the delete revokes the reader's lease and its set is
+    // refused; the next read misses and fills v2.
+    let f = total(&Params {
+        lease: true,
+        ..p.clone()
+    });
+    assert_eq!(f.stale_reads, 0, "{f:?}");
+    assert_eq!(f.refused_sets, 1);
+    assert_eq!(f.db_reads, 2);
+    // A short TTL bounds the staleness instead.
+    let mut q = p.clone();
+    q.ttl_ms = 1_000;
+    q.schedule.insert(5, Token::Wait(2_000));
+    assert_eq!(total(&q).stale_reads, 0);
+}
+
+#[test]
+fn delete_then_update_loses_to_a_reader() {
+    let p = Preset::DeleteFirst.params();
+    let run = Run::new(&p);
+    assert_eq!(run.total().stale_reads, 1, "{:?}", run.total());
+    // The reader refilled v1 between the delete and the commit: once the
+    // writer is done, the cache still holds v1 against the database's v2.
+    let last = run.step(usize::MAX);
+    assert_eq!((last.cached.map(|c| c.0), last.db_version), (Some(1), 2));
+    // Updating first, then deleting, leaves the cache right once the
+    // writer is done: the next read misses and fills v2.
+    let mut q = Params {
+        policy: WritePolicy::DeleteAfter,
+        ..p
+    };
+    q.programs[1].extend([Op::Read, Op::Read]);
+    let run = Run::new(&q);
+    let last = run.step(usize::MAX);
+    assert_eq!((last.cached.map(|c| c.0), last.db_version), (Some(2), 2));
+    let reads: Vec<_> = run.steps_list().iter().filter_map(|s| s.read).collect();
+    assert_eq!(reads.last().map(|r| r.version), Some(2));
+}
+
+#[test]
+fn two_writers_setting_the_cache() {
+    let p = Preset::SetRace.params();
+    let run = Run::new(&p);
+    assert_eq!(run.total().stale_reads, 1);
+    let last = run.step(usize::MAX);
+    assert_eq!(last.db_version, 3);
+    assert_eq!(last.cached.map(|c| c.0), Some(2));
+    // Deletes are idempotent: the same schedule with deletes is fine.
+    for policy in [WritePolicy::DeleteAfter, WritePolicy::WriteThrough] {
+        let f = total(&Params {
+            policy,
+            ..p.clone()
+        });
+        assert_eq!(f.stale_reads, 0, "{policy:?} {f:?}");
+    }
+}
+
+#[test]
+fn a_lost_invalidation_lasts_until_the_ttl() {
+    let p = Preset::LostDelete.params();
+    let run = Run::new(&p);
+    let f = run.total();
+    assert_eq!(f.stale_reads, 1, "{f:?}");
+    // The second read comes after the TTL and is fresh.
+    let reads: Vec<_> = run.steps_list().iter().filter_map(|s| s.read).collect();
+    assert_eq!(reads.len(), 2);
+    assert!(reads[0].version < reads[0].db_version && reads[0].hit);
+    assert_eq!(reads[1].version, reads[1].db_version);
+}
+
+#[test]
+fn the_herd_and_its_mitigations() {
+    let p = Preset::Herd.params();
+    let f = total(&p);
+    // A's first read hits; after expiry, three readers each read the database.
+    assert_eq!(f.hits, 1, "{f:?}");
+    assert_eq!(f.db_reads, 3);
+    // With a lease only one of them does; the others wait, retry and hit.
+    let f = total(&Params {
+        lease: true,
+        ..p.clone()
+    });
+    assert_eq!(f.db_reads, 1, "{f:?}");
+    assert_eq!(f.hits, 3);
+}
+
+#[test]
+fn xfetch_recomputes_before_expiry() {
+    // Δβ = 100 ms · 5 = 500 ms: a read 50 ms before expiry recomputes with
+    // probability exp(-50/500) ≈ 0.90; one 20 s before, almost never.
+    let mut early = 0;
+    let mut far = 0;
+    for seed in 0..200 {
+        let mk = |wait: u64| Params {
+            warm: true,
+            xfetch_beta10: 50,
+            seed,
+            programs: vec![vec![Op::Read]],
+            schedule: vec![Token::Wait(wait), Token::Step(0)],
+            ..base()
+        };
+        if total(&mk(29_940)).db_reads == 1 {
+            early += 1;
+        }
+        if total(&mk(10_000)).db_reads == 1 {
+            far += 1;
+        }
+    }
+    assert!((160..=195).contains(&early), "{early}");
+    assert_eq!(far, 0);
+}
+
+#[test]
+fn write_behind_loses_unflushed_writes_in_a_crash() {
+    let p = Preset::WriteBehindCrash.params();
+    let f = total(&p);
+    assert_eq!(f.writes_lost, 2, "{f:?}");
+    assert_eq!(f.db_writes, 0);
+    // Without the crash the flush writes the latest value once.
+    let mut q = p;
+    q.schedule.retain(|t| !matches!(t, Token::Crash(_)));
+    let run = Run::new(&q);
+    assert_eq!(run.total().writes_lost, 0);
+    assert_eq!(run.step(usize::MAX).db_version, 3);
+    assert_eq!(run.total().db_writes, 1);
+}
+
+#[test]
+fn refresh_ahead_refreshes_late_hits() {
+    let p = Params {
+        policy: WritePolicy::RefreshAhead,
+        warm: true,
+        programs: vec![vec![Op::Read, Op::Read]],
+        schedule: vec![
+            Token::Wait(25_000),
+            Token::Step(0),
+            Token::Step(0),
+            Token::Step(0),
+        ],
+        ..base()
+    };
+    let run = Run::new(&p);
+    let f = run.total();
+    assert_eq!((f.hits, f.db_reads), (2, 1), "{f:?}");
+    // The refreshed value lives a full TTL from the refresh.
+    let last = run.step(usize::MAX);
+    assert!(last.cached.and_then(|c| c.1).is_some_and(|e| e > 50_000));
+}
+
+fn random_params(rng: &mut Rng) -> Params {
+    let mut pick = |n: u64| rng.below(n) as u32;
+    let n = 2 + pick(2) as usize;
+    let programs: Vec<Vec<Op>> = (0..n)
+        .map(|_| {
+            (0..pick(4))
+                .map(|_| if pick(2) == 0 { Op::Read } else { Op::Write })
+                .collect()
+        })
+        .collect();
+    let schedule = (0..pick(16))
+        .map(|_| match pick(10) {
+            0 => Token::Crash(pick(n as u64) as usize),
+            1 | 2 => Token::Wait(1_000 * u64::from(1 + pick(40))),
+            _ => Token::Step(pick(n as u64) as usize),
+        })
+        .collect();
+    Params {
+        policy: WritePolicy::ALL[pick(6) as usize],
+        lease: pick(2) == 0,
+        jitter_pct: [0, 10, 50][pick(3) as usize],
+        xfetch_beta10: [0, 10, 30][pick(3) as usize],
+        ttl_ms: 1_000 * (1 + pick(40)),
+        lease_ms: 1_000 * (1 + pick(10)),
+        flush_ms: 1_000 * (1 + pick(10)),
+        refresh_pct: 1 + pick(99),
+        db_ms: 1 + pick(500),
+        warm: pick(2) == 0,
+        seed: pick(1000),
+        programs,
+        schedule,
+    }
+}
+
+#[test]
+fn random_scripts_keep_the_invariants() {
+    let mut rng = Rng::new(5);
+    for _ in 0..500 {
+        let p = random_params(&mut rng);
+        let run = Run::new(&p);
+        let steps = run.steps_list();
+        assert!(steps.len() <= MAX_STEPS + 2);
+        let mut prev = Figures::default();
+        for (k, s) in steps.iter().enumerate() {
+            let f = s.figures;
+            // Figures only grow, and add up.
+            assert!(f.reads >= prev.reads && f.db_reads >= prev.db_reads);
+            assert!(f.hits + f.misses >= f.reads.min(f.hits + f.misses));
+            assert!(f.stale_reads <= f.reads);
+            // A read is stale exactly when it returned an older version.
+            if let Some(r) = s.read {
+                assert_eq!(
+                    r.version < r.db_version,
+                    f.stale_reads == prev.stale_reads + 1
+                );
+                assert!(r.version <= r.db_version || p.policy == WritePolicy::WriteBehind);
+            }
+            assert!(k == 0 || s.at >= steps[k - 1].at);
+            prev = f;
+        }
+        assert!(!run.caption(run.steps() - 1).is_empty());
+        assert_eq!(Run::new(&p), run, "same parameters, same trace");
+    }
+}
+
+#[test]
+fn urls_round_trip() {
+    let mut rng = Rng::new(9);
+    for _ in 0..300 {
+        let p = random_params(&mut rng);
+        let run = Run::new(&p);
+        let step = rng.below(run.steps() as u64) as usize;
+        let pairs: Vec<(String, String)> = to_pairs(&p, step)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let o = open(&pairs);
+        assert!(o.problems.is_empty(), "{:?} {pairs:?}", o.problems);
+        assert_eq!(o.step, step);
+        assert_eq!(o.run.steps_list(), run.steps_list());
+    }
+}
+
+#[test]
+fn bad_urls_name_what_was_ignored() {
+    let pairs = |q: &str| -> Vec<(String, String)> {
+        q.split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (kv.to_string(), String::new()),
+            })
+            .collect()
+    };
+    let o = open(&pairs(
+        "policy=never&a=read,jump&b=write&schedule=a,c,z,+5x,b!,+2s&ttl_ms=5&step=-1",
+    ));
+    let p = o.run.params();
+    assert_eq!(p.policy, WritePolicy::DeleteAfter);
+    assert_eq!(p.programs, vec![vec![Op::Read], vec![Op::Write]]);
+    assert_eq!(
+        p.schedule,
+        vec![Token::Step(0), Token::Crash(1), Token::Wait(2_000)]
+    );
+    assert_eq!(p.ttl_ms, 100);
+    let text = o.problems.join("\n");
+    for part in [
+        "policy=never",
+        "jump",
+        "no instance C",
+        "\u{201c}z\u{201d}",
+        "+5x",
+        "ttl_ms=5",
+        "step=-1",
+    ] {
+        assert!(text.contains(part), "{part} not in {text}");
+    }
+}

@@ -1,0 +1,274 @@
+//! Conformance of the cache model with a real Redis: the test starts
+//! Debian's `redis-server` on a unix socket in a temporary directory,
+//! replays the cache commands of every preset (with and without each
+//! mitigation) and of random scripts, and asserts that Redis gives every
+//! reply the model gave: hits, misses, NX refusals, delete counts and
+//! expiries. Virtual time runs 100 times faster than real time: a wait of
+//! 30 s is 300 ms, a TTL of 30 s is `PX 300`.
+//!
+//! A reply that depends on an expiry closer than a few milliseconds of
+//! real time to the command could go either way on a busy machine; such
+//! scripts are left out and counted, and the test asserts they are few.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::process::{Child, Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+use backend_playground::sim::cache::redis::Reply;
+use backend_playground::sim::cache::{Op, Params, Preset, Run, Token, WritePolicy};
+use backend_playground::sim::rng::Rng;
+
+/// Real microseconds per virtual millisecond.
+const SCALE_US: u64 = 10;
+/// A command this close (virtual ms) to a key's expiry is ambiguous.
+const MARGIN_MS: u64 = 250;
+
+/// A private redis-server, stopped when dropped.
+struct Server {
+    child: Child,
+    dir: PathBuf,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = std::env::temp_dir().join(format!("bp-redis-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let child = Process::new("redis-server")
+            .args(["--port", "0", "--unixsocket"])
+            .arg(dir.join("redis.sock"))
+            .args([
+                "--unixsocketperm",
+                "700",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+            ])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server runs (scripts/test.sh installs Debian's redis-server)");
+        Server { child, dir }
+    }
+
+    fn connect(&self) -> Client {
+        let path = self.dir.join("redis.sock");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(s) = UnixStream::connect(&path) {
+                let reader = BufReader::new(s.try_clone().expect("the socket clones"));
+                return Client { stream: s, reader };
+            }
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Just enough of the Redis protocol (RESP) for these commands.
+struct Client {
+    stream: UnixStream,
+    reader: BufReader<UnixStream>,
+}
+
+impl Client {
+    fn call(&mut self, args: &[String]) -> Reply {
+        let mut out = format!("*{}\r\n", args.len());
+        for a in args {
+            out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+        }
+        self.stream
+            .write_all(out.as_bytes())
+            .expect("a write to redis");
+        let mut line = String::new();
+        self.reader
+            .read_line(&mut line)
+            .expect("a reply from redis");
+        let line = line.trim_end();
+        match line.as_bytes().first() {
+            Some(b'+') if &line[1..] == "OK" => Reply::Ok,
+            Some(b':') => Reply::Int(line[1..].parse().expect("an integer reply")),
+            Some(b'$') if line == "$-1" => Reply::Nil,
+            Some(b'$') => {
+                let n: usize = line[1..].parse().expect("a length");
+                let mut buf = vec![0u8; n + 2];
+                std::io::Read::read_exact(&mut self.reader, &mut buf).expect("the bulk string");
+                Reply::Bulk(String::from_utf8_lossy(&buf[..n]).into_owned())
+            }
+            _ => panic!("unexpected reply from redis: {line}"),
+        }
+    }
+}
+
+/// The command as sent to the real server: PX values scaled to real time.
+fn scaled(args: &[String]) -> Vec<String> {
+    let mut out = args.to_vec();
+    for i in 0..out.len() {
+        if out[i] == "PX" {
+            if let Some(v) = out.get(i + 1).and_then(|v| v.parse::<u64>().ok()) {
+                out[i + 1] = (v * SCALE_US / 1000).max(1).to_string();
+            }
+        }
+    }
+    out
+}
+
+/// Whether some command of the run touches a key within the margin of its
+/// expiry (then real timing could decide the reply either way).
+fn ambiguous(run: &Run) -> bool {
+    let mut expiry: std::collections::HashMap<String, u64> = Default::default();
+    for step in run.steps_list() {
+        for c in &step.commands {
+            for key in c
+                .args
+                .iter()
+                .skip(1)
+                .take(if c.args[0] == "DEL" { 8 } else { 1 })
+            {
+                if let Some(&at) = expiry.get(key) {
+                    if step.at.abs_diff(at) < MARGIN_MS {
+                        return true;
+                    }
+                }
+            }
+            match (c.args[0].as_str(), &c.reply) {
+                ("SET", Reply::Ok) => {
+                    let px = c
+                        .args
+                        .iter()
+                        .position(|a| a == "PX")
+                        .and_then(|i| c.args.get(i + 1));
+                    match px.and_then(|v| v.parse::<u64>().ok()) {
+                        Some(ms) => expiry.insert(c.args[1].clone(), step.at + ms),
+                        None => expiry.remove(&c.args[1]),
+                    };
+                }
+                ("DEL", _) => {
+                    for k in &c.args[1..] {
+                        expiry.remove(k);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// Replays the run's commands at their (scaled) times; returns how many
+/// replies were compared.
+fn replay(client: &mut Client, run: &Run, what: &str) -> usize {
+    assert_eq!(client.call(&["FLUSHALL".to_string()]), Reply::Ok);
+    let start = Instant::now();
+    let mut compared = 0;
+    for (k, step) in run.steps_list().iter().enumerate() {
+        let due = start + Duration::from_micros(step.at * SCALE_US);
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        for c in &step.commands {
+            let got = client.call(&scaled(&c.args));
+            assert_eq!(
+                got,
+                c.reply,
+                "{what}, step {k} at {} ms: {} (model {:?}, redis {got:?})",
+                step.at,
+                c.args.join(" "),
+                c.reply
+            );
+            compared += 1;
+        }
+    }
+    compared
+}
+
+fn random_params(rng: &mut Rng) -> Params {
+    let mut pick = |n: u64| rng.below(n) as u32;
+    let n = 2 + pick(2) as usize;
+    let programs: Vec<Vec<Op>> = (0..n)
+        .map(|_| {
+            (0..1 + pick(3))
+                .map(|_| if pick(2) == 0 { Op::Read } else { Op::Write })
+                .collect()
+        })
+        .collect();
+    let schedule = (0..pick(14))
+        .map(|_| match pick(10) {
+            0 => Token::Crash(pick(n as u64) as usize),
+            1 | 2 => Token::Wait(500 + 1_000 * u64::from(pick(5))),
+            _ => Token::Step(pick(n as u64) as usize),
+        })
+        .collect();
+    Params {
+        policy: WritePolicy::ALL[pick(6) as usize],
+        lease: pick(2) == 0,
+        jitter_pct: [0, 10][pick(2) as usize],
+        xfetch_beta10: [0, 10][pick(2) as usize],
+        ttl_ms: 1_000 * (1 + pick(5)),
+        lease_ms: 1_000 * (1 + pick(4)),
+        flush_ms: 1_000 * (1 + pick(4)),
+        refresh_pct: 50,
+        db_ms: 100,
+        warm: pick(2) == 0,
+        seed: pick(1000),
+        programs,
+        schedule,
+    }
+}
+
+#[test]
+fn redis_gives_the_replies_the_model_gives() {
+    let server = Server::start();
+    let mut client = server.connect();
+    let mut runs = 0;
+    let mut compared = 0;
+    let mut skipped = 0;
+    // Every preset, with and without leases, under every write policy.
+    for preset in Preset::ALL {
+        for lease in [false, true] {
+            for policy in WritePolicy::ALL {
+                let p = Params {
+                    lease,
+                    policy,
+                    ..preset.params()
+                };
+                let run = Run::new(&p);
+                let what = format!("{} lease={lease} {}", preset.slug(), policy.slug());
+                assert!(
+                    !ambiguous(&run),
+                    "{what}: a preset must not sit on an expiry"
+                );
+                compared += replay(&mut client, &run, &what);
+                runs += 1;
+            }
+        }
+    }
+    // Random scripts.
+    let mut rng = Rng::new(0x4ed15);
+    for i in 0..250 {
+        let p = random_params(&mut rng);
+        let run = Run::new(&p);
+        if ambiguous(&run) {
+            skipped += 1;
+            continue;
+        }
+        compared += replay(&mut client, &run, &format!("random script {i}: {:?}", p));
+        runs += 1;
+    }
+    println!("{runs} runs, {compared} replies compared with redis-server, {skipped} random scripts left out as too close to an expiry");
+    assert!(compared > 2_000, "{compared}");
+    assert!(skipped < 60, "{skipped} of 250 random scripts left out");
+}
