@@ -15,6 +15,9 @@ cargo bench --locked --bench nplus1
 step "Native: the circuit-breaker model"
 cargo bench --locked --bench breaker
 
+step "Native: the cache-aside model"
+cargo bench --locked --bench cache
+
 step "Release build"
 trunk build --release
 python3 scripts/size_report.py dist

@@ -7,6 +7,7 @@
 
 mod engine;
 pub mod redis;
+pub mod workload;
 
 pub use engine::{
     run as run_script, value_of, version_in, Arrow, Config, Figures, Lane, Op, Outcome, ReadResult,

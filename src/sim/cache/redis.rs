@@ -4,6 +4,7 @@
 //! key when a key limit is set.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A Redis reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,11 +63,13 @@ pub struct Entry {
 /// The cache's contents.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Redis {
-    entries: BTreeMap<String, Entry>,
+    entries: BTreeMap<Arc<str>, Entry>,
     /// At most this many keys (`maxmemory` with `allkeys-lru`, counted in
     /// keys); `None`: no limit.
     capacity: Option<usize>,
     ticks: u64,
+    /// Keys by last use, oldest first.
+    lru: BTreeMap<u64, Arc<str>>,
     /// Keys evicted so far.
     pub evicted: u64,
 }
@@ -86,22 +89,41 @@ impl Redis {
             .get(key)
             .is_some_and(|e| e.expire_at.is_some_and(|at| now > at));
         if expired {
-            self.entries.remove(key);
+            self.remove(key);
         }
         self.entries.contains_key(key)
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(e) = self.entries.remove(key) {
+            self.lru.remove(&e.used);
+        }
     }
 
     fn touch(&mut self, key: &str) {
         self.ticks += 1;
         let t = self.ticks;
-        if let Some(e) = self.entries.get_mut(key) {
-            e.used = t;
+        if let Some((k, e)) = self.entries.get_key_value(key) {
+            let (k, old) = (k.clone(), e.used);
+            self.lru.remove(&old);
+            self.lru.insert(t, k);
+            if let Some(e) = self.entries.get_mut(key) {
+                e.used = t;
+            }
         }
     }
 
     /// `GET key`.
     pub fn get(&mut self, now: u64, key: &str) -> Command {
-        let reply = if self.live(now, key) {
+        Command {
+            args: vec!["GET".into(), key.into()],
+            reply: self.get_reply(now, key),
+        }
+    }
+
+    /// `GET key`'s reply alone.
+    pub fn get_reply(&mut self, now: u64, key: &str) -> Reply {
+        if self.live(now, key) {
             self.touch(key);
             self.entries
                 .get(key)
@@ -109,10 +131,6 @@ impl Redis {
                 .unwrap_or(Reply::Nil)
         } else {
             Reply::Nil
-        };
-        Command {
-            args: vec!["GET".into(), key.into()],
-            reply,
         }
     }
 
@@ -126,66 +144,77 @@ impl Redis {
             args.push("PX".into());
             args.push(ms.max(1).to_string());
         }
+        Command {
+            args,
+            reply: self.set_reply(now, key, value, px, nx),
+        }
+    }
+
+    /// `SET key value [PX ms] [NX]`'s reply alone.
+    pub fn set_reply(
+        &mut self,
+        now: u64,
+        key: &str,
+        value: &str,
+        px: Option<u64>,
+        nx: bool,
+    ) -> Reply {
         let exists = self.live(now, key);
-        let reply = if nx && exists {
+        if nx && exists {
             Reply::Nil
         } else {
             if !exists {
                 self.make_room(now);
             }
-            self.entries.insert(
-                key.to_string(),
-                Entry {
-                    value: value.to_string(),
-                    expire_at: px.map(|ms| now + ms.max(1)),
-                    set_at: now,
-                    used: 0,
-                },
-            );
+            let entry = Entry {
+                value: value.to_string(),
+                expire_at: px.map(|ms| now + ms.max(1)),
+                set_at: now,
+                used: 0,
+            };
+            match self.entries.get_mut(key) {
+                Some(e) => {
+                    let used = e.used;
+                    *e = Entry { used, ..entry };
+                }
+                None => {
+                    self.entries.insert(Arc::from(key), entry);
+                }
+            }
             self.touch(key);
             Reply::Ok
-        };
-        Command { args, reply }
+        }
     }
 
     /// `DEL key [key ...]`.
     pub fn del(&mut self, now: u64, keys: &[&str]) -> Command {
-        let mut n = 0;
-        for k in keys {
-            if self.live(now, k) {
-                self.entries.remove(*k);
-                n += 1;
-            }
-        }
         let mut args = vec!["DEL".to_string()];
         args.extend(keys.iter().map(|k| k.to_string()));
         Command {
             args,
-            reply: Reply::Int(n),
+            reply: Reply::Int(self.del_count(now, keys)),
         }
     }
 
+    /// `DEL key [key ...]`'s count alone.
+    pub fn del_count(&mut self, now: u64, keys: &[&str]) -> i64 {
+        let mut n = 0;
+        for k in keys {
+            if self.live(now, k) {
+                self.remove(k);
+                n += 1;
+            }
+        }
+        n
+    }
+
     /// Evicts the least recently used key if a new one would pass the limit.
-    fn make_room(&mut self, now: u64) {
+    fn make_room(&mut self, _now: u64) {
         let Some(cap) = self.capacity else {
             return;
         };
-        let expired: Vec<String> = self
-            .entries
-            .iter()
-            .filter(|(_, e)| e.expire_at.is_some_and(|at| now > at))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in expired {
-            self.entries.remove(&k);
-        }
         while self.entries.len() >= cap.max(1) {
-            let Some(victim) = self
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.used)
-                .map(|(k, _)| k.clone())
-            else {
+            let Some((_, victim)) = self.lru.pop_first() else {
                 break;
             };
             self.entries.remove(&victim);
@@ -198,7 +227,7 @@ impl Redis {
         self.entries
             .iter()
             .filter(|(_, e)| e.expire_at.is_none_or(|at| now <= at))
-            .map(|(k, e)| (k.as_str(), e))
+            .map(|(k, e)| (k.as_ref(), e))
             .collect()
     }
 
