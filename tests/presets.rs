@@ -7,7 +7,7 @@ use std::path::Path;
 
 use backend_playground::content;
 use backend_playground::route::{self, Route};
-use backend_playground::sim::{breaker, nplus1};
+use backend_playground::sim::{breaker, cache, nplus1};
 
 /// `(file, line, slug, params)` of every preset link in `content/`.
 fn preset_links() -> Vec<(String, usize, String, String)> {
@@ -43,8 +43,8 @@ fn preset_links() -> Vec<(String, usize, String, String)> {
 fn every_preset_link_opens_its_frame_as_written() {
     let links = preset_links();
     assert!(
-        links.len() >= 11,
-        "expected the N+1 and circuit-breaker presets, found {}",
+        links.len() >= 17,
+        "expected the presets of every visualization, found {}",
         links.len()
     );
     for (file, line, slug, params) in links {
@@ -56,13 +56,20 @@ fn every_preset_link_opens_its_frame_as_written() {
         let topic = content::topic(found).expect("a parsed topic exists");
         assert!(parsed.ignored.is_empty(), "{at}: {:?}", parsed.ignored);
         match topic.visualization {
-            Some(name @ ("n-plus-one" | "circuit-breaker")) => {
-                let (problems, step) = if name == "n-plus-one" {
-                    let o = nplus1::open(&parsed.params);
-                    (o.problems, o.step)
-                } else {
-                    let o = breaker::open(&parsed.params);
-                    (o.problems, o.step)
+            Some(name @ ("n-plus-one" | "circuit-breaker" | "cache-aside")) => {
+                let (problems, step) = match name {
+                    "n-plus-one" => {
+                        let o = nplus1::open(&parsed.params);
+                        (o.problems, o.step)
+                    }
+                    "circuit-breaker" => {
+                        let o = breaker::open(&parsed.params);
+                        (o.problems, o.step)
+                    }
+                    _ => {
+                        let o = cache::open(&parsed.params);
+                        (o.problems, o.step)
+                    }
                 };
                 assert!(problems.is_empty(), "{at}: {problems:?}");
                 let written = parsed

@@ -5,6 +5,7 @@
 
 mod breaker;
 mod browser;
+mod cache;
 mod drill;
 mod fields;
 mod html;

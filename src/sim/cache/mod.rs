@@ -93,19 +93,22 @@ fn op_slug(op: Op) -> &'static str {
     }
 }
 
-/// A schedule entry as the URL writes it: `a`, `b!` (B crashes), `+30s`.
+/// A schedule entry as the URL writes it: `a`, `b!` (B crashes), `30s`.
 pub fn token_slug(t: Token) -> String {
     match t {
         Token::Step(i) => NAMES.get(i).copied().unwrap_or("?").to_string(),
         Token::Crash(i) => format!("{}!", NAMES.get(i).copied().unwrap_or("?")),
-        Token::Wait(ms) if ms.is_multiple_of(1000) => format!("+{}s", ms / 1000),
-        Token::Wait(ms) => format!("+{ms}ms"),
+        Token::Wait(ms) if ms.is_multiple_of(1000) => format!("{}s", ms / 1000),
+        Token::Wait(ms) => format!("{ms}ms"),
     }
 }
 
 fn parse_token(word: &str) -> Option<Token> {
     let w = word.trim().to_ascii_lowercase();
-    if let Some(rest) = w.strip_prefix('+') {
+    // A wait: a number and a unit, a leading `+` allowed (a `+` that a URL
+    // decoded to a space is trimmed away).
+    let rest = w.strip_prefix('+').unwrap_or(&w);
+    if rest.starts_with(|c: char| c.is_ascii_digit()) {
         let (digits, scale) = if let Some(d) = rest.strip_suffix("ms") {
             (d, 1)
         } else if let Some(d) = rest.strip_suffix('s') {
@@ -223,7 +226,7 @@ impl Params {
                     )),
                     Some(t) => tokens.push(t),
                     None => problems.push(format!(
-                        "schedule: \u{201c}{}\u{201d} (entries are a, b, c, a crash such as a!, or a wait such as +30s or +500ms; dropped)",
+                        "schedule: \u{201c}{}\u{201d} (entries are a, b, c, a crash such as a!, or a wait such as 30s or 500ms; dropped)",
                         super::params::show(w)
                     )),
                 }

@@ -264,7 +264,7 @@ fn bad_urls_name_what_was_ignored() {
             .collect()
     };
     let o = open(&pairs(
-        "policy=never&a=read,jump&b=write&schedule=a,c,z,+5x,b!,+2s&ttl_ms=5&step=-1",
+        "policy=never&a=read,jump&b=write&schedule=a,c,z,5x,b!,+2s&ttl_ms=5&step=-1",
     ));
     let p = o.run.params();
     assert_eq!(p.policy, WritePolicy::DeleteAfter);
@@ -280,7 +280,7 @@ fn bad_urls_name_what_was_ignored() {
         "jump",
         "no instance C",
         "\u{201c}z\u{201d}",
-        "+5x",
+        "5x",
         "ttl_ms=5",
         "step=-1",
     ] {

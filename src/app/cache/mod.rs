@@ -1,0 +1,620 @@
+//! The cache-aside visualization: a scenario, the write policy and the
+//! mitigations, each instance's program and the schedule that interleaves
+//! them, the shared player, a sequence diagram of the commands with their
+//! replies, the cache and database contents, and tables that compare the
+//! patterns and the mitigations on a workload. Everything it shows comes
+//! from [`crate::sim::cache`].
+
+mod render;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::fields::{read_number, NumberField, SelectField};
+use super::player::Player;
+use super::share::{follow_links, follow_url, report, CopyLink};
+use super::{browser, use_router};
+use crate::route::{self, Route};
+use crate::sim::cache::workload::{self, Setup, Workload};
+use crate::sim::cache::{self, Op, Params, Preset, Run, Token, WritePolicy, MAX_OPS, MAX_SCHEDULE};
+use crate::sim::params::Reader;
+use crate::sim::Trace;
+
+/// The state of the visualization.
+#[derive(Clone, Copy)]
+struct State {
+    run: RwSignal<Arc<Run>>,
+    step: RwSignal<usize>,
+}
+
+impl State {
+    fn params(self) -> Params {
+        self.run.with_untracked(|r| r.params().clone())
+    }
+
+    /// Runs the model for `params` (if they changed) and shows `step`.
+    fn apply(self, params: Params, step: usize) {
+        if self.params() != params {
+            self.run.set(Arc::new(Run::new(&params)));
+        }
+        let last = self.run.with_untracked(|r| r.steps() - 1);
+        self.step.set(step.min(last));
+    }
+
+    /// Changes the parameters, starting again at step 0.
+    fn change(self, f: impl FnOnce(&mut Params)) {
+        let mut p = self.params();
+        f(&mut p);
+        self.apply(p, 0);
+    }
+}
+
+/// The live cache-aside visualization for the topic `slug`.
+#[component]
+pub fn CacheViz(slug: &'static str) -> impl IntoView {
+    let router = use_router();
+    let opened = cache::open(&router.params.get_untracked());
+    report(opened.problems);
+    let state = State {
+        run: RwSignal::new(Arc::new(opened.run)),
+        step: RwSignal::new(opened.step),
+    };
+    let here = move || router.route.get_untracked() == Route::Topic(slug);
+    follow_links(here, move |pairs| {
+        let o = cache::open(pairs);
+        state.apply(o.run.params().clone(), o.step);
+        o.problems
+    });
+    let query = Memo::new(move |_| {
+        let step = state.step.get();
+        state
+            .run
+            .with(|r| route::topic_query(slug, &cache::to_pairs(r.params(), step)))
+    });
+    follow_url(query, here);
+    let steps = Signal::derive(move || state.run.with(|r| r.steps()));
+    let caption = Signal::derive(move || {
+        let step = state.step.get();
+        state.run.with(|r| r.caption(step))
+    });
+    let at = move |f: fn(&Run, usize) -> String| {
+        move || {
+            let step = state.step.get();
+            state.run.with(|r| f(r, step))
+        }
+    };
+    view! {
+        <div class="ca">
+            <div class="viz-head">
+                <h2 id="viz-title">"Live: make the cache lie"</h2>
+                <CopyLink query=query/>
+            </div>
+            <Controls state=state/>
+            <Player steps=steps step=state.step caption=caption/>
+            <section class="ca-frame" aria-labelledby="ca-seq-title">
+                <h3 id="ca-seq-title">"Commands and replies"</h3>
+                <div class="ca-seq-wrap" inner_html=at(render::sequence)></div>
+                <div inner_html=at(render::state)></div>
+                <dl class="counters" aria-label="Figures so far" inner_html=at(render::figures)></dl>
+            </section>
+            <Script state=state/>
+            <Compare/>
+        </div>
+    }
+}
+
+/// One number setting and when it shows.
+struct Setting {
+    key: &'static str,
+    id: &'static str,
+    label: &'static str,
+    min: u32,
+    max: u32,
+    get: fn(&Params) -> u32,
+    set: fn(&mut Params, u32),
+    used: fn(&Params) -> bool,
+}
+
+const SETTINGS: [Setting; 8] = [
+    Setting {
+        key: "ttl_ms",
+        id: "ca-ttl",
+        label: "TTL (ms)",
+        min: 100,
+        max: 3_600_000,
+        get: |p| p.ttl_ms,
+        set: |p, v| p.ttl_ms = v,
+        used: |_| true,
+    },
+    Setting {
+        key: "jitter",
+        id: "ca-jitter",
+        label: "TTL jitter (\u{b1}%)",
+        min: 0,
+        max: 50,
+        get: |p| p.jitter_pct,
+        set: |p, v| p.jitter_pct = v,
+        used: |_| true,
+    },
+    Setting {
+        key: "xfetch",
+        id: "ca-xfetch",
+        label: "XFetch \u{3b2} (tenths, 0 off)",
+        min: 0,
+        max: 50,
+        get: |p| p.xfetch_beta10,
+        set: |p, v| p.xfetch_beta10 = v,
+        used: |_| true,
+    },
+    Setting {
+        key: "db_ms",
+        id: "ca-db-ms",
+        label: "Database read (ms)",
+        min: 1,
+        max: 10_000,
+        get: |p| p.db_ms,
+        set: |p, v| p.db_ms = v,
+        used: |p| p.xfetch_beta10 > 0,
+    },
+    Setting {
+        key: "lease_ms",
+        id: "ca-lease-ms",
+        label: "Lease lifetime (ms)",
+        min: 100,
+        max: 600_000,
+        get: |p| p.lease_ms,
+        set: |p, v| p.lease_ms = v,
+        used: |p| p.lease,
+    },
+    Setting {
+        key: "flush_ms",
+        id: "ca-flush",
+        label: "Flush every (ms)",
+        min: 100,
+        max: 600_000,
+        get: |p| p.flush_ms,
+        set: |p, v| p.flush_ms = v,
+        used: |p| p.policy == WritePolicy::WriteBehind,
+    },
+    Setting {
+        key: "refresh",
+        id: "ca-refresh",
+        label: "Refresh at (% of TTL)",
+        min: 1,
+        max: 99,
+        get: |p| p.refresh_pct,
+        set: |p, v| p.refresh_pct = v,
+        used: |p| p.policy == WritePolicy::RefreshAhead,
+    },
+    Setting {
+        key: "seed",
+        id: "ca-seed",
+        label: "Seed",
+        min: 0,
+        max: u32::MAX,
+        get: |p| p.seed,
+        set: |p, v| p.seed = v,
+        used: |p| p.jitter_pct > 0 || p.xfetch_beta10 > 0,
+    },
+];
+
+/// The scenario, the write policy, the mitigations.
+#[component]
+fn Controls(state: State) -> impl IntoView {
+    let note = RwSignal::new(None::<String>);
+    let p = move || state.run.with(|r| r.params().clone());
+    let preset = move || {
+        let now = p();
+        Preset::ALL
+            .into_iter()
+            .find(|s| s.params() == now)
+            .map(|s| s.slug())
+            .unwrap_or("custom")
+    };
+    let mut scenarios: Vec<(&'static str, &'static str)> =
+        Preset::ALL.iter().map(|s| (s.slug(), s.label())).collect();
+    scenarios.push(("custom", "Custom script"));
+    let on_off = |v: bool| if v { "on" } else { "off" };
+    let fields = SETTINGS
+        .iter()
+        .map(|f| {
+            let (key, min, max, get, set, used) = (f.key, f.min, f.max, f.get, f.set, f.used);
+            let commit = Callback::new(move |raw: String| {
+                let current = state.run.with_untracked(|r| get(r.params()));
+                let (v, problem) = read_number(key, &raw, min, max, current);
+                note.set(problem);
+                state.change(|p| set(p, v));
+                v.to_string()
+            });
+            view! {
+                <NumberField id=f.id label=f.label min=min max=max
+                    value=Signal::derive(move || state.run.with(|r| get(r.params()).to_string()))
+                    hidden=Signal::derive(move || state.run.with(|r| !used(r.params())))
+                    placeholder=Signal::derive(String::new)
+                    on_commit=commit/>
+            }
+        })
+        .collect_view();
+    view! {
+        <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Scenario, write policy and mitigations">
+            <SelectField id="ca-preset" label="Scenario" wide=true
+                options=scenarios
+                value=Signal::derive(preset)
+                on_pick=Callback::new(move |v: String| {
+                    if let Some(s) = Preset::ALL.into_iter().find(|s| s.slug() == v) {
+                        note.set(None);
+                        state.apply(s.params(), 0);
+                    }
+                })/>
+            <SelectField id="ca-policy" label="Write policy" wide=true
+                options=WritePolicy::ALL.map(|w| (w.slug(), w.label())).to_vec()
+                value=Signal::derive(move || p().policy.slug())
+                on_pick=Callback::new(move |v: String| {
+                    if let Some(w) = WritePolicy::ALL.into_iter().find(|w| w.slug() == v) {
+                        state.change(|p| p.policy = w);
+                    }
+                })/>
+            <SelectField id="ca-lease" label="Leases"
+                options=vec![("off", "Off"), ("on", "On: a token on a miss")]
+                value=Signal::derive(move || on_off(p().lease))
+                on_pick=Callback::new(move |v: String| state.change(|p| p.lease = v == "on"))/>
+            <SelectField id="ca-warm" label="At the start the key is"
+                options=vec![("off", "Not cached"), ("on", "Cached (v1)")]
+                value=Signal::derive(move || on_off(p().warm))
+                on_pick=Callback::new(move |v: String| state.change(|p| p.warm = v == "on"))/>
+            {fields}
+            <p class="form-note" role="status">
+                {move || note.get().map(|n| format!("Changed: {n}."))}
+            </p>
+        </form>
+    }
+}
+
+/// The element an event came from and its `data-i`, `data-j`, `data-f`.
+fn event_field(ev: &web_sys::Event) -> Option<(usize, usize, String)> {
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let el = target.closest("[data-f]").ok()??;
+    let i = el.get_attribute("data-i")?.parse().ok()?;
+    let j = el.get_attribute("data-j")?.parse().ok()?;
+    Some((i, j, el.get_attribute("data-f")?))
+}
+
+/// Focuses the element `id` after the next render.
+fn focus_later(id: String) {
+    request_animation_frame(move || {
+        if let Some(el) =
+            browser::element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// Marks the schedule entry of `step` in the list.
+fn mark_current(list: &web_sys::Element, step: usize) {
+    let items = list.children();
+    for k in 0..items.length() {
+        if let Some(li) = items.item(k) {
+            let on = step == k as usize + 1;
+            let _ = li.class_list().toggle_with_force("current", on);
+        }
+    }
+}
+
+/// The instances' programs and the schedule that interleaves them.
+#[component]
+fn Script(state: State) -> impl IntoView {
+    let note = RwSignal::new(None::<String>);
+    let wait_s = RwSignal::new(31u32);
+    let count = move || state.run.with(|r| r.params().programs.len());
+    let entries = move || state.run.with(|r| r.params().schedule.len());
+    let programs = move || state.run.with(|r| render::program_rows(r.params()));
+    let rows = move || state.run.with(|r| render::schedule_rows(r.params()));
+    let text = move || {
+        state.run.with(|r| {
+            r.params()
+                .schedule
+                .iter()
+                .map(|t| cache::token_slug(*t))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    };
+    let edit_schedule = move |f: &dyn Fn(&mut Vec<Token>) -> usize| {
+        let mut p = state.params();
+        let at = f(&mut p.schedule);
+        state.apply(p, at + 1);
+    };
+    let add = move |t: Token| {
+        edit_schedule(&|s| {
+            if s.len() < MAX_SCHEDULE {
+                s.push(t);
+            }
+            s.len().saturating_sub(1)
+        })
+    };
+    let on_programs = move |ev: leptos::ev::MouseEvent| {
+        let Some((i, j, f)) = event_field(&ev) else {
+            return;
+        };
+        let mut p = state.params();
+        let Some(ops) = p.programs.get_mut(i) else {
+            return;
+        };
+        match f.as_str() {
+            "drop-op" if j < ops.len() => {
+                ops.remove(j);
+            }
+            "add-read" if ops.len() < MAX_OPS => ops.push(Op::Read),
+            "add-write" if ops.len() < MAX_OPS => ops.push(Op::Write),
+            _ => return,
+        }
+        let id = if f == "drop-op" {
+            format!("ca-add-read-{i}")
+        } else {
+            format!("ca-{f}-{i}")
+        };
+        state.apply(p, 0);
+        focus_later(id);
+    };
+    let list = NodeRef::<leptos::html::Ol>::new();
+    Effect::new(move |_| {
+        let step = state.step.get();
+        state.run.track();
+        if let Some(ol) = list.get() {
+            let el: web_sys::Element = ol.into();
+            request_animation_frame(move || mark_current(&el, step));
+        }
+    });
+    let on_schedule = move |ev: leptos::ev::MouseEvent| {
+        let Some((i, _, f)) = event_field(&ev) else {
+            return;
+        };
+        let n = entries();
+        match f.as_str() {
+            "go" => state.step.set(i + 1),
+            "up" if i > 0 && i < n => {
+                edit_schedule(&|s| {
+                    s.swap(i - 1, i);
+                    i - 1
+                });
+                let to = i - 1;
+                focus_later(if to == 0 {
+                    "ca-s-0-down".into()
+                } else {
+                    format!("ca-s-{to}-up")
+                });
+            }
+            "down" if i + 1 < n => {
+                edit_schedule(&|s| {
+                    s.swap(i, i + 1);
+                    i + 1
+                });
+                let to = i + 1;
+                focus_later(if to + 1 >= n {
+                    format!("ca-s-{to}-up")
+                } else {
+                    format!("ca-s-{to}-down")
+                });
+            }
+            "remove" if i < n => {
+                edit_schedule(&|s| {
+                    s.remove(i);
+                    i.saturating_sub(1)
+                });
+                focus_later(if n > 1 {
+                    format!("ca-s-{}-remove", i.min(n - 2))
+                } else {
+                    "ca-add-a".into()
+                });
+            }
+            _ => {}
+        }
+    };
+    // The schedule as text: read with the URL's reader.
+    let on_text = move |ev: leptos::ev::Event| {
+        let raw = event_target_value(&ev);
+        let mut pairs: Vec<(String, String)> = cache::to_pairs(&state.params(), 0)
+            .into_iter()
+            .filter(|(k, _)| *k != "schedule" && *k != "step")
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        pairs.push(("schedule".into(), raw));
+        let mut r = Reader::new(&pairs);
+        let p = Params::read(&mut r);
+        let problems = r.finish();
+        note.set((!problems.is_empty()).then(|| problems.join("; ")));
+        state.apply(p, 0);
+    };
+    let three = move || count() == 3;
+    view! {
+        <section class="ca-script" aria-labelledby="ca-script-title">
+            <h3 id="ca-script-title">"The script"</h3>
+            <div class="bk-editor">
+                <h4 class="bk-sub">"What each instance does"</h4>
+                <ul class="ca-programs" inner_html=programs on:click=on_programs></ul>
+                <div class="bk-editor-bar">
+                    <button type="button" class="text-button" id="ca-third"
+                        on:click=move |_| {
+                            let mut p = state.params();
+                            if p.programs.len() == 3 {
+                                p.programs.truncate(2);
+                                p.schedule.retain(|t| !matches!(t, Token::Step(2) | Token::Crash(2)));
+                            } else {
+                                p.programs.push(vec![Op::Read]);
+                            }
+                            state.apply(p, 0);
+                        }>
+                        {move || if three() { "Remove instance C" } else { "Add instance C" }}
+                    </button>
+                </div>
+            </div>
+            <div class="bk-editor">
+                <h4 class="bk-sub">"The schedule: who acts next"</h4>
+                <div class="bk-editor-bar">
+                    <button type="button" class="button" id="ca-add-a" on:click=move |_| add(Token::Step(0))>"A steps"</button>
+                    <button type="button" class="button" id="ca-add-b" on:click=move |_| add(Token::Step(1))>"B steps"</button>
+                    <Show when=three>
+                        <button type="button" class="button" id="ca-add-c" on:click=move |_| add(Token::Step(2))>"C steps"</button>
+                    </Show>
+                    <button type="button" class="text-button" id="ca-crash-a" on:click=move |_| add(Token::Crash(0))>"A crashes"</button>
+                    <button type="button" class="text-button" id="ca-crash-b" on:click=move |_| add(Token::Crash(1))>"B crashes"</button>
+                    <span class="bk-wait">
+                        <button type="button" class="button" id="ca-add-wait"
+                            on:click=move |_| add(Token::Wait(u64::from(wait_s.get_untracked()) * 1000))>"Wait"</button>
+                        <input type="number" min="1" max="86400" step="1" inputmode="numeric" aria-label="Seconds to wait"
+                            prop:value=move || wait_s.get().to_string()
+                            on:change=move |ev| {
+                                let (v, _) = read_number("wait", &event_target_value(&ev), 1, 86_400, wait_s.get_untracked());
+                                wait_s.set(v);
+                            }/>
+                        <span>"s"</span>
+                    </span>
+                </div>
+                <label class="field ca-text">
+                    <span>"As text (a, b, c: a step; a!: a crash; 30s: a wait)"</span>
+                    <input type="text" id="ca-schedule-text" spellcheck="false" autocomplete="off"
+                        prop:value=text on:change=on_text/>
+                </label>
+                <p class="form-note" role="status">{move || note.get().map(|n| format!("Ignored: {n}."))}</p>
+                <ol class="bk-actions" aria-label="The schedule" node_ref=list inner_html=rows on:click=on_schedule></ol>
+                <p class="hint">{move || format!("{} of at most {MAX_SCHEDULE} entries. After the schedule, each instance finishes its program in turn.", entries())}</p>
+            </div>
+        </section>
+    }
+}
+
+/// The patterns and the mitigations on workloads, computed when opened.
+#[component]
+fn Compare() -> impl IntoView {
+    let tables = RwSignal::new(None::<String>);
+    let open = move |_| {
+        if tables.get_untracked().is_none() {
+            tables.set(Some(compare_tables()));
+        }
+    };
+    view! {
+        <details class="ca-compare sweep-details" on:toggle=open>
+            <summary>"Compare the four patterns, and the mitigations, on a workload"</summary>
+            <div inner_html=move || tables.get().unwrap_or_default()></div>
+        </details>
+    }
+}
+
+fn base_setup(policy: WritePolicy) -> Setup {
+    Setup {
+        policy,
+        lease: false,
+        coalesce: false,
+        jitter_pct: 0,
+        xfetch_beta10: 0,
+        ttl_ms: 5_000,
+        db_ms: 20,
+        flush_ms: 1_000,
+        refresh_pct: 80,
+    }
+}
+
+/// The comparison tables, computed by running the workload model.
+fn compare_tables() -> String {
+    let mixed = Workload {
+        requests: 40_000,
+        keys: 1_000,
+        write_pct: 10,
+        rate: 2_000,
+        instances: 4,
+        skew: 2,
+        warm: false,
+        capacity: 0,
+        seed: 1,
+    };
+    let patterns: Vec<(String, workload::Report)> = [
+        (
+            "Cache-aside (update, then delete)",
+            WritePolicy::DeleteAfter,
+        ),
+        ("Write-through", WritePolicy::WriteThrough),
+        ("Write-behind (flush every 1 s)", WritePolicy::WriteBehind),
+        (
+            "Refresh-ahead (at 80% of the TTL)",
+            WritePolicy::RefreshAhead,
+        ),
+    ]
+    .into_iter()
+    .map(|(name, policy)| (name.to_string(), workload::run(&mixed, &base_setup(policy))))
+    .collect();
+    let wave = Workload {
+        requests: 16_000,
+        keys: 1_000,
+        write_pct: 0,
+        rate: 2_000,
+        instances: 4,
+        skew: 0,
+        warm: true,
+        capacity: 0,
+        seed: 2,
+    };
+    let hot = Workload {
+        keys: 1,
+        seed: 3,
+        ..wave
+    };
+    let plain = base_setup(WritePolicy::DeleteAfter);
+    let mitigations = |w: &Workload| -> Vec<(String, workload::Report)> {
+        [
+            ("No mitigation", plain),
+            (
+                "TTL jitter \u{b1}20%",
+                Setup {
+                    jitter_pct: 20,
+                    ..plain
+                },
+            ),
+            (
+                "Coalescing per instance",
+                Setup {
+                    coalesce: true,
+                    ..plain
+                },
+            ),
+            (
+                "Leases",
+                Setup {
+                    lease: true,
+                    ..plain
+                },
+            ),
+            (
+                "XFetch, \u{3b2} = 1",
+                Setup {
+                    xfetch_beta10: 10,
+                    ..plain
+                },
+            ),
+        ]
+        .into_iter()
+        .map(|(name, s)| (name.to_string(), workload::run(w, &s)))
+        .collect()
+    };
+    let mut s = String::from(
+        r#"<p class="hint">Each table is computed now, in your browser, by running the workload model: seeded requests from 4 instances, database calls of 20 ms, a TTL of 5 s.</p>"#,
+    );
+    s.push_str(&render::report_table(
+        "The four patterns: 40,000 requests over 1,000 keys (skewed), 10% writes",
+        &patterns,
+        false,
+    ));
+    s.push_str(&render::report_table(
+        "A wave of expiries: 1,000 keys all cached at once with the same TTL, 16,000 reads",
+        &mitigations(&wave),
+        true,
+    ));
+    s.push_str(&render::report_table(
+        "One hot key: 16,000 reads of a single key at 2,000 per second",
+        &mitigations(&hot),
+        true,
+    ));
+    s
+}
