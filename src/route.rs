@@ -61,13 +61,14 @@ pub fn decode_component(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Encodes a query component: letters, digits, `-_.~` and the `,` and `:`
-/// that lists such as `healthy:20,down:30` use stay (a query may hold them
-/// as they are), the rest is percent-encoded.
+/// Encodes a query component: letters, digits, `-_.~` and the `,`, `:` and
+/// `!` that lists such as `healthy:20,down:30` or `a,b!,30s` use stay (a
+/// query may hold them as they are), the rest is percent-encoded.
 pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',' | b':') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',' | b':' | b'!')
+        {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));

@@ -95,7 +95,7 @@ pub fn CacheViz(slug: &'static str) -> impl IntoView {
             <Player steps=steps step=state.step caption=caption/>
             <section class="ca-frame" aria-labelledby="ca-seq-title">
                 <h3 id="ca-seq-title">"Commands and replies"</h3>
-                <div class="ca-seq-wrap" inner_html=at(render::sequence)></div>
+                <div class="ca-seq-wrap" tabindex="0" role="region" aria-label="Sequence diagram (scrolls sideways on a narrow screen)" inner_html=at(render::sequence)></div>
                 <div inner_html=at(render::state)></div>
                 <dl class="counters" aria-label="Figures so far" inner_html=at(render::figures)></dl>
             </section>

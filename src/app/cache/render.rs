@@ -199,7 +199,11 @@ pub fn figures(run: &Run, step: usize) -> String {
             "Writes lost",
             f.writes_lost,
             all.writes_lost,
-            format!("{} sets refused", f.refused_sets),
+            if f.refused_sets == 1 {
+                "1 set refused".to_string()
+            } else {
+                format!("{} sets refused", f.refused_sets)
+            },
         ),
     ];
     let mut s = String::new();

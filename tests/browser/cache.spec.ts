@@ -1,0 +1,232 @@
+import { test, expect, Page } from "@playwright/test";
+import { ready, watchErrors, expectNoHorizontalScroll } from "./helpers";
+
+// The cache-aside visualization: every race stepped to its stale read (or
+// lost write) and defeated by its mitigation, the script editors, the
+// permalinks, the keyboard, bad URLs, the comparison tables and the phone
+// layout. The figures asserted follow from the schedules in the URLs.
+
+const staleSet =
+  "?topic=caching&policy=update-delete&lease=off&jitter=0&xfetch=0&ttl_ms=30000&warm=off&a=read,read&b=write&schedule=a,a,b,b,a,a";
+
+async function open(page: Page, query: string) {
+  await page.goto(`./${query}`);
+  await ready(page);
+  await expect(page.locator(".ca")).toBeVisible();
+}
+
+const stepCount = (page: Page) => page.locator(".step-count");
+const caption = (page: Page) => page.locator(".player .caption");
+const stat = (page: Page, label: string) =>
+  page.locator(".ca .stat", { has: page.locator("dt", { hasText: label }) }).locator(".now");
+
+/** The last step, by keyboard (the button is disabled once there). */
+async function toEnd(page: Page) {
+  await page.locator("body").click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press("End");
+}
+
+test("the stale set: stepping shows the race, leases stop it", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, `${staleSet}&step=0`);
+  await expect(page.locator("#ca-preset")).toHaveValue("stale-set");
+  await page.locator("body").click({ position: { x: 5, y: 300 } });
+  for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
+  await expect(stepCount(page)).toHaveText("5 / 6");
+  await expect(caption(page)).toContainText("A sets v1 in the cache, but the database already holds v2");
+  await expect(page.locator(".ca-seq .ca-step.now .ca-req")).toHaveText("SET user:42 v1 PX 30000");
+  await expect(page.locator(".ca-store tr.stale")).toHaveCount(1);
+  await page.keyboard.press("ArrowRight");
+  await expect(caption(page)).toContainText("a stale read");
+  await expect(page.locator(".ca-seq .ca-reply.stale")).toHaveCount(1);
+  await expect(stat(page, "Stale reads")).toHaveText("1");
+  // Leases on: the same schedule, no stale read.
+  await page.locator("#ca-lease").selectOption("on");
+  await expect(page).toHaveURL(/lease=on/);
+  await toEnd(page);
+  await expect(stat(page, "Stale reads")).toHaveText("0");
+  await expect(page.locator(".ca .stat", { hasText: "set refused" }).locator(".of")).toHaveText("1 set refused");
+  await page.keyboard.press("Home");
+  await stepUntil(page, "its set of v1 is refused");
+  expect(errors).toEqual([]);
+});
+
+/** Steps forward until the caption says `text`. */
+async function stepUntil(page: Page, text: string, max = 40) {
+  await page.locator("body").click({ position: { x: 5, y: 300 } });
+  for (let i = 0; i < max; i++) {
+    if ((await caption(page).textContent())?.includes(text)) return;
+    await page.keyboard.press("ArrowRight");
+  }
+  throw new Error(`no step says "${text}"`);
+}
+
+test("every race happens without its mitigation and not with it", async ({ page }) => {
+  await open(page, "?topic=caching");
+  const staleCached = page.locator(".ca-store tr.stale");
+  // Delete, then update: the reader refills v1 and the cache stays wrong;
+  // update, then delete, leaves it right.
+  await page.locator("#ca-preset").selectOption("delete-first");
+  await stepUntil(page, "a stale read");
+  await toEnd(page);
+  await expect(staleCached).toHaveCount(1);
+  await page.locator("#ca-policy").selectOption("update-delete");
+  await toEnd(page);
+  await expect(staleCached).toHaveCount(0);
+  await expect(page.locator("#ca-preset")).toHaveValue("custom");
+  // Two writers that set: the cache ends on the older value; deletes fix it.
+  await page.locator("#ca-preset").selectOption("set-race");
+  await stepUntil(page, "sets do not commute");
+  await toEnd(page);
+  await expect(stat(page, "Stale reads")).toHaveText("1");
+  await page.locator("#ca-policy").selectOption("update-delete");
+  await toEnd(page);
+  await expect(stat(page, "Stale reads")).toHaveText("0");
+  // A lost invalidation: a read 5 s later is stale with a 30 s TTL, fresh
+  // with a 1 s TTL.
+  await page.locator("#ca-preset").selectOption("lost-delete");
+  await stepUntil(page, "the invalidation is lost");
+  await page.locator("#ca-schedule-text").fill("a,a!,5s,b");
+  await page.locator("#ca-schedule-text").press("Enter");
+  await toEnd(page);
+  // B's two reads, 5 s after the lost delete, both return v1.
+  await expect(stat(page, "Stale reads")).toHaveText("2");
+  await page.locator("#ca-ttl").fill("1000");
+  await page.locator("#ca-ttl").press("Enter");
+  await toEnd(page);
+  await expect(stat(page, "Stale reads")).toHaveText("0");
+  // The herd: three database reads, one with leases.
+  await page.locator("#ca-preset").selectOption("herd");
+  await toEnd(page);
+  await expect(stat(page, "Database reads")).toHaveText("3");
+  await page.locator("#ca-lease").selectOption("on");
+  await toEnd(page);
+  await expect(stat(page, "Database reads")).toHaveText("1");
+  await page.keyboard.press("Home");
+  await stepUntil(page, "another instance holds the lease");
+  // Write-behind: a crash loses the queued writes.
+  await page.locator("#ca-preset").selectOption("write-behind-crash");
+  await stepUntil(page, "never reach the database");
+  await expect(stat(page, "Writes lost")).toHaveText("2");
+});
+
+test("a script typed, edited and reordered by keyboard, shared and reopened", async ({ page, context }) => {
+  await open(page, "?topic=caching&a=read&b=write&schedule=");
+  await expect(page.locator(".ca .bk-actions li")).toHaveCount(0);
+  // Type a schedule: A misses and reads v1 before B commits and deletes.
+  await page.locator("#ca-schedule-text").fill("a,a,b,b");
+  await page.locator("#ca-schedule-text").press("Enter");
+  await expect(page).toHaveURL(/schedule=a,a,b,b/);
+  await expect(page.locator(".ca .bk-actions li")).toHaveCount(4);
+  // The reader's set lands after the writer's delete: the cache is wrong.
+  await toEnd(page);
+  await expect(page.locator(".ca-store tr.stale")).toHaveCount(1);
+  // Add a second read for A with the button, and a step for it.
+  await page.getByRole("button", { name: "+ read" }).first().click();
+  await expect(page).toHaveURL(/a=read,read/);
+  await page.getByRole("button", { name: "A steps", exact: true }).click();
+  await expect(page).toHaveURL(/schedule=a,a,b,b,a/);
+  await toEnd(page);
+  await expect(stat(page, "Stale reads")).toHaveText("1");
+  // Move the last entry (A's set) up twice by keyboard: A sets v1 before
+  // the writer commits and deletes, so nothing stale is read.
+  await page.getByRole("button", { name: "Move entry 5 up" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("button", { name: "Move entry 4 up" })).toBeFocused();
+  await expect(page).toHaveURL(/schedule=a,a,b,a,b/);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/schedule=a,a,a,b,b/);
+  await toEnd(page);
+  await expect(stat(page, "Stale reads")).toHaveText("0");
+  // Remove an entry with the pointer.
+  await page.getByRole("button", { name: "Remove entry 5" }).click();
+  await expect(page).toHaveURL(/schedule=a,a,a,b(&|$)/);
+  // Wait and crash entries.
+  await page.getByRole("button", { name: "B crashes" }).click();
+  await expect(page).toHaveURL(/schedule=a,a,a,b,b!/);
+  await page.getByRole("spinbutton", { name: "Seconds to wait" }).fill("40");
+  await page.getByRole("spinbutton", { name: "Seconds to wait" }).press("Tab");
+  await page.getByRole("button", { name: "Wait", exact: true }).click();
+  await expect(page).toHaveURL(/schedule=a,a,a,b,b!,40s/);
+  // Clicking an entry shows its step; the permalink reopens it.
+  await page.locator(".ca .bk-action-go").nth(2).click();
+  await expect(stepCount(page)).toHaveText(/^3 \//);
+  await expect(page).toHaveURL(/step=3$/);
+  const url = page.url();
+  const fresh = await (await context.browser()!.newContext()).newPage();
+  await fresh.goto(url);
+  await ready(fresh);
+  await expect(fresh.locator(".step-count")).toHaveText((await stepCount(page).textContent()) ?? "");
+  await expect(fresh.locator(".player .caption")).toHaveText((await caption(page).textContent()) ?? "");
+  await expect(fresh.locator(".ca .bk-actions li")).toHaveCount(6);
+  // Instance C comes and goes.
+  await page.getByRole("button", { name: "Add instance C" }).click();
+  await expect(page).toHaveURL(/&c=read/);
+  await expect(page.getByRole("button", { name: "C steps" })).toBeVisible();
+  await page.getByRole("button", { name: "Remove instance C" }).click();
+  await expect(page).not.toHaveURL(/&c=/);
+});
+
+test("the keyboard drives the player, but not while typing the schedule", async ({ page }) => {
+  await open(page, `${staleSet}&step=2`);
+  await page.locator("body").click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press("ArrowLeft");
+  await expect(stepCount(page)).toHaveText("1 / 6");
+  await page.keyboard.press("End");
+  await expect(stepCount(page)).toHaveText("6 / 6");
+  await page.locator("#ca-schedule-text").focus();
+  await page.keyboard.press("Home");
+  await expect(stepCount(page)).toHaveText("6 / 6");
+});
+
+test("bad URLs open the nearest valid state with a notice", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "?topic=caching&policy=never&a=read,jump&b=write&schedule=a,c,z,5x,b&ttl_ms=5");
+  const notice = page.locator(".notice");
+  for (const part of ["policy=never", "jump", "no instance C", "\u201cz\u201d", "5x", "ttl_ms=5"]) {
+    await expect(notice).toContainText(part);
+  }
+  await expect(page.locator("#ca-policy")).toHaveValue("update-delete");
+  await expect(page.locator("#ca-ttl")).toHaveValue("100");
+  await expect(page.locator(".ca .bk-actions li")).toHaveCount(2);
+  // A typed schedule with a bad entry says what it ignored.
+  await page.locator("#ca-schedule-text").fill("a,q,b");
+  await page.locator("#ca-schedule-text").press("Enter");
+  await expect(page.locator(".ca-script .form-note")).toContainText("\u201cq\u201d");
+  await expect(page.locator(".ca .bk-actions li")).toHaveCount(2);
+  expect(errors).toEqual([]);
+});
+
+test("the comparison tables come from the workload model", async ({ page }) => {
+  await open(page, staleSet);
+  await page.locator(".ca-compare summary").click();
+  const tables = page.locator(".ca-compare table");
+  await expect(tables).toHaveCount(3);
+  await expect(tables.nth(0).locator("tbody tr")).toHaveCount(4);
+  // Leases leave one database read for the hot key; no mitigation, many.
+  const hot = tables.nth(2);
+  const reads = async (row: string) =>
+    Number((await hot.locator("tr", { hasText: row }).locator("td").nth(1).textContent())?.replace(/,/g, ""));
+  expect(await reads("Leases")).toBe(1);
+  expect(await reads("No mitigation")).toBeGreaterThan(10);
+});
+
+test("a 'see it happen' link opens its race, and Back returns", async ({ page }) => {
+  await open(page, "?topic=caching");
+  await page.locator(".topic-text a", { hasText: "The thundering herd" }).click();
+  await expect(page.locator("#ca-preset")).toHaveValue("herd");
+  await expect(stepCount(page)).toHaveText("11 / 11");
+  await expect(stat(page, "Database reads")).toHaveText("3");
+  await page.goBack();
+  await expect(page.locator("#ca-preset")).toHaveValue("stale-set");
+});
+
+test("the visualization fits a phone", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await open(page, `${staleSet}&step=6`);
+  await page.locator(".ca").scrollIntoViewIfNeeded();
+  await expectNoHorizontalScroll(page);
+  await page.locator(".viz").screenshot({ path: "artifacts/screenshots/cache-phone.png" });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.screenshot({ path: "artifacts/screenshots/cache-desktop.png" });
+});
