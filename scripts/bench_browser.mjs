@@ -1,4 +1,4 @@
-// Browser benchmark of the N+1 and circuit-breaker views, in headless
+// Browser benchmark of the N+1, circuit-breaker and cache-aside views, in headless
 // Chromium: the time from a step key press to the updated frame, and from a
 // parameter change to the updated frame. Prints figures; asserts nothing.
 //
@@ -51,6 +51,10 @@ async function measure(action, count) {
         document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
       } else if (action === "back") {
         document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowLeft", bubbles: true }));
+      } else if (action === "lease") {
+        const select = document.querySelector("#ca-lease");
+        select.value = i % 2 === 0 ? "on" : "off";
+        select.dispatchEvent(new Event("change", { bubbles: true }));
       } else if (action === "policy") {
         const select = document.querySelector("#bk-policy");
         select.value = i % 2 === 0 ? "time" : "count";
@@ -106,6 +110,24 @@ for (const rate of [100, 200]) {
   const change = await measure("policy", 20);
   console.log(`  policy change -> DOM updated (model re-run): ${stats(change.dom)}`);
   console.log(`  policy change -> style and layout:            ${stats(change.frame)}`);
+}
+
+// Cache-aside: a long script (three instances, 200 schedule entries).
+{
+  const entries = Array.from({ length: 200 }, (_, i) => ["a", "b", "c", "a", "b", "c", "5s"][i % 7]).join(",");
+  await page.goto(base + `?topic=caching&policy=update-delete&lease=off&jitter=10&xfetch=10&ttl_ms=8000&db_ms=100&warm=on&seed=1&a=${Array(20).fill("read").join(",")}&b=${Array(20).fill("write").join(",")}&c=${Array(20).fill("read").join(",")}&schedule=${entries}&step=10`);
+  await page.waitForSelector("html[data-ready]");
+  await page.waitForSelector(".ca-seq");
+  await measure("step", 20);
+  const step = await measure("step", 100);
+  const back = await measure("back", 100);
+  console.log("cache-aside, a 200-entry schedule of three instances:");
+  console.log(`  step key -> DOM updated:       ${stats(step.dom)}`);
+  console.log(`  step key -> style and layout:  ${stats(step.frame)}`);
+  console.log(`  step back key -> DOM updated:  ${stats(back.dom)}`);
+  const change = await measure("lease", 20);
+  console.log(`  lease switch -> DOM updated (model re-run): ${stats(change.dom)}`);
+  console.log(`  lease switch -> style and layout:            ${stats(change.frame)}`);
 }
 
 const nav = await page.evaluate(() => {
