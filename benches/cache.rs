@@ -73,5 +73,9 @@ fn main() {
     }
     let p = Preset::Herd.params();
     let (median, _) = time(|| Run::new(&p));
-    println!("script run (the herd preset): {}", ms(median));
+    println!(
+        "script run (the herd preset, {} steps): {:.1} µs",
+        backend_playground::sim::Trace::steps(&Run::new(&p)),
+        median.as_secs_f64() * 1e6
+    );
 }

@@ -9,6 +9,7 @@ mod cache;
 mod drill;
 mod fields;
 mod html;
+mod live;
 mod nav;
 mod nplus1;
 mod pages;

@@ -6,92 +6,51 @@
 
 mod render;
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::fields::{read_number, NumberField, SelectField};
+use super::fields::{read_number, SelectField};
+use super::live::{
+    control_value, event_field, focus_later, follow_step, open_live, reorder, settings, Live,
+    Replay, Setting,
+};
 use super::player::Player;
-use super::share::{follow_links, follow_url, report, CopyLink};
-use super::{browser, use_router};
-use crate::route::{self, Route};
+use super::share::CopyLink;
 use crate::sim::breaker::{
     self, Action, Health, Mode, Params, Phase, Policy, Preset, Run, Send, MAX_ACTIONS, MAX_FAIL,
     MAX_HALF_OPEN, MAX_LATENCY_MS, MAX_MIN_CALLS, MAX_PHASES, MAX_RATE, MAX_SECONDS, MAX_SLOW_MS,
     MAX_SUCCESSES, MAX_WAIT_MS, MAX_WINDOW_CALLS, MAX_WINDOW_SECS, TICK_RANGE,
 };
-use crate::sim::Trace;
+use crate::sim::Opened;
 
 /// The state of the visualization.
-#[derive(Clone, Copy)]
-struct State {
-    run: RwSignal<Arc<Run>>,
-    step: RwSignal<usize>,
-}
+type State = Live<Run>;
 
-impl State {
-    /// Runs the model for `params` (if they changed) and shows `step`.
-    fn apply(self, params: Params, step: usize) {
-        if self.params() != params {
-            self.run.set(Arc::new(Run::new(&params)));
-        }
-        let last = self.run.with_untracked(|r| r.steps() - 1);
-        self.step.set(step.min(last));
+impl Replay for Run {
+    type Params = Params;
+
+    fn build(params: &Params) -> Run {
+        Run::new(params)
     }
 
-    fn params(self) -> Params {
-        self.run.with_untracked(|r| r.params().clone())
+    fn params(&self) -> &Params {
+        Run::params(self)
     }
 
-    /// Changes the parameters from a control, starting again at step 0.
-    fn change(self, f: impl FnOnce(&mut Params)) {
-        let mut p = self.params();
-        f(&mut p);
-        self.apply(p, 0);
+    fn open(pairs: &[(String, String)]) -> Opened<Run> {
+        breaker::open(pairs)
     }
 
-    /// Changes the manual script and shows the step of the action `at`
-    /// (the one just added or moved).
-    fn edit_script(self, f: impl FnOnce(&mut Vec<Action>) -> usize) {
-        let mut p = self.params();
-        let at = f(&mut p.script);
-        self.apply(p, at + 1);
+    fn pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
+        breaker::to_pairs(params, step)
     }
 }
 
 /// The live circuit-breaker visualization for the topic `slug`.
 #[component]
 pub fn BreakerViz(slug: &'static str) -> impl IntoView {
-    let router = use_router();
-    let opened = breaker::open(&router.params.get_untracked());
-    report(opened.problems);
-    let state = State {
-        run: RwSignal::new(Arc::new(opened.run)),
-        step: RwSignal::new(opened.step),
-    };
-    let here = move || router.route.get_untracked() == Route::Topic(slug);
-
-    // A link or Back/Forward that changes the parameters of this topic.
-    follow_links(here, move |pairs| {
-        let o = breaker::open(pairs);
-        state.apply(o.run.params().clone(), o.step);
-        o.problems
-    });
-
-    let query = Memo::new(move |_| {
-        let step = state.step.get();
-        state
-            .run
-            .with(|r| route::topic_query(slug, &breaker::to_pairs(r.params(), step)))
-    });
-    follow_url(query, here);
-
-    let steps = Signal::derive(move || state.run.with(|r| r.steps()));
-    let caption = Signal::derive(move || {
-        let step = state.step.get();
-        state.run.with(|r| r.caption(step))
-    });
+    let (state, query) = open_live::<Run>(slug);
+    let steps = state.steps();
+    let caption = state.caption();
     let lanes = Memo::new(move |_| state.run.with(|r| r.lanes().len()));
     let traffic = Memo::new(move |_| state.run.with(|r| r.params().mode == Mode::Traffic));
 
@@ -253,25 +212,11 @@ fn Primary(state: State) -> impl IntoView {
     }
 }
 
-/// One number setting: URL key, element id, label, range, and where it
-/// lives in the parameters.
-struct Setting {
-    key: &'static str,
-    id: &'static str,
-    label: &'static str,
-    min: u32,
-    max: u32,
-    get: fn(&Params) -> u32,
-    set: fn(&mut Params, u32),
-    /// Whether the current parameters use it.
-    used: fn(&Params) -> bool,
-}
-
 fn uses(p: &Params, f: fn(Policy) -> bool) -> bool {
     p.policies().into_iter().any(f)
 }
 
-const SETTINGS: [Setting; 16] = [
+const SETTINGS: [Setting<Params>; 16] = [
     Setting {
         key: "fail_max",
         id: "bk-fail-max",
@@ -439,26 +384,7 @@ const SETTINGS: [Setting; 16] = [
 fn Settings(state: State) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     let traffic = move || state.run.with(|r| r.params().mode == Mode::Traffic);
-    let fields = SETTINGS
-        .iter()
-        .map(|f| {
-            let (key, min, max, get, set, used) = (f.key, f.min, f.max, f.get, f.set, f.used);
-            let commit = Callback::new(move |raw: String| {
-                let current = state.run.with_untracked(|r| get(r.params()));
-                let (v, problem) = read_number(key, &raw, min, max, current);
-                note.set(problem);
-                state.change(|p| set(p, v));
-                v.to_string()
-            });
-            view! {
-                <NumberField id=f.id label=f.label min=min max=max
-                    value=Signal::derive(move || state.run.with(|r| get(r.params()).to_string()))
-                    hidden=Signal::derive(move || state.run.with(|r| !used(r.params())))
-                    placeholder=Signal::derive(String::new)
-                    on_commit=commit/>
-            }
-        })
-        .collect_view();
+    let fields = settings(state, &SETTINGS, note);
     view! {
         <section class="bk-settings" aria-labelledby="bk-settings-title">
             <h3 id="bk-settings-title">"Settings"</h3>
@@ -472,27 +398,6 @@ fn Settings(state: State) -> impl IntoView {
                 </p>
             </form>
         </section>
-    }
-}
-
-/// The element an event came from, with its `data-i` (row) and `data-f`
-/// (what it edits), looked up from the nearest element that has them.
-fn event_field(ev: &web_sys::Event) -> Option<(web_sys::Element, usize, String)> {
-    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
-    let el = target.closest("[data-f]").ok()??;
-    let i = el.get_attribute("data-i")?.parse().ok()?;
-    let f = el.get_attribute("data-f")?;
-    Some((el, i, f))
-}
-
-/// The value of a form control.
-fn control_value(el: &web_sys::Element) -> String {
-    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
-        input.value()
-    } else if let Some(select) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
-        select.value()
-    } else {
-        String::new()
     }
 }
 
@@ -595,46 +500,6 @@ fn HealthEditor(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
     }
 }
 
-/// Focuses the element `id` after the next render.
-fn focus_later(id: String) {
-    request_animation_frame(move || {
-        if let Some(el) =
-            browser::element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
-}
-
-/// Marks the action of `step` in the script list and scrolls it into the
-/// list's view (not the page's).
-fn mark_current(list: &web_sys::Element, step: usize) {
-    let items = list.children();
-    for k in 0..items.length() {
-        let Some(li) = items.item(k) else {
-            continue;
-        };
-        let on = step == k as usize + 1;
-        let _ = li.class_list().toggle_with_force("current", on);
-        if on {
-            let _ = li.set_attribute("aria-current", "step");
-            if let (Some(li), Some(list)) = (
-                li.dyn_ref::<web_sys::HtmlElement>(),
-                list.dyn_ref::<web_sys::HtmlElement>(),
-            ) {
-                let (top, bottom) = (li.offset_top(), li.offset_top() + li.offset_height());
-                if top < list.scroll_top() {
-                    list.set_scroll_top(top);
-                } else if bottom > list.scroll_top() + list.client_height() {
-                    list.set_scroll_top(bottom - list.client_height());
-                }
-            }
-        } else {
-            let _ = li.remove_attribute("aria-current");
-        }
-    }
-}
-
 /// The manual script: buttons that add calls and waits, and the list of
 /// actions, each shown, moved or removed by keyboard or pointer.
 #[component]
@@ -643,7 +508,8 @@ fn ScriptEditor(state: State) -> impl IntoView {
     let wait_s = RwSignal::new(10u32);
     let full = move || count() >= MAX_ACTIONS;
     let add = move |a: Action| {
-        state.edit_script(|s| {
+        state.edit(|p| {
+            let s = &mut p.script;
             if s.len() < MAX_ACTIONS {
                 s.push(a);
             }
@@ -653,57 +519,19 @@ fn ScriptEditor(state: State) -> impl IntoView {
     let list = NodeRef::<leptos::html::Ol>::new();
     let rows = move || state.run.with(|r| render::action_rows(&r.params().script));
     // The current action follows the step, and the list after each change.
-    Effect::new(move |_| {
-        let step = state.step.get();
-        state.run.track();
-        if let Some(ol) = list.get() {
-            let el: web_sys::Element = ol.into();
-            request_animation_frame(move || mark_current(&el, step));
-        }
-    });
+    follow_step(state, list);
     let on_click = move |ev: leptos::ev::MouseEvent| {
         let Some((_, i, f)) = event_field(&ev) else {
             return;
         };
-        let n = count();
-        match f.as_str() {
-            "go" => state.step.set(i + 1),
-            "up" if i > 0 && i < n => {
-                state.edit_script(|s| {
-                    s.swap(i - 1, i);
-                    i - 1
-                });
-                let to = i - 1;
-                focus_later(if to == 0 {
-                    "bk-act-0-down".to_string()
-                } else {
-                    format!("bk-act-{to}-up")
-                });
-            }
-            "down" if i + 1 < n => {
-                state.edit_script(|s| {
-                    s.swap(i, i + 1);
-                    i + 1
-                });
-                let to = i + 1;
-                focus_later(if to + 1 >= n {
-                    format!("bk-act-{to}-up")
-                } else {
-                    format!("bk-act-{to}-down")
-                });
-            }
-            "remove" if i < n => {
-                state.edit_script(|s| {
-                    s.remove(i);
-                    i.saturating_sub(1)
-                });
-                focus_later(if n > 1 {
-                    format!("bk-act-{}-remove", i.min(n - 2))
-                } else {
-                    "bk-add-ok".to_string()
-                });
-            }
-            _ => {}
+        if f == "go" {
+            state.step.set(i + 1);
+            return;
+        }
+        let mut p = state.params();
+        if let Some((at, focus)) = reorder(&mut p.script, i, &f, "bk-act", "bk-add-ok") {
+            state.apply(p, at + 1);
+            focus_later(focus);
         }
     };
     view! {
@@ -725,7 +553,8 @@ fn ScriptEditor(state: State) -> impl IntoView {
                     <span>"s"</span>
                 </span>
                 <button type="button" class="text-button" disabled=move || { count() == 0 }
-                    on:click=move |_| state.edit_script(|s| { s.clear(); 0 })>"Clear"</button>
+                    on:click=move |_| state.edit(|p| {
+            let s = &mut p.script; s.clear(); 0 })>"Clear"</button>
             </div>
             <ol class="bk-actions" aria-label="The script" node_ref=list inner_html=rows on:click=on_click></ol>
             <p class="hint">{move || format!("{} of at most {MAX_ACTIONS} actions. Each call starts when the previous one ends.", count())}</p>

@@ -7,78 +7,49 @@
 
 mod render;
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::fields::{read_number, NumberField, SelectField};
+use super::fields::{read_number, SelectField};
+use super::live::{
+    data_j, event_field, focus_later, follow_step, open_live, reorder, settings, Live, Replay,
+    Setting,
+};
 use super::player::Player;
-use super::share::{follow_links, follow_url, report, CopyLink};
-use super::{browser, use_router};
-use crate::route::{self, Route};
+use super::share::CopyLink;
 use crate::sim::cache::workload::{self, Setup, Workload};
 use crate::sim::cache::{self, Op, Params, Preset, Run, Token, WritePolicy, MAX_OPS, MAX_SCHEDULE};
 use crate::sim::params::Reader;
-use crate::sim::Trace;
+use crate::sim::Opened;
 
 /// The state of the visualization.
-#[derive(Clone, Copy)]
-struct State {
-    run: RwSignal<Arc<Run>>,
-    step: RwSignal<usize>,
-}
+type State = Live<Run>;
 
-impl State {
-    fn params(self) -> Params {
-        self.run.with_untracked(|r| r.params().clone())
+impl Replay for Run {
+    type Params = Params;
+
+    fn build(params: &Params) -> Run {
+        Run::new(params)
     }
 
-    /// Runs the model for `params` (if they changed) and shows `step`.
-    fn apply(self, params: Params, step: usize) {
-        if self.params() != params {
-            self.run.set(Arc::new(Run::new(&params)));
-        }
-        let last = self.run.with_untracked(|r| r.steps() - 1);
-        self.step.set(step.min(last));
+    fn params(&self) -> &Params {
+        Run::params(self)
     }
 
-    /// Changes the parameters, starting again at step 0.
-    fn change(self, f: impl FnOnce(&mut Params)) {
-        let mut p = self.params();
-        f(&mut p);
-        self.apply(p, 0);
+    fn open(pairs: &[(String, String)]) -> Opened<Run> {
+        cache::open(pairs)
+    }
+
+    fn pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
+        cache::to_pairs(params, step)
     }
 }
 
 /// The live cache-aside visualization for the topic `slug`.
 #[component]
 pub fn CacheViz(slug: &'static str) -> impl IntoView {
-    let router = use_router();
-    let opened = cache::open(&router.params.get_untracked());
-    report(opened.problems);
-    let state = State {
-        run: RwSignal::new(Arc::new(opened.run)),
-        step: RwSignal::new(opened.step),
-    };
-    let here = move || router.route.get_untracked() == Route::Topic(slug);
-    follow_links(here, move |pairs| {
-        let o = cache::open(pairs);
-        state.apply(o.run.params().clone(), o.step);
-        o.problems
-    });
-    let query = Memo::new(move |_| {
-        let step = state.step.get();
-        state
-            .run
-            .with(|r| route::topic_query(slug, &cache::to_pairs(r.params(), step)))
-    });
-    follow_url(query, here);
-    let steps = Signal::derive(move || state.run.with(|r| r.steps()));
-    let caption = Signal::derive(move || {
-        let step = state.step.get();
-        state.run.with(|r| r.caption(step))
-    });
+    let (state, query) = open_live::<Run>(slug);
+    let steps = state.steps();
+    let caption = state.caption();
     let at = move |f: fn(&Run, usize) -> String| {
         move || {
             let step = state.step.get();
@@ -105,19 +76,7 @@ pub fn CacheViz(slug: &'static str) -> impl IntoView {
     }
 }
 
-/// One number setting and when it shows.
-struct Setting {
-    key: &'static str,
-    id: &'static str,
-    label: &'static str,
-    min: u32,
-    max: u32,
-    get: fn(&Params) -> u32,
-    set: fn(&mut Params, u32),
-    used: fn(&Params) -> bool,
-}
-
-const SETTINGS: [Setting; 8] = [
+const SETTINGS: [Setting<Params>; 8] = [
     Setting {
         key: "ttl_ms",
         id: "ca-ttl",
@@ -217,26 +176,7 @@ fn Controls(state: State) -> impl IntoView {
         Preset::ALL.iter().map(|s| (s.slug(), s.label())).collect();
     scenarios.push(("custom", "Custom script"));
     let on_off = |v: bool| if v { "on" } else { "off" };
-    let fields = SETTINGS
-        .iter()
-        .map(|f| {
-            let (key, min, max, get, set, used) = (f.key, f.min, f.max, f.get, f.set, f.used);
-            let commit = Callback::new(move |raw: String| {
-                let current = state.run.with_untracked(|r| get(r.params()));
-                let (v, problem) = read_number(key, &raw, min, max, current);
-                note.set(problem);
-                state.change(|p| set(p, v));
-                v.to_string()
-            });
-            view! {
-                <NumberField id=f.id label=f.label min=min max=max
-                    value=Signal::derive(move || state.run.with(|r| get(r.params()).to_string()))
-                    hidden=Signal::derive(move || state.run.with(|r| !used(r.params())))
-                    placeholder=Signal::derive(String::new)
-                    on_commit=commit/>
-            }
-        })
-        .collect_view();
+    let fields = settings(state, &SETTINGS, note);
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Scenario, write policy and mitigations">
             <SelectField id="ca-preset" label="Scenario" wide=true
@@ -272,37 +212,6 @@ fn Controls(state: State) -> impl IntoView {
     }
 }
 
-/// The element an event came from and its `data-i`, `data-j`, `data-f`.
-fn event_field(ev: &web_sys::Event) -> Option<(usize, usize, String)> {
-    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
-    let el = target.closest("[data-f]").ok()??;
-    let i = el.get_attribute("data-i")?.parse().ok()?;
-    let j = el.get_attribute("data-j")?.parse().ok()?;
-    Some((i, j, el.get_attribute("data-f")?))
-}
-
-/// Focuses the element `id` after the next render.
-fn focus_later(id: String) {
-    request_animation_frame(move || {
-        if let Some(el) =
-            browser::element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
-}
-
-/// Marks the schedule entry of `step` in the list.
-fn mark_current(list: &web_sys::Element, step: usize) {
-    let items = list.children();
-    for k in 0..items.length() {
-        if let Some(li) = items.item(k) {
-            let on = step == k as usize + 1;
-            let _ = li.class_list().toggle_with_force("current", on);
-        }
-    }
-}
-
 /// The instances' programs and the schedule that interleaves them.
 #[component]
 fn Script(state: State) -> impl IntoView {
@@ -322,11 +231,8 @@ fn Script(state: State) -> impl IntoView {
                 .join(",")
         })
     };
-    let edit_schedule = move |f: &dyn Fn(&mut Vec<Token>) -> usize| {
-        let mut p = state.params();
-        let at = f(&mut p.schedule);
-        state.apply(p, at + 1);
-    };
+    let edit_schedule =
+        move |f: &dyn Fn(&mut Vec<Token>) -> usize| state.edit(|p| f(&mut p.schedule));
     let add = move |t: Token| {
         edit_schedule(&|s| {
             if s.len() < MAX_SCHEDULE {
@@ -336,9 +242,10 @@ fn Script(state: State) -> impl IntoView {
         })
     };
     let on_programs = move |ev: leptos::ev::MouseEvent| {
-        let Some((i, j, f)) = event_field(&ev) else {
+        let Some((el, i, f)) = event_field(&ev) else {
             return;
         };
+        let j = data_j(&el);
         let mut p = state.params();
         let Some(ops) = p.programs.get_mut(i) else {
             return;
@@ -360,57 +267,19 @@ fn Script(state: State) -> impl IntoView {
         focus_later(id);
     };
     let list = NodeRef::<leptos::html::Ol>::new();
-    Effect::new(move |_| {
-        let step = state.step.get();
-        state.run.track();
-        if let Some(ol) = list.get() {
-            let el: web_sys::Element = ol.into();
-            request_animation_frame(move || mark_current(&el, step));
-        }
-    });
+    follow_step(state, list);
     let on_schedule = move |ev: leptos::ev::MouseEvent| {
-        let Some((i, _, f)) = event_field(&ev) else {
+        let Some((_, i, f)) = event_field(&ev) else {
             return;
         };
-        let n = entries();
-        match f.as_str() {
-            "go" => state.step.set(i + 1),
-            "up" if i > 0 && i < n => {
-                edit_schedule(&|s| {
-                    s.swap(i - 1, i);
-                    i - 1
-                });
-                let to = i - 1;
-                focus_later(if to == 0 {
-                    "ca-s-0-down".into()
-                } else {
-                    format!("ca-s-{to}-up")
-                });
-            }
-            "down" if i + 1 < n => {
-                edit_schedule(&|s| {
-                    s.swap(i, i + 1);
-                    i + 1
-                });
-                let to = i + 1;
-                focus_later(if to + 1 >= n {
-                    format!("ca-s-{to}-up")
-                } else {
-                    format!("ca-s-{to}-down")
-                });
-            }
-            "remove" if i < n => {
-                edit_schedule(&|s| {
-                    s.remove(i);
-                    i.saturating_sub(1)
-                });
-                focus_later(if n > 1 {
-                    format!("ca-s-{}-remove", i.min(n - 2))
-                } else {
-                    "ca-add-a".into()
-                });
-            }
-            _ => {}
+        if f == "go" {
+            state.step.set(i + 1);
+            return;
+        }
+        let mut p = state.params();
+        if let Some((at, focus)) = reorder(&mut p.schedule, i, &f, "ca-s", "ca-add-a") {
+            state.apply(p, at + 1);
+            focus_later(focus);
         }
     };
     // The schedule as text: read with the URL's reader.

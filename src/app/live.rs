@@ -1,0 +1,330 @@
+//! What the step-by-step visualizations share: a run and its step kept in
+//! signals and followed by the URL, number settings drawn from a table, and
+//! the helpers of the editors whose rows are written as HTML and edited
+//! through one delegated handler (`data-i`, `data-j`, `data-f` attributes).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::fields::{read_number, NumberField};
+use super::share::{follow_links, follow_url, report};
+use super::{browser, use_router};
+use crate::route::{self, Route};
+use crate::sim::{Opened, Trace};
+
+/// A model run the view can rebuild from its parameters and write to a URL.
+pub trait Replay: Trace + Send + Sync + Sized + 'static {
+    /// What the permalink carries.
+    type Params: Clone + PartialEq + Send + Sync + 'static;
+    /// Runs the model.
+    fn build(params: &Self::Params) -> Self;
+    /// The parameters of this run.
+    fn params(&self) -> &Self::Params;
+    /// Opens a run from decoded URL pairs.
+    fn open(pairs: &[(String, String)]) -> Opened<Self>;
+    /// The URL pairs of `params` at `step`.
+    fn pairs(params: &Self::Params, step: usize) -> Vec<(&'static str, String)>;
+}
+
+/// The run shown and its step.
+pub struct Live<R: Replay> {
+    /// The run.
+    pub run: RwSignal<Arc<R>>,
+    /// The step shown.
+    pub step: RwSignal<usize>,
+}
+
+impl<R: Replay> Clone for Live<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R: Replay> Copy for Live<R> {}
+
+impl<R: Replay> Live<R> {
+    /// The current parameters.
+    pub fn params(self) -> R::Params {
+        self.run.with_untracked(|r| r.params().clone())
+    }
+
+    /// Runs the model for `params` (if they changed) and shows `step`.
+    pub fn apply(self, params: R::Params, step: usize) {
+        if self.params() != params {
+            self.run.set(Arc::new(R::build(&params)));
+        }
+        let last = self.run.with_untracked(|r| r.steps() - 1);
+        self.step.set(step.min(last));
+    }
+
+    /// Changes the parameters, starting again at step 0.
+    pub fn change(self, f: impl FnOnce(&mut R::Params)) {
+        let mut p = self.params();
+        f(&mut p);
+        self.apply(p, 0);
+    }
+
+    /// Changes the parameters and shows the step after entry `at`, which
+    /// `f` returns (the entry of a script just added or moved).
+    pub fn edit(self, f: impl FnOnce(&mut R::Params) -> usize) {
+        let mut p = self.params();
+        let at = f(&mut p);
+        self.apply(p, at + 1);
+    }
+
+    /// The player's number of steps.
+    pub fn steps(self) -> Signal<usize> {
+        Signal::derive(move || self.run.with(|r| r.steps()))
+    }
+
+    /// The caption of the step shown.
+    pub fn caption(self) -> Signal<String> {
+        Signal::derive(move || {
+            let step = self.step.get();
+            self.run.with(|r| r.caption(step))
+        })
+    }
+}
+
+/// Opens the visualization of topic `slug` from the URL (naming what was
+/// wrong in the page's notice), reopens it when a link or Back changes the
+/// parameters, and keeps the URL following it. Returns the state and the
+/// query of what is shown, for the copy-link button.
+pub fn open_live<R: Replay>(slug: &'static str) -> (Live<R>, Memo<String>) {
+    let router = use_router();
+    let opened = R::open(&router.params.get_untracked());
+    report(opened.problems);
+    let live = Live {
+        run: RwSignal::new(Arc::new(opened.run)),
+        step: RwSignal::new(opened.step),
+    };
+    let here = move || router.route.get_untracked() == Route::Topic(slug);
+    follow_links(here, move |pairs| {
+        let o = R::open(pairs);
+        live.apply(o.run.params().clone(), o.step);
+        o.problems
+    });
+    let query = Memo::new(move |_| {
+        let step = live.step.get();
+        live.run
+            .with(|r| route::topic_query(slug, &R::pairs(r.params(), step)))
+    });
+    follow_url(query, here);
+    (live, query)
+}
+
+/// One whole-number setting: URL key, element id, label, range, where it
+/// lives in the parameters and whether they use it.
+pub struct Setting<P> {
+    /// The URL key, also named in a notice.
+    pub key: &'static str,
+    /// The input's id.
+    pub id: &'static str,
+    /// Its label.
+    pub label: &'static str,
+    /// The smallest value.
+    pub min: u32,
+    /// The largest value.
+    pub max: u32,
+    /// Reads it.
+    pub get: fn(&P) -> u32,
+    /// Writes it.
+    pub set: fn(&mut P, u32),
+    /// Whether the parameters use it (hidden when not).
+    pub used: fn(&P) -> bool,
+}
+
+/// The fields of a settings table; a value that had to change is noted in
+/// `note`.
+pub fn settings<R: Replay>(
+    live: Live<R>,
+    table: &'static [Setting<R::Params>],
+    note: RwSignal<Option<String>>,
+) -> impl IntoView {
+    table
+        .iter()
+        .map(|f| {
+            let (key, min, max, get, set, used) = (f.key, f.min, f.max, f.get, f.set, f.used);
+            let commit = Callback::new(move |raw: String| {
+                let current = live.run.with_untracked(|r| get(r.params()));
+                let (v, problem) = read_number(key, &raw, min, max, current);
+                note.set(problem);
+                live.change(|p| set(p, v));
+                v.to_string()
+            });
+            view! {
+                <NumberField id=f.id label=f.label min=min max=max
+                    value=Signal::derive(move || live.run.with(|r| get(r.params()).to_string()))
+                    hidden=Signal::derive(move || live.run.with(|r| !used(r.params())))
+                    placeholder=Signal::derive(String::new)
+                    on_commit=commit/>
+            }
+        })
+        .collect_view()
+}
+
+/// The element an event came from, with its `data-i` (row) and `data-f`
+/// (what it does), looked up from the nearest element that has them.
+pub fn event_field(ev: &web_sys::Event) -> Option<(web_sys::Element, usize, String)> {
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let el = target.closest("[data-f]").ok()??;
+    let i = el.get_attribute("data-i")?.parse().ok()?;
+    let f = el.get_attribute("data-f")?;
+    Some((el, i, f))
+}
+
+/// An element's `data-j` (a second index), 0 when absent.
+pub fn data_j(el: &web_sys::Element) -> usize {
+    el.get_attribute("data-j")
+        .and_then(|j| j.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The value of a form control.
+pub fn control_value(el: &web_sys::Element) -> String {
+    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.value()
+    } else if let Some(select) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.value()
+    } else {
+        String::new()
+    }
+}
+
+/// Focuses the element `id` after the next render.
+pub fn focus_later(id: String) {
+    request_animation_frame(move || {
+        if let Some(el) =
+            browser::element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// Marks the entry of `step` (entry k is step k + 1) in a list and scrolls
+/// it into the list's view, not the page's.
+pub fn mark_current(list: &web_sys::Element, step: usize) {
+    let items = list.children();
+    for k in 0..items.length() {
+        let Some(li) = items.item(k) else {
+            continue;
+        };
+        let on = step == k as usize + 1;
+        let _ = li.class_list().toggle_with_force("current", on);
+        if !on {
+            let _ = li.remove_attribute("aria-current");
+            continue;
+        }
+        let _ = li.set_attribute("aria-current", "step");
+        if let (Some(li), Some(list)) = (
+            li.dyn_ref::<web_sys::HtmlElement>(),
+            list.dyn_ref::<web_sys::HtmlElement>(),
+        ) {
+            let (top, bottom) = (li.offset_top(), li.offset_top() + li.offset_height());
+            if top < list.scroll_top() {
+                list.set_scroll_top(top);
+            } else if bottom > list.scroll_top() + list.client_height() {
+                list.set_scroll_top(bottom - list.client_height());
+            }
+        }
+    }
+}
+
+/// Keeps the current entry of the list `list` marked as the step moves.
+pub fn follow_step<R: Replay>(live: Live<R>, list: NodeRef<leptos::html::Ol>) {
+    Effect::new(move |_| {
+        let step = live.step.get();
+        live.run.track();
+        if let Some(ol) = list.get() {
+            let el: web_sys::Element = ol.into();
+            request_animation_frame(move || mark_current(&el, step));
+        }
+    });
+}
+
+/// Moves entry `i` of `items` up or down, or removes it, as `action` says.
+/// Returns the entry to show, and the id of the button to focus next: the
+/// same button of the moved entry (`{prefix}-{k}-up`), or `fallback` when
+/// the list is empty. `None` if the action does not apply.
+pub fn reorder<T>(
+    items: &mut Vec<T>,
+    i: usize,
+    action: &str,
+    prefix: &str,
+    fallback: &str,
+) -> Option<(usize, String)> {
+    let n = items.len();
+    match action {
+        "up" if i > 0 && i < n => {
+            items.swap(i - 1, i);
+            let to = i - 1;
+            let id = if to == 0 {
+                format!("{prefix}-0-down")
+            } else {
+                format!("{prefix}-{to}-up")
+            };
+            Some((to, id))
+        }
+        "down" if i + 1 < n => {
+            items.swap(i, i + 1);
+            let to = i + 1;
+            let id = if to + 1 >= n {
+                format!("{prefix}-{to}-up")
+            } else {
+                format!("{prefix}-{to}-down")
+            };
+            Some((to, id))
+        }
+        "remove" if i < n => {
+            items.remove(i);
+            let id = if n > 1 {
+                format!("{prefix}-{}-remove", i.min(n - 2))
+            } else {
+                fallback.to_string()
+            };
+            Some((i.saturating_sub(1), id))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reordering_keeps_focus_on_the_moved_entry() {
+        let mut v = vec![1, 2, 3];
+        assert_eq!(
+            reorder(&mut v, 2, "up", "x", "add"),
+            Some((1, "x-1-up".into()))
+        );
+        assert_eq!(v, [1, 3, 2]);
+        assert_eq!(
+            reorder(&mut v, 1, "up", "x", "add"),
+            Some((0, "x-0-down".into()))
+        );
+        assert_eq!(
+            reorder(&mut v, 1, "down", "x", "add"),
+            Some((2, "x-2-up".into()))
+        );
+        assert_eq!(v, [3, 2, 1]);
+        assert_eq!(reorder(&mut v, 0, "up", "x", "add"), None);
+        assert_eq!(
+            reorder(&mut v, 2, "remove", "x", "add"),
+            Some((1, "x-1-remove".into()))
+        );
+        assert_eq!(
+            reorder(&mut v, 0, "remove", "x", "add"),
+            Some((0, "x-0-remove".into()))
+        );
+        assert_eq!(
+            reorder(&mut v, 0, "remove", "x", "add"),
+            Some((0, "add".into()))
+        );
+        assert!(v.is_empty());
+    }
+}
