@@ -3,6 +3,8 @@
 //! state, and that state written back reads back the same, with nothing to
 //! complain about.
 
+mod common;
+
 use backend_playground::route::{self, Route};
 use backend_playground::sim::cache::{self, MAX_OPS, MAX_SCHEDULE};
 use backend_playground::sim::rng::Rng;
@@ -52,33 +54,7 @@ const VALUES: &[&str] = &[
 ];
 
 fn random_query(rng: &mut Rng) -> String {
-    let mut q = String::from("?");
-    if rng.below(6) > 0 {
-        q.push_str("topic=caching");
-    }
-    for _ in 0..rng.below(10) {
-        q.push('&');
-        if rng.below(12) == 0 {
-            for _ in 0..rng.below(12) {
-                let b = rng.below(256) as u8;
-                if b.is_ascii_graphic() && b != b'&' {
-                    q.push(b as char);
-                } else {
-                    q.push_str(&format!("%{b:02X}"));
-                }
-            }
-            continue;
-        }
-        q.push_str(KEYS[rng.below(KEYS.len() as u64) as usize]);
-        q.push('=');
-        q.push_str(VALUES[rng.below(VALUES.len() as u64) as usize]);
-        if rng.below(20) == 0 {
-            for _ in 0..rng.below(300) {
-                q.push_str(",a,read");
-            }
-        }
-    }
-    q
+    common::random_query(rng, "caching", KEYS, VALUES, ",a,read")
 }
 
 #[test]

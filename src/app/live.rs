@@ -28,6 +28,33 @@ pub trait Replay: Trace + Send + Sync + Sized + 'static {
     fn pairs(params: &Self::Params, step: usize) -> Vec<(&'static str, String)>;
 }
 
+/// Implements [`Replay`] for a model's run type from its module's `open`
+/// and `to_pairs`.
+macro_rules! replay {
+    ($run:ty, $params:ty, $model:ident) => {
+        impl $crate::app::live::Replay for $run {
+            type Params = $params;
+
+            fn build(params: &$params) -> $run {
+                <$run>::new(params)
+            }
+
+            fn params(&self) -> &$params {
+                <$run>::params(self)
+            }
+
+            fn open(pairs: &[(String, String)]) -> $crate::sim::Opened<$run> {
+                $model::open(pairs)
+            }
+
+            fn pairs(params: &$params, step: usize) -> Vec<(&'static str, String)> {
+                $model::to_pairs(params, step)
+            }
+        }
+    };
+}
+pub(crate) use replay;
+
 /// The run shown and its step.
 pub struct Live<R: Replay> {
     /// The run.

@@ -10,8 +10,8 @@ use leptos::prelude::*;
 
 use super::fields::{read_number, SelectField};
 use super::live::{
-    control_value, event_field, focus_later, follow_step, open_live, reorder, settings, Live,
-    Replay, Setting,
+    control_value, event_field, focus_later, follow_step, open_live, reorder, replay, settings,
+    Live, Setting,
 };
 use super::player::Player;
 use super::share::CopyLink;
@@ -20,30 +20,11 @@ use crate::sim::breaker::{
     MAX_HALF_OPEN, MAX_LATENCY_MS, MAX_MIN_CALLS, MAX_PHASES, MAX_RATE, MAX_SECONDS, MAX_SLOW_MS,
     MAX_SUCCESSES, MAX_WAIT_MS, MAX_WINDOW_CALLS, MAX_WINDOW_SECS, TICK_RANGE,
 };
-use crate::sim::Opened;
 
 /// The state of the visualization.
 type State = Live<Run>;
 
-impl Replay for Run {
-    type Params = Params;
-
-    fn build(params: &Params) -> Run {
-        Run::new(params)
-    }
-
-    fn params(&self) -> &Params {
-        Run::params(self)
-    }
-
-    fn open(pairs: &[(String, String)]) -> Opened<Run> {
-        breaker::open(pairs)
-    }
-
-    fn pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
-        breaker::to_pairs(params, step)
-    }
-}
+replay!(Run, Params, breaker);
 
 /// The live circuit-breaker visualization for the topic `slug`.
 #[component]

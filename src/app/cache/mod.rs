@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use super::fields::{read_number, SelectField};
 use super::live::{
-    data_j, event_field, focus_later, follow_step, open_live, reorder, settings, Live, Replay,
+    data_j, event_field, focus_later, follow_step, open_live, reorder, replay, settings, Live,
     Setting,
 };
 use super::player::Player;
@@ -19,30 +19,11 @@ use super::share::CopyLink;
 use crate::sim::cache::workload::{self, Setup, Workload};
 use crate::sim::cache::{self, Op, Params, Preset, Run, Token, WritePolicy, MAX_OPS, MAX_SCHEDULE};
 use crate::sim::params::Reader;
-use crate::sim::Opened;
 
 /// The state of the visualization.
 type State = Live<Run>;
 
-impl Replay for Run {
-    type Params = Params;
-
-    fn build(params: &Params) -> Run {
-        Run::new(params)
-    }
-
-    fn params(&self) -> &Params {
-        Run::params(self)
-    }
-
-    fn open(pairs: &[(String, String)]) -> Opened<Run> {
-        cache::open(pairs)
-    }
-
-    fn pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
-        cache::to_pairs(params, step)
-    }
-}
+replay!(Run, Params, cache);
 
 /// The live cache-aside visualization for the topic `slug`.
 #[component]
