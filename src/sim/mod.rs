@@ -13,6 +13,7 @@
 
 pub mod breaker;
 pub mod cache;
+pub mod isolation;
 pub mod nplus1;
 pub mod params;
 pub mod rng;
