@@ -10,24 +10,30 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::browser;
 use super::fields::{read_number, NumberField, SelectField};
+use super::live::{open_live, replay, Live};
 use super::player::Player;
-use super::share::{follow_links, follow_url, report, CopyLink};
-use super::{browser, use_router};
-use crate::route::{self, Route};
+use super::share::CopyLink;
 use crate::sim::nplus1::{
     self, Depth, Latency, Params, Run, Spread, Strategy, Sweep, MAX_BATCH, MAX_CHILDREN,
     MAX_ROW_US, MAX_USERS,
 };
-use crate::sim::{thousands, Trace};
+use crate::sim::thousands;
 use code::Orm;
-/// The state of the visualization.
+
+/// The state of the visualization: the run and its step, and the sweep of
+/// every strategy over N, recomputed only when a parameter it depends on
+/// changes.
 #[derive(Clone, Copy)]
 struct State {
     run: RwSignal<Arc<Run>>,
-    sweep: RwSignal<Arc<Sweep>>,
+    sweep: Memo<Arc<Sweep>>,
     step: RwSignal<usize>,
+    live: Live<Run>,
 }
+
+replay!(Run, Params, nplus1);
 
 /// The parameters the sweep depends on: all but N and the strategy.
 fn sweep_key(p: &Params) -> Params {
@@ -39,63 +45,26 @@ fn sweep_key(p: &Params) -> Params {
 }
 
 impl State {
-    /// Runs the model for `params` and shows `step` of it.
-    fn apply(self, params: Params, step: usize) {
-        let old = self.run.get_untracked();
-        if sweep_key(old.params()) != sweep_key(&params) {
-            self.sweep.set(Arc::new(nplus1::sweep(&params)));
-        }
-        if *old.params() != params {
-            self.run.set(Arc::new(Run::new(&params)));
-        }
-        let last = self.run.with_untracked(|r| r.steps() - 1);
-        self.step.set(step.min(last));
-    }
-
     /// Changes the parameters from a control, starting again at step 0.
     fn change(self, f: impl FnOnce(&mut Params)) {
-        let mut p = self.run.with_untracked(|r| r.params().clone());
-        f(&mut p);
-        self.apply(p, 0);
+        self.live.change(f);
     }
 }
 
 /// The live N+1 visualization for the topic `slug`.
 #[component]
 pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
-    let router = use_router();
-    let opened = nplus1::open(&router.params.get_untracked());
-    report(opened.problems);
-    let sweep0 = Arc::new(nplus1::sweep(opened.run.params()));
+    let (live, query) = open_live::<Run>(slug);
+    let key = Memo::new(move |_| live.run.with(|r| sweep_key(r.params())));
+    let sweep = Memo::new(move |_| Arc::new(nplus1::sweep(&key.get())));
     let state = State {
-        run: RwSignal::new(Arc::new(opened.run)),
-        sweep: RwSignal::new(sweep0),
-        step: RwSignal::new(opened.step),
+        run: live.run,
+        sweep,
+        step: live.step,
+        live,
     };
-    let here = move || router.route.get_untracked() == Route::Topic(slug);
-
-    // A link or Back/Forward that changes the parameters of this topic.
-    follow_links(here, move |pairs| {
-        let o = nplus1::open(pairs);
-        state.apply(o.run.params().clone(), o.step);
-        o.problems
-    });
-
-    // The URL follows the state (replacing the entry), a moment after the
-    // last change.
-    let query = Memo::new(move |_| {
-        let step = state.step.get();
-        state
-            .run
-            .with(|r| route::topic_query(slug, &nplus1::to_pairs(r.params(), step)))
-    });
-    follow_url(query, here);
-
-    let steps = Signal::derive(move || state.run.with(|r| r.steps()));
-    let caption = Signal::derive(move || {
-        let step = state.step.get();
-        state.run.with(|r| r.caption(step))
-    });
+    let steps = live.steps();
+    let caption = live.caption();
 
     view! {
         <div class="np">
