@@ -1,0 +1,731 @@
+//! The PostgreSQL profile of the isolation lab, read committed and
+//! repeatable read: multi-version rows, a snapshot per statement or per
+//! transaction, row locks taken by UPDATE, DELETE and SELECT FOR UPDATE /
+//! FOR SHARE, waiting on the transaction that holds a row, read committed's
+//! re-check of the newest version after the wait, repeatable read's
+//! serialization failure, unique keys, and deadlock detection.
+//!
+//! Read uncommitted behaves as read committed, as in PostgreSQL. Serializable
+//! runs as repeatable read here; serializable snapshot isolation is not in
+//! this engine yet.
+
+use super::sql::{Aggregate, EvalError, Level, Lock, Projection, Stmt};
+
+/// What PostgreSQL answers to a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// The rows of a `SELECT *`, ordered by id.
+    Rows(Vec<(i64, i64)>),
+    /// The aggregates of a `SELECT` (`sum` is `None` over no rows).
+    Values(Vec<Option<i64>>),
+    /// Rows changed by UPDATE, DELETE or INSERT.
+    Changed(u64),
+    /// A transaction-control statement.
+    Done,
+    /// An error; the transaction is aborted.
+    Error(DbError),
+}
+
+/// The errors PostgreSQL gives in the lab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbError {
+    /// 40001: could not serialize access due to concurrent update.
+    ConcurrentUpdate,
+    /// 40P01: deadlock detected.
+    Deadlock,
+    /// 23505: duplicate key value violates unique constraint.
+    DuplicateKey,
+    /// 25P02: current transaction is aborted, commands ignored until end of
+    /// transaction block.
+    InFailedTransaction,
+    /// 22012: division by zero.
+    DivisionByZero,
+    /// 22003: integer out of range.
+    OutOfRange,
+    /// 42P01: relation does not exist.
+    NoSuchTable,
+    /// 25001: SET TRANSACTION ISOLATION LEVEL must be called before any query.
+    LevelTooLate,
+}
+
+impl DbError {
+    /// The message PostgreSQL prints.
+    pub fn message(self) -> &'static str {
+        match self {
+            DbError::ConcurrentUpdate => "could not serialize access due to concurrent update",
+            DbError::Deadlock => "deadlock detected",
+            DbError::DuplicateKey => "duplicate key value violates unique constraint",
+            DbError::InFailedTransaction => {
+                "current transaction is aborted, commands ignored until end of transaction block"
+            }
+            DbError::DivisionByZero => "division by zero",
+            DbError::OutOfRange => "integer out of range",
+            DbError::NoSuchTable => "relation does not exist",
+            DbError::LevelTooLate => {
+                "SET TRANSACTION ISOLATION LEVEL must be called before any query"
+            }
+        }
+    }
+}
+
+impl From<EvalError> for DbError {
+    fn from(e: EvalError) -> Self {
+        match e {
+            EvalError::DivisionByZero => DbError::DivisionByZero,
+            EvalError::OutOfRange => DbError::OutOfRange,
+        }
+    }
+}
+
+type Tx = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TxState {
+    Running,
+    Committed,
+    Aborted,
+}
+
+/// One version of a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Version {
+    id: i64,
+    value: i64,
+    xmin: Tx,
+    /// The transaction that deleted or replaced it.
+    xmax: Option<Tx>,
+    /// The version that replaced it.
+    next: Option<usize>,
+    /// Row locks of SELECT FOR UPDATE (`true`) or FOR SHARE (`false`).
+    locks: Vec<(Tx, bool)>,
+}
+
+/// A snapshot: what had committed when it was taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Snapshot {
+    /// Commit sequence number at the time: a transaction committed at or
+    /// before it is visible.
+    seq: u64,
+}
+
+/// A statement waiting for a transaction to end.
+#[derive(Debug, Clone)]
+struct Pending {
+    stmt: Stmt,
+    snap: Snapshot,
+    /// The versions to process, and where it is.
+    targets: Vec<usize>,
+    next: usize,
+    changed: u64,
+    rows: Vec<(i64, i64)>,
+    /// The transaction it waits for.
+    waits_for: Tx,
+    /// When it started waiting (for the deadlock victim).
+    since: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    tx: Option<Tx>,
+    /// Whether the transaction was opened by BEGIN (else it is implicit).
+    explicit: bool,
+    level: Level,
+    /// The level the next transaction starts with (`SET SESSION` is not in
+    /// the subset, so it is the default).
+    failed: bool,
+    snap: Option<Snapshot>,
+    /// Whether a query has run in the transaction (fixes the snapshot and
+    /// forbids SET TRANSACTION).
+    queried: bool,
+    pending: Option<Pending>,
+}
+
+/// An event of [`Db::run`]: a statement of `session` finished.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// The session.
+    pub session: usize,
+    /// Its answer.
+    pub answer: Answer,
+}
+
+/// What a statement submitted to [`Db::run`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    /// It finished at once; other sessions' statements may have finished
+    /// with it (a commit releases them), listed after.
+    Done(Vec<Finished>),
+    /// It waits for the transaction of this session.
+    Blocked {
+        /// The session holding the row.
+        on: usize,
+        /// Statements that finished because of it (a deadlock victim).
+        finished: Vec<Finished>,
+    },
+    /// The session is already waiting; nothing was run.
+    Busy,
+}
+
+/// The database: one table `test` of `(id, value)` rows and the sessions.
+#[derive(Debug, Clone)]
+pub struct Db {
+    heap: Vec<Version>,
+    txs: Vec<(TxState, u64)>,
+    seq: u64,
+    clock: u64,
+    sessions: Vec<Session>,
+    /// The session of each transaction.
+    owner: Vec<usize>,
+}
+
+/// The lab's table.
+pub const TABLE: &str = "test";
+
+impl Db {
+    /// A database with `rows` committed and `sessions` idle sessions at
+    /// `level` by default.
+    pub fn new(rows: &[(i64, i64)], sessions: usize) -> Db {
+        let mut db = Db {
+            heap: Vec::new(),
+            txs: vec![(TxState::Committed, 0)],
+            seq: 0,
+            clock: 0,
+            sessions: vec![
+                Session {
+                    tx: None,
+                    explicit: false,
+                    level: Level::ReadCommitted,
+                    failed: false,
+                    snap: None,
+                    queried: false,
+                    pending: None,
+                };
+                sessions
+            ],
+            owner: vec![usize::MAX],
+        };
+        for &(id, value) in rows {
+            db.heap.push(Version {
+                id,
+                value,
+                xmin: 0,
+                xmax: None,
+                next: None,
+                locks: Vec::new(),
+            });
+        }
+        db
+    }
+
+    fn committed_in(&self, tx: Tx, snap: &Snapshot) -> bool {
+        matches!(self.txs[tx], (TxState::Committed, at) if at <= snap.seq)
+    }
+
+    /// Whether version `v` is visible to `me` in `snap`.
+    fn visible(&self, v: &Version, me: Tx, snap: &Snapshot) -> bool {
+        let born = v.xmin == me || self.committed_in(v.xmin, snap);
+        let dead = match v.xmax {
+            Some(x) if x == me => true,
+            Some(x) => self.committed_in(x, snap),
+            None => false,
+        };
+        born && !dead
+    }
+
+    /// The committed rows now, ordered by id.
+    pub fn committed_rows(&self) -> Vec<(i64, i64)> {
+        let snap = Snapshot { seq: self.seq };
+        let mut rows: Vec<(i64, i64)> = self
+            .heap
+            .iter()
+            .filter(|v| self.visible(v, usize::MAX, &snap))
+            .map(|v| (v.id, v.value))
+            .collect();
+        rows.sort_unstable();
+        rows
+    }
+
+    /// Whether `session` is waiting.
+    pub fn is_blocked(&self, session: usize) -> bool {
+        self.sessions
+            .get(session)
+            .is_some_and(|s| s.pending.is_some())
+    }
+
+    fn begin(&mut self, s: usize, explicit: bool) -> Tx {
+        let tx = self.txs.len();
+        self.txs.push((TxState::Running, 0));
+        self.owner.push(s);
+        let sess = &mut self.sessions[s];
+        sess.tx = Some(tx);
+        sess.level = Level::ReadCommitted;
+        sess.explicit = explicit;
+        sess.failed = false;
+        sess.snap = None;
+        sess.queried = false;
+        tx
+    }
+
+    fn end(&mut self, s: usize, commit: bool) -> Vec<Finished> {
+        let Some(tx) = self.sessions[s].tx.take() else {
+            return Vec::new();
+        };
+        let ok = commit && !self.sessions[s].failed;
+        if ok {
+            self.seq += 1;
+            self.txs[tx] = (TxState::Committed, self.seq);
+        } else {
+            self.txs[tx] = (TxState::Aborted, 0);
+        }
+        for v in &mut self.heap {
+            v.locks.retain(|(t, _)| *t != tx);
+        }
+        let sess = &mut self.sessions[s];
+        sess.explicit = false;
+        sess.failed = false;
+        sess.snap = None;
+        sess.queried = false;
+        sess.level = Level::ReadCommitted;
+        self.wake()
+    }
+
+    /// Resumes waiting statements whose transaction has ended, oldest wait
+    /// first, until none can move.
+    fn wake(&mut self) -> Vec<Finished> {
+        let mut out = Vec::new();
+        loop {
+            let mut ready: Vec<(u64, usize)> = self
+                .sessions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    let p = s.pending.as_ref()?;
+                    (self.txs[p.waits_for].0 != TxState::Running).then_some((p.since, i))
+                })
+                .collect();
+            if ready.is_empty() {
+                return out;
+            }
+            ready.sort_unstable();
+            let s = ready[0].1;
+            let Some(p) = self.sessions[s].pending.take() else {
+                continue;
+            };
+            match self.execute(s, p) {
+                Step::Finished(answer) => {
+                    out.extend(self.finish(s, answer));
+                }
+                Step::Wait(p) => {
+                    out.extend(self.wait(s, p));
+                }
+            }
+        }
+    }
+
+    /// Records the answer of `s`'s statement: an error aborts the
+    /// transaction (kept open until ROLLBACK if explicit); an implicit
+    /// transaction commits.
+    fn finish(&mut self, s: usize, answer: Answer) -> Vec<Finished> {
+        let mut out = vec![Finished {
+            session: s,
+            answer: answer.clone(),
+        }];
+        let explicit = self.sessions[s].explicit;
+        if let Answer::Error(_) = answer {
+            if explicit {
+                self.sessions[s].failed = true;
+                // Its locks and rows are released at once, as PostgreSQL
+                // does when the statement fails.
+                if let Some(tx) = self.sessions[s].tx {
+                    self.txs[tx] = (TxState::Aborted, 0);
+                    for v in &mut self.heap {
+                        v.locks.retain(|(t, _)| *t != tx);
+                    }
+                    out.extend(self.wake());
+                }
+            } else {
+                out.extend(self.end(s, false));
+            }
+        } else if !explicit && self.sessions[s].tx.is_some() {
+            out.extend(self.end(s, true));
+        }
+        out
+    }
+
+    /// `s` starts waiting; if that closes a cycle, the waiter that has
+    /// waited longest in it is the deadlock victim.
+    fn wait(&mut self, s: usize, p: Pending) -> Vec<Finished> {
+        self.sessions[s].pending = Some(p);
+        let mut cycle = vec![s];
+        let mut at = s;
+        loop {
+            let Some(p) = &self.sessions[at].pending else {
+                return Vec::new();
+            };
+            let next = self.owner[p.waits_for];
+            if next == s {
+                break;
+            }
+            if cycle.contains(&next) || next >= self.sessions.len() {
+                return Vec::new();
+            }
+            cycle.push(next);
+            at = next;
+        }
+        let victim = cycle
+            .iter()
+            .copied()
+            .min_by_key(|&i| {
+                self.sessions[i]
+                    .pending
+                    .as_ref()
+                    .map_or(u64::MAX, |p| p.since)
+            })
+            .unwrap_or(s);
+        self.sessions[victim].pending = None;
+        self.finish(victim, Answer::Error(DbError::Deadlock))
+    }
+
+    /// Runs one statement of `session`.
+    pub fn run(&mut self, session: usize, stmt: &Stmt) -> Submitted {
+        self.clock += 1;
+        let Some(sess) = self.sessions.get(session) else {
+            return Submitted::Busy;
+        };
+        if sess.pending.is_some() {
+            return Submitted::Busy;
+        }
+        if sess.failed && !matches!(stmt, Stmt::Commit | Stmt::Rollback) {
+            return Submitted::Done(vec![Finished {
+                session,
+                answer: Answer::Error(DbError::InFailedTransaction),
+            }]);
+        }
+        match stmt {
+            Stmt::Begin(level) => {
+                if self.sessions[session].tx.is_none() {
+                    self.begin(session, true);
+                }
+                if let Some(l) = level {
+                    self.sessions[session].level = *l;
+                }
+                Submitted::Done(vec![Finished {
+                    session,
+                    answer: Answer::Done,
+                }])
+            }
+            Stmt::SetLevel(l) => {
+                // Outside a transaction block it only warns, and changes nothing.
+                let answer = if self.sessions[session].tx.is_none() {
+                    Answer::Done
+                } else if self.sessions[session].queried {
+                    Answer::Error(DbError::LevelTooLate)
+                } else {
+                    self.sessions[session].level = *l;
+                    Answer::Done
+                };
+                if let Answer::Error(_) = answer {
+                    return Submitted::Done(self.finish(session, answer));
+                }
+                Submitted::Done(vec![Finished { session, answer }])
+            }
+            Stmt::Commit | Stmt::Rollback => {
+                let mut out = vec![Finished {
+                    session,
+                    answer: Answer::Done,
+                }];
+                out.extend(self.end(session, *stmt == Stmt::Commit));
+                Submitted::Done(out)
+            }
+            _ => {
+                if self.sessions[session].tx.is_none() {
+                    self.begin(session, false);
+                }
+                let snap = self.statement_snapshot(session);
+                let table = match stmt {
+                    Stmt::Select { table, .. }
+                    | Stmt::Update { table, .. }
+                    | Stmt::Insert { table, .. }
+                    | Stmt::Delete { table, .. } => table,
+                    _ => TABLE,
+                };
+                if table != TABLE {
+                    return Submitted::Done(
+                        self.finish(session, Answer::Error(DbError::NoSuchTable)),
+                    );
+                }
+                let p = Pending {
+                    stmt: stmt.clone(),
+                    snap,
+                    targets: Vec::new(),
+                    next: 0,
+                    changed: 0,
+                    rows: Vec::new(),
+                    waits_for: 0,
+                    since: 0,
+                };
+                let p = match self.plan(session, p) {
+                    Ok(p) => p,
+                    Err(e) => return Submitted::Done(self.finish(session, Answer::Error(e))),
+                };
+                match self.execute(session, p) {
+                    Step::Finished(answer) => Submitted::Done(self.finish(session, answer)),
+                    Step::Wait(p) => {
+                        let on = self.owner[p.waits_for];
+                        let finished = self.wait(session, p);
+                        if self.sessions[session].pending.is_some() {
+                            Submitted::Blocked { on, finished }
+                        } else {
+                            // It closed a cycle and was chosen as the victim.
+                            Submitted::Done(finished)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn statement_snapshot(&mut self, s: usize) -> Snapshot {
+        let sess = &mut self.sessions[s];
+        sess.queried = true;
+        let per_transaction = matches!(sess.level, Level::RepeatableRead | Level::Serializable);
+        match (&sess.snap, per_transaction) {
+            (Some(snap), true) => snap.clone(),
+            _ => {
+                let snap = Snapshot { seq: self.seq };
+                if per_transaction {
+                    self.sessions[s].snap = Some(snap.clone());
+                }
+                snap
+            }
+        }
+    }
+
+    /// Chooses the versions the statement works on: those visible in its
+    /// snapshot that match its condition.
+    fn plan(&mut self, s: usize, mut p: Pending) -> Result<Pending, DbError> {
+        let me = self.sessions[s].tx.unwrap_or(usize::MAX);
+        let filter = match &p.stmt {
+            Stmt::Select { filter, .. }
+            | Stmt::Update { filter, .. }
+            | Stmt::Delete { filter, .. } => filter.clone(),
+            _ => None,
+        };
+        let mut targets = Vec::new();
+        for (i, v) in self.heap.iter().enumerate() {
+            if !self.visible(v, me, &p.snap) {
+                continue;
+            }
+            if let Some(f) = &filter {
+                if !f.eval(v.id, v.value)? {
+                    continue;
+                }
+            }
+            targets.push(i);
+        }
+        targets.sort_by_key(|&i| self.heap[i].id);
+        p.targets = targets;
+        Ok(p)
+    }
+
+    /// Works through the statement's versions; stops to wait on a row held
+    /// by a running transaction.
+    fn execute(&mut self, s: usize, mut p: Pending) -> Step {
+        let me = self.sessions[s].tx.unwrap_or(usize::MAX);
+        let level = self.sessions[s].level;
+        let snapshot_level = matches!(level, Level::RepeatableRead | Level::Serializable);
+        let (write, lock) = match &p.stmt {
+            Stmt::Update { .. } | Stmt::Delete { .. } => (true, None),
+            Stmt::Select { lock, .. } => (false, *lock),
+            _ => (false, None),
+        };
+        if let Stmt::Insert { rows, .. } = &p.stmt {
+            let rows = rows.clone();
+            while p.next < rows.len() {
+                let (id, value) = rows[p.next];
+                if i32::try_from(value).is_err() || i32::try_from(id).is_err() {
+                    return Step::Finished(Answer::Error(DbError::OutOfRange));
+                }
+                // A live or in-doubt row with the same key.
+                let clash = self.heap.iter().find(|v| {
+                    v.id == id
+                        && self.txs[v.xmin].0 != TxState::Aborted
+                        && !v
+                            .xmax
+                            .is_some_and(|x| x != me && self.txs[x].0 == TxState::Committed)
+                        && v.xmax != Some(me)
+                });
+                if let Some(v) = clash {
+                    if v.xmin != me && self.txs[v.xmin].0 == TxState::Running {
+                        p.waits_for = v.xmin;
+                        p.since = self.clock;
+                        return Step::Wait(p);
+                    }
+                    if let Some(x) = v.xmax {
+                        if x != me && self.txs[x].0 == TxState::Running {
+                            p.waits_for = x;
+                            p.since = self.clock;
+                            return Step::Wait(p);
+                        }
+                    }
+                    return Step::Finished(Answer::Error(DbError::DuplicateKey));
+                }
+                self.heap.push(Version {
+                    id,
+                    value,
+                    xmin: me,
+                    xmax: None,
+                    next: None,
+                    locks: Vec::new(),
+                });
+                p.changed += 1;
+                p.next += 1;
+            }
+            return Step::Finished(Answer::Changed(p.changed));
+        }
+        while p.next < p.targets.len() {
+            let mut i = p.targets[p.next];
+            if write || lock.is_some() {
+                // Follow the row to the version that matters now.
+                loop {
+                    let v = &self.heap[i];
+                    // A row lock of another running transaction that
+                    // conflicts.
+                    let exclusive = write || lock == Some(Lock::Update);
+                    if let Some(&(holder, _)) = v.locks.iter().find(|(t, ex)| {
+                        *t != me && self.txs[*t].0 == TxState::Running && (exclusive || *ex)
+                    }) {
+                        p.waits_for = holder;
+                        p.since = self.clock;
+                        return Step::Wait(p);
+                    }
+                    match v.xmax {
+                        Some(x) if x == me => break,
+                        Some(x) if self.txs[x].0 == TxState::Running => {
+                            p.waits_for = x;
+                            p.since = self.clock;
+                            return Step::Wait(p);
+                        }
+                        Some(x) if self.txs[x].0 == TxState::Committed => {
+                            // Changed by a transaction that committed after
+                            // the snapshot (else the version was not seen).
+                            if snapshot_level {
+                                return Step::Finished(Answer::Error(DbError::ConcurrentUpdate));
+                            }
+                            match v.next {
+                                Some(n) => {
+                                    i = n;
+                                    // Read committed re-checks the condition
+                                    // on the newest version.
+                                    let filter = match &p.stmt {
+                                        Stmt::Select { filter, .. }
+                                        | Stmt::Update { filter, .. }
+                                        | Stmt::Delete { filter, .. } => filter.clone(),
+                                        _ => None,
+                                    };
+                                    let nv = &self.heap[i];
+                                    let keep = match &filter {
+                                        Some(f) => match f.eval(nv.id, nv.value) {
+                                            Ok(b) => b,
+                                            Err(e) => {
+                                                return Step::Finished(Answer::Error(e.into()))
+                                            }
+                                        },
+                                        None => true,
+                                    };
+                                    if !keep {
+                                        i = usize::MAX;
+                                        break;
+                                    }
+                                }
+                                None => {
+                                    // Deleted: nothing to do.
+                                    i = usize::MAX;
+                                    break;
+                                }
+                            }
+                        }
+                        _ => break,
+                    }
+                }
+                if i == usize::MAX {
+                    p.next += 1;
+                    continue;
+                }
+            }
+            let (id, value) = (self.heap[i].id, self.heap[i].value);
+            match &p.stmt {
+                Stmt::Update { value: e, .. } => {
+                    let nv = match e.eval(id, value) {
+                        Ok(n) => n,
+                        Err(err) => return Step::Finished(Answer::Error(err.into())),
+                    };
+                    if i32::try_from(nv).is_err() {
+                        return Step::Finished(Answer::Error(DbError::OutOfRange));
+                    }
+                    if self.heap[i].xmax != Some(me) {
+                        let n = self.heap.len();
+                        self.heap.push(Version {
+                            id,
+                            value: nv,
+                            xmin: me,
+                            xmax: None,
+                            next: None,
+                            locks: Vec::new(),
+                        });
+                        self.heap[i].xmax = Some(me);
+                        self.heap[i].next = Some(n);
+                    } else if let Some(n) = self.heap[i].next {
+                        self.heap[n].value = nv;
+                    }
+                    p.changed += 1;
+                }
+                Stmt::Delete { .. } if self.heap[i].xmax != Some(me) => {
+                    self.heap[i].xmax = Some(me);
+                    p.changed += 1;
+                }
+                Stmt::Select { .. } => {
+                    if let Some(l) = lock {
+                        let ex = l == Lock::Update;
+                        if !self.heap[i]
+                            .locks
+                            .iter()
+                            .any(|(t, e)| *t == me && (*e || !ex))
+                        {
+                            self.heap[i].locks.push((me, ex));
+                        }
+                    }
+                    p.rows.push((id, value));
+                }
+                _ => {}
+            }
+            p.next += 1;
+        }
+        match &p.stmt {
+            Stmt::Select { what, .. } => match what {
+                Projection::All => {
+                    p.rows.sort_unstable();
+                    Step::Finished(Answer::Rows(p.rows))
+                }
+                Projection::Aggregates(aggs) => {
+                    let values = aggs
+                        .iter()
+                        .map(|a| match a {
+                            Aggregate::Sum => {
+                                (!p.rows.is_empty()).then(|| p.rows.iter().map(|r| r.1).sum())
+                            }
+                            Aggregate::Count => Some(p.rows.len() as i64),
+                        })
+                        .collect();
+                    Step::Finished(Answer::Values(values))
+                }
+            },
+            _ => Step::Finished(Answer::Changed(p.changed)),
+        }
+    }
+}
+
+enum Step {
+    Finished(Answer),
+    Wait(Pending),
+}
