@@ -4,6 +4,7 @@
 #   ensure_build_tools   wasm target, Trunk, wasm-bindgen CLI, npm tools (wasm-opt)
 #   ensure_browser       Debian's Chromium, for the browser tests
 #   ensure_redis         Debian's redis-server, for the cache conformance test
+#   ensure_postgres      Debian's PostgreSQL, for the isolation conformance test
 #   serve_dist SUB PORT  serve a copy of dist/ from a sub-path (tests, benchmarks)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -77,20 +78,31 @@ ensure_browser() {
   fi
 }
 
+# Installs Debian packages without letting them start system services: the
+# tests start and stop their own servers.
+apt_install_quietly() {
+  as_root apt-get update -qq
+  local guard=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod +x /usr/sbin/policy-rc.d
+    guard=1
+  fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@"
+  if [ -n "$guard" ]; then as_root rm -f /usr/sbin/policy-rc.d; fi
+}
+
 ensure_redis() {
   if [ ! -x /usr/bin/redis-server ]; then
     step "Installing Debian's redis-server (the conformance test starts its own, on a unix socket)"
-    as_root apt-get update -qq
-    # The package must not start a system-wide server: the test starts and
-    # stops its own.
-    local guard=""
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-      printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
-      as_root chmod +x /usr/sbin/policy-rc.d
-      guard=1
-    fi
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends redis-server
-    if [ -n "$guard" ]; then as_root rm -f /usr/sbin/policy-rc.d; fi
+    apt_install_quietly redis-server
+  fi
+}
+
+ensure_postgres() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    step "Installing Debian's PostgreSQL (the conformance test starts its own, in a temporary directory)"
+    apt_install_quietly postgresql
   fi
 }
 

@@ -10,6 +10,7 @@ started=$SECONDS
 ensure_build_tools
 ensure_browser
 ensure_redis
+ensure_postgres
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -352,11 +352,13 @@ impl Db {
         out
     }
 
-    /// `s` starts waiting; if that closes a cycle, the waiter that has
-    /// waited longest in it is the deadlock victim.
+    /// `s` starts waiting; if that closes a cycle of waits, `s` gets the
+    /// deadlock error. PostgreSQL checks for a cycle once, a second
+    /// (`deadlock_timeout`) after a wait begins, in the waiting process:
+    /// the others in the cycle checked long before, when there was none.
     fn wait(&mut self, s: usize, p: Pending) -> Vec<Finished> {
         self.sessions[s].pending = Some(p);
-        let mut cycle = vec![s];
+        let mut seen = vec![s];
         let mut at = s;
         loop {
             let Some(p) = &self.sessions[at].pending else {
@@ -366,24 +368,14 @@ impl Db {
             if next == s {
                 break;
             }
-            if cycle.contains(&next) || next >= self.sessions.len() {
+            if seen.contains(&next) || next >= self.sessions.len() {
                 return Vec::new();
             }
-            cycle.push(next);
+            seen.push(next);
             at = next;
         }
-        let victim = cycle
-            .iter()
-            .copied()
-            .min_by_key(|&i| {
-                self.sessions[i]
-                    .pending
-                    .as_ref()
-                    .map_or(u64::MAX, |p| p.since)
-            })
-            .unwrap_or(s);
-        self.sessions[victim].pending = None;
-        self.finish(victim, Answer::Error(DbError::Deadlock))
+        self.sessions[s].pending = None;
+        self.finish(s, Answer::Error(DbError::Deadlock))
     }
 
     /// Runs one statement of `session`.
@@ -476,7 +468,7 @@ impl Db {
                         if self.sessions[session].pending.is_some() {
                             Submitted::Blocked { on, finished }
                         } else {
-                            // It closed a cycle and was chosen as the victim.
+                            // It closed a cycle: the deadlock error is its.
                             Submitted::Done(finished)
                         }
                     }
@@ -523,7 +515,7 @@ impl Db {
             }
             targets.push(i);
         }
-        targets.sort_by_key(|&i| self.heap[i].id);
+        // The order of a sequential scan: the order versions were written.
         p.targets = targets;
         Ok(p)
     }

@@ -270,7 +270,7 @@ fn g2_write_skew_passes_snapshot_isolation() {
 
 #[test]
 fn locks_duplicates_and_deadlocks() {
-    // The first waiter is the one that finds the cycle and gives up.
+    // The statement that closes the cycle is the one that fails.
     check(
         RC,
         2,
@@ -281,10 +281,10 @@ fn locks_duplicates_and_deadlocks() {
             (
                 2,
                 "update test set value = 12 where id = 1",
-                "T1: ERROR deadlock detected / T2: ok 1",
+                "T2: ERROR deadlock detected / T1: ok 1",
             ),
-            (2, "commit", "T2: ok"),
-            (1, "rollback", "T1: ok"),
+            (1, "commit", "T1: ok"),
+            (2, "rollback", "T2: ok"),
         ],
     );
     // FOR UPDATE waits for a writer; FOR SHARE readers share.

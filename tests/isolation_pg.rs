@@ -1,0 +1,719 @@
+//! Conformance of the isolation engine's PostgreSQL profile with a real
+//! PostgreSQL: the test starts Debian's PostgreSQL in a temporary directory
+//! (`initdb`, a unix socket only, stopped at the end), and runs the Hermitage
+//! schedules and random schedules with one connection per session, statement
+//! by statement in the schedule's order. For every statement it compares the
+//! engine with the server: the rows returned, whether it blocked, the error,
+//! and which waiting statements finished with it; and the final table.
+//!
+//! Read committed and repeatable read only: serializable is not in the
+//! engine yet.
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use backend_playground::sim::isolation::pg::{Answer, Db, DbError, Submitted};
+use backend_playground::sim::isolation::sql::{parse, Level};
+use backend_playground::sim::rng::Rng;
+
+/// The server's deadlock check runs this long after a wait begins; a step
+/// that blocks waits a little longer before it is judged.
+const DEADLOCK_MS: u64 = 40;
+
+/// A private server, stopped when dropped.
+struct Server {
+    dir: PathBuf,
+}
+
+/// The newest PostgreSQL's programs, as Debian installs them.
+fn bin_dir() -> PathBuf {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| {
+                    let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+                    let bin = e.path().join("bin");
+                    bin.join("initdb").exists().then_some((v, bin))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+        .pop()
+        .map(|(_, b)| b)
+        .expect("PostgreSQL is installed (scripts/test.sh installs Debian's postgresql)")
+}
+
+fn as_postgres(cmd: &str, args: &[&str]) -> Command {
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let program = bin_dir().join(cmd).to_string_lossy().into_owned();
+    if is_root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", &program]).args(args);
+        c
+    } else {
+        let mut c = Command::new(program);
+        c.args(args);
+        c
+    }
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = std::env::temp_dir().join(format!("bp-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        // The server runs as the postgres user when the tests run as root.
+        let _ = Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(&dir)
+            .status();
+        let data = dir.join("data");
+        let d = data.to_string_lossy().into_owned();
+        let ok = as_postgres(
+            "initdb",
+            &[
+                "-D",
+                &d,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("initdb runs (scripts/test.sh installs Debian's postgresql)");
+        assert!(ok.success(), "initdb failed");
+        let opts = format!(
+            "-k {} -c listen_addresses= -c fsync=off -c deadlock_timeout={DEADLOCK_MS}ms -c max_connections=20",
+            dir.display()
+        );
+        let log = dir.join("log").to_string_lossy().into_owned();
+        let ok = as_postgres(
+            "pg_ctl",
+            &["-D", &d, "-o", &opts, "-l", &log, "-w", "start"],
+        )
+        .stdout(Stdio::null())
+        .status()
+        .expect("pg_ctl runs");
+        assert!(ok.success(), "the server did not start; see {log}");
+        Server { dir }
+    }
+
+    fn connect(&self) -> Conn {
+        Conn::open(&self.dir.join(".s.PGSQL.5432"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let d = self.dir.join("data").to_string_lossy().into_owned();
+        let _ = as_postgres("pg_ctl", &["-D", &d, "-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// What the server answered to one query.
+#[derive(Debug, Clone, PartialEq)]
+enum Reply {
+    Rows(Vec<Vec<Option<String>>>, String),
+    Error(String),
+}
+
+/// A reply being read: the rows so far, and the outcome once known.
+type Partial = (Vec<Vec<Option<String>>>, Option<Reply>);
+
+/// A named schedule: name, sessions, `(session from 1, statement)`.
+type Schedule = (&'static str, usize, Vec<(usize, &'static str)>);
+
+/// A connection speaking the simple query protocol.
+struct Conn {
+    s: UnixStream,
+    buf: Vec<u8>,
+    pid: i32,
+}
+
+impl Conn {
+    fn open(path: &Path) -> Conn {
+        let s = UnixStream::connect(path).expect("a connection to the server");
+        let mut c = Conn {
+            s,
+            buf: Vec::new(),
+            pid: 0,
+        };
+        let mut body = Vec::new();
+        body.extend(196_608i32.to_be_bytes());
+        for kv in ["user", "postgres", "database", "postgres"] {
+            body.extend(kv.as_bytes());
+            body.push(0);
+        }
+        body.push(0);
+        let mut msg = ((body.len() + 4) as i32).to_be_bytes().to_vec();
+        msg.extend(body);
+        c.s.write_all(&msg).expect("the startup message");
+        loop {
+            let (tag, payload) = c.message(None).expect("a reply to the startup");
+            match tag {
+                b'K' => {
+                    c.pid = i32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]])
+                }
+                b'Z' => return c,
+                b'E' => panic!("the server refused: {}", String::from_utf8_lossy(&payload)),
+                _ => {}
+            }
+        }
+    }
+
+    /// The next message, or `None` if none is complete by `timeout`.
+    fn message(&mut self, timeout: Option<Duration>) -> Option<(u8, Vec<u8>)> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            if self.buf.len() >= 5 {
+                let len = i32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]])
+                    as usize;
+                if self.buf.len() > len {
+                    let tag = self.buf[0];
+                    let payload = self.buf[5..len + 1].to_vec();
+                    self.buf.drain(..len + 1);
+                    return Some((tag, payload));
+                }
+            }
+            let wait = match deadline {
+                Some(d) => {
+                    let left = d.checked_duration_since(Instant::now())?;
+                    Some(left.max(Duration::from_millis(1)))
+                }
+                None => None,
+            };
+            self.s.set_read_timeout(wait).expect("a read timeout");
+            let mut chunk = [0u8; 8192];
+            match self.s.read(&mut chunk) {
+                Ok(0) => panic!("the server closed the connection"),
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return None;
+                    }
+                }
+                Err(e) => panic!("reading from the server: {e}"),
+            }
+        }
+    }
+
+    fn send(&mut self, sql: &str) {
+        let mut msg = vec![b'Q'];
+        msg.extend(((sql.len() + 5) as i32).to_be_bytes());
+        msg.extend(sql.as_bytes());
+        msg.push(0);
+        self.s.write_all(&msg).expect("a query");
+    }
+
+    /// Reads the reply to the query sent, if it is complete by `timeout`.
+    fn reply(&mut self, timeout: Option<Duration>, acc: &mut Partial) -> Option<Reply> {
+        loop {
+            let (tag, p) = self.message(timeout)?;
+            match tag {
+                b'D' => {
+                    let n = u16::from_be_bytes([p[0], p[1]]) as usize;
+                    let mut at = 2;
+                    let mut row = Vec::new();
+                    for _ in 0..n {
+                        let len = i32::from_be_bytes([p[at], p[at + 1], p[at + 2], p[at + 3]]);
+                        at += 4;
+                        if len < 0 {
+                            row.push(None);
+                        } else {
+                            let l = len as usize;
+                            row.push(Some(String::from_utf8_lossy(&p[at..at + l]).into_owned()));
+                            at += l;
+                        }
+                    }
+                    acc.0.push(row);
+                }
+                b'C' => {
+                    let tag = String::from_utf8_lossy(&p[..p.len().saturating_sub(1)]).into_owned();
+                    acc.1 = Some(Reply::Rows(std::mem::take(&mut acc.0), tag));
+                }
+                b'E' => {
+                    let mut code = String::new();
+                    for field in p.split(|b| *b == 0) {
+                        if let Some((b'C', rest)) = field.split_first() {
+                            code = String::from_utf8_lossy(rest).into_owned();
+                        }
+                    }
+                    acc.1 = Some(Reply::Error(code));
+                }
+                b'Z' => {
+                    return Some(
+                        acc.1
+                            .take()
+                            .unwrap_or(Reply::Rows(Vec::new(), String::new())),
+                    )
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn query(&mut self, sql: &str) -> Reply {
+        self.send(sql);
+        let mut acc = (Vec::new(), None);
+        self.reply(None, &mut acc).expect("a reply")
+    }
+}
+
+/// The engine's answer as the server would give it.
+fn expected(a: &Answer) -> String {
+    match a {
+        Answer::Rows(rows) => rows
+            .iter()
+            .map(|(i, v)| format!("{i}:{v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Answer::Values(v) => v
+            .iter()
+            .map(|x| x.map(|n| n.to_string()).unwrap_or_else(|| "null".into()))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Answer::Changed(n) => format!("changed {n}"),
+        Answer::Done => "done".into(),
+        Answer::Error(e) => format!("error {}", code(*e)),
+    }
+}
+
+fn code(e: DbError) -> &'static str {
+    match e {
+        DbError::ConcurrentUpdate => "40001",
+        DbError::Deadlock => "40P01",
+        DbError::DuplicateKey => "23505",
+        DbError::InFailedTransaction => "25P02",
+        DbError::DivisionByZero => "22012",
+        DbError::OutOfRange => "22003",
+        DbError::NoSuchTable => "42P01",
+        DbError::LevelTooLate => "25001",
+    }
+}
+
+/// The server's reply in the same words.
+fn observed(r: &Reply, select_all: bool) -> String {
+    match r {
+        Reply::Error(c) => format!("error {c}"),
+        Reply::Rows(rows, tag) => {
+            let word = tag.split(' ').next().unwrap_or("");
+            match word {
+                "SELECT" if select_all => {
+                    let mut pairs: Vec<(i64, i64)> = rows
+                        .iter()
+                        .filter_map(|r| {
+                            let id = r.first()?.as_ref()?.parse().ok()?;
+                            let v = r.get(1)?.as_ref()?.parse().ok()?;
+                            Some((id, v))
+                        })
+                        .collect();
+                    pairs.sort_unstable();
+                    pairs
+                        .iter()
+                        .map(|(i, v)| format!("{i}:{v}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }
+                "SELECT" => rows
+                    .first()
+                    .map(|r| {
+                        r.iter()
+                            .map(|x| x.clone().unwrap_or_else(|| "null".into()))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_default(),
+                "UPDATE" | "DELETE" => format!("changed {}", tag.rsplit(' ').next().unwrap_or("")),
+                "INSERT" => format!("changed {}", tag.rsplit(' ').next().unwrap_or("")),
+                _ => "done".into(),
+            }
+        }
+    }
+}
+
+/// One schedule on both: per statement, `blocked` or not, and the sorted
+/// list of `Tn: answer` that finished; then the final table.
+fn compare(server: &Server, level: Level, sessions: usize, script: &[(usize, String)], what: &str) {
+    let mut admin = server.connect();
+    for q in [
+        "drop table if exists test",
+        "create table test (id int primary key, value int)",
+        "insert into test (id, value) values (1, 10), (2, 20)",
+    ] {
+        assert!(matches!(admin.query(q), Reply::Rows(..)), "{q}");
+    }
+    let mut conns: Vec<Conn> = (0..sessions).map(|_| server.connect()).collect();
+    let mut db = Db::new(&[(1, 10), (2, 20)], sessions);
+    let begin = format!("begin isolation level {}", level.sql());
+    let begin_stmt = parse(&begin).expect("begin parses");
+    for (s, c) in conns.iter_mut().enumerate() {
+        assert_eq!(c.query(&begin), Reply::Rows(Vec::new(), "BEGIN".into()));
+        assert!(matches!(db.run(s, &begin_stmt), Submitted::Done(_)));
+    }
+    // Per session: a statement in flight and what it was.
+    let mut in_flight: Vec<Option<(bool, Partial)>> = (0..sessions).map(|_| None).collect();
+    for (k, (s, sql)) in script.iter().enumerate() {
+        let s = *s;
+        let stmt = parse(sql).expect("a statement of the subset");
+        let select_all = matches!(
+            &stmt,
+            backend_playground::sim::isolation::sql::Stmt::Select {
+                what: backend_playground::sim::isolation::sql::Projection::All,
+                ..
+            }
+        );
+        // The engine.
+        let sub = db.run(s, &stmt);
+        let (engine_blocked, finished) = match sub {
+            Submitted::Done(f) => (false, f),
+            Submitted::Blocked { finished, .. } => (true, finished),
+            Submitted::Busy => continue,
+        };
+        let mut want: Vec<String> = finished
+            .iter()
+            .map(|f| format!("T{}: {}", f.session + 1, expected(&f.answer)))
+            .collect();
+        want.sort();
+        // The server.
+        if in_flight[s].is_some() {
+            continue;
+        }
+        conns[s].send(sql);
+        in_flight[s] = Some((select_all, (Vec::new(), None)));
+        let mut got: Vec<String> = Vec::new();
+        let settle = Instant::now() + Duration::from_millis(DEADLOCK_MS * 4);
+        loop {
+            for (i, c) in conns.iter_mut().enumerate() {
+                if let Some((all, acc)) = &mut in_flight[i] {
+                    let all = *all;
+                    if let Some(r) = c.reply(Some(Duration::from_millis(2)), acc) {
+                        got.push(format!("T{}: {}", i + 1, observed(&r, all)));
+                        in_flight[i] = None;
+                    }
+                }
+            }
+            let waiting: Vec<usize> = (0..sessions).filter(|i| in_flight[*i].is_some()).collect();
+            if waiting.is_empty() {
+                break;
+            }
+            // Still running, or waiting on a lock?
+            let all_locked = waiting.iter().all(|&i| {
+                let q = format!("select cardinality(pg_blocking_pids({}))", conns[i].pid);
+                matches!(admin.query(&q), Reply::Rows(r, _) if r.first().and_then(|r| r[0].clone()).is_some_and(|n| n != "0"))
+            });
+            if all_locked && Instant::now() >= settle {
+                break;
+            }
+            assert!(
+                Instant::now() < settle + Duration::from_secs(10),
+                "{what}: step {k} never settled"
+            );
+        }
+        got.sort();
+        let server_blocked = in_flight[s].is_some();
+        assert_eq!(
+            (server_blocked, &got),
+            (engine_blocked, &want),
+            "{what} at {level:?}, step {k}: T{} {sql}\nscript: {script:?}",
+            s + 1
+        );
+    }
+    // The committed table, while the sessions are still open.
+    let mut rows = Vec::new();
+    if let Reply::Rows(r, _) = admin.query("select id, value from test order by id") {
+        for row in r {
+            if let (Some(Some(i)), Some(Some(v))) = (row.first(), row.get(1)) {
+                rows.push((i.parse::<i64>().unwrap_or(0), v.parse::<i64>().unwrap_or(0)));
+            }
+        }
+    }
+    assert_eq!(
+        rows,
+        db.committed_rows(),
+        "{what} at {level:?}: the committed table"
+    );
+}
+
+/// The Hermitage schedules (sessions numbered from 1).
+fn hermitage() -> Vec<Schedule> {
+    vec![
+        (
+            "G0",
+            2,
+            vec![
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 12 where id = 1"),
+                (1, "update test set value = 21 where id = 2"),
+                (1, "commit"),
+                (1, "select * from test"),
+                (2, "update test set value = 22 where id = 2"),
+                (2, "commit"),
+                (1, "select * from test"),
+            ],
+        ),
+        (
+            "G1a",
+            2,
+            vec![
+                (1, "update test set value = 101 where id = 1"),
+                (2, "select * from test"),
+                (1, "rollback"),
+                (2, "select * from test"),
+                (2, "commit"),
+            ],
+        ),
+        (
+            "G1b",
+            2,
+            vec![
+                (1, "update test set value = 101 where id = 1"),
+                (2, "select * from test"),
+                (1, "update test set value = 11 where id = 1"),
+                (1, "commit"),
+                (2, "select * from test"),
+                (2, "commit"),
+            ],
+        ),
+        (
+            "G1c",
+            2,
+            vec![
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 22 where id = 2"),
+                (1, "select * from test where id = 2"),
+                (2, "select * from test where id = 1"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+        (
+            "OTV",
+            3,
+            vec![
+                (1, "update test set value = 11 where id = 1"),
+                (1, "update test set value = 19 where id = 2"),
+                (2, "update test set value = 12 where id = 1"),
+                (1, "commit"),
+                (3, "select * from test where id = 1"),
+                (2, "update test set value = 18 where id = 2"),
+                (3, "select * from test where id = 2"),
+                (2, "commit"),
+                (3, "select * from test where id = 2"),
+                (3, "select * from test where id = 1"),
+                (3, "commit"),
+            ],
+        ),
+        (
+            "PMP",
+            2,
+            vec![
+                (1, "select * from test where value = 30"),
+                (2, "insert into test (id, value) values (3, 30)"),
+                (2, "commit"),
+                (1, "select * from test where value % 3 = 0"),
+                (1, "commit"),
+            ],
+        ),
+        (
+            "PMP-write",
+            2,
+            vec![
+                (1, "update test set value = value + 10"),
+                (2, "delete from test where value = 20"),
+                (1, "commit"),
+                (2, "select * from test where value = 20"),
+                (2, "commit"),
+            ],
+        ),
+        (
+            "P4",
+            2,
+            vec![
+                (1, "select * from test where id = 1"),
+                (2, "select * from test where id = 1"),
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 11 where id = 1"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+        (
+            "G-single",
+            2,
+            vec![
+                (1, "select * from test where id = 1"),
+                (2, "select * from test where id = 1"),
+                (2, "select * from test where id = 2"),
+                (2, "update test set value = 12 where id = 1"),
+                (2, "update test set value = 18 where id = 2"),
+                (2, "commit"),
+                (1, "select * from test where id = 2"),
+                (1, "commit"),
+            ],
+        ),
+        (
+            "G-single-dependencies",
+            2,
+            vec![
+                (1, "select * from test where value % 5 = 0"),
+                (2, "update test set value = 12 where value = 10"),
+                (2, "commit"),
+                (1, "select * from test where value % 3 = 0"),
+                (1, "commit"),
+            ],
+        ),
+        (
+            "G-single-write-1",
+            2,
+            vec![
+                (1, "select * from test where id = 1"),
+                (2, "select * from test"),
+                (2, "update test set value = 12 where id = 1"),
+                (2, "update test set value = 18 where id = 2"),
+                (2, "commit"),
+                (1, "delete from test where value = 20"),
+                (1, "select * from test where id = 2"),
+                (1, "rollback"),
+            ],
+        ),
+        (
+            "G2-item",
+            2,
+            vec![
+                (1, "select * from test where id = 1 or id = 2"),
+                (2, "select * from test where id = 1 or id = 2"),
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 21 where id = 2"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+        (
+            "G2",
+            2,
+            vec![
+                (1, "select * from test where value % 3 = 0"),
+                (2, "select * from test where value % 3 = 0"),
+                (1, "insert into test (id, value) values (3, 30)"),
+                (2, "insert into test (id, value) values (4, 42)"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+        (
+            "deadlock",
+            2,
+            vec![
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 22 where id = 2"),
+                (1, "update test set value = 21 where id = 2"),
+                (2, "update test set value = 12 where id = 1"),
+                (1, "commit"),
+                (2, "rollback"),
+            ],
+        ),
+    ]
+}
+
+/// A random statement of the subset.
+fn random_statement(rng: &mut Rng) -> String {
+    let mut pick = |n: u64| rng.below(n);
+    let id = 1 + pick(4);
+    let v = 10 * (1 + pick(4));
+    let pred = match pick(6) {
+        0 => format!("id = {id}"),
+        1 => format!("value = {v}"),
+        2 => format!("value % {} = 0", 2 + pick(3)),
+        3 => format!("id > {}", pick(3)),
+        4 => format!("id = {id} or value > {v}"),
+        _ => format!("not value < {v}"),
+    };
+    match pick(12) {
+        0 | 1 => format!("select * from test where {pred}"),
+        2 => "select * from test".into(),
+        3 => format!("select sum(value), count(*) from test where {pred}"),
+        4 => format!("select * from test where {pred} for update"),
+        5 => format!("select * from test where {pred} for share"),
+        6 | 7 => format!(
+            "update test set value = value + {} where {pred}",
+            1 + pick(5)
+        ),
+        8 => format!("insert into test (id, value) values ({}, {v})", 3 + pick(3)),
+        9 => format!("delete from test where {pred}"),
+        10 => "commit".into(),
+        _ => "rollback".into(),
+    }
+}
+
+#[test]
+fn postgresql_agrees_with_the_engine() {
+    let server = Server::start();
+    let mut runs = 0;
+    let mut statements = 0;
+    let started = Instant::now();
+    for level in [Level::ReadCommitted, Level::RepeatableRead] {
+        for (name, sessions, script) in hermitage() {
+            let script: Vec<(usize, String)> = script
+                .into_iter()
+                .map(|(s, q)| (s - 1, q.to_string()))
+                .collect();
+            statements += script.len();
+            compare(&server, level, sessions, &script, name);
+            runs += 1;
+        }
+    }
+    let mut rng = Rng::new(0x9e5);
+    for i in 0..200 {
+        let level = if rng.below(2) == 0 {
+            Level::ReadCommitted
+        } else {
+            Level::RepeatableRead
+        };
+        let sessions = 2 + rng.below(2) as usize;
+        let len = 4 + rng.below(10) as usize;
+        let script: Vec<(usize, String)> = (0..len)
+            .map(|_| {
+                (
+                    rng.below(sessions as u64) as usize,
+                    random_statement(&mut rng),
+                )
+            })
+            .collect();
+        statements += script.len();
+        compare(
+            &server,
+            level,
+            sessions,
+            &script,
+            &format!("random schedule {i}"),
+        );
+        runs += 1;
+    }
+    println!(
+        "{runs} schedules, {statements} statements, the same answers from PostgreSQL and the engine, in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
