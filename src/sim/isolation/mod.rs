@@ -5,6 +5,7 @@
 //! the textbook locking profile, the anomaly analysis and the conformance
 //! run against a real PostgreSQL are still to come.
 
+pub mod analysis;
 pub mod pg;
 pub mod sql;
 

@@ -9,7 +9,7 @@
 //! runs as repeatable read here; serializable snapshot isolation is not in
 //! this engine yet.
 
-use super::sql::{Aggregate, EvalError, Level, Lock, Projection, Stmt};
+use super::sql::{Aggregate, EvalError, Level, Lock, Pred, Projection, Stmt};
 
 /// What PostgreSQL answers to a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,10 +77,31 @@ impl From<EvalError> for DbError {
     }
 }
 
-type Tx = usize;
+/// A transaction's number.
+pub type Tx = usize;
+
+/// What the history keeps of each read and write, for the analysis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Event {
+    /// A statement evaluated `filter` over the rows of snapshot `seq`.
+    Scan {
+        tx: Tx,
+        filter: Option<Pred>,
+        seq: u64,
+    },
+    /// A row version was read.
+    Read { tx: Tx, version: usize },
+    /// A version was replaced (`new` is `None` for a delete), or created
+    /// (`old` is `None` for an insert).
+    Write {
+        tx: Tx,
+        old: Option<usize>,
+        new: Option<usize>,
+    },
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TxState {
+pub(super) enum TxState {
     Running,
     Committed,
     Aborted,
@@ -88,12 +109,12 @@ enum TxState {
 
 /// One version of a row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Version {
-    id: i64,
-    value: i64,
-    xmin: Tx,
+pub(super) struct Version {
+    pub(super) id: i64,
+    pub(super) value: i64,
+    pub(super) xmin: Tx,
     /// The transaction that deleted or replaced it.
-    xmax: Option<Tx>,
+    pub(super) xmax: Option<Tx>,
     /// The version that replaced it.
     next: Option<usize>,
     /// Row locks of SELECT FOR UPDATE (`true`) or FOR SHARE (`false`).
@@ -169,13 +190,15 @@ pub enum Submitted {
 /// The database: one table `test` of `(id, value)` rows and the sessions.
 #[derive(Debug, Clone)]
 pub struct Db {
-    heap: Vec<Version>,
-    txs: Vec<(TxState, u64)>,
+    pub(super) heap: Vec<Version>,
+    pub(super) txs: Vec<(TxState, u64)>,
     seq: u64,
     clock: u64,
     sessions: Vec<Session>,
     /// The session of each transaction.
-    owner: Vec<usize>,
+    pub(super) owner: Vec<usize>,
+    /// Every read and write, in order.
+    pub(super) history: Vec<Event>,
 }
 
 /// The lab's table.
@@ -203,6 +226,7 @@ impl Db {
                 sessions
             ],
             owner: vec![usize::MAX],
+            history: Vec::new(),
         };
         for &(id, value) in rows {
             db.heap.push(Version {
@@ -517,6 +541,13 @@ impl Db {
         }
         // The order of a sequential scan: the order versions were written.
         p.targets = targets;
+        if !matches!(p.stmt, Stmt::Insert { .. }) {
+            self.history.push(Event::Scan {
+                tx: me,
+                filter,
+                seq: p.snap.seq,
+            });
+        }
         Ok(p)
     }
 
@@ -562,6 +593,11 @@ impl Db {
                     }
                     return Step::Finished(Answer::Error(DbError::DuplicateKey));
                 }
+                self.history.push(Event::Write {
+                    tx: me,
+                    old: None,
+                    new: Some(self.heap.len()),
+                });
                 self.heap.push(Version {
                     id,
                     value,
@@ -646,6 +682,7 @@ impl Db {
                 }
             }
             let (id, value) = (self.heap[i].id, self.heap[i].value);
+            self.history.push(Event::Read { tx: me, version: i });
             match &p.stmt {
                 Stmt::Update { value: e, .. } => {
                     let nv = match e.eval(id, value) {
@@ -667,6 +704,11 @@ impl Db {
                         });
                         self.heap[i].xmax = Some(me);
                         self.heap[i].next = Some(n);
+                        self.history.push(Event::Write {
+                            tx: me,
+                            old: Some(i),
+                            new: Some(n),
+                        });
                     } else if let Some(n) = self.heap[i].next {
                         self.heap[n].value = nv;
                     }
@@ -674,6 +716,11 @@ impl Db {
                 }
                 Stmt::Delete { .. } if self.heap[i].xmax != Some(me) => {
                     self.heap[i].xmax = Some(me);
+                    self.history.push(Event::Write {
+                        tx: me,
+                        old: Some(i),
+                        new: None,
+                    });
                     p.changed += 1;
                 }
                 Stmt::Select { .. } => {

@@ -2,6 +2,7 @@
 //! with the outcomes PostgreSQL gives (Hermitage's `postgres.md`), run
 //! through the engine.
 
+use super::analysis::{verdict, Anomaly, Kind};
 use super::pg::{Answer, Db, Submitted};
 use super::sql::{parse, Level};
 
@@ -313,4 +314,92 @@ fn locks_duplicates_and_deadlocks() {
             ),
         ],
     );
+}
+
+/// Runs a schedule at `level` and judges it.
+fn judge(level: Level, sessions: usize, script: &[(usize, &str)]) -> (Option<Anomaly>, Vec<Kind>) {
+    let mut db = Db::new(&[(1, 10), (2, 20)], sessions);
+    for s in 0..sessions {
+        let begin = parse(&format!("begin isolation level {}", level.sql())).expect("begin parses");
+        db.run(s, &begin);
+    }
+    for (s, sql) in script {
+        db.run(*s - 1, &parse(sql).expect("a statement"));
+    }
+    let v = verdict(&db);
+    (v.anomaly, v.proof.iter().map(|d| d.kind).collect())
+}
+
+#[test]
+fn verdicts_name_the_anomalies() {
+    let g_single = [
+        (1, "select * from test where id = 1"),
+        (2, "update test set value = 12 where id = 1"),
+        (2, "update test set value = 18 where id = 2"),
+        (2, "commit"),
+        (1, "select * from test where id = 2"),
+        (1, "commit"),
+    ];
+    assert_eq!(judge(RC, 2, &g_single).0, Some(Anomaly::ReadSkew));
+    assert_eq!(judge(RR, 2, &g_single).0, None);
+    let p4 = [
+        (1, "select * from test where id = 1"),
+        (2, "select * from test where id = 1"),
+        (1, "update test set value = value + 1 where id = 1"),
+        (2, "update test set value = value + 1 where id = 1"),
+        (1, "commit"),
+        (2, "commit"),
+    ];
+    let (a, proof) = judge(RC, 2, &p4);
+    assert_eq!(a, Some(Anomaly::LostUpdate));
+    assert_eq!(proof, vec![Kind::ReadWrite, Kind::WriteWrite]);
+    assert_eq!(judge(RR, 2, &p4).0, None, "the second writer is aborted");
+    let write_skew = [
+        (1, "select * from test where id = 1 or id = 2"),
+        (2, "select * from test where id = 1 or id = 2"),
+        (1, "update test set value = 11 where id = 1"),
+        (2, "update test set value = 21 where id = 2"),
+        (1, "commit"),
+        (2, "commit"),
+    ];
+    let (a, proof) = judge(RR, 2, &write_skew);
+    assert_eq!(a, Some(Anomaly::WriteSkew));
+    assert!(proof.iter().all(|k| *k == Kind::ReadWrite));
+    let g2 = [
+        (1, "select * from test where value % 3 = 0"),
+        (2, "select * from test where value % 3 = 0"),
+        (1, "insert into test (id, value) values (3, 30)"),
+        (2, "insert into test (id, value) values (4, 42)"),
+        (1, "commit"),
+        (2, "commit"),
+    ];
+    assert_eq!(judge(RR, 2, &g2).0, Some(Anomaly::Phantom));
+    let pmp = [
+        (1, "select * from test where value = 30"),
+        (2, "insert into test (id, value) values (3, 30)"),
+        (2, "commit"),
+        (1, "select * from test where value % 3 = 0"),
+        (1, "commit"),
+    ];
+    assert_eq!(judge(RC, 2, &pmp).0, Some(Anomaly::Phantom));
+    assert_eq!(judge(RR, 2, &pmp).0, None);
+    // Blocked writers that go one after the other are serializable.
+    let g0 = [
+        (1, "update test set value = 11 where id = 1"),
+        (2, "update test set value = 12 where id = 1"),
+        (1, "update test set value = 21 where id = 2"),
+        (1, "commit"),
+        (2, "update test set value = 22 where id = 2"),
+        (2, "commit"),
+    ];
+    assert_eq!(judge(RC, 2, &g0).0, None);
+    // No dirty reads in PostgreSQL, even at read uncommitted.
+    let g1a = [
+        (1, "update test set value = 101 where id = 1"),
+        (2, "select * from test"),
+        (1, "rollback"),
+        (2, "select * from test"),
+        (2, "commit"),
+    ];
+    assert_eq!(judge(Level::ReadUncommitted, 2, &g1a).0, None);
 }
