@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use backend_playground::sim::isolation::pg::{Answer, Db, DbError, Submitted};
+use backend_playground::sim::isolation::presets::hermitage;
 use backend_playground::sim::isolation::sql::{parse, Level};
 use backend_playground::sim::rng::Rng;
 
@@ -137,9 +138,6 @@ enum Reply {
 
 /// A reply being read: the rows so far, and the outcome once known.
 type Partial = (Vec<Vec<Option<String>>>, Option<Reply>);
-
-/// A named schedule: name, sessions, `(session from 1, statement)`.
-type Schedule = (&'static str, usize, Vec<(usize, &'static str)>);
 
 /// A connection speaking the simple query protocol.
 struct Conn {
@@ -457,187 +455,6 @@ fn compare(server: &Server, level: Level, sessions: usize, script: &[(usize, Str
     );
 }
 
-/// The Hermitage schedules (sessions numbered from 1).
-fn hermitage() -> Vec<Schedule> {
-    vec![
-        (
-            "G0",
-            2,
-            vec![
-                (1, "update test set value = 11 where id = 1"),
-                (2, "update test set value = 12 where id = 1"),
-                (1, "update test set value = 21 where id = 2"),
-                (1, "commit"),
-                (1, "select * from test"),
-                (2, "update test set value = 22 where id = 2"),
-                (2, "commit"),
-                (1, "select * from test"),
-            ],
-        ),
-        (
-            "G1a",
-            2,
-            vec![
-                (1, "update test set value = 101 where id = 1"),
-                (2, "select * from test"),
-                (1, "rollback"),
-                (2, "select * from test"),
-                (2, "commit"),
-            ],
-        ),
-        (
-            "G1b",
-            2,
-            vec![
-                (1, "update test set value = 101 where id = 1"),
-                (2, "select * from test"),
-                (1, "update test set value = 11 where id = 1"),
-                (1, "commit"),
-                (2, "select * from test"),
-                (2, "commit"),
-            ],
-        ),
-        (
-            "G1c",
-            2,
-            vec![
-                (1, "update test set value = 11 where id = 1"),
-                (2, "update test set value = 22 where id = 2"),
-                (1, "select * from test where id = 2"),
-                (2, "select * from test where id = 1"),
-                (1, "commit"),
-                (2, "commit"),
-            ],
-        ),
-        (
-            "OTV",
-            3,
-            vec![
-                (1, "update test set value = 11 where id = 1"),
-                (1, "update test set value = 19 where id = 2"),
-                (2, "update test set value = 12 where id = 1"),
-                (1, "commit"),
-                (3, "select * from test where id = 1"),
-                (2, "update test set value = 18 where id = 2"),
-                (3, "select * from test where id = 2"),
-                (2, "commit"),
-                (3, "select * from test where id = 2"),
-                (3, "select * from test where id = 1"),
-                (3, "commit"),
-            ],
-        ),
-        (
-            "PMP",
-            2,
-            vec![
-                (1, "select * from test where value = 30"),
-                (2, "insert into test (id, value) values (3, 30)"),
-                (2, "commit"),
-                (1, "select * from test where value % 3 = 0"),
-                (1, "commit"),
-            ],
-        ),
-        (
-            "PMP-write",
-            2,
-            vec![
-                (1, "update test set value = value + 10"),
-                (2, "delete from test where value = 20"),
-                (1, "commit"),
-                (2, "select * from test where value = 20"),
-                (2, "commit"),
-            ],
-        ),
-        (
-            "P4",
-            2,
-            vec![
-                (1, "select * from test where id = 1"),
-                (2, "select * from test where id = 1"),
-                (1, "update test set value = 11 where id = 1"),
-                (2, "update test set value = 11 where id = 1"),
-                (1, "commit"),
-                (2, "commit"),
-            ],
-        ),
-        (
-            "G-single",
-            2,
-            vec![
-                (1, "select * from test where id = 1"),
-                (2, "select * from test where id = 1"),
-                (2, "select * from test where id = 2"),
-                (2, "update test set value = 12 where id = 1"),
-                (2, "update test set value = 18 where id = 2"),
-                (2, "commit"),
-                (1, "select * from test where id = 2"),
-                (1, "commit"),
-            ],
-        ),
-        (
-            "G-single-dependencies",
-            2,
-            vec![
-                (1, "select * from test where value % 5 = 0"),
-                (2, "update test set value = 12 where value = 10"),
-                (2, "commit"),
-                (1, "select * from test where value % 3 = 0"),
-                (1, "commit"),
-            ],
-        ),
-        (
-            "G-single-write-1",
-            2,
-            vec![
-                (1, "select * from test where id = 1"),
-                (2, "select * from test"),
-                (2, "update test set value = 12 where id = 1"),
-                (2, "update test set value = 18 where id = 2"),
-                (2, "commit"),
-                (1, "delete from test where value = 20"),
-                (1, "select * from test where id = 2"),
-                (1, "rollback"),
-            ],
-        ),
-        (
-            "G2-item",
-            2,
-            vec![
-                (1, "select * from test where id = 1 or id = 2"),
-                (2, "select * from test where id = 1 or id = 2"),
-                (1, "update test set value = 11 where id = 1"),
-                (2, "update test set value = 21 where id = 2"),
-                (1, "commit"),
-                (2, "commit"),
-            ],
-        ),
-        (
-            "G2",
-            2,
-            vec![
-                (1, "select * from test where value % 3 = 0"),
-                (2, "select * from test where value % 3 = 0"),
-                (1, "insert into test (id, value) values (3, 30)"),
-                (2, "insert into test (id, value) values (4, 42)"),
-                (1, "commit"),
-                (2, "commit"),
-            ],
-        ),
-        (
-            "deadlock",
-            2,
-            vec![
-                (1, "update test set value = 11 where id = 1"),
-                (2, "update test set value = 22 where id = 2"),
-                (1, "update test set value = 21 where id = 2"),
-                (2, "update test set value = 12 where id = 1"),
-                (1, "commit"),
-                (2, "rollback"),
-            ],
-        ),
-    ]
-}
-
 /// A random statement of the subset.
 fn random_statement(rng: &mut Rng) -> String {
     let mut pick = |n: u64| rng.below(n);
@@ -675,13 +492,14 @@ fn postgresql_agrees_with_the_engine() {
     let mut statements = 0;
     let started = Instant::now();
     for level in [Level::ReadCommitted, Level::RepeatableRead] {
-        for (name, sessions, script) in hermitage() {
-            let script: Vec<(usize, String)> = script
-                .into_iter()
+        for h in hermitage() {
+            let script: Vec<(usize, String)> = h
+                .steps
+                .iter()
                 .map(|(s, q)| (s - 1, q.to_string()))
                 .collect();
             statements += script.len();
-            compare(&server, level, sessions, &script, name);
+            compare(&server, level, h.sessions, &script, h.name);
             runs += 1;
         }
     }

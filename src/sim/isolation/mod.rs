@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod pg;
+pub mod presets;
 pub mod sql;
 
 #[cfg(test)]

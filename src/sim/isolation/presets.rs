@@ -1,0 +1,204 @@
+//! The schedules of the Hermitage test suite (Martin Kleppmann's catalogue
+//! of isolation anomalies), as its PostgreSQL tests run them, and a deadlock.
+//! The rows start as `(1, 10), (2, 20)`; every session begins a transaction
+//! at the level under test first.
+
+/// A named schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// The test's name.
+    pub name: &'static str,
+    /// How many sessions.
+    pub sessions: usize,
+    /// `(session from 1, statement)`, in order.
+    pub steps: Vec<(usize, &'static str)>,
+}
+
+/// The rows every schedule starts from.
+pub const START: [(i64, i64); 2] = [(1, 10), (2, 20)];
+
+/// Every schedule of the catalogue.
+pub fn hermitage() -> Vec<Schedule> {
+    let s = |name, sessions, steps| Schedule {
+        name,
+        sessions,
+        steps,
+    };
+    vec![
+        s(
+            "G0",
+            2,
+            vec![
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 12 where id = 1"),
+                (1, "update test set value = 21 where id = 2"),
+                (1, "commit"),
+                (1, "select * from test"),
+                (2, "update test set value = 22 where id = 2"),
+                (2, "commit"),
+                (1, "select * from test"),
+            ],
+        ),
+        s(
+            "G1a",
+            2,
+            vec![
+                (1, "update test set value = 101 where id = 1"),
+                (2, "select * from test"),
+                (1, "rollback"),
+                (2, "select * from test"),
+                (2, "commit"),
+            ],
+        ),
+        s(
+            "G1b",
+            2,
+            vec![
+                (1, "update test set value = 101 where id = 1"),
+                (2, "select * from test"),
+                (1, "update test set value = 11 where id = 1"),
+                (1, "commit"),
+                (2, "select * from test"),
+                (2, "commit"),
+            ],
+        ),
+        s(
+            "G1c",
+            2,
+            vec![
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 22 where id = 2"),
+                (1, "select * from test where id = 2"),
+                (2, "select * from test where id = 1"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+        s(
+            "OTV",
+            3,
+            vec![
+                (1, "update test set value = 11 where id = 1"),
+                (1, "update test set value = 19 where id = 2"),
+                (2, "update test set value = 12 where id = 1"),
+                (1, "commit"),
+                (3, "select * from test where id = 1"),
+                (2, "update test set value = 18 where id = 2"),
+                (3, "select * from test where id = 2"),
+                (2, "commit"),
+                (3, "select * from test where id = 2"),
+                (3, "select * from test where id = 1"),
+                (3, "commit"),
+            ],
+        ),
+        s(
+            "PMP",
+            2,
+            vec![
+                (1, "select * from test where value = 30"),
+                (2, "insert into test (id, value) values (3, 30)"),
+                (2, "commit"),
+                (1, "select * from test where value % 3 = 0"),
+                (1, "commit"),
+            ],
+        ),
+        s(
+            "PMP-write",
+            2,
+            vec![
+                (1, "update test set value = value + 10"),
+                (2, "delete from test where value = 20"),
+                (1, "commit"),
+                (2, "select * from test where value = 20"),
+                (2, "commit"),
+            ],
+        ),
+        s(
+            "P4",
+            2,
+            vec![
+                (1, "select * from test where id = 1"),
+                (2, "select * from test where id = 1"),
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 11 where id = 1"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+        s(
+            "G-single",
+            2,
+            vec![
+                (1, "select * from test where id = 1"),
+                (2, "select * from test where id = 1"),
+                (2, "select * from test where id = 2"),
+                (2, "update test set value = 12 where id = 1"),
+                (2, "update test set value = 18 where id = 2"),
+                (2, "commit"),
+                (1, "select * from test where id = 2"),
+                (1, "commit"),
+            ],
+        ),
+        s(
+            "G-single-dependencies",
+            2,
+            vec![
+                (1, "select * from test where value % 5 = 0"),
+                (2, "update test set value = 12 where value = 10"),
+                (2, "commit"),
+                (1, "select * from test where value % 3 = 0"),
+                (1, "commit"),
+            ],
+        ),
+        s(
+            "G-single-write-1",
+            2,
+            vec![
+                (1, "select * from test where id = 1"),
+                (2, "select * from test"),
+                (2, "update test set value = 12 where id = 1"),
+                (2, "update test set value = 18 where id = 2"),
+                (2, "commit"),
+                (1, "delete from test where value = 20"),
+                (1, "select * from test where id = 2"),
+                (1, "rollback"),
+            ],
+        ),
+        s(
+            "G2-item",
+            2,
+            vec![
+                (1, "select * from test where id = 1 or id = 2"),
+                (2, "select * from test where id = 1 or id = 2"),
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 21 where id = 2"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+        s(
+            "G2",
+            2,
+            vec![
+                (1, "select * from test where value % 3 = 0"),
+                (2, "select * from test where value % 3 = 0"),
+                (1, "insert into test (id, value) values (3, 30)"),
+                (2, "insert into test (id, value) values (4, 42)"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+        s(
+            "deadlock",
+            2,
+            vec![
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 22 where id = 2"),
+                (1, "update test set value = 21 where id = 2"),
+                (2, "update test set value = 12 where id = 1"),
+                (1, "commit"),
+                (2, "rollback"),
+            ],
+        ),
+    ]
+}
