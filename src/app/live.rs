@@ -272,6 +272,32 @@ pub fn follow_step<R: Replay>(live: Live<R>, list: NodeRef<leptos::html::Ol>) {
     });
 }
 
+/// The click handler of a script list written by the row helpers: `go`
+/// shows the entry's step; `up`, `down` and `remove` edit the list `items`
+/// picks from the parameters, show the moved entry's step and keep the
+/// focus on its button (or on `fallback` once the list is empty).
+pub fn list_clicks<R: Replay, T: 'static>(
+    live: Live<R>,
+    items: fn(&mut R::Params) -> &mut Vec<T>,
+    prefix: &'static str,
+    fallback: &'static str,
+) -> impl Fn(leptos::ev::MouseEvent) + Copy + 'static {
+    move |ev: leptos::ev::MouseEvent| {
+        let Some((_, i, f)) = event_field(&ev) else {
+            return;
+        };
+        if f == "go" {
+            live.step.set(i + 1);
+            return;
+        }
+        let mut p = live.params();
+        if let Some((at, focus)) = reorder(items(&mut p), i, &f, prefix, fallback) {
+            live.apply(p, at + 1);
+            focus_later(focus);
+        }
+    }
+}
+
 /// Moves entry `i` of `items` up or down, or removes it, as `action` says.
 /// Returns the entry to show, and the id of the button to focus next: the
 /// same button of the moved entry (`{prefix}-{k}-up`), or `fallback` when

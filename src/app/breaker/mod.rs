@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use super::fields::{read_number, SelectField};
 use super::live::{
-    control_value, event_field, focus_later, follow_step, open_live, reorder, replay, settings,
+    control_value, event_field, focus_later, follow_step, list_clicks, open_live, replay, settings,
     Live, Setting,
 };
 use super::player::Player;
@@ -501,20 +501,7 @@ fn ScriptEditor(state: State) -> impl IntoView {
     let rows = move || state.run.with(|r| render::action_rows(&r.params().script));
     // The current action follows the step, and the list after each change.
     follow_step(state, list);
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some((_, i, f)) = event_field(&ev) else {
-            return;
-        };
-        if f == "go" {
-            state.step.set(i + 1);
-            return;
-        }
-        let mut p = state.params();
-        if let Some((at, focus)) = reorder(&mut p.script, i, &f, "bk-act", "bk-add-ok") {
-            state.apply(p, at + 1);
-            focus_later(focus);
-        }
-    };
+    let on_click = list_clicks(state, |p: &mut Params| &mut p.script, "bk-act", "bk-add-ok");
     view! {
         <fieldset class="field wide bk-editor">
             <legend>"Calls sent by hand"</legend>

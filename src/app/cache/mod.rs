@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use super::fields::{read_number, SelectField};
 use super::live::{
-    data_j, event_field, focus_later, follow_step, open_live, reorder, replay, settings, Live,
+    data_j, event_field, focus_later, follow_step, list_clicks, open_live, replay, settings, Live,
     Setting,
 };
 use super::player::Player;
@@ -249,20 +249,7 @@ fn Script(state: State) -> impl IntoView {
     };
     let list = NodeRef::<leptos::html::Ol>::new();
     follow_step(state, list);
-    let on_schedule = move |ev: leptos::ev::MouseEvent| {
-        let Some((_, i, f)) = event_field(&ev) else {
-            return;
-        };
-        if f == "go" {
-            state.step.set(i + 1);
-            return;
-        }
-        let mut p = state.params();
-        if let Some((at, focus)) = reorder(&mut p.schedule, i, &f, "ca-s", "ca-add-a") {
-            state.apply(p, at + 1);
-            focus_later(focus);
-        }
-    };
+    let on_schedule = list_clicks(state, |p: &mut Params| &mut p.schedule, "ca-s", "ca-add-a");
     // The schedule as text: read with the URL's reader.
     let on_text = move |ev: leptos::ev::Event| {
         let raw = event_target_value(&ev);
