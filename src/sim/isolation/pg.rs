@@ -8,6 +8,9 @@
 //! Read uncommitted behaves as read committed, as in PostgreSQL. Serializable
 //! runs as repeatable read here; serializable snapshot isolation is not in
 //! this engine yet.
+//!
+//! [`Db::textbook`] runs the same statements under the textbook's two-phase
+//! locking instead (the rules the cheat sheet's isolation table describes).
 
 use super::sql::{Aggregate, EvalError, Level, Lock, Pred, Projection, Stmt};
 
@@ -199,6 +202,10 @@ pub struct Db {
     pub(super) owner: Vec<usize>,
     /// Every read and write, in order.
     pub(super) history: Vec<Event>,
+    /// The textbook's locking rules instead of PostgreSQL's versions.
+    textbook: bool,
+    /// Predicate locks of the textbook's serializable transactions.
+    predicates: Vec<(Tx, Option<Pred>)>,
 }
 
 /// The lab's table.
@@ -227,6 +234,8 @@ impl Db {
             ],
             owner: vec![usize::MAX],
             history: Vec::new(),
+            textbook: false,
+            predicates: Vec::new(),
         };
         for &(id, value) in rows {
             db.heap.push(Version {
@@ -239,6 +248,19 @@ impl Db {
             });
         }
         db
+    }
+
+    /// A database that follows the textbook's two-phase locking instead:
+    /// one current version per row; no read locks at read uncommitted
+    /// (dirty reads happen), read locks held for the statement at read
+    /// committed and to the end at repeatable read, and predicate locks as
+    /// well at serializable. Writers hold their locks to the end at every
+    /// level.
+    pub fn textbook(rows: &[(i64, i64)], sessions: usize) -> Db {
+        Db {
+            textbook: true,
+            ..Db::new(rows, sessions)
+        }
     }
 
     fn committed_in(&self, tx: Tx, snap: &Snapshot) -> bool {
@@ -304,6 +326,7 @@ impl Db {
         for v in &mut self.heap {
             v.locks.retain(|(t, _)| *t != tx);
         }
+        self.predicates.retain(|(t, _)| *t != tx);
         let sess = &mut self.sessions[s];
         sess.explicit = false;
         sess.failed = false;
@@ -365,6 +388,7 @@ impl Db {
                     for v in &mut self.heap {
                         v.locks.retain(|(t, _)| *t != tx);
                     }
+                    self.predicates.retain(|(t, _)| *t != tx);
                     out.extend(self.wake());
                 }
             } else {
@@ -528,8 +552,23 @@ impl Db {
             _ => None,
         };
         let mut targets = Vec::new();
+        let level = self.sessions[s].level;
+        let replaced: Vec<bool> = {
+            let mut r = vec![false; self.heap.len()];
+            for v in &self.heap {
+                if let Some(n) = v.next {
+                    r[n] = true;
+                }
+            }
+            r
+        };
         for (i, v) in self.heap.iter().enumerate() {
-            if !self.visible(v, me, &p.snap) {
+            let seen = if !self.textbook {
+                self.visible(v, me, &p.snap)
+            } else {
+                self.current(v, me, level, replaced[i])
+            };
+            if !seen {
                 continue;
             }
             if let Some(f) = &filter {
@@ -542,6 +581,9 @@ impl Db {
         // The order of a sequential scan: the order versions were written.
         p.targets = targets;
         if !matches!(p.stmt, Stmt::Insert { .. }) {
+            if self.textbook && level == Level::Serializable {
+                self.predicates.push((me, filter.clone()));
+            }
             self.history.push(Event::Scan {
                 tx: me,
                 filter,
@@ -551,17 +593,62 @@ impl Db {
         Ok(p)
     }
 
+    /// The textbook's current version of a row: at read uncommitted the
+    /// newest written, committed or not; above it the newest committed one,
+    /// or a row another transaction is inserting (the reader waits for it).
+    fn current(&self, v: &Version, me: Tx, level: Level, replaced: bool) -> bool {
+        let state = |t: Tx| self.txs[t].0;
+        if level == Level::ReadUncommitted {
+            return state(v.xmin) != TxState::Aborted
+                && v.xmax.is_none_or(|x| state(x) == TxState::Aborted);
+        }
+        let born = v.xmin == me
+            || state(v.xmin) == TxState::Committed
+            || (state(v.xmin) == TxState::Running && !replaced);
+        let dead = v
+            .xmax
+            .is_some_and(|x| x == me || state(x) == TxState::Committed);
+        born && !dead
+    }
+
+    /// A running transaction other than `me` whose predicate lock covers
+    /// `row` (the textbook's serializable).
+    fn predicate_holder(&self, me: Tx, row: (i64, i64)) -> Option<Tx> {
+        self.predicates
+            .iter()
+            .find(|(t, f)| {
+                *t != me
+                    && self.txs[*t].0 == TxState::Running
+                    && f.as_ref()
+                        .is_none_or(|f| f.eval(row.0, row.1).unwrap_or(true))
+            })
+            .map(|(t, _)| *t)
+    }
+
     /// Works through the statement's versions; stops to wait on a row held
     /// by a running transaction.
     fn execute(&mut self, s: usize, mut p: Pending) -> Step {
         let me = self.sessions[s].tx.unwrap_or(usize::MAX);
         let level = self.sessions[s].level;
-        let snapshot_level = matches!(level, Level::RepeatableRead | Level::Serializable);
-        let (write, lock) = match &p.stmt {
+        let snapshot_level =
+            !self.textbook && matches!(level, Level::RepeatableRead | Level::Serializable);
+        let (write, mut lock) = match &p.stmt {
             Stmt::Update { .. } | Stmt::Delete { .. } => (true, None),
             Stmt::Select { lock, .. } => (false, *lock),
             _ => (false, None),
         };
+        // The textbook's reads above read uncommitted take a shared lock:
+        // for the statement at read committed, to the end above it.
+        let short_read =
+            self.textbook && lock.is_none() && !write && matches!(level, Level::ReadCommitted);
+        if self.textbook
+            && lock.is_none()
+            && !write
+            && level != Level::ReadUncommitted
+            && matches!(p.stmt, Stmt::Select { .. })
+        {
+            lock = Some(Lock::Share);
+        }
         if let Stmt::Insert { rows, .. } = &p.stmt {
             let rows = rows.clone();
             while p.next < rows.len() {
@@ -578,6 +665,13 @@ impl Db {
                             .is_some_and(|x| x != me && self.txs[x].0 == TxState::Committed)
                         && v.xmax != Some(me)
                 });
+                if self.textbook {
+                    if let Some(t) = self.predicate_holder(me, (id, value)) {
+                        p.waits_for = t;
+                        p.since = self.clock;
+                        return Step::Wait(p);
+                    }
+                }
                 if let Some(v) = clash {
                     if v.xmin != me && self.txs[v.xmin].0 == TxState::Running {
                         p.waits_for = v.xmin;
@@ -617,6 +711,16 @@ impl Db {
                 // Follow the row to the version that matters now.
                 loop {
                     let v = &self.heap[i];
+                    // A row another transaction is inserting.
+                    if self.textbook && v.xmin != me && self.txs[v.xmin].0 != TxState::Committed {
+                        if self.txs[v.xmin].0 == TxState::Running {
+                            p.waits_for = v.xmin;
+                            p.since = self.clock;
+                            return Step::Wait(p);
+                        }
+                        i = usize::MAX;
+                        break;
+                    }
                     // A row lock of another running transaction that
                     // conflicts.
                     let exclusive = write || lock == Some(Lock::Update);
@@ -682,6 +786,22 @@ impl Db {
                 }
             }
             let (id, value) = (self.heap[i].id, self.heap[i].value);
+            // The textbook's serializable: a write that moves a row in or
+            // out of another transaction's predicate waits for it.
+            if self.textbook && write {
+                let new = match &p.stmt {
+                    Stmt::Update { value: e, .. } => e.eval(id, value).ok().map(|nv| (id, nv)),
+                    _ => None,
+                };
+                let holder = self
+                    .predicate_holder(me, (id, value))
+                    .or_else(|| new.and_then(|row| self.predicate_holder(me, row)));
+                if let Some(t) = holder {
+                    p.waits_for = t;
+                    p.since = self.clock;
+                    return Step::Wait(p);
+                }
+            }
             self.history.push(Event::Read { tx: me, version: i });
             match &p.stmt {
                 Stmt::Update { value: e, .. } => {
@@ -724,7 +844,7 @@ impl Db {
                     p.changed += 1;
                 }
                 Stmt::Select { .. } => {
-                    if let Some(l) = lock {
+                    if let Some(l) = lock.filter(|_| !short_read) {
                         let ex = l == Lock::Update;
                         if !self.heap[i]
                             .locks
