@@ -146,6 +146,11 @@ struct Pending {
     waits_for: Tx,
     /// When it started waiting (for the deadlock victim).
     since: u64,
+    /// Rows it has dealt with (the textbook restarts its scan after a wait
+    /// and skips them).
+    done: Vec<i64>,
+    /// Where its scan is in the history.
+    scan: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -355,15 +360,28 @@ impl Db {
             }
             ready.sort_unstable();
             let s = ready[0].1;
-            let Some(p) = self.sessions[s].pending.take() else {
+            let Some(mut p) = self.sessions[s].pending.take() else {
                 continue;
             };
+            // A locking database reads the rows again once it has the lock:
+            // the textbook's statement scans afresh, skipping rows it has
+            // dealt with. (PostgreSQL keeps its scan and re-checks the rows.)
+            if self.textbook && !matches!(p.stmt, Stmt::Insert { .. }) {
+                p.snap = Snapshot { seq: self.seq };
+                p = match self.plan(s, p) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        out.extend(self.finish(s, Answer::Error(e)));
+                        continue;
+                    }
+                };
+            }
             match self.execute(s, p) {
                 Step::Finished(answer) => {
                     out.extend(self.finish(s, answer));
                 }
                 Step::Wait(p) => {
-                    out.extend(self.wait(s, p));
+                    out.extend(self.wait(s, *p));
                 }
             }
         }
@@ -503,6 +521,8 @@ impl Db {
                     rows: Vec::new(),
                     waits_for: 0,
                     since: 0,
+                    done: Vec::new(),
+                    scan: None,
                 };
                 let p = match self.plan(session, p) {
                     Ok(p) => p,
@@ -512,7 +532,7 @@ impl Db {
                     Step::Finished(answer) => Submitted::Done(self.finish(session, answer)),
                     Step::Wait(p) => {
                         let on = self.owner[p.waits_for];
-                        let finished = self.wait(session, p);
+                        let finished = self.wait(session, *p);
                         if self.sessions[session].pending.is_some() {
                             Submitted::Blocked { on, finished }
                         } else {
@@ -528,7 +548,9 @@ impl Db {
     fn statement_snapshot(&mut self, s: usize) -> Snapshot {
         let sess = &mut self.sessions[s];
         sess.queried = true;
-        let per_transaction = matches!(sess.level, Level::RepeatableRead | Level::Serializable);
+        // The textbook has no snapshots: every statement reads the present.
+        let per_transaction =
+            !self.textbook && matches!(sess.level, Level::RepeatableRead | Level::Serializable);
         match (&sess.snap, per_transaction) {
             (Some(snap), true) => snap.clone(),
             _ => {
@@ -571,6 +593,9 @@ impl Db {
             if !seen {
                 continue;
             }
+            if p.done.contains(&v.id) {
+                continue;
+            }
             if let Some(f) = &filter {
                 if !f.eval(v.id, v.value)? {
                     continue;
@@ -578,17 +603,26 @@ impl Db {
             }
             targets.push(i);
         }
+        p.next = 0;
         // The order of a sequential scan: the order versions were written.
         p.targets = targets;
         if !matches!(p.stmt, Stmt::Insert { .. }) {
-            if self.textbook && level == Level::Serializable {
+            if self.textbook && level == Level::Serializable && p.scan.is_none() {
                 self.predicates.push((me, filter.clone()));
             }
-            self.history.push(Event::Scan {
+            let scan = Event::Scan {
                 tx: me,
                 filter,
                 seq: p.snap.seq,
-            });
+            };
+            // A restarted scan replaces the one it abandoned.
+            match p.scan {
+                Some(k) => self.history[k] = scan,
+                None => {
+                    p.scan = Some(self.history.len());
+                    self.history.push(scan);
+                }
+            }
         }
         Ok(p)
     }
@@ -669,20 +703,20 @@ impl Db {
                     if let Some(t) = self.predicate_holder(me, (id, value)) {
                         p.waits_for = t;
                         p.since = self.clock;
-                        return Step::Wait(p);
+                        return Step::Wait(Box::new(p));
                     }
                 }
                 if let Some(v) = clash {
                     if v.xmin != me && self.txs[v.xmin].0 == TxState::Running {
                         p.waits_for = v.xmin;
                         p.since = self.clock;
-                        return Step::Wait(p);
+                        return Step::Wait(Box::new(p));
                     }
                     if let Some(x) = v.xmax {
                         if x != me && self.txs[x].0 == TxState::Running {
                             p.waits_for = x;
                             p.since = self.clock;
-                            return Step::Wait(p);
+                            return Step::Wait(Box::new(p));
                         }
                     }
                     return Step::Finished(Answer::Error(DbError::DuplicateKey));
@@ -716,7 +750,7 @@ impl Db {
                         if self.txs[v.xmin].0 == TxState::Running {
                             p.waits_for = v.xmin;
                             p.since = self.clock;
-                            return Step::Wait(p);
+                            return Step::Wait(Box::new(p));
                         }
                         i = usize::MAX;
                         break;
@@ -729,14 +763,14 @@ impl Db {
                     }) {
                         p.waits_for = holder;
                         p.since = self.clock;
-                        return Step::Wait(p);
+                        return Step::Wait(Box::new(p));
                     }
                     match v.xmax {
                         Some(x) if x == me => break,
                         Some(x) if self.txs[x].0 == TxState::Running => {
                             p.waits_for = x;
                             p.since = self.clock;
-                            return Step::Wait(p);
+                            return Step::Wait(Box::new(p));
                         }
                         Some(x) if self.txs[x].0 == TxState::Committed => {
                             // Changed by a transaction that committed after
@@ -799,7 +833,7 @@ impl Db {
                 if let Some(t) = holder {
                     p.waits_for = t;
                     p.since = self.clock;
-                    return Step::Wait(p);
+                    return Step::Wait(Box::new(p));
                 }
             }
             self.history.push(Event::Read { tx: me, version: i });
@@ -858,6 +892,7 @@ impl Db {
                 }
                 _ => {}
             }
+            p.done.push(id);
             p.next += 1;
         }
         match &p.stmt {
@@ -886,5 +921,5 @@ impl Db {
 
 enum Step {
     Finished(Answer),
-    Wait(Pending),
+    Wait(Box<Pending>),
 }
