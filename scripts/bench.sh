@@ -18,6 +18,9 @@ cargo bench --locked --bench breaker
 step "Native: the cache-aside model"
 cargo bench --locked --bench cache
 
+step "Native: the isolation lab's matrix"
+cargo bench --locked --bench isolation
+
 step "Release build"
 trunk build --release
 python3 scripts/size_report.py dist

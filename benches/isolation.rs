@@ -1,0 +1,35 @@
+//! Benchmark of the isolation lab: the level x anomaly matrix of each
+//! profile (every catalogue schedule at every level, run and judged), and
+//! one schedule. Prints figures; asserts nothing. Run with
+//! `cargo bench --bench isolation`.
+
+mod common;
+
+use common::{ms, time};
+
+use backend_playground::sim::isolation::matrix::{judge, matrix, Profile};
+use backend_playground::sim::isolation::presets::hermitage;
+use backend_playground::sim::isolation::sql::Level;
+
+fn main() {
+    let schedules = hermitage().len();
+    for profile in [Profile::Postgres, Profile::Textbook] {
+        let levels = profile.levels().len();
+        let (median, fastest) = time(|| matrix(profile));
+        println!(
+            "matrix, {profile:?}: {schedules} schedules x {levels} levels, median {}, fastest {}",
+            ms(median),
+            ms(fastest)
+        );
+    }
+    let (both, _) = time(|| (matrix(Profile::Postgres), matrix(Profile::Textbook)));
+    println!("both matrices: median {}", ms(both));
+    let p4 = hermitage().into_iter().find(|h| h.name == "P4");
+    if let Some(p4) = p4 {
+        let (one, _) = time(|| judge(Profile::Postgres, Level::ReadCommitted, &p4));
+        println!(
+            "one schedule (P4) run and judged: {:.1} µs",
+            one.as_secs_f64() * 1e6
+        );
+    }
+}
