@@ -241,6 +241,7 @@ impl Window {
     }
 
     fn record(&mut self, now: u64, failed: bool, slow: bool) {
+        self.evict(now);
         match self {
             Window::Count { size, ring, tally } => {
                 if ring.len() == *size {
@@ -251,11 +252,8 @@ impl Window {
                 ring.push_back((failed, slow));
                 tally.add(failed, slow, 1);
             }
-            Window::Time { secs, buckets } => {
+            Window::Time { buckets, .. } => {
                 let sec = now / 1000;
-                while buckets.front().is_some_and(|(s, _)| s + *secs <= sec) {
-                    buckets.pop_front();
-                }
                 match buckets.back_mut() {
                     Some((s, t)) if *s == sec => t.add(failed, slow, 1),
                     _ => {

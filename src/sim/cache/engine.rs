@@ -242,6 +242,41 @@ pub fn version_in(value: &str) -> Option<u32> {
     value.strip_prefix('v')?.split('|').next()?.parse().ok()
 }
 
+/// The expiry a cached value carries (`v3|exp=...`), if it does.
+pub fn expiry_in(value: &str) -> Option<u64> {
+    value.split("|exp=").nth(1).and_then(|e| e.parse().ok())
+}
+
+/// A TTL with jitter: drawn evenly from `ttl * (1 ± pct%)`.
+pub(super) fn jittered_ttl(ttl: u64, pct: u32, rng: &mut Rng) -> u64 {
+    if pct == 0 {
+        return ttl;
+    }
+    let span = ttl * u64::from(pct.min(100)) / 100;
+    (ttl - span + rng.below(2 * span + 1)).max(1)
+}
+
+/// XFetch's draw: recompute now if `now - Δβ ln U >= expiry`, with
+/// Δ = `db_ms`, β = `beta10` / 10 and U uniform in (0, 1].
+pub(super) fn recompute_early(
+    now: u64,
+    expiry: u64,
+    db_ms: u64,
+    beta10: u32,
+    rng: &mut Rng,
+) -> bool {
+    let u = ((rng.next_u64() >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
+    let gap = -(db_ms as f64) * f64::from(beta10) / 10.0 * u.ln();
+    now as f64 + gap >= expiry as f64
+}
+
+/// Refresh-ahead: the value's age if it is at least `pct`% through its
+/// TTL (so a hit should refresh it).
+pub(super) fn refresh_age(now: u64, expiry: u64, ttl_ms: u64, pct: u32) -> Option<u64> {
+    let age = ttl_ms.saturating_sub(expiry.saturating_sub(now));
+    (age * 100 >= ttl_ms * u64::from(pct)).then_some(age)
+}
+
 /// The whole engine state.
 struct Engine {
     cfg: Config,
@@ -259,17 +294,8 @@ struct Engine {
 }
 
 impl Engine {
-    fn ttl(&mut self) -> u64 {
-        let ttl = self.cfg.ttl_ms;
-        if self.cfg.jitter_pct == 0 {
-            return ttl;
-        }
-        let span = ttl * u64::from(self.cfg.jitter_pct.min(100)) / 100;
-        (ttl - span + self.rng.below(2 * span + 1)).max(1)
-    }
-
     fn cached_value(&mut self, version: u32) -> (String, u64) {
-        let ttl = self.ttl();
+        let ttl = jittered_ttl(self.cfg.ttl_ms, self.cfg.jitter_pct, &mut self.rng);
         let value = if self.cfg.xfetch_beta10 > 0 || self.cfg.policy == WritePolicy::RefreshAhead {
             // The expiry travels with the value, so that a reader can tell
             // how close to expiring it is.
@@ -532,13 +558,11 @@ impl Engine {
         let got = self.command(step, i, got);
         if let Reply::Bulk(value) = &got.reply {
             let version = version_in(value).unwrap_or(0);
-            let expiry: Option<u64> = value.split("|exp=").nth(1).and_then(|e| e.parse().ok());
+            let expiry = expiry_in(value);
             // XFetch: recompute early with probability exp(-left / (Δβ)).
             if let (true, Some(exp)) = (self.cfg.xfetch_beta10 > 0, expiry) {
-                let u = ((self.rng.next_u64() >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
-                let gap =
-                    -(self.cfg.db_ms as f64) * f64::from(self.cfg.xfetch_beta10) / 10.0 * u.ln();
-                if self.now as f64 + gap >= exp as f64 {
+                let c = &self.cfg;
+                if recompute_early(self.now, exp, c.db_ms, c.xfetch_beta10, &mut self.rng) {
                     self.figures.misses += 1;
                     step.note = format!(
                         "{name} hits {} with {} left, and XFetch's draw says recompute now, before it expires.",
@@ -565,19 +589,17 @@ impl Engine {
                 format!("{name} hits and returns {}.", value_of(version))
             };
             if self.cfg.policy == WritePolicy::RefreshAhead {
-                if let Some(exp) = expiry {
-                    let left = exp.saturating_sub(self.now);
-                    let age = self.cfg.ttl_ms.saturating_sub(left);
-                    if age * 100 >= self.cfg.ttl_ms * u64::from(self.cfg.refresh_pct) {
-                        step.note.push_str(&format!(
-                            " It is {}% through its TTL, past the refresh point, so {name} refreshes it in the background.",
-                            age * 100 / self.cfg.ttl_ms.max(1)
-                        ));
-                        self.instances[i].phase = Phase::ReadDb {
-                            lease: None,
-                            returned: true,
-                        };
-                    }
+                if let Some(age) = expiry.and_then(|exp| {
+                    refresh_age(self.now, exp, self.cfg.ttl_ms, self.cfg.refresh_pct)
+                }) {
+                    step.note.push_str(&format!(
+                        " It is {}% through its TTL, past the refresh point, so {name} refreshes it in the background.",
+                        age * 100 / self.cfg.ttl_ms.max(1)
+                    ));
+                    self.instances[i].phase = Phase::ReadDb {
+                        lease: None,
+                        returned: true,
+                    };
                 }
             }
             return;

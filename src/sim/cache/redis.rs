@@ -164,7 +164,7 @@ impl Redis {
             Reply::Nil
         } else {
             if !exists {
-                self.make_room(now);
+                self.make_room();
             }
             let entry = Entry {
                 value: value.to_string(),
@@ -209,7 +209,7 @@ impl Redis {
     }
 
     /// Evicts the least recently used key if a new one would pass the limit.
-    fn make_room(&mut self, _now: u64) {
+    fn make_room(&mut self) {
         let Some(cap) = self.capacity else {
             return;
         };

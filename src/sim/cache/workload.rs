@@ -7,7 +7,9 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use super::engine::{value_of, version_in, WritePolicy};
+use super::engine::{
+    expiry_in, jittered_ttl, recompute_early, refresh_age, value_of, version_in, WritePolicy,
+};
 use super::redis::{Redis, Reply};
 use crate::sim::rng::Rng;
 
@@ -155,17 +157,8 @@ impl State {
         self.events.push(Reverse((t, self.seq, e)));
     }
 
-    fn ttl(&mut self) -> u64 {
-        let ttl = self.s.ttl_ms;
-        if self.s.jitter_pct == 0 {
-            return ttl;
-        }
-        let span = ttl * u64::from(self.s.jitter_pct.min(100)) / 100;
-        (ttl - span + self.rng.below(2 * span + 1)).max(1)
-    }
-
     fn set(&mut self, key: u32, version: u32) {
-        let ttl = self.ttl();
+        let ttl = jittered_ttl(self.s.ttl_ms, self.s.jitter_pct, &mut self.rng);
         let value = format!("{}|exp={}", value_of(version), self.now + ttl);
         let name = &self.names[key as usize];
         self.cache
@@ -238,25 +231,28 @@ impl State {
         let got = self.cache.get_reply(self.now, &self.names[k]);
         if let Reply::Bulk(value) = got {
             let version = version_in(&value).unwrap_or(0);
-            let exp: Option<u64> = value.split("|exp=").nth(1).and_then(|e| e.parse().ok());
+            let exp = expiry_in(&value);
             let mut early = false;
             if let (true, Some(exp)) = (self.s.xfetch_beta10 > 0, exp) {
-                let u = ((self.rng.next_u64() >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
-                let gap = -(self.s.db_ms as f64) * f64::from(self.s.xfetch_beta10) / 10.0 * u.ln();
-                early = self.now as f64 + gap >= exp as f64;
+                early = recompute_early(
+                    self.now,
+                    exp,
+                    self.s.db_ms,
+                    self.s.xfetch_beta10,
+                    &mut self.rng,
+                );
             }
             if !early {
                 self.returned(key, version, true);
                 if self.s.policy == WritePolicy::RefreshAhead && !self.refreshing[k] {
-                    if let Some(exp) = exp {
-                        let age = self.s.ttl_ms.saturating_sub(exp.saturating_sub(self.now));
-                        if age * 100 >= self.s.ttl_ms * u64::from(self.s.refresh_pct) {
-                            self.refreshing[k] = true;
-                            self.report.db_reads += 1;
-                            let v = self.db[k];
-                            let t = self.now + self.s.db_ms;
-                            self.at(t, Event::Refreshed { key, version: v });
-                        }
+                    let due = exp
+                        .and_then(|e| refresh_age(self.now, e, self.s.ttl_ms, self.s.refresh_pct));
+                    if due.is_some() {
+                        self.refreshing[k] = true;
+                        self.report.db_reads += 1;
+                        let v = self.db[k];
+                        let t = self.now + self.s.db_ms;
+                        self.at(t, Event::Refreshed { key, version: v });
                     }
                 }
                 return;
