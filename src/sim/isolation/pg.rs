@@ -34,6 +34,9 @@ pub enum Answer {
 pub enum DbError {
     /// 40001: could not serialize access due to concurrent update.
     ConcurrentUpdate,
+    /// 40001: could not serialize access due to read/write dependencies
+    /// among transactions (serializable snapshot isolation).
+    ReadWriteDependencies,
     /// 40P01: deadlock detected.
     Deadlock,
     /// 23505: duplicate key value violates unique constraint.
@@ -56,6 +59,9 @@ impl DbError {
     pub fn message(self) -> &'static str {
         match self {
             DbError::ConcurrentUpdate => "could not serialize access due to concurrent update",
+            DbError::ReadWriteDependencies => {
+                "could not serialize access due to read/write dependencies among transactions"
+            }
             DbError::Deadlock => "deadlock detected",
             DbError::DuplicateKey => "duplicate key value violates unique constraint",
             DbError::InFailedTransaction => {
@@ -103,10 +109,14 @@ pub(super) enum Event {
     },
 }
 
+/// Where a transaction is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum TxState {
+pub enum TxState {
+    /// Still open.
     Running,
+    /// Committed.
     Committed,
+    /// Rolled back, or failed.
     Aborted,
 }
 
@@ -916,6 +926,161 @@ impl Db {
             },
             _ => Step::Finished(Answer::Changed(p.changed)),
         }
+    }
+}
+
+/// A row version as the view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionInfo {
+    /// The row's key.
+    pub id: i64,
+    /// Its value in this version.
+    pub value: i64,
+    /// The transaction that wrote it (0: the initial data).
+    pub created_by: Tx,
+    /// The transaction that replaced or deleted it, if any.
+    pub deleted_by: Option<Tx>,
+}
+
+/// The kind of a lock the view lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockKind {
+    /// The row is being updated or deleted by the holder.
+    Write,
+    /// SELECT ... FOR UPDATE.
+    Update,
+    /// SELECT ... FOR SHARE (and the textbook's read locks).
+    Share,
+}
+
+/// A row lock held by a running transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockInfo {
+    /// The session holding it.
+    pub session: usize,
+    /// The row.
+    pub id: i64,
+    /// How.
+    pub kind: LockKind,
+}
+
+/// Read-only views of the state, for the lab's view.
+impl Db {
+    /// Every row version, in the order they were written.
+    pub fn versions(&self) -> Vec<VersionInfo> {
+        self.heap
+            .iter()
+            .map(|v| VersionInfo {
+                id: v.id,
+                value: v.value,
+                created_by: v.xmin,
+                deleted_by: v.xmax,
+            })
+            .collect()
+    }
+
+    /// The transaction open in `session`.
+    pub fn tx_of(&self, session: usize) -> Option<Tx> {
+        self.sessions.get(session).and_then(|s| s.tx)
+    }
+
+    /// The session that ran transaction `tx` (none for the initial data).
+    pub fn session_of(&self, tx: Tx) -> Option<usize> {
+        self.owner.get(tx).copied().filter(|s| *s < self.sessions.len())
+    }
+
+    /// Where transaction `tx` is.
+    pub fn tx_state(&self, tx: Tx) -> Option<TxState> {
+        self.txs.get(tx).map(|t| t.0)
+    }
+
+    /// The isolation level of `session`'s transaction (or of its next one).
+    pub fn level_of(&self, session: usize) -> Level {
+        self.sessions
+            .get(session)
+            .map_or(Level::ReadCommitted, |s| s.level)
+    }
+
+    /// Whether `session`'s transaction failed and awaits ROLLBACK.
+    pub fn is_failed(&self, session: usize) -> bool {
+        self.sessions.get(session).is_some_and(|s| s.failed)
+    }
+
+    /// The session whose transaction `session` is waiting for.
+    pub fn waits_for(&self, session: usize) -> Option<usize> {
+        let p = self.sessions.get(session)?.pending.as_ref()?;
+        self.session_of(p.waits_for)
+    }
+
+    /// The rows a plain `SELECT *` by `session` would read now (without
+    /// waiting), ordered by id: its snapshot's rows and its own changes, or
+    /// under the textbook's rules the present rows.
+    pub fn seen_by(&self, session: usize) -> Vec<(i64, i64)> {
+        let Some(sess) = self.sessions.get(session) else {
+            return Vec::new();
+        };
+        let me = sess.tx.unwrap_or(usize::MAX);
+        let snap = sess.snap.clone().unwrap_or(Snapshot { seq: self.seq });
+        let mut replaced = vec![false; self.heap.len()];
+        for v in &self.heap {
+            if let Some(n) = v.next {
+                replaced[n] = true;
+            }
+        }
+        let mut rows: Vec<(i64, i64)> = self
+            .heap
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| {
+                if self.textbook {
+                    self.current(v, me, sess.level, replaced[*i])
+                } else {
+                    self.visible(v, me, &snap)
+                }
+            })
+            .map(|(_, v)| (v.id, v.value))
+            .collect();
+        rows.sort_unstable();
+        rows
+    }
+
+    /// The row locks running transactions hold, by row.
+    pub fn locks(&self) -> Vec<LockInfo> {
+        let running = |t: Tx| matches!(self.txs.get(t), Some((TxState::Running, _)));
+        let mut out = Vec::new();
+        for v in &self.heap {
+            if let Some(x) = v.xmax.filter(|x| running(*x)) {
+                if let Some(session) = self.session_of(x) {
+                    out.push(LockInfo {
+                        session,
+                        id: v.id,
+                        kind: LockKind::Write,
+                    });
+                }
+            }
+            for &(t, ex) in &v.locks {
+                if let (true, Some(session)) = (running(t), self.session_of(t)) {
+                    out.push(LockInfo {
+                        session,
+                        id: v.id,
+                        kind: if ex { LockKind::Update } else { LockKind::Share },
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|l| (l.id, l.session));
+        out.dedup();
+        out
+    }
+
+    /// The textbook's predicate locks of running transactions: the session
+    /// and the condition (`None`: the whole table).
+    pub fn predicate_locks(&self) -> Vec<(usize, Option<String>)> {
+        self.predicates
+            .iter()
+            .filter(|(t, _)| matches!(self.txs.get(*t), Some((TxState::Running, _))))
+            .filter_map(|(t, f)| Some((self.session_of(*t)?, f.as_ref().map(|p| p.to_string()))))
+            .collect()
     }
 }
 
