@@ -986,7 +986,10 @@ impl Db {
 
     /// The session that ran transaction `tx` (none for the initial data).
     pub fn session_of(&self, tx: Tx) -> Option<usize> {
-        self.owner.get(tx).copied().filter(|s| *s < self.sessions.len())
+        self.owner
+            .get(tx)
+            .copied()
+            .filter(|s| *s < self.sessions.len())
     }
 
     /// Where transaction `tx` is.
@@ -1063,7 +1066,11 @@ impl Db {
                     out.push(LockInfo {
                         session,
                         id: v.id,
-                        kind: if ex { LockKind::Update } else { LockKind::Share },
+                        kind: if ex {
+                            LockKind::Update
+                        } else {
+                            LockKind::Share
+                        },
                     });
                 }
             }

@@ -6,8 +6,10 @@
 /// A named schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
-    /// The test's name.
+    /// The test's name (also its key in URLs).
     pub name: &'static str,
+    /// What it shows, in plain words.
+    pub title: &'static str,
     /// How many sessions.
     pub sessions: usize,
     /// `(session from 1, statement)`, in order.
@@ -17,10 +19,37 @@ pub struct Schedule {
 /// The rows every schedule starts from.
 pub const START: [(i64, i64); 2] = [(1, 10), (2, 20)];
 
+/// Every preset of the lab: the catalogue and the textbook's examples.
+pub fn all() -> Vec<Schedule> {
+    hermitage()
+}
+
+/// The plain name of a catalogue test.
+fn title(name: &str) -> &'static str {
+    match name {
+        "G0" => "Dirty write",
+        "G1a" => "Aborted read",
+        "G1b" => "Intermediate read",
+        "G1c" => "Circular information flow",
+        "OTV" => "Observed transaction vanishes",
+        "PMP" => "Predicate-many-preceders (phantom)",
+        "PMP-write" => "Phantom under a write",
+        "P4" => "Lost update",
+        "G-single" => "Read skew",
+        "G-single-dependencies" => "Read skew through a predicate",
+        "G-single-write-1" => "Read skew on write",
+        "G2-item" => "Write skew",
+        "G2" => "Phantom write skew",
+        "deadlock" => "Deadlock",
+        _ => "",
+    }
+}
+
 /// Every schedule of the catalogue.
 pub fn hermitage() -> Vec<Schedule> {
     let s = |name, sessions, steps| Schedule {
         name,
+        title: title(name),
         sessions,
         steps,
     };
