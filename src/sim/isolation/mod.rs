@@ -7,6 +7,7 @@
 //! still to come: its serializable runs as repeatable read for now.
 
 pub mod analysis;
+pub mod lab;
 pub mod matrix;
 pub mod pg;
 pub mod presets;

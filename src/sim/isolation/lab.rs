@@ -1,0 +1,1141 @@
+//! The isolation lab's model: sessions, each with its own list of SQL
+//! statements, interleaved by a schedule and run against the engine under
+//! one profile and level. Each session begins a transaction at the lab's
+//! level before the first step, as the matrix does. The whole run is
+//! computed up front: for every step, the statement that ran, what finished
+//! (a waiting statement completes inside another's step), who waits for
+//! whom, what each session sees, the row versions, the locks, and the
+//! verdict so far.
+
+use super::analysis::{verdict, Anomaly, Dep, Kind, Verdict};
+use super::matrix::Profile;
+use super::pg::{Answer, Db, DbError, Finished, Submitted, Tx, TxState};
+use super::presets::{self, Schedule, START};
+use super::sql::{parse, Level, ParseError, Stmt};
+use crate::route::encode_component;
+use crate::sim::params::{show, Reader};
+use crate::sim::{Model, Trace};
+
+/// The fewest sessions.
+pub const MIN_SESSIONS: usize = 2;
+/// The most sessions a URL or the editor gives (a preset may have more).
+pub const MAX_SESSIONS: usize = 4;
+/// The most statements per session.
+pub const MAX_STATEMENTS: usize = 20;
+/// The longest statement, in characters.
+pub const MAX_SQL: usize = 300;
+/// The longest link the lab writes, in characters of the query string.
+pub const MAX_URL: usize = 4_000;
+
+/// The URL word of a profile.
+pub fn profile_slug(p: Profile) -> &'static str {
+    match p {
+        Profile::Postgres => "postgres",
+        Profile::Textbook => "textbook",
+    }
+}
+
+/// A profile's name for people.
+pub fn profile_label(p: Profile) -> &'static str {
+    match p {
+        Profile::Postgres => "PostgreSQL",
+        Profile::Textbook => "Textbook locking",
+    }
+}
+
+/// Both profiles, in the order the controls list them.
+pub const PROFILES: [Profile; 2] = [Profile::Postgres, Profile::Textbook];
+
+/// The URL word of a level.
+pub fn level_slug(l: Level) -> &'static str {
+    match l {
+        Level::ReadUncommitted => "read-uncommitted",
+        Level::ReadCommitted => "read-committed",
+        Level::RepeatableRead => "repeatable-read",
+        Level::Serializable => "serializable",
+    }
+}
+
+/// A level's name for people.
+pub fn level_label(l: Level) -> &'static str {
+    match l {
+        Level::ReadUncommitted => "Read uncommitted",
+        Level::ReadCommitted => "Read committed",
+        Level::RepeatableRead => "Repeatable read",
+        Level::Serializable => "Serializable",
+    }
+}
+
+/// Everything a run depends on; what the permalink carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Params {
+    /// Whose rules.
+    pub profile: Profile,
+    /// The level every session begins at (one of the profile's levels).
+    pub level: Level,
+    /// Each session's statements, whitespace collapsed, no `;`.
+    pub sessions: Vec<Vec<String>>,
+    /// Which session runs its next statement, entry by entry (0-based).
+    /// Session `s` appears exactly as many times as it has statements.
+    pub schedule: Vec<usize>,
+    /// Whether the level x anomaly matrix is open.
+    pub matrix: bool,
+}
+
+/// The statements and schedule of a preset.
+pub fn from_schedule(s: &Schedule) -> (Vec<Vec<String>>, Vec<usize>) {
+    let mut sessions = vec![Vec::new(); s.sessions.max(1)];
+    let mut schedule = Vec::new();
+    for (who, sql) in &s.steps {
+        if let Some(list) = who.checked_sub(1).and_then(|i| sessions.get_mut(i)) {
+            list.push(tidy(sql));
+            schedule.push(who - 1);
+        }
+    }
+    (sessions, schedule)
+}
+
+/// A statement as the lab keeps it: whitespace collapsed, a trailing `;`
+/// dropped.
+pub fn tidy(sql: &str) -> String {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    words.join(" ").trim_end_matches(';').trim_end().to_string()
+}
+
+/// The first schedule entries that interleave `counts` statements one
+/// session after the other, round and round.
+pub fn round_robin(counts: &[usize]) -> Vec<usize> {
+    let mut left = counts.to_vec();
+    let mut out = Vec::new();
+    while left.iter().any(|&n| n > 0) {
+        for (s, n) in left.iter_mut().enumerate() {
+            if *n > 0 {
+                *n -= 1;
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// The preset the lab opens with.
+const DEFAULT_PRESET: &str = "P4";
+
+impl Default for Params {
+    fn default() -> Self {
+        let all = presets::all();
+        let chosen = all
+            .iter()
+            .find(|s| s.name == DEFAULT_PRESET)
+            .or_else(|| all.first());
+        let (sessions, schedule) = match chosen {
+            Some(s) => from_schedule(s),
+            None => (
+                vec![vec!["select * from test".to_string()], vec![]],
+                vec![0],
+            ),
+        };
+        Params {
+            profile: Profile::Postgres,
+            level: default_level(Profile::Postgres),
+            sessions,
+            schedule,
+            matrix: false,
+        }
+    }
+}
+
+/// The level a profile starts at: read committed where it has it.
+fn default_level(p: Profile) -> Level {
+    let levels = p.levels();
+    if levels.contains(&Level::ReadCommitted) {
+        Level::ReadCommitted
+    } else {
+        levels.first().copied().unwrap_or(Level::ReadCommitted)
+    }
+}
+
+/// The level of `profile` nearest to `wanted`: itself if the profile has
+/// it, else the strongest weaker one, else its weakest.
+pub fn nearest_level(profile: Profile, wanted: Level) -> Level {
+    let levels = profile.levels();
+    if levels.contains(&wanted) {
+        return wanted;
+    }
+    levels
+        .iter()
+        .copied()
+        .filter(|l| *l <= wanted)
+        .max()
+        .or_else(|| levels.first().copied())
+        .unwrap_or(Level::ReadCommitted)
+}
+
+/// The most sessions the lab reads: its limit, or a larger preset's.
+fn max_sessions() -> usize {
+    presets::all()
+        .iter()
+        .map(|s| s.sessions)
+        .max()
+        .unwrap_or(0)
+        .max(MAX_SESSIONS)
+}
+
+/// The URL key of session `i` (0-based).
+fn session_key(i: usize) -> &'static str {
+    const KEYS: [&str; 9] = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9"];
+    KEYS.get(i).copied().unwrap_or("s9")
+}
+
+impl Params {
+    /// The name of the preset these statements and schedule are, if any.
+    pub fn preset(&self) -> Option<&'static str> {
+        presets::all().into_iter().find_map(|s| {
+            let (sessions, schedule) = from_schedule(&s);
+            (sessions == self.sessions && schedule == self.schedule).then_some(s.name)
+        })
+    }
+
+    /// The parameters of preset `name` under `profile` at `level`.
+    pub fn of_preset(name: &str, profile: Profile, level: Level) -> Option<Params> {
+        let s = presets::all().into_iter().find(|s| s.name == name)?;
+        let (sessions, schedule) = from_schedule(&s);
+        Some(Params {
+            profile,
+            level: nearest_level(profile, level),
+            sessions,
+            schedule,
+            matrix: false,
+        })
+    }
+
+    /// Which statement of its session each schedule entry runs.
+    pub fn entries(&self) -> Vec<(usize, usize)> {
+        let mut next = vec![0; self.sessions.len()];
+        self.schedule
+            .iter()
+            .map(|&s| {
+                let j = next.get(s).copied().unwrap_or(0);
+                if let Some(n) = next.get_mut(s) {
+                    *n += 1;
+                }
+                (s, j)
+            })
+            .collect()
+    }
+
+    /// The schedule as the editor's text: `1 1 2 1 2 2`.
+    pub fn schedule_text(&self) -> String {
+        self.schedule
+            .iter()
+            .map(|s| (s + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Makes the schedule name each session exactly as often as it has
+    /// statements: extra entries are dropped, missing ones added at the
+    /// end. Returns what changed, for a notice.
+    pub fn fit_schedule(&mut self) -> Vec<String> {
+        let n = self.sessions.len();
+        let mut seen = vec![0usize; n];
+        let mut dropped = vec![0usize; n];
+        let mut unknown = 0;
+        let mut kept = Vec::with_capacity(self.schedule.len());
+        for &s in &self.schedule {
+            if s >= n {
+                unknown += 1;
+            } else if seen[s] < self.sessions[s].len() {
+                seen[s] += 1;
+                kept.push(s);
+            } else {
+                dropped[s] += 1;
+            }
+        }
+        let mut notes = Vec::new();
+        if unknown > 0 {
+            notes.push(format!(
+                "schedule: {unknown} entries name a session that does not exist (dropped)"
+            ));
+        }
+        for s in 0..n {
+            if dropped[s] > 0 {
+                notes.push(format!(
+                    "schedule: {} more entries for session {} than it has statements (dropped)",
+                    dropped[s],
+                    s + 1
+                ));
+            }
+            let missing = self.sessions[s].len() - seen[s];
+            if missing > 0 {
+                notes.push(format!(
+                    "schedule: session {}'s last {} not in it (added at the end)",
+                    s + 1,
+                    if missing == 1 {
+                        "statement was".to_string()
+                    } else {
+                        format!("{missing} statements were")
+                    }
+                ));
+                kept.extend(std::iter::repeat_n(s, missing));
+            }
+        }
+        self.schedule = kept;
+        notes
+    }
+
+    /// The length of the query string these parameters make (without the
+    /// step), to keep links under [`MAX_URL`].
+    pub fn link_len(&self) -> usize {
+        "?topic=acid".len()
+            + self
+                .to_pairs()
+                .iter()
+                .map(|(k, v)| k.len() + 2 + encode_component(v).len())
+                .sum::<usize>()
+            + "&step=000".len()
+    }
+
+    /// Whether the link fits [`MAX_URL`]; if not, the message to show.
+    pub fn check_link(&self) -> Result<(), String> {
+        let len = self.link_len();
+        if len > MAX_URL {
+            Err(format!(
+                "The link would be {len} characters long, over the lab's limit of {MAX_URL}: shorten or remove a statement."
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Reads the parameters from a URL; what was wrong is noted in `r`.
+    pub fn read(r: &mut Reader) -> Params {
+        let d = Params::default();
+        let profiles = PROFILES.map(|p| (profile_slug(p), p));
+        let profile = r.choice("profile", &profiles, d.profile);
+        let levels = Level::ALL.map(|l| (level_slug(l), l));
+        let wanted = r.choice("level", &levels, default_level(profile));
+        let level = nearest_level(profile, wanted);
+        if level != wanted {
+            r.note(format!(
+                "level={} (the {} profile has {}; using {})",
+                level_slug(wanted),
+                profile_label(profile),
+                profile
+                    .levels()
+                    .iter()
+                    .map(|l| level_slug(*l))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                level_slug(level)
+            ));
+        }
+        let matrix = r.choice("matrix", &[("on", true), ("off", false)], false);
+        let mut p = Params {
+            profile,
+            level,
+            matrix,
+            ..d
+        };
+        let most = max_sessions();
+        let given: Vec<Option<&str>> = (0..most).map(|i| r.text(session_key(i))).collect();
+        let preset = r.text("preset");
+        let custom = given.iter().any(Option::is_some);
+        if let Some(name) = preset {
+            let found = presets::all()
+                .into_iter()
+                .find(|s| s.name.eq_ignore_ascii_case(name.trim()));
+            match (found, custom) {
+                (Some(_), true) => r.note(format!(
+                    "preset={} (the statements given in the link are used instead)",
+                    show(name)
+                )),
+                (Some(s), false) => {
+                    (p.sessions, p.schedule) = from_schedule(&s);
+                }
+                (None, _) => r.note(format!(
+                    "preset={} (no such preset; {})",
+                    show(name),
+                    if custom {
+                        "using the statements given"
+                    } else {
+                        "using the default"
+                    }
+                )),
+            }
+        }
+        if custom {
+            let count = given
+                .iter()
+                .rposition(Option::is_some)
+                .map_or(0, |i| i + 1)
+                .max(MIN_SESSIONS);
+            p.sessions = (0..count)
+                .map(|i| read_session(r, i, given[i].unwrap_or("")))
+                .collect();
+            p.schedule = round_robin(&p.sessions.iter().map(Vec::len).collect::<Vec<_>>());
+        }
+        if let Some(raw) = r.text("schedule") {
+            let (schedule, notes) = parse_schedule(raw, p.sessions.len());
+            for n in notes {
+                r.note(n);
+            }
+            p.schedule = schedule;
+            for n in p.fit_schedule() {
+                r.note(n);
+            }
+        } else if !custom {
+            // The preset's (or the default's) schedule already fits.
+        }
+        // Keep the link under its limit: drop the last statements.
+        let mut dropped = 0;
+        while p.check_link().is_err() {
+            let Some(&s) = p.schedule.last() else {
+                break;
+            };
+            p.schedule.pop();
+            p.sessions[s].pop();
+            dropped += 1;
+        }
+        if dropped > 0 {
+            r.note(format!(
+                "the scenario is longer than the {MAX_URL}-character link limit (its last {dropped} statements are dropped)"
+            ));
+        }
+        p
+    }
+
+    /// The parameters as URL pairs, in a fixed order: a preset by name, or
+    /// every session's statements and the schedule.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("profile", profile_slug(self.profile).to_string()),
+            ("level", level_slug(self.level).to_string()),
+        ];
+        match self.preset() {
+            Some(name) => out.push(("preset", name.to_string())),
+            None => {
+                for (i, stmts) in self.sessions.iter().enumerate() {
+                    out.push((session_key(i), stmts.join(";")));
+                }
+                out.push((
+                    "schedule",
+                    self.schedule
+                        .iter()
+                        .map(|s| (s + 1).to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ));
+            }
+        }
+        if self.matrix {
+            out.push(("matrix", "on".to_string()));
+        }
+        out
+    }
+}
+
+/// One session's statements from its URL value (statements split at `;`).
+fn read_session(r: &mut Reader, i: usize, raw: &str) -> Vec<String> {
+    let key = session_key(i);
+    let mut out = Vec::new();
+    for part in raw.split(';') {
+        let sql = tidy(part);
+        if sql.is_empty() {
+            continue;
+        }
+        if out.len() == MAX_STATEMENTS {
+            r.note(format!(
+                "{key}: more than {MAX_STATEMENTS} statements (the rest are dropped)"
+            ));
+            break;
+        }
+        if sql.chars().count() > MAX_SQL {
+            r.note(format!(
+                "{key}: \u{201c}{}\u{201d} is longer than {MAX_SQL} characters (dropped)",
+                show(&sql)
+            ));
+            continue;
+        }
+        out.push(sql);
+    }
+    out
+}
+
+/// Reads a schedule written as session numbers (`1 1 2` or `1,1,2`).
+/// Returns the 0-based sessions and what was ignored.
+pub fn parse_schedule(raw: &str, sessions: usize) -> (Vec<usize>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    let limit = MAX_STATEMENTS * max_sessions();
+    for word in raw
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        if out.len() == limit {
+            notes.push(format!(
+                "schedule: more than {limit} entries (the rest are dropped)"
+            ));
+            break;
+        }
+        match word.parse::<usize>() {
+            Ok(n) if (1..=sessions).contains(&n) => out.push(n - 1),
+            _ => notes.push(format!(
+                "schedule: \u{201c}{}\u{201d} (entries are session numbers 1 to {sessions}; dropped)",
+                show(word)
+            )),
+        }
+    }
+    (out, notes)
+}
+
+/// A run opened from a URL.
+pub type Opened = crate::sim::Opened<Run>;
+
+/// Reads parameters and step from decoded URL pairs and runs the model.
+pub fn open(pairs: &[(String, String)]) -> Opened {
+    crate::sim::open_with(pairs, Params::read, Run::new)
+}
+
+/// The URL pairs of `params` at `step`.
+pub fn to_pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
+    crate::sim::with_step(params.to_pairs(), step)
+}
+
+/// The isolation lab's model.
+pub struct Lab;
+
+impl Model for Lab {
+    type Params = Params;
+    type Trace = Run;
+
+    fn run(params: &Params) -> Run {
+        Run::new(params)
+    }
+}
+
+/// Where a statement is at a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Not run yet.
+    Pending,
+    /// Sent at step `since`, waiting for session `on`'s transaction.
+    Waiting {
+        /// The step it was sent at.
+        since: usize,
+        /// The session holding what it needs.
+        on: usize,
+    },
+    /// Finished at step `at` (sent at `sent`) with `answer`.
+    Done {
+        /// The step it was sent at.
+        sent: usize,
+        /// The step it finished at.
+        at: usize,
+        /// What the database answered.
+        answer: Answer,
+    },
+    /// Not sent at step `at`: its session was still waiting.
+    NotSent {
+        /// The step.
+        at: usize,
+    },
+    /// Outside the SQL subset; skipped at step `at` (0 until its turn).
+    Invalid {
+        /// Why.
+        error: ParseError,
+    },
+}
+
+/// What the statement of a step did when sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The state before the first statement.
+    Start,
+    /// It finished with this answer.
+    Finished(Answer),
+    /// It waits for the transaction of this session.
+    Blocked(usize),
+    /// Its session was still waiting: it was not sent.
+    NotSent,
+    /// It is outside the subset.
+    Invalid(ParseError),
+}
+
+/// One step of a run.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The schedule entry run: session and statement index (none at step 0).
+    pub entry: Option<(usize, usize)>,
+    /// What it did.
+    pub outcome: Outcome,
+    /// Other statements that completed in this step: session, statement
+    /// index, answer.
+    pub released: Vec<(usize, usize, Answer)>,
+    /// Every statement's status after the step.
+    pub status: Vec<Vec<Status>>,
+    /// The database after the step.
+    pub db: Db,
+    /// The judgement of the history so far.
+    pub verdict: Verdict,
+    /// The sentence that says what happened.
+    pub caption: String,
+}
+
+/// One run of a scenario.
+#[derive(Debug, Clone)]
+pub struct Run {
+    params: Params,
+    steps: Vec<Step>,
+}
+
+/// `T3` for transaction 3.
+pub fn tx_name(tx: Tx) -> String {
+    format!("T{tx}")
+}
+
+/// An answer in a few words.
+pub fn answer_text(a: &Answer) -> String {
+    match a {
+        Answer::Rows(rows) if rows.is_empty() => "no rows".into(),
+        Answer::Rows(rows) => rows
+            .iter()
+            .map(|(i, v)| format!("id {i} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Answer::Values(v) => v
+            .iter()
+            .map(|x| x.map_or("null".to_string(), |x| x.to_string()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Answer::Changed(1) => "1 row changed".into(),
+        Answer::Changed(n) => format!("{n} rows changed"),
+        Answer::Done => "done".into(),
+        Answer::Error(e) => format!("ERROR: {}", e.message()),
+    }
+}
+
+/// The plain explanation of an anomaly.
+pub fn explain(a: Option<Anomaly>) -> &'static str {
+    match a {
+        None => "No cycle of dependencies among the committed transactions: the outcome is the same as running them one at a time, in the order shown.",
+        Some(Anomaly::DirtyWrite) => "Two transactions overwrote each other's uncommitted rows in opposite orders, so the final data matches no order of running them one at a time.",
+        Some(Anomaly::AbortedRead) => "A transaction read a value whose writer then rolled back: it acted on data that never officially existed.",
+        Some(Anomaly::IntermediateRead) => "A transaction read a value its writer changed again before committing: it saw a state that was never committed.",
+        Some(Anomaly::CircularFlow) => "Each transaction saw the other's writes: information flowed both ways, which no one-at-a-time order allows.",
+        Some(Anomaly::LostUpdate) => "Both transactions read the row and then wrote it; the later write replaced the earlier one without seeing it, so one change is lost.",
+        Some(Anomaly::ReadSkew) => "A transaction saw some rows from before another transaction's commit and some from after it: a mix of two states that never existed together.",
+        Some(Anomaly::WriteSkew) => "Each transaction read what the other then changed, and wrote something else: each decision was right on its own and wrong together.",
+        Some(Anomaly::Phantom) => "The rows a search condition covers changed under a transaction that relied on them: another transaction added, removed or changed a matching row.",
+    }
+}
+
+/// A dependency's kind in a word or two.
+pub fn kind_label(k: Kind) -> &'static str {
+    match k {
+        Kind::WriteWrite => "ww",
+        Kind::WriteRead => "wr",
+        Kind::ReadWrite => "rw",
+        Kind::Predicate => "rw (predicate)",
+    }
+}
+
+/// A dependency in words.
+pub fn dep_text(d: &Dep) -> String {
+    let what = match d.kind {
+        Kind::WriteWrite => "overwrote",
+        Kind::WriteRead => "read what",
+        Kind::ReadWrite => "changed what",
+        Kind::Predicate => "changed what matched the condition of",
+    };
+    match d.kind {
+        Kind::WriteWrite => format!(
+            "{} {what} {} wrote (row {})",
+            tx_name(d.to),
+            tx_name(d.from),
+            d.id
+        ),
+        Kind::WriteRead => format!(
+            "{} {what} {} wrote (row {})",
+            tx_name(d.to),
+            tx_name(d.from),
+            d.id
+        ),
+        Kind::ReadWrite => format!(
+            "{} {what} {} had read (row {})",
+            tx_name(d.to),
+            tx_name(d.from),
+            d.id
+        ),
+        Kind::Predicate => format!("{} {what} {}", tx_name(d.to), tx_name(d.from)),
+    }
+}
+
+/// The committed transactions of `db`, in an order that respects `deps`
+/// (an equivalent serial order when there is no cycle).
+pub fn serial_order(db: &Db, deps: &[Dep]) -> Vec<Tx> {
+    let mut txs: Vec<Tx> = (1..)
+        .map_while(|t| db.tx_state(t).map(|s| (t, s)))
+        .filter(|(_, s)| *s == TxState::Committed)
+        .map(|(t, _)| t)
+        .collect();
+    let mut out = Vec::new();
+    while !txs.is_empty() {
+        let free = txs
+            .iter()
+            .position(|t| {
+                !deps
+                    .iter()
+                    .any(|d| d.to == *t && d.from != *t && txs.contains(&d.from))
+            })
+            .unwrap_or(0);
+        out.push(txs.remove(free));
+    }
+    out
+}
+
+/// The error a statement outside the subset gets in a caption.
+fn invalid_text(e: &ParseError) -> String {
+    format!("at character {}: {}", e.at + 1, e.message)
+}
+
+fn session_name(s: usize) -> String {
+    format!("Session {}", s + 1)
+}
+
+impl Run {
+    /// Runs the scenario.
+    pub fn new(params: &Params) -> Run {
+        let n = params.sessions.len();
+        let parsed: Vec<Vec<Result<Stmt, ParseError>>> = params
+            .sessions
+            .iter()
+            .map(|list| list.iter().map(|sql| parse(sql)).collect())
+            .collect();
+        let mut db = match params.profile {
+            Profile::Postgres => Db::new(&START, n),
+            Profile::Textbook => Db::textbook(&START, n),
+        };
+        if let Ok(begin) = parse(&format!("begin isolation level {}", params.level.sql())) {
+            for s in 0..n {
+                db.run(s, &begin);
+            }
+        }
+        let mut status: Vec<Vec<Status>> = parsed
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|p| match p {
+                        Ok(_) => Status::Pending,
+                        Err(e) => Status::Invalid { error: e.clone() },
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut waiting: Vec<Option<(usize, usize)>> = vec![None; n];
+        let first_verdict = verdict(&db);
+        let names: Vec<String> = (0..n).map(|s| (s + 1).to_string()).collect();
+        let mut steps = vec![Step {
+            entry: None,
+            outcome: Outcome::Start,
+            released: Vec::new(),
+            status: status.clone(),
+            db: db.clone(),
+            verdict: first_verdict,
+            caption: format!(
+                "Sessions {} each begin a transaction at {} ({} rules); the table holds {}. Step forward to run the first statement.",
+                join_and(&names),
+                params.level.sql(),
+                profile_label(params.profile),
+                answer_text(&Answer::Rows(START.to_vec()))
+            ),
+        }];
+        let entries = params.entries();
+        let last = entries.len();
+        let mut certain = false;
+        for (k, &(s, j)) in entries.iter().enumerate() {
+            let at = k + 1;
+            let sql = params
+                .sessions
+                .get(s)
+                .and_then(|l| l.get(j))
+                .cloned()
+                .unwrap_or_default();
+            let mut caption = format!("{} runs {sql}: ", session_name(s));
+            let mut released = Vec::new();
+            let outcome = match parsed.get(s).and_then(|l| l.get(j)) {
+                None => Outcome::NotSent,
+                Some(Err(e)) => {
+                    caption.push_str(&format!(
+                        "this is outside the lab's SQL subset ({}), so it is skipped.",
+                        invalid_text(e)
+                    ));
+                    Outcome::Invalid(e.clone())
+                }
+                Some(Ok(stmt)) => {
+                    let tx_before = db.tx_of(s);
+                    let (finished, blocked) = match db.run(s, stmt) {
+                        Submitted::Done(f) => (f, None),
+                        Submitted::Blocked { on, finished } => (finished, Some(on)),
+                        Submitted::Busy => (Vec::new(), None),
+                    };
+                    let mut own: Option<Answer> = None;
+                    for Finished { session, answer } in finished {
+                        if session == s && own.is_none() && waiting[s].is_none() {
+                            own = Some(answer);
+                        } else if let Some((sent, jj)) =
+                            waiting.get_mut(session).and_then(Option::take)
+                        {
+                            if let Some(st) = status.get_mut(session).and_then(|l| l.get_mut(jj)) {
+                                *st = Status::Done {
+                                    sent,
+                                    at,
+                                    answer: answer.clone(),
+                                };
+                            }
+                            released.push((session, jj, answer));
+                        }
+                    }
+                    match (own, blocked) {
+                        (Some(answer), _) => {
+                            status[s][j] = Status::Done {
+                                sent: at,
+                                at,
+                                answer: answer.clone(),
+                            };
+                            caption.push_str(&finished_text(stmt, &answer, &db, tx_before));
+                            Outcome::Finished(answer)
+                        }
+                        (None, Some(on)) => {
+                            status[s][j] = Status::Waiting { since: at, on };
+                            waiting[s] = Some((at, j));
+                            let holder = db.tx_of(on).map(tx_name).unwrap_or_default();
+                            caption.push_str(&format!(
+                                "it must wait, because {} ({holder}) holds a lock on a row it needs.",
+                                session_name(on)
+                            ));
+                            Outcome::Blocked(on)
+                        }
+                        (None, None) => {
+                            status[s][j] = Status::NotSent { at };
+                            let on = db
+                                .waits_for(s)
+                                .map(|o| format!(" for {}", session_name(o)))
+                                .unwrap_or_default();
+                            caption = format!(
+                                "{} is still waiting{on}, so its next statement ({sql}) cannot be sent; the lab skips it, as the matrix does.",
+                                session_name(s)
+                            );
+                            Outcome::NotSent
+                        }
+                    }
+                }
+            };
+            for (rs, rj, answer) in &released {
+                let rsql = params
+                    .sessions
+                    .get(*rs)
+                    .and_then(|l| l.get(*rj))
+                    .cloned()
+                    .unwrap_or_default();
+                caption.push_str(&format!(
+                    " {}'s waiting {rsql} now completes: {}.",
+                    session_name(*rs),
+                    match answer {
+                        Answer::Error(e) => format!("ERROR: {}", e.message()),
+                        other => answer_text(other),
+                    }
+                ));
+            }
+            let v = verdict(&db);
+            if at == last {
+                caption.push_str(&format!(
+                    " End of the schedule: {}.",
+                    match v.anomaly {
+                        Some(a) => a.label().to_string(),
+                        None => "serializable".to_string(),
+                    }
+                ));
+                let open: Vec<String> = (0..n).filter_map(|s| db.tx_of(s).map(tx_name)).collect();
+                if !open.is_empty() {
+                    caption.push_str(&format!(
+                        " Still open, and left out of the verdict: {}.",
+                        join_and(&open)
+                    ));
+                }
+            } else if let (Some(a), false) = (v.anomaly, certain) {
+                caption.push_str(&format!(" The anomaly is now certain: {}.", a.label()));
+            }
+            certain |= v.anomaly.is_some();
+            steps.push(Step {
+                entry: Some((s, j)),
+                outcome,
+                released,
+                status: status.clone(),
+                db: db.clone(),
+                verdict: v,
+                caption,
+            });
+        }
+        Run {
+            params: params.clone(),
+            steps,
+        }
+    }
+
+    /// The parameters of this run.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Step `k` (the last step for `k` past the end).
+    pub fn step(&self, k: usize) -> &Step {
+        &self.steps[k.min(self.steps.len() - 1)]
+    }
+
+    /// Every step.
+    pub fn steps_list(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The verdict at the end.
+    pub fn final_verdict(&self) -> &Verdict {
+        &self.step(usize::MAX).verdict
+    }
+
+    /// Whether any statement had to wait.
+    pub fn any_wait(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s.outcome, Outcome::Blocked(_)))
+    }
+
+    /// The distinct errors the database gave (other than "transaction is
+    /// aborted"), in order.
+    pub fn errors(&self) -> Vec<DbError> {
+        let mut out = Vec::new();
+        for st in &self.steps {
+            let own = match &st.outcome {
+                Outcome::Finished(Answer::Error(e)) => Some(*e),
+                _ => None,
+            };
+            let others = st.released.iter().filter_map(|(_, _, a)| match a {
+                Answer::Error(e) => Some(*e),
+                _ => None,
+            });
+            for e in own.into_iter().chain(others) {
+                if e != DbError::InFailedTransaction && !out.contains(&e) {
+                    out.push(e);
+                }
+            }
+        }
+        out
+    }
+
+    /// Every read's answer: session, statement, answer.
+    fn reads(&self) -> Vec<(usize, usize, Answer)> {
+        let last = self.step(usize::MAX);
+        let mut out = Vec::new();
+        for (s, list) in last.status.iter().enumerate() {
+            for (j, st) in list.iter().enumerate() {
+                if let Status::Done {
+                    answer: a @ (Answer::Rows(_) | Answer::Values(_)),
+                    ..
+                } = st
+                {
+                    out.push((s, j, a.clone()));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `a, b and c`.
+pub fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The caption's end for a statement that finished at once.
+fn finished_text(stmt: &Stmt, answer: &Answer, db: &Db, tx_before: Option<Tx>) -> String {
+    match (stmt, answer) {
+        (_, Answer::Error(e)) => format!(
+            "the database answers ERROR: {}; the transaction is aborted.",
+            e.message()
+        ),
+        (Stmt::Commit, Answer::Done) => match tx_before {
+            Some(t) if db.tx_state(t) == Some(TxState::Aborted) => {
+                format!("{} had failed, so COMMIT rolls it back.", tx_name(t))
+            }
+            Some(t) => format!("{} commits.", tx_name(t)),
+            None => "there is no transaction to commit.".into(),
+        },
+        (Stmt::Rollback, Answer::Done) => match tx_before {
+            Some(t) => format!("{} rolls back.", tx_name(t)),
+            None => "there is no transaction to roll back.".into(),
+        },
+        (Stmt::Select { .. }, a) => format!("it reads {}.", answer_text(a)),
+        (_, a) => format!("{}.", answer_text(a)),
+    }
+}
+
+impl Trace for Run {
+    fn steps(&self) -> usize {
+        self.steps.len()
+    }
+
+    fn caption(&self, step: usize) -> String {
+        self.step(step).caption.clone()
+    }
+}
+
+/// How one level fared with the scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelOutcome {
+    /// The level.
+    pub level: Level,
+    /// The anomaly at the end, if any.
+    pub anomaly: Option<Anomaly>,
+    /// Whether a statement had to wait.
+    pub waited: bool,
+    /// The errors the database gave.
+    pub errors: Vec<DbError>,
+    /// Whether some read answered differently from the weakest level's
+    /// run (PostgreSQL: the transaction read its older snapshot).
+    pub older_snapshot: bool,
+}
+
+impl LevelOutcome {
+    /// How the level prevented (or did not prevent) the anomaly, in words.
+    pub fn how(&self) -> String {
+        let mut parts = Vec::new();
+        if self.waited {
+            parts.push("a statement waits for a lock".to_string());
+        }
+        for e in &self.errors {
+            parts.push(format!("a transaction is aborted ({})", e.message()));
+        }
+        if self.older_snapshot {
+            parts.push("reads come from an older snapshot".to_string());
+        }
+        if parts.is_empty() {
+            "nothing stops it: every statement runs at once".to_string()
+        } else {
+            let mut s = join_and(&parts);
+            if let Some(first) = s.get(..1) {
+                s = first.to_uppercase() + &s[1..];
+            }
+            s
+        }
+    }
+}
+
+/// The scenario at every level of its profile.
+pub fn compare(params: &Params) -> Vec<LevelOutcome> {
+    let mut base: Option<Vec<(usize, usize, Answer)>> = None;
+    params
+        .profile
+        .levels()
+        .iter()
+        .map(|&level| {
+            let run = Run::new(&Params {
+                level,
+                ..params.clone()
+            });
+            let reads = run.reads();
+            let older_snapshot = params.profile == Profile::Postgres
+                && base.as_ref().is_some_and(|b| {
+                    reads
+                        .iter()
+                        .any(|r| b.iter().any(|x| x.0 == r.0 && x.1 == r.1 && x.2 != r.2))
+                });
+            if base.is_none() {
+                base = Some(reads);
+            }
+            LevelOutcome {
+                level,
+                anomaly: run.final_verdict().anomaly,
+                waited: run.any_wait(),
+                errors: run.errors(),
+                older_snapshot,
+            }
+        })
+        .collect()
+}
+
+/// The scenario as SQL for real `psql` sessions: the table's setup, then
+/// one block per session, each statement with its place in the
+/// interleaving as a comment.
+pub fn export_sql(params: &Params) -> String {
+    let run = Run::new(params);
+    let mut s = String::new();
+    let title = params
+        .preset()
+        .and_then(|name| {
+            presets::all()
+                .into_iter()
+                .find(|p| p.name == name)
+                .map(|p| format!("{name}: {}", p.title))
+        })
+        .unwrap_or_else(|| "a custom scenario".to_string());
+    s.push_str(&format!(
+        "-- Isolation lab, {title}, at {}.\n",
+        params.level.sql()
+    ));
+    if params.profile == Profile::Textbook {
+        s.push_str("-- The lab ran it under textbook two-phase locking; a real PostgreSQL follows its own rules, so its answers may differ.\n");
+    }
+    s.push_str(&format!(
+        "-- Interleaving (session of each step): {}\n",
+        params.schedule_text()
+    ));
+    s.push_str(&format!(
+        "-- Open {} psql sessions to the same database. Run the setup once, then each numbered step in its session, in step order.\n\n",
+        params.sessions.len()
+    ));
+    s.push_str("-- Setup\nDROP TABLE IF EXISTS test;\nCREATE TABLE test (id int PRIMARY KEY, value int);\n");
+    let rows: Vec<String> = START.iter().map(|(i, v)| format!("({i}, {v})")).collect();
+    s.push_str(&format!(
+        "INSERT INTO test (id, value) VALUES {};\n",
+        rows.join(", ")
+    ));
+    let entries = params.entries();
+    for (sess, list) in params.sessions.iter().enumerate() {
+        s.push_str(&format!("\n-- Session {}\n", sess + 1));
+        s.push_str(&format!(
+            "BEGIN ISOLATION LEVEL {};  -- step 0\n",
+            params.level.sql()
+        ));
+        for (j, sql) in list.iter().enumerate() {
+            let k = entries
+                .iter()
+                .position(|e| *e == (sess, j))
+                .map_or(0, |k| k + 1);
+            let note = match &run.step(k).outcome {
+                Outcome::Blocked(on) => {
+                    let done = run
+                        .steps_list()
+                        .iter()
+                        .position(|st| st.released.iter().any(|(a, b, _)| *a == sess && *b == j));
+                    match done {
+                        Some(d) => format!("; waits for session {} until step {d}", on + 1),
+                        None => format!("; waits for session {}", on + 1),
+                    }
+                }
+                Outcome::Invalid(_) => "; outside the lab's subset".to_string(),
+                Outcome::NotSent => "; the lab skipped it (session still waiting)".to_string(),
+                _ => String::new(),
+            };
+            s.push_str(&format!("{sql};  -- step {k}{note}\n"));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+#[path = "lab_tests.rs"]
+mod lab_tests;
