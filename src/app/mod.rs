@@ -9,6 +9,7 @@ mod cache;
 mod drill;
 mod fields;
 mod html;
+mod isolation;
 mod live;
 mod nav;
 mod nplus1;

@@ -240,6 +240,7 @@ fn visualization(name: &'static str, slug: &'static str) -> AnyView {
         "n-plus-one" => view! { <super::nplus1::NPlusOneViz slug=slug/> }.into_any(),
         "circuit-breaker" => view! { <super::breaker::BreakerViz slug=slug/> }.into_any(),
         "cache-aside" => view! { <super::cache::CacheViz slug=slug/> }.into_any(),
+        "isolation" => view! { <super::isolation::IsolationViz slug=slug/> }.into_any(),
         other => view! {
             <p class="load-error" id="viz-title">{format!("The visualization \u{201c}{other}\u{201d} is not part of this version.")}</p>
         }

@@ -1,0 +1,571 @@
+//! The isolation lab: sessions side by side running their SQL under a
+//! profile and level, the shared player, who waits for whom, the rows each
+//! session sees with the row versions and locks, the verdict with its
+//! dependency graph, an editor for the statements and the interleaving,
+//! the same schedule at every level, the level x anomaly matrix and an
+//! export for real `psql` sessions. Everything it shows comes from
+//! [`crate::sim::isolation`].
+
+mod render;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use super::browser;
+use super::fields::SelectField;
+use super::live::{event_field, focus_later, follow_step, list_clicks, open_live, replay, Live};
+use super::player::Player;
+use super::share::CopyLink;
+use crate::sim::isolation::lab::{
+    self, compare, export_sql, level_label, level_slug, nearest_level, parse_schedule,
+    profile_label, profile_slug, round_robin, tidy, Params, Run, MAX_SESSIONS, MAX_SQL,
+    MAX_STATEMENTS, MIN_SESSIONS, PROFILES,
+};
+use crate::sim::isolation::matrix::matrix;
+use crate::sim::isolation::presets;
+
+/// The state of the visualization.
+type State = Live<Run>;
+
+replay!(Run, Params, lab);
+
+/// The live isolation lab for the topic `slug`.
+#[component]
+pub fn IsolationViz(slug: &'static str) -> impl IntoView {
+    let (state, query) = open_live::<Run>(slug);
+    let steps = state.steps();
+    let caption = state.caption();
+    let at = move |f: fn(&Run, usize) -> String| {
+        move || {
+            let step = state.step.get();
+            state.run.with(|r| f(r, step))
+        }
+    };
+    view! {
+        <div class="iso">
+            <div class="viz-head">
+                <h2 id="viz-title">"Live: the isolation lab"</h2>
+                <CopyLink query=query/>
+            </div>
+            <Controls state=state/>
+            <Player steps=steps step=state.step caption=caption/>
+            <section class="iso-frame" aria-labelledby="iso-sessions-title">
+                <h3 id="iso-sessions-title">"Sessions"</h3>
+                <div class="iso-waits-wrap" inner_html=at(render::waits)></div>
+                <div inner_html=at(render::sessions)></div>
+                <div class="iso-verdict-wrap" aria-live="polite" inner_html=at(render::verdict)></div>
+                <h3>"The data"</h3>
+                <div inner_html=at(render::data)></div>
+            </section>
+            <Editor state=state/>
+            <Compare state=state/>
+            <Export state=state/>
+            <Matrix state=state/>
+        </div>
+    }
+}
+
+/// Profile, level and preset.
+#[component]
+fn Controls(state: State) -> impl IntoView {
+    let note = RwSignal::new(None::<String>);
+    let p = move || state.run.with(|r| r.params().clone());
+    let all = presets::all();
+    let mut choices: Vec<(&'static str, &'static str)> = all
+        .iter()
+        .map(|s| {
+            let label: &'static str = if s.title.is_empty() { s.name } else { s.title };
+            (s.name, label)
+        })
+        .collect();
+    choices.push(("custom", "Custom statements"));
+    let preset = move || p().preset().unwrap_or("custom");
+    let levels = move || {
+        p().profile
+            .levels()
+            .iter()
+            .map(|l| (level_slug(*l), level_label(*l)))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Profile, level and preset">
+            <SelectField id="iso-profile" label="Rules"
+                options=PROFILES.iter().map(|p| (profile_slug(*p), profile_label(*p))).collect()
+                value=Signal::derive(move || profile_slug(p().profile))
+                on_pick=Callback::new(move |v: String| {
+                    if let Some(profile) = PROFILES.into_iter().find(|x| profile_slug(*x) == v) {
+                        let mut np = state.params();
+                        let level = nearest_level(profile, np.level);
+                        note.set((level != np.level).then(|| format!(
+                            "{} has no {}; the level is now {}",
+                            profile_label(profile),
+                            level_label(np.level).to_lowercase(),
+                            level_label(level).to_lowercase()
+                        )));
+                        np.profile = profile;
+                        np.level = level;
+                        state.apply(np, 0);
+                    }
+                })/>
+            // The level's options follow the profile: rebuilt when it changes.
+            {move || {
+                let opts = levels();
+                view! {
+                    <SelectField id="iso-level" label="Isolation level"
+                        options=opts
+                        value=Signal::derive(move || level_slug(state.run.with(|r| r.params().level)))
+                        on_pick=Callback::new(move |v: String| {
+                            let profile = state.params().profile;
+                            if let Some(l) = profile.levels().iter().find(|l| level_slug(**l) == v) {
+                                note.set(None);
+                                let l = *l;
+                                state.change(|p| p.level = l);
+                            }
+                        })/>
+                }
+            }}
+            <SelectField id="iso-preset" label="Preset" wide=true
+                options=choices
+                value=Signal::derive(preset)
+                on_pick=Callback::new(move |v: String| {
+                    let now = state.params();
+                    if let Some(np) = Params::of_preset(&v, now.profile, now.level) {
+                        note.set(None);
+                        state.apply(Params { matrix: now.matrix, ..np }, 0);
+                    }
+                })/>
+            <p class="form-note" role="status">{move || note.get().map(|n| format!("Changed: {n}."))}</p>
+        </form>
+    }
+}
+
+/// Applies `p` if its link fits, else says why not in `note`.
+fn apply_checked(state: State, p: Params, step: usize, note: RwSignal<Option<String>>) -> bool {
+    match p.check_link() {
+        Ok(()) => {
+            state.apply(p, step);
+            true
+        }
+        Err(msg) => {
+            note.set(Some(msg));
+            false
+        }
+    }
+}
+
+/// Adds `sql` (split at `;`) to session `i`, each as a new last schedule
+/// entry. Returns a problem to show, if any.
+fn add_statements(p: &mut Params, i: usize, sql: &str) -> Option<String> {
+    let mut problem = None;
+    for part in sql.split(';') {
+        let part = tidy(part);
+        if part.is_empty() {
+            continue;
+        }
+        let list = p.sessions.get_mut(i)?;
+        if list.len() >= MAX_STATEMENTS {
+            problem = Some(format!(
+                "A session holds at most {MAX_STATEMENTS} statements."
+            ));
+            break;
+        }
+        if part.chars().count() > MAX_SQL {
+            problem = Some(format!("A statement is at most {MAX_SQL} characters long."));
+            continue;
+        }
+        list.push(part);
+        p.schedule.push(i);
+    }
+    problem
+}
+
+/// The statements of each session and the interleaving.
+#[component]
+fn Editor(state: State) -> impl IntoView {
+    let note = RwSignal::new(None::<String>);
+    let sched_note = RwSignal::new(None::<String>);
+    let editor = Memo::new(move |_| state.run.with(|r| render::editor(r.params())));
+    let rows = move || state.run.with(|r| render::schedule_rows(r.params()));
+    let text = move || state.run.with(|r| r.params().schedule_text());
+    let count = move || state.run.with(|r| r.params().sessions.len());
+    let invalid = move || state.run.with(|r| render::invalid_count(r));
+    // The editor is rewritten as a whole: the field that had the focus
+    // gets it back.
+    let focused = StoredValue::new(None::<String>);
+    Effect::new(move |_| {
+        editor.track();
+        request_animation_frame(move || {
+            let lost = browser::element("iso-editor").is_some_and(|_| {
+                web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.active_element())
+                    .is_none_or(|el| el.tag_name().eq_ignore_ascii_case("body"))
+            });
+            if let (true, Some(id)) = (lost, focused.get_value()) {
+                focus_later(id);
+            }
+        });
+    });
+    let on_focus = move |ev: leptos::ev::FocusEvent| {
+        if let Some(id) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .map(|e| e.id())
+            .filter(|id| !id.is_empty())
+        {
+            focused.set_value(Some(id));
+        }
+    };
+    let edit_sql = move |i: usize, j: usize, raw: String| {
+        let mut p = state.params();
+        let Some(list) = p.sessions.get_mut(i) else {
+            return;
+        };
+        if j >= list.len() {
+            return;
+        }
+        let mut parts: Vec<String> = raw.split(';').map(tidy).filter(|s| !s.is_empty()).collect();
+        if parts.is_empty() {
+            note.set(Some(
+                "A statement cannot be empty: use \u{d7} to remove it.".into(),
+            ));
+            return;
+        }
+        if parts.iter().any(|s| s.chars().count() > MAX_SQL) {
+            note.set(Some(format!(
+                "A statement is at most {MAX_SQL} characters long."
+            )));
+            return;
+        }
+        let first = parts.remove(0);
+        list[j] = first;
+        note.set(None);
+        let extra = parts.join(";");
+        if let Some(problem) = add_statements(&mut p, i, &extra) {
+            note.set(Some(problem));
+        }
+        let step = state.step.get_untracked();
+        apply_checked(state, p, step, note);
+    };
+    let add = move |i: usize| {
+        let id = format!("iso-new-{i}");
+        let Some(input) =
+            browser::element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let raw = input.value();
+        if raw.trim().is_empty() {
+            note.set(Some("Type a statement first.".into()));
+            return;
+        }
+        let mut p = state.params();
+        let problem = add_statements(&mut p, i, &raw);
+        note.set(problem);
+        let last = p.schedule.len();
+        if apply_checked(state, p, last, note) {
+            input.set_value("");
+            focused.set_value(Some(id.clone()));
+            focus_later(id);
+        }
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some((el, i, f)) = event_field(&ev) else {
+            return;
+        };
+        let j = super::live::data_j(&el);
+        let value = super::live::control_value(&el);
+        match f.as_str() {
+            "sql" => edit_sql(i, j, value),
+            "new" if !value.trim().is_empty() => add(i),
+            _ => {}
+        }
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((el, i, f)) = event_field(&ev) else {
+            return;
+        };
+        let j = super::live::data_j(&el);
+        match f.as_str() {
+            "add" => add(i),
+            "drop" => {
+                let mut p = state.params();
+                let Some(list) = p.sessions.get_mut(i) else {
+                    return;
+                };
+                if j >= list.len() {
+                    return;
+                }
+                list.remove(j);
+                // The schedule loses that statement's entry.
+                let mut seen = 0;
+                if let Some(k) = p.schedule.iter().position(|&s| {
+                    if s == i {
+                        seen += 1;
+                        seen == j + 1
+                    } else {
+                        false
+                    }
+                }) {
+                    p.schedule.remove(k);
+                }
+                let left = p.sessions[i].len();
+                note.set(None);
+                state.apply(p, 0);
+                let id = if left == 0 {
+                    format!("iso-new-{i}")
+                } else {
+                    format!("iso-q-{i}-{}-remove", j.min(left - 1))
+                };
+                focused.set_value(Some(id.clone()));
+                focus_later(id);
+            }
+            _ => {}
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() != "Enter" {
+            return;
+        }
+        if let Some((_, i, f)) = event_field(&ev) {
+            if f == "new" {
+                ev.prevent_default();
+                add(i);
+            }
+        }
+    };
+    let add_session = move |_: leptos::ev::MouseEvent| {
+        let mut p = state.params();
+        if p.sessions.len() < MAX_SESSIONS {
+            p.sessions.push(Vec::new());
+            let id = format!("iso-new-{}", p.sessions.len() - 1);
+            state.apply(p, 0);
+            focus_later(id);
+        }
+    };
+    let remove_session = move |_: leptos::ev::MouseEvent| {
+        let mut p = state.params();
+        if p.sessions.len() > MIN_SESSIONS {
+            let gone = p.sessions.len() - 1;
+            p.sessions.pop();
+            p.schedule.retain(|s| *s != gone);
+            state.apply(p, 0);
+            focus_later("iso-add-session".into());
+        }
+    };
+    let list = NodeRef::<leptos::html::Ol>::new();
+    follow_step(state, list);
+    let on_schedule = list_clicks(
+        state,
+        |p: &mut Params| &mut p.schedule,
+        "iso-s",
+        "iso-schedule-text",
+    );
+    let on_text = move |ev: leptos::ev::Event| {
+        let raw = event_target_value(&ev);
+        let mut p = state.params();
+        let (schedule, mut notes) = parse_schedule(&raw, p.sessions.len());
+        p.schedule = schedule;
+        notes.extend(p.fit_schedule());
+        sched_note.set((!notes.is_empty()).then(|| notes.join("; ")));
+        state.apply(p, 0);
+    };
+    let interleave = move |_: leptos::ev::MouseEvent| {
+        let mut p = state.params();
+        p.schedule = round_robin(&p.sessions.iter().map(Vec::len).collect::<Vec<_>>());
+        state.apply(p, 0);
+    };
+    // Drag and drop: the entry picked up, dropped on another entry's place.
+    let dragged = StoredValue::new(None::<usize>);
+    let entry_of = |ev: &leptos::ev::DragEvent| -> Option<usize> {
+        let el = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+        el.closest("li[data-i]")
+            .ok()??
+            .get_attribute("data-i")?
+            .parse()
+            .ok()
+    };
+    let on_dragstart = move |ev: leptos::ev::DragEvent| {
+        dragged.set_value(entry_of(&ev));
+        // Some browsers start a drag only once it carries data.
+        let dt = js_sys::Reflect::get(&ev, &"dataTransfer".into()).ok();
+        if let Some(dt) = dt.filter(|d| d.is_object()) {
+            let set = js_sys::Reflect::get(&dt, &"setData".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            if let Some(set) = set {
+                let _ = set.call2(&dt, &"text/plain".into(), &"step".into());
+            }
+        }
+    };
+    let on_dragover = move |ev: leptos::ev::DragEvent| {
+        if dragged.get_value().is_some() {
+            ev.prevent_default();
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let (Some(from), Some(to)) = (dragged.get_value(), entry_of(&ev)) else {
+            return;
+        };
+        dragged.set_value(None);
+        let mut p = state.params();
+        if from >= p.schedule.len() || to >= p.schedule.len() || from == to {
+            return;
+        }
+        let s = p.schedule.remove(from);
+        p.schedule.insert(to, s);
+        state.apply(p, to + 1);
+    };
+    view! {
+        <section class="iso-editor" id="iso-editor" aria-labelledby="iso-editor-title">
+            <h3 id="iso-editor-title">"Write your own"</h3>
+            <p class="hint">
+                "Each session's statements, in its order. Supported: "
+                <code>{crate::sim::isolation::sql::SUPPORTED}</code>
+                ". The table is "<code>"test (id, value)"</code>"."
+            </p>
+            <div class="iso-ed-grid" inner_html=move || editor.get()
+                on:change=on_change on:click=on_click on:keydown=on_keydown on:focusin=on_focus></div>
+            <p class="form-note iso-note-line" role="status">
+                {move || note.get()}
+                {move || (invalid() > 0).then(|| format!(
+                    " {} statement(s) outside the subset: they are skipped when their turn comes.", invalid()))}
+            </p>
+            <div class="bk-editor-bar">
+                <button type="button" class="text-button" id="iso-add-session"
+                    disabled={move || count() >= MAX_SESSIONS} on:click=add_session>"Add a session"</button>
+                <button type="button" class="text-button" id="iso-remove-session"
+                    disabled={move || count() <= MIN_SESSIONS} on:click=remove_session>
+                    {move || format!("Remove session {}", count())}
+                </button>
+            </div>
+            <div class="bk-editor">
+                <h4 class="bk-sub">"The interleaving: which session runs its next statement"</h4>
+                <label class="field ca-text">
+                    <span>"As text (session numbers, e.g. 1 1 2 1 2 2)"</span>
+                    <input type="text" id="iso-schedule-text" spellcheck="false" autocomplete="off"
+                        prop:value=text on:change=on_text/>
+                </label>
+                <div class="bk-editor-bar">
+                    <button type="button" class="text-button" id="iso-round-robin" on:click=interleave>"Take turns (1 2 1 2 \u{2026})"</button>
+                </div>
+                <p class="form-note" role="status">{move || sched_note.get().map(|n| format!("Ignored: {n}."))}</p>
+                <p class="hint">"Move a step with its arrows, or drag it."</p>
+                <ol class="bk-actions iso-schedule" aria-label="The schedule" node_ref=list inner_html=rows
+                    on:click=on_schedule on:dragstart=on_dragstart on:dragover=on_dragover on:drop=on_drop></ol>
+            </div>
+        </section>
+    }
+}
+
+/// The same schedule at every level of the profile.
+#[component]
+fn Compare(state: State) -> impl IntoView {
+    let table = Memo::new(move |_| {
+        state.run.with(|r| {
+            let p = r.params();
+            render::compare_table(p, &compare(p))
+        })
+    });
+    view! {
+        <section class="iso-compare-wrap" aria-labelledby="iso-compare-title">
+            <h3 id="iso-compare-title">"Every level, same schedule"</h3>
+            <div inner_html=move || table.get()></div>
+        </section>
+    }
+}
+
+/// The scenario as SQL for real `psql` sessions.
+#[component]
+fn Export(state: State) -> impl IntoView {
+    let sql = Memo::new(move |_| state.run.with(|r| export_sql(r.params())));
+    let status = RwSignal::new("");
+    let copy = move |_| {
+        let text = sql.get_untracked();
+        spawn_local(async move {
+            let done = browser::copy(&text).await.is_ok();
+            let _ = status.try_set(if done {
+                "Copied."
+            } else {
+                "The browser did not allow copying: select the text and copy it."
+            });
+        });
+    };
+    view! {
+        <details class="sweep-details iso-export">
+            <summary>"Export: try it in two real psql sessions"</summary>
+            <div class="bk-editor-bar">
+                <button type="button" class="button" id="iso-copy-sql" on:click=copy>"Copy the SQL"</button>
+                <span class="copy-status" role="status">{move || status.get()}</span>
+            </div>
+            <pre class="iso-sql-export" tabindex="0" aria-label="The scenario as SQL">{move || sql.get()}</pre>
+        </details>
+    }
+}
+
+/// The level x anomaly matrix of both profiles, computed when opened.
+#[component]
+fn Matrix(state: State) -> impl IntoView {
+    let open = Memo::new(move |_| state.run.with(|r| r.params().matrix));
+    let tables = Memo::new(move |_| {
+        open.get().then(|| {
+            PROFILES
+                .iter()
+                .map(|p| render::matrix_table(*p, &matrix(*p)))
+                .collect::<String>()
+        })
+    });
+    let toggle = move |ev: leptos::ev::Event| {
+        let Some(d) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+        else {
+            return;
+        };
+        let want = d.open();
+        if want != state.params().matrix {
+            let mut p = state.params();
+            p.matrix = want;
+            let step = state.step.get_untracked();
+            state.apply(p, step);
+        }
+    };
+    // A link that opens the lab on its matrix scrolls to it.
+    if open.get_untracked() && browser::query().contains("matrix=on") {
+        request_animation_frame(|| {
+            if let Some(el) = browser::element("iso-matrix") {
+                el.scroll_into_view();
+            }
+        });
+    }
+    view! {
+        <details class="sweep-details iso-matrix" id="iso-matrix" prop:open=move || open.get() on:toggle=toggle>
+            <summary>"The matrix: which level lets which anomaly through"</summary>
+            <p class="hint">"Computed now by running every preset at every level. A dash: no preset shows the anomaly there. Each name opens that preset at that level."</p>
+            <div inner_html=move || tables.get().unwrap_or_default()></div>
+        </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_statements_go_to_the_end_of_the_schedule() {
+        let mut p = Params::default();
+        let before = p.schedule.len();
+        assert_eq!(
+            add_statements(&mut p, 1, "select * from test; commit;"),
+            None
+        );
+        assert_eq!(p.schedule.len(), before + 2);
+        assert_eq!(p.schedule[before..], [1, 1]);
+        assert_eq!(p.sessions[1].last().map(String::as_str), Some("commit"));
+        let long = "x".repeat(MAX_SQL + 1);
+        assert!(add_statements(&mut p, 0, &long).is_some());
+        assert_eq!(lab::MAX_URL, 4_000);
+    }
+}
