@@ -1,0 +1,237 @@
+import { test, expect, Page } from "@playwright/test";
+import { ready, watchErrors, expectNoHorizontalScroll } from "./helpers";
+
+// The isolation lab: every preset at every level against the matrix the
+// engine computes, a schedule written, reordered, stepped and shared, a
+// wait and a deadlock, the matrix's links, the keyboard, bad URLs and the
+// phone layout.
+
+async function open(page: Page, query: string) {
+  await page.goto(`./${query}`);
+  await ready(page);
+  await expect(page.locator(".iso")).toBeVisible();
+}
+
+const caption = (page: Page) => page.locator(".player .caption");
+const stepCount = (page: Page) => page.locator(".step-count");
+const verdict = (page: Page) => page.locator(".iso-verdict h4");
+
+/** Steps forward until the caption says `text`. */
+async function stepUntil(page: Page, text: string, max = 30) {
+  for (let i = 0; i < max; i++) {
+    if ((await caption(page).textContent())?.includes(text)) return;
+    await page.getByRole("button", { name: "Step forward" }).click();
+  }
+  throw new Error(`no step says "${text}"`);
+}
+
+test("each preset at each level shows the verdict of the engine's matrix", async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors = watchErrors(page);
+  for (const profile of ["postgres", "textbook"]) {
+    await open(page, `?topic=acid&profile=${profile}&matrix=on`);
+    const table = page.locator(".iso-matrix-table").nth(profile === "postgres" ? 0 : 1);
+    await expect(table).toBeVisible();
+    // The anomalies, by column, and for each level the presets in each cell.
+    const heads = (await table.locator("thead th").allTextContents()).slice(1);
+    const expected = new Map<string, string>();
+    const levelRows = table.locator("tbody tr");
+    const levels: string[] = [];
+    for (let r = 0; r < (await levelRows.count()); r++) {
+      const row = levelRows.nth(r);
+      const level = (await row.locator("th").textContent())!.trim();
+      levels.push(level);
+      const cells = row.locator("td");
+      for (let c = 0; c < (await cells.count()); c++) {
+        for (const name of await cells.nth(c).locator("a").allTextContents()) {
+          expected.set(`${level}|${name}`, heads[c]);
+        }
+      }
+    }
+    expect(expected.size).toBeGreaterThan(5);
+    const presets = (await page.locator("#iso-preset option").evaluateAll((os) =>
+      os.map((o) => (o as HTMLOptionElement).value))).filter((v) => v !== "custom");
+    expect(presets.length).toBeGreaterThanOrEqual(14);
+    const levelValues = await page.locator("#iso-level option").evaluateAll((os) =>
+      os.map((o) => [(o as HTMLOptionElement).value, o.textContent!.trim()]));
+    expect(levelValues.map((l) => l[1])).toEqual(levels);
+    for (const [value, label] of levelValues) {
+      await page.locator("#iso-level").selectOption(value);
+      for (const name of presets) {
+        await page.locator("#iso-preset").selectOption(name);
+        await page.getByRole("button", { name: "Last step" }).click();
+        const want = expected.get(`${label}|${name}`);
+        const words = (want ?? "serializable").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        await expect(verdict(page), `${name} at ${label} (${profile})`).toContainText(new RegExp(words, "i"));
+      }
+    }
+  }
+  expect(errors).toEqual([]);
+});
+
+test("a schedule typed in, reordered, stepped, shared and reopened", async ({ page, context }) => {
+  const errors = watchErrors(page);
+  await open(page, "?topic=acid&s1=&s2=");
+  await expect(page.locator("#iso-preset")).toHaveValue("custom");
+  await page.locator("#iso-new-0").fill("update test set value = value + 5 where id = 1");
+  await page.locator("#iso-new-0").press("Enter");
+  await expect(page.locator("#iso-q-0-0")).toHaveValue("update test set value = value + 5 where id = 1");
+  await expect(page.locator("#iso-new-0")).toBeFocused();
+  await page.locator("#iso-new-0").fill("commit");
+  await page.locator("#iso-new-0").press("Enter");
+  await page.locator("#iso-new-1").fill("select * from test where id = 1; commit");
+  await page.locator("#iso-new-1").press("Enter");
+  await expect(page.locator("#iso-schedule-text")).toHaveValue("1 1 2 2");
+  // A statement outside the subset shows its error at its position.
+  await page.locator("#iso-new-1").fill("selct 1");
+  await page.locator("#iso-new-1").press("Enter");
+  await expect(page.locator(".iso-ed .iso-parse .iso-at")).toHaveText("s");
+  await expect(page.locator("#iso-q-1-2")).toHaveAttribute("aria-invalid", "true");
+  await page.locator("#iso-q-1-2-remove").click();
+  await expect(page.locator(".iso-ed .iso-parse")).toHaveCount(0);
+  // The interleaving as text, then by the arrows, then by dragging.
+  await page.locator("#iso-schedule-text").fill("1 2 1 2");
+  await page.locator("#iso-schedule-text").press("Enter");
+  await expect(page).toHaveURL(/schedule=1,2,1,2/);
+  await page.locator("#iso-s-1-up").click();
+  await expect(page.locator("#iso-schedule-text")).toHaveValue("2 1 1 2");
+  await expect(page.locator("#iso-s-0-down")).toBeFocused();
+  await page.locator(".iso-schedule li").nth(3).dragTo(page.locator(".iso-schedule li").nth(1));
+  await expect(page.locator("#iso-schedule-text")).toHaveValue("2 2 1 1");
+  await expect(page).toHaveURL(/schedule=2,2,1,1/);
+  // Stepped: session 2 reads 10 and commits before session 1 writes.
+  await page.getByRole("button", { name: "First step" }).click();
+  await stepUntil(page, "Session 2 runs select * from test where id = 1");
+  await expect(caption(page)).toContainText("it reads id 1 = 10");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(verdict(page)).toContainText("Serializable");
+  await page.getByRole("button", { name: "Step back" }).click();
+  await expect(stepCount(page)).toHaveText("3 / 4");
+  await expect(page).toHaveURL(/step=3/);
+  const url = page.url();
+  expect(url).toContain("s1=update%20test%20set%20value%20%3D%20value%20%2B%205%20where%20id%20%3D%201%3Bcommit");
+  const again = await context.newPage();
+  await again.goto(url);
+  await ready(again);
+  await expect(again.locator("#iso-schedule-text")).toHaveValue("2 2 1 1");
+  await expect(again.locator(".step-count")).toHaveText("3 / 4");
+  await expect(again.locator(".player .caption")).toHaveText((await caption(page).textContent())!);
+  await expect(again.locator(".notice")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test("a blocked statement waits and completes; a deadlock is reported", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "?topic=acid&profile=postgres&level=read-committed&preset=P4&step=4");
+  await expect(page.locator(".iso-stmt.waiting")).toContainText("Waiting for session 1 (T1)");
+  await expect(page.locator(".iso-wait-line")).toHaveCount(1);
+  await expect(page.locator(".iso-box.waiting")).toContainText("Session 2");
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await expect(page.locator(".iso-wait-line")).toHaveCount(0);
+  await expect(page.locator(".iso-stmt.released")).toContainText("1 row changed");
+  await expect(caption(page)).toContainText("now completes");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(verdict(page)).toContainText("Lost update");
+  await expect(page.locator(".iso-graph .iso-dep.cycle")).not.toHaveCount(0);
+  // Repeatable read: the same wait ends in PostgreSQL's serialization error.
+  await page.locator("#iso-level").selectOption("repeatable-read");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(page.locator(".iso-stmt.error .iso-err")).toContainText("could not serialize access due to concurrent update");
+  await expect(verdict(page)).toContainText("Serializable");
+  // The deadlock.
+  await page.locator("#iso-preset").selectOption("deadlock");
+  await stepUntil(page, "deadlock detected");
+  await expect(page.locator(".iso-stmt .iso-err", { hasText: "deadlock detected" })).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
+test("the matrix's cells open their preset at their level; the export reads as SQL", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "?topic=acid&matrix=on");
+  await expect(page.locator("#iso-matrix")).toHaveAttribute("open", "");
+  await page.getByRole("link", { name: "G2-item at Repeatable read (PostgreSQL)" }).click();
+  await expect(page).toHaveURL(/profile=postgres&level=repeatable-read&preset=G2-item/);
+  await expect(page.locator("#iso-preset")).toHaveValue("G2-item");
+  await expect(page.locator("#iso-level")).toHaveValue("repeatable-read");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(verdict(page)).toContainText("Write skew");
+  await page.locator(".iso-matrix summary").click();
+  await expect(page).toHaveURL(/matrix=on/);
+  await page.getByRole("link", { name: "P4 at Read uncommitted (Textbook locking)" }).click();
+  await expect(page.locator("#iso-profile")).toHaveValue("textbook");
+  await expect(page.locator("#iso-level")).toHaveValue("read-uncommitted");
+  // Export.
+  await page.locator(".iso-export summary").click();
+  const sql = page.locator(".iso-sql-export");
+  await expect(sql).toContainText("CREATE TABLE test (id int PRIMARY KEY, value int);");
+  await expect(sql).toContainText("BEGIN ISOLATION LEVEL READ UNCOMMITTED;  -- step 0");
+  await expect(sql).toContainText("-- Session 2");
+  // Every level side by side.
+  await expect(page.locator(".iso-compare tbody tr")).toHaveCount(4);
+  expect(errors).toEqual([]);
+});
+
+test("keyboard only: choose, edit, reorder and step", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "?topic=acid&preset=G0");
+  // Tab until the level drop-down has the focus.
+  for (let i = 0; i < 60; i++) {
+    if (await page.evaluate(() => document.activeElement?.id === "iso-level")) break;
+    await page.keyboard.press("Tab");
+  }
+  await expect(page.locator("#iso-level")).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.locator("#iso-level")).toHaveValue("repeatable-read");
+  for (let i = 0; i < 200; i++) {
+    if (await page.evaluate(() => document.activeElement?.id === "iso-new-1")) break;
+    await page.keyboard.press("Tab");
+  }
+  await expect(page.locator("#iso-new-1")).toBeFocused();
+  await page.keyboard.type("select count(*) from test");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#iso-new-1")).toBeFocused();
+  await expect(page.locator("#iso-preset")).toHaveValue("custom");
+  const before = await page.locator("#iso-schedule-text").inputValue();
+  expect(before.endsWith(" 2")).toBe(true);
+  for (let i = 0; i < 200; i++) {
+    if (await page.evaluate(() => document.activeElement?.id === "iso-s-0-down")) break;
+    await page.keyboard.press("Tab");
+  }
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#iso-s-1-down")).toBeFocused();
+  await expect(page.locator("#iso-schedule-text")).not.toHaveValue(before);
+  // The player's keys work from a button in the lab.
+  await page.keyboard.press("Home");
+  await expect(stepCount(page)).toHaveText(/^0 \//);
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(stepCount(page)).toHaveText(/^2 \//);
+  expect(errors).toEqual([]);
+});
+
+test("bad URLs open the nearest lab with a notice", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "?topic=acid&level=chaos&profile=postgres&s1=selct%201%3Bcommit&s2=select%20*%20from%20test&schedule=1,2,9&step=77");
+  await expect(page.locator(".notice")).toContainText("level=chaos");
+  await expect(page.locator(".notice")).toContainText("schedule:");
+  await expect(page.locator(".iso-col .iso-parse")).toContainText("At character 1");
+  await expect(page.locator(".iso-stmt.invalid")).toHaveCount(1);
+  await expect(stepCount(page)).toHaveText("3 / 3");
+  const long = Array(20).fill("update%20test%20set%20value%20%3D%20value%20%2B%201%20where%20id%20%3D%201").join("%3B");
+  await open(page, `?topic=acid&s1=${long}&s2=${long}&s3=${long}`);
+  await expect(page.locator(".notice")).toContainText("link limit");
+  expect(errors).toEqual([]);
+});
+
+test("the phone layout: sessions side by side, nothing wider than the screen", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await open(page, "?topic=acid&preset=P4&step=4");
+  const cols = page.locator(".iso-col");
+  await expect(cols).toHaveCount(2);
+  const [a, b] = [await cols.nth(0).boundingBox(), await cols.nth(1).boundingBox()];
+  expect(a && b && Math.abs(a.y - b.y) < 2).toBe(true);
+  await expectNoHorizontalScroll(page);
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await expect(page.locator(".iso-stmt.released")).toHaveCount(1);
+  await expectNoHorizontalScroll(page);
+});
