@@ -27,7 +27,7 @@ fn state_word(db: &Db, s: usize) -> String {
     }
     match db.tx_of(s) {
         Some(_) => "open".into(),
-        None => "no transaction".into(),
+        None => String::new(),
     }
 }
 
@@ -265,6 +265,8 @@ pub fn sessions(run: &Run, step: usize) -> String {
 /// The dependency graph: a node per committed transaction, an arrow per
 /// dependency, the cycle that proves the anomaly highlighted.
 pub fn graph(db: &Db, deps: &[Dep], proof: &[Dep]) -> String {
+    let deps = shown(deps);
+    let deps = &deps[..];
     let mut txs: Vec<usize> = serial_order(db, deps);
     for d in deps {
         for t in [d.from, d.to] {
@@ -274,7 +276,8 @@ pub fn graph(db: &Db, deps: &[Dep], proof: &[Dep]) -> String {
         }
     }
     let n = txs.len().max(1);
-    let (cx, cy, r) = (160.0, 100.0, if n <= 2 { 95.0 } else { 70.0 });
+    let h = if n <= 2 { 90.0 } else { 200.0 };
+    let (cx, cy, r) = (160.0, h / 2.0, if n <= 2 { 95.0 } else { 70.0 });
     let pos = |t: usize| -> (f64, f64) {
         let k = txs.iter().position(|x| *x == t).unwrap_or(0) as f64;
         let a = std::f64::consts::PI + k * std::f64::consts::TAU / n as f64;
@@ -289,7 +292,7 @@ pub fn graph(db: &Db, deps: &[Dep], proof: &[Dep]) -> String {
         deps.iter().map(dep_text).collect::<Vec<_>>().join("; ")
     };
     let mut s = format!(
-        r#"<svg class="iso-graph" viewBox="0 0 320 200" role="img" aria-label="{}"><defs><marker id="iso-dep" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="8" markerHeight="8" orient="auto"><path d="M0 0 L10 5 L0 10z" class="iso-dep-head"/></marker><marker id="iso-dep-cycle" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0 0 L10 5 L0 10z" class="iso-cycle-head"/></marker></defs>"#,
+        r#"<svg class="iso-graph" viewBox="0 0 320 {h:.0}" role="img" aria-label="{}"><defs><marker id="iso-dep" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="8" markerHeight="8" orient="auto"><path d="M0 0 L10 5 L0 10z" class="iso-dep-head"/></marker><marker id="iso-dep-cycle" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0 0 L10 5 L0 10z" class="iso-cycle-head"/></marker></defs>"#,
         escape(&label)
     );
     let mut drawn: Vec<(usize, usize)> = Vec::new();
@@ -336,10 +339,19 @@ pub fn graph(db: &Db, deps: &[Dep], proof: &[Dep]) -> String {
         );
     }
     if txs.is_empty() {
-        s.push_str(r#"<text class="iso-none" x="160" y="104" text-anchor="middle">No transaction has committed.</text>"#);
+        s.push_str(r#"<text class="iso-none" x="160" y="50" text-anchor="middle">No transaction has committed.</text>"#);
     }
     s.push_str("</svg>");
     s
+}
+
+/// The dependencies worth drawing: those between the schedule's own
+/// transactions (the initial data's T0 comes first in any order).
+fn shown(deps: &[Dep]) -> Vec<Dep> {
+    deps.iter()
+        .filter(|d| d.from != 0 && d.to != 0)
+        .copied()
+        .collect()
 }
 
 /// The verdict at `step`: once certain, the anomaly (or "serializable"),
@@ -382,9 +394,10 @@ pub fn verdict(run: &Run, step: usize) -> String {
         }
     }
     s.push_str(&graph(&st.db, &v.deps, &v.proof));
-    if !v.deps.is_empty() {
+    let deps = shown(&v.deps);
+    if !deps.is_empty() {
         s.push_str(r#"<ul class="iso-deps">"#);
-        for d in &v.deps {
+        for d in &deps {
             let cycle = v.proof.contains(d);
             let _ = write!(
                 s,
