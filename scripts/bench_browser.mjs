@@ -1,4 +1,4 @@
-// Browser benchmark of the N+1, circuit-breaker and cache-aside views, in headless
+// Browser benchmark of the N+1, circuit-breaker, cache-aside and isolation views, in headless
 // Chromium: the time from a step key press to the updated frame, and from a
 // parameter change to the updated frame. Prints figures; asserts nothing.
 //
@@ -54,6 +54,10 @@ async function measure(action, count) {
       } else if (action === "lease") {
         const select = document.querySelector("#ca-lease");
         select.value = i % 2 === 0 ? "on" : "off";
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      } else if (action === "iso-level") {
+        const select = document.querySelector("#iso-level");
+        select.value = i % 2 === 0 ? "repeatable-read" : "read-committed";
         select.dispatchEvent(new Event("change", { bubbles: true }));
       } else if (action === "policy") {
         const select = document.querySelector("#bk-policy");
@@ -128,6 +132,28 @@ for (const rate of [100, 200]) {
   const change = await measure("lease", 20);
   console.log(`  lease switch -> DOM updated (model re-run): ${stats(change.dom)}`);
   console.log(`  lease switch -> style and layout:            ${stats(change.frame)}`);
+}
+
+// The isolation lab at its largest: four sessions of fifteen statements
+// (the most a link of 4,000 characters holds), every step drawn with the
+// sessions, the data, the verdict and the comparison of levels.
+{
+  const session = (id) => Array.from({ length: 15 }, (_, i) =>
+    ["select * from test", `update test set value = value + 1 where id = ${id}`, "commit"][i % 3]).join(";");
+  const schedule = Array.from({ length: 60 }, (_, i) => (i % 4) + 1).join(",");
+  await page.goto(base + `?topic=acid&profile=postgres&level=read-committed&s1=${encodeURIComponent(session(1))}&s2=${encodeURIComponent(session(2))}&s3=${encodeURIComponent(session(1))}&s4=${encodeURIComponent(session(2))}&schedule=${schedule}&step=10`);
+  await page.waitForSelector("html[data-ready]");
+  await page.waitForSelector(".iso-col");
+  await measure("step", 20);
+  const step = await measure("step", 40);
+  const back = await measure("back", 40);
+  console.log("isolation lab, four sessions of 15 statements (60 steps):");
+  console.log(`  step key -> DOM updated:       ${stats(step.dom)}`);
+  console.log(`  step key -> style and layout:  ${stats(step.frame)}`);
+  console.log(`  step back key -> DOM updated:  ${stats(back.dom)}`);
+  const change = await measure("iso-level", 20);
+  console.log(`  level change -> DOM updated (model re-run): ${stats(change.dom)}`);
+  console.log(`  level change -> style and layout:            ${stats(change.frame)}`);
 }
 
 const nav = await page.evaluate(() => {
