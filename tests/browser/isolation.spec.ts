@@ -182,6 +182,8 @@ test("keyboard only: choose, edit, reorder and step", async ({ page }) => {
   await expect(page.locator("#iso-level")).toBeFocused();
   await page.keyboard.press("ArrowDown");
   await expect(page.locator("#iso-level")).toHaveValue("repeatable-read");
+  await expect(page).toHaveURL(/level=repeatable-read/);
+  await expect(page.locator("#iso-level")).toBeFocused();
   for (let i = 0; i < 200; i++) {
     if (await page.evaluate(() => document.activeElement?.id === "iso-new-1")) break;
     await page.keyboard.press("Tab");
@@ -234,4 +236,12 @@ test("the phone layout: sessions side by side, nothing wider than the screen", a
   await page.getByRole("button", { name: "Step forward" }).click();
   await expect(page.locator(".iso-stmt.released")).toHaveCount(1);
   await expectNoHorizontalScroll(page);
+  // The matrix's wide tables scroll inside their frames.
+  await open(page, "?topic=acid&matrix=on");
+  await expect(page.locator(".iso-matrix-table")).toHaveCount(2);
+  await expectNoHorizontalScroll(page);
+  // The README's custom example opens without a notice.
+  await open(page, "?topic=acid&profile=textbook&level=read-committed&s1=update%20test%20set%20value%20%3D%2011%20where%20id%20%3D%201%3Bcommit&s2=select%20*%20from%20test&schedule=1,2,1&step=2");
+  await expect(page.locator(".notice")).toHaveCount(0);
+  await expect(page.locator(".iso-stmt.waiting")).toContainText("Waiting for session 1");
 });

@@ -81,8 +81,12 @@ fn Controls(state: State) -> impl IntoView {
         .collect();
     choices.push(("custom", "Custom statements"));
     let preset = move || p().preset().unwrap_or("custom");
+    // The level's options are rebuilt only when the profile changes, so
+    // that the drop-down keeps the focus while the level is chosen.
+    let profile = Memo::new(move |_| state.run.with(|r| r.params().profile));
     let levels = move || {
-        p().profile
+        profile
+            .get()
             .levels()
             .iter()
             .map(|l| (level_slug(*l), level_label(*l)))
