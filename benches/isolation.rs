@@ -1,5 +1,5 @@
 //! Benchmark of the isolation lab: the level x anomaly matrix of each
-//! profile (every catalogue schedule at every level, run and judged), and
+//! profile (every preset at every level, run and judged), and
 //! one schedule. Prints figures; asserts nothing. Run with
 //! `cargo bench --bench isolation`.
 
@@ -8,11 +8,11 @@ mod common;
 use common::{ms, time};
 
 use backend_playground::sim::isolation::matrix::{judge, matrix, Profile};
-use backend_playground::sim::isolation::presets::hermitage;
+use backend_playground::sim::isolation::presets::all;
 use backend_playground::sim::isolation::sql::Level;
 
 fn main() {
-    let schedules = hermitage().len();
+    let schedules = all().len();
     for profile in [Profile::Postgres, Profile::Textbook] {
         let levels = profile.levels().len();
         let (median, fastest) = time(|| matrix(profile));
@@ -24,7 +24,7 @@ fn main() {
     }
     let (both, _) = time(|| (matrix(Profile::Postgres), matrix(Profile::Textbook)));
     println!("both matrices: median {}", ms(both));
-    let p4 = hermitage().into_iter().find(|h| h.name == "P4");
+    let p4 = all().into_iter().find(|h| h.name == "P4");
     if let Some(p4) = p4 {
         let (one, _) = time(|| judge(Profile::Postgres, Level::ReadCommitted, &p4));
         println!(

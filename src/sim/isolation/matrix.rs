@@ -4,7 +4,7 @@
 
 use super::analysis::{verdict, Anomaly};
 use super::pg::Db;
-use super::presets::{hermitage, Schedule, START};
+use super::presets::{all, Schedule, START};
 use super::sql::{parse, Level};
 
 /// Whose rules the engine follows.
@@ -17,17 +17,9 @@ pub enum Profile {
 }
 
 impl Profile {
-    /// The levels the matrix covers. PostgreSQL's serializable (SSI) is not
-    /// in the engine yet, so its column is left out rather than shown wrong.
+    /// The levels the matrix covers: all four, for both.
     pub fn levels(self) -> &'static [Level] {
-        match self {
-            Profile::Postgres => &[
-                Level::ReadUncommitted,
-                Level::ReadCommitted,
-                Level::RepeatableRead,
-            ],
-            Profile::Textbook => &Level::ALL,
-        }
+        &Level::ALL
     }
 }
 
@@ -73,9 +65,9 @@ pub struct Row {
     pub cells: Vec<Vec<&'static str>>,
 }
 
-/// The matrix of `profile`.
+/// The matrix of `profile`, from every preset.
 pub fn matrix(profile: Profile) -> Vec<Row> {
-    let catalogue = hermitage();
+    let catalogue = all();
     profile
         .levels()
         .iter()
@@ -142,5 +134,38 @@ mod tests {
         assert!(occurs(&m, ReadCommitted, LostUpdate));
         // Read uncommitted is read committed.
         assert_eq!(m[0].cells, m[1].cells);
+        // Serializable: no anomaly at all.
+        assert!(ANOMALIES.iter().all(|a| !occurs(&m, Serializable, *a)));
+    }
+
+    /// Each textbook story shows its anomaly up to the level that stops
+    /// it, in each profile.
+    #[test]
+    fn the_textbook_stories_stop_where_each_profile_stops_them() {
+        use Anomaly::*;
+        use Profile::*;
+        // (name, anomaly, levels showing it: textbook, PostgreSQL)
+        let want: [(&str, Anomaly, usize, usize); 5] = [
+            ("dirty-read", AbortedRead, 1, 0),
+            ("non-repeatable-read", ReadSkew, 2, 2),
+            ("phantom-read", Phantom, 3, 2),
+            ("transfer", ReadSkew, 2, 2),
+            ("withdrawals", WriteSkew, 2, 3),
+        ];
+        let stories = crate::sim::isolation::presets::textbook();
+        assert_eq!(stories.len(), want.len());
+        for (name, anomaly, textbook, postgres) in want {
+            let story = stories.iter().find(|s| s.name == name);
+            let Some(story) = story else {
+                panic!("{name} is a preset");
+            };
+            for (profile, upto) in [(Textbook, textbook), (Postgres, postgres)] {
+                for (k, level) in Level::ALL.iter().enumerate() {
+                    let got = judge(profile, *level, story);
+                    let expected = (k < upto).then_some(anomaly);
+                    assert_eq!(got, expected, "{name}, {profile:?} at {level:?}");
+                }
+            }
+        }
     }
 }

@@ -1,18 +1,19 @@
-//! The PostgreSQL profile of the isolation lab, read committed and
-//! repeatable read: multi-version rows, a snapshot per statement or per
-//! transaction, row locks taken by UPDATE, DELETE and SELECT FOR UPDATE /
-//! FOR SHARE, waiting on the transaction that holds a row, read committed's
-//! re-check of the newest version after the wait, repeatable read's
-//! serialization failure, unique keys, and deadlock detection.
-//!
-//! Read uncommitted behaves as read committed, as in PostgreSQL. Serializable
-//! runs as repeatable read here; serializable snapshot isolation is not in
-//! this engine yet.
+//! The PostgreSQL profile of the isolation lab: multi-version rows, a
+//! snapshot per statement (read committed) or per transaction (repeatable
+//! read, serializable), row locks taken by UPDATE, DELETE and SELECT FOR
+//! UPDATE / FOR SHARE, waiting on the transaction that holds a row, read
+//! committed's re-check of the newest version after the wait, the
+//! serialization failure on a concurrent update, unique keys, deadlock
+//! detection, and at serializable PostgreSQL's serializable snapshot
+//! isolation (module `ssi`). Read uncommitted behaves as read committed, as
+//! in PostgreSQL.
 //!
 //! [`Db::textbook`] runs the same statements under the textbook's two-phase
 //! locking instead (the rules the cheat sheet's isolation table describes).
 
 use super::sql::{Aggregate, EvalError, Level, Lock, Pred, Projection, Stmt};
+
+mod ssi;
 
 /// What PostgreSQL answers to a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +162,8 @@ struct Pending {
     done: Vec<i64>,
     /// Where its scan is in the history.
     scan: Option<usize>,
+    /// The INSERT row whose serializable check is done.
+    checked: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -221,6 +224,11 @@ pub struct Db {
     textbook: bool,
     /// Predicate locks of the textbook's serializable transactions.
     predicates: Vec<(Tx, Option<Pred>)>,
+    /// Each transaction's id, given at its first write.
+    xids: Vec<Option<u64>>,
+    next_xid: u64,
+    /// Serializable snapshot isolation's state.
+    ssi: ssi::Ssi,
 }
 
 /// The lab's table.
@@ -251,6 +259,9 @@ impl Db {
             history: Vec::new(),
             textbook: false,
             predicates: Vec::new(),
+            xids: vec![Some(0)],
+            next_xid: 1,
+            ssi: ssi::Ssi::default(),
         };
         for &(id, value) in rows {
             db.heap.push(Version {
@@ -338,6 +349,7 @@ impl Db {
         } else {
             self.txs[tx] = (TxState::Aborted, 0);
         }
+        self.ssi_end(tx, ok);
         for v in &mut self.heap {
             v.locks.retain(|(t, _)| *t != tx);
         }
@@ -413,6 +425,7 @@ impl Db {
                 // does when the statement fails.
                 if let Some(tx) = self.sessions[s].tx {
                     self.txs[tx] = (TxState::Aborted, 0);
+                    self.ssi_end(tx, false);
                     for v in &mut self.heap {
                         v.locks.retain(|(t, _)| *t != tx);
                     }
@@ -498,11 +511,21 @@ impl Db {
                 Submitted::Done(vec![Finished { session, answer }])
             }
             Stmt::Commit | Stmt::Rollback => {
-                let mut out = vec![Finished {
-                    session,
-                    answer: Answer::Done,
-                }];
-                out.extend(self.end(session, *stmt == Stmt::Commit));
+                let mut commit = *stmt == Stmt::Commit;
+                let mut answer = Answer::Done;
+                // Serializable's last check; a failure rolls back.
+                if let (true, false, Some(tx)) = (
+                    commit,
+                    self.sessions[session].failed,
+                    self.sessions[session].tx,
+                ) {
+                    if let Err(e) = self.ssi_precommit(tx) {
+                        answer = Answer::Error(e);
+                        commit = false;
+                    }
+                }
+                let mut out = vec![Finished { session, answer }];
+                out.extend(self.end(session, commit));
                 Submitted::Done(out)
             }
             _ => {
@@ -533,6 +556,7 @@ impl Db {
                     since: 0,
                     done: Vec::new(),
                     scan: None,
+                    checked: None,
                 };
                 let p = match self.plan(session, p) {
                     Ok(p) => p,
@@ -567,6 +591,11 @@ impl Db {
                 let snap = Snapshot { seq: self.seq };
                 if per_transaction {
                     self.sessions[s].snap = Some(snap.clone());
+                    if let (Level::Serializable, Some(tx)) =
+                        (self.sessions[s].level, self.sessions[s].tx)
+                    {
+                        self.ssi_begin(tx);
+                    }
                 }
                 snap
             }
@@ -585,6 +614,11 @@ impl Db {
         };
         let mut targets = Vec::new();
         let level = self.sessions[s].level;
+        // A serializable scan locks the table and checks for writes by
+        // concurrent serializable transactions, before any row is filtered.
+        if !matches!(p.stmt, Stmt::Insert { .. }) {
+            self.ssi_scan(me, &p.snap)?;
+        }
         let replaced: Vec<bool> = {
             let mut r = vec![false; self.heap.len()];
             for v in &self.heap {
@@ -700,6 +734,16 @@ impl Db {
                 if i32::try_from(value).is_err() || i32::try_from(id).is_err() {
                     return Step::Finished(Answer::Error(DbError::OutOfRange));
                 }
+                // The row goes into the table before its key is checked: the
+                // transaction gets its id, and serializable checks the
+                // SIREAD locks (once, not again after a wait on the key).
+                if p.checked != Some(p.next) {
+                    self.assign_xid(me);
+                    if let Err(e) = self.ssi_write(me) {
+                        return Step::Finished(Answer::Error(e));
+                    }
+                    p.checked = Some(p.next);
+                }
                 // A live or in-doubt row with the same key.
                 let clash = self.heap.iter().find(|v| {
                     v.id == id
@@ -751,6 +795,9 @@ impl Db {
         }
         while p.next < p.targets.len() {
             let mut i = p.targets[p.next];
+            if write {
+                self.assign_xid(me);
+            }
             if write || lock.is_some() {
                 // Follow the row to the version that matters now.
                 loop {
@@ -846,6 +893,11 @@ impl Db {
                     return Step::Wait(Box::new(p));
                 }
             }
+            if write {
+                if let Err(e) = self.ssi_write(me) {
+                    return Step::Finished(Answer::Error(e));
+                }
+            }
             self.history.push(Event::Read { tx: me, version: i });
             match &p.stmt {
                 Stmt::Update { value: e, .. } => {
@@ -895,6 +947,7 @@ impl Db {
                             .iter()
                             .any(|(t, e)| *t == me && (*e || !ex))
                         {
+                            self.assign_xid(me);
                             self.heap[i].locks.push((me, ex));
                         }
                     }

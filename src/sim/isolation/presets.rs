@@ -19,9 +19,86 @@ pub struct Schedule {
 /// The rows every schedule starts from.
 pub const START: [(i64, i64); 2] = [(1, 10), (2, 20)];
 
-/// Every preset of the lab: the catalogue and the textbook's examples.
+/// Every preset of the lab: the textbook's examples, then the catalogue.
 pub fn all() -> Vec<Schedule> {
-    hermitage()
+    let mut all = textbook();
+    all.extend(hermitage());
+    all
+}
+
+/// The anomalies of the cheat sheet's isolation table, and the ones it
+/// leaves out, each as a short story over the two rows: moving money from
+/// row 1 to row 2, or withdrawing while the total stays at least 20.
+pub fn textbook() -> Vec<Schedule> {
+    let s = |name, title, sessions, steps| Schedule {
+        name,
+        title,
+        sessions,
+        steps,
+    };
+    vec![
+        s(
+            "dirty-read",
+            "Dirty read: a total taken during a transfer that rolls back",
+            2,
+            vec![
+                (1, "update test set value = value - 5 where id = 1"),
+                (2, "select sum(value) from test"),
+                (1, "rollback"),
+                (2, "commit"),
+            ],
+        ),
+        s(
+            "non-repeatable-read",
+            "Non-repeatable read: the same row read twice",
+            2,
+            vec![
+                (1, "select * from test where id = 1"),
+                (2, "update test set value = 11 where id = 1"),
+                (2, "commit"),
+                (1, "select * from test where id = 1"),
+                (1, "commit"),
+            ],
+        ),
+        s(
+            "phantom-read",
+            "Phantom read: the same count taken twice",
+            2,
+            vec![
+                (1, "select count(*) from test where value > 15"),
+                (2, "insert into test (id, value) values (3, 30)"),
+                (2, "commit"),
+                (1, "select count(*) from test where value > 15"),
+                (1, "commit"),
+            ],
+        ),
+        s(
+            "transfer",
+            "Read skew: a transfer seen half before, half after",
+            2,
+            vec![
+                (1, "select * from test where id = 1"),
+                (2, "update test set value = value - 5 where id = 1"),
+                (2, "update test set value = value + 5 where id = 2"),
+                (2, "commit"),
+                (1, "select * from test where id = 2"),
+                (1, "commit"),
+            ],
+        ),
+        s(
+            "withdrawals",
+            "Write skew: two withdrawals, each checking the total",
+            2,
+            vec![
+                (1, "select sum(value) from test"),
+                (2, "select sum(value) from test"),
+                (1, "update test set value = value - 20 where id = 1"),
+                (2, "update test set value = value - 20 where id = 2"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+    ]
 }
 
 /// The plain name of a catalogue test.
@@ -40,6 +117,7 @@ fn title(name: &str) -> &'static str {
         "G-single-write-1" => "Read skew on write",
         "G2-item" => "Write skew",
         "G2" => "Phantom write skew",
+        "G2-two-edges" => "A read-only transaction sees an impossible state",
         "deadlock" => "Deadlock",
         _ => "",
     }
@@ -215,6 +293,19 @@ pub fn hermitage() -> Vec<Schedule> {
                 (2, "insert into test (id, value) values (4, 42)"),
                 (1, "commit"),
                 (2, "commit"),
+            ],
+        ),
+        s(
+            "G2-two-edges",
+            3,
+            vec![
+                (1, "select * from test"),
+                (2, "update test set value = value + 5 where id = 2"),
+                (2, "commit"),
+                (3, "select * from test"),
+                (3, "commit"),
+                (1, "update test set value = 0 where id = 1"),
+                (1, "commit"),
             ],
         ),
         s(

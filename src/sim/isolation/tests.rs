@@ -1,6 +1,6 @@
-//! The Hermitage tests at PostgreSQL's read committed and repeatable read,
-//! with the outcomes PostgreSQL gives (Hermitage's `postgres.md`), run
-//! through the engine.
+//! The Hermitage tests at PostgreSQL's read committed, repeatable read and
+//! serializable, with the outcomes PostgreSQL gives (Hermitage's
+//! `postgres.md`), run through the engine.
 
 use super::analysis::{verdict, Anomaly, Kind};
 use super::pg::{Answer, Db, Submitted};
@@ -61,6 +61,7 @@ fn check(level: Level, sessions: usize, script: &[(usize, &str, &str)]) {
 
 const RC: Level = Level::ReadCommitted;
 const RR: Level = Level::RepeatableRead;
+const SER: Level = Level::Serializable;
 
 #[test]
 fn g0_write_cycles() {
@@ -335,8 +336,9 @@ fn judge(level: Level, sessions: usize, script: &[(usize, &str)]) -> (Option<Ano
 #[test]
 fn verdicts_name_the_anomalies() {
     use super::presets::hermitage;
-    let want = |name: &str| -> [Option<Anomaly>; 2] {
-        match name {
+    // Serializable prevents them all.
+    let want = |name: &str| -> [Option<Anomaly>; 3] {
+        let [rc, rr] = match name {
             // Read committed reads each statement's snapshot: the reader
             // sees a value change under it.
             "G1b" | "OTV" | "G-single" | "G-single-dependencies" => [Some(Anomaly::ReadSkew), None],
@@ -347,11 +349,14 @@ fn verdicts_name_the_anomalies() {
             "P4" => [Some(Anomaly::LostUpdate), None],
             "G2-item" => [Some(Anomaly::WriteSkew), Some(Anomaly::WriteSkew)],
             "G2" => [Some(Anomaly::Phantom), Some(Anomaly::Phantom)],
+            // Two read-write edges closed by a read of a committed write.
+            "G2-two-edges" => [Some(Anomaly::WriteSkew), Some(Anomaly::WriteSkew)],
             _ => [None, None],
-        }
+        };
+        [rc, rr, None]
     };
     for h in hermitage() {
-        for (k, level) in [RC, RR].into_iter().enumerate() {
+        for (k, level) in [RC, RR, SER].into_iter().enumerate() {
             let (got, proof) = judge(level, h.sessions, &h.steps);
             assert_eq!(got, want(h.name)[k], "{} at {level:?}: {proof:?}", h.name);
             assert_eq!(got.is_some(), !proof.is_empty());
@@ -425,4 +430,91 @@ fn the_textbook_reproduces_the_cheat_sheets_table() {
     for l in [U, C, R, S] {
         assert_eq!(judge_textbook(l, "G0"), None, "{l:?}");
     }
+}
+
+const SSI: &str =
+    "ERROR could not serialize access due to read/write dependencies among transactions";
+
+/// Serializable's write skew: the first to commit wins, the other fails at
+/// its commit (it became the pivot of a dangerous structure).
+#[test]
+fn serializable_fails_write_skew_at_commit() {
+    let ssi_commit: &str = &format!("T2: {SSI}");
+    check(
+        SER,
+        2,
+        &[
+            (
+                1,
+                "select * from test where id = 1 or id = 2",
+                "T1: 1=>10 2=>20",
+            ),
+            (
+                2,
+                "select * from test where id = 1 or id = 2",
+                "T2: 1=>10 2=>20",
+            ),
+            (1, "update test set value = 11 where id = 1", "T1: ok 1"),
+            (2, "update test set value = 21 where id = 2", "T2: ok 1"),
+            (1, "commit", "T1: ok"),
+            (2, "commit", ssi_commit),
+        ],
+    );
+    // The same with inserts into what both read (G2).
+    check(
+        SER,
+        2,
+        &[
+            (1, "select * from test where value % 3 = 0", "T1: none"),
+            (2, "select * from test where value % 3 = 0", "T2: none"),
+            (1, "insert into test (id, value) values (3, 30)", "T1: ok 1"),
+            (2, "insert into test (id, value) values (4, 42)", "T2: ok 1"),
+            (1, "commit", "T1: ok"),
+            (2, "commit", ssi_commit),
+        ],
+    );
+}
+
+/// Fekete et al.'s read-only anomaly: the writer fails at its update, once
+/// a read-only transaction has seen the state that cannot be serialized.
+#[test]
+fn serializable_catches_the_read_only_anomaly() {
+    let ssi_update: &str = &format!("T1: {SSI}");
+    check(
+        SER,
+        3,
+        &[
+            (1, "select * from test", "T1: 1=>10 2=>20"),
+            (
+                2,
+                "update test set value = value + 5 where id = 2",
+                "T2: ok 1",
+            ),
+            (2, "commit", "T2: ok"),
+            (3, "select * from test", "T3: 1=>10 2=>25"),
+            (3, "commit", "T3: ok"),
+            (1, "update test set value = 0 where id = 1", ssi_update),
+            (1, "commit", "T1: ok"),
+        ],
+    );
+}
+
+/// A reader that finds a write of a committed pivot fails at once, and a
+/// transaction marked to fail fails at its next read.
+#[test]
+fn serializable_fails_a_doomed_transaction_at_its_next_statement() {
+    let ssi_select: &str = &format!("T2: {SSI}");
+    check(
+        SER,
+        2,
+        &[
+            (1, "select * from test where id = 1", "T1: 1=>10"),
+            (2, "select * from test where id = 2", "T2: 2=>20"),
+            (1, "update test set value = 21 where id = 2", "T1: ok 1"),
+            (2, "update test set value = 11 where id = 1", "T2: ok 1"),
+            (1, "commit", "T1: ok"),
+            (2, "select * from test", ssi_select),
+            (2, "rollback", "T2: ok"),
+        ],
+    );
 }
