@@ -141,12 +141,13 @@ for (const rate of [100, 200]) {
   const session = (id) => Array.from({ length: 15 }, (_, i) =>
     ["select * from test", `update test set value = value + 1 where id = ${id}`, "commit"][i % 3]).join(";");
   const schedule = Array.from({ length: 60 }, (_, i) => (i % 4) + 1).join(",");
-  await page.goto(base + `?topic=acid&profile=postgres&level=read-committed&s1=${encodeURIComponent(session(1))}&s2=${encodeURIComponent(session(2))}&s3=${encodeURIComponent(session(1))}&s4=${encodeURIComponent(session(2))}&schedule=${schedule}&step=10`);
+  await page.goto(base + `?topic=acid&profile=postgres&level=read-committed&s1=${encodeURIComponent(session(1))}&s2=${encodeURIComponent(session(2))}&s3=${encodeURIComponent(session(1))}&s4=${encodeURIComponent(session(2))}&schedule=${schedule}&step=0`);
   await page.waitForSelector("html[data-ready]");
   await page.waitForSelector(".iso-col");
   await measure("step", 20);
-  const step = await measure("step", 40);
-  const back = await measure("back", 40);
+  // From step 20 to 50 and back: the run has 60 steps.
+  const step = await measure("step", 30);
+  const back = await measure("back", 30);
   console.log("isolation lab, four sessions of 15 statements (60 steps):");
   console.log(`  step key -> DOM updated:       ${stats(step.dom)}`);
   console.log(`  step key -> style and layout:  ${stats(step.frame)}`);

@@ -464,27 +464,50 @@ fn Editor(state: State) -> impl IntoView {
     }
 }
 
-/// The same schedule at every level of the profile.
+/// The same schedule at every level of the profile: run again only when
+/// the statements, schedule or profile change, not the level.
 #[component]
 fn Compare(state: State) -> impl IntoView {
-    let table = Memo::new(move |_| {
+    let scenario = Memo::new(move |_| {
         state.run.with(|r| {
             let p = r.params();
-            render::compare_table(p, &compare(p))
+            (p.profile, p.sessions.clone(), p.schedule.clone())
         })
     });
+    let rows = Memo::new(move |_| {
+        let (profile, sessions, schedule) = scenario.get();
+        let level = state.run.with_untracked(|r| r.params().level);
+        compare(&Params {
+            profile,
+            level,
+            sessions,
+            schedule,
+            matrix: false,
+        })
+    });
+    let table = move || {
+        let level = state.run.with(|r| r.params().clone());
+        rows.with(|rows| render::compare_table(&level, rows))
+    };
     view! {
         <section class="iso-compare-wrap" aria-labelledby="iso-compare-title">
             <h3 id="iso-compare-title">"Every level, same schedule"</h3>
-            <div inner_html=move || table.get()></div>
+            <div inner_html=table></div>
         </section>
     }
 }
 
-/// The scenario as SQL for real `psql` sessions.
+/// The scenario as SQL for real `psql` sessions, written when opened.
 #[component]
 fn Export(state: State) -> impl IntoView {
-    let sql = Memo::new(move |_| state.run.with(|r| export_sql(r.params())));
+    let open = RwSignal::new(false);
+    let sql = Memo::new(move |_| {
+        if open.get() {
+            state.run.with(|r| export_sql(r))
+        } else {
+            String::new()
+        }
+    });
     let status = RwSignal::new("");
     let copy = move |_| {
         let text = sql.get_untracked();
@@ -497,8 +520,16 @@ fn Export(state: State) -> impl IntoView {
             });
         });
     };
+    let toggle = move |ev: leptos::ev::Event| {
+        if let Some(d) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+        {
+            open.set(d.open());
+        }
+    };
     view! {
-        <details class="sweep-details iso-export">
+        <details class="sweep-details iso-export" on:toggle=toggle>
             <summary>"Export: try it in two real psql sessions"</summary>
             <div class="bk-editor-bar">
                 <button type="button" class="button" id="iso-copy-sql" on:click=copy>"Copy the SQL"</button>

@@ -706,6 +706,12 @@ fn session_name(s: usize) -> String {
 impl Run {
     /// Runs the scenario.
     pub fn new(params: &Params) -> Run {
+        Run::build(params, false)
+    }
+
+    /// Runs the scenario; a `light` run keeps the database and the verdict
+    /// of its last step only (for comparisons that need the outcome).
+    fn build(params: &Params, light: bool) -> Run {
         let n = params.sessions.len();
         let parsed: Vec<Vec<Result<Stmt, ParseError>>> = params
             .sessions
@@ -753,6 +759,10 @@ impl Run {
         let entries = params.entries();
         let last = entries.len();
         let mut certain = false;
+        // The verdict changes only when a transaction ends: it is judged
+        // again only then.
+        let mut judged: Option<(Vec<TxState>, Verdict)> = None;
+        let empty = Db::new(&[], 0);
         for (k, &(s, j)) in entries.iter().enumerate() {
             let at = k + 1;
             let sql = params
@@ -847,7 +857,20 @@ impl Run {
                     }
                 ));
             }
-            let v = verdict(&db);
+            let ended: Vec<TxState> = (1..).map_while(|t| db.tx_state(t)).collect();
+            let v = match &judged {
+                Some((key, v)) if *key == ended => v.clone(),
+                _ if light && at != last => Verdict {
+                    anomaly: None,
+                    proof: Vec::new(),
+                    deps: Vec::new(),
+                },
+                _ => {
+                    let v = verdict(&db);
+                    judged = Some((ended, v.clone()));
+                    v
+                }
+            };
             if at == last {
                 caption.push_str(&format!(
                     " End of the schedule: {}.",
@@ -872,7 +895,11 @@ impl Run {
                 outcome,
                 released,
                 status: status.clone(),
-                db: db.clone(),
+                db: if light && at != last {
+                    empty.clone()
+                } else {
+                    db.clone()
+                },
                 verdict: v,
                 caption,
             });
@@ -1042,10 +1069,13 @@ pub fn compare(params: &Params) -> Vec<LevelOutcome> {
         .levels()
         .iter()
         .map(|&level| {
-            let run = Run::new(&Params {
-                level,
-                ..params.clone()
-            });
+            let run = Run::build(
+                &Params {
+                    level,
+                    ..params.clone()
+                },
+                true,
+            );
             let reads = run.reads();
             let older_snapshot = params.profile == Profile::Postgres
                 && base.as_ref().is_some_and(|b| {
@@ -1070,8 +1100,8 @@ pub fn compare(params: &Params) -> Vec<LevelOutcome> {
 /// The scenario as SQL for real `psql` sessions: the table's setup, then
 /// one block per session, each statement with its place in the
 /// interleaving as a comment.
-pub fn export_sql(params: &Params) -> String {
-    let run = Run::new(params);
+pub fn export_sql(run: &Run) -> String {
+    let params = run.params();
     let mut s = String::new();
     let title = params
         .preset()

@@ -228,7 +228,7 @@ fn levels_compare_and_the_export_reads_as_psql() {
     assert_eq!(rr.anomaly, None);
     assert!(rr.errors.contains(&DbError::ConcurrentUpdate));
     assert!(rr.how().contains("could not serialize"), "{}", rr.how());
-    let sql = export_sql(&p);
+    let sql = export_sql(&Run::new(&p));
     assert!(sql.contains("CREATE TABLE test"));
     assert_eq!(
         sql.matches("BEGIN ISOLATION LEVEL READ COMMITTED;").count(),
