@@ -7,11 +7,23 @@ mod common;
 
 use common::{ms, time};
 
-use backend_playground::sim::isolation::matrix::{judge, matrix, Profile};
+use backend_playground::sim::isolation::matrix::{judge, matrix, Profile, ANOMALIES};
 use backend_playground::sim::isolation::presets::all;
 use backend_playground::sim::isolation::sql::Level;
 
 fn main() {
+    // The matrices themselves, as the engine computes them.
+    for profile in [Profile::Textbook, Profile::Postgres] {
+        println!("{profile:?}:");
+        for row in matrix(profile) {
+            println!("  {}", row.level.sql());
+            for (a, cell) in ANOMALIES.iter().zip(&row.cells) {
+                if !cell.is_empty() {
+                    println!("    {}: {}", a.label(), cell.join(", "));
+                }
+            }
+        }
+    }
     let schedules = all().len();
     for profile in [Profile::Postgres, Profile::Textbook] {
         let levels = profile.levels().len();

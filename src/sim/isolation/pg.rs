@@ -773,6 +773,11 @@ impl Db {
                             return Step::Wait(Box::new(p));
                         }
                     }
+                    // Serializable reports a failure it is marked for
+                    // before the key violation it would mask.
+                    if let Err(e) = self.ssi_doomed(me) {
+                        return Step::Finished(Answer::Error(e));
+                    }
                     return Step::Finished(Answer::Error(DbError::DuplicateKey));
                 }
                 self.history.push(Event::Write {
@@ -835,7 +840,8 @@ impl Db {
                             if snapshot_level {
                                 return Step::Finished(Answer::Error(DbError::ConcurrentUpdate));
                             }
-                            match v.next {
+                            // The newer version must be the one `x` wrote.
+                            match v.next.filter(|n| self.heap[*n].xmin == x) {
                                 Some(n) => {
                                     i = n;
                                     // Read committed re-checks the condition
@@ -932,6 +938,8 @@ impl Db {
                 }
                 Stmt::Delete { .. } if self.heap[i].xmax != Some(me) => {
                     self.heap[i].xmax = Some(me);
+                    // A link left by an aborted update goes: the row ends here.
+                    self.heap[i].next = None;
                     self.history.push(Event::Write {
                         tx: me,
                         old: Some(i),

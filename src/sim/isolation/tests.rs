@@ -518,3 +518,40 @@ fn serializable_fails_a_doomed_transaction_at_its_next_statement() {
         ],
     );
 }
+
+/// A row whose update rolled back and which another transaction then
+/// deleted is gone: a waiting reader does not follow the link to the
+/// rolled-back version.
+#[test]
+fn a_deleted_row_does_not_lead_to_a_rolled_back_version() {
+    check(
+        RC,
+        2,
+        &[
+            (2, "update test set value = 23 where id = 2", "T2: ok 1"),
+            (1, "delete from test where value = 20", "blocked"),
+            (2, "rollback", "T2: ok / T1: ok 1"),
+            (2, "select * from test where id > 1 for share", "blocked"),
+            (1, "commit", "T1: ok / T2: none"),
+        ],
+    );
+}
+
+/// A serializable transaction marked to fail while it waits for a key
+/// reports the serialization failure, not the key violation it would mask.
+#[test]
+fn serializable_reports_its_failure_before_a_duplicate_key() {
+    let ssi_insert: &str = &format!("T1: ok / T2: {SSI}");
+    check(
+        SER,
+        2,
+        &[
+            (1, "select * from test", "T1: 1=>10 2=>20"),
+            (2, "select * from test", "T2: 1=>10 2=>20"),
+            (1, "insert into test (id, value) values (3, 30)", "T1: ok 1"),
+            (2, "update test set value = 11 where id = 1", "T2: ok 1"),
+            (2, "insert into test (id, value) values (3, 31)", "blocked"),
+            (1, "commit", ssi_insert),
+        ],
+    );
+}

@@ -235,6 +235,15 @@ impl Db {
         Ok(())
     }
 
+    /// Fails a transaction marked to fail (the check a key violation
+    /// makes first, as a write to the index would).
+    pub(super) fn ssi_doomed(&self, tx: Tx) -> Result<(), DbError> {
+        match self.sxact_of(tx).and_then(|k| self.sx(k)) {
+            Some(s) if s.doomed => Err(FAIL),
+            _ => Ok(()),
+        }
+    }
+
     /// Records the conflict `reader -rw-> writer`, after checking whether
     /// it completes a dangerous structure; `me` is the transaction running
     /// the statement.
