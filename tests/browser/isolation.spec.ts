@@ -193,6 +193,15 @@ test("keyboard only: choose, edit, reorder and step", async ({ page }) => {
   await page.keyboard.press("Enter");
   await expect(page.locator("#iso-new-1")).toBeFocused();
   await expect(page.locator("#iso-preset")).toHaveValue("custom");
+  // Editing a statement and leaving it by Tab keeps the keyboard's place.
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Shift+Tab");
+  await expect(page.locator("#iso-q-1-3")).toBeFocused();
+  await page.keyboard.press("End");
+  await page.keyboard.type(" where id = 2");
+  await page.keyboard.press("Tab");
+  await expect(page.locator("#iso-q-1-3")).toHaveValue("select count(*) from test where id = 2");
+  await expect(page.locator("#iso-q-1-3-remove")).toBeFocused();
   const before = await page.locator("#iso-schedule-text").inputValue();
   expect(before.endsWith(" 2")).toBe(true);
   for (let i = 0; i < 200; i++) {

@@ -54,7 +54,7 @@ pub fn IsolationViz(slug: &'static str) -> impl IntoView {
                 <h3 id="iso-sessions-title">"Sessions"</h3>
                 <div class="iso-waits-wrap" inner_html=at(render::waits)></div>
                 <div inner_html=at(render::sessions)></div>
-                <div class="iso-verdict-wrap" aria-live="polite" inner_html=at(render::verdict)></div>
+                <div class="iso-verdict-wrap" inner_html=at(render::verdict)></div>
                 <h3>"The data"</h3>
                 <div inner_html=at(render::data)></div>
             </section>
@@ -194,33 +194,19 @@ fn Editor(state: State) -> impl IntoView {
     let text = move || state.run.with(|r| r.params().schedule_text());
     let count = move || state.run.with(|r| r.params().sessions.len());
     let invalid = move || state.run.with(|r| render::invalid_count(r));
-    // The editor is rewritten as a whole: the field that had the focus
-    // gets it back.
+    // The editor is rewritten as a whole: after an edit made in it, the
+    // element that had the focus gets it back.
     let focused = StoredValue::new(None::<String>);
     Effect::new(move |_| {
         editor.track();
         request_animation_frame(move || {
-            let lost = browser::element("iso-editor").is_some_and(|_| {
-                web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.active_element())
-                    .is_none_or(|el| el.tag_name().eq_ignore_ascii_case("body"))
-            });
+            let lost = active_id().is_none();
             if let (true, Some(id)) = (lost, focused.get_value()) {
                 focus_later(id);
             }
+            focused.set_value(None);
         });
     });
-    let on_focus = move |ev: leptos::ev::FocusEvent| {
-        if let Some(id) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .map(|e| e.id())
-            .filter(|id| !id.is_empty())
-        {
-            focused.set_value(Some(id));
-        }
-    };
     let edit_sql = move |i: usize, j: usize, raw: String| {
         let mut p = state.params();
         let Some(list) = p.sessions.get_mut(i) else {
@@ -281,7 +267,17 @@ fn Editor(state: State) -> impl IntoView {
         let j = super::live::data_j(&el);
         let value = super::live::control_value(&el);
         match f.as_str() {
-            "sql" => edit_sql(i, j, value),
+            // After Tab the focus moves once this event is over: the edit
+            // waits for it, then keeps it where it went.
+            "sql" => {
+                set_timeout(
+                    move || {
+                        focused.set_value(active_id());
+                        edit_sql(i, j, value);
+                    },
+                    std::time::Duration::ZERO,
+                );
+            }
             "new" if !value.trim().is_empty() => add(i),
             _ => {}
         }
@@ -431,7 +427,7 @@ fn Editor(state: State) -> impl IntoView {
                 ". The table is "<code>"test (id, value)"</code>"."
             </p>
             <div class="iso-ed-grid" inner_html=move || editor.get()
-                on:change=on_change on:click=on_click on:keydown=on_keydown on:focusin=on_focus></div>
+                on:change=on_change on:click=on_click on:keydown=on_keydown></div>
             <p class="form-note iso-note-line" role="status">
                 {move || note.get()}
                 {move || (invalid() > 0).then(|| format!(
@@ -462,6 +458,16 @@ fn Editor(state: State) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// The id of the focused element, if it has one (none when the focus is
+/// on the page itself).
+fn active_id() -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .map(|el| el.id())
+        .filter(|id| !id.is_empty())
 }
 
 /// The same schedule at every level of the profile: run again only when
