@@ -7,6 +7,7 @@ use std::path::Path;
 
 use backend_playground::content;
 use backend_playground::route::{self, Route};
+use backend_playground::sim::isolation::lab;
 use backend_playground::sim::{breaker, cache, nplus1};
 
 /// `(file, line, slug, params)` of every preset link in `content/`.
@@ -56,7 +57,7 @@ fn every_preset_link_opens_its_frame_as_written() {
         let topic = content::topic(found).expect("a parsed topic exists");
         assert!(parsed.ignored.is_empty(), "{at}: {:?}", parsed.ignored);
         match topic.visualization {
-            Some(name @ ("n-plus-one" | "circuit-breaker" | "cache-aside")) => {
+            Some(name @ ("n-plus-one" | "circuit-breaker" | "cache-aside" | "isolation")) => {
                 let (problems, step) = match name {
                     "n-plus-one" => {
                         let o = nplus1::open(&parsed.params);
@@ -64,6 +65,10 @@ fn every_preset_link_opens_its_frame_as_written() {
                     }
                     "circuit-breaker" => {
                         let o = breaker::open(&parsed.params);
+                        (o.problems, o.step)
+                    }
+                    "isolation" => {
+                        let o = lab::open(&parsed.params);
                         (o.problems, o.step)
                     }
                     _ => {

@@ -175,7 +175,7 @@ test("keyboard only: choose, edit, reorder and step", async ({ page }) => {
   const errors = watchErrors(page);
   await open(page, "?topic=acid&preset=G0");
   // Tab until the level drop-down has the focus.
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 200; i++) {
     if (await page.evaluate(() => document.activeElement?.id === "iso-level")) break;
     await page.keyboard.press("Tab");
   }

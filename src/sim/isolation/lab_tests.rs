@@ -255,3 +255,20 @@ fn a_serializable_run_has_an_order() {
     let order = serial_order(&last.db, &last.verdict.deps);
     assert_eq!(order, vec![2]);
 }
+
+#[test]
+fn the_acid_pages_links_show_what_its_text_says() {
+    let at = |preset: &str, level: Level| {
+        Run::new(&Params::of_preset(preset, Profile::Postgres, level).expect("preset"))
+    };
+    let p4 = at("P4", Level::ReadCommitted);
+    assert_eq!(p4.step(4).outcome, Outcome::Blocked(0));
+    let skew = at("G2-item", Level::RepeatableRead);
+    assert_eq!(skew.step(6).verdict.anomaly, Some(Anomaly::WriteSkew));
+    let dead = at("deadlock", Level::ReadCommitted);
+    assert!(
+        dead.caption(4).contains("deadlock detected"),
+        "{}",
+        dead.caption(4)
+    );
+}
