@@ -71,16 +71,35 @@ pub fn IsolationViz(slug: &'static str) -> impl IntoView {
 fn Controls(state: State) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     let p = move || state.run.with(|r| r.params().clone());
-    let all = presets::all();
-    let mut choices: Vec<(&'static str, &'static str)> = all
-        .iter()
+    // Each preset by its plain title and its catalogue name, which the
+    // matrix uses.
+    let preset = Memo::new(move |_| state.run.with(|r| r.params().preset().unwrap_or("custom")));
+    let choices = presets::all()
+        .into_iter()
         .map(|s| {
-            let label: &'static str = if s.title.is_empty() { s.name } else { s.title };
-            (s.name, label)
+            let v = s.name;
+            let text = if s.title.is_empty() {
+                v.to_string()
+            } else {
+                format!("{} ({v})", s.title)
+            };
+            view! { <option value=v prop:selected=move || preset.get() == v>{text}</option> }
         })
-        .collect();
-    choices.push(("custom", "Custom statements"));
-    let preset = move || p().preset().unwrap_or("custom");
+        .collect_view();
+    let pick_preset = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        let now = state.params();
+        if let Some(np) = Params::of_preset(&v, now.profile, now.level) {
+            note.set(None);
+            state.apply(
+                Params {
+                    matrix: now.matrix,
+                    ..np
+                },
+                0,
+            );
+        }
+    };
     // The level's options are rebuilt only when the profile changes, so
     // that the drop-down keeps the focus while the level is chosen.
     let profile = Memo::new(move |_| state.run.with(|r| r.params().profile));
@@ -129,16 +148,13 @@ fn Controls(state: State) -> impl IntoView {
                         })/>
                 }
             }}
-            <SelectField id="iso-preset" label="Preset" wide=true
-                options=choices
-                value=Signal::derive(preset)
-                on_pick=Callback::new(move |v: String| {
-                    let now = state.params();
-                    if let Some(np) = Params::of_preset(&v, now.profile, now.level) {
-                        note.set(None);
-                        state.apply(Params { matrix: now.matrix, ..np }, 0);
-                    }
-                })/>
+            <label class="field wide">
+                <span>"Preset"</span>
+                <select id="iso-preset" on:change=pick_preset>
+                    {choices}
+                    <option value="custom" prop:selected=move || preset.get() == "custom">"Custom statements"</option>
+                </select>
+            </label>
             <p class="form-note" role="status">{move || note.get().map(|n| format!("Changed: {n}."))}</p>
         </form>
     }
