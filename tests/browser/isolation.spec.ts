@@ -142,6 +142,8 @@ test("a blocked statement waits and completes; a deadlock is reported", async ({
   await page.locator("#iso-preset").selectOption("deadlock");
   await stepUntil(page, "deadlock detected");
   await expect(page.locator(".iso-stmt .iso-err", { hasText: "deadlock detected" })).toHaveCount(1);
+  await expect(page.locator(".iso-seen")).toContainText("Its transaction failed: every query is refused until ROLLBACK.");
+  await expect(page.locator(".iso-box.failed")).toContainText("Session 2");
   expect(errors).toEqual([]);
 });
 

@@ -434,11 +434,18 @@ pub fn data(run: &Run, step: usize) -> String {
         r#"<div class="iso-data"><div class="iso-seen"><h4>What each session reads now</h4><div class="iso-seen-grid">"#,
     );
     for i in 0..p.sessions.len() {
+        // A failed transaction reads nothing: the database refuses every
+        // query until ROLLBACK.
+        let rows = if db.is_failed(i) {
+            r#"<p class="iso-note">Its transaction failed: every query is refused until ROLLBACK.</p>"#
+                .to_string()
+        } else {
+            grid(&Answer::Rows(db.seen_by(i)))
+        };
         let _ = write!(
             s,
-            r#"<div><p class="iso-note">Session {}</p>{}</div>"#,
-            i + 1,
-            grid(&Answer::Rows(db.seen_by(i)))
+            r#"<div class="iso-seen-one"><p class="iso-note">Session {}</p>{rows}</div>"#,
+            i + 1
         );
     }
     s.push_str("</div></div>");
@@ -683,6 +690,11 @@ mod tests {
             v.contains("Lost update") && v.contains("iso-dep cycle"),
             "{v}"
         );
+        let dead = Run::new(
+            &Params::of_preset("deadlock", Profile::Postgres, Level::ReadCommitted)
+                .expect("preset"),
+        );
+        assert!(data(&dead, 4).contains("Its transaction failed"));
         let d = data(&run, 4);
         assert!(
             d.contains("Row versions") && d.contains("a write lock on row 1"),
