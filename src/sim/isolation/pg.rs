@@ -780,6 +780,12 @@ impl Db {
                     }
                     return Step::Finished(Answer::Error(DbError::DuplicateKey));
                 }
+                // The key is free: the index entry goes in, and serializable
+                // checks again whether the transaction was marked to fail
+                // (it may have been, while it waited for the key).
+                if let Err(e) = self.ssi_doomed(me) {
+                    return Step::Finished(Answer::Error(e));
+                }
                 self.history.push(Event::Write {
                     tx: me,
                     old: None,

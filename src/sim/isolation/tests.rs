@@ -555,3 +555,26 @@ fn serializable_reports_its_failure_before_a_duplicate_key() {
         ],
     );
 }
+
+/// The same when the key turns out free after the wait: the insert fails
+/// all the same, at the index entry's check.
+#[test]
+fn serializable_fails_a_marked_insert_after_its_wait() {
+    let ssi_insert: &str = &format!("T2: ok / T1: {SSI}");
+    check(
+        SER,
+        2,
+        &[
+            (2, "insert into test (id, value) values (5, 40)", "T2: ok 1"),
+            (
+                1,
+                "update test set value = value + 4 where value = 30",
+                "T1: ok 0",
+            ),
+            (2, "select * from test", "T2: 1=>10 2=>20 5=>40"),
+            (2, "delete from test where id > 0", "T2: ok 3"),
+            (1, "insert into test (id, value) values (5, 40)", "blocked"),
+            (2, "commit", ssi_insert),
+        ],
+    );
+}
