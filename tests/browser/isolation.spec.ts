@@ -101,7 +101,7 @@ test("a schedule typed in, reordered, stepped, shared and reopened", async ({ pa
   await expect(page).toHaveURL(/schedule=2,2,1,1/);
   // Stepped: session 2 reads 10 and commits before session 1 writes.
   await page.getByRole("button", { name: "First step" }).click();
-  await stepUntil(page, "Session 2 runs select * from test where id = 1");
+  await stepUntil(page, "Session 2 runs \u201cselect * from test where id = 1\u201d");
   await expect(caption(page)).toContainText("it reads id 1 = 10");
   await page.getByRole("button", { name: "Last step" }).click();
   await expect(verdict(page)).toContainText("Serializable");

@@ -771,7 +771,7 @@ impl Run {
                 .and_then(|l| l.get(j))
                 .cloned()
                 .unwrap_or_default();
-            let mut caption = format!("{} runs {sql}: ", session_name(s));
+            let mut caption = format!("{} runs \u{201c}{sql}\u{201d}: ", session_name(s));
             let mut released = Vec::new();
             let outcome = match parsed.get(s).and_then(|l| l.get(j)) {
                 None => Outcome::NotSent,
@@ -833,7 +833,7 @@ impl Run {
                                 .map(|o| format!(" for {}", session_name(o)))
                                 .unwrap_or_default();
                             caption = format!(
-                                "{} is still waiting{on}, so its next statement ({sql}) cannot be sent; the lab skips it, as the matrix does.",
+                                "{} is still waiting{on}, so its next statement, \u{201c}{sql}\u{201d}, cannot be sent; the lab skips it, as the matrix does.",
                                 session_name(s)
                             );
                             Outcome::NotSent
@@ -849,7 +849,7 @@ impl Run {
                     .cloned()
                     .unwrap_or_default();
                 caption.push_str(&format!(
-                    " {}'s waiting {rsql} now completes: {}.",
+                    " {}'s waiting \u{201c}{rsql}\u{201d} now completes: {}.",
                     session_name(*rs),
                     match answer {
                         Answer::Error(e) => format!("ERROR: {}", e.message()),
