@@ -62,7 +62,7 @@ impl Anomaly {
             Anomaly::AbortedRead => "dirty read of an aborted write (G1a)",
             Anomaly::IntermediateRead => "intermediate read (G1b)",
             Anomaly::CircularFlow => "circular information flow (G1c)",
-            Anomaly::LostUpdate => "lost update (G-single)",
+            Anomaly::LostUpdate => "lost update (P4)",
             Anomaly::ReadSkew => "read skew, non-repeatable read (G-single)",
             Anomaly::WriteSkew => "write skew (G2-item)",
             Anomaly::Phantom => "phantom, predicate anomaly (G2)",

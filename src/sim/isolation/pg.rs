@@ -1089,7 +1089,8 @@ impl Db {
         let Some(sess) = self.sessions.get(session) else {
             return Vec::new();
         };
-        let me = sess.tx.unwrap_or(usize::MAX);
+        // A failed transaction's own writes are gone with it.
+        let me = sess.tx.filter(|_| !sess.failed).unwrap_or(usize::MAX);
         let snap = sess.snap.clone().unwrap_or(Snapshot { seq: self.seq });
         let mut replaced = vec![false; self.heap.len()];
         for v in &self.heap {
