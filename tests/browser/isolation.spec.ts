@@ -32,23 +32,23 @@ test("each preset at each level shows the verdict of the engine's matrix", async
     await open(page, `?topic=acid&profile=${profile}&matrix=on`);
     const table = page.locator(".iso-matrix-table").nth(profile === "postgres" ? 0 : 1);
     await expect(table).toBeVisible();
-    // The anomalies, by column, and for each level the presets in each cell.
-    const heads = (await table.locator("thead th").allTextContents()).slice(1);
+    // The levels, by column, and for each anomaly the presets in each cell.
+    const levels = (await table.locator("thead th").allTextContents()).slice(1).map((l) => l.trim());
     const expected = new Map<string, string>();
-    const levelRows = table.locator("tbody tr");
-    const levels: string[] = [];
-    for (let r = 0; r < (await levelRows.count()); r++) {
-      const row = levelRows.nth(r);
-      const level = (await row.locator("th").textContent())!.trim();
-      levels.push(level);
+    const anomalyRows = table.locator("tbody tr");
+    for (let r = 0; r < (await anomalyRows.count()); r++) {
+      const row = anomalyRows.nth(r);
+      const anomaly = (await row.locator("th").textContent())!.trim();
       const cells = row.locator("td");
       for (let c = 0; c < (await cells.count()); c++) {
         for (const name of await cells.nth(c).locator("a").allTextContents()) {
-          expected.set(`${level}|${name}`, heads[c]);
+          expected.set(`${levels[c]}|${name}`, anomaly);
         }
       }
     }
     expect(expected.size).toBeGreaterThan(5);
+    await page.locator("#iso-matrix-close").click();
+    await expect(page.locator("#iso-matrix")).not.toHaveAttribute("open", "");
     const presets = (await page.locator("#iso-preset option").evaluateAll((os) =>
       os.map((o) => (o as HTMLOptionElement).value))).filter((v) => v !== "custom");
     expect(presets.length).toBeGreaterThanOrEqual(14);
@@ -157,8 +157,17 @@ test("the matrix's cells open their preset at their level; the export reads as S
   await expect(page.locator("#iso-level")).toHaveValue("repeatable-read");
   await page.getByRole("button", { name: "Last step" }).click();
   await expect(verdict(page)).toContainText("Write skew");
-  await page.locator(".iso-matrix summary").click();
+  // The cell's link closed the matrix; the button opens it again, Esc
+  // closes it, and the focus goes back to the button.
+  await expect(page.locator("#iso-matrix")).not.toHaveAttribute("open", "");
+  await page.locator("#iso-matrix-open").click();
   await expect(page).toHaveURL(/matrix=on/);
+  await expect(page.locator("#iso-matrix")).toHaveAttribute("open", "");
+  await page.keyboard.press("Escape");
+  await expect(page).not.toHaveURL(/matrix=on/);
+  await expect(page.locator("#iso-matrix-open")).toBeFocused();
+  await page.locator("#iso-matrix-open").press("Enter");
+  await expect(page.locator("#iso-matrix")).toHaveAttribute("open", "");
   await page.getByRole("link", { name: "P4 at Read uncommitted (Textbook locking)" }).click();
   await expect(page.locator("#iso-profile")).toHaveValue("textbook");
   await expect(page.locator("#iso-level")).toHaveValue("read-uncommitted");
@@ -251,6 +260,7 @@ test("the phone layout: sessions side by side, nothing wider than the screen", a
   await open(page, "?topic=acid&matrix=on");
   await expect(page.locator(".iso-matrix-table")).toHaveCount(2);
   await expectNoHorizontalScroll(page);
+  await page.locator("#iso-matrix-close").click();
   // The README's custom example opens without a notice.
   await open(page, "?topic=acid&profile=textbook&level=read-committed&s1=update%20test%20set%20value%20%3D%2011%20where%20id%20%3D%201%3Bcommit&s2=select%20*%20from%20test&schedule=1,2,1&step=2");
   await expect(page.locator(".notice")).toHaveCount(0);

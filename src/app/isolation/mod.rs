@@ -574,14 +574,7 @@ fn Matrix(state: State) -> impl IntoView {
                 .collect::<String>()
         })
     });
-    let toggle = move |ev: leptos::ev::Event| {
-        let Some(d) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
-        else {
-            return;
-        };
-        let want = d.open();
+    let set_open = move |want: bool| {
         if want != state.params().matrix {
             let mut p = state.params();
             p.matrix = want;
@@ -589,21 +582,49 @@ fn Matrix(state: State) -> impl IntoView {
             state.apply(p, step);
         }
     };
-    // A link that opens the lab on its matrix scrolls to it.
-    if open.get_untracked() && browser::query().contains("matrix=on") {
-        request_animation_frame(|| {
-            if let Some(el) = browser::element("iso-matrix") {
-                el.scroll_into_view();
-            }
-        });
-    }
+    // The dialog follows the state (a link, Back, the buttons).
+    Effect::new(move |_| {
+        let want = open.get();
+        let Some(d) = matrix_dialog() else { return };
+        if want && !d.open() {
+            let _ = d.show_modal();
+        } else if !want && d.open() {
+            d.close();
+        }
+    });
+    // Esc, the close button or a cell's link closed it.
+    let closed = move |_| {
+        set_open(false);
+        if let Some(b) = browser::element("iso-matrix-open")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = b.focus();
+        }
+    };
     view! {
-        <details class="sweep-details iso-matrix" id="iso-matrix" prop:open=move || open.get() on:toggle=toggle>
-            <summary>"The matrix: which level lets which anomaly through"</summary>
-            <p class="hint">"Computed now by running every preset at every level. A dash: no preset shows the anomaly there. Each name opens that preset at that level."</p>
-            <div inner_html=move || tables.get().unwrap_or_default()></div>
-        </details>
+        <div class="iso-matrix">
+            <button type="button" class="button" id="iso-matrix-open" aria-haspopup="dialog" on:click=move |_| set_open(true)>
+                "The matrix: which level lets which anomaly through"
+            </button>
+            <dialog class="iso-matrix-dialog" id="iso-matrix" aria-labelledby="iso-matrix-title" on:close=closed>
+                <div class="iso-matrix-head">
+                    <h3 id="iso-matrix-title">"Level \u{d7} anomaly, as the engine computes it"</h3>
+                    <button type="button" class="button" id="iso-matrix-close" on:click=move |_| {
+                        if let Some(d) = matrix_dialog() {
+                            d.close();
+                        }
+                    }>"Close"</button>
+                </div>
+                <p class="hint">"Computed now by running every preset at every level. A dash: no preset shows the anomaly there. Each name opens that preset at that level."</p>
+                <div inner_html=move || tables.get().unwrap_or_default()></div>
+            </dialog>
+        </div>
     }
+}
+
+/// The matrix's dialog element.
+fn matrix_dialog() -> Option<web_sys::HtmlDialogElement> {
+    browser::element("iso-matrix").and_then(|e| e.dyn_into().ok())
 }
 
 #[cfg(test)]

@@ -608,19 +608,21 @@ pub fn compare_table(p: &Params, rows: &[LevelOutcome]) -> String {
 }
 
 /// The level x anomaly matrix of `profile`, each cell's presets linking to
-/// the lab at that level.
+/// the lab at that level. The anomalies run down and the levels across, so
+/// that the four levels fit beside the text.
 pub fn matrix_table(profile: Profile, rows: &[Row]) -> String {
     let mut s = format!(
-        r#"<div class="table-wrap"><table class="sweep-table iso-matrix-table"><caption>{}: the anomalies each level lets through, found by running every preset</caption><thead><tr><th scope="col">level</th>"#,
+        r#"<div class="table-wrap"><table class="sweep-table iso-matrix-table"><caption>{}: the anomalies each level lets through, found by running every preset</caption><thead><tr><th scope="col">anomaly</th>"#,
         escape(profile_label(profile))
     );
-    for a in ANOMALIES {
-        let _ = write!(s, r#"<th scope="col">{}</th>"#, escape(a.label()));
+    for row in rows {
+        let _ = write!(s, r#"<th scope="col">{}</th>"#, level_label(row.level));
     }
     s.push_str("</tr></thead><tbody>");
-    for row in rows {
-        let _ = write!(s, r#"<tr><th scope="row">{}</th>"#, level_label(row.level));
-        for cell in &row.cells {
+    for (k, a) in ANOMALIES.iter().enumerate() {
+        let _ = write!(s, r#"<tr><th scope="row">{}</th>"#, escape(a.label()));
+        for row in rows {
+            let cell = row.cells.get(k).map(Vec::as_slice).unwrap_or_default();
             if cell.is_empty() {
                 s.push_str(r#"<td class="good"><span class="visually-hidden">prevented</span><span aria-hidden="true">&#8212;</span></td>"#);
                 continue;
