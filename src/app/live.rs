@@ -106,6 +106,14 @@ impl<R: Replay> Live<R> {
         Signal::derive(move || self.run.with(|r| r.steps()))
     }
 
+    /// A drawing of the step shown, by `f` (for `inner_html`).
+    pub fn at(self, f: fn(&R, usize) -> String) -> impl Fn() -> String + Copy + 'static {
+        move || {
+            let step = self.step.get();
+            self.run.with(|r| f(r, step))
+        }
+    }
+
     /// The caption of the step shown.
     pub fn caption(self) -> Signal<String> {
         Signal::derive(move || {

@@ -31,12 +31,7 @@ pub fn CacheViz(slug: &'static str) -> impl IntoView {
     let (state, query) = open_live::<Run>(slug);
     let steps = state.steps();
     let caption = state.caption();
-    let at = move |f: fn(&Run, usize) -> String| {
-        move || {
-            let step = state.step.get();
-            state.run.with(|r| f(r, step))
-        }
-    };
+    let at = move |f: fn(&Run, usize) -> String| state.at(f);
     view! {
         <div class="ca">
             <div class="viz-head">

@@ -185,12 +185,7 @@ fn Controls(state: State) -> impl IntoView {
 /// Running figures, the query strip, the log and the current rows.
 #[component]
 fn Frame(state: State) -> impl IntoView {
-    let at = move |f: fn(&Run, usize) -> String| {
-        move || {
-            let step = state.step.get();
-            state.run.with(|r| f(r, step))
-        }
-    };
+    let at = move |f: fn(&Run, usize) -> String| state.live.at(f);
     let whole = move |f: fn(&Run) -> String| move || state.run.with(|r| f(r));
     view! {
         <dl class="counters" aria-label="Figures so far" inner_html=at(render::counters)></dl>

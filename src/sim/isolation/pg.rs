@@ -1082,6 +1082,16 @@ impl Db {
         self.session_of(p.waits_for)
     }
 
+    /// The row `session`'s waiting statement waits at (for an INSERT, the
+    /// key it inserts).
+    pub fn waiting_row(&self, session: usize) -> Option<i64> {
+        let p = self.sessions.get(session)?.pending.as_ref()?;
+        match &p.stmt {
+            Stmt::Insert { rows, .. } => rows.get(p.next).map(|r| r.0),
+            _ => p.targets.get(p.next).map(|&i| self.heap[i].id),
+        }
+    }
+
     /// The rows a plain `SELECT *` by `session` would read now (without
     /// waiting), ordered by id: its snapshot's rows and its own changes, or
     /// under the textbook's rules the present rows.
