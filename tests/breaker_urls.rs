@@ -5,12 +5,10 @@
 
 mod common;
 
-use backend_playground::route::{self, Route};
 use backend_playground::sim::breaker::{
     self, MAX_ACTIONS, MAX_PHASES, MAX_RATE, MAX_SECONDS, TICK_RANGE,
 };
 use backend_playground::sim::rng::Rng;
-use backend_playground::sim::Trace;
 
 const KEYS: &[&str] = &[
     "mode",
@@ -88,46 +86,34 @@ fn random_query(rng: &mut Rng) -> String {
 
 #[test]
 fn random_urls_open_a_valid_state_that_round_trips() {
-    let mut rng = Rng::new(0xb4ea);
-    let mut opened = 0;
-    let mut with_problems = 0;
-    for _ in 0..4_000 {
-        let q = random_query(&mut rng);
-        let parsed = route::parse(&q);
-        let Route::Topic("circuit-breaker") = parsed.route else {
-            continue;
-        };
-        let o = breaker::open(&parsed.params);
-        opened += 1;
-        if !o.problems.is_empty() {
-            with_problems += 1;
-        }
-        let p = o.run.params();
-        assert!(p.health.len() <= MAX_PHASES && !p.health.is_empty(), "{q}");
-        assert!(
-            p.health.iter().map(|h| h.secs).sum::<u32>() <= MAX_SECONDS,
-            "{q}"
-        );
-        assert!(p.script.len() <= MAX_ACTIONS, "{q}");
-        assert!((1..=MAX_RATE).contains(&p.rate), "{q}");
-        assert!((TICK_RANGE.0..=TICK_RANGE.1).contains(&p.tick_ms), "{q}");
-        assert!(p.compare != Some(p.policy), "{q}");
-        assert!(o.step < o.run.steps(), "{q}");
-        assert!(!o.run.caption(o.step).is_empty());
-        for problem in &o.problems {
+    let seen = common::round_trips(
+        0xb4ea,
+        4_000,
+        "circuit-breaker",
+        random_query,
+        breaker::open,
+        |o| breaker::to_pairs(o.run.params(), o.step),
+        |q, o| {
+            let p = o.run.params();
+            assert!(p.health.len() <= MAX_PHASES && !p.health.is_empty(), "{q}");
             assert!(
-                !problem.is_empty() && problem.chars().count() < 240,
-                "{q}: {problem}"
+                p.health.iter().map(|h| h.secs).sum::<u32>() <= MAX_SECONDS,
+                "{q}"
             );
-        }
-        let back = route::topic_query("circuit-breaker", &breaker::to_pairs(p, o.step));
-        let again = route::parse(&back);
-        assert!(again.ignored.is_empty());
-        let o2 = breaker::open(&again.params);
-        assert!(o2.problems.is_empty(), "{back}: {:?}", o2.problems);
-        assert_eq!(o2.run.params().to_pairs(), p.to_pairs(), "{back}");
-        assert_eq!(o2.step, o.step, "{back}");
-    }
+            assert!(p.script.len() <= MAX_ACTIONS, "{q}");
+            assert!((1..=MAX_RATE).contains(&p.rate), "{q}");
+            assert!((TICK_RANGE.0..=TICK_RANGE.1).contains(&p.tick_ms), "{q}");
+            assert!(p.compare != Some(p.policy), "{q}");
+        },
+        |back, o, o2| {
+            assert_eq!(
+                o2.run.params().to_pairs(),
+                o.run.params().to_pairs(),
+                "{back}"
+            )
+        },
+    );
+    let (opened, with_problems) = (seen.opened, seen.with_problems);
     println!("{opened} URLs opened the circuit breaker, {with_problems} with a notice");
     assert!(opened >= 3_000, "only {opened}");
     assert!(with_problems > 500 && with_problems < opened);

@@ -5,7 +5,6 @@
 
 mod common;
 
-use backend_playground::route::{self, Route};
 use backend_playground::sim::isolation::lab::{self, MAX_STATEMENTS, MAX_URL};
 use backend_playground::sim::rng::Rng;
 use backend_playground::sim::Trace;
@@ -61,45 +60,29 @@ fn random_query(rng: &mut Rng) -> String {
 
 #[test]
 fn random_urls_open_a_valid_state_that_round_trips() {
-    let mut rng = Rng::new(0x150_1a7e);
-    let mut opened = 0;
-    let mut with_problems = 0;
-    for _ in 0..4_000 {
-        let q = random_query(&mut rng);
-        let parsed = route::parse(&q);
-        let Route::Topic("acid") = parsed.route else {
-            continue;
-        };
-        let o = lab::open(&parsed.params);
-        opened += 1;
-        if !o.problems.is_empty() {
-            with_problems += 1;
-        }
-        let p = o.run.params();
-        assert!(p.sessions.len() >= lab::MIN_SESSIONS, "{q}");
-        assert!(p.sessions.iter().all(|s| s.len() <= MAX_STATEMENTS), "{q}");
-        assert!(p.profile.levels().contains(&p.level), "{q}");
-        let total: usize = p.sessions.iter().map(Vec::len).sum();
-        assert_eq!(p.schedule.len(), total, "{q}");
-        assert!(p.link_len() <= MAX_URL, "{q}");
-        assert!(o.step < o.run.steps(), "{q}");
-        assert!(!o.run.caption(o.step).is_empty());
-        for problem in &o.problems {
-            assert!(
-                !problem.is_empty() && problem.chars().count() < 240,
-                "{q}: {problem}"
-            );
-        }
-        let back = route::topic_query("acid", &lab::to_pairs(p, o.step));
-        assert!(back.len() <= MAX_URL + 20, "{}", back.len());
-        let again = route::parse(&back);
-        assert!(again.ignored.is_empty(), "{back}: {:?}", again.ignored);
-        let o2 = lab::open(&again.params);
-        assert!(o2.problems.is_empty(), "{back}: {:?}", o2.problems);
-        assert_eq!(o2.run.params(), p, "{back}");
-        assert_eq!(o2.step, o.step, "{back}");
-        assert_eq!(o2.run.caption(o2.step), o.run.caption(o.step), "{back}");
-    }
+    let seen = common::round_trips(
+        0x150_1a7e,
+        4_000,
+        "acid",
+        random_query,
+        lab::open,
+        |o| lab::to_pairs(o.run.params(), o.step),
+        |q, o| {
+            let p = o.run.params();
+            assert!(p.sessions.len() >= lab::MIN_SESSIONS, "{q}");
+            assert!(p.sessions.iter().all(|s| s.len() <= MAX_STATEMENTS), "{q}");
+            assert!(p.profile.levels().contains(&p.level), "{q}");
+            let total: usize = p.sessions.iter().map(Vec::len).sum();
+            assert_eq!(p.schedule.len(), total, "{q}");
+            assert!(p.link_len() <= MAX_URL, "{q}");
+        },
+        |back, o, o2| {
+            assert!(back.len() <= MAX_URL + 20, "{}", back.len());
+            assert_eq!(o2.run.params(), o.run.params(), "{back}");
+            assert_eq!(o2.run.caption(o2.step), o.run.caption(o.step), "{back}");
+        },
+    );
+    let (opened, with_problems) = (seen.opened, seen.with_problems);
     println!("{opened} URLs opened the isolation lab, {with_problems} with a notice");
     assert!(opened >= 3_000, "only {opened}");
     assert!(with_problems > 500 && with_problems < opened);

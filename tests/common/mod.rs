@@ -41,3 +41,66 @@ pub fn random_query(
     }
     q
 }
+
+/// What a round-trip run over random URLs saw.
+#[allow(dead_code)]
+pub struct Opened {
+    /// URLs that reached the model's reader.
+    pub opened: usize,
+    /// Of those, the ones that opened with a notice.
+    pub with_problems: usize,
+}
+
+/// Opens `n` random query strings of `topic` (see [`random_query`]) with
+/// `open`, and for each one that reaches the model: checks the step is
+/// within the run, the caption is not empty, each notice is a short
+/// sentence, then `valid` (the model's own limits); writes the state back
+/// with `to_pairs`, reads it again, and asserts nothing is ignored or
+/// complained about, the step is the same, and `same` holds of the two.
+#[allow(clippy::too_many_arguments, dead_code)]
+pub fn round_trips<R: backend_playground::sim::Trace>(
+    seed: u64,
+    n: usize,
+    topic: &'static str,
+    query: impl Fn(&mut Rng) -> String,
+    open: impl Fn(&[(String, String)]) -> backend_playground::sim::Opened<R>,
+    to_pairs: impl Fn(&backend_playground::sim::Opened<R>) -> Vec<(&'static str, String)>,
+    mut valid: impl FnMut(&str, &backend_playground::sim::Opened<R>),
+    same: impl Fn(&str, &backend_playground::sim::Opened<R>, &backend_playground::sim::Opened<R>),
+) -> Opened {
+    use backend_playground::route::{self, Route};
+    let mut rng = Rng::new(seed);
+    let mut seen = Opened {
+        opened: 0,
+        with_problems: 0,
+    };
+    for _ in 0..n {
+        let q = query(&mut rng);
+        let parsed = route::parse(&q);
+        if parsed.route != Route::Topic(topic) {
+            continue;
+        }
+        let o = open(&parsed.params);
+        seen.opened += 1;
+        if !o.problems.is_empty() {
+            seen.with_problems += 1;
+        }
+        assert!(o.step < o.run.steps(), "{q}");
+        assert!(!o.run.caption(o.step).is_empty(), "{q}");
+        for problem in &o.problems {
+            assert!(
+                !problem.is_empty() && problem.chars().count() < 240,
+                "{q}: {problem}"
+            );
+        }
+        valid(&q, &o);
+        let back = route::topic_query(topic, &to_pairs(&o));
+        let again = route::parse(&back);
+        assert!(again.ignored.is_empty(), "{back}: {:?}", again.ignored);
+        let o2 = open(&again.params);
+        assert!(o2.problems.is_empty(), "{back}: {:?}", o2.problems);
+        assert_eq!(o2.step, o.step, "{back}");
+        same(&back, &o, &o2);
+    }
+    seen
+}
