@@ -619,22 +619,9 @@ impl Db {
         if !matches!(p.stmt, Stmt::Insert { .. }) {
             self.ssi_scan(me, &p.snap)?;
         }
-        let replaced: Vec<bool> = {
-            let mut r = vec![false; self.heap.len()];
-            for v in &self.heap {
-                if let Some(n) = v.next {
-                    r[n] = true;
-                }
-            }
-            r
-        };
+        let seen = self.seen_versions(me, level, &p.snap);
         for (i, v) in self.heap.iter().enumerate() {
-            let seen = if !self.textbook {
-                self.visible(v, me, &p.snap)
-            } else {
-                self.current(v, me, level, replaced[i])
-            };
-            if !seen {
+            if !seen[i] {
                 continue;
             }
             if p.done.contains(&v.id) {
@@ -669,6 +656,29 @@ impl Db {
             }
         }
         Ok(p)
+    }
+
+    /// Which versions a read by `me` at `level` sees: those visible in
+    /// `snap`, or under the textbook's rules each row's current version.
+    fn seen_versions(&self, me: Tx, level: Level, snap: &Snapshot) -> Vec<bool> {
+        if !self.textbook {
+            return self
+                .heap
+                .iter()
+                .map(|v| self.visible(v, me, snap))
+                .collect();
+        }
+        let mut replaced = vec![false; self.heap.len()];
+        for v in &self.heap {
+            if let Some(n) = v.next {
+                replaced[n] = true;
+            }
+        }
+        self.heap
+            .iter()
+            .zip(replaced)
+            .map(|(v, replaced)| self.current(v, me, level, replaced))
+            .collect()
     }
 
     /// The textbook's current version of a row: at read uncommitted the
@@ -1102,24 +1112,13 @@ impl Db {
         // A failed transaction's own writes are gone with it.
         let me = sess.tx.filter(|_| !sess.failed).unwrap_or(usize::MAX);
         let snap = sess.snap.clone().unwrap_or(Snapshot { seq: self.seq });
-        let mut replaced = vec![false; self.heap.len()];
-        for v in &self.heap {
-            if let Some(n) = v.next {
-                replaced[n] = true;
-            }
-        }
+        let seen = self.seen_versions(me, sess.level, &snap);
         let mut rows: Vec<(i64, i64)> = self
             .heap
             .iter()
-            .enumerate()
-            .filter(|(i, v)| {
-                if self.textbook {
-                    self.current(v, me, sess.level, replaced[*i])
-                } else {
-                    self.visible(v, me, &snap)
-                }
-            })
-            .map(|(_, v)| (v.id, v.value))
+            .zip(seen)
+            .filter(|(_, seen)| *seen)
+            .map(|(v, _)| (v.id, v.value))
             .collect();
         rows.sort_unstable();
         rows

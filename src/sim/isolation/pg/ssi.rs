@@ -157,9 +157,7 @@ impl Db {
         if !self.ssi.siread.contains(&me) {
             self.ssi.siread.push(me);
         }
-        if self.sx(me).is_some_and(|s| s.doomed) {
-            return Err(FAIL);
-        }
+        self.ssi_doomed(tx)?;
         for i in 0..self.heap.len() {
             let v = &self.heap[i];
             let state = |t: Tx| self.txs.get(t).map(|x| x.0);
@@ -216,9 +214,7 @@ impl Db {
         let Some(me) = self.sxact_of(tx) else {
             return Ok(());
         };
-        if self.sx(me).is_some_and(|s| s.doomed) {
-            return Err(FAIL);
-        }
+        self.ssi_doomed(tx)?;
         let my_xmin = self.sx(me).map_or(0, |s| s.xmin);
         if let Some(s) = self.sx_mut(me) {
             s.did_write = true;
@@ -301,9 +297,7 @@ impl Db {
         let Some(me) = self.sxact_of(tx) else {
             return Ok(());
         };
-        if self.sx(me).is_some_and(|s| s.doomed) {
-            return Err(FAIL);
-        }
+        self.ssi_doomed(tx)?;
         let near: Vec<usize> = self
             .ssi
             .conflicts
