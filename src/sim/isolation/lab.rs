@@ -12,7 +12,7 @@ use super::matrix::Profile;
 use super::pg::{Answer, Db, DbError, Finished, Submitted, Tx, TxState};
 use super::presets::{self, Schedule, START};
 use super::sql::{parse, Level, ParseError, Stmt};
-use crate::route::encode_component;
+use crate::route::topic_query;
 use crate::sim::params::{show, Reader};
 use crate::sim::{Model, Trace};
 
@@ -287,13 +287,7 @@ impl Params {
     /// The length of the query string these parameters make (without the
     /// step), to keep links under [`MAX_URL`].
     pub fn link_len(&self) -> usize {
-        "?topic=acid".len()
-            + self
-                .to_pairs()
-                .iter()
-                .map(|(k, v)| k.len() + 2 + encode_component(v).len())
-                .sum::<usize>()
-            + "&step=000".len()
+        topic_query("acid", &self.to_pairs()).len() + "&step=000".len()
     }
 
     /// Whether the link fits [`MAX_URL`]; if not, the message to show.
