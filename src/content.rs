@@ -1,8 +1,7 @@
 //! The cheat sheet's index: sections, topics, titles and summaries, checked
 //! and generated at build time by `build.rs` from the markdown files in
-//! `content/`. Each topic's text is rendered at build time too, into a file
-//! of its own that the app fetches when the topic opens, so the text costs
-//! nothing in the first load.
+//! `content/`. Each topic's text is rendered at build time too, into the
+//! topic's pre-rendered page, so the text costs the app nothing.
 
 /// A section of the cheat sheet: a group of topics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,16 +29,12 @@ pub struct Topic {
     pub related: &'static [&'static str],
     /// The live visualization shown beside the text, if the topic has one.
     pub visualization: Option<&'static str>,
-    /// The URL of the topic's text (an HTML fragment rendered at build
-    /// time), relative to the page, with a version that changes with it.
-    pub file: &'static str,
 }
 
 include!(concat!(env!("OUT_DIR"), "/content.rs"));
 
-// Also generated: `OVERVIEW_HTML`, the overview of every section and topic
-// with summaries, and `NAV_HTML`, the topic navigation, both rendered at
-// build time so that they cost no code in the app.
+// Also generated: `SEARCH_INDEX` and `DRILL_INDEX`, the versioned names of
+// the search index and the drill cards, relative to the site's root.
 
 /// Finds a topic by its slug.
 pub fn topic(slug: &str) -> Option<&'static Topic> {
@@ -67,4 +62,16 @@ pub fn neighbours(slug: &str) -> (Option<&'static Topic>, Option<&'static Topic>
         ),
         None => (None, None),
     }
+}
+
+/// The heading of a live visualization, by the name a topic's front matter
+/// gives it: the same in the page the build writes and in the live view.
+pub fn visualization_title(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "n-plus-one" => "Live: count the queries",
+        "circuit-breaker" => "Live: trip the breaker",
+        "cache-aside" => "Live: make the cache lie",
+        "isolation" => "Live: the isolation lab",
+        _ => return None,
+    })
 }

@@ -1,11 +1,36 @@
-//! The app's URLs. All state lives in the query string of the one page, so
-//! the site works from any static file server, under any sub-path, with no
-//! rewrite rules: `?topic=n-plus-one` opens a topic, no query opens home.
-//! A topic with a live visualization takes the rest of the query as the
-//! visualization's parameters and step:
-//! `?topic=n-plus-one&strategy=lazy&n=100&orders=3&load=orders&step=12`.
+//! The site's URLs. Every page is a pre-rendered file in a folder of its
+//! own, so the site works from any static file server, under any sub-path,
+//! with no rewrite rules: `topics/n-plus-one/` is a topic, `sheet/` the
+//! whole sheet, `drill/` the drill, the site's root the overview. A topic
+//! with a live visualization reads its query string as the visualization's
+//! parameters and step: `topics/n-plus-one/?strategy=lazy&n=100&step=12`.
+//!
+//! Links of the first scheme, where one page read everything from the query
+//! (`?topic=n-plus-one&strategy=lazy&step=12`, `?sheet`, `?drill`), still
+//! parse with [`parse`]; the overview sends them on to the page they name.
+
+use std::cell::RefCell;
 
 use crate::content;
+
+thread_local! {
+    /// The way from the page shown back to the site's root (`""`, `"../"`
+    /// or `"../../"`), so that links work under any sub-path.
+    static ROOT: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Sets the way from the page shown back to the site's root. Only `""` and
+/// repetitions of `"../"` are accepted; anything else leaves it as it was.
+pub fn set_root(root: &str) {
+    if root.split_inclusive('/').all(|part| part == "../") {
+        ROOT.with(|r| *r.borrow_mut() = root.to_string());
+    }
+}
+
+/// The way from the page shown back to the site's root.
+pub fn root() -> String {
+    ROOT.with(|r| r.borrow().clone())
+}
 
 /// What a URL opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,10 +158,40 @@ pub fn parse(query: &str) -> Parsed {
     }
 }
 
-/// The query string that opens topic `slug` with its visualization's
-/// parameters.
+/// The query string that carries a visualization's parameters on its
+/// topic's page (`?k=v&k2=v2`, or empty).
+pub fn page_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
+    let mut q = String::new();
+    for (k, v) in params {
+        q.push(if q.is_empty() { '?' } else { '&' });
+        q.push_str(&encode_component(k.as_ref()));
+        q.push('=');
+        q.push_str(&encode_component(v.as_ref()));
+    }
+    q
+}
+
+/// Parses the query string of a pre-rendered page: the page is `route`,
+/// and the query carries its visualization's parameters (a topic) or
+/// nothing it understands (to name in the notice).
+pub fn parse_page(route: &Route, query: &str) -> Parsed {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let head = match route {
+        Route::Home => return parse(query),
+        Route::Topic(slug) => format!("topic={}", encode_component(slug)),
+        Route::NotFound(slug) => format!("topic={}", encode_component(slug)),
+        Route::Sheet => "sheet".to_string(),
+        Route::Drill => "drill".to_string(),
+    };
+    let mut parsed = parse(&format!("{head}&{query}"));
+    parsed.route = route.clone();
+    parsed
+}
+
+/// The link of the first scheme (`?topic=slug&k=v`), the length the
+/// isolation lab's link limit is measured on.
 pub fn topic_query<K: AsRef<str>, V: AsRef<str>>(slug: &str, params: &[(K, V)]) -> String {
-    let mut q = topic_href(slug);
+    let mut q = format!("?topic={}", encode_component(slug));
     for (k, v) in params {
         q.push('&');
         q.push_str(&encode_component(k.as_ref()));
@@ -148,15 +203,28 @@ pub fn topic_query<K: AsRef<str>, V: AsRef<str>>(slug: &str, params: &[(K, V)]) 
 
 /// The link that opens the topic `slug`, relative to the page.
 pub fn topic_href(slug: &str) -> String {
-    format!("?topic={}", encode_component(slug))
+    format!("{}topics/{}/", root(), encode_component(slug))
 }
 
-/// The query string that opens `route` (empty for home).
+/// The folder of `route`'s page, relative to the site's root (`""` for the
+/// overview; an unknown topic's page is the not-found page).
+pub fn page_path(route: &Route) -> String {
+    match route {
+        Route::Home => String::new(),
+        Route::Topic(slug) => format!("topics/{}/", encode_component(slug)),
+        Route::NotFound(_) => "not-found/".to_string(),
+        Route::Sheet => "sheet/".to_string(),
+        Route::Drill => "drill/".to_string(),
+    }
+}
+
+/// The query string of the first scheme that opens `route` (empty for
+/// home).
 pub fn to_query(route: &Route) -> String {
     match route {
         Route::Home => String::new(),
-        Route::Topic(slug) => topic_href(slug),
-        Route::NotFound(slug) => topic_href(slug),
+        Route::Topic(slug) => format!("?topic={}", encode_component(slug)),
+        Route::NotFound(slug) => format!("?topic={}", encode_component(slug)),
         Route::Sheet => "?sheet".to_string(),
         Route::Drill => "?drill".to_string(),
     }
@@ -198,6 +266,37 @@ mod tests {
         let p = parse(&format!("?topic={first}&topic=other"));
         assert_eq!(p.route, Route::Topic(first));
         assert_eq!(p.ignored, vec!["topic=other".to_string()]);
+    }
+
+    #[test]
+    fn pages_read_their_query_and_write_their_own() {
+        let first = TOPICS[0].slug;
+        let route = Route::Topic(first);
+        let p = parse_page(&route, "?n=5&step=2");
+        assert_eq!(p.route, route);
+        let q = page_query(&p.params);
+        let again = parse_page(&route, &q);
+        assert_eq!(again.params, p.params);
+        // A topic named in the query of another topic's page is not obeyed.
+        let p = parse_page(&route, "topic=other");
+        assert_eq!(p.route, route);
+        assert_eq!(parse_page(&Route::Sheet, "x=1").ignored, vec!["x=1"]);
+        assert_eq!(parse_page(&Route::Drill, "").route, Route::Drill);
+        assert_eq!(page_query::<&str, &str>(&[]), "");
+        assert_eq!(page_path(&Route::Home), "");
+        assert_eq!(page_path(&route), format!("topics/{first}/"));
+        assert_eq!(page_path(&Route::NotFound("x".into())), "not-found/");
+    }
+
+    #[test]
+    fn links_climb_back_to_the_root_and_nothing_else() {
+        set_root("../../");
+        assert_eq!(topic_href("acid"), "../../topics/acid/");
+        set_root("https://elsewhere/");
+        set_root("../x/");
+        assert_eq!(root(), "../../");
+        set_root("");
+        assert_eq!(topic_href("a b"), "topics/a%20b/");
     }
 
     #[test]

@@ -247,7 +247,7 @@ mod tests {
         assert_eq!(hits.len(), 1);
         assert_eq!(
             hits[0].href(),
-            format!("?topic={}#sizing", content::TOPICS[0].slug)
+            format!("topics/{}/#sizing", content::TOPICS[0].slug)
         );
         assert!(idx.search("pool zebra", 10).is_empty());
         assert!(idx.search("   ", 10).is_empty());

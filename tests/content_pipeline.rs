@@ -139,7 +139,9 @@ fn good_content_loads_in_order() {
     let loaded = content::load(scratch.path()).expect("loads");
     let slugs: Vec<_> = loaded.topics.iter().map(|t| t.meta.slug.as_str()).collect();
     assert_eq!(slugs, ["b-two", "c-three", "a-one"]);
-    assert!(loaded.topics[0].html.contains("href=\"?topic=a-one#x\""));
+    assert!(loaded.topics[0]
+        .html
+        .contains("href=\"@root@topics/a-one/#x\""));
     let rust = content::to_rust(&loaded);
     assert!(rust.contains("pub static TOPICS: &[Topic]"));
     assert!(rust.contains("slug: \"a-one\""));
@@ -272,7 +274,7 @@ fn markdown_renders_anchors_code_tables_notes_and_links() {
     assert!(r.html.contains("<blockquote class=\"careful\">"));
     assert_eq!(r.html.matches("<blockquote>").count(), 1);
     assert!(r.html.contains("href=\"https://example.com/\""));
-    assert!(r.html.contains("href=\"?topic=other\""));
+    assert!(r.html.contains("href=\"@root@topics/other/\""));
     assert_eq!(r.topic_links, vec![("other".to_string(), 19)]);
 }
 

@@ -80,23 +80,9 @@ pub fn root() -> Option<web_sys::Element> {
     window()?.document()?.document_element()
 }
 
-/// Sets the document title.
-pub fn set_title(title: &str) {
-    if let Some(d) = window().and_then(|w| w.document()) {
-        d.set_title(title);
-    }
-}
-
 /// Finds an element by id.
 pub fn element(id: &str) -> Option<web_sys::Element> {
     window()?.document()?.get_element_by_id(id)
-}
-
-/// Scrolls the page to the top.
-pub fn scroll_to_top() {
-    if let Some(w) = window() {
-        w.scroll_to_with_x_and_y(0.0, 0.0);
-    }
 }
 
 /// Fetches a text file relative to the page. The error says what went wrong
@@ -201,4 +187,158 @@ pub async fn file_text(file: &web_sys::File) -> Result<String, ()> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or(())
+}
+
+/// Calls `f` on every click of the element `id`, for the life of the page;
+/// does nothing if the page has no such element.
+pub fn on_click(id: &str, f: impl Fn() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    if let Some(el) = element(id) {
+        let callback = Closure::<dyn Fn()>::new(f);
+        let _ = el.add_event_listener_with_callback("click", callback.as_ref().unchecked_ref());
+        callback.forget();
+    }
+}
+
+/// Opens `url` (relative to the page), as following a link does.
+pub fn assign(url: &str) {
+    if let Some(w) = window() {
+        let _ = w.location().assign(url);
+    }
+}
+
+/// For a link to this very page (the same path, whatever its query and
+/// fragment), its query (with `?`, or empty) and its fragment (without
+/// `#`); `None` for a link to any other page.
+pub fn same_page(href: &str) -> Option<(String, String)> {
+    let here = window()?.location().href().ok()?;
+    let target = web_sys::Url::new_with_base(href, &here).ok()?;
+    let current = web_sys::Url::new(&here).ok()?;
+    (target.origin() == current.origin() && target.pathname() == current.pathname()).then(|| {
+        (
+            target.search(),
+            target.hash().trim_start_matches('#').to_string(),
+        )
+    })
+}
+
+/// Like [`on_click`], and keeps the browser from following the click.
+pub fn on_click_prevent(id: &str, f: impl Fn() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    if let Some(el) = element(id) {
+        let callback = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            ev.prevent_default();
+            f();
+        });
+        let _ = el.add_event_listener_with_callback("click", callback.as_ref().unchecked_ref());
+        callback.forget();
+    }
+}
+
+/// Adds or removes the class `class` of the element `id`.
+pub fn set_class(id: &str, class: &str, on: bool) {
+    if let Some(el) = element(id) {
+        let list = el.class_list();
+        let _ = if on {
+            list.add_1(class)
+        } else {
+            list.remove_1(class)
+        };
+    }
+}
+
+/// Writes the page's canonical link as an absolute URL (the build cannot
+/// know the address the site is served from).
+pub fn absolute_canonical() {
+    use wasm_bindgen::JsCast;
+    let Some(link) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("link[rel=canonical]").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlLinkElement>().ok())
+    else {
+        return;
+    };
+    let absolute = link.href();
+    if !absolute.is_empty() {
+        link.set_href(&absolute);
+    }
+}
+
+/// The page's address.
+pub fn href() -> String {
+    window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
+
+/// An attribute of `<html>`, or `None`.
+pub fn html_attribute(name: &str) -> Option<String> {
+    root()?.get_attribute(name)
+}
+
+/// Adds `<link rel=REL href=HREF>` to the head (a prefetch hint).
+pub fn add_head_link(rel: &str, href: &str) {
+    let Some(d) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    let (Some(head), Ok(link)) = (d.head(), d.create_element("link")) else {
+        return;
+    };
+    let _ = link.set_attribute("rel", rel);
+    let _ = link.set_attribute("href", href);
+    if href.ends_with(".wasm") {
+        let _ = link.set_attribute("as", "fetch");
+        let _ = link.set_attribute("crossorigin", "");
+    }
+    let _ = head.append_child(&link);
+}
+
+/// The `href` attributes of the elements `selector` matches.
+pub fn hrefs(selector: &str) -> Vec<String> {
+    use wasm_bindgen::JsCast;
+    let Some(list) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all(selector).ok())
+    else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
+        .filter_map(|e| e.get_attribute("href"))
+        .collect()
+}
+
+/// Calls `f` once the page has loaded and the browser is idle (a second
+/// later where there is no idle callback).
+pub fn when_idle(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    let Some(w) = window() else {
+        return;
+    };
+    let callback = Closure::once_into_js(f);
+    let idle = js_sys::Reflect::get(&w, &JsValue::from_str("requestIdleCallback"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let _ = match idle {
+        Some(request) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"timeout".into(), &JsValue::from(3000));
+            request.call2(&w, &callback, &options)
+        }
+        None => w
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 1000)
+            .map(JsValue::from),
+    };
+}
+
+/// Loads the page again.
+pub fn reload() {
+    if let Some(w) = window() {
+        let _ = w.location().reload();
+    }
 }

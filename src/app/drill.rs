@@ -134,7 +134,9 @@ pub fn DrillPage() -> impl IntoView {
     let fetch = move || {
         cards.set(Load::Loading);
         spawn_local(async move {
-            let next = match browser::fetch_text(DRILL_INDEX).await {
+            let next = match browser::fetch_text(&format!("{}{DRILL_INDEX}", crate::route::root()))
+                .await
+            {
                 Ok(text) => Load::Ready(Arc::new(parse_cards(&text))),
                 Err(e) => Load::Failed(e),
             };
@@ -320,11 +322,7 @@ pub fn DrillPage() -> impl IntoView {
     };
 
     view! {
-        <div class="drill">
-            <h1 id="page-title" tabindex="-1">"Drill"</h1>
-            <p class="lead">
-                "Read the question, answer it in your head, then reveal the answer and be honest. Your marks stay in this browser."
-            </p>
+        <div class="drill-live">
             {move || notice.get().map(|n| view! {
                 <div class="notice" role="status">
                     <p>{n}</p>
@@ -411,7 +409,7 @@ mod tests {
         let open = shown(true);
         assert!(open.contains("<p>Because.</p>"));
         assert!(open.contains(r#"data-act="knew""#) && open.contains(r#"data-act="didnt""#));
-        assert!(open.contains(&format!("href=\"?topic={}\"", t.slug)));
+        assert!(open.contains(&format!("href=\"topics/{}/\"", t.slug)));
         assert!(card_html(Shown::Failed("the server answered 503")).contains(r#"data-act="retry""#));
     }
 }

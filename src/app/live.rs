@@ -144,7 +144,7 @@ pub fn open_live<R: Replay>(slug: &'static str) -> (Live<R>, Memo<String>) {
     let query = Memo::new(move |_| {
         let step = live.step.get();
         live.run
-            .with(|r| route::topic_query(slug, &R::pairs(r.params(), step)))
+            .with(|r| route::page_query(&R::pairs(r.params(), step)))
     });
     follow_url(query, here);
     (live, query)

@@ -1,7 +1,17 @@
-//! The Leptos components: the shell, the router and the pages.
+//! The Leptos side of the site. Every page arrives pre-rendered (its text,
+//! navigation and header are in the HTML the server sends); the app starts
+//! on top of it without redrawing any of it: it gives the header's buttons
+//! their behaviour, mounts the search dialog and the notice, and on a page
+//! with a live part (a model, the drill) mounts that part in the place the
+//! page keeps for it.
 //!
-//! Data flows one way: the URL is parsed into a [`Route`], the route picks
-//! the page, and user input changes the URL through [`Router::go`].
+//! Each page loads one module: the shell ([`start`] alone) or the shell
+//! linked with the page's own live part ([`start`] with that part's
+//! `mount`), so a page pays only for what it shows.
+//!
+//! Data flows one way: the URL is parsed into a [`Route`] and parameters,
+//! the live part draws them, and user input changes the URL through
+//! [`Router::go`] or the parts' own permalinks.
 
 mod breaker;
 mod browser;
@@ -11,26 +21,25 @@ mod fields;
 mod html;
 mod isolation;
 mod live;
-mod nav;
 mod nplus1;
-mod pages;
+mod offline;
 mod player;
+mod prefetch;
 mod search;
 mod share;
+mod shell;
 mod theme;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::content;
 use crate::route::{self, Parsed, Route};
 
-/// The app's navigation state, shared through context.
+/// The page's navigation state, shared through context.
 #[derive(Clone, Copy)]
 pub struct Router {
-    /// The page shown.
+    /// The page shown (fixed: another page is another document).
     pub route: ReadSignal<Route>,
-    set_route: WriteSignal<Route>,
     /// The decoded parameters of the page's visualization, as the URL gave
     /// them; set again whenever the URL changes from outside the
     /// visualization (a link, Back, Forward).
@@ -39,69 +48,48 @@ pub struct Router {
     pub ignored: RwSignal<Vec<String>>,
     /// Whether the topic menu is open (phones).
     pub menu_open: RwSignal<bool>,
-    /// Set once the user has navigated inside the app, so that focus moves
-    /// to the new page's heading (but not on the first load).
-    navigated: RwSignal<bool>,
 }
 
 impl Router {
-    fn from_location() -> Self {
-        let parsed = route::parse(&browser::query());
-        let (route, set_route) = signal(parsed.route);
+    fn new(route: Route) -> Self {
+        let parsed = route::parse_page(&route, &browser::query());
         Router {
-            route,
-            set_route,
+            route: signal(parsed.route).0,
             params: RwSignal::new(parsed.params),
             ignored: RwSignal::new(parsed.ignored),
             menu_open: RwSignal::new(false),
-            navigated: RwSignal::new(false),
         }
     }
 
-    /// Opens a parsed URL with an optional in-page anchor, adding a history
-    /// entry.
-    pub fn go(&self, parsed: Parsed, anchor: Option<&str>) {
-        let Parsed {
-            route,
-            params,
-            ignored,
-        } = parsed;
-        let mut url = match route {
-            Route::Topic(slug) if !params.is_empty() => route::topic_query(slug, &params),
-            _ => route::to_query(&route),
-        };
+    /// Opens another state of this page (a query and an optional anchor),
+    /// adding a history entry; the visualization follows its parameters.
+    pub fn go(&self, query: &str, anchor: &str) {
+        let parsed = route::parse_page(&self.route.get_untracked(), query);
+        let mut url = route::page_query(&parsed.params);
         if url.is_empty() {
             url = browser::path();
         }
-        if let Some(a) = anchor.filter(|a| !a.is_empty()) {
+        if !anchor.is_empty() {
             url.push('#');
-            url.push_str(a);
+            url.push_str(anchor);
         }
         browser::push(&url);
-        self.ignored.set(ignored);
-        self.params.set(params);
-        self.menu_open.set(false);
-        self.show(route);
+        self.take(parsed);
+        if !anchor.is_empty() {
+            scroll_to_anchor();
+        }
     }
 
     /// Re-reads the URL after the browser moved in its history.
     fn sync(&self) {
-        let parsed = route::parse(&browser::query());
+        let parsed = route::parse_page(&self.route.get_untracked(), &browser::query());
+        self.take(parsed);
+    }
+
+    fn take(&self, parsed: Parsed) {
         self.ignored.set(parsed.ignored);
         self.params.set(parsed.params);
         self.menu_open.set(false);
-        self.show(parsed.route);
-    }
-
-    /// Shows `route`. The same page stays as it is (only an anchor moved):
-    /// scroll to the anchor rather than build the page again.
-    fn show(&self, route: Route) {
-        if self.route.get_untracked() == route {
-            scroll_to_anchor_or_top();
-        } else {
-            self.navigated.set(true);
-            self.set_route.set(route);
-        }
     }
 }
 
@@ -110,29 +98,36 @@ pub fn use_router() -> Router {
     expect_context::<Router>()
 }
 
-/// Turns the `href` of a link inside the app into a parsed URL and an
-/// anchor, or `None` for links the browser should follow itself.
-fn internal_target(href: &str) -> Option<(Parsed, Option<String>)> {
-    if let Some(rest) = href
-        .strip_prefix("./")
-        .or(if href == "." { Some("") } else { None })
-    {
-        let home = route::parse("");
-        return match rest.strip_prefix('#') {
-            Some(anchor) => Some((home, Some(anchor.to_string()))),
-            None if rest.is_empty() => Some((home, None)),
-            None => None,
-        };
-    }
-    let rest = href.strip_prefix('?')?;
-    let (query, anchor) = match rest.split_once('#') {
-        Some((q, a)) => (q, Some(a.to_string())),
-        None => (rest, None),
+/// The page this document is, from the attributes the build wrote on
+/// `<html>`: `data-page` (`home`, `topic`, `sheet`, `drill`, `not-found`),
+/// `data-slug` for a topic, and `data-root`, the way back to the site's root.
+fn page() -> Route {
+    let Some(html) = browser::root() else {
+        return Route::Home;
     };
-    Some((route::parse(query), anchor))
+    route::set_root(&html.get_attribute("data-root").unwrap_or_default());
+    let slug = html.get_attribute("data-slug").unwrap_or_default();
+    match html.get_attribute("data-page").as_deref() {
+        Some("topic") => match crate::content::topic(&slug) {
+            Some(t) => Route::Topic(t.slug),
+            None => Route::NotFound(slug),
+        },
+        Some("sheet") => Route::Sheet,
+        Some("drill") => Route::Drill,
+        Some("not-found") => {
+            let asked = route::parse(&browser::query()).route;
+            match asked {
+                Route::NotFound(s) => Route::NotFound(s),
+                _ => Route::NotFound(String::new()),
+            }
+        }
+        _ => Route::Home,
+    }
 }
 
-/// Follows clicks on in-app links without reloading the page.
+/// Follows clicks on links to another state of this page (a preset in the
+/// text, a cell of a matrix) without loading the page again; links to other
+/// pages load them, as links do.
 fn intercept_link_clicks(router: Router) {
     let handle = window_event_listener(leptos::ev::click, move |ev| {
         if ev.default_prevented()
@@ -155,9 +150,16 @@ fn intercept_link_clicks(router: Router) {
             return;
         }
         let href = anchor.get_attribute("href").unwrap_or_default();
-        if let Some((parsed, hash)) = internal_target(&href) {
+        // A bare fragment scrolls within the page, as the browser does.
+        if href.starts_with('#') {
+            return;
+        }
+        if let Some((query, hash)) = browser::same_page(&href) {
+            if query.is_empty() {
+                return;
+            }
             ev.prevent_default();
-            router.go(parsed, hash.as_deref());
+            router.go(&query, &hash);
         }
     });
     // The listener lives as long as the page.
@@ -180,208 +182,107 @@ fn scroll_to_anchor() -> bool {
     }
 }
 
-/// Scrolls to the element the URL's fragment names, or to the top.
-fn scroll_to_anchor_or_top() {
-    if !scroll_to_anchor() {
-        browser::scroll_to_top();
-    }
-}
-
-/// After each page change: set the title, then scroll to the anchor named in
-/// the URL or to the top, and after in-app navigation move focus to the new
-/// page's heading so that screen readers announce it.
-fn follow_page_changes(router: Router) {
-    Effect::new(move |_| {
-        let route = router.route.get();
-        let title = match &route {
-            Route::Home => "Backend Playground: senior backend interview cheat sheet".to_string(),
-            Route::Topic(slug) => match content::topic(slug) {
-                Some(t) => format!("{} | Backend Playground", t.title),
-                None => "Backend Playground".to_string(),
-            },
-            Route::NotFound(_) => "Topic not found | Backend Playground".to_string(),
-            Route::Sheet => "The whole sheet | Backend Playground".to_string(),
-            Route::Drill => "Drill | Backend Playground".to_string(),
-        };
-        browser::set_title(&title);
-        let navigated = router.navigated.get_untracked();
-        request_animation_frame(move || {
-            let hash = browser::hash();
-            let target = if hash.is_empty() {
-                None
-            } else {
-                browser::element(&hash)
-            };
-            match target {
-                Some(el) => el.scroll_into_view(),
-                None => browser::scroll_to_top(),
-            }
-            if navigated {
-                if let Some(h) = browser::element("page-title")
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                {
-                    let opts = web_sys::FocusOptions::new();
-                    opts.set_prevent_scroll(true);
-                    let _ = h.focus_with_options(&opts);
-                }
-            }
-        });
-    });
-}
-
-/// Moves focus to the main content (the skip link), without touching the URL.
-fn skip_to_content(ev: leptos::ev::MouseEvent) {
-    if let Some(main) =
-        browser::element("main").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        ev.prevent_default();
-        let _ = main.focus();
-    }
-}
-
-/// Opens or closes the topic menu (phones). Opening moves focus into the
-/// menu, to the link of the current page, so keyboard users land in it.
-fn toggle_menu(router: Router) {
-    let open = !router.menu_open.get_untracked();
-    router.menu_open.set(open);
-    if open {
-        request_animation_frame(|| {
-            let target = browser::element("topic-nav").and_then(|nav| {
-                nav.query_selector("a[aria-current]")
-                    .ok()
-                    .flatten()
-                    .or_else(|| nav.query_selector("a").ok().flatten())
-            });
-            if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-                let _ = el.focus();
-            }
-        });
-    }
-}
-
-/// The whole app: header, topic navigation and the page.
+/// A notice naming the parts of the URL that were ignored.
 #[component]
-pub fn App() -> impl IntoView {
-    let router = Router::from_location();
-    provide_context(router);
-    search::provide();
-    intercept_link_clicks(router);
-    follow_page_changes(router);
-    let pop = window_event_listener(leptos::ev::popstate, move |_| router.sync());
-    std::mem::forget(pop);
-    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" && router.menu_open.get_untracked() {
-            router.menu_open.set(false);
-            if let Some(b) = browser::element("menu-button")
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = b.focus();
+fn Notice() -> impl IntoView {
+    let router = use_router();
+    move || {
+        let ignored = router.ignored.get();
+        (!ignored.is_empty()).then(|| {
+            let list = ignored.join(", ");
+            view! {
+                <div class="notice" role="status">
+                    <p>
+                        "Part of the address was not understood and was ignored: "
+                        <code>{list}</code>
+                    </p>
+                    <button class="text-button" on:click=move |_| router.ignored.set(Vec::new())>
+                        "Dismiss"
+                    </button>
+                </div>
             }
-        }
+        })
+    }
+}
+
+/// Replaces what the element `id` holds (a placeholder written by the
+/// build) with `view`, for the life of the page.
+fn mount_in<V: IntoView + 'static>(id: &str, view: impl FnOnce() -> V + 'static) {
+    if let Some(host) = browser::element(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        host.set_inner_html("");
+        leptos::mount::mount_to(host, view).forget();
+    }
+}
+
+/// What a page's own live part mounts, given the page's topic.
+pub type Part = fn(&Route);
+
+/// Starts the app on a pre-rendered page: the shell's behaviour, then the
+/// page's own live part, if its module has one.
+pub fn start(part: Option<Part>) {
+    console_error_panic_hook::set_once();
+    let route = page();
+    let owner = Owner::new();
+    owner.with(|| {
+        let router = Router::new(route.clone());
+        provide_context(router);
+        // Mounting first sets up the executor that effects run on.
+        mount_in("notice", Notice);
+        let search = search::provide();
+        search::attach_button(search);
+        theme::attach();
+        shell::attach(router);
+        intercept_link_clicks(router);
+        let pop = window_event_listener(leptos::ev::popstate, move |_| router.sync());
+        std::mem::forget(pop);
+        mount_in("search-host", search::SearchDialog);
     });
-    std::mem::forget(esc);
-
-    view! {
-        <a class="skip-link" href="#main" on:click=skip_to_content>"Skip to content"</a>
-        <header class="site-header">
-            <button
-                id="menu-button"
-                class="icon-button menu-button"
-                aria-controls="topic-nav"
-                aria-expanded=move || if router.menu_open.get() { "true" } else { "false" }
-                on:click=move |_| toggle_menu(router)
-            >
-                <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
-                    <path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>
-                </svg>
-                <span>"Topics"</span>
-            </button>
-            <a class="brand" href="./">
-                <svg aria-hidden="true" viewBox="0 0 32 32" width="26" height="26" class="logo">
-                    <rect x="3" y="5" width="26" height="6" rx="2"/>
-                    <rect x="3" y="13" width="26" height="6" rx="2"/>
-                    <rect x="3" y="21" width="26" height="6" rx="2"/>
-                    <circle cx="8" cy="8" r="1.4" class="led"/>
-                    <circle cx="8" cy="16" r="1.4" class="led"/>
-                    <circle cx="8" cy="24" r="1.4" class="led"/>
-                </svg>
-                <span>"Backend Playground"</span>
-            </a>
-            <search::SearchButton/>
-            <theme::ThemeToggle/>
-        </header>
-        <div class="shell">
-            <nav::TopicNav/>
-            <div
-                class="backdrop"
-                class:visible=move || router.menu_open.get()
-                on:click=move |_| router.menu_open.set(false)
-            ></div>
-            <main id="main" tabindex="-1">
-                <pages::Notice/>
-                {move || match router.route.get() {
-                    Route::Home => view! { <pages::Home/> }.into_any(),
-                    Route::Topic(slug) => view! { <pages::TopicPage slug=slug/> }.into_any(),
-                    Route::NotFound(slug) => view! { <pages::NotFound slug=slug/> }.into_any(),
-                    Route::Sheet => view! { <pages::Sheet/> }.into_any(),
-                    Route::Drill => view! { <drill::DrillPage/> }.into_any(),
-                }}
-            </main>
-        </div>
-        <search::SearchDialog/>
-        <footer class="site-footer">
-            <p>"Backend Playground: a senior backend interview cheat sheet with live simulations. Runs entirely in your browser."</p>
-        </footer>
-    }
-}
-
-/// Mounts the app in place of the static loading shell of `index.html`.
-pub fn start() {
-    let host = browser::element("app").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    match host {
-        Some(el) => {
-            el.set_inner_html("");
-            leptos::mount::mount_to(el, App).forget();
+    // The page's own part starts in a task of its own, so that the browser
+    // can handle input between the shell's start and the part's.
+    let start_part = move || {
+        owner.with(|| {
+            if let Some(part) = part {
+                part(&route);
+            }
+        });
+        // The owner holds every island's state for the life of the page.
+        std::mem::forget(owner);
+        if let Some(root) = browser::root() {
+            let _ = root.set_attribute("data-ready", "");
         }
-        None => leptos::mount::mount_to_body(App),
-    }
-    if let Some(root) = browser::root() {
-        let _ = root.set_attribute("data-ready", "");
+    };
+    set_timeout(start_part, std::time::Duration::ZERO);
+}
+
+/// The live part of the drill page.
+pub fn drill_part(_: &Route) {
+    mount_in("drill-host", drill::DrillPage);
+}
+
+/// Mounts a topic's visualization `f` in the page's `#viz` panel.
+fn viz_part<V: IntoView + 'static>(route: &Route, f: fn(&'static str) -> V) {
+    if let Route::Topic(slug) = *route {
+        mount_in("viz", move || f(slug));
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The live part of the N+1 topic.
+pub fn nplus1_part(route: &Route) {
+    viz_part(route, |slug| view! { <nplus1::NPlusOneViz slug=slug/> });
+}
 
-    #[test]
-    fn in_app_links_are_recognised() {
-        let first = content::TOPICS[0].slug;
-        let target = |href: &str| internal_target(href).map(|(p, a)| (p.route, a));
-        assert_eq!(target("./"), Some((Route::Home, None)));
-        assert_eq!(
-            target("./#sec-a"),
-            Some((Route::Home, Some("sec-a".to_string())))
-        );
-        assert_eq!(target("./other.html"), None);
-        assert_eq!(
-            target(&format!("?topic={first}#x")),
-            Some((Route::Topic(first), Some("x".to_string())))
-        );
-        assert_eq!(
-            target("?topic=nope"),
-            Some((Route::NotFound("nope".to_string()), None))
-        );
-        assert_eq!(target("https://example.com/"), None);
-        assert_eq!(target("#heading"), None);
-        // A link to a visualization keeps its parameters.
-        let (parsed, _) = internal_target("?topic=n-plus-one&n=5&step=2").expect("in-app link");
-        assert_eq!(
-            parsed.params,
-            vec![
-                ("n".to_string(), "5".to_string()),
-                ("step".to_string(), "2".to_string())
-            ]
-        );
-    }
+/// The live part of the circuit-breaker topic.
+pub fn breaker_part(route: &Route) {
+    viz_part(route, |slug| view! { <breaker::BreakerViz slug=slug/> });
+}
+
+/// The live part of the caching topic.
+pub fn cache_part(route: &Route) {
+    viz_part(route, |slug| view! { <cache::CacheViz slug=slug/> });
+}
+
+/// The live part of the ACID topic: the isolation lab.
+pub fn isolation_part(route: &Route) {
+    viz_part(route, |slug| view! { <isolation::IsolationViz slug=slug/> });
 }

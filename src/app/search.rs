@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::{browser, use_router};
+use super::browser;
 use crate::content::SEARCH_INDEX;
 use crate::route;
 use crate::search::{Hit, Index};
@@ -40,7 +40,7 @@ fn dialog() -> Option<web_sys::HtmlDialogElement> {
 fn load_index(search: Search) {
     search.index.set(Load::Loading);
     spawn_local(async move {
-        let next = match browser::fetch_text(SEARCH_INDEX).await {
+        let next = match browser::fetch_text(&format!("{}{SEARCH_INDEX}", route::root())).await {
             Ok(text) => Load::Ready(Arc::new(Index::parse(&text))),
             Err(e) => Load::Failed(e),
         };
@@ -145,28 +145,15 @@ pub fn provide() -> Search {
     search
 }
 
-/// The header button that opens search.
-#[component]
-pub fn SearchButton() -> impl IntoView {
-    let search = expect_context::<Search>();
-    view! {
-        <button id="search-button" class="icon-button search-button" type="button"
-            aria-haspopup="dialog" aria-keyshortcuts="/" title="Search (/)"
-            on:click=move |_| search.open()>
-            <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
-                <circle cx="11" cy="11" r="6.5"/><path d="M16 16l4.5 4.5"/>
-            </svg>
-            <span>"Search"</span>
-            <kbd aria-hidden="true">"/"</kbd>
-        </button>
-    }
+/// Opens search from the header's button, which the page already holds.
+pub fn attach_button(search: Search) {
+    browser::on_click("search-button", move || search.open());
 }
 
 /// The search dialog.
 #[component]
 pub fn SearchDialog() -> impl IntoView {
     let search = expect_context::<Search>();
-    let router = use_router();
     let hits = Memo::new(move |_| {
         let q = search.query.get();
         match search.index.get() {
@@ -197,8 +184,7 @@ pub fn SearchDialog() -> impl IntoView {
             return;
         };
         search.close();
-        let parsed = route::parse(&format!("?topic={}", hit.slug));
-        router.go(parsed, Some(&hit.id));
+        browser::assign(&hit.href());
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let n = hits.with_untracked(Vec::len);
@@ -282,6 +268,6 @@ mod tests {
         assert!(html.contains("<mark>needle</mark>"));
         assert!(html.contains("A &lt;heading&gt;"));
         assert!(html.contains("needle</mark> &amp; more."));
-        assert!(html.contains(&format!("href=\"?topic={slug}#x\"")));
+        assert!(html.contains(&format!("href=\"topics/{slug}/#x\"")));
     }
 }

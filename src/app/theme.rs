@@ -2,8 +2,6 @@
 //! system setting (in CSS); the toggle stores an explicit choice, which an
 //! inline script in `index.html` applies before the first paint.
 
-use leptos::prelude::*;
-
 use super::browser;
 
 /// The local-storage key of the stored theme.
@@ -65,40 +63,33 @@ fn apply(theme: Theme) {
 
 /// A button that switches between the light and the dark theme and
 /// remembers the choice.
-#[component]
-pub fn ThemeToggle() -> impl IntoView {
-    let theme = RwSignal::new(current());
-    // With no stored choice the page follows the system live (in CSS); keep
-    // the button's label in step with it.
-    browser::on_scheme_change(move || theme.set(current()));
-    let toggle = move |_| {
-        let next = theme.get_untracked().flipped();
+/// Makes the header's theme button (which the page already holds) switch
+/// the theme, and keeps its label on the theme shown.
+pub fn attach() {
+    let Some(button) = browser::element("theme-toggle") else {
+        return;
+    };
+    let show = {
+        let button = button.clone();
+        move |theme: Theme| {
+            let label = match theme {
+                Theme::Light => "Switch to dark theme",
+                Theme::Dark => "Switch to light theme",
+            };
+            let _ = button.set_attribute("aria-label", label);
+            let _ = button.set_attribute("title", label);
+            let _ = button.set_attribute("data-theme-now", theme.as_str());
+        }
+    };
+    show(current());
+    let on_change = show.clone();
+    browser::on_scheme_change(move || on_change(current()));
+    browser::on_click("theme-toggle", move || {
+        let next = current().flipped();
         apply(next);
         browser::store(STORAGE_KEY, next.as_str());
-        theme.set(next);
-    };
-    let label = move || match theme.get() {
-        Theme::Light => "Switch to dark theme",
-        Theme::Dark => "Switch to light theme",
-    };
-    view! {
-        <button
-            id="theme-toggle"
-            class="icon-button theme-toggle"
-            aria-label=label
-            title=label
-            data-theme-now=move || theme.get().as_str()
-            on:click=toggle
-        >
-            <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" class="moon">
-                <path d="M20 14.5A8.5 8.5 0 0 1 9.5 4a8.5 8.5 0 1 0 10.5 10.5z" fill="currentColor"/>
-            </svg>
-            <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" class="sun">
-                <circle cx="12" cy="12" r="4.5" fill="currentColor"/>
-                <path d="M12 1.5v3M12 19.5v3M1.5 12h3M19.5 12h3M4.6 4.6l2.1 2.1M17.3 17.3l2.1 2.1M4.6 19.4l2.1-2.1M17.3 6.7l2.1-2.1" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>
-            </svg>
-        </button>
-    }
+        show(next);
+    });
 }
 
 #[cfg(test)]

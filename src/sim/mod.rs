@@ -131,8 +131,33 @@ fn trim(x: f64) -> String {
     }
 }
 
+/// The caption a visualization opens with when its page's URL carries no
+/// parameters (its default preset at step 0), by the name a topic's front
+/// matter gives it: what the page shows before the model's module runs.
+pub fn first_caption(visualization: &str) -> Option<String> {
+    Some(match visualization {
+        "n-plus-one" => nplus1::open(&[]).run.caption(0),
+        "circuit-breaker" => breaker::open(&[]).run.caption(0),
+        "cache-aside" => cache::open(&[]).run.caption(0),
+        "isolation" => isolation::lab::open(&[]).run.caption(0),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_visualization_has_a_first_caption() {
+        for t in crate::content::TOPICS {
+            if let Some(v) = t.visualization {
+                let caption = first_caption(v).unwrap_or_default();
+                assert!(!caption.is_empty(), "{v} has no first caption");
+            }
+        }
+        assert_eq!(first_caption("no-such-model"), None);
+    }
+
     use super::*;
 
     #[test]

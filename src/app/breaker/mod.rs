@@ -38,7 +38,7 @@ pub fn BreakerViz(slug: &'static str) -> impl IntoView {
     view! {
         <div class="bk">
             <div class="viz-head">
-                <h2 id="viz-title">"Live: trip the breaker"</h2>
+                <h2 id="viz-title">{crate::content::visualization_title("circuit-breaker")}</h2>
                 <CopyLink query=query/>
             </div>
             <Primary state=state/>

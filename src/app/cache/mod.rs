@@ -35,7 +35,7 @@ pub fn CacheViz(slug: &'static str) -> impl IntoView {
     view! {
         <div class="ca">
             <div class="viz-head">
-                <h2 id="viz-title">"Live: make the cache lie"</h2>
+                <h2 id="viz-title">{crate::content::visualization_title("cache-aside")}</h2>
                 <CopyLink query=query/>
             </div>
             <Controls state=state/>

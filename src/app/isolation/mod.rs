@@ -40,7 +40,7 @@ pub fn IsolationViz(slug: &'static str) -> impl IntoView {
     view! {
         <div class="iso">
             <div class="viz-head">
-                <h2 id="viz-title">"Live: the isolation lab"</h2>
+                <h2 id="viz-title">{crate::content::visualization_title("isolation")}</h2>
                 <CopyLink query=query/>
             </div>
             <Controls state=state/>

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use crate::app::html::escape;
-use crate::route::topic_query;
+use crate::route::page_query;
 use crate::sim::isolation::analysis::{Dep, Kind};
 use crate::sim::isolation::lab::{
     self, answer_text, dep_text, explain, kind_label, level_label, profile_label, serial_order,
@@ -632,7 +632,7 @@ pub fn matrix_table(profile: Profile, rows: &[Row]) -> String {
                 .iter()
                 .filter_map(|name| {
                     let p = Params::of_preset(name, profile, row.level)?;
-                    let q = topic_query("acid", &lab::to_pairs(&p, 0));
+                    let q = page_query(&lab::to_pairs(&p, 0));
                     Some(format!(
                         r#"<a href="{}" aria-label="{} at {} ({})">{}</a>"#,
                         escape(&q),

@@ -69,7 +69,7 @@ pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
     view! {
         <div class="np">
             <div class="viz-head">
-                <h2 id="viz-title">"Live: count the queries"</h2>
+                <h2 id="viz-title">{crate::content::visualization_title("n-plus-one")}</h2>
                 <CopyLink query=query/>
             </div>
             <Controls state=state/>
