@@ -2,7 +2,7 @@
 """Prints what a first load of each kind of page of the built site costs, raw
 and gzip -9: the page's HTML plus every file its <head> references
 (stylesheet, icon, manifest, modulepreload'ed JS, preloaded wasm, script src,
-imports of inline module scripts). Page kinds: the overview, a text-only
+imports in inline scripts, and the wasm a wasm-bindgen script loads\nbeside it). Page kinds: the overview, a text-only
 topic, each topic with a live model (found by the model module it
 references), sheet, drill and not-found, as far as they exist; a site with
 only dist/index.html reports that page. Then every *.wasm and *.js, raw and
@@ -99,6 +99,10 @@ class Site:
                 continue
             if rel not in out:
                 out.append(rel)
+            # A wasm-bindgen module's script loads its wasm beside it.
+            wasm = rel[: -len(".js")] + "_bg.wasm"
+            if rel.endswith(".js") and (self.dist / wasm).is_file() and wasm not in out:
+                out.append(wasm)
         return out
 
 

@@ -342,3 +342,57 @@ pub fn reload() {
         let _ = w.location().reload();
     }
 }
+
+/// Calls `f` with each event `name` of `target`, for the life of the page.
+pub fn listen(target: &web_sys::EventTarget, name: &str, f: impl Fn(web_sys::Event) + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let callback = Closure::<dyn Fn(web_sys::Event)>::new(f);
+    let _ = target.add_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
+    callback.forget();
+}
+
+/// Calls `f` once, when `el` comes within 300 px of the viewport (at once
+/// where the browser cannot tell).
+pub fn when_visible(el: &web_sys::Element, f: impl FnOnce() + 'static) {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let f = Rc::new(Cell::new(Some(f)));
+    let fire = {
+        let f = f.clone();
+        move || {
+            if let Some(f) = f.take() {
+                f();
+            }
+        }
+    };
+    let callback = {
+        let fire = fire.clone();
+        Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
+            move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
+                let seen = entries.iter().any(|e| {
+                    e.dyn_into::<web_sys::IntersectionObserverEntry>()
+                        .is_ok_and(|e| e.is_intersecting())
+                });
+                if seen {
+                    observer.disconnect();
+                    fire();
+                }
+            },
+        )
+    };
+    let options = web_sys::IntersectionObserverInit::new();
+    options.set_root_margin("300px");
+    match web_sys::IntersectionObserver::new_with_options(
+        callback.as_ref().unchecked_ref(),
+        &options,
+    ) {
+        Ok(observer) => {
+            observer.observe(el);
+            callback.forget();
+        }
+        Err(_) => fire(),
+    }
+}

@@ -1,13 +1,13 @@
-//! The Leptos side of the site. Every page arrives pre-rendered (its text,
-//! navigation and header are in the HTML the server sends); the app starts
-//! on top of it without redrawing any of it: it gives the header's buttons
-//! their behaviour, mounts the search dialog and the notice, and on a page
-//! with a live part (a model, the drill) mounts that part in the place the
-//! page keeps for it.
+//! The app. Every page arrives pre-rendered (its text, navigation, header
+//! and search dialog are in the HTML the server sends); the app starts on
+//! top of it without redrawing any of it: the shell ([`shell`], no
+//! framework) gives the page's controls their behaviour, and on a page with
+//! a live part (a model, the drill) Leptos mounts that part in the place
+//! the page keeps for it.
 //!
-//! Each page loads one module: the shell ([`start`] alone) or the shell
-//! linked with the page's own live part ([`start`] with that part's
-//! `mount`), so a page pays only for what it shows.
+//! Each page loads one module: the shell ([`start`]) or the shell linked
+//! with the page's own live part ([`start_with`] that part), so a page pays
+//! only for what it shows.
 //!
 //! Data flows one way: the URL is parsed into a [`Route`] and parameters,
 //! the live part draws them, and user input changes the URL through
@@ -46,8 +46,6 @@ pub struct Router {
     pub params: RwSignal<Vec<(String, String)>>,
     /// Parameters of the URL that were not understood.
     pub ignored: RwSignal<Vec<String>>,
-    /// Whether the topic menu is open (phones).
-    pub menu_open: RwSignal<bool>,
 }
 
 impl Router {
@@ -57,7 +55,6 @@ impl Router {
             route: signal(parsed.route).0,
             params: RwSignal::new(parsed.params),
             ignored: RwSignal::new(parsed.ignored),
-            menu_open: RwSignal::new(false),
         }
     }
 
@@ -89,7 +86,7 @@ impl Router {
     fn take(&self, parsed: Parsed) {
         self.ignored.set(parsed.ignored);
         self.params.set(parsed.params);
-        self.menu_open.set(false);
+        shell::set_menu(false);
     }
 }
 
@@ -182,29 +179,6 @@ fn scroll_to_anchor() -> bool {
     }
 }
 
-/// A notice naming the parts of the URL that were ignored.
-#[component]
-fn Notice() -> impl IntoView {
-    let router = use_router();
-    move || {
-        let ignored = router.ignored.get();
-        (!ignored.is_empty()).then(|| {
-            let list = ignored.join(", ");
-            view! {
-                <div class="notice" role="status">
-                    <p>
-                        "Part of the address was not understood and was ignored: "
-                        <code>{list}</code>
-                    </p>
-                    <button class="text-button" on:click=move |_| router.ignored.set(Vec::new())>
-                        "Dismiss"
-                    </button>
-                </div>
-            }
-        })
-    }
-}
-
 /// Replaces what the element `id` holds (a placeholder written by the
 /// build) with `view`, for the life of the page.
 fn mount_in<V: IntoView + 'static>(id: &str, view: impl FnOnce() -> V + 'static) {
@@ -218,41 +192,39 @@ fn mount_in<V: IntoView + 'static>(id: &str, view: impl FnOnce() -> V + 'static)
 /// What a page's own live part mounts, given the page's topic.
 pub type Part = fn(&Route);
 
-/// Starts the app on a pre-rendered page: the shell's behaviour, then the
-/// page's own live part, if its module has one.
-pub fn start(part: Option<Part>) {
+/// Starts the shell on a pre-rendered page without a live part.
+pub fn start() {
     console_error_panic_hook::set_once();
     let route = page();
-    let owner = Owner::new();
-    owner.with(|| {
-        let router = Router::new(route.clone());
-        provide_context(router);
-        // Mounting first sets up the executor that effects run on.
-        mount_in("notice", Notice);
-        let search = search::provide();
-        search::attach_button(search);
-        theme::attach();
-        shell::attach(router);
-        intercept_link_clicks(router);
-        let pop = window_event_listener(leptos::ev::popstate, move |_| router.sync());
-        std::mem::forget(pop);
-        mount_in("search-host", search::SearchDialog);
-    });
-    // The page's own part starts in a task of its own, so that the browser
-    // can handle input between the shell's start and the part's.
-    let start_part = move || {
+    shell::start(&route);
+    shell::notice(&route::parse_page(&route, &browser::query()).ignored);
+    shell::ready();
+}
+
+/// Starts the shell on a pre-rendered page, then the page's own live part
+/// (Leptos) in a task of its own, so that the browser can handle input in
+/// between.
+pub fn start_with(part: Part) {
+    console_error_panic_hook::set_once();
+    let route = page();
+    shell::start(&route);
+    gloo_timers::callback::Timeout::new(0, move || {
+        let owner = Owner::new();
         owner.with(|| {
-            if let Some(part) = part {
-                part(&route);
-            }
+            let router = Router::new(route.clone());
+            provide_context(router);
+            // Mounting first sets up the executor that effects run on.
+            part(&route);
+            Effect::new(move |_| shell::notice(&router.ignored.get()));
+            intercept_link_clicks(router);
+            let pop = window_event_listener(leptos::ev::popstate, move |_| router.sync());
+            std::mem::forget(pop);
         });
-        // The owner holds every island's state for the life of the page.
+        // The owner holds the part's state for the life of the page.
         std::mem::forget(owner);
-        if let Some(root) = browser::root() {
-            let _ = root.set_attribute("data-ready", "");
-        }
-    };
-    set_timeout(start_part, std::time::Duration::ZERO);
+        shell::ready();
+    })
+    .forget();
 }
 
 /// The live part of the drill page.

@@ -1,15 +1,15 @@
 //! Prefetching: a page with a live model loads that model's module, which
 //! no other page loads. So that opening such a page is quick, the modules
-//! of the model pages this page links to from its text are fetched once the
-//! browser is idle, and any model page's module as soon as a link to it is
-//! hovered or focused. The build lists the modules in the page, as JSON
+//! of the model pages a topic links to from its text, its related topics
+//! and its pager are fetched once the browser is idle (not on the overview,
+//! which links to every topic), and any model page's module as soon as a
+//! link to it is hovered or focused. The build lists the modules in the page, as JSON
 //! (`<script type="application/json" id="bp-modules">`): topic slug to its
 //! module's files, relative to the site's root.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::browser;
@@ -86,12 +86,12 @@ pub fn start() {
             }
         }
     };
-    let hover = window_event_listener_untyped("pointerover", on_hover.clone());
-    let focus = window_event_listener_untyped("focusin", on_hover);
-    std::mem::forget(hover);
-    std::mem::forget(focus);
+    if let Some(w) = web_sys::window() {
+        browser::listen(&w, "pointerover", on_hover.clone());
+        browser::listen(&w, "focusin", on_hover);
+    }
     browser::when_idle(move || {
-        for href in browser::hrefs("main a[href]") {
+        for href in browser::hrefs(".topic-text a[href], .related a[href], .pager a[href]") {
             if let Some(slug) = topic_of(&href) {
                 prefetch(&modules, &slug);
             }

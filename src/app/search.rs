@@ -1,11 +1,12 @@
 //! Search: a button in the header (or `/`) opens a dialog; results appear
 //! as you type, with the matches marked, and the arrow keys and Enter pick
-//! one. The index is fetched the first time search opens.
+//! one. The index is fetched the first time search opens. The dialog is in
+//! every page's HTML; this module gives it its behaviour, with no framework,
+//! so that it costs the shell little.
 
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::rc::Rc;
 
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::browser;
@@ -21,57 +22,220 @@ const LIMIT: usize = 20;
 enum Load {
     Idle,
     Loading,
-    Ready(Arc<Index>),
+    Ready(Rc<Index>),
     Failed(String),
 }
 
-/// Shared search state.
-#[derive(Clone, Copy)]
-pub struct Search {
-    index: RwSignal<Load>,
-    query: RwSignal<String>,
-    active: RwSignal<usize>,
+/// The dialog's state: the index, the hits of the query typed, the active
+/// hit.
+struct State {
+    index: Load,
+    hits: Vec<Hit>,
+    active: usize,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = const {
+        RefCell::new(State { index: Load::Idle, hits: Vec::new(), active: 0 })
+    };
 }
 
 fn dialog() -> Option<web_sys::HtmlDialogElement> {
     browser::element("search-dialog").and_then(|e| e.dyn_into().ok())
 }
 
-fn load_index(search: Search) {
-    search.index.set(Load::Loading);
-    spawn_local(async move {
+fn input() -> Option<web_sys::HtmlInputElement> {
+    browser::element("search-input").and_then(|e| e.dyn_into().ok())
+}
+
+/// Fetches the index, then shows the results of what is typed.
+fn load_index() {
+    STATE.with(|s| s.borrow_mut().index = Load::Loading);
+    render();
+    wasm_bindgen_futures::spawn_local(async {
         let next = match browser::fetch_text(&format!("{}{SEARCH_INDEX}", route::root())).await {
-            Ok(text) => Load::Ready(Arc::new(Index::parse(&text))),
+            Ok(text) => Load::Ready(Rc::new(Index::parse(&text))),
             Err(e) => Load::Failed(e),
         };
-        let _ = search.index.try_set(next);
+        STATE.with(|s| s.borrow_mut().index = next);
+        search();
     });
 }
 
-impl Search {
-    /// Opens the dialog with the focus in the field, fetching the index the
-    /// first time.
-    pub fn open(self) {
-        if matches!(self.index.get_untracked(), Load::Idle | Load::Failed(_)) {
-            load_index(self);
-        }
-        if let Some(d) = dialog() {
-            if !d.open() {
-                let _ = d.show_modal();
-            }
-        }
-        if let Some(input) = browser::element("search-input")
-            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        {
-            let _ = input.focus();
-            input.select();
+/// Opens the dialog with the focus in the field, fetching the index the
+/// first time.
+pub fn open() {
+    if STATE.with(|s| matches!(s.borrow().index, Load::Idle | Load::Failed(_))) {
+        load_index();
+    }
+    if let Some(d) = dialog() {
+        if !d.open() {
+            let _ = d.show_modal();
         }
     }
+    if let Some(input) = input() {
+        let _ = input.focus();
+        input.select();
+    }
+}
 
-    fn close(self) {
-        if let Some(d) = dialog() {
-            d.close();
+fn close() {
+    if let Some(d) = dialog() {
+        d.close();
+    }
+}
+
+/// Runs the query typed and shows its results from the first.
+fn search() {
+    let query = input().map(|i| i.value()).unwrap_or_default();
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.hits = match &s.index {
+            Load::Ready(index) => index.search(&query, LIMIT),
+            _ => Vec::new(),
+        };
+        s.active = 0;
+    });
+    render();
+}
+
+/// What the status line says.
+fn status(state: &State, query: &str) -> String {
+    match &state.index {
+        Load::Idle | Load::Loading => "Loading the index\u{2026}".to_string(),
+        Load::Failed(e) => format!("The search index could not be loaded: {e}."),
+        Load::Ready(_) if query.trim().is_empty() => {
+            "Type to search every topic and question bank.".to_string()
         }
+        Load::Ready(_) => match state.hits.len() {
+            0 => format!("Nothing matches \u{201c}{}\u{201d}.", query.trim()),
+            1 => "1 result. Up and Down arrows move, Enter opens.".to_string(),
+            n if n >= LIMIT => {
+                format!("The first {LIMIT} results. Up and Down arrows move, Enter opens.")
+            }
+            n => format!("{n} results. Up and Down arrows move, Enter opens."),
+        },
+    }
+}
+
+/// Draws the state: the results, the status, the field's ARIA state and
+/// the retry button.
+fn render() {
+    let query = input().map(|i| i.value()).unwrap_or_default();
+    STATE.with(|s| {
+        let s = s.borrow();
+        if let Some(list) = browser::element("search-results") {
+            list.set_inner_html(&results_html(&s.hits, s.active));
+        }
+        if let Some(line) = browser::element("search-status") {
+            line.set_text_content(Some(&status(&s, &query)));
+        }
+        if let Some(i) = input() {
+            let any = !s.hits.is_empty();
+            let _ = i.set_attribute("aria-expanded", if any { "true" } else { "false" });
+            let _ = if any {
+                i.set_attribute("aria-activedescendant", &format!("sr-{}", s.active))
+            } else {
+                i.remove_attribute("aria-activedescendant")
+            };
+        }
+        if let Some(retry) = browser::element("search-retry") {
+            let failed = matches!(s.index, Load::Failed(_));
+            let _ = if failed {
+                retry.remove_attribute("hidden")
+            } else {
+                retry.set_attribute("hidden", "")
+            };
+        }
+    });
+}
+
+/// Opens the active result.
+fn go() {
+    let href = STATE.with(|s| {
+        let s = s.borrow();
+        s.hits.get(s.active).map(Hit::href)
+    });
+    if let Some(href) = href {
+        close();
+        browser::assign(&href);
+    }
+}
+
+fn on_key(ev: web_sys::KeyboardEvent) {
+    let n = STATE.with(|s| s.borrow().hits.len());
+    let step = |f: fn(usize, usize) -> usize| {
+        STATE.with(|s| {
+            let mut s = s.borrow_mut();
+            s.active = f(s.active, n);
+        });
+        render();
+    };
+    match ev.key().as_str() {
+        "ArrowDown" if n > 0 => step(|a, n| (a + 1) % n),
+        "ArrowUp" if n > 0 => step(|a, n| (a + n - 1) % n),
+        "Enter" => go(),
+        _ => return,
+    }
+    ev.prevent_default();
+    // Keep the active result in view.
+    let id = format!("sr-{}", STATE.with(|s| s.borrow().active));
+    if let Some(el) = browser::element(&id) {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}
+
+/// Gives the page's search button and dialog their behaviour, and listens
+/// for `/`.
+pub fn attach() {
+    browser::on_click("search-button", open);
+    browser::on_click("search-close", close);
+    browser::on_click("search-retry", load_index);
+    if let Some(i) = browser::element("search-input") {
+        browser::listen(&i, "input", |_| search());
+        browser::listen(&i, "keydown", |ev| {
+            if let Ok(k) = ev.dyn_into::<web_sys::KeyboardEvent>() {
+                on_key(k);
+            }
+        });
+    }
+    if let Some(d) = browser::element("search-dialog") {
+        browser::listen(&d, "click", |ev| {
+            let target = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            // A click on the backdrop (the dialog itself, outside its box)
+            // closes it; so does a click on a result, which its link follows.
+            let on_backdrop = target.as_ref().is_some_and(|el| el.id() == "search-dialog");
+            let on_link = target
+                .and_then(|el| el.closest("a[href]").ok().flatten())
+                .is_some();
+            if on_backdrop || on_link {
+                close();
+            }
+        });
+    }
+    if let Some(w) = web_sys::window() {
+        browser::listen(&w, "keydown", |ev| {
+            let Ok(k) = ev.dyn_into::<web_sys::KeyboardEvent>() else {
+                return;
+            };
+            if k.key() == "/"
+                && !k.ctrl_key()
+                && !k.meta_key()
+                && !k.alt_key()
+                && !k.default_prevented()
+                && !typing(
+                    k.target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok()),
+                )
+            {
+                k.prevent_default();
+                open();
+            }
+        });
     }
 }
 
@@ -115,138 +279,6 @@ fn typing(target: Option<web_sys::Element>) -> bool {
             .dyn_ref::<web_sys::HtmlElement>()
             .is_some_and(|h| h.is_content_editable())
     })
-}
-
-/// Creates the search state, provides it, and listens for `/`.
-pub fn provide() -> Search {
-    let search = Search {
-        index: RwSignal::new(Load::Idle),
-        query: RwSignal::new(String::new()),
-        active: RwSignal::new(0),
-    };
-    provide_context(search);
-    let slash = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "/"
-            && !ev.ctrl_key()
-            && !ev.meta_key()
-            && !ev.alt_key()
-            && !ev.default_prevented()
-            && !typing(
-                ev.target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok()),
-            )
-        {
-            ev.prevent_default();
-            search.open();
-        }
-    });
-    // The listener lives as long as the page.
-    std::mem::forget(slash);
-    search
-}
-
-/// Opens search from the header's button, which the page already holds.
-pub fn attach_button(search: Search) {
-    browser::on_click("search-button", move || search.open());
-}
-
-/// The search dialog.
-#[component]
-pub fn SearchDialog() -> impl IntoView {
-    let search = expect_context::<Search>();
-    let hits = Memo::new(move |_| {
-        let q = search.query.get();
-        match search.index.get() {
-            Load::Ready(index) => index.search(&q, LIMIT),
-            _ => Vec::new(),
-        }
-    });
-    let status = move || {
-        let q = search.query.get();
-        match search.index.get() {
-            Load::Idle | Load::Loading => "Loading the index\u{2026}".to_string(),
-            Load::Failed(e) => format!("The search index could not be loaded: {e}."),
-            Load::Ready(_) if q.trim().is_empty() => {
-                "Type to search every topic and question bank.".to_string()
-            }
-            Load::Ready(_) => match hits.with(Vec::len) {
-                0 => format!("Nothing matches \u{201c}{}\u{201d}.", q.trim()),
-                1 => "1 result. Up and Down arrows move, Enter opens.".to_string(),
-                n if n >= LIMIT => {
-                    format!("The first {LIMIT} results. Up and Down arrows move, Enter opens.")
-                }
-                n => format!("{n} results. Up and Down arrows move, Enter opens."),
-            },
-        }
-    };
-    let go = move |i: usize| {
-        let Some(hit) = hits.with_untracked(|h| h.get(i).cloned()) else {
-            return;
-        };
-        search.close();
-        browser::assign(&hit.href());
-    };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let n = hits.with_untracked(Vec::len);
-        match ev.key().as_str() {
-            "ArrowDown" if n > 0 => search.active.update(|a| *a = (*a + 1) % n),
-            "ArrowUp" if n > 0 => search.active.update(|a| *a = (*a + n - 1) % n),
-            "Enter" => go(search.active.get_untracked()),
-            _ => return,
-        }
-        ev.prevent_default();
-        // Keep the active result in view.
-        let id = format!("sr-{}", search.active.get_untracked());
-        if let Some(el) = browser::element(&id) {
-            let opts = web_sys::ScrollIntoViewOptions::new();
-            opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
-            el.scroll_into_view_with_scroll_into_view_options(&opts);
-        }
-    };
-    view! {
-        <dialog id="search-dialog" class="search-dialog" aria-labelledby="search-title"
-            on:click=move |ev| {
-                // A click on the backdrop (the dialog itself, outside its box) closes it.
-                let on_backdrop = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| el.id() == "search-dialog");
-                if on_backdrop {
-                    search.close();
-                }
-            }>
-            <div class="search-panel">
-                <div class="search-box">
-                    <label id="search-title" for="search-input" class="visually-hidden">"Search the cheat sheet"</label>
-                    <input id="search-input" type="search" role="combobox" autocomplete="off" spellcheck="false"
-                        placeholder="Search topics and questions"
-                        aria-autocomplete="list" aria-controls="search-results"
-                        aria-expanded=move || if hits.with(Vec::is_empty) { "false" } else { "true" }
-                        aria-activedescendant=move || (!hits.with(Vec::is_empty)).then(|| format!("sr-{}", search.active.get()))
-                        prop:value=move || search.query.get()
-                        on:input=move |ev| {
-                            search.query.set(event_target_value(&ev));
-                            search.active.set(0);
-                        }
-                        on:keydown=on_key/>
-                    <button class="text-button" type="button" on:click=move |_| search.close()>"Close"</button>
-                </div>
-                <p class="search-status" role="status">{status}</p>
-                {move || matches!(search.index.get(), Load::Failed(_)).then(|| view! {
-                    <button class="button" type="button" on:click=move |_| load_index(search)>"Try again"</button>
-                })}
-                <ul id="search-results" role="listbox" aria-label="Results"
-                    inner_html=move || hits.with(|h| results_html(h, search.active.get()))
-                    on:click=move |ev| {
-                        // Results are links: the app follows them; close first.
-                        let link = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                            .and_then(|el| el.closest("a[href]").ok().flatten());
-                        if link.is_some() {
-                            search.close();
-                        }
-                    }>
-                </ul>
-            </div>
-        </dialog>
-    }
 }
 
 #[cfg(test)]

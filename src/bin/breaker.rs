@@ -1,5 +1,5 @@
 //! The module of pages that show the shell and the circuit-breaker model.
 
 fn main() {
-    backend_playground::app::start(Some(backend_playground::app::breaker_part));
+    backend_playground::app::start_with(backend_playground::app::breaker_part);
 }

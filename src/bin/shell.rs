@@ -1,5 +1,5 @@
 //! The module of pages that show the shell alone: the overview, the text-only topics, the sheet and the not-found page.
 
 fn main() {
-    backend_playground::app::start(None);
+    backend_playground::app::start();
 }

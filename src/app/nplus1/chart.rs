@@ -104,6 +104,15 @@ impl Y {
     }
 }
 
+/// An empty chart of the size of the drawn one, while the sweep is not
+/// computed yet.
+pub fn placeholder(metric: Metric) -> String {
+    format!(
+        r#"<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{}: computed when the chart comes into view."></svg>"#,
+        metric.title()
+    )
+}
+
 /// One chart of `metric` from the sweep as SVG, with the current N and the
 /// current run's figure marked.
 pub fn svg(sweep: &Sweep, metric: Metric, current: Strategy, n: u32, now: &Totals) -> String {

@@ -24,11 +24,13 @@ use code::Orm;
 
 /// The state of the visualization: the run and its step, and the sweep of
 /// every strategy over N, recomputed only when a parameter it depends on
-/// changes.
+/// changes, and first computed when its charts come into view (it runs the
+/// model some 70 times, work a page that opens with the charts out of
+/// sight need not do before it can be used).
 #[derive(Clone, Copy)]
 struct State {
     run: RwSignal<Arc<Run>>,
-    sweep: Memo<Arc<Sweep>>,
+    sweep: Memo<Option<Arc<Sweep>>>,
     step: RwSignal<usize>,
     live: Live<Run>,
 }
@@ -56,7 +58,8 @@ impl State {
 pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
     let (live, query) = open_live::<Run>(slug);
     let key = Memo::new(move |_| live.run.with(|r| sweep_key(r.params())));
-    let sweep = Memo::new(move |_| Arc::new(nplus1::sweep(&key.get())));
+    let in_view = RwSignal::new(false);
+    let sweep = Memo::new(move |_| in_view.get().then(|| Arc::new(nplus1::sweep(&key.get()))));
     let state = State {
         run: live.run,
         sweep,
@@ -75,7 +78,7 @@ pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
             <Controls state=state/>
             <Player steps=steps step=state.step caption=caption/>
             <Frame state=state/>
-            <Charts state=state/>
+            <Charts state=state in_view=in_view/>
             <OrmCode state=state/>
         </div>
     }
@@ -209,10 +212,14 @@ fn Frame(state: State) -> impl IntoView {
 
 /// The sweep charts and their table.
 #[component]
-fn Charts(state: State) -> impl IntoView {
+fn Charts(state: State, in_view: RwSignal<bool>) -> impl IntoView {
+    let section = NodeRef::<leptos::html::Section>::new();
+    section.on_load(move |el| browser::when_visible(&el, move || in_view.set(true)));
     let draw = move |metric: chart::Metric| {
         move || {
-            let sweep = state.sweep.get();
+            let Some(sweep) = state.sweep.get() else {
+                return chart::placeholder(metric);
+            };
             state.run.with(|r| {
                 let p = r.params();
                 chart::svg(&sweep, metric, p.strategy, p.users, &r.total())
@@ -234,7 +241,7 @@ fn Charts(state: State) -> impl IntoView {
             .collect::<String>()
     };
     view! {
-        <section class="charts" aria-labelledby="np-charts-title">
+        <section class="charts" aria-labelledby="np-charts-title" node_ref=section>
             <h3 id="np-charts-title">"As N grows"</h3>
             <p class="hint">
                 "Every strategy run at N from 1 to 10,000 with the parameters above; the dashed line marks the current N."
@@ -252,7 +259,7 @@ fn Charts(state: State) -> impl IntoView {
             <ul class="legend" inner_html=legend></ul>
             <details class="sweep-details">
                 <summary>"The figures as a table"</summary>
-                <div inner_html=move || chart::table(&state.sweep.get())></div>
+                <div inner_html=move || state.sweep.get().map(|s| chart::table(&s)).unwrap_or_default()></div>
             </details>
         </section>
     }

@@ -343,6 +343,9 @@ fn script_hash(script: &str) -> String {
 
 const HEADER: &str = r##"<a class="skip-link" id="skip-link" href="#main">Skip to content</a><header class="site-header"><button id="menu-button" class="icon-button menu-button js-only" type="button" aria-controls="topic-nav" aria-expanded="false"><svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg><span>Topics</span></button><a class="brand" href="@root@"><svg aria-hidden="true" viewBox="0 0 32 32" width="26" height="26" class="logo"><rect x="3" y="5" width="26" height="6" rx="2"/><rect x="3" y="13" width="26" height="6" rx="2"/><rect x="3" y="21" width="26" height="6" rx="2"/><circle cx="8" cy="8" r="1.4" class="led"/><circle cx="8" cy="16" r="1.4" class="led"/><circle cx="8" cy="24" r="1.4" class="led"/></svg><span>Backend Playground</span></a><button id="search-button" class="icon-button search-button js-only" type="button" aria-haspopup="dialog" aria-keyshortcuts="/" title="Search (/)"><svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20"><circle cx="11" cy="11" r="6.5"/><path d="M16 16l4.5 4.5"/></svg><span>Search</span><kbd aria-hidden="true">/</kbd></button><button id="theme-toggle" class="icon-button theme-toggle js-only" type="button" aria-label="Switch theme" title="Switch theme"><svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" class="moon"><path d="M20 14.5A8.5 8.5 0 0 1 9.5 4a8.5 8.5 0 1 0 10.5 10.5z" fill="currentColor"/></svg><svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" class="sun"><circle cx="12" cy="12" r="4.5" fill="currentColor"/><path d="M12 2v2.5M12 19.5V22M2 12h2.5M19.5 12H22M4.9 4.9l1.8 1.8M17.3 17.3l1.8 1.8M4.9 19.1l1.8-1.8M17.3 6.7l1.8-1.8" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg></button></header>"##;
 
+/// The search dialog; the shell gives it its behaviour.
+const SEARCH_DIALOG: &str = r#"<dialog id="search-dialog" class="search-dialog" aria-labelledby="search-title"><div class="search-panel"><div class="search-box"><label id="search-title" for="search-input" class="visually-hidden">Search the cheat sheet</label><input id="search-input" type="text" role="combobox" autocomplete="off" spellcheck="false" placeholder="Search topics and questions" aria-autocomplete="list" aria-controls="search-results" aria-expanded="false"><button class="text-button" type="button" id="search-close">Close</button></div><p class="search-status" id="search-status" role="status"></p><button class="button" type="button" id="search-retry" hidden>Try again</button><ul id="search-results" role="listbox" aria-label="Results"></ul></div></dialog>"#;
+
 /// The navigation, with the link to `current` (a path from the root)
 /// marked as the page shown.
 fn nav(c: &Content, current: &str) -> String {
@@ -451,7 +454,7 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
 <script type="application/json" id="bp-modules">{{{}}}</script>
 </head>
 <body>
-{}<div class="shell">{}<div class="backdrop" id="backdrop"></div><main id="main" tabindex="-1"><div id="notice"></div><div id="update-host"></div>{}</main></div><div id="search-host"></div><footer class="site-footer"><p>Backend Playground: a senior backend interview cheat sheet with live simulations. Runs entirely in your browser.</p></footer>
+{}<div class="shell">{}<div class="backdrop" id="backdrop"></div><main id="main" tabindex="-1"><div id="notice"></div><div id="update-host"></div>{}</main></div>{}<footer class="site-footer"><p>Backend Playground: a senior backend interview cheat sheet with live simulations. Runs entirely in your browser.</p></footer>
 </body>
 </html>
 "#,
@@ -460,7 +463,8 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
         modules.join(","),
         HEADER,
         nav(c, &p.path),
-        p.main
+        p.main,
+        SEARCH_DIALOG
     );
     h.replace(ROOT_MARK, &root)
 }
