@@ -34,3 +34,4 @@ for m in "${modules[@]}"; do
 done
 
 cargo run --quiet --locked --offline -p render-content -- "$site"
+rm -f "$site/modules.txt"

@@ -1,10 +1,11 @@
 # Installs what building and testing need, from the package registries only,
 # and only what is missing. Sourced by serve.sh and test.sh.
 #
-#   ensure_build_tools   wasm target, Trunk, wasm-bindgen CLI, npm tools (wasm-opt)
+#   ensure_build_tools   fonts, wasm target, Trunk, wasm-bindgen CLI, npm tools (wasm-opt)
 #   ensure_browser       Debian's Chromium, for the browser tests
 #   ensure_redis         Debian's redis-server, for the cache conformance test
 #   ensure_postgres      Debian's PostgreSQL, for the isolation conformance test
+#   ensure_java          a Java runtime, for the Nu HTML Checker (npm vnu-jar)
 #   serve_dist SUB PORT  serve a copy of dist/ from a sub-path (tests, benchmarks)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,7 +62,16 @@ ensure_node_tools() {
   fi
 }
 
+# The link-preview images are drawn with DejaVu Sans.
+ensure_fonts() {
+  if [ ! -d /usr/share/fonts/truetype/dejavu ]; then
+    step "Installing Debian's DejaVu fonts (for the link-preview images)"
+    apt_install_quietly fonts-dejavu-core
+  fi
+}
+
 ensure_build_tools() {
+  ensure_fonts
   ensure_wasm_target
   ensure_trunk
   ensure_wasm_bindgen
@@ -103,6 +113,13 @@ ensure_postgres() {
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     step "Installing Debian's PostgreSQL (the conformance test starts its own, in a temporary directory)"
     apt_install_quietly postgresql
+  fi
+}
+
+ensure_java() {
+  if ! command -v java >/dev/null 2>&1; then
+    step "Installing Debian's Java runtime (the HTML checker runs on it)"
+    apt_install_quietly default-jre-headless
   fi
 }
 

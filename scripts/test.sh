@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, the native tests, the release build, the
-# size report, and the browser tests against the release build served from a
-# sub-path by a plain static file server. Installs whatever is missing first.
+# size report, and the browser tests (the HTML checker among them) against the
+# release build served from a sub-path by a plain static file server.
+# Installs whatever is missing first.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$ROOT"
@@ -11,6 +12,7 @@ ensure_build_tools
 ensure_browser
 ensure_redis
 ensure_postgres
+ensure_java
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

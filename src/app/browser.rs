@@ -289,7 +289,7 @@ pub fn add_head_link(rel: &str, href: &str) {
     let _ = link.set_attribute("rel", rel);
     let _ = link.set_attribute("href", href);
     if href.ends_with(".wasm") {
-        let _ = link.set_attribute("as", "fetch");
+        // As the module's own fetch asks for it, so the copy is reused.
         let _ = link.set_attribute("crossorigin", "");
     }
     let _ = head.append_child(&link);

@@ -3,8 +3,6 @@
 //! a caption that screen readers announce. It knows nothing of the model: a
 //! number of steps, the current step, and the caption of that step.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -82,18 +80,13 @@ pub fn Player(
         }
     };
 
-    // The timer that advances the step while playing.
-    let timer = StoredValue::new(None::<IntervalHandle>);
-    let clear = move || {
-        if let Some(h) = timer.try_get_value().flatten() {
-            h.clear();
-        }
-        let _ = timer.try_set_value(None);
-    };
+    // The player's clock: a timer that advances the step while playing,
+    // dropped (and so cancelled) when playback stops or the speed changes.
+    let timer = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
     Effect::new(move |_| {
         let on = playing.get();
         let ms = STEP_MS / SPEEDS[speed.get()].0;
-        clear();
+        let _ = timer.try_set_value(None);
         if on {
             let tick = move || {
                 let k = step.get_untracked();
@@ -103,9 +96,10 @@ pub fn Player(
                     step.set(k + 1);
                 }
             };
-            if let Ok(h) = set_interval_with_handle(tick, Duration::from_millis(ms as u64)) {
-                timer.set_value(Some(h));
-            }
+            let _ = timer.try_set_value(Some(gloo_timers::callback::Interval::new(
+                ms.round() as u32,
+                tick,
+            )));
         }
     });
     // A new trace (new parameters) stops the playback.
@@ -140,7 +134,7 @@ pub fn Player(
     });
     on_cleanup(move || {
         keys.remove();
-        clear();
+        let _ = timer.try_set_value(None);
     });
 
     let at_start = move || step.get() == 0;

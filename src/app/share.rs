@@ -47,28 +47,24 @@ const URL_DELAY: Duration = Duration::from_millis(150);
 /// `here` says the visualization is still the page shown. The first value is
 /// the URL the page opened with and is left alone.
 pub fn follow_url(query: Memo<String>, here: impl Fn() -> bool + Copy + Send + Sync + 'static) {
-    let pending = StoredValue::new(None::<TimeoutHandle>);
-    let cancel = move || {
-        if let Some(h) = pending.try_get_value().flatten() {
-            h.clear();
-        }
-    };
+    // Replacing the pending timeout drops, and so cancels, the one before.
+    let pending = StoredValue::new_local(None::<gloo_timers::callback::Timeout>);
     Effect::new(move |prev: Option<()>| {
         let q = query.get();
         if prev.is_none() {
             return;
         }
-        cancel();
         let write = move || {
             if here() {
                 browser::replace(&q);
             }
         };
-        if let Ok(h) = set_timeout_with_handle(write, URL_DELAY) {
-            pending.set_value(Some(h));
-        }
+        let delay = URL_DELAY.as_millis() as u32;
+        let _ = pending.try_set_value(Some(gloo_timers::callback::Timeout::new(delay, write)));
     });
-    on_cleanup(cancel);
+    on_cleanup(move || {
+        let _ = pending.try_set_value(None);
+    });
 }
 
 #[derive(Clone, PartialEq)]

@@ -552,7 +552,7 @@ fn Export(state: State) -> impl IntoView {
                 <button type="button" class="button" id="iso-copy-sql" on:click=copy>"Copy the SQL"</button>
                 <span class="copy-status" role="status">{move || status.get()}</span>
             </div>
-            <pre class="iso-sql-export" tabindex="0" aria-label="The scenario as SQL">{move || sql.get()}</pre>
+            <pre class="iso-sql-export" tabindex="0" role="region" aria-label="The scenario as SQL">{move || sql.get()}</pre>
         </details>
     }
 }

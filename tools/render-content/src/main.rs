@@ -5,7 +5,7 @@
 //! canonical link and link-preview tags, a Content-Security-Policy naming
 //! its inline scripts by hash, and the one module it loads. Also writes the
 //! search index, the drill cards, the web app manifest and the service
-//! worker with the list of every file.
+//! worker with the list of every file, and each topic's link-preview image.
 //!
 //! Usage: `render-content [SITE_DIR]`. Without an argument it writes into
 //! Trunk's staging folder (`TRUNK_STAGING_DIR`), as Trunk's post-build hook,
@@ -23,6 +23,7 @@ mod highlight;
 mod content;
 
 mod page;
+mod preview;
 
 use std::path::{Path, PathBuf};
 
@@ -62,10 +63,18 @@ fn write_site(c: &content::Content, templates: &Path, site: &Path) -> Result<usi
     )
     .map_err(io)?;
     let pages = page::all(c, &assets);
+    let previews = preview::Renderer::new();
+    if !previews.has_fonts() {
+        eprintln!("warning: no fonts found: the link-preview images will have no text (install fonts-dejavu-core)");
+    }
     for p in &pages {
         let dir = site.join(&p.path);
         std::fs::create_dir_all(&dir).map_err(io)?;
         std::fs::write(dir.join("index.html"), page::html(p, &assets, c)).map_err(io)?;
+        if let Some(image) = &p.preview {
+            let png = previews.png(&image.title, &image.section, &image.summary, image.live)?;
+            std::fs::write(site.join(&image.path), png).map_err(io)?;
+        }
     }
     std::fs::write(
         site.join("manifest.webmanifest"),
@@ -93,8 +102,9 @@ fn write_site(c: &content::Content, templates: &Path, site: &Path) -> Result<usi
     Ok(pages.len())
 }
 
-/// Every file of the site the service worker keeps (all but itself and the
-/// module list), relative to the site's root; a page by its folder.
+/// Every file of the site the service worker keeps (all but itself, the
+/// module list and the link-preview images, which only link unfurlers
+/// fetch), relative to the site's root; a page by its folder.
 fn offline_files(site: &Path) -> std::io::Result<Vec<String>> {
     fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
         for entry in std::fs::read_dir(dir)? {
@@ -107,7 +117,7 @@ fn offline_files(site: &Path) -> std::io::Result<Vec<String>> {
                 .strip_prefix(base)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
-            if rel.is_empty() || rel == "sw.js" || rel == "modules.txt" {
+            if rel.is_empty() || rel == "sw.js" || rel == "modules.txt" || rel.ends_with(".png") {
                 continue;
             }
             out.push(match rel.strip_suffix("index.html") {

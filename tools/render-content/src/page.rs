@@ -115,6 +115,22 @@ pub struct Page {
     pub module: &'static str,
     /// The inside of `<main>`, links still marked with [`ROOT_MARK`].
     pub main: String,
+    /// The link-preview image this page draws (the overview draws the
+    /// site's, which the pages that are not topics share).
+    pub preview: Option<Preview>,
+    /// The link-preview image's path from the root.
+    pub image: String,
+}
+
+/// What a link-preview image shows, and where it is written.
+pub struct Preview {
+    /// Its path from the site's root.
+    pub path: String,
+    pub title: String,
+    pub section: String,
+    pub summary: String,
+    /// Whether the page has a live model.
+    pub live: bool,
 }
 
 impl Page {
@@ -141,6 +157,9 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// The site's own link-preview image, from the root.
+const SITE_PREVIEW: &str = "preview.png";
+
 /// Every page of the site.
 pub fn all(c: &Content, _assets: &Assets) -> Vec<Page> {
     let mut pages = vec![Page {
@@ -151,6 +170,14 @@ pub fn all(c: &Content, _assets: &Assets) -> Vec<Page> {
         description: "A senior backend interview cheat sheet with live, steppable simulations: N+1 queries, circuit breakers, cache-aside races, transaction isolation.".into(),
         module: "shell",
         main: home(c),
+        preview: Some(Preview {
+            path: SITE_PREVIEW.into(),
+            title: "Backend Playground".into(),
+            section: "Senior backend interview cheat sheet".into(),
+            summary: "The questions senior backend interviews ask, the answers that hold up in production, and live, steppable models of N+1 queries, circuit breakers, cache-aside races and transaction isolation.".into(),
+            live: true,
+        }),
+        image: SITE_PREVIEW.into(),
     }];
     for (i, t) in c.topics.iter().enumerate() {
         let prev = i.checked_sub(1).and_then(|p| c.topics.get(p));
@@ -163,6 +190,17 @@ pub fn all(c: &Content, _assets: &Assets) -> Vec<Page> {
             description: t.meta.summary.clone(),
             module: t.meta.visualization.as_deref().map_or("shell", module_of),
             main: topic(c, t, prev, next),
+            preview: Some(Preview {
+                path: format!("topics/{}/preview.png", t.meta.slug),
+                title: t.meta.title.clone(),
+                section: c
+                    .sections
+                    .get(t.section_index)
+                    .map_or(String::new(), |s| s.title.clone()),
+                summary: t.meta.summary.clone(),
+                live: t.meta.visualization.is_some(),
+            }),
+            image: format!("topics/{}/preview.png", t.meta.slug),
         });
     }
     pages.push(Page {
@@ -173,6 +211,8 @@ pub fn all(c: &Content, _assets: &Assets) -> Vec<Page> {
         description: "Every topic of the senior backend interview cheat sheet on one page, in reading order, ready to print.".into(),
         module: "shell",
         main: sheet(c),
+        preview: None,
+        image: SITE_PREVIEW.into(),
     });
     pages.push(Page {
         kind: Kind::Drill,
@@ -182,6 +222,8 @@ pub fn all(c: &Content, _assets: &Assets) -> Vec<Page> {
         description: "Drill yourself on senior backend interview questions: a question per topic and three question banks, with your scores by section.".into(),
         module: "drill",
         main: drill(),
+        preview: None,
+        image: SITE_PREVIEW.into(),
     });
     pages.push(Page {
         kind: Kind::NotFound,
@@ -192,6 +234,8 @@ pub fn all(c: &Content, _assets: &Assets) -> Vec<Page> {
             .into(),
         module: "shell",
         main: not_found(c),
+        preview: None,
+        image: SITE_PREVIEW.into(),
     });
     pages
 }
@@ -322,7 +366,7 @@ fn sheet(c: &Content) -> String {
 }
 
 fn drill() -> String {
-    r#"<div class="drill"><h1 id="page-title" tabindex="-1">Drill</h1><p class="lead">Read the question, answer it in your head, then reveal the answer and be honest. Your marks stay in this browser.</p><div id="drill-host"><p class="loading">Loading the drill.</p><noscript><p>The drill needs JavaScript: it keeps your marks in this browser.</p></noscript></div></div>"#.to_string()
+    r#"<div class="drill"><h1 id="page-title" tabindex="-1">Drill</h1><p class="lead">Read the question, answer it in your head, then reveal the answer and be honest. Your marks stay in this browser.</p><div id="drill-host"><div class="drill-placeholder"><p class="loading js-only">Loading the drill.</p><noscript><p>The drill needs JavaScript: it keeps your marks in this browser.</p></noscript></div></div></div>"#.to_string()
 }
 
 fn not_found(c: &Content) -> String {
@@ -405,6 +449,10 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
             Some(format!("{:?}:[{js:?},{wasm:?}]", t.meta.slug))
         })
         .collect();
+    let image = match &site_url {
+        Some(base) => format!("{base}{}", p.image),
+        None => format!("{root}{}", p.image),
+    };
     let title = esc(&p.title);
     let description = esc(&p.description);
     let mut h = String::new();
@@ -425,7 +473,11 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
 <meta property="og:site_name" content="Backend Playground">
 <meta property="og:title" content="{title}">
 <meta property="og:description" content="{description}">
-<meta name="twitter:card" content="summary">
+<meta property="og:image" content="{image}">
+<meta property="og:image:width" content="{}">
+<meta property="og:image:height" content="{}">
+<meta property="og:image:alt" content="{title}">
+<meta name="twitter:card" content="summary_large_image">
 <meta name="twitter:title" content="{title}">
 <meta name="twitter:description" content="{description}">
 "#,
@@ -437,6 +489,8 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
         } else {
             "website"
         },
+        crate::preview::SIZE.0,
+        crate::preview::SIZE.1,
     );
     if let Some(base) = &site_url {
         let _ = writeln!(h, r#"<meta property="og:url" content="{base}{}">"#, p.path);
