@@ -972,46 +972,59 @@ pub fn drill_cards(meta: &FrontMatter, body: &str) -> Vec<DrillCard> {
 }
 
 /// The drill file, relative to the site's root.
-pub const DRILL_FILE: &str = "drill.txt";
+pub const DRILL_FILE: &str = "drill.json";
 
-/// The drill file: a line per card, `id TAB section TAB slug TAB question
-/// TAB answer-html`, in reading order. Line breaks and tabs inside the
-/// answer are written as character references.
+/// The drill file: a JSON array of the cards in reading order, each an
+/// object `{"id", "section", "slug", "question", "answer_html"}` (the
+/// section's id, the topic's slug). Links in the answers start with
+/// [`ROOT_MARK`], which JSON writes as it is (it has no character JSON
+/// escapes), so the written text can still be rebased with a plain replace.
 pub fn drill_file(content: &Content) -> String {
-    let mut s = String::new();
-    for t in &content.topics {
-        let section = &content.sections[t.section_index].id;
-        for c in &t.drill {
-            let answer = c.answer_html.replace('\t', "&#9;").replace('\n', "&#10;");
-            let question = c.question.replace(['\t', '\n'], " ");
-            let _ = writeln!(
-                s,
-                "{}\t{section}\t{}\t{question}\t{answer}",
-                c.id, t.meta.slug
-            );
-        }
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        id: &'a str,
+        section: &'a str,
+        slug: &'a str,
+        question: &'a str,
+        answer_html: &'a str,
     }
-    s
+    let cards: Vec<Entry> = content
+        .topics
+        .iter()
+        .flat_map(|t| {
+            let section = content.sections[t.section_index].id.as_str();
+            t.drill.iter().map(move |c| Entry {
+                id: &c.id,
+                section,
+                slug: &t.meta.slug,
+                question: &c.question,
+                answer_html: &c.answer_html,
+            })
+        })
+        .collect();
+    serde_json::to_string(&cards).expect("strings always serialize")
 }
 
 /// The search index file, relative to the site's root.
-pub const SEARCH_FILE: &str = "search.txt";
+pub const SEARCH_FILE: &str = "search.json";
 
-/// The search index: a line per passage, `slug TAB anchor TAB heading TAB
-/// text`, in reading order. Tabs and line breaks never occur inside a field
-/// (passages collapse white space).
+/// The search index: a compact JSON array of the passages in reading order,
+/// each `[slug, anchor, heading, text]`.
 pub fn search_index(content: &Content) -> String {
-    let mut s = String::new();
-    for t in &content.topics {
-        for p in &t.passages {
-            let _ = writeln!(s, "{}\t{}\t{}\t{}", t.meta.slug, p.id, p.heading, p.text);
-        }
-    }
-    s
+    let passages: Vec<[&str; 4]> = content
+        .topics
+        .iter()
+        .flat_map(|t| {
+            t.passages
+                .iter()
+                .map(move |p| [t.meta.slug.as_str(), &p.id, &p.heading, &p.text])
+        })
+        .collect();
+    serde_json::to_string(&passages).expect("strings always serialize")
 }
 
-/// Writes every topic's HTML file into `site/topics/`, and the search
-/// index into `site/search.txt`.
+/// Writes every topic's HTML file into `site/topics/`, the search index
+/// ([`SEARCH_FILE`]) and the drill cards ([`DRILL_FILE`]).
 pub fn write_fragments(content: &Content, site: &Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(site)?;
     std::fs::write(site.join(SEARCH_FILE), search_index(content))?;

@@ -28,3 +28,6 @@ python3 scripts/size_report.py dist
 step "Browser: the N+1 view in headless Chromium"
 serve_dist "bench" 8282
 node scripts/bench_browser.mjs "$SERVED_URL"
+
+step "Lighthouse (mobile) on every page kind, served with gzip"
+scripts/lighthouse.sh

@@ -78,7 +78,7 @@ async function measure(action, count) {
 }
 
 const query = (n, depth) =>
-  `?topic=n-plus-one&strategy=lazy&n=${n}&orders=3&load=${depth}&items=2&spread=fixed&seed=1&latency=same-zone&row_us=2&step=0`;
+  `topics/n-plus-one/?strategy=lazy&n=${n}&orders=3&load=${depth}&items=2&spread=fixed&seed=1&latency=same-zone&row_us=2&step=0`;
 
 for (const [n, depth] of [[1000, "orders"], [1000, "orders.items"], [10000, "orders.items"]]) {
   await page.goto(base + query(n, depth));
@@ -101,7 +101,7 @@ for (const [n, depth] of [[1000, "orders"], [1000, "orders.items"], [10000, "ord
 // second, two policies side by side, stepped from the middle of the run.
 const tenMinutes = Array.from({ length: 4 }, () => "healthy:50,degraded30:20,down:40,recovering:20,slow:20").join(",");
 for (const rate of [100, 200]) {
-  await page.goto(base + `?topic=circuit-breaker&mode=traffic&policy=count&compare=consecutive&window=100&min_calls=20&health=${tenMinutes}&rate=${rate}&tick_ms=1000&step=280`);
+  await page.goto(base + `topics/circuit-breaker/?mode=traffic&policy=count&compare=consecutive&window=100&min_calls=20&health=${tenMinutes}&rate=${rate}&tick_ms=1000&step=280`);
   await page.waitForSelector("html[data-ready]");
   await page.waitForSelector(".bk-lane");
   await measure("step", 20);
@@ -119,7 +119,7 @@ for (const rate of [100, 200]) {
 // Cache-aside: a long script (three instances, 200 schedule entries).
 {
   const entries = Array.from({ length: 200 }, (_, i) => ["a", "b", "c", "a", "b", "c", "5s"][i % 7]).join(",");
-  await page.goto(base + `?topic=caching&policy=update-delete&lease=off&jitter=10&xfetch=10&ttl_ms=8000&db_ms=100&warm=on&seed=1&a=${Array(20).fill("read").join(",")}&b=${Array(20).fill("write").join(",")}&c=${Array(20).fill("read").join(",")}&schedule=${entries}&step=10`);
+  await page.goto(base + `topics/caching/?policy=update-delete&lease=off&jitter=10&xfetch=10&ttl_ms=8000&db_ms=100&warm=on&seed=1&a=${Array(20).fill("read").join(",")}&b=${Array(20).fill("write").join(",")}&c=${Array(20).fill("read").join(",")}&schedule=${entries}&step=10`);
   await page.waitForSelector("html[data-ready]");
   await page.waitForSelector(".ca-seq");
   await measure("step", 20);
@@ -141,7 +141,7 @@ for (const rate of [100, 200]) {
   const session = (id) => Array.from({ length: 15 }, (_, i) =>
     ["select * from test", `update test set value = value + 1 where id = ${id}`, "commit"][i % 3]).join(";");
   const schedule = Array.from({ length: 60 }, (_, i) => (i % 4) + 1).join(",");
-  await page.goto(base + `?topic=acid&profile=postgres&level=read-committed&s1=${encodeURIComponent(session(1))}&s2=${encodeURIComponent(session(2))}&s3=${encodeURIComponent(session(1))}&s4=${encodeURIComponent(session(2))}&schedule=${schedule}&step=0`);
+  await page.goto(base + `topics/acid/?profile=postgres&level=read-committed&s1=${encodeURIComponent(session(1))}&s2=${encodeURIComponent(session(2))}&s3=${encodeURIComponent(session(1))}&s4=${encodeURIComponent(session(2))}&schedule=${schedule}&step=0`);
   await page.waitForSelector("html[data-ready]");
   await page.waitForSelector(".iso-col");
   await measure("step", 20);

@@ -2,10 +2,15 @@
 //! three question banks), the progress kept in local storage, per-section
 //! scores and the order to ask in. Plain Rust, tested natively.
 //!
-//! The cards come from `drill.txt`, written at build time: a line per card,
-//! `id TAB section TAB slug TAB question TAB answer-html`.
+//! The cards come from `drill.json`, written at build time: a JSON array of
+//! `{"id", "section", "slug", "question", "answer_html"}` objects.
+//!
+//! Progress is stored and exported as JSON (see [`Progress::serialize`]);
+//! the tab-separated text of the first version is still read.
 
 use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use crate::content::{self, SECTIONS};
 
@@ -24,31 +29,41 @@ pub struct Card {
     pub answer_html: String,
 }
 
-/// Parses the drill file. Lines naming an unknown topic or section, or
-/// without all five fields, are skipped.
+/// A card as the drill file holds it.
+#[derive(Deserialize)]
+struct CardEntry {
+    id: String,
+    /// The section's id.
+    section: String,
+    slug: String,
+    question: String,
+    answer_html: String,
+}
+
+/// Parses the drill file. Cards naming an unknown topic or section, or with
+/// an empty id or question, are skipped; a file that is not an array of
+/// cards gives none.
 pub fn parse_cards(text: &str) -> Vec<Card> {
-    text.lines()
-        .filter_map(|line| {
-            let mut f = line.splitn(5, '\t');
-            let id = f.next()?.to_string();
-            let section_id = f.next()?;
-            let section = SECTIONS.iter().position(|s| s.id == section_id)?;
-            let slug = content::topic(f.next()?)?.slug;
-            let question = f.next()?.to_string();
-            let answer_html = f.next()?.to_string();
-            (!id.is_empty() && !question.is_empty()).then_some(Card {
-                id,
+    serde_json::from_str::<Vec<CardEntry>>(text)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|e| {
+            let section = SECTIONS.iter().position(|s| s.id == e.section)?;
+            let slug = content::topic(&e.slug)?.slug;
+            (!e.id.is_empty() && !e.question.is_empty()).then_some(Card {
+                id: e.id,
                 section,
                 slug,
-                question,
-                answer_html,
+                question: e.question,
+                answer_html: e.answer_html,
             })
         })
         .collect()
 }
 
-/// What is known about one card.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What is known about one card (in a progress file, a `Mark`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Mark", into = "Mark")]
 pub struct Record {
     /// Times marked "knew it".
     pub knew: u32,
@@ -58,8 +73,16 @@ pub struct Record {
     pub last: Option<bool>,
 }
 
-/// The first line of a progress file or stored value.
-pub const HEADER: &str = "backend-playground drill progress v1";
+/// The `format` of a progress file or stored value.
+pub const FORMAT: &str = "backend-playground drill progress";
+
+/// The `version` of the progress format [`Progress::serialize`] writes.
+/// Version 1 is the older tab-separated text, which starts with
+/// [`V1_HEADER`].
+pub const VERSION: u64 = 2;
+
+/// The first line of a progress text of version 1.
+pub const V1_HEADER: &str = "backend-playground drill progress v1";
 
 /// Progress over all cards.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -72,19 +95,123 @@ pub struct Progress {
 pub enum ReadError {
     /// It is not a progress file at all.
     NotProgress,
+    /// It is a progress file of a newer version than [`VERSION`] (written
+    /// by a newer version of the site).
+    NewerVersion(u64),
+    /// It says it is a progress file, but it could not be read.
+    Damaged,
+}
+
+/// What a JSON text says it is (any other fields are skipped).
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default)]
+    format: String,
+    /// 0 if missing.
+    #[serde(default)]
+    version: u64,
+}
+
+/// A progress file as [`Progress::serialize`] writes it:
+/// `{"format": FORMAT, "version": 2, "marks": {card id: mark, ...}}`.
+#[derive(Serialize)]
+struct ProgressOut<'a> {
+    format: &'a str,
+    version: u64,
+    marks: &'a BTreeMap<String, Record>,
+}
+
+/// The marks of a progress file whose [`Head`] is known.
+#[derive(Deserialize)]
+struct ProgressIn {
+    marks: BTreeMap<String, Record>,
+}
+
+/// One card's record in a progress file: `{"knew": 1, "missed": 0,
+/// "last": "knew"}` (`last` is `"knew"` or `"missed"`, left out if none).
+#[derive(Serialize, Deserialize)]
+struct Mark {
+    knew: u32,
+    missed: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last: Option<Last>,
+}
+
+/// A card's last mark in a progress file.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Last {
+    Knew,
+    Missed,
+}
+
+impl From<Record> for Mark {
+    fn from(r: Record) -> Mark {
+        Mark {
+            knew: r.knew,
+            missed: r.missed,
+            last: r.last.map(|k| if k { Last::Knew } else { Last::Missed }),
+        }
+    }
+}
+
+impl From<Mark> for Record {
+    fn from(m: Mark) -> Record {
+        Record {
+            knew: m.knew,
+            missed: m.missed,
+            last: m.last.map(|l| matches!(l, Last::Knew)),
+        }
+    }
 }
 
 impl Progress {
-    /// Reads a progress text. A text without the header is refused; lines
-    /// that do not parse are skipped and counted.
+    /// Reads a stored or imported progress text: the JSON that
+    /// [`Progress::serialize`] writes, or the text of version 1. Returns the
+    /// progress and how many version-1 lines were skipped as unreadable
+    /// (always 0 for JSON). A JSON text
+    /// that names itself a progress file but does not read whole is refused
+    /// as [`ReadError::Damaged`], never read in part.
     pub fn parse(text: &str) -> Result<(Progress, usize), ReadError> {
-        let mut lines = text.lines();
-        if lines.next().map(str::trim) != Some(HEADER) {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.lines().next().map(str::trim) == Some(V1_HEADER) {
+            return Ok(Self::parse_v1(text));
+        }
+        let head: Head = serde_json::from_str(text).map_err(|_| {
+            // Cut short or mangled, but it names itself.
+            let ours = text.trim_start().starts_with('{') && text.contains(FORMAT);
+            if ours {
+                ReadError::Damaged
+            } else {
+                ReadError::NotProgress
+            }
+        })?;
+        if head.format != FORMAT {
             return Err(ReadError::NotProgress);
         }
+        match head.version {
+            VERSION => {}
+            v if v > VERSION => return Err(ReadError::NewerVersion(v)),
+            _ => return Err(ReadError::Damaged),
+        }
+        let file: ProgressIn = serde_json::from_str(text).map_err(|_| ReadError::Damaged)?;
+        // Nothing is skipped: a mark naming no card (even an empty id) is
+        // kept and counted by `foreign`, like marks of questions since removed.
+        Ok((
+            Progress {
+                records: file.marks,
+            },
+            0,
+        ))
+    }
+
+    /// Reads a version-1 text (the header line, then a line per card,
+    /// `id TAB knew TAB missed TAB k|d|-`); lines that do not parse are
+    /// skipped and counted.
+    fn parse_v1(text: &str) -> (Progress, usize) {
         let mut records = BTreeMap::new();
         let mut skipped = 0;
-        for line in lines.filter(|l| !l.trim().is_empty()) {
+        for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
             let f: Vec<&str> = line.split('\t').collect();
             let parsed = match f.as_slice() {
                 [id, knew, missed, last] if !id.is_empty() => {
@@ -113,22 +240,20 @@ impl Progress {
                 None => skipped += 1,
             }
         }
-        Ok((Progress { records }, skipped))
+        (Progress { records }, skipped)
     }
 
-    /// The progress as text, readable back by [`Progress::parse`].
+    /// The progress as JSON, readable back by [`Progress::parse`]:
+    /// `{"format":"backend-playground drill progress","version":2,
+    /// "marks":{"<card id>":{"knew":1,"missed":2,"last":"missed"},...}}`.
     pub fn serialize(&self) -> String {
-        let mut s = String::from(HEADER);
-        s.push('\n');
-        for (id, r) in &self.records {
-            let last = match r.last {
-                Some(true) => "k",
-                Some(false) => "d",
-                None => "-",
-            };
-            s.push_str(&format!("{id}\t{}\t{}\t{last}\n", r.knew, r.missed));
-        }
-        s
+        let file = ProgressOut {
+            format: FORMAT,
+            version: VERSION,
+            marks: &self.records,
+        };
+        // Cannot fail: every key is a string and every value plain data.
+        serde_json::to_string(&file).unwrap_or_default()
     }
 
     /// Records a mark for card `id`.
@@ -253,40 +378,200 @@ pub enum Order {
     WeakestFirst,
 }
 
+/// What the card area shows.
+pub enum Shown<'a> {
+    Loading,
+    Failed(&'a str),
+    Empty,
+    Card {
+        card: &'a Card,
+        number: usize,
+        total: usize,
+        record: Record,
+        revealed: bool,
+    },
+}
+
+/// The card area as HTML. Its buttons carry `data-act` (`reveal`, `knew`,
+/// `didnt`, `retry`), handled by one listener on the area.
+pub fn card_html(shown: Shown) -> String {
+    match shown {
+        Shown::Loading => r#"<p class="loading">Loading the questions…</p>"#.to_string(),
+        Shown::Failed(e) => format!(
+            r#"<div class="load-error" role="alert"><p>The questions could not be loaded: {}.</p><button class="button" type="button" data-act="retry">Try again</button></div>"#,
+            escape(e)
+        ),
+        Shown::Empty => "<p>No questions here.</p>".to_string(),
+        Shown::Card {
+            card,
+            number,
+            total,
+            record,
+            revealed,
+        } => {
+            let history = match (record.knew, record.missed) {
+                (0, 0) => "New question".to_string(),
+                (k, m) => format!("Knew it {k}×, didn't {m}×"),
+            };
+            let mut s = format!(
+                r#"<article class="drill-card"><p class="drill-meta">Question {number} of {total} · {} · {history}</p><h2 class="drill-question">{}</h2>"#,
+                escape(SECTIONS[card.section].title),
+                escape(&card.question)
+            );
+            if revealed {
+                s.push_str(r#"<div class="drill-answer prose">"#);
+                s.push_str(&card.answer_html);
+                s.push_str("</div>");
+                if let Some(t) = crate::content::topic(card.slug) {
+                    s.push_str(&format!(
+                        r#"<p class="drill-topic">More in <a href="{}">{}</a></p>"#,
+                        escape(&crate::route::topic_href(t.slug)),
+                        escape(t.title)
+                    ));
+                }
+                s.push_str(r#"<div class="drill-marks"><button class="button knew" type="button" data-act="knew">Knew it</button><button class="button didnt" type="button" data-act="didnt">Didn't</button></div>"#);
+            } else {
+                s.push_str(r#"<button id="drill-reveal" class="button" type="button" data-act="reveal">Show the answer</button>"#);
+            }
+            s.push_str("</article>");
+            s
+        }
+    }
+}
+
+/// The options of the drill's section picker: every section that has
+/// cards, in order, after "All sections".
+pub fn section_options(cards: &[Card]) -> String {
+    let mut seen: Vec<usize> = cards.iter().map(|c| c.section).collect();
+    seen.dedup();
+    let mut html = r#"<option value="all">All sections</option>"#.to_string();
+    for s in seen {
+        if let Some(sec) = SECTIONS.get(s) {
+            html.push_str(&format!(
+                r#"<option value="{s}">{}</option>"#,
+                escape(sec.title)
+            ));
+        }
+    }
+    html
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    crate::escape::escape_html(s, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A drill file entry.
+    fn entry(id: &str, section: &str, slug: &str, question: &str, answer: &str) -> String {
+        format!(
+            "{{\"id\":{id:?},\"section\":{section:?},\"slug\":{slug:?},\"question\":{question:?},\"answer_html\":{answer:?}}}"
+        )
+    }
+
     fn cards() -> Vec<Card> {
         let t = |i: usize| content::TOPICS[i];
-        let text: String = [0usize, 1, 2]
+        let mut entries: Vec<String> = [0usize, 1, 2]
             .iter()
             .map(|&i| {
                 let topic = t(i);
-                format!(
-                    "{}\t{}\t{}\tQuestion {i}?\t<p>Answer {i}</p>\n",
-                    topic.slug, SECTIONS[topic.section].id, topic.slug
-                )
+                let section = SECTIONS[topic.section].id;
+                let (question, answer) = (format!("Question {i}?"), format!("<p>Answer {i}</p>"));
+                entry(topic.slug, section, topic.slug, &question, &answer)
             })
-            .collect::<String>()
-            + "bad line\nx\tno-such-section\tslug\tq\ta\n";
-        parse_cards(&text)
+            .collect();
+        let (slug, section) = (t(0).slug, SECTIONS[t(0).section].id);
+        entries.push(entry("x", "no-such-section", slug, "q", "a"));
+        entries.push(entry("y", section, "no-such-topic", "q", "a"));
+        entries.push(entry("", section, slug, "q", "a"));
+        entries.push(entry("z", section, slug, "", "a"));
+        parse_cards(&format!("[{}]", entries.join(",")))
     }
 
     #[test]
-    fn cards_parse_and_bad_lines_are_skipped() {
+    fn cards_parse_and_bad_cards_are_skipped() {
         let c = cards();
         assert_eq!(c.len(), 3);
-        assert_eq!(c[0].answer_html, "<p>Answer 0</p>");
+        let t = content::TOPICS[0];
+        assert_eq!(
+            c[0],
+            Card {
+                id: t.slug.to_string(),
+                section: t.section,
+                slug: t.slug,
+                question: "Question 0?".to_string(),
+                answer_html: "<p>Answer 0</p>".to_string(),
+            }
+        );
+        // Quotes, line breaks and tabs in the answer survive.
+        let answer =
+            "<pre><code>a\tb\n\"c\" \\ d</code></pre>\n<p><a href=\"../topics/x/\">x</a></p>";
+        let one = parse_cards(&format!(
+            "[{}]",
+            entry(
+                "k#q",
+                SECTIONS[t.section].id,
+                t.slug,
+                "Why \"this\"?",
+                answer
+            )
+        ));
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].answer_html, answer);
+        assert_eq!(one[0].question, "Why \"this\"?");
     }
 
     #[test]
-    fn progress_round_trips_and_refuses_foreign_text() {
+    fn a_malformed_drill_file_gives_no_cards_and_never_panics() {
+        let t = content::TOPICS[0];
+        let good = entry(t.slug, SECTIONS[t.section].id, t.slug, "Q?", "<p>A</p>");
+        assert_eq!(parse_cards(&format!("[{good}]")).len(), 1);
+        for text in [
+            String::new(),
+            "not json".to_string(),
+            format!(
+                "{}\t{}\t{}\tQ?\t<p>A</p>\n",
+                t.slug, SECTIONS[t.section].id, t.slug
+            ),
+            format!("{{\"cards\":[{good}]}}"),
+            format!("[{good}"),
+            format!("[{good},{{\"id\":\"x\"}}]"),
+            "[1, 2]".to_string(),
+            "\u{0}garbage{]".to_string(),
+        ] {
+            assert!(parse_cards(&text).is_empty(), "{text:?}");
+        }
+    }
+
+    fn sample() -> Progress {
         let mut p = Progress::default();
         p.mark("a", true);
         p.mark("a", false);
         p.mark("b#x", true);
+        p.mark("c \"quoted\"\ttab", false);
+        p
+    }
+
+    #[test]
+    fn progress_round_trips_as_json() {
+        let p = sample();
         let text = p.serialize();
+        assert!(
+            text.starts_with(&format!("{{\"format\":\"{FORMAT}\",\"version\":2,")),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#""a":{"knew":1,"missed":1,"last":"missed"}"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#""b#x":{"knew":1,"missed":0,"last":"knew"}"#),
+            "{text}"
+        );
         let (back, skipped) = Progress::parse(&text).expect("own text reads back");
         assert_eq!(back, p);
         assert_eq!(skipped, 0);
@@ -299,16 +584,108 @@ mod tests {
             }
         );
         assert_eq!(
-            Progress::parse("{\"json\": true}"),
-            Err(ReadError::NotProgress)
+            Progress::parse(&Progress::default().serialize()),
+            Ok((Progress::default(), 0))
         );
-        assert_eq!(Progress::parse(""), Err(ReadError::NotProgress));
+        // A record without a last mark (possible in version 1) round-trips.
+        let (p, _) = Progress::parse(&format!("{V1_HEADER}\nn\t0\t0\t-\n")).expect("v1");
+        let text = p.serialize();
+        assert!(text.contains(r#""n":{"knew":0,"missed":0}"#), "{text}");
+        assert_eq!(Progress::parse(&text), Ok((p, 0)));
+        // A byte-order mark and white space around the JSON are fine.
+        let padded = format!("\u{feff}\n  {}\n", sample().serialize());
+        assert_eq!(Progress::parse(&padded), Ok((sample(), 0)));
+    }
+
+    #[test]
+    fn progress_of_version_1_still_reads() {
+        let v1 = format!("{V1_HEADER}\na\t1\t1\td\nb#x\t1\t0\tk\nc \"quoted\"\ttab\t0\t1\td\n");
+        // A tab in an id never round-tripped through version 1.
+        let (p, skipped) = Progress::parse(&v1).expect("version 1 reads");
+        assert_eq!(skipped, 1);
+        let mut expected = sample();
+        expected.records.remove("c \"quoted\"\ttab");
+        assert_eq!(p, expected);
+        // Windows line ends, a byte-order mark and blank lines.
+        let crlf = format!("\u{feff}{V1_HEADER}\r\na\t1\t1\td\r\n\r\nb#x\t1\t0\tk\r\n");
+        assert_eq!(Progress::parse(&crlf), Ok((expected.clone(), 0)));
+        // Bad lines are skipped and counted.
         let (p, skipped) = Progress::parse(&format!(
-            "{HEADER}\nok\t1\t0\tk\nbroken\nx\t-1\t0\tk\ny\t1\t2\tz\n"
+            "{V1_HEADER}\nok\t1\t0\tk\nbroken\nx\t-1\t0\tk\ny\t1\t2\tz\n\t1\t0\tk\n"
         ))
         .expect("header present");
-        assert_eq!(skipped, 3);
+        assert_eq!(skipped, 4);
         assert_eq!(p.record("ok").knew, 1);
+        // What is read from version 1 is written back as JSON.
+        let (again, _) = Progress::parse(&expected.serialize()).expect("json");
+        assert_eq!(again, expected);
+    }
+
+    #[test]
+    fn foreign_or_damaged_progress_is_refused() {
+        let not = Err(ReadError::NotProgress);
+        for text in [
+            "",
+            "\n",
+            "{\"json\": true}",
+            "{\"not\": \"progress\"}",
+            "[]",
+            "null",
+            "42",
+            "\u{0}garbage{]",
+            "backend-playground drill progress v2\na\t1\t0\tk\n",
+            "{\"format\":\"something else\",\"version\":2,\"marks\":{}}",
+            "{\"format\":7,\"version\":2,\"marks\":{}}",
+        ] {
+            assert_eq!(Progress::parse(text), not, "{text:?}");
+        }
+        assert_eq!(
+            Progress::parse(&format!(
+                "{{\"format\":\"{FORMAT}\",\"version\":3,\"marks\":{{}}}}"
+            )),
+            Err(ReadError::NewerVersion(3))
+        );
+        for version in ["1", "0", "-2", "2.5", "\"2\"", "null"] {
+            let text = format!("{{\"format\":\"{FORMAT}\",\"version\":{version},\"marks\":{{}}}}");
+            assert_eq!(Progress::parse(&text), Err(ReadError::Damaged), "{text}");
+        }
+        // An export cut short.
+        let whole = sample().serialize();
+        for end in [whole.len() - 1, whole.len() / 2, 60] {
+            assert_eq!(
+                Progress::parse(&whole[..end]),
+                Err(ReadError::Damaged),
+                "{end}"
+            );
+        }
+        for marks in [
+            "",
+            ",\"marks\":[]",
+            ",\"marks\":{\"a\":{\"knew\":-1,\"missed\":0}}",
+            ",\"marks\":{\"a\":{\"knew\":1}}",
+            ",\"marks\":{\"a\":{\"knew\":1,\"missed\":0,\"last\":\"maybe\"}}",
+            ",\"marks\":{\"a\":{\"knew\":4294967296,\"missed\":0}}",
+            ",\"marks\":{\"a\":\"knew\"}",
+        ] {
+            let text = format!("{{\"format\":\"{FORMAT}\",\"version\":2{marks}}}");
+            assert_eq!(Progress::parse(&text), Err(ReadError::Damaged), "{text}");
+        }
+        let (p, skipped) = Progress::parse(&format!(
+            "{{\"format\":\"{FORMAT}\",\"version\":2,\"marks\":{{\"\":{{\"knew\":1,\"missed\":0}},\"a\":{{\"knew\":2,\"missed\":0,\"last\":\"knew\",\"later\":true}}}},\"later\":[]}}"
+        ))
+        .expect("unknown fields are ignored");
+        assert_eq!(skipped, 0);
+        // A mark naming no card is kept, as foreign.
+        assert_eq!(p.record("").knew, 1);
+        assert_eq!(p.foreign(&[]), 2);
+        assert_eq!(
+            p.record("a"),
+            Record {
+                knew: 2,
+                missed: 0,
+                last: Some(true)
+            }
+        );
     }
 
     #[test]

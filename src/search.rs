@@ -1,6 +1,6 @@
 //! Full-text search over the cheat sheet. The index is built at build time
-//! (`search.txt`: a line per passage, `slug TAB anchor TAB heading TAB
-//! text`) and fetched the first time search opens; matching runs here, in
+//! (`search.json`: a JSON array of passages, each `[slug, anchor, heading,
+//! text]`) and fetched the first time search opens; matching runs here, in
 //! the page, with no server.
 //!
 //! A passage matches when every word of the query occurs in its topic's
@@ -61,22 +61,22 @@ impl Hit {
 }
 
 impl Index {
-    /// Parses the index file. Lines that are malformed or name an unknown
-    /// topic are skipped (a stale index can only lose results, never fail).
+    /// Parses the index file, a JSON array of `[slug, anchor, heading,
+    /// text]`. Passages naming an unknown topic are skipped, and a file that
+    /// is not such an array gives an empty index: a stale or damaged index
+    /// can only lose results, never fail.
     pub fn parse(text: &str) -> Index {
-        let passages = text
-            .lines()
-            .filter_map(|line| {
-                let mut f = line.splitn(4, '\t');
-                let slug = content::topic(f.next()?)?;
-                let id = f.next()?.to_string();
-                let heading = f.next()?.to_string();
-                let text = f.next()?.to_string();
+        let entries: Vec<(String, String, String, String)> =
+            serde_json::from_str(text).unwrap_or_default();
+        let passages = entries
+            .into_iter()
+            .filter_map(|(slug, id, heading, text)| {
+                let topic = content::topic(&slug)?;
                 Some(Passage {
-                    slug: slug.slug,
+                    slug: topic.slug,
                     lower_text: text.to_ascii_lowercase(),
                     lower_heading: heading.to_ascii_lowercase(),
-                    lower_title: slug.title.to_ascii_lowercase(),
+                    lower_title: topic.title.to_ascii_lowercase(),
                     id,
                     heading,
                     text,
@@ -224,16 +224,63 @@ fn snippet(text: &str, lower: &str, terms: &[String]) -> Vec<Piece> {
 mod tests {
     use super::*;
 
+    /// An index file of `[slug, anchor, heading, text]` passages.
+    fn file(passages: &[[&str; 4]]) -> String {
+        serde_json::to_string(passages).expect("strings serialize")
+    }
+
     fn index() -> Index {
         let slug = content::TOPICS[0].slug;
         let other = content::TOPICS[1].slug;
-        Index::parse(&format!(
-            "{slug}\t\t\tAn opening passage about pools and connections.\n\
-             {slug}\tsizing\tSizing the pool\tA pool of 10 connections; size it from the database's limit, not the thread count.\n\
-             {other}\tnotes\tNotes\tNothing about that word here, but Pool is mentioned once.\n\
-             not-a-topic\tx\tX\tpool pool pool\n\
-             malformed line without tabs\n"
-        ))
+        Index::parse(&file(&[
+            [slug, "", "", "An opening passage about pools and connections."],
+            [slug, "sizing", "Sizing the pool", "A pool of 10 connections; size it from the database's limit, not the thread count."],
+            [other, "notes", "Notes", "Nothing about that word here, but Pool is mentioned once."],
+            ["not-a-topic", "x", "X", "pool pool pool"],
+        ]))
+    }
+
+    #[test]
+    fn the_index_reads_back_and_skips_unknown_topics() {
+        let slug = content::TOPICS[0].slug;
+        let idx = index();
+        assert_eq!(idx.len(), 3, "the passage of an unknown topic is skipped");
+        assert_eq!(idx.passages[1].slug, slug);
+        assert_eq!(idx.passages[1].id, "sizing");
+        assert_eq!(idx.passages[1].heading, "Sizing the pool");
+        assert_eq!(idx.passages[1].lower_heading, "sizing the pool");
+        // Quotes, backslashes, tabs, line breaks and non-ASCII text survive.
+        let odd = "say \"hi\" \\ tab\there\nnext line: caf\u{e9} \u{2014} 100%";
+        let idx = Index::parse(&file(&[[slug, "a\"b", "<h> & \"q\"", odd]]));
+        assert_eq!(idx.len(), 1);
+        assert_eq!(idx.passages[0].text, odd);
+        assert_eq!(idx.passages[0].id, "a\"b");
+        assert_eq!(idx.passages[0].heading, "<h> & \"q\"");
+    }
+
+    #[test]
+    fn a_malformed_index_gives_no_results_and_never_panics() {
+        let slug = content::TOPICS[0].slug;
+        for text in [
+            String::new(),
+            "not json".to_string(),
+            format!("{slug}\t\t\tThe old tab-separated format."),
+            "{\"passages\": []}".to_string(),
+            "[[1, 2, 3, 4]]".to_string(),
+            format!("[[\"{slug}\", \"\", \"\"]]"),
+            format!("[[\"{slug}\", \"\", \"\", \"text\"]"),
+            format!("[[\"{slug}\", \"\", \"\", \"text\", \"extra\"]]"),
+            "[null]".to_string(),
+            "\u{0}\u{ffff}[".to_string(),
+        ] {
+            let idx = Index::parse(&text);
+            assert!(idx.is_empty(), "{text:?} gave {} passages", idx.len());
+            assert!(idx.search("text", 10).is_empty());
+        }
+        assert!(Index::parse("[]").is_empty());
+        // The same passage, well formed, is found.
+        let good = Index::parse(&format!("[[\"{slug}\", \"\", \"\", \"text\"]]"));
+        assert_eq!(good.search("text", 10).len(), 1);
     }
 
     #[test]

@@ -450,10 +450,37 @@ fn the_build_script_fails_with_a_clear_message_on_broken_content() {
 fn the_search_index_finds_every_topic_and_every_heading() {
     let c = content::load(&manifest_dir().join("content")).expect("the real content loads");
     let text = content::search_index(&c);
-    assert!(!text.contains("\t\t\t\n"), "an empty passage was indexed");
+    let entries: Vec<[String; 4]> = serde_json::from_str(&text)
+        .expect("the index is a JSON array of [slug, anchor, heading, text]");
+    let built: Vec<[String; 4]> = c
+        .topics
+        .iter()
+        .flat_map(|t| {
+            t.passages.iter().map(|p| {
+                [
+                    t.meta.slug.clone(),
+                    p.id.clone(),
+                    p.heading.clone(),
+                    p.text.clone(),
+                ]
+            })
+        })
+        .collect();
+    assert_eq!(
+        entries, built,
+        "the index holds every passage, in reading order"
+    );
+    assert!(
+        entries.iter().all(|e| !e[3].trim().is_empty()),
+        "an empty passage was indexed"
+    );
+    assert!(!text.contains('\n'), "the index is written compact");
     let index = backend_playground::search::Index::parse(&text);
-    let passages: usize = c.topics.iter().map(|t| t.passages.len()).sum();
-    assert_eq!(index.len(), passages, "every indexed line parses back");
+    assert_eq!(
+        index.len(),
+        built.len(),
+        "every indexed passage parses back"
+    );
     for t in &c.topics {
         let hits = index.search(&t.meta.title, 50);
         assert!(
@@ -600,11 +627,23 @@ fn the_drill_has_a_question_per_topic_and_every_bank_question_of_the_seed() {
     let c = content::load(&manifest_dir().join("content")).expect("the real content loads");
     let text = content::drill_file(&c);
     let cards = backend_playground::drill::parse_cards(&text);
-    assert_eq!(
-        cards.len(),
-        text.lines().count(),
-        "every card line parses back"
-    );
+    let built: Vec<(&content::Topic, &content::DrillCard)> = c
+        .topics
+        .iter()
+        .flat_map(|t| t.drill.iter().map(move |d| (t, d)))
+        .collect();
+    assert_eq!(cards.len(), built.len(), "every card parses back");
+    for (card, (t, d)) in cards.iter().zip(&built) {
+        assert_eq!(
+            (card.id.as_str(), card.slug, card.question.as_str()),
+            (d.id.as_str(), t.meta.slug.as_str(), d.question.as_str())
+        );
+        assert_eq!(card.answer_html, d.answer_html, "{}", card.id);
+        assert_eq!(
+            backend_playground::content::SECTIONS[card.section].id,
+            c.sections[t.section_index].id
+        );
+    }
     let ids: std::collections::HashSet<&str> = cards.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids.len(), cards.len(), "card ids are unique");
     for t in c.topics.iter().filter(|t| t.meta.bank.is_none()) {
@@ -615,7 +654,7 @@ fn the_drill_has_a_question_per_topic_and_every_bank_question_of_the_seed() {
         );
     }
     for card in &cards {
-        assert!(!card.answer_html.is_empty() && !card.answer_html.contains('\n'));
+        assert!(!card.answer_html.is_empty(), "{} has no answer", card.id);
     }
     let seed = manifest_dir().join("../shared/seed/backend-interview-cheat-sheet.md");
     let Ok(seed) = std::fs::read_to_string(seed) else {
@@ -642,4 +681,70 @@ fn the_drill_has_a_question_per_topic_and_every_bank_question_of_the_seed() {
             );
         }
     }
+}
+
+#[test]
+fn the_drill_file_keeps_the_root_mark_literal_so_it_can_be_rebased() {
+    let c = content::load(&manifest_dir().join("content")).expect("the real content loads");
+    let text = content::drill_file(&c);
+    let linked = format!("href=\\\"{}topics/", content::ROOT_MARK);
+    assert!(
+        text.contains(&linked),
+        "no answer links to a topic, so the rebase is not tested"
+    );
+    // As tools/render-content writes it.
+    let rebased = text.replace(content::ROOT_MARK, "../");
+    assert!(!rebased.contains(content::ROOT_MARK));
+    let cards = backend_playground::drill::parse_cards(&rebased);
+    assert_eq!(
+        cards.len(),
+        backend_playground::drill::parse_cards(&text).len()
+    );
+    assert!(cards
+        .iter()
+        .any(|c| c.answer_html.contains("href=\"../topics/")));
+    assert!(cards
+        .iter()
+        .all(|c| !c.answer_html.contains(content::ROOT_MARK)));
+}
+
+#[test]
+fn the_app_fetches_the_files_this_content_writes() {
+    let c = content::load(&manifest_dir().join("content")).expect("the real content loads");
+    assert_eq!(content::SEARCH_FILE, "search.json");
+    assert_eq!(content::DRILL_FILE, "drill.json");
+    let search = format!(
+        "search.json?v={}",
+        content::fingerprint(&content::search_index(&c))
+    );
+    let drill = format!(
+        "drill.json?v={}",
+        content::fingerprint(&content::drill_file(&c))
+    );
+    let rust = content::to_rust(&c);
+    assert!(
+        rust.contains(&format!("SEARCH_INDEX: &str = {search:?};")),
+        "{rust}"
+    );
+    assert!(
+        rust.contains(&format!("DRILL_INDEX: &str = {drill:?};")),
+        "{rust}"
+    );
+    // The app was built from the same content.
+    assert_eq!(backend_playground::content::SEARCH_INDEX, search);
+    assert_eq!(backend_playground::content::DRILL_INDEX, drill);
+}
+
+#[test]
+fn files_are_written_as_json_into_the_site() {
+    let c = content::load(&manifest_dir().join("content")).expect("the real content loads");
+    let site = std::env::temp_dir().join(format!("bp-site-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&site);
+    content::write_fragments(&c, &site).expect("writes");
+    let search = std::fs::read_to_string(site.join("search.json")).expect("search.json");
+    let drill = std::fs::read_to_string(site.join("drill.json")).expect("drill.json");
+    let _ = std::fs::remove_dir_all(&site);
+    assert!(search.starts_with("[[") && drill.starts_with("[{\"id\":"));
+    assert!(!backend_playground::search::Index::parse(&search).is_empty());
+    assert!(!backend_playground::drill::parse_cards(&drill).is_empty());
 }

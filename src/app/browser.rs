@@ -164,7 +164,11 @@ pub fn download(name: &str, text: &str) -> Result<(), ()> {
     let document = window().and_then(|w| w.document()).ok_or(())?;
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/plain");
+    options.set_type(if name.ends_with(".json") {
+        "application/json"
+    } else {
+        "text/plain"
+    });
     let blob =
         web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| ())?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ())?;

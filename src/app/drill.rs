@@ -11,8 +11,9 @@ use wasm_bindgen::JsCast;
 use super::browser;
 use super::html::escape;
 use crate::content::{DRILL_INDEX, SECTIONS};
-use crate::drill::{parse_cards, Card, Order, Progress, ReadError, HEADER};
-use crate::route::topic_href;
+use crate::drill::{
+    card_html, parse_cards, section_options, Card, Order, Progress, ReadError, Shown,
+};
 
 /// The local storage key of the progress.
 const KEY: &str = "bp-drill";
@@ -24,6 +25,13 @@ enum Load {
     Failed(String),
 }
 
+/// The name an export is saved under.
+const EXPORT_NAME: &str = "backend-playground-progress.json";
+
+/// The files the import offers: exports of this version (JSON) and of the
+/// first (text).
+const IMPORT_ACCEPT: &str = ".json,.txt,application/json,text/plain";
+
 /// Reads the stored progress; a corrupt value is set aside with a notice.
 fn stored_progress() -> (Progress, Option<String>) {
     let Some(text) = browser::load(KEY) else {
@@ -33,13 +41,31 @@ fn stored_progress() -> (Progress, Option<String>) {
         Ok((p, 0)) => (p, None),
         Ok((p, n)) => (
             p,
-            Some(format!("{n} unreadable line(s) of the saved progress were ignored.")),
+            Some(format!("{n} unreadable entry(ies) of the saved progress were ignored.")),
         ),
-        Err(ReadError::NotProgress) => (
+        Err(ReadError::NewerVersion(_)) => (
+            Progress::default(),
+            Some("The saved drill progress was written by a newer version of this site and could not be read here, so the drill starts afresh.".to_string()),
+        ),
+        Err(ReadError::NotProgress | ReadError::Damaged) => (
             Progress::default(),
             Some("The saved drill progress could not be read, so it was set aside and the drill starts afresh.".to_string()),
         ),
     }
+}
+
+/// Why an imported file was refused, as a notice.
+fn import_refusal(e: &ReadError) -> String {
+    let why = match e {
+        ReadError::NotProgress => "That file is not a drill progress file".to_string(),
+        ReadError::NewerVersion(v) => format!(
+            "That progress file is of a newer format (version {v}) than this version of the site reads"
+        ),
+        ReadError::Damaged => {
+            "That drill progress file is damaged and could not be read".to_string()
+        }
+    };
+    format!("{why}. Nothing was changed.")
 }
 
 fn score_rows(cards: &[Card], progress: &Progress) -> String {
@@ -58,71 +84,31 @@ fn score_rows(cards: &[Card], progress: &Progress) -> String {
     s
 }
 
-/// What the card area shows.
-enum Shown<'a> {
-    Loading,
-    Failed(&'a str),
-    Empty,
-    Card {
-        card: &'a Card,
-        number: usize,
-        total: usize,
-        record: crate::drill::Record,
-        revealed: bool,
-    },
+/// Fetches the drill's cards, then mounts the drill in `host` (where the
+/// page shows the first card until then, so nothing moves), and calls
+/// `ready` once it is there.
+pub fn mount(host: &'static str, ready: fn()) {
+    spawn_local(async move {
+        let first = match fetch_cards().await {
+            Ok(cards) => Load::Ready(cards),
+            Err(e) => Load::Failed(e),
+        };
+        super::mount_in(host, move || view! { <DrillPage first=first/> });
+        ready();
+    });
 }
 
-/// The card area as HTML. Its buttons carry `data-act` (`reveal`, `knew`,
-/// `didnt`, `retry`), handled by one listener on the area.
-fn card_html(shown: Shown) -> String {
-    match shown {
-        Shown::Loading => r#"<p class="loading">Loading the questions…</p>"#.to_string(),
-        Shown::Failed(e) => format!(
-            r#"<div class="load-error" role="alert"><p>The questions could not be loaded: {}.</p><button class="button" type="button" data-act="retry">Try again</button></div>"#,
-            escape(e)
-        ),
-        Shown::Empty => "<p>No questions here.</p>".to_string(),
-        Shown::Card {
-            card,
-            number,
-            total,
-            record,
-            revealed,
-        } => {
-            let history = match (record.knew, record.missed) {
-                (0, 0) => "New question".to_string(),
-                (k, m) => format!("Knew it {k}×, didn't {m}×"),
-            };
-            let mut s = format!(
-                r#"<article class="drill-card"><p class="drill-meta">Question {number} of {total} · {} · {history}</p><h2 class="drill-question">{}</h2>"#,
-                escape(SECTIONS[card.section].title),
-                escape(&card.question)
-            );
-            if revealed {
-                s.push_str(r#"<div class="drill-answer prose">"#);
-                s.push_str(&card.answer_html);
-                s.push_str("</div>");
-                if let Some(t) = crate::content::topic(card.slug) {
-                    s.push_str(&format!(
-                        r#"<p class="drill-topic">More in <a href="{}">{}</a></p>"#,
-                        escape(&topic_href(t.slug)),
-                        escape(t.title)
-                    ));
-                }
-                s.push_str(r#"<div class="drill-marks"><button class="button knew" type="button" data-act="knew">Knew it</button><button class="button didnt" type="button" data-act="didnt">Didn't</button></div>"#);
-            } else {
-                s.push_str(r#"<button id="drill-reveal" class="button" type="button" data-act="reveal">Show the answer</button>"#);
-            }
-            s.push_str("</article>");
-            s
-        }
-    }
+/// The drill's cards, fetched.
+async fn fetch_cards() -> Result<Arc<Vec<Card>>, String> {
+    browser::fetch_text(&format!("{}{DRILL_INDEX}", crate::route::root()))
+        .await
+        .map(|text| Arc::new(parse_cards(&text)))
 }
 
-/// The drill page.
+/// The drill page, opened with its cards (or why they could not be had).
 #[component]
-pub fn DrillPage() -> impl IntoView {
-    let cards = RwSignal::new(Load::Loading);
+fn DrillPage(first: Load) -> impl IntoView {
+    let cards = RwSignal::new(first);
     let (progress0, notice0) = stored_progress();
     let progress = RwSignal::new(progress0);
     let notice = RwSignal::new(notice0);
@@ -134,16 +120,13 @@ pub fn DrillPage() -> impl IntoView {
     let fetch = move || {
         cards.set(Load::Loading);
         spawn_local(async move {
-            let next = match browser::fetch_text(&format!("{}{DRILL_INDEX}", crate::route::root()))
-                .await
-            {
-                Ok(text) => Load::Ready(Arc::new(parse_cards(&text))),
+            let next = match fetch_cards().await {
+                Ok(all) => Load::Ready(all),
                 Err(e) => Load::Failed(e),
             };
             let _ = cards.try_set(next);
         });
     };
-    fetch();
 
     // The questions in play, in order (indices into the cards).
     let queue = Memo::new(move |_| match cards.get() {
@@ -210,7 +193,7 @@ pub fn DrillPage() -> impl IntoView {
 
     let export = move |_| {
         let text = progress.with_untracked(Progress::serialize);
-        if browser::download("backend-playground-progress.txt", &text).is_err() {
+        if browser::download(EXPORT_NAME, &text).is_err() {
             notice.set(Some("The browser did not allow the download.".to_string()));
         }
     };
@@ -240,17 +223,15 @@ pub fn DrillPage() -> impl IntoView {
                     save();
                     let mut msg = "Progress imported.".to_string();
                     if skipped > 0 {
-                        msg.push_str(&format!(" {skipped} unreadable line(s) were skipped."));
+                        msg.push_str(&format!(" {skipped} unreadable entry(ies) were skipped."));
                     }
                     if foreign > 0 {
                         msg.push_str(&format!(" {foreign} entry(ies) name questions this version does not have and are kept but not shown."));
                     }
                     let _ = notice.try_set(Some(msg));
                 }
-                Err(ReadError::NotProgress) => {
-                    let _ = notice.try_set(Some(format!(
-                        "That file is not a drill progress file (its first line should be \u{201c}{HEADER}\u{201d}). Nothing was changed."
-                    )));
+                Err(e) => {
+                    let _ = notice.try_set(Some(import_refusal(&e)));
                 }
             }
         });
@@ -268,19 +249,8 @@ pub fn DrillPage() -> impl IntoView {
     };
 
     let section_options = move || match cards.get() {
-        Load::Ready(all) => {
-            let mut seen: Vec<usize> = all.iter().map(|c| c.section).collect();
-            seen.dedup();
-            let mut html = r#"<option value="all">All sections</option>"#.to_string();
-            for s in seen {
-                html.push_str(&format!(
-                    r#"<option value="{s}">{}</option>"#,
-                    escape(SECTIONS[s].title)
-                ));
-            }
-            html
-        }
-        _ => r#"<option value="all">All sections</option>"#.to_string(),
+        Load::Ready(all) => section_options(&all),
+        _ => section_options(&[]),
     };
     let card_area = move || match cards.get() {
         Load::Loading => card_html(Shown::Loading),
@@ -367,7 +337,7 @@ pub fn DrillPage() -> impl IntoView {
                     <button class="text-button" type="button" on:click=export>"Export progress"</button>
                     <label class="text-button file-button">
                         "Import progress"
-                        <input id="drill-import" type="file" accept=".txt,text/plain" on:change=import/>
+                        <input id="drill-import" type="file" accept=IMPORT_ACCEPT on:change=import/>
                     </label>
                     <button class="text-button" type="button" on:click=reset>
                         {move || if confirm_reset.get() { "Click again to clear all progress" } else { "Clear progress" }}
@@ -381,6 +351,24 @@ pub fn DrillPage() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_import_says_why_and_that_nothing_changed() {
+        let not = import_refusal(&ReadError::NotProgress);
+        assert!(not.contains("not a drill progress file"), "{not}");
+        let newer = import_refusal(&ReadError::NewerVersion(3));
+        assert!(
+            newer.contains("newer") && newer.contains("version 3"),
+            "{newer}"
+        );
+        let damaged = import_refusal(&ReadError::Damaged);
+        assert!(damaged.contains("damaged"), "{damaged}");
+        for m in [not, newer, damaged] {
+            assert!(m.ends_with(". Nothing was changed."), "{m}");
+        }
+        assert!(EXPORT_NAME.ends_with(".json"));
+        assert!(IMPORT_ACCEPT.contains(".json") && IMPORT_ACCEPT.contains(".txt"));
+    }
 
     #[test]
     fn the_card_shows_the_answer_and_marks_only_once_revealed() {

@@ -189,8 +189,10 @@ fn mount_in<V: IntoView + 'static>(id: &str, view: impl FnOnce() -> V + 'static)
     }
 }
 
-/// What a page's own live part mounts, given the page's topic.
-pub type Part = fn(&Route);
+/// What a page's own live part mounts, given the page's topic; it says
+/// whether it is in place at once, or calls [`shell::ready`] itself once it
+/// is.
+pub type Part = fn(&Route) -> bool;
 
 /// Starts the shell on a pre-rendered page without a live part.
 pub fn start() {
@@ -209,52 +211,58 @@ pub fn start_with(part: Part) {
     let route = page();
     shell::start(&route);
     gloo_timers::callback::Timeout::new(0, move || {
+        // Effects and tasks run on the browser's task queue.
+        let _ = any_spawner::Executor::init_wasm_bindgen();
         let owner = Owner::new();
-        owner.with(|| {
+        let in_place = owner.with(|| {
             let router = Router::new(route.clone());
             provide_context(router);
-            // Mounting first sets up the executor that effects run on.
-            part(&route);
+            let in_place = part(&route);
             Effect::new(move |_| shell::notice(&router.ignored.get()));
             intercept_link_clicks(router);
             let pop = window_event_listener(leptos::ev::popstate, move |_| router.sync());
             std::mem::forget(pop);
+            in_place
         });
         // The owner holds the part's state for the life of the page.
         std::mem::forget(owner);
-        shell::ready();
+        if in_place {
+            shell::ready();
+        }
     })
     .forget();
 }
 
-/// The live part of the drill page.
-pub fn drill_part(_: &Route) {
-    mount_in("drill-host", drill::DrillPage);
+/// The live part of the drill page, in place once its cards are in.
+pub fn drill_part(_: &Route) -> bool {
+    drill::mount("drill-host", shell::ready);
+    false
 }
 
 /// Mounts a topic's visualization `f` in the page's `#viz` panel.
-fn viz_part<V: IntoView + 'static>(route: &Route, f: fn(&'static str) -> V) {
+fn viz_part<V: IntoView + 'static>(route: &Route, f: fn(&'static str) -> V) -> bool {
     if let Route::Topic(slug) = *route {
         mount_in("viz", move || f(slug));
     }
+    true
 }
 
 /// The live part of the N+1 topic.
-pub fn nplus1_part(route: &Route) {
-    viz_part(route, |slug| view! { <nplus1::NPlusOneViz slug=slug/> });
+pub fn nplus1_part(route: &Route) -> bool {
+    viz_part(route, |slug| view! { <nplus1::NPlusOneViz slug=slug/> })
 }
 
 /// The live part of the circuit-breaker topic.
-pub fn breaker_part(route: &Route) {
-    viz_part(route, |slug| view! { <breaker::BreakerViz slug=slug/> });
+pub fn breaker_part(route: &Route) -> bool {
+    viz_part(route, |slug| view! { <breaker::BreakerViz slug=slug/> })
 }
 
 /// The live part of the caching topic.
-pub fn cache_part(route: &Route) {
-    viz_part(route, |slug| view! { <cache::CacheViz slug=slug/> });
+pub fn cache_part(route: &Route) -> bool {
+    viz_part(route, |slug| view! { <cache::CacheViz slug=slug/> })
 }
 
 /// The live part of the ACID topic: the isolation lab.
-pub fn isolation_part(route: &Route) {
-    viz_part(route, |slug| view! { <isolation::IsolationViz slug=slug/> });
+pub fn isolation_part(route: &Route) -> bool {
+    viz_part(route, |slug| view! { <isolation::IsolationViz slug=slug/> })
 }

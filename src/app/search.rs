@@ -289,7 +289,7 @@ mod tests {
     fn results_are_options_with_marked_matches_and_escaped_text() {
         let slug = crate::content::TOPICS[0].slug;
         let index = Index::parse(&format!(
-            "{slug}\tx\tA <heading>\tText with a needle & more.\n{slug}\t\t\tAnother needle."
+            r#"[["{slug}","x","A <heading>","Text with a needle & more."],["{slug}","","","Another needle."]]"#
         ));
         let hits = index.search("needle", 10);
         assert_eq!(hits.len(), 2);

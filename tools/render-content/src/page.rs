@@ -221,7 +221,7 @@ pub fn all(c: &Content, _assets: &Assets) -> Vec<Page> {
         title: "Drill | Backend Playground".into(),
         description: "Drill yourself on senior backend interview questions: a question per topic and three question banks, with your scores by section.".into(),
         module: "drill",
-        main: drill(),
+        main: drill(c),
         preview: None,
         image: SITE_PREVIEW.into(),
     });
@@ -365,8 +365,25 @@ fn sheet(c: &Content) -> String {
     s
 }
 
-fn drill() -> String {
-    r#"<div class="drill"><h1 id="page-title" tabindex="-1">Drill</h1><p class="lead">Read the question, answer it in your head, then reveal the answer and be honest. Your marks stay in this browser.</p><div id="drill-host"><div class="drill-placeholder"><p class="loading js-only">Loading the drill.</p><noscript><p>The drill needs JavaScript: it keeps your marks in this browser.</p></noscript></div></div></div>"#.to_string()
+/// The drill page: until its module has started, its place shows the
+/// controls and the first question as a new reader sees them (the same
+/// markup the live drill draws), so that nothing moves when it starts.
+fn drill(c: &Content) -> String {
+    use backend_playground::drill::{card_html, parse_cards, section_options, Shown};
+    let cards = parse_cards(&content::drill_file(c));
+    let first = cards.first().map_or(String::new(), |card| {
+        card_html(Shown::Card {
+            card,
+            number: 1,
+            total: cards.len(),
+            record: Default::default(),
+            revealed: false,
+        })
+    });
+    format!(
+        r#"<div class="drill"><h1 id="page-title" tabindex="-1">Drill</h1><p class="lead">Read the question, answer it in your head, then reveal the answer and be honest. Your marks stay in this browser.</p><div id="drill-host"><div class="drill-live drill-placeholder"><div class="drill-controls"><label class="field"><span>Order</span><select disabled><option>As the sheet reads</option><option>Weakest topics first</option></select></label><label class="field"><span>Questions</span><select disabled>{}</select></label></div><div class="drill-area">{first}</div></div><noscript><p>The drill needs JavaScript: it keeps your marks in this browser.</p></noscript></div></div>"#,
+        section_options(&cards)
+    )
 }
 
 fn not_found(c: &Content) -> String {

@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn text_wraps_within_the_width_and_says_when_it_was_cut() {
         let lines = wrap("one two three four five six seven", 9, 2);
-        assert_eq!(lines, vec!["one two", "three fo\u{2026}"]);
+        assert_eq!(lines, vec!["one two", "three\u{2026}"]);
         assert!(wrap("short", 20, 3) == vec!["short"]);
         assert!(wrap("", 20, 3).is_empty());
         let long = wrap("averyveryverylongword next", 5, 3);
