@@ -17,15 +17,15 @@ ensure_java
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy (native, all targets) -D warnings"
-cargo clippy --all-targets --locked -q -- -D warnings
+step "cargo clippy (native, every package and target) -D warnings"
+cargo clippy --workspace --all-targets --locked -q -- -D warnings
 
 step "cargo clippy (wasm32) -D warnings"
 cargo clippy --target wasm32-unknown-unknown --locked -q -- -D warnings
 
 step "Native tests"
 mkdir -p artifacts
-cargo test --locked 2>&1 | tee artifacts/cargo-test.log
+cargo test --workspace --locked 2>&1 | tee artifacts/cargo-test.log
 native_passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) s += $i } END { print s + 0 }' artifacts/cargo-test.log)
 native_failed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^failed/) s += $i } END { print s + 0 }' artifacts/cargo-test.log)
 
@@ -38,7 +38,8 @@ python3 scripts/size_report.py dist | tee artifacts/size-report.txt
 step "Browser tests (release build served from a sub-path)"
 serve_dist "some/dir" 8181
 status=0
-BASE_URL="$SERVED_URL" npx playwright test || status=$?
+# SERVED_DIR lets the update test change the served copy's service worker.
+SERVED_DIR="$SERVED_DIR" BASE_URL="$SERVED_URL" npx playwright test || status=$?
 read -r browser_passed browser_failed < <(node -e '
   const r = require("./artifacts/playwright.json");
   const s = r.stats || {};

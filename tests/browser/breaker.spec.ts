@@ -1,15 +1,16 @@
 import { test, expect, Page } from "@playwright/test";
-import { ready, watchErrors, expectNoHorizontalScroll } from "./helpers";
+import { ready, watchErrors, expectNoHorizontalScroll, topicUrl, topicPath, markDocument, sameDocument } from "./helpers";
 
 // The circuit-breaker visualization: presets, policies, manual calls,
 // permalinks, the keyboard, bad URLs and the phone layout. The figures
 // asserted follow from the parameters in the URL and the model's rules.
 
 const outage =
-  "?topic=circuit-breaker&mode=traffic&policy=count&wait_ms=10000&window=20&min_calls=10&failure_rate=50&slow_rate=100&slow_ms=2000&half_open=3&health=healthy:20,down:30,recovering:20,healthy:30&rate=20&seed=1&tick_ms=1000&latency_ms=50&slow_latency_ms=3000&timeout_ms=5000";
+  "mode=traffic&policy=count&wait_ms=10000&window=20&min_calls=10&failure_rate=50&slow_rate=100&slow_ms=2000&half_open=3&health=healthy:20,down:30,recovering:20,healthy:30&rate=20&seed=1&tick_ms=1000&latency_ms=50&slow_latency_ms=3000&timeout_ms=5000";
 
+/** Opens the circuit-breaker page with `query`, the model's parameters. */
 async function open(page: Page, query: string) {
-  await page.goto(`./${query}`);
+  await page.goto(topicUrl("circuit-breaker", query));
   await ready(page);
   await expect(page.locator(".bk")).toBeVisible();
 }
@@ -90,7 +91,7 @@ test("the keyboard drives the player, but not while typing in a field", async ({
 });
 
 test("the outage preset: open while down, trials fail, then close after recovery", async ({ page }) => {
-  await open(page, "?topic=circuit-breaker");
+  await open(page, "");
   await page.locator("#bk-preset").selectOption("outage");
   await stepUntil(page, "the breaker opens");
   await expect(activeNode(page, 0)).toHaveText("open");
@@ -105,7 +106,7 @@ test("the outage preset: open while down, trials fail, then close after recovery
 
 test("every preset opens from the scenario list and shows its point", async ({ page }) => {
   const errors = watchErrors(page);
-  await open(page, "?topic=circuit-breaker");
+  await open(page, "");
   // Flapping: pybreaker beside a count window; both open and close again.
   await page.locator("#bk-preset").selectOption("flapping");
   await expect(page).toHaveURL(/policy=consecutive&compare=count/);
@@ -173,7 +174,7 @@ test("every policy shows its own settings and trip rule", async ({ page }) => {
 });
 
 test("manual mode: send calls, wait, reorder by keyboard, share and reopen", async ({ page, context }) => {
-  await open(page, "?topic=circuit-breaker&mode=manual&policy=consecutive&fail_max=3&wait_ms=5000&script=");
+  await open(page, "mode=manual&policy=consecutive&fail_max=3&wait_ms=5000&script=");
   await expect(page.locator(".bk-action")).toHaveCount(0);
   await expect(stepCount(page)).toHaveText("0 / 0");
   const send = (name: string) => page.getByRole("button", { name, exact: true }).click();
@@ -264,7 +265,7 @@ test("bad URLs open the nearest valid state with a notice naming what was ignore
     }],
   ];
   for (const [q, message, check] of cases) {
-    await open(page, `?topic=circuit-breaker&${q}`);
+    await open(page, q);
     await expect(page.locator(".notice")).toContainText(message);
     await check();
   }
@@ -274,20 +275,47 @@ test("bad URLs open the nearest valid state with a notice naming what was ignore
   expect(errors).toEqual([]);
 });
 
-test("a 'see it happen' link opens its preset, and Back returns", async ({ page }) => {
-  await open(page, "?topic=circuit-breaker");
+test("a 'see it happen' link opens its preset without a reload, and Back returns", async ({ page }) => {
+  await open(page, "");
+  await markDocument(page);
+  const entries = await page.evaluate(() => history.length);
   await page.locator(".topic-text a", { hasText: "The never-reset counter" }).click();
   await expect(page.locator("#bk-preset")).toHaveValue("pitfall");
   await expect(stepCount(page)).toHaveText("14 / 121");
   await expect(activeNode(page, 0)).toHaveText("open");
+  await expect(page).toHaveURL(new RegExp(`${topicPath("circuit-breaker")}\\?`));
+  expect(await sameDocument(page)).toBe(true);
+  expect(await page.evaluate(() => history.length)).toBe(entries + 1);
   await page.goBack();
   await expect(page.locator("#bk-preset")).toHaveValue("outage");
   await expect(page.locator(".notice")).toHaveCount(0);
+  expect(await sameDocument(page)).toBe(true);
+  await page.goForward();
+  await expect(page.locator("#bk-preset")).toHaveValue("pitfall");
+  await expect(stepCount(page)).toHaveText("14 / 121");
+});
+
+test("an old link opens the new address at the same frame", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, `${outage}&step=21`);
+  const wanted = (await caption(page).textContent()) ?? "";
+  expect(wanted).toContain("the breaker opens");
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await expect(page).toHaveURL(/step=22/);
+  await page.goto(`./?topic=circuit-breaker&${outage}&step=21`);
+  await ready(page);
+  await expect(page).toHaveURL(new RegExp(`${topicPath("circuit-breaker")}\\?mode=traffic&(.*&)?step=21(&|$)`));
+  expect(page.url()).not.toContain("topic=");
+  await expect(stepCount(page)).toHaveText("21 / 101");
+  await expect(caption(page)).toHaveText(wanted);
+  await expect(page.locator("#bk-preset")).toHaveValue("outage");
+  await expect(page.locator(".notice")).toHaveCount(0);
+  expect(errors).toEqual([]);
 });
 
 test("the visualization fits a phone", async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
-  await open(page, `?topic=circuit-breaker&mode=traffic&policy=consecutive&compare=count&health=healthy:12,down:4,healthy:12&step=13`);
+  await open(page, `mode=traffic&policy=consecutive&compare=count&health=healthy:12,down:4,healthy:12&step=13`);
   await page.locator(".bk").scrollIntoViewIfNeeded();
   await expectNoHorizontalScroll(page);
   await expect(page.locator(".bk-lane")).toHaveCount(2);

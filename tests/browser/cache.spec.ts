@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { ready, watchErrors, expectNoHorizontalScroll } from "./helpers";
+import { ready, watchErrors, expectNoHorizontalScroll, topicUrl, topicPath, markDocument, sameDocument } from "./helpers";
 
 // The cache-aside visualization: every race stepped to its stale read (or
 // lost write) and defeated by its mitigation, the script editors, the
@@ -7,10 +7,11 @@ import { ready, watchErrors, expectNoHorizontalScroll } from "./helpers";
 // layout. The figures asserted follow from the schedules in the URLs.
 
 const staleSet =
-  "?topic=caching&policy=update-delete&lease=off&jitter=0&xfetch=0&ttl_ms=30000&warm=off&a=read,read&b=write&schedule=a,a,b,b,a,a";
+  "policy=update-delete&lease=off&jitter=0&xfetch=0&ttl_ms=30000&warm=off&a=read,read&b=write&schedule=a,a,b,b,a,a";
 
+/** Opens the caching page with `query`, the model's parameters. */
 async function open(page: Page, query: string) {
-  await page.goto(`./${query}`);
+  await page.goto(topicUrl("caching", query));
   await ready(page);
   await expect(page.locator(".ca")).toBeVisible();
 }
@@ -62,7 +63,7 @@ async function stepUntil(page: Page, text: string, max = 40) {
 }
 
 test("every race happens without its mitigation and not with it", async ({ page }) => {
-  await open(page, "?topic=caching");
+  await open(page, "");
   const staleCached = page.locator(".ca-store tr.stale");
   // Delete, then update: the reader refills v1 and the cache stays wrong;
   // update, then delete, leaves it right.
@@ -111,7 +112,7 @@ test("every race happens without its mitigation and not with it", async ({ page 
 });
 
 test("a script typed, edited and reordered by keyboard, shared and reopened", async ({ page, context }) => {
-  await open(page, "?topic=caching&a=read&b=write&schedule=");
+  await open(page, "a=read&b=write&schedule=");
   await expect(page.locator(".ca .bk-actions li")).toHaveCount(0);
   // Type a schedule: A misses and reads v1 before B commits and deletes.
   await page.locator("#ca-schedule-text").fill("a,a,b,b");
@@ -181,7 +182,7 @@ test("the keyboard drives the player, but not while typing the schedule", async 
 
 test("bad URLs open the nearest valid state with a notice", async ({ page }) => {
   const errors = watchErrors(page);
-  await open(page, "?topic=caching&policy=never&a=read,jump&b=write&schedule=a,c,z,5x,b&ttl_ms=5");
+  await open(page, "policy=never&a=read,jump&b=write&schedule=a,c,z,5x,b&ttl_ms=5");
   const notice = page.locator(".notice");
   for (const part of ["policy=never", "jump", "no instance C", "\u201cz\u201d", "5x", "ttl_ms=5"]) {
     await expect(notice).toContainText(part);
@@ -211,14 +212,41 @@ test("the comparison tables come from the workload model", async ({ page }) => {
   expect(await reads("No mitigation")).toBeGreaterThan(10);
 });
 
-test("a 'see it happen' link opens its race, and Back returns", async ({ page }) => {
-  await open(page, "?topic=caching");
+test("a 'see it happen' link opens its race without a reload, and Back returns", async ({ page }) => {
+  await open(page, "");
+  await markDocument(page);
+  const entries = await page.evaluate(() => history.length);
   await page.locator(".topic-text a", { hasText: "The thundering herd" }).click();
   await expect(page.locator("#ca-preset")).toHaveValue("herd");
   await expect(stepCount(page)).toHaveText("11 / 11");
   await expect(stat(page, "Database reads")).toHaveText("3");
+  await expect(page).toHaveURL(new RegExp(`${topicPath("caching")}\\?`));
+  expect(await sameDocument(page)).toBe(true);
+  expect(await page.evaluate(() => history.length)).toBe(entries + 1);
   await page.goBack();
   await expect(page.locator("#ca-preset")).toHaveValue("stale-set");
+  expect(await sameDocument(page)).toBe(true);
+  await page.goForward();
+  await expect(page.locator("#ca-preset")).toHaveValue("herd");
+  await expect(stepCount(page)).toHaveText("11 / 11");
+});
+
+test("an old link opens the new address at the same frame", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, `${staleSet}&step=5`);
+  const wanted = (await caption(page).textContent()) ?? "";
+  expect(wanted).toContain("A sets v1 in the cache");
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await expect(page).toHaveURL(/step=6/);
+  await page.goto(`./?topic=caching&${staleSet}&step=5`);
+  await ready(page);
+  await expect(page).toHaveURL(new RegExp(`${topicPath("caching")}\\?policy=update-delete&(.*&)?step=5(&|$)`));
+  expect(page.url()).not.toContain("topic=");
+  await expect(stepCount(page)).toHaveText("5 / 6");
+  await expect(caption(page)).toHaveText(wanted);
+  await expect(page.locator("#ca-preset")).toHaveValue("stale-set");
+  await expect(page.locator(".notice")).toHaveCount(0);
+  expect(errors).toEqual([]);
 });
 
 test("the visualization fits a phone", async ({ page }) => {

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { ready, watchErrors } from "./helpers";
+import { ready, watchErrors, topicUrl } from "./helpers";
 
 // The seed's six diagrams, drawn as inline SVG that follows the theme.
 
@@ -15,7 +15,7 @@ const diagrams: [string, string][] = [
 for (const [slug, title] of diagrams) {
   test(`the diagram of ${slug} renders in both themes`, async ({ page }) => {
     const errors = watchErrors(page);
-    await page.goto(`./?topic=${slug}`);
+    await page.goto(topicUrl(slug));
     await ready(page);
     const svg = page.locator(".prose figure.diagram svg");
     await expect(svg).toHaveCount(1);

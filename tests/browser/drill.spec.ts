@@ -6,7 +6,7 @@ import { ready, watchErrors } from "./helpers";
 // storage, weakest sections first.
 
 async function openDrill(page: Page) {
-  await page.goto("./?drill");
+  await page.goto("./drill/");
   await ready(page);
   await expect(page.locator(".drill-question")).toBeVisible();
 }
@@ -22,7 +22,10 @@ test("reveal, mark, and the mark survives a reload", async ({ page }) => {
   await page.goto("./");
   await ready(page);
   await page.locator("#topic-nav a.nav-drill").click();
+  await expect(page).toHaveURL(/\/some\/dir\/drill\/$/);
   await expect(page.locator("h1#page-title")).toHaveText("Drill");
+  await ready(page);
+  await expect(page.locator('#topic-nav a[aria-current="page"]')).toHaveText("Drill");
   await expect(page.locator(".drill-question")).toBeVisible();
   await expect(meta(page)).toContainText("Question 1 of");
   const first = await page.locator(".drill-question").textContent();
@@ -55,8 +58,14 @@ test("progress exports to a file and imports back; a wrong file changes nothing"
   const file = info.outputPath("progress.txt");
   await (await download).saveAs(file);
   const text = fs.readFileSync(file, "utf8");
-  expect(text.split("\n")[0]).toBe("backend-playground drill progress v1");
-  expect(text.trim().split("\n")).toHaveLength(3);
+  const saved = JSON.parse(text);
+  expect(saved.format).toBe("backend-playground drill progress");
+  expect(saved.version).toBe(2);
+  const marks = saved.marks as Record<string, { knew: number; missed: number; last: string }>;
+  expect(Object.values(marks).map((m) => [m.knew, m.missed, m.last]).sort()).toEqual([
+    [0, 1, "missed"],
+    [1, 0, "knew"],
+  ]);
   await page.getByRole("button", { name: "Clear progress" }).click();
   await page.getByRole("button", { name: "Click again to clear all progress" }).click();
   expect(await seenTotal(page)).toBe(0);
@@ -67,6 +76,19 @@ test("progress exports to a file and imports back; a wrong file changes nothing"
   fs.writeFileSync(wrong, '{"not": "progress"}');
   await page.locator("#drill-import").setInputFiles(wrong);
   await expect(page.locator(".notice")).toContainText("not a drill progress file");
+  expect(await seenTotal(page)).toBe(2);
+  // A file of the first version (tab-separated text) still imports.
+  const v1 = info.outputPath("progress-v1.txt");
+  fs.writeFileSync(
+    v1,
+    ["backend-playground drill progress v1",
+      ...Object.entries(marks).map(([id, m]) => `${id}\t${m.knew}\t${m.missed}\t${m.last === "knew" ? "k" : "d"}`)].join("\n") + "\n",
+  );
+  await page.getByRole("button", { name: "Clear progress" }).click();
+  await page.getByRole("button", { name: "Click again to clear all progress" }).click();
+  expect(await seenTotal(page)).toBe(0);
+  await page.locator("#drill-import").setInputFiles(v1);
+  await expect(page.locator(".notice")).toContainText("Progress imported.");
   expect(await seenTotal(page)).toBe(2);
   const foreign = info.outputPath("foreign.txt");
   fs.writeFileSync(foreign, "backend-playground drill progress v1\nsome-other-site#q\t3\t1\tk\n");

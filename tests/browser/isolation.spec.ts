@@ -1,13 +1,14 @@
 import { test, expect, Page } from "@playwright/test";
-import { ready, watchErrors, expectNoHorizontalScroll } from "./helpers";
+import { ready, watchErrors, expectNoHorizontalScroll, topicUrl, topicPath, markDocument, sameDocument } from "./helpers";
 
 // The isolation lab: every preset at every level against the matrix the
 // engine computes, a schedule written, reordered, stepped and shared, a
 // wait and a deadlock, the matrix's links, the keyboard, bad URLs and the
 // phone layout.
 
+/** Opens the ACID page with `query`, the lab's parameters. */
 async function open(page: Page, query: string) {
-  await page.goto(`./${query}`);
+  await page.goto(topicUrl("acid", query));
   await ready(page);
   await expect(page.locator(".iso")).toBeVisible();
 }
@@ -29,7 +30,7 @@ test("each preset at each level shows the verdict of the engine's matrix", async
   test.setTimeout(240_000);
   const errors = watchErrors(page);
   for (const profile of ["postgres", "textbook"]) {
-    await open(page, `?topic=acid&profile=${profile}&matrix=on`);
+    await open(page, `profile=${profile}&matrix=on`);
     const table = page.locator(".iso-matrix-table").nth(profile === "postgres" ? 0 : 1);
     await expect(table).toBeVisible();
     // The levels, by column, and for each anomaly the presets in each cell.
@@ -71,7 +72,7 @@ test("each preset at each level shows the verdict of the engine's matrix", async
 
 test("a schedule typed in, reordered, stepped, shared and reopened", async ({ page, context }) => {
   const errors = watchErrors(page);
-  await open(page, "?topic=acid&s1=&s2=");
+  await open(page, "s1=&s2=");
   await expect(page.locator("#iso-preset")).toHaveValue("custom");
   await page.locator("#iso-new-0").fill("update test set value = value + 5 where id = 1");
   await page.locator("#iso-new-0").press("Enter");
@@ -122,7 +123,7 @@ test("a schedule typed in, reordered, stepped, shared and reopened", async ({ pa
 
 test("a blocked statement waits and completes; a deadlock is reported", async ({ page }) => {
   const errors = watchErrors(page);
-  await open(page, "?topic=acid&profile=postgres&level=read-committed&preset=P4&step=4");
+  await open(page, "profile=postgres&level=read-committed&preset=P4&step=4");
   await expect(page.locator(".iso-stmt.waiting")).toContainText("Waiting for session 1 (T1)");
   await expect(page.locator(".iso-wait-line")).toHaveCount(1);
   await expect(page.locator(".iso-box.waiting")).toContainText("Session 2");
@@ -149,10 +150,15 @@ test("a blocked statement waits and completes; a deadlock is reported", async ({
 
 test("the matrix's cells open their preset at their level; the export reads as SQL", async ({ page }) => {
   const errors = watchErrors(page);
-  await open(page, "?topic=acid&matrix=on");
+  await open(page, "matrix=on");
   await expect(page.locator("#iso-matrix")).toHaveAttribute("open", "");
+  await markDocument(page);
+  const entries = await page.evaluate(() => history.length);
   await page.getByRole("link", { name: "G2-item at Repeatable read (PostgreSQL)" }).click();
-  await expect(page).toHaveURL(/profile=postgres&level=repeatable-read&preset=G2-item/);
+  await expect(page).toHaveURL(new RegExp(`${topicPath("acid")}\\?profile=postgres&level=repeatable-read&preset=G2-item`));
+  // The cell changed the lab's state in place, with a history entry.
+  expect(await sameDocument(page)).toBe(true);
+  expect(await page.evaluate(() => history.length)).toBe(entries + 1);
   await expect(page.locator("#iso-preset")).toHaveValue("G2-item");
   await expect(page.locator("#iso-level")).toHaveValue("repeatable-read");
   await page.getByRole("button", { name: "Last step" }).click();
@@ -179,12 +185,39 @@ test("the matrix's cells open their preset at their level; the export reads as S
   await expect(sql).toContainText("-- Session 2");
   // Every level side by side.
   await expect(page.locator(".iso-compare tbody tr")).toHaveCount(4);
+  // Back returns to the earlier cell's state, in the same document.
+  await page.goBack();
+  await expect(page.locator("#iso-profile")).toHaveValue("postgres");
+  await expect(page.locator("#iso-level")).toHaveValue("repeatable-read");
+  await expect(page.locator("#iso-preset")).toHaveValue("G2-item");
+  expect(await sameDocument(page)).toBe(true);
+  expect(errors).toEqual([]);
+});
+
+test("an old link opens the new address at the same frame", async ({ page }) => {
+  const errors = watchErrors(page);
+  const q = "profile=postgres&level=repeatable-read&preset=P4&step=5";
+  await open(page, q);
+  const wanted = (await caption(page).textContent()) ?? "";
+  const count = (await stepCount(page).textContent()) ?? "";
+  expect(count).toMatch(/^5 \//);
+  await page.getByRole("button", { name: "Step back" }).click();
+  await expect(page).toHaveURL(/step=4/);
+  await page.goto(`./?topic=acid&${q}`);
+  await ready(page);
+  await expect(page).toHaveURL(new RegExp(`${topicPath("acid")}\\?profile=postgres&(.*&)?step=5(&|$)`));
+  expect(page.url()).not.toContain("topic=");
+  await expect(stepCount(page)).toHaveText(count);
+  await expect(caption(page)).toHaveText(wanted);
+  await expect(page.locator("#iso-level")).toHaveValue("repeatable-read");
+  await expect(page.locator("#iso-preset")).toHaveValue("P4");
+  await expect(page.locator(".notice")).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 
 test("keyboard only: choose, edit, reorder and step", async ({ page }) => {
   const errors = watchErrors(page);
-  await open(page, "?topic=acid&preset=G0");
+  await open(page, "preset=G0");
   // Tab until the level drop-down has the focus.
   for (let i = 0; i < 200; i++) {
     if (await page.evaluate(() => document.activeElement?.id === "iso-level")) break;
@@ -233,21 +266,21 @@ test("keyboard only: choose, edit, reorder and step", async ({ page }) => {
 
 test("bad URLs open the nearest lab with a notice", async ({ page }) => {
   const errors = watchErrors(page);
-  await open(page, "?topic=acid&level=chaos&profile=postgres&s1=selct%201%3Bcommit&s2=select%20*%20from%20test&schedule=1,2,9&step=77");
+  await open(page, "level=chaos&profile=postgres&s1=selct%201%3Bcommit&s2=select%20*%20from%20test&schedule=1,2,9&step=77");
   await expect(page.locator(".notice")).toContainText("level=chaos");
   await expect(page.locator(".notice")).toContainText("schedule:");
   await expect(page.locator(".iso-col .iso-parse")).toContainText("At character 1");
   await expect(page.locator(".iso-stmt.invalid")).toHaveCount(1);
   await expect(stepCount(page)).toHaveText("3 / 3");
   const long = Array(20).fill("update%20test%20set%20value%20%3D%20value%20%2B%201%20where%20id%20%3D%201").join("%3B");
-  await open(page, `?topic=acid&s1=${long}&s2=${long}&s3=${long}`);
+  await open(page, `s1=${long}&s2=${long}&s3=${long}`);
   await expect(page.locator(".notice")).toContainText("link limit");
   expect(errors).toEqual([]);
 });
 
 test("the phone layout: sessions side by side, nothing wider than the screen", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await open(page, "?topic=acid&preset=P4&step=4");
+  await open(page, "preset=P4&step=4");
   const cols = page.locator(".iso-col");
   await expect(cols).toHaveCount(2);
   const [a, b] = [await cols.nth(0).boundingBox(), await cols.nth(1).boundingBox()];
@@ -257,12 +290,12 @@ test("the phone layout: sessions side by side, nothing wider than the screen", a
   await expect(page.locator(".iso-stmt.released")).toHaveCount(1);
   await expectNoHorizontalScroll(page);
   // The matrix's wide tables scroll inside their frames.
-  await open(page, "?topic=acid&matrix=on");
+  await open(page, "matrix=on");
   await expect(page.locator(".iso-matrix-table")).toHaveCount(2);
   await expectNoHorizontalScroll(page);
   await page.locator("#iso-matrix-close").click();
   // The README's custom example opens without a notice.
-  await open(page, "?topic=acid&profile=textbook&level=read-committed&s1=update%20test%20set%20value%20%3D%2011%20where%20id%20%3D%201%3Bcommit&s2=select%20*%20from%20test&schedule=1,2,1&step=2");
+  await open(page, "profile=textbook&level=read-committed&s1=update%20test%20set%20value%20%3D%2011%20where%20id%20%3D%201%3Bcommit&s2=select%20*%20from%20test&schedule=1,2,1&step=2");
   await expect(page.locator(".notice")).toHaveCount(0);
   await expect(page.locator(".iso-stmt.waiting")).toContainText("Waiting for session 1");
 });

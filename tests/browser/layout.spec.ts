@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { topics, ready, expectNoHorizontalScroll, watchErrors } from "./helpers";
+import { topics, ready, expectNoHorizontalScroll, watchErrors, topicUrl, topicPath, navLink } from "./helpers";
 
 const all = topics();
 
@@ -49,7 +49,7 @@ test("a corrupt stored theme is ignored", async ({ page }) => {
 
 test("reduced motion turns transitions and smooth scrolling off", async ({ page }) => {
   await page.emulateMedia({ reducedMotion: "reduce" });
-  await page.goto(`./?topic=${all[0].slug}`);
+  await page.goto(topicUrl(all[0].slug));
   await ready(page);
   const style = await page.evaluate(() => ({
     scroll: getComputedStyle(document.documentElement).scrollBehavior,
@@ -78,16 +78,22 @@ test.describe("phone layout (375x667)", () => {
     await expect(nav).toBeVisible();
     await expect(menu).toHaveAttribute("aria-expanded", "true");
     // Focus moves into the menu (to the current page's link: the overview).
-    await expect(nav.locator(`a.nav-home[href="./"]`)).toBeFocused();
+    await expect(nav.locator('a.nav-home[aria-current="page"]')).toHaveText("Overview");
+    await expect(nav.locator('a.nav-home[aria-current="page"]')).toBeFocused();
     const target = all[3];
-    await nav.locator(`a[href="?topic=${target.slug}"]`).click();
+    await navLink(page, target.slug).click();
     await expect(page.locator("h1#page-title")).toHaveText(target.title);
+    await expect(page).toHaveURL(new RegExp(`${topicPath(target.slug)}$`));
+    await ready(page);
+    // The topic's page opens with its menu closed.
     await expect(nav).toBeHidden();
+    await expect(menu).toHaveAttribute("aria-expanded", "false");
     await expectNoHorizontalScroll(page);
     // Escape closes the menu and returns focus to its button.
     await menu.click();
     await expect(nav).toBeVisible();
-    await expect(nav.locator(`a[href="?topic=${target.slug}"]`)).toBeFocused();
+    await expect(navLink(page, target.slug)).toHaveAttribute("aria-current", "page");
+    await expect(navLink(page, target.slug)).toBeFocused();
     await page.keyboard.press("Escape");
     await expect(nav).toBeHidden();
     await expect(menu).toBeFocused();
@@ -103,7 +109,7 @@ test.describe("narrow layout (360 px)", () => {
 
   test("no page scrolls sideways", async ({ page }) => {
     test.setTimeout(120_000);
-    for (const url of ["./", "./?topic=no-such-topic", ...all.map((t) => `./?topic=${t.slug}`)]) {
+    for (const url of ["./", "./not-found/?topic=no-such-topic", "./sheet/", "./drill/", ...all.map((t) => topicUrl(t.slug))]) {
       await page.goto(url);
       await ready(page);
       await expectNoHorizontalScroll(page);

@@ -1,14 +1,15 @@
 import { test, expect, Page } from "@playwright/test";
-import { ready, watchErrors, expectNoHorizontalScroll } from "./helpers";
+import { ready, watchErrors, expectNoHorizontalScroll, topicUrl, topicPath, navLink, markDocument, sameDocument } from "./helpers";
 
 // The N+1 visualization: permalinks, the player, controls, copy link, bad
 // URLs. Figures asserted here follow from the parameters in the URL.
 
 const base =
-  "?topic=n-plus-one&strategy=lazy&n=10&orders=2&load=orders&items=2&spread=fixed&seed=1&latency=same-zone&row_us=2";
+  "strategy=lazy&n=10&orders=2&load=orders&items=2&spread=fixed&seed=1&latency=same-zone&row_us=2";
 
+/** Opens the N+1 page with `query`, the model's parameters. */
 async function open(page: Page, query: string) {
-  await page.goto(`./${query}`);
+  await page.goto(topicUrl("n-plus-one", query));
   await ready(page);
   await expect(page.locator(".np")).toBeVisible();
 }
@@ -117,7 +118,7 @@ const strategies: [string, string, number, RegExp][] = [
 
 test("every strategy runs from the controls and shows its queries and code", async ({ page }) => {
   const errors = watchErrors(page);
-  await open(page, "?topic=n-plus-one");
+  await open(page, "");
   await page.locator("#np-n").fill("10");
   await page.locator("#np-n").press("Enter");
   await page.locator("#np-n").blur();
@@ -135,6 +136,8 @@ test("every strategy runs from the controls and shows its queries and code", asy
     }
     await expect(page.locator(".orm-code h3")).toContainText(label);
     await expect(page.locator(".legend li.current")).toHaveText(label);
+    // The charts are drawn once they come into view.
+    await page.locator(".chart").first().scrollIntoViewIfNeeded();
     await expect(page.locator(".chart .line.current")).toHaveCount(2);
   }
   // Lazy: the second query is the first user's orders.
@@ -167,7 +170,10 @@ test("an out-of-range field is clamped and says so", async ({ page }) => {
 test("the sweep is drawn and tabulated for every strategy", async ({ page }) => {
   await open(page, `${base}&step=0`);
   await expect(page.locator(".chart")).toHaveCount(2);
+  // Drawn once they come into view, with their labels saying so.
+  await page.locator(".chart").first().scrollIntoViewIfNeeded();
   await expect(page.locator(".chart").first().locator("polyline")).toHaveCount(5);
+  await expect(page.locator(".chart").first()).not.toHaveAttribute("aria-label", /computed when/);
   await page.locator(".sweep-details summary").click();
   const rows = page.locator(".sweep-table tbody tr");
   await expect(rows).toHaveCount(14);
@@ -198,7 +204,8 @@ test("copy link copies the current frame, and the link opens it in a fresh brows
   const link = await page.evaluate(() => navigator.clipboard.readText());
   expect(link).toContain("strategy=selectin");
   expect(link).toContain("step=1");
-  expect(link).toContain("/some/dir/");
+  expect(link).toContain("/some/dir/topics/n-plus-one/?");
+  expect(link).not.toContain("topic=");
   const wanted = await caption(page).textContent();
   const fresh = await browser.newContext();
   const other = await fresh.newPage();
@@ -219,7 +226,7 @@ test("without clipboard access the link is shown to copy by hand", async ({ page
   const field = page.locator("#copy-link-field");
   await expect(field).toBeVisible();
   await expect(field).toBeFocused();
-  await expect(field).toHaveValue(/\?topic=n-plus-one&.*step=2/);
+  await expect(field).toHaveValue(/\/some\/dir\/topics\/n-plus-one\/\?strategy=lazy&.*step=2/);
   await page.getByRole("button", { name: "Close" }).click();
   await expect(field).toHaveCount(0);
 });
@@ -248,7 +255,7 @@ test("bad URLs open the nearest valid state with a notice naming what was ignore
     }],
   ];
   for (const [q, message, check] of cases) {
-    await open(page, `?topic=n-plus-one&${q}`);
+    await open(page, q);
     await expect(page.locator(".notice")).toContainText(message);
     await check();
   }
@@ -258,16 +265,37 @@ test("bad URLs open the nearest valid state with a notice naming what was ignore
   expect(errors).toEqual([]);
 });
 
-test("choosing another topic pushes a history entry; Back restores the frame", async ({ page }) => {
+test("another topic is another page; Back restores the frame", async ({ page }) => {
   await open(page, `${base}&step=3`);
   await page.getByRole("button", { name: "Step forward" }).click();
   await expect(page).toHaveURL(/step=4/);
-  await page.locator("#topic-nav a[href='?topic=caching']").click();
+  await navLink(page, "caching").click();
   await expect(page.locator("h1#page-title")).not.toHaveText("The N+1 query problem");
-  await expect(page).toHaveURL(/topic=caching$/);
+  await expect(page).toHaveURL(new RegExp(`${topicPath("caching")}$`));
   await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`${topicPath("n-plus-one")}\\?(.*&)?step=4(&|$)`));
   await expect(page.locator("h1#page-title")).toHaveText("The N+1 query problem");
   await expect(stepCount(page)).toHaveText("4 / 11");
+  await expect(page.locator("#np-n")).toHaveValue("10");
+});
+
+test("an old link opens the new address at the same frame", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, `${base}&step=4`);
+  const wanted = (await caption(page).textContent()) ?? "";
+  expect(wanted).toContain("Query 4");
+  // Mid-run, another page in between, then the link of the first scheme.
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await expect(page).toHaveURL(/step=5/);
+  await page.goto(`./?topic=n-plus-one&${base}&step=4`);
+  await ready(page);
+  await expect(page).toHaveURL(new RegExp(`${topicPath("n-plus-one")}\\?strategy=lazy&(.*&)?step=4(&|$)`));
+  expect(page.url()).not.toContain("topic=");
+  await expect(stepCount(page)).toHaveText("4 / 11");
+  await expect(caption(page)).toHaveText(wanted);
+  await expect(page.locator("#np-n")).toHaveValue("10");
+  await expect(page.locator(".notice")).toHaveCount(0);
+  expect(errors).toEqual([]);
 });
 
 test("the visualization fits a phone", async ({ page }) => {
@@ -280,18 +308,31 @@ test("the visualization fits a phone", async ({ page }) => {
   await page.screenshot({ path: "artifacts/screenshots/nplus1-desktop.png" });
 });
 
-test("a 'see it happen' link in the text opens its preset, and Back returns", async ({ page }) => {
-  await open(page, "?topic=n-plus-one");
+test("a 'see it happen' link in the text opens its preset without a reload, and Back returns", async ({ page }) => {
+  await open(page, "");
   await expect(page.locator("#np-strategy")).toHaveValue("lazy");
+  await markDocument(page);
+  const entries = await page.evaluate(() => history.length);
   const link = page.locator(".topic-text a", { hasText: "Batch loading at 1,000 users" });
+  await expect(link).toHaveAttribute("href", /^\.\.\/\.\.\/topics\/n-plus-one\/\?strategy=selectin&/);
   await link.click();
   await expect(page.locator("#np-strategy")).toHaveValue("selectin");
   await expect(page.locator("#np-n")).toHaveValue("1000");
   await expect(stepCount(page)).toHaveText("3 / 3");
   await expect(caption(page)).toContainText("users 501\u20131000");
-  await expect(page).toHaveURL(/strategy=selectin/);
+  await expect(page).toHaveURL(new RegExp(`${topicPath("n-plus-one")}\\?strategy=selectin&`));
+  // The link's #viz brings the model into view.
+  await expect(page.locator("#viz")).toBeInViewport();
+  // The same document, one history entry more.
+  expect(await sameDocument(page)).toBe(true);
+  expect(await page.evaluate(() => history.length)).toBe(entries + 1);
   await page.goBack();
   await expect(page.locator("#np-strategy")).toHaveValue("lazy");
   await expect(page.locator("#np-n")).toHaveValue("100");
   await expect(page.locator(".notice")).toHaveCount(0);
+  expect(await sameDocument(page)).toBe(true);
+  await page.goForward();
+  await expect(page.locator("#np-strategy")).toHaveValue("selectin");
+  await expect(stepCount(page)).toHaveText("3 / 3");
+  expect(await sameDocument(page)).toBe(true);
 });

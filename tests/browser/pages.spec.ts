@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { topics, watchErrors, ready, expectNoHorizontalScroll } from "./helpers";
+import { topics, watchErrors, ready, topicUrl } from "./helpers";
 
 const all = topics();
 
@@ -15,8 +15,9 @@ test("the home page lists every topic, grouped by section", async ({ page }) => 
   await expect(cards).toHaveCount(sectionIds.size);
   await expect(page.locator("main .topic-list a")).toHaveCount(all.length);
   await expect(page.locator("#topic-nav .nav-sections a")).toHaveCount(all.length);
+  await expect(page.locator('#topic-nav a[aria-current="page"]')).toHaveText("Overview");
   for (const t of all) {
-    await expect(page.locator(`main .topic-list a[href="?topic=${t.slug}"]`)).toHaveText(t.title);
+    await expect(page.locator(`main .topic-list a[href="topics/${t.slug}/"]`)).toHaveText(t.title);
   }
   expect(errors).toEqual([]);
 });
@@ -24,19 +25,24 @@ test("the home page lists every topic, grouped by section", async ({ page }) => 
 for (const t of all) {
   test(`topic ${t.slug} loads cleanly`, async ({ page }) => {
     const errors = watchErrors(page);
-    await page.goto(`./?topic=${t.slug}`);
+    await page.goto(topicUrl(t.slug));
     await ready(page);
     await expect(page.locator("h1#page-title")).toHaveText(t.title);
     await expect(page).toHaveTitle(`${t.title} | Backend Playground`);
     await expect(page.locator(".prose")).not.toBeEmpty();
-    await expect(page.locator(`#topic-nav a[aria-current="page"]`)).toHaveAttribute("href", `?topic=${t.slug}`);
-    // Every link between topics points at a topic that exists.
-    const hrefs = await page.locator('.prose a[href^="?topic="]').evaluateAll((as) =>
+    await expect(page.locator(`#topic-nav a[aria-current="page"]`)).toHaveAttribute("href", `../../topics/${t.slug}/`);
+    await expect(page.locator(`#topic-nav a[aria-current="page"]`)).toContainText(t.title);
+    await expect(page.locator(`#topic-nav a[aria-current]`)).toHaveCount(1);
+    // Every link between topics points at a topic that exists, in the new
+    // form (no link of the old, query-only form is left).
+    const hrefs = await page.locator(".prose a[href]").evaluateAll((as) =>
       as.map((a) => a.getAttribute("href") || ""),
     );
     for (const href of hrefs) {
-      const slug = href.replace(/^\?topic=/, "").replace(/[&#].*$/, "");
-      expect(all.map((x) => x.slug), `${href} links to a missing topic`).toContain(slug);
+      expect(href, `${href} is a link of the old form`).not.toMatch(/^\??topic=|[?&]topic=/);
+      const m = href.match(/^(?:\.\.\/)*topics\/([^/?#]+)\//);
+      if (!m) continue;
+      expect(all.map((x) => x.slug), `${href} links to a missing topic`).toContain(m[1]);
     }
     expect(errors).toEqual([]);
   });
@@ -44,7 +50,7 @@ for (const t of all) {
 
 test("no serious or critical accessibility violation on any page", async ({ page }) => {
   test.setTimeout(240_000);
-  const urls = ["./", "./?topic=no-such-topic", ...all.map((t) => `./?topic=${t.slug}`)];
+  const urls = ["./", "./not-found/?topic=no-such-topic", "./sheet/", "./drill/", ...all.map((t) => topicUrl(t.slug))];
   const found: string[] = [];
   for (const url of urls) {
     await page.goto(url);
@@ -62,7 +68,7 @@ test("no serious or critical accessibility violation on any page", async ({ page
 test("the dark theme passes the accessibility scan too", async ({ page }) => {
   await page.emulateMedia({ colorScheme: "dark" });
   const found: string[] = [];
-  for (const url of ["./", `./?topic=${all[0].slug}`, "./?topic=no-such-topic"]) {
+  for (const url of ["./", topicUrl(all[0].slug), topicUrl("n-plus-one"), "./not-found/?topic=no-such-topic", "./drill/"]) {
     await page.goto(url);
     await ready(page);
     const result = await new AxeBuilder({ page }).analyze();
@@ -86,7 +92,7 @@ test("screenshots of home and a topic, desktop and phone, both themes", async ({
       await page.goto("./");
       await ready(page);
       await page.screenshot({ path: `artifacts/screenshots/home-${suffix}.png` });
-      await page.goto(`./?topic=${topic.slug}`);
+      await page.goto(topicUrl(topic.slug));
       await ready(page);
       await expect(page.locator(".topic-text .prose")).toBeVisible();
       await page.screenshot({ path: `artifacts/screenshots/topic-${suffix}.png` });

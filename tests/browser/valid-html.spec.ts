@@ -16,6 +16,8 @@ const vnu = path.join(root, "node_modules", "vnu-jar", "build", "dist", "vnu.jar
 /** Every index.html under `dir`. */
 function pages(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    // Trunk's staging folder, while a build runs, is not part of the site.
+    if (e.name.startsWith(".")) return [];
     const p = path.join(dir, e.name);
     if (e.isDirectory()) return pages(p);
     return e.name === "index.html" ? [p] : [];

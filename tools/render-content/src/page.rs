@@ -475,7 +475,7 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
-        r#"<!doctype html>
+        r##"<!doctype html>
 <html lang="en" data-page="{}" data-slug="{}" data-root="{root}">
 <head>
 <meta charset="utf-8">
@@ -484,7 +484,7 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
 <title>{title}</title>
 <meta name="description" content="{description}">
 <meta name="color-scheme" content="light dark">
-<meta name="theme-color" content="{}">
+<meta name="theme-color" content="#1d5fd1">
 <link rel="canonical" href="{canonical}">
 <meta property="og:type" content="{}">
 <meta property="og:site_name" content="Backend Playground">
@@ -497,10 +497,9 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
 <meta name="twitter:card" content="summary_large_image">
 <meta name="twitter:title" content="{title}">
 <meta name="twitter:description" content="{description}">
-"#,
+"##,
         p.kind.name(),
         p.slug.as_deref().unwrap_or(""),
-        "#1d5fd1",
         if p.kind == Kind::Topic {
             "article"
         } else {
@@ -537,5 +536,12 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
         p.main,
         SEARCH_DIALOG
     );
-    h.replace(ROOT_MARK, &root)
+    // A link to the root itself needs a path of its own: an empty one
+    // would keep the page's query.
+    let home = if root.is_empty() { "./" } else { root.as_str() };
+    h.replace(
+        &format!("href=\"{ROOT_MARK}\""),
+        &format!("href=\"{home}\""),
+    )
+    .replace(ROOT_MARK, &root)
 }

@@ -34,7 +34,7 @@ impl Renderer {
 
     /// Whether any font was found (without one the text would not show).
     pub fn has_fonts(&self) -> bool {
-        self.options.fontdb.len() > 0
+        !self.options.fontdb.is_empty()
     }
 
     /// The PNG of a topic's preview.
