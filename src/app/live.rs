@@ -389,3 +389,16 @@ mod tests {
         assert!(v.is_empty());
     }
 }
+
+/// Draws its children a task after the rest of the view: the parts of a
+/// live view below its first screen, so that the browser can paint and
+/// handle input between the two halves of the work of opening it.
+#[component]
+pub fn Later(children: ChildrenFn) -> impl IntoView {
+    let shown = RwSignal::new(false);
+    gloo_timers::callback::Timeout::new(0, move || {
+        let _ = shown.try_set(true);
+    })
+    .forget();
+    move || shown.get().then(|| children())
+}

@@ -226,8 +226,9 @@ pub fn start_with(part: Part) {
         });
         // The owner holds the part's state for the life of the page.
         std::mem::forget(owner);
+        // Ready once the part's later half (drawn a task after) is in too.
         if in_place {
-            shell::ready();
+            gloo_timers::callback::Timeout::new(0, shell::ready).forget();
         }
     })
     .forget();

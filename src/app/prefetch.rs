@@ -90,6 +90,11 @@ pub fn start() {
         browser::listen(&w, "pointerover", on_hover.clone());
         browser::listen(&w, "focusin", on_hover);
     }
+    // Only a topic's own links: the overview, the sheet and the not-found
+    // page link to every topic.
+    if browser::html_attribute("data-page").as_deref() != Some("topic") {
+        return;
+    }
     browser::when_idle(move || {
         for href in browser::hrefs(".topic-text a[href], .related a[href], .pager a[href]") {
             if let Some(slug) = topic_of(&href) {

@@ -183,7 +183,8 @@ test("the matrix's cells open their preset at their level; the export reads as S
   await expect(sql).toContainText("CREATE TABLE test (id int PRIMARY KEY, value int);");
   await expect(sql).toContainText("BEGIN ISOLATION LEVEL READ UNCOMMITTED;  -- step 0");
   await expect(sql).toContainText("-- Session 2");
-  // Every level side by side.
+  // Every level side by side, computed once the table comes into view.
+  await page.locator(".iso-compare-wrap").scrollIntoViewIfNeeded();
   await expect(page.locator(".iso-compare tbody tr")).toHaveCount(4);
   // Back returns to the earlier cell's state, in the same document.
   await page.goBack();

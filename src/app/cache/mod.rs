@@ -11,8 +11,8 @@ use leptos::prelude::*;
 
 use super::fields::{read_number, SelectField};
 use super::live::{
-    data_j, event_field, focus_later, follow_step, list_clicks, open_live, replay, settings, Live,
-    Setting,
+    data_j, event_field, focus_later, follow_step, list_clicks, open_live, replay, settings, Later,
+    Live, Setting,
 };
 use super::player::Player;
 use super::share::CopyLink;
@@ -46,8 +46,10 @@ pub fn CacheViz(slug: &'static str) -> impl IntoView {
                 <div inner_html=at(render::state)></div>
                 <dl class="counters" aria-label="Figures so far" inner_html=at(render::figures)></dl>
             </section>
-            <Script state=state/>
-            <Compare/>
+            <Later>
+                <Script state=state/>
+                <Compare/>
+            </Later>
         </div>
     }
 }

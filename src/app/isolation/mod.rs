@@ -14,7 +14,9 @@ use wasm_bindgen::JsCast;
 
 use super::browser;
 use super::fields::SelectField;
-use super::live::{event_field, focus_later, follow_step, list_clicks, open_live, replay, Live};
+use super::live::{
+    event_field, focus_later, follow_step, list_clicks, open_live, replay, Later, Live,
+};
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::isolation::lab::{
@@ -53,10 +55,12 @@ pub fn IsolationViz(slug: &'static str) -> impl IntoView {
                 <h3>"The data"</h3>
                 <div inner_html=at(render::data)></div>
             </section>
-            <Editor state=state/>
-            <Compare state=state/>
-            <Export state=state/>
-            <Matrix state=state/>
+            <Later>
+                <Editor state=state/>
+                <Compare state=state/>
+                <Export state=state/>
+                <Matrix state=state/>
+            </Later>
         </div>
     }
 }
@@ -482,9 +486,15 @@ fn active_id() -> Option<String> {
 }
 
 /// The same schedule at every level of the profile: run again only when
-/// the statements, schedule or profile change, not the level.
+/// the statements, schedule or profile change, not the level, and first
+/// when the table comes into view (it runs the lab once per level, work a
+/// page opened with the table out of sight need not do before it can be
+/// used).
 #[component]
 fn Compare(state: State) -> impl IntoView {
+    let in_view = RwSignal::new(false);
+    let section = NodeRef::<leptos::html::Section>::new();
+    section.on_load(move |el| browser::when_visible(&el, move || in_view.set(true)));
     let scenario = Memo::new(move |_| {
         state.run.with(|r| {
             let p = r.params();
@@ -492,6 +502,9 @@ fn Compare(state: State) -> impl IntoView {
         })
     });
     let rows = Memo::new(move |_| {
+        if !in_view.get() {
+            return Vec::new();
+        }
         let (profile, sessions, schedule) = scenario.get();
         let level = state.run.with_untracked(|r| r.params().level);
         compare(&Params {
@@ -503,11 +516,14 @@ fn Compare(state: State) -> impl IntoView {
         })
     });
     let table = move || {
+        if !in_view.get() {
+            return r#"<p class="hint">Computed when it comes into view.</p>"#.to_string();
+        }
         let level = state.run.with(|r| r.params().clone());
         rows.with(|rows| render::compare_table(&level, rows))
     };
     view! {
-        <section class="iso-compare-wrap" aria-labelledby="iso-compare-title">
+        <section class="iso-compare-wrap" aria-labelledby="iso-compare-title" node_ref=section>
             <h3 id="iso-compare-title">"Every level, same schedule"</h3>
             <div inner_html=table></div>
         </section>
