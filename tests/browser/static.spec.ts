@@ -1,5 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import {
   topics,
@@ -357,6 +358,30 @@ async function visitOnce(page: Page) {
   await ready(page);
   expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
 }
+
+test("the site is installable: Chromium finds no installability error", async ({ playwright, baseURL }, info) => {
+  // Installability is not judged in a private window: a profile of its own.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bp-profile-"));
+  const context = await playwright.chromium.launchPersistentContext(dir, {
+    ...info.project.use.launchOptions,
+    baseURL,
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await visitOnce(page);
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send("Page.getInstallabilityErrors")) as {
+      installabilityErrors: { errorId: string }[];
+    };
+    expect(installabilityErrors.map((e) => e.errorId)).toEqual([]);
+    const manifest = (await cdp.send("Page.getAppManifest")) as { errors: unknown[]; url: string };
+    expect(manifest.url).toContain("manifest.webmanifest");
+    expect(manifest.errors).toEqual([]);
+  } finally {
+    await context.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test("offline: once visited, every kind of page works without the network", async ({ page, context }) => {
   test.setTimeout(120_000);

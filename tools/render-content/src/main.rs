@@ -76,6 +76,12 @@ fn write_site(c: &content::Content, templates: &Path, site: &Path) -> Result<usi
             std::fs::write(site.join(&image.path), png).map_err(io)?;
         }
     }
+    let favicon = std::fs::read_to_string(templates.join("..").join("public").join("favicon.svg"))
+        .map_err(|e| format!("public/favicon.svg: {e}"))?;
+    for size in [192, 512] {
+        let png = previews.icon_png(&favicon, size)?;
+        std::fs::write(site.join(format!("icon-{size}.png")), png).map_err(io)?;
+    }
     std::fs::write(
         site.join("manifest.webmanifest"),
         assets.manifest.replace("__ICON__", &assets.icon),

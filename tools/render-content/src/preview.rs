@@ -54,6 +54,22 @@ impl Renderer {
     }
 }
 
+impl Renderer {
+    /// The site's icon (`svg`, drawn on a 32-unit square) as a `size`-pixel
+    /// PNG on white, within the middle 80% so that a round mask keeps it:
+    /// the icons of the web app manifest.
+    pub fn icon_png(&self, svg: &str, size: u32) -> Result<Vec<u8>, String> {
+        let tree = usvg::Tree::from_str(svg, &self.options).map_err(|e| e.to_string())?;
+        let mut pixmap = tiny_skia::Pixmap::new(size, size).ok_or("cannot allocate the icon")?;
+        pixmap.fill(tiny_skia::Color::WHITE);
+        let scale = size as f32 * 0.8 / tree.size().width().max(1.0);
+        let inset = size as f32 * 0.1;
+        let transform = tiny_skia::Transform::from_row(scale, 0.0, 0.0, scale, inset, inset);
+        resvg::render(&tree, transform, &mut pixmap.as_mut());
+        pixmap.encode_png().map_err(|e| e.to_string())
+    }
+}
+
 /// Breaks `text` into lines of at most `width` characters (a word longer
 /// than that stands alone), at most `max` lines, the last ending in an
 /// ellipsis if text was left out.
