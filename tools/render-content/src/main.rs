@@ -62,7 +62,7 @@ fn write_site(c: &content::Content, templates: &Path, site: &Path) -> Result<usi
         content::drill_file(c).replace(content::ROOT_MARK, "../"),
     )
     .map_err(io)?;
-    let pages = page::all(c, &assets);
+    let pages = page::all(c);
     let previews = preview::Renderer::new();
     if !previews.has_fonts() {
         eprintln!("warning: no fonts found: the link-preview images will have no text (install fonts-dejavu-core)");

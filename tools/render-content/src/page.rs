@@ -161,7 +161,7 @@ fn esc(s: &str) -> String {
 const SITE_PREVIEW: &str = "preview.png";
 
 /// Every page of the site.
-pub fn all(c: &Content, _assets: &Assets) -> Vec<Page> {
+pub fn all(c: &Content) -> Vec<Page> {
     let mut pages = vec![Page {
         kind: Kind::Home,
         slug: None,
