@@ -177,9 +177,13 @@ pub fn page_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
 pub fn parse_page(route: &Route, query: &str) -> Parsed {
     let query = query.strip_prefix('?').unwrap_or(query);
     let head = match route {
-        Route::Home => return parse(query),
+        // The not-found page's query names the topic asked for.
+        Route::Home | Route::NotFound(_) => {
+            let mut parsed = parse(query);
+            parsed.route = route.clone();
+            return parsed;
+        }
         Route::Topic(slug) => format!("topic={}", encode_component(slug)),
-        Route::NotFound(slug) => format!("topic={}", encode_component(slug)),
         Route::Sheet => "sheet".to_string(),
         Route::Drill => "drill".to_string(),
     };
@@ -282,6 +286,11 @@ mod tests {
         assert_eq!(p.route, route);
         assert_eq!(parse_page(&Route::Sheet, "x=1").ignored, vec!["x=1"]);
         assert_eq!(parse_page(&Route::Drill, "").route, Route::Drill);
+        // The not-found page names its topic without calling it ignored.
+        let missing = Route::NotFound("nope".into());
+        let p = parse_page(&missing, "?topic=nope&x=1");
+        assert_eq!(p.route, missing);
+        assert_eq!(p.ignored, vec!["x=1"]);
         assert_eq!(page_query::<&str, &str>(&[]), "");
         assert_eq!(page_path(&Route::Home), "");
         assert_eq!(page_path(&route), format!("topics/{first}/"));

@@ -143,6 +143,8 @@ test("an unknown topic opens the not-found page with a way home and every topic"
   await ready(page);
   await expect(page.locator(".not-found")).toContainText("<b>bold</b>");
   await expect(page.locator(".not-found b")).toHaveCount(0);
+  // The topic it asks for is the page's subject, not a part it ignored.
+  await expect(page.locator(".notice")).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 
