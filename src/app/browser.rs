@@ -66,12 +66,8 @@ pub fn prefers_dark() -> bool {
 /// Calls `f` whenever the system's colour scheme changes, for the life of
 /// the page.
 pub fn on_scheme_change(f: impl Fn() + 'static) {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
     if let Some(q) = dark_query() {
-        let callback = Closure::<dyn Fn()>::new(f);
-        let _ = q.add_event_listener_with_callback("change", callback.as_ref().unchecked_ref());
-        callback.forget();
+        listen(&q, "change", move |_| f());
     }
 }
 
@@ -196,12 +192,8 @@ pub async fn file_text(file: &web_sys::File) -> Result<String, ()> {
 /// Calls `f` on every click of the element `id`, for the life of the page;
 /// does nothing if the page has no such element.
 pub fn on_click(id: &str, f: impl Fn() + 'static) {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
     if let Some(el) = element(id) {
-        let callback = Closure::<dyn Fn()>::new(f);
-        let _ = el.add_event_listener_with_callback("click", callback.as_ref().unchecked_ref());
-        callback.forget();
+        listen(&el, "click", move |_| f());
     }
 }
 
@@ -229,15 +221,11 @@ pub fn same_page(href: &str) -> Option<(String, String)> {
 
 /// Like [`on_click`], and keeps the browser from following the click.
 pub fn on_click_prevent(id: &str, f: impl Fn() + 'static) {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
     if let Some(el) = element(id) {
-        let callback = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        listen(&el, "click", move |ev| {
             ev.prevent_default();
             f();
         });
-        let _ = el.add_event_listener_with_callback("click", callback.as_ref().unchecked_ref());
-        callback.forget();
     }
 }
 
