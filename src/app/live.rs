@@ -200,13 +200,100 @@ pub fn settings<R: Replay>(
         .collect_view()
 }
 
+/// What a control of an editor row does: the `data-f` attribute the row
+/// helpers write and the one delegated handler of each editor reads back.
+/// One list, so that a renamed action cannot leave a handler matching a
+/// word no row writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// Show the step of this entry.
+    Go,
+    /// Move the entry up.
+    Up,
+    /// Move the entry down.
+    Down,
+    /// Remove the entry (or phase).
+    Remove,
+    /// A session's statement text (isolation lab).
+    Sql,
+    /// Remove a session's statement (isolation lab).
+    Drop,
+    /// A session's new-statement field (isolation lab).
+    New,
+    /// Add the new statement (isolation lab).
+    Add,
+    /// Remove one operation of a request (cache).
+    DropOp,
+    /// Add a read to a request (cache).
+    AddRead,
+    /// Add a write to a request (cache).
+    AddWrite,
+    /// A health phase's kind (breaker).
+    Kind,
+    /// A health phase's error rate (breaker).
+    Errors,
+    /// A health phase's length (breaker).
+    Secs,
+}
+
+impl Edit {
+    /// Every action, for the round-trip test.
+    pub const ALL: [Edit; 14] = [
+        Edit::Go,
+        Edit::Up,
+        Edit::Down,
+        Edit::Remove,
+        Edit::Sql,
+        Edit::Drop,
+        Edit::New,
+        Edit::Add,
+        Edit::DropOp,
+        Edit::AddRead,
+        Edit::AddWrite,
+        Edit::Kind,
+        Edit::Errors,
+        Edit::Secs,
+    ];
+
+    /// The word written in `data-f`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Edit::Go => "go",
+            Edit::Up => "up",
+            Edit::Down => "down",
+            Edit::Remove => "remove",
+            Edit::Sql => "sql",
+            Edit::Drop => "drop",
+            Edit::New => "new",
+            Edit::Add => "add",
+            Edit::DropOp => "drop-op",
+            Edit::AddRead => "add-read",
+            Edit::AddWrite => "add-write",
+            Edit::Kind => "kind",
+            Edit::Errors => "errors",
+            Edit::Secs => "secs",
+        }
+    }
+
+    /// The action a `data-f` word names.
+    pub fn parse(word: &str) -> Option<Edit> {
+        Edit::ALL.into_iter().find(|e| e.as_str() == word)
+    }
+}
+
+impl std::fmt::Display for Edit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The element an event came from, with its `data-i` (row) and `data-f`
 /// (what it does), looked up from the nearest element that has them.
-pub fn event_field(ev: &web_sys::Event) -> Option<(web_sys::Element, usize, String)> {
+pub fn event_field(ev: &web_sys::Event) -> Option<(web_sys::Element, usize, Edit)> {
     let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
     let el = target.closest("[data-f]").ok()??;
     let i = el.get_attribute("data-i")?.parse().ok()?;
-    let f = el.get_attribute("data-f")?;
+    let f = Edit::parse(&el.get_attribute("data-f")?)?;
     Some((el, i, f))
 }
 
@@ -294,12 +381,12 @@ pub fn list_clicks<R: Replay, T: 'static>(
         let Some((_, i, f)) = event_field(&ev) else {
             return;
         };
-        if f == "go" {
+        if f == Edit::Go {
             live.step.set(i + 1);
             return;
         }
         let mut p = live.params();
-        if let Some((at, focus)) = reorder(items(&mut p), i, &f, prefix, fallback) {
+        if let Some((at, focus)) = reorder(items(&mut p), i, f, prefix, fallback) {
             live.apply(p, at + 1);
             focus_later(focus);
         }
@@ -313,13 +400,13 @@ pub fn list_clicks<R: Replay, T: 'static>(
 pub fn reorder<T>(
     items: &mut Vec<T>,
     i: usize,
-    action: &str,
+    action: Edit,
     prefix: &str,
     fallback: &str,
 ) -> Option<(usize, String)> {
     let n = items.len();
     match action {
-        "up" if i > 0 && i < n => {
+        Edit::Up if i > 0 && i < n => {
             items.swap(i - 1, i);
             let to = i - 1;
             let id = if to == 0 {
@@ -329,7 +416,7 @@ pub fn reorder<T>(
             };
             Some((to, id))
         }
-        "down" if i + 1 < n => {
+        Edit::Down if i + 1 < n => {
             items.swap(i, i + 1);
             let to = i + 1;
             let id = if to + 1 >= n {
@@ -339,7 +426,7 @@ pub fn reorder<T>(
             };
             Some((to, id))
         }
-        "remove" if i < n => {
+        Edit::Remove if i < n => {
             items.remove(i);
             let id = if n > 1 {
                 format!("{prefix}-{}-remove", i.min(n - 2))
@@ -360,33 +447,42 @@ mod tests {
     fn reordering_keeps_focus_on_the_moved_entry() {
         let mut v = vec![1, 2, 3];
         assert_eq!(
-            reorder(&mut v, 2, "up", "x", "add"),
+            reorder(&mut v, 2, Edit::Up, "x", "add"),
             Some((1, "x-1-up".into()))
         );
         assert_eq!(v, [1, 3, 2]);
         assert_eq!(
-            reorder(&mut v, 1, "up", "x", "add"),
+            reorder(&mut v, 1, Edit::Up, "x", "add"),
             Some((0, "x-0-down".into()))
         );
         assert_eq!(
-            reorder(&mut v, 1, "down", "x", "add"),
+            reorder(&mut v, 1, Edit::Down, "x", "add"),
             Some((2, "x-2-up".into()))
         );
         assert_eq!(v, [3, 2, 1]);
-        assert_eq!(reorder(&mut v, 0, "up", "x", "add"), None);
+        assert_eq!(reorder(&mut v, 0, Edit::Up, "x", "add"), None);
         assert_eq!(
-            reorder(&mut v, 2, "remove", "x", "add"),
+            reorder(&mut v, 2, Edit::Remove, "x", "add"),
             Some((1, "x-1-remove".into()))
         );
         assert_eq!(
-            reorder(&mut v, 0, "remove", "x", "add"),
+            reorder(&mut v, 0, Edit::Remove, "x", "add"),
             Some((0, "x-0-remove".into()))
         );
         assert_eq!(
-            reorder(&mut v, 0, "remove", "x", "add"),
+            reorder(&mut v, 0, Edit::Remove, "x", "add"),
             Some((0, "add".into()))
         );
         assert!(v.is_empty());
+    }
+
+    #[test]
+    fn every_edit_reads_back_from_its_word() {
+        for e in Edit::ALL {
+            assert_eq!(Edit::parse(e.as_str()), Some(e));
+            assert_eq!(e.to_string(), e.as_str());
+        }
+        assert_eq!(Edit::parse("nothing"), None);
     }
 }
 

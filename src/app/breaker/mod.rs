@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use super::fields::{read_number, SelectField};
 use super::live::{
     control_value, event_field, focus_later, follow_step, list_clicks, open_live, replay, settings,
-    Live, Setting,
+    Edit, Live, Setting,
 };
 use super::player::Player;
 use super::share::CopyLink;
@@ -404,8 +404,8 @@ fn HealthEditor(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
         };
         let others: u32 = p.health.iter().map(|x| x.secs).sum::<u32>() - phase.secs;
         let mut problem = None;
-        let edited = match f.as_str() {
-            "kind" => Phase {
+        let edited = match f {
+            Edit::Kind => Phase {
                 health: match raw.as_str() {
                     "degraded" => Health::Degraded(20),
                     "slow" => Health::Slow,
@@ -415,7 +415,7 @@ fn HealthEditor(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
                 },
                 ..phase
             },
-            "errors" => {
+            Edit::Errors => {
                 let current = match phase.health {
                     Health::Degraded(e) => u32::from(e),
                     _ => 20,
@@ -427,7 +427,7 @@ fn HealthEditor(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
                     ..phase
                 }
             }
-            "secs" => {
+            Edit::Secs => {
                 let room = MAX_SECONDS.saturating_sub(others).max(1);
                 let (v, why) = read_number("seconds", &raw, 1, room, phase.secs);
                 problem = why;
@@ -444,7 +444,7 @@ fn HealthEditor(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
         let Some((_, i, f)) = event_field(&ev) else {
             return;
         };
-        if f == "remove" {
+        if f == Edit::Remove {
             let mut p = state.params();
             if p.health.len() > 1 && i < p.health.len() {
                 p.health.remove(i);

@@ -11,8 +11,8 @@ use leptos::prelude::*;
 
 use super::fields::{read_number, SelectField};
 use super::live::{
-    data_j, event_field, focus_later, follow_step, list_clicks, open_live, replay, settings, Later,
-    Live, Setting,
+    data_j, event_field, focus_later, follow_step, list_clicks, open_live, replay, settings, Edit,
+    Later, Live, Setting,
 };
 use super::player::Player;
 use super::share::CopyLink;
@@ -228,15 +228,15 @@ fn Script(state: State) -> impl IntoView {
         let Some(ops) = p.programs.get_mut(i) else {
             return;
         };
-        match f.as_str() {
-            "drop-op" if j < ops.len() => {
+        match f {
+            Edit::DropOp if j < ops.len() => {
                 ops.remove(j);
             }
-            "add-read" if ops.len() < MAX_OPS => ops.push(Op::Read),
-            "add-write" if ops.len() < MAX_OPS => ops.push(Op::Write),
+            Edit::AddRead if ops.len() < MAX_OPS => ops.push(Op::Read),
+            Edit::AddWrite if ops.len() < MAX_OPS => ops.push(Op::Write),
             _ => return,
         }
-        let id = if f == "drop-op" {
+        let id = if f == Edit::DropOp {
             format!("ca-add-read-{i}")
         } else {
             format!("ca-{f}-{i}")

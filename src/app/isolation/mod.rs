@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use super::browser;
 use super::fields::SelectField;
 use super::live::{
-    event_field, focus_later, follow_step, list_clicks, open_live, replay, Later, Live,
+    event_field, focus_later, follow_step, list_clicks, open_live, replay, Edit, Later, Live,
 };
 use super::player::Player;
 use super::share::CopyLink;
@@ -281,10 +281,10 @@ fn Editor(state: State) -> impl IntoView {
         };
         let j = super::live::data_j(&el);
         let value = super::live::control_value(&el);
-        match f.as_str() {
+        match f {
             // After Tab the focus moves once this event is over: the edit
             // waits for it, then keeps it where it went.
-            "sql" => {
+            Edit::Sql => {
                 set_timeout(
                     move || {
                         focused.set_value(active_id());
@@ -293,7 +293,7 @@ fn Editor(state: State) -> impl IntoView {
                     std::time::Duration::ZERO,
                 );
             }
-            "new" if !value.trim().is_empty() => add(i),
+            Edit::New if !value.trim().is_empty() => add(i),
             _ => {}
         }
     };
@@ -302,9 +302,9 @@ fn Editor(state: State) -> impl IntoView {
             return;
         };
         let j = super::live::data_j(&el);
-        match f.as_str() {
-            "add" => add(i),
-            "drop" => {
+        match f {
+            Edit::Add => add(i),
+            Edit::Drop => {
                 let mut p = state.params();
                 let Some(list) = p.sessions.get_mut(i) else {
                     return;
@@ -344,7 +344,7 @@ fn Editor(state: State) -> impl IntoView {
             return;
         }
         if let Some((_, i, f)) = event_field(&ev) {
-            if f == "new" {
+            if f == Edit::New {
                 ev.prevent_default();
                 add(i);
             }
