@@ -3,7 +3,7 @@
 //! valid state within the limits, and that state written back reads back
 //! the same, with nothing to complain about.
 
-mod common;
+use crate::common;
 
 use backend_playground::sim::isolation::lab::{self, MAX_STATEMENTS, MAX_URL};
 use backend_playground::sim::rng::Rng;

@@ -3,7 +3,7 @@
 //! state, and that state written back reads back the same, with nothing to
 //! complain about.
 
-mod common;
+use crate::common;
 
 use backend_playground::sim::cache::{self, MAX_OPS, MAX_SCHEDULE};
 use backend_playground::sim::rng::Rng;

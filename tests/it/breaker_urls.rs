@@ -3,7 +3,7 @@
 //! open a valid state, and that state written back reads back the same with
 //! nothing to complain about.
 
-mod common;
+use crate::common;
 
 use backend_playground::sim::breaker::{
     self, MAX_ACTIONS, MAX_PHASES, MAX_RATE, MAX_SECONDS, TICK_RANGE,

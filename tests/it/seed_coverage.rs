@@ -4,13 +4,7 @@
 //! The seed lives beside the project (`../shared/seed/`); where it is absent
 //! the test says so and checks only the mapping against `content/`.
 
-#[path = "../build/highlight.rs"]
-#[allow(dead_code)]
-mod highlight;
-
-#[path = "../build/content.rs"]
-#[allow(dead_code)]
-mod content;
+use crate::content;
 
 use std::path::PathBuf;
 

@@ -2,13 +2,7 @@
 //! checks out, broken content is reported with its file and line, and the
 //! markdown renders as the app expects.
 
-#[path = "../build/highlight.rs"]
-#[allow(dead_code)]
-mod highlight;
-
-#[path = "../build/content.rs"]
-#[allow(dead_code)]
-mod content;
+use crate::{content, highlight};
 
 use std::path::{Path, PathBuf};
 

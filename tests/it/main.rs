@@ -1,0 +1,27 @@
+//! The integration tests, one module per area, built as a single test
+//! binary so the library and its dependencies are linked once.
+//!
+//! `highlight` and `content` are the build-time content pipeline
+//! (`build/`), compiled here as in `build.rs`: `content` names
+//! `crate::highlight`.
+
+#[path = "../../build/highlight.rs"]
+#[allow(dead_code)]
+mod highlight;
+
+#[path = "../../build/content.rs"]
+#[allow(dead_code)]
+mod content;
+
+mod common;
+
+mod breaker_urls;
+mod cache_redis;
+mod cache_urls;
+mod content_pipeline;
+mod isolation_pg;
+mod isolation_urls;
+mod nplus1_sqlite;
+mod presets;
+mod seed_coverage;
+mod url_property;
