@@ -47,8 +47,8 @@ pub fn SelectField(
 /// A labelled whole-number field that commits on change.
 #[component]
 pub fn NumberField(
-    id: &'static str,
-    label: &'static str,
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
     min: u32,
     max: u32,
     #[prop(into)] value: Signal<String>,

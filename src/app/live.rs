@@ -12,66 +12,25 @@ use super::fields::{read_number, NumberField};
 use super::share::{follow_links, follow_url, report};
 use super::{browser, use_router};
 use crate::route::{self, Route};
-use crate::sim::{Opened, Trace};
-
-/// A model run the view can rebuild from its parameters and write to a URL.
-pub trait Replay: Trace + Send + Sync + Sized + 'static {
-    /// What the permalink carries.
-    type Params: Clone + PartialEq + Send + Sync + 'static;
-    /// Runs the model.
-    fn build(params: &Self::Params) -> Self;
-    /// The parameters of this run.
-    fn params(&self) -> &Self::Params;
-    /// Opens a run from decoded URL pairs.
-    fn open(pairs: &[(String, String)]) -> Opened<Self>;
-    /// The URL pairs of `params` at `step`.
-    fn pairs(params: &Self::Params, step: usize) -> Vec<(&'static str, String)>;
-}
-
-/// Implements [`Replay`] for a model's run type from its module's `open`
-/// and `to_pairs`.
-macro_rules! replay {
-    ($run:ty, $params:ty, $model:ident) => {
-        impl $crate::app::live::Replay for $run {
-            type Params = $params;
-
-            fn build(params: &$params) -> $run {
-                <$run>::new(params)
-            }
-
-            fn params(&self) -> &$params {
-                <$run>::params(self)
-            }
-
-            fn open(pairs: &[(String, String)]) -> $crate::sim::Opened<$run> {
-                $model::open(pairs)
-            }
-
-            fn pairs(params: &$params, step: usize) -> Vec<(&'static str, String)> {
-                $model::to_pairs(params, step)
-            }
-        }
-    };
-}
-pub(crate) use replay;
+use crate::sim::model::{self, Kind, Model};
 
 /// The run shown and its step.
-pub struct Live<R: Replay> {
+pub struct Live<R: Model> {
     /// The run.
     pub run: RwSignal<Arc<R>>,
     /// The step shown.
     pub step: RwSignal<usize>,
 }
 
-impl<R: Replay> Clone for Live<R> {
+impl<R: Model> Clone for Live<R> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<R: Replay> Copy for Live<R> {}
+impl<R: Model> Copy for Live<R> {}
 
-impl<R: Replay> Live<R> {
+impl<R: Model> Live<R> {
     /// The current parameters.
     pub fn params(self) -> R::Params {
         self.run.with_untracked(|r| r.params().clone())
@@ -80,7 +39,7 @@ impl<R: Replay> Live<R> {
     /// Runs the model for `params` (if they changed) and shows `step`.
     pub fn apply(self, params: R::Params, step: usize) {
         if self.params() != params {
-            self.run.set(Arc::new(R::build(&params)));
+            self.run.set(Arc::new(R::run(&params)));
         }
         let last = self.run.with_untracked(|r| r.steps() - 1);
         self.step.set(step.min(last));
@@ -127,9 +86,9 @@ impl<R: Replay> Live<R> {
 /// wrong in the page's notice), reopens it when a link or Back changes the
 /// parameters, and keeps the URL following it. Returns the state and the
 /// query of what is shown, for the copy-link button.
-pub fn open_live<R: Replay>(slug: &'static str) -> (Live<R>, Memo<String>) {
+pub fn open_live<R: Model>(slug: &'static str) -> (Live<R>, Memo<String>) {
     let router = use_router();
-    let opened = R::open(&router.params.get_untracked());
+    let opened = model::open::<R>(&router.params.get_untracked());
     report(opened.problems);
     let live = Live {
         run: RwSignal::new(Arc::new(opened.run)),
@@ -137,51 +96,40 @@ pub fn open_live<R: Replay>(slug: &'static str) -> (Live<R>, Memo<String>) {
     };
     let here = move || router.route.get_untracked() == Route::Topic(slug);
     follow_links(here, move |pairs| {
-        let o = R::open(pairs);
+        let o = model::open::<R>(pairs);
         live.apply(o.run.params().clone(), o.step);
         o.problems
     });
     let query = Memo::new(move |_| {
         let step = live.step.get();
         live.run
-            .with(|r| route::page_query(&R::pairs(r.params(), step)))
+            .with(|r| route::page_query(&model::link::<R>(r.params(), step)))
     });
     follow_url(query, here);
     (live, query)
 }
 
-/// One whole-number setting: URL key, element id, label, range, where it
-/// lives in the parameters and whether they use it.
-pub struct Setting<P> {
-    /// The URL key, also named in a notice.
-    pub key: &'static str,
-    /// The input's id.
-    pub id: &'static str,
-    /// Its label.
-    pub label: &'static str,
-    /// The smallest value.
-    pub min: u32,
-    /// The largest value.
-    pub max: u32,
-    /// Reads it.
-    pub get: fn(&P) -> u32,
-    /// Writes it.
-    pub set: fn(&mut P, u32),
-    /// Whether the parameters use it (hidden when not).
-    pub used: fn(&P) -> bool,
-}
-
-/// The fields of a settings table; a value that had to change is noted in
+/// The number fields of the parameters `keys` (whole-number rows of the
+/// model's table, in the order given), each with the id `{prefix}-{key}`
+/// (underscores as hyphens), the row's label and range, and hidden while
+/// the parameters do not use it. A value that had to change is noted in
 /// `note`.
-pub fn settings<R: Replay>(
+pub fn settings<R: Model>(
     live: Live<R>,
-    table: &'static [Setting<R::Params>],
+    prefix: &'static str,
+    keys: &'static [&'static str],
     note: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    table
-        .iter()
-        .map(|f| {
-            let (key, min, max, get, set, used) = (f.key, f.min, f.max, f.get, f.set, f.used);
+    keys.iter()
+        .filter_map(|key| model::row::<R>(key))
+        .filter_map(|row| match row.kind {
+            Kind::Int {
+                min, max, get, set, ..
+            } => Some((row, min, max, get, set)),
+            _ => None,
+        })
+        .map(|(row, min, max, get, set)| {
+            let (key, used) = (row.key, row.used);
             let commit = Callback::new(move |raw: String| {
                 let current = live.run.with_untracked(|r| get(r.params()));
                 let (v, problem) = read_number(key, &raw, min, max, current);
@@ -190,7 +138,7 @@ pub fn settings<R: Replay>(
                 v.to_string()
             });
             view! {
-                <NumberField id=f.id label=f.label min=min max=max
+                <NumberField id=field_id(prefix, key) label=row.full_label() min=min max=max
                     value=Signal::derive(move || live.run.with(|r| get(r.params()).to_string()))
                     hidden=Signal::derive(move || live.run.with(|r| !used(r.params())))
                     placeholder=Signal::derive(String::new)
@@ -198,6 +146,12 @@ pub fn settings<R: Replay>(
             }
         })
         .collect_view()
+}
+
+/// The id of the field of parameter `key`: `bk` and `wait_ms` give
+/// `bk-wait-ms`.
+pub fn field_id(prefix: &str, key: &str) -> String {
+    format!("{prefix}-{}", key.replace('_', "-"))
 }
 
 /// What a control of an editor row does: the `data-f` attribute the row
@@ -356,7 +310,7 @@ pub fn mark_current(list: &web_sys::Element, step: usize) {
 }
 
 /// Keeps the current entry of the list `list` marked as the step moves.
-pub fn follow_step<R: Replay>(live: Live<R>, list: NodeRef<leptos::html::Ol>) {
+pub fn follow_step<R: Model>(live: Live<R>, list: NodeRef<leptos::html::Ol>) {
     Effect::new(move |_| {
         let step = live.step.get();
         live.run.track();
@@ -371,7 +325,7 @@ pub fn follow_step<R: Replay>(live: Live<R>, list: NodeRef<leptos::html::Ol>) {
 /// shows the entry's step; `up`, `down` and `remove` edit the list `items`
 /// picks from the parameters, show the moved entry's step and keep the
 /// focus on its button (or on `fallback` once the list is empty).
-pub fn list_clicks<R: Replay, T: 'static>(
+pub fn list_clicks<R: Model, T: 'static>(
     live: Live<R>,
     items: fn(&mut R::Params) -> &mut Vec<T>,
     prefix: &'static str,
@@ -474,6 +428,13 @@ mod tests {
             Some((0, "add".into()))
         );
         assert!(v.is_empty());
+    }
+
+    #[test]
+    fn field_ids_follow_the_keys() {
+        assert_eq!(field_id("bk", "wait_ms"), "bk-wait-ms");
+        assert_eq!(field_id("ca", "ttl_ms"), "ca-ttl-ms");
+        assert_eq!(field_id("ca", "seed"), "ca-seed");
     }
 
     #[test]

@@ -2,21 +2,25 @@
 //! I/O. A model is a function of its parameters (a seed included) to a
 //! [`Trace`]: the same input gives the same output on any machine.
 //!
-//! Every model has the same shape:
+//! Every model has the same shape, the [`Model`] trait:
 //!
-//! - a `Params` type that can only hold valid values, read from the pairs of
-//!   a URL by [`params`] helpers that clamp or fall back with a reason;
-//! - a `run` function that computes the whole trace up front, so that
-//!   stepping back and jumping to any step cost nothing;
+//! - a `Params` type, read from the pairs of a URL, clamped and written back
+//!   by one parameter table ([`model::Param`] rows) through the
+//!   [`params::Reader`], which clamps or falls back with a reason;
+//! - a run type that computes the whole trace up front, so that stepping
+//!   back and jumping to any step cost nothing;
 //! - a trace that answers, for each step, a caption and the figures the view
 //!   shows.
 
 pub mod breaker;
 pub mod cache;
 pub mod isolation;
+pub mod model;
 pub mod nplus1;
 pub mod params;
 pub mod rng;
+
+pub use model::{clamp, link, open, pairs, read, Model};
 
 /// What every model's trace offers the shared player.
 pub trait Trace {
@@ -25,16 +29,6 @@ pub trait Trace {
     /// A plain sentence saying what happened at `step` and why. Steps past
     /// the end are read as the last step.
     fn caption(&self, step: usize) -> String;
-}
-
-/// A model: parameters in, a trace out.
-pub trait Model {
-    /// Everything a permalink carries; a value that exists is valid.
-    type Params;
-    /// The steps, with what the view shows at each.
-    type Trace: Trace;
-    /// Computes the whole trace. Never panics.
-    fn run(params: &Self::Params) -> Self::Trace;
 }
 
 /// A run opened from a URL: the run, the step to show, and what in the URL
@@ -47,34 +41,6 @@ pub struct Opened<R> {
     pub step: usize,
     /// What was ignored or changed, for the notice.
     pub problems: Vec<String>,
-}
-
-/// Reads a model's parameters and the player's step from decoded URL pairs
-/// and runs the model. Never fails: bad values give the nearest valid state
-/// and a problem.
-pub fn open_with<P, R: Trace>(
-    pairs: &[(String, String)],
-    read: impl FnOnce(&mut params::Reader) -> P,
-    run: impl FnOnce(&P) -> R,
-) -> Opened<R> {
-    let mut r = params::Reader::new(pairs);
-    let p = read(&mut r);
-    let run = run(&p);
-    let step = r.step(run.steps());
-    Opened {
-        run,
-        step,
-        problems: r.finish(),
-    }
-}
-
-/// A model's URL pairs with the player's step last.
-pub fn with_step(
-    mut pairs: Vec<(&'static str, String)>,
-    step: usize,
-) -> Vec<(&'static str, String)> {
-    pairs.push(("step", step.to_string()));
-    pairs
 }
 
 /// Formats an integer with thousands separators: `12345` → `12,345`.
@@ -135,13 +101,22 @@ fn trim(x: f64) -> String {
 /// parameters (its default preset at step 0), by the name a topic's front
 /// matter gives it: what the page shows before the model's module runs.
 pub fn first_caption(visualization: &str) -> Option<String> {
-    Some(match visualization {
-        "n-plus-one" => nplus1::open(&[]).run.caption(0),
-        "circuit-breaker" => breaker::open(&[]).run.caption(0),
-        "cache-aside" => cache::open(&[]).run.caption(0),
-        "isolation" => isolation::lab::open(&[]).run.caption(0),
-        _ => return None,
-    })
+    fn first<M: Model>(name: &str) -> Option<String> {
+        (name == M::NAME).then(|| open::<M>(&[]).run.caption(0))
+    }
+    first::<nplus1::Run>(visualization)
+        .or_else(|| first::<breaker::Run>(visualization))
+        .or_else(|| first::<cache::Run>(visualization))
+        .or_else(|| first::<isolation::lab::Run>(visualization))
+}
+
+/// Checks every model's parameter table (see [`model::check_table`]).
+pub fn check_tables() -> Vec<String> {
+    let mut wrong = model::check_table::<nplus1::Run>();
+    wrong.extend(model::check_table::<breaker::Run>());
+    wrong.extend(model::check_table::<cache::Run>());
+    wrong.extend(model::check_table::<isolation::lab::Run>());
+    wrong
 }
 
 #[cfg(test)]
@@ -156,6 +131,11 @@ mod tests {
             }
         }
         assert_eq!(first_caption("no-such-model"), None);
+    }
+
+    #[test]
+    fn every_parameter_table_is_sound() {
+        assert_eq!(check_tables(), Vec::<String>::new());
     }
 
     use super::*;

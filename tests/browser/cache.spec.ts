@@ -92,8 +92,8 @@ test("every race happens without its mitigation and not with it", async ({ page 
   await toEnd(page);
   // B's two reads, 5 s after the lost delete, both return v1.
   await expect(stat(page, "Stale reads")).toHaveText("2");
-  await page.locator("#ca-ttl").fill("1000");
-  await page.locator("#ca-ttl").press("Enter");
+  await page.locator("#ca-ttl-ms").fill("1000");
+  await page.locator("#ca-ttl-ms").press("Enter");
   await toEnd(page);
   await expect(stat(page, "Stale reads")).toHaveText("0");
   // The herd: three database reads, one with leases.
@@ -188,7 +188,7 @@ test("bad URLs open the nearest valid state with a notice", async ({ page }) => 
     await expect(notice).toContainText(part);
   }
   await expect(page.locator("#ca-policy")).toHaveValue("update-delete");
-  await expect(page.locator("#ca-ttl")).toHaveValue("100");
+  await expect(page.locator("#ca-ttl-ms")).toHaveValue("100");
   await expect(page.locator(".ca .bk-actions li")).toHaveCount(2);
   // A typed schedule with a bad entry says what it ignored.
   await page.locator("#ca-schedule-text").fill("a,q,b");

@@ -6,7 +6,7 @@
 use crate::common;
 
 use backend_playground::sim::breaker::{
-    self, MAX_ACTIONS, MAX_PHASES, MAX_RATE, MAX_SECONDS, TICK_RANGE,
+    MAX_ACTIONS, MAX_PHASES, MAX_RATE, MAX_SECONDS, TICK_RANGE,
 };
 use backend_playground::sim::rng::Rng;
 
@@ -91,8 +91,13 @@ fn random_urls_open_a_valid_state_that_round_trips() {
         4_000,
         "circuit-breaker",
         random_query,
-        breaker::open,
-        |o| breaker::to_pairs(o.run.params(), o.step),
+        backend_playground::sim::open::<backend_playground::sim::breaker::Run>,
+        |o| {
+            backend_playground::sim::link::<backend_playground::sim::breaker::Run>(
+                o.run.params(),
+                o.step,
+            )
+        },
         |q, o| {
             let p = o.run.params();
             assert!(p.health.len() <= MAX_PHASES && !p.health.is_empty(), "{q}");
@@ -107,8 +112,12 @@ fn random_urls_open_a_valid_state_that_round_trips() {
         },
         |back, o, o2| {
             assert_eq!(
-                o2.run.params().to_pairs(),
-                o.run.params().to_pairs(),
+                backend_playground::sim::pairs::<backend_playground::sim::breaker::Run>(
+                    o2.run.params()
+                ),
+                backend_playground::sim::pairs::<backend_playground::sim::breaker::Run>(
+                    o.run.params()
+                ),
                 "{back}"
             )
         },

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use backend_playground::sim::cache::{self, MAX_OPS, MAX_SCHEDULE};
+use backend_playground::sim::cache::{MAX_OPS, MAX_SCHEDULE};
 use backend_playground::sim::rng::Rng;
 
 const KEYS: &[&str] = &[
@@ -62,8 +62,13 @@ fn random_urls_open_a_valid_state_that_round_trips() {
         6_000,
         "caching",
         random_query,
-        cache::open,
-        |o| cache::to_pairs(o.run.params(), o.step),
+        backend_playground::sim::open::<backend_playground::sim::cache::Run>,
+        |o| {
+            backend_playground::sim::link::<backend_playground::sim::cache::Run>(
+                o.run.params(),
+                o.step,
+            )
+        },
         |q, o| {
             let p = o.run.params();
             assert!((2..=3).contains(&p.programs.len()), "{q}");

@@ -65,8 +65,13 @@ fn random_urls_open_a_valid_state_that_round_trips() {
         4_000,
         "acid",
         random_query,
-        lab::open,
-        |o| lab::to_pairs(o.run.params(), o.step),
+        backend_playground::sim::open::<backend_playground::sim::isolation::lab::Run>,
+        |o| {
+            backend_playground::sim::link::<backend_playground::sim::isolation::lab::Run>(
+                o.run.params(),
+                o.step,
+            )
+        },
         |q, o| {
             let p = o.run.params();
             assert!(p.sessions.len() >= lab::MIN_SESSIONS, "{q}");

@@ -7,8 +7,6 @@ use std::path::Path;
 
 use backend_playground::content;
 use backend_playground::route::{self, Route};
-use backend_playground::sim::isolation::lab;
-use backend_playground::sim::{breaker, cache, nplus1};
 
 /// `(file, line, slug, params)` of every preset link in `content/`.
 fn preset_links() -> Vec<(String, usize, String, String)> {
@@ -60,19 +58,27 @@ fn every_preset_link_opens_its_frame_as_written() {
             Some(name @ ("n-plus-one" | "circuit-breaker" | "cache-aside" | "isolation")) => {
                 let (problems, step) = match name {
                     "n-plus-one" => {
-                        let o = nplus1::open(&parsed.params);
+                        let o = backend_playground::sim::open::<backend_playground::sim::nplus1::Run>(
+                            &parsed.params,
+                        );
                         (o.problems, o.step)
                     }
                     "circuit-breaker" => {
-                        let o = breaker::open(&parsed.params);
+                        let o = backend_playground::sim::open::<
+                            backend_playground::sim::breaker::Run,
+                        >(&parsed.params);
                         (o.problems, o.step)
                     }
                     "isolation" => {
-                        let o = lab::open(&parsed.params);
+                        let o = backend_playground::sim::open::<
+                            backend_playground::sim::isolation::lab::Run,
+                        >(&parsed.params);
                         (o.problems, o.step)
                     }
                     _ => {
-                        let o = cache::open(&parsed.params);
+                        let o = backend_playground::sim::open::<backend_playground::sim::cache::Run>(
+                            &parsed.params,
+                        );
                         (o.problems, o.step)
                     }
                 };

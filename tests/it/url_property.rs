@@ -111,7 +111,8 @@ fn ten_thousand_random_urls_open_a_valid_state_that_round_trips() {
             assert!(visual || parsed.params.is_empty(), "{q}");
             continue;
         };
-        let o = nplus1::open(&parsed.params);
+        let o =
+            backend_playground::sim::open::<backend_playground::sim::nplus1::Run>(&parsed.params);
         opened += 1;
         if !o.problems.is_empty() {
             with_problems += 1;
@@ -129,11 +130,15 @@ fn ten_thousand_random_urls_open_a_valid_state_that_round_trips() {
             );
         }
         // Written back, the state opens again as it was, with no notice.
-        let back = route::topic_query("n-plus-one", &nplus1::to_pairs(p, o.step));
+        let back = route::topic_query(
+            "n-plus-one",
+            &backend_playground::sim::link::<backend_playground::sim::nplus1::Run>(p, o.step),
+        );
         let again = route::parse(&back);
         assert_eq!(again.route, Route::Topic("n-plus-one"));
         assert!(again.ignored.is_empty());
-        let o2 = nplus1::open(&again.params);
+        let o2 =
+            backend_playground::sim::open::<backend_playground::sim::nplus1::Run>(&again.params);
         assert!(o2.problems.is_empty(), "{back}: {:?}", o2.problems);
         assert_eq!(o2.run.params(), p, "{back}");
         assert_eq!(o2.step, o.step, "{back}");
@@ -151,7 +156,7 @@ fn the_bad_urls_of_the_issue_open_the_nearest_valid_state() {
     let open = |q: &str| {
         let parsed = route::parse(q);
         assert_eq!(parsed.route, Route::Topic("n-plus-one"));
-        nplus1::open(&parsed.params)
+        backend_playground::sim::open::<backend_playground::sim::nplus1::Run>(&parsed.params)
     };
     let o = open("?topic=n-plus-one&n=-5");
     assert_eq!(o.run.params().users, 0);

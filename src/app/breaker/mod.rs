@@ -10,21 +10,18 @@ use leptos::prelude::*;
 
 use super::fields::{read_number, SelectField};
 use super::live::{
-    control_value, event_field, focus_later, follow_step, list_clicks, open_live, replay, settings,
-    Edit, Live, Setting,
+    control_value, event_field, focus_later, follow_step, list_clicks, open_live, settings, Edit,
+    Live,
 };
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::breaker::{
-    self, Action, Health, Mode, Params, Phase, Policy, Preset, Run, Send, MAX_ACTIONS, MAX_FAIL,
-    MAX_HALF_OPEN, MAX_LATENCY_MS, MAX_MIN_CALLS, MAX_PHASES, MAX_RATE, MAX_SECONDS, MAX_SLOW_MS,
-    MAX_SUCCESSES, MAX_WAIT_MS, MAX_WINDOW_CALLS, MAX_WINDOW_SECS, TICK_RANGE,
+    Action, Health, Mode, Params, Phase, Policy, Preset, Run, Send, MAX_ACTIONS, MAX_PHASES,
+    MAX_SECONDS,
 };
 
 /// The state of the visualization.
 type State = Live<Run>;
-
-replay!(Run, Params, breaker);
 
 /// The live circuit-breaker visualization for the topic `slug`.
 #[component]
@@ -139,7 +136,7 @@ fn Primary(state: State) -> impl IntoView {
         let now = p();
         Preset::ALL
             .into_iter()
-            .find(|s| s.params().clamped() == now)
+            .find(|s| crate::sim::clamp::<Run>(&s.params()) == now)
             .map(|s| s.slug())
             .unwrap_or("custom")
     };
@@ -193,171 +190,24 @@ fn Primary(state: State) -> impl IntoView {
     }
 }
 
-fn uses(p: &Params, f: fn(Policy) -> bool) -> bool {
-    p.policies().into_iter().any(f)
-}
-
-const SETTINGS: [Setting<Params>; 16] = [
-    Setting {
-        key: "fail_max",
-        id: "bk-fail-max",
-        label: "fail_max (failures)",
-        min: 1,
-        max: MAX_FAIL,
-        get: |p| p.fail_max,
-        set: |p, v| p.fail_max = v,
-        used: |p| uses(p, |x| matches!(x, Policy::Consecutive | Policy::Naive)),
-    },
-    Setting {
-        key: "successes",
-        id: "bk-successes",
-        label: "Trial successes to close",
-        min: 1,
-        max: MAX_SUCCESSES,
-        get: |p| p.successes,
-        set: |p, v| p.successes = v,
-        used: |p| uses(p, |x| x == Policy::Consecutive),
-    },
-    Setting {
-        key: "wait_ms",
-        id: "bk-wait",
-        label: "Wait in open (ms)",
-        min: 1,
-        max: MAX_WAIT_MS,
-        get: |p| p.wait_ms,
-        set: |p, v| p.wait_ms = v,
-        used: |_| true,
-    },
-    Setting {
-        key: "window",
-        id: "bk-window",
-        label: "Window (calls)",
-        min: 1,
-        max: MAX_WINDOW_CALLS,
-        get: |p| p.window_calls,
-        set: |p, v| p.window_calls = v,
-        used: |p| uses(p, |x| x == Policy::CountWindow),
-    },
-    Setting {
-        key: "window_s",
-        id: "bk-window-s",
-        label: "Window (seconds)",
-        min: 1,
-        max: MAX_WINDOW_SECS,
-        get: |p| p.window_secs,
-        set: |p, v| p.window_secs = v,
-        used: |p| uses(p, |x| x == Policy::TimeWindow),
-    },
-    Setting {
-        key: "min_calls",
-        id: "bk-min-calls",
-        label: "Minimum calls",
-        min: 1,
-        max: MAX_MIN_CALLS,
-        get: |p| p.min_calls,
-        set: |p, v| p.min_calls = v,
-        used: |p| uses(p, Policy::is_rate),
-    },
-    Setting {
-        key: "failure_rate",
-        id: "bk-failure-rate",
-        label: "Failure rate (%)",
-        min: 1,
-        max: 100,
-        get: |p| p.failure_rate,
-        set: |p, v| p.failure_rate = v,
-        used: |p| uses(p, Policy::is_rate),
-    },
-    Setting {
-        key: "slow_rate",
-        id: "bk-slow-rate",
-        label: "Slow-call rate (%)",
-        min: 1,
-        max: 100,
-        get: |p| p.slow_rate,
-        set: |p, v| p.slow_rate = v,
-        used: |p| uses(p, Policy::is_rate),
-    },
-    Setting {
-        key: "slow_ms",
-        id: "bk-slow-ms",
-        label: "Slow above (ms)",
-        min: 1,
-        max: MAX_SLOW_MS,
-        get: |p| p.slow_ms,
-        set: |p, v| p.slow_ms = v,
-        used: |p| uses(p, Policy::is_rate),
-    },
-    Setting {
-        key: "half_open",
-        id: "bk-half-open",
-        label: "Half-open permits",
-        min: 1,
-        max: MAX_HALF_OPEN,
-        get: |p| p.half_open,
-        set: |p, v| p.half_open = v,
-        used: |p| uses(p, Policy::is_rate),
-    },
-    Setting {
-        key: "rate",
-        id: "bk-rate",
-        label: "Calls per second",
-        min: 1,
-        max: MAX_RATE,
-        get: |p| p.rate,
-        set: |p, v| p.rate = v,
-        used: |p| p.mode == Mode::Traffic,
-    },
-    Setting {
-        key: "seed",
-        id: "bk-seed",
-        label: "Seed",
-        min: 0,
-        max: u32::MAX,
-        get: |p| p.seed,
-        set: |p, v| p.seed = v,
-        used: |p| p.mode == Mode::Traffic,
-    },
-    Setting {
-        key: "tick_ms",
-        id: "bk-tick",
-        label: "Time per step (ms)",
-        min: TICK_RANGE.0,
-        max: TICK_RANGE.1,
-        get: |p| p.tick_ms,
-        set: |p, v| p.tick_ms = v,
-        used: |p| p.mode == Mode::Traffic,
-    },
-    Setting {
-        key: "latency_ms",
-        id: "bk-latency",
-        label: "Latency (ms)",
-        min: 0,
-        max: MAX_LATENCY_MS,
-        get: |p| p.latency_ms,
-        set: |p, v| p.latency_ms = v,
-        used: |_| true,
-    },
-    Setting {
-        key: "slow_latency_ms",
-        id: "bk-slow-latency",
-        label: "Slow latency (ms)",
-        min: 0,
-        max: MAX_LATENCY_MS,
-        get: |p| p.slow_latency_ms,
-        set: |p, v| p.slow_latency_ms = v,
-        used: |_| true,
-    },
-    Setting {
-        key: "timeout_ms",
-        id: "bk-timeout",
-        label: "Caller timeout (ms)",
-        min: 1,
-        max: MAX_LATENCY_MS,
-        get: |p| p.timeout_ms,
-        set: |p, v| p.timeout_ms = v,
-        used: |_| true,
-    },
+/// The number fields, in the order the settings list them.
+const SETTINGS: &[&str] = &[
+    "fail_max",
+    "successes",
+    "wait_ms",
+    "window",
+    "window_s",
+    "min_calls",
+    "failure_rate",
+    "slow_rate",
+    "slow_ms",
+    "half_open",
+    "rate",
+    "seed",
+    "tick_ms",
+    "latency_ms",
+    "slow_latency_ms",
+    "timeout_ms",
 ];
 
 /// The breakers' settings, the traffic and the health timeline.
@@ -365,7 +215,7 @@ const SETTINGS: [Setting<Params>; 16] = [
 fn Settings(state: State) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     let traffic = move || state.run.with(|r| r.params().mode == Mode::Traffic);
-    let fields = settings(state, &SETTINGS, note);
+    let fields = settings(state, "bk", SETTINGS, note);
     view! {
         <section class="bk-settings" aria-labelledby="bk-settings-title">
             <h3 id="bk-settings-title">"Settings"</h3>

@@ -11,8 +11,8 @@ use leptos::prelude::*;
 
 use super::fields::{read_number, SelectField};
 use super::live::{
-    data_j, event_field, focus_later, follow_step, list_clicks, open_live, replay, settings, Edit,
-    Later, Live, Setting,
+    data_j, event_field, focus_later, follow_step, list_clicks, open_live, settings, Edit, Later,
+    Live,
 };
 use super::player::Player;
 use super::share::CopyLink;
@@ -22,8 +22,6 @@ use crate::sim::params::Reader;
 
 /// The state of the visualization.
 type State = Live<Run>;
-
-replay!(Run, Params, cache);
 
 /// The live cache-aside visualization for the topic `slug`.
 #[component]
@@ -54,87 +52,9 @@ pub fn CacheViz(slug: &'static str) -> impl IntoView {
     }
 }
 
-const SETTINGS: [Setting<Params>; 8] = [
-    Setting {
-        key: "ttl_ms",
-        id: "ca-ttl",
-        label: "TTL (ms)",
-        min: 100,
-        max: 3_600_000,
-        get: |p| p.ttl_ms,
-        set: |p, v| p.ttl_ms = v,
-        used: |_| true,
-    },
-    Setting {
-        key: "jitter",
-        id: "ca-jitter",
-        label: "TTL jitter (\u{b1}%)",
-        min: 0,
-        max: 50,
-        get: |p| p.jitter_pct,
-        set: |p, v| p.jitter_pct = v,
-        used: |_| true,
-    },
-    Setting {
-        key: "xfetch",
-        id: "ca-xfetch",
-        label: "XFetch \u{3b2} (tenths, 0 off)",
-        min: 0,
-        max: 50,
-        get: |p| p.xfetch_beta10,
-        set: |p, v| p.xfetch_beta10 = v,
-        used: |_| true,
-    },
-    Setting {
-        key: "db_ms",
-        id: "ca-db-ms",
-        label: "Database read (ms)",
-        min: 1,
-        max: 10_000,
-        get: |p| p.db_ms,
-        set: |p, v| p.db_ms = v,
-        used: |p| p.xfetch_beta10 > 0,
-    },
-    Setting {
-        key: "lease_ms",
-        id: "ca-lease-ms",
-        label: "Lease lifetime (ms)",
-        min: 100,
-        max: 600_000,
-        get: |p| p.lease_ms,
-        set: |p, v| p.lease_ms = v,
-        used: |p| p.lease,
-    },
-    Setting {
-        key: "flush_ms",
-        id: "ca-flush",
-        label: "Flush every (ms)",
-        min: 100,
-        max: 600_000,
-        get: |p| p.flush_ms,
-        set: |p, v| p.flush_ms = v,
-        used: |p| p.policy == WritePolicy::WriteBehind,
-    },
-    Setting {
-        key: "refresh",
-        id: "ca-refresh",
-        label: "Refresh at (% of TTL)",
-        min: 1,
-        max: 99,
-        get: |p| p.refresh_pct,
-        set: |p, v| p.refresh_pct = v,
-        used: |p| p.policy == WritePolicy::RefreshAhead,
-    },
-    Setting {
-        key: "seed",
-        id: "ca-seed",
-        label: "Seed",
-        min: 0,
-        max: u32::MAX,
-        get: |p| p.seed,
-        set: |p, v| p.seed = v,
-        used: |p| p.jitter_pct > 0 || p.xfetch_beta10 > 0,
-    },
+/// The number fields, in the order the controls list them.
+const SETTINGS: &[&str] = &[
+    "ttl_ms", "jitter", "xfetch", "db_ms", "lease_ms", "flush_ms", "refresh", "seed",
 ];
 
 /// The scenario, the write policy, the mitigations.
@@ -154,7 +74,7 @@ fn Controls(state: State) -> impl IntoView {
         Preset::ALL.iter().map(|s| (s.slug(), s.label())).collect();
     scenarios.push(("custom", "Custom script"));
     let on_off = |v: bool| if v { "on" } else { "off" };
-    let fields = settings(state, &SETTINGS, note);
+    let fields = settings(state, "ca", SETTINGS, note);
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Scenario, write policy and mitigations">
             <SelectField id="ca-preset" label="Scenario" wide=true
@@ -250,14 +170,14 @@ fn Script(state: State) -> impl IntoView {
     // The schedule as text: read with the URL's reader.
     let on_text = move |ev: leptos::ev::Event| {
         let raw = event_target_value(&ev);
-        let mut pairs: Vec<(String, String)> = cache::to_pairs(&state.params(), 0)
+        let mut pairs: Vec<(String, String)> = crate::sim::link::<Run>(&state.params(), 0)
             .into_iter()
             .filter(|(k, _)| *k != "schedule" && *k != "step")
             .map(|(k, v)| (k.to_string(), v))
             .collect();
         pairs.push(("schedule".into(), raw));
         let mut r = Reader::new(&pairs);
-        let p = Params::read(&mut r);
+        let p = crate::sim::read::<Run>(&mut r);
         let problems = r.finish();
         note.set((!problems.is_empty()).then(|| problems.join("; ")));
         state.apply(p, 0);

@@ -15,22 +15,20 @@ use wasm_bindgen::JsCast;
 use super::browser;
 use super::fields::SelectField;
 use super::live::{
-    event_field, focus_later, follow_step, list_clicks, open_live, replay, Edit, Later, Live,
+    event_field, focus_later, follow_step, list_clicks, open_live, Edit, Later, Live,
 };
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::isolation::lab::{
-    self, compare, export_sql, level_label, level_slug, nearest_level, parse_schedule,
-    profile_label, profile_slug, round_robin, tidy, Params, Run, MAX_SESSIONS, MAX_SQL,
-    MAX_STATEMENTS, MIN_SESSIONS, PROFILES,
+    compare, export_sql, level_label, level_slug, nearest_level, parse_schedule, profile_label,
+    profile_slug, round_robin, tidy, Params, Run, MAX_SESSIONS, MAX_SQL, MAX_STATEMENTS,
+    MIN_SESSIONS, PROFILES,
 };
 use crate::sim::isolation::matrix::matrix;
 use crate::sim::isolation::presets;
 
 /// The state of the visualization.
 type State = Live<Run>;
-
-replay!(Run, Params, lab);
 
 /// The live isolation lab for the topic `slug`.
 #[component]
@@ -655,6 +653,6 @@ mod tests {
         assert_eq!(p.sessions[1].last().map(String::as_str), Some("commit"));
         let long = "x".repeat(MAX_SQL + 1);
         assert!(add_statements(&mut p, 0, &long).is_some());
-        assert_eq!(lab::MAX_URL, 4_000);
+        assert_eq!(crate::sim::isolation::lab::MAX_URL, 4_000);
     }
 }

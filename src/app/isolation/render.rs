@@ -632,7 +632,7 @@ pub fn matrix_table(profile: Profile, rows: &[Row]) -> String {
                 .iter()
                 .filter_map(|name| {
                     let p = Params::of_preset(name, profile, row.level)?;
-                    let q = page_query(&lab::to_pairs(&p, 0));
+                    let q = page_query(&crate::sim::link::<lab::Run>(&p, 0));
                     Some(format!(
                         r#"<a href="{}" aria-label="{} at {} ({})">{}</a>"#,
                         escape(&q),

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use super::browser;
 use super::fields::{read_number, NumberField, SelectField};
-use super::live::{open_live, replay, Live};
+use super::live::{open_live, Live};
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::nplus1::{
@@ -34,8 +34,6 @@ struct State {
     step: RwSignal<usize>,
     live: Live<Run>,
 }
-
-replay!(Run, Params, nplus1);
 
 /// The parameters the sweep depends on: all but N and the strategy.
 fn sweep_key(p: &Params) -> Params {

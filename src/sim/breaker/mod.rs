@@ -30,8 +30,9 @@ pub use traffic::{
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::params::Reader;
-use super::{thousands, Model};
+use super::model::{Choices, Kind, Model, Param};
+use super::thousands;
+use crate::{choice, int};
 
 fn show(raw: &str) -> String {
     super::params::show(raw)
@@ -249,37 +250,6 @@ impl Default for Params {
 }
 
 impl Params {
-    /// The same parameters with every number forced into its range, so
-    /// that a hand-built value still runs.
-    pub fn clamped(&self) -> Params {
-        let mut p = self.clone();
-        p.fail_max = p.fail_max.clamp(1, MAX_FAIL);
-        p.successes = p.successes.clamp(1, MAX_SUCCESSES);
-        p.wait_ms = p.wait_ms.clamp(1, MAX_WAIT_MS);
-        p.window_calls = p.window_calls.clamp(1, MAX_WINDOW_CALLS);
-        p.window_secs = p.window_secs.clamp(1, MAX_WINDOW_SECS);
-        p.min_calls = p.min_calls.clamp(1, MAX_MIN_CALLS);
-        p.failure_rate = p.failure_rate.clamp(1, 100);
-        p.slow_rate = p.slow_rate.clamp(1, 100);
-        p.slow_ms = p.slow_ms.clamp(1, MAX_SLOW_MS);
-        p.half_open = p.half_open.clamp(1, MAX_HALF_OPEN);
-        p.rate = p.rate.clamp(1, MAX_RATE);
-        p.tick_ms = p.tick_ms.clamp(TICK_RANGE.0, TICK_RANGE.1);
-        p.latency_ms = p.latency_ms.min(MAX_LATENCY_MS);
-        p.slow_latency_ms = p.slow_latency_ms.min(MAX_LATENCY_MS);
-        p.timeout_ms = p.timeout_ms.clamp(1, MAX_LATENCY_MS);
-        let mut ignore = Vec::new();
-        p.health = parse_health(&health_text(&p.health), &mut ignore);
-        if p.health.is_empty() {
-            p.health = default_health();
-        }
-        p.script.truncate(MAX_ACTIONS);
-        if p.compare == Some(p.policy) {
-            p.compare = None;
-        }
-        p
-    }
-
     /// The settings of a breaker with `policy`.
     pub fn config(&self, policy: Policy) -> Config {
         Config {
@@ -316,147 +286,184 @@ impl Params {
     fn uses(&self, f: impl Fn(Policy) -> bool) -> bool {
         self.policies().into_iter().any(f)
     }
+}
 
-    /// Reads the parameters from a URL; what was wrong is noted in `r`.
-    pub fn read(r: &mut Reader) -> Params {
-        let d = Params::default();
-        let policies = Policy::ALL.map(|p| (p.slug(), Some(p)));
-        let mut compare_options = vec![("none", None)];
-        compare_options.extend(policies);
-        let mode = r.choice(
-            "mode",
-            &[("traffic", Mode::Traffic), ("manual", Mode::Manual)],
-            d.mode,
-        );
-        let policy = r.choice("policy", &Policy::ALL.map(|p| (p.slug(), p)), d.policy);
-        let compare = r.choice("compare", &compare_options, None);
-        if compare == Some(policy) {
-            r.note(format!(
-                "compare={} (the same as the policy; nothing to compare)",
-                policy.slug()
-            ));
+impl Choices for Mode {
+    const ALL: &'static [Mode] = &[Mode::Traffic, Mode::Manual];
+    fn word(self) -> &'static str {
+        match self {
+            Mode::Traffic => "traffic",
+            Mode::Manual => "manual",
         }
-        let int = |r: &mut Reader, key: &str, min: u32, max: u32, def: u32| {
-            r.int(key, min.into(), max.into(), def.into()) as u32
-        };
-        let mut p = Params {
-            mode,
-            policy,
-            compare: compare.filter(|c| *c != policy),
-            fail_max: int(r, "fail_max", 1, MAX_FAIL, d.fail_max),
-            successes: int(r, "successes", 1, MAX_SUCCESSES, d.successes),
-            wait_ms: int(r, "wait_ms", 1, MAX_WAIT_MS, d.wait_ms),
-            window_calls: int(r, "window", 1, MAX_WINDOW_CALLS, d.window_calls),
-            window_secs: int(r, "window_s", 1, MAX_WINDOW_SECS, d.window_secs),
-            min_calls: int(r, "min_calls", 1, MAX_MIN_CALLS, d.min_calls),
-            failure_rate: int(r, "failure_rate", 1, 100, d.failure_rate),
-            slow_rate: int(r, "slow_rate", 1, 100, d.slow_rate),
-            slow_ms: int(r, "slow_ms", 1, MAX_SLOW_MS, d.slow_ms),
-            half_open: int(r, "half_open", 1, MAX_HALF_OPEN, d.half_open),
-            health: d.health.clone(),
-            rate: int(r, "rate", 1, MAX_RATE, d.rate),
-            seed: r.int("seed", 0, u32::MAX.into(), d.seed.into()) as u32,
-            tick_ms: int(r, "tick_ms", TICK_RANGE.0, TICK_RANGE.1, d.tick_ms),
-            script: d.script.clone(),
-            latency_ms: int(r, "latency_ms", 0, MAX_LATENCY_MS, d.latency_ms),
-            slow_latency_ms: int(r, "slow_latency_ms", 0, MAX_LATENCY_MS, d.slow_latency_ms),
-            timeout_ms: int(r, "timeout_ms", 1, MAX_LATENCY_MS, d.timeout_ms),
-        };
-        let mut problems = Vec::new();
-        if let Some(raw) = r.text("health") {
-            let phases = parse_health(raw, &mut problems);
-            if phases.is_empty() {
-                problems.push("health: no valid phase (using the default timeline)".into());
-            } else {
-                p.health = phases;
-            }
-        }
-        if let Some(raw) = r.text("script") {
-            p.script = parse_script(raw, &mut problems);
-        }
-        for problem in problems {
-            r.note(problem);
-        }
-        p
-    }
-
-    /// The parameters as URL pairs, in a fixed order: the mode, the
-    /// policies and the settings they use, then the calls.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut out = vec![
-            (
-                "mode",
-                match self.mode {
-                    Mode::Traffic => "traffic",
-                    Mode::Manual => "manual",
-                }
-                .to_string(),
-            ),
-            ("policy", self.policy.slug().to_string()),
-        ];
-        if let Some(c) = self.compare {
-            out.push(("compare", c.slug().to_string()));
-        }
-        let counting = |p: Policy| matches!(p, Policy::Consecutive | Policy::Naive);
-        if self.uses(counting) {
-            out.push(("fail_max", self.fail_max.to_string()));
-        }
-        if self.uses(|p| p == Policy::Consecutive) {
-            out.push(("successes", self.successes.to_string()));
-        }
-        out.push(("wait_ms", self.wait_ms.to_string()));
-        if self.uses(|p| p == Policy::CountWindow) {
-            out.push(("window", self.window_calls.to_string()));
-        }
-        if self.uses(|p| p == Policy::TimeWindow) {
-            out.push(("window_s", self.window_secs.to_string()));
-        }
-        if self.uses(Policy::is_rate) {
-            out.push(("min_calls", self.min_calls.to_string()));
-            out.push(("failure_rate", self.failure_rate.to_string()));
-            out.push(("slow_rate", self.slow_rate.to_string()));
-            out.push(("slow_ms", self.slow_ms.to_string()));
-            out.push(("half_open", self.half_open.to_string()));
-        }
-        match self.mode {
-            Mode::Traffic => {
-                out.push(("health", health_text(&self.health)));
-                out.push(("rate", self.rate.to_string()));
-                out.push(("seed", self.seed.to_string()));
-                out.push(("tick_ms", self.tick_ms.to_string()));
-            }
-            Mode::Manual => out.push(("script", script_text(&self.script))),
-        }
-        out.push(("latency_ms", self.latency_ms.to_string()));
-        out.push(("slow_latency_ms", self.slow_latency_ms.to_string()));
-        out.push(("timeout_ms", self.timeout_ms.to_string()));
-        out
     }
 }
 
-/// A run opened from a URL.
-pub type Opened = super::Opened<Run>;
-
-/// Reads parameters and step from decoded URL pairs and runs the model.
-/// Never fails: bad values give the nearest valid state and a problem.
-pub fn open(pairs: &[(String, String)]) -> Opened {
-    super::open_with(pairs, Params::read, Run::new)
+impl Choices for Policy {
+    const ALL: &'static [Policy] = &Policy::ALL;
+    fn word(self) -> &'static str {
+        self.slug()
+    }
 }
 
-/// The URL pairs of `params` at `step`.
-pub fn to_pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
-    super::with_step(params.to_pairs(), step)
+impl Choices for Option<Policy> {
+    const ALL: &'static [Option<Policy>] = &[
+        None,
+        Some(Policy::ALL[0]),
+        Some(Policy::ALL[1]),
+        Some(Policy::ALL[2]),
+        Some(Policy::ALL[3]),
+    ];
+    fn word(self) -> &'static str {
+        self.map_or("none", Policy::slug)
+    }
 }
 
-/// The circuit-breaker model.
-pub struct CircuitBreaker;
+fn counting(p: &Params) -> bool {
+    p.uses(|x| matches!(x, Policy::Consecutive | Policy::Naive))
+}
 
-impl Model for CircuitBreaker {
+fn rate_based(p: &Params) -> bool {
+    p.uses(Policy::is_rate)
+}
+
+fn traffic(p: &Params) -> bool {
+    p.mode == Mode::Traffic
+}
+
+/// A comparison with the policy itself compares nothing: it is dropped.
+fn distinct_compare(p: &mut Params) -> Option<String> {
+    if p.compare == Some(p.policy) {
+        p.compare = None;
+        return Some(format!(
+            "compare={} (the same as the policy; nothing to compare)",
+            p.policy.slug()
+        ));
+    }
+    None
+}
+
+/// The health timeline from its link text; with no valid phase, the
+/// default timeline.
+fn set_health(p: &mut Params, raw: &str, problems: &mut Vec<String>) {
+    let phases = parse_health(raw, problems);
+    if phases.is_empty() {
+        problems.push("health: no valid phase (using the default timeline)".into());
+        p.health = default_health();
+    } else {
+        p.health = phases;
+    }
+}
+
+/// The parameters a link carries, in the order it writes them: the mode,
+/// the policies and the settings they use, then the calls.
+const TABLE: &[Param<Params>] = &[
+    choice!("mode", "Calls", Mode, mode),
+    choice!("policy", "Policy", Policy, policy),
+    choice!("compare", "Compare with", Option<Policy>, compare)
+        .when(|p| p.compare.is_some())
+        .fix(distinct_compare),
+    int!("fail_max", "fail_max", "failures", 1, MAX_FAIL, fail_max).when(counting),
+    int!(
+        "successes",
+        "Trial successes to close",
+        "",
+        1,
+        MAX_SUCCESSES,
+        successes
+    )
+    .when(|p| p.uses(|x| x == Policy::Consecutive)),
+    int!("wait_ms", "Wait in open", "ms", 1, MAX_WAIT_MS, wait_ms),
+    int!(
+        "window",
+        "Window",
+        "calls",
+        1,
+        MAX_WINDOW_CALLS,
+        window_calls
+    )
+    .when(|p| p.uses(|x| x == Policy::CountWindow)),
+    int!(
+        "window_s",
+        "Window",
+        "seconds",
+        1,
+        MAX_WINDOW_SECS,
+        window_secs
+    )
+    .when(|p| p.uses(|x| x == Policy::TimeWindow)),
+    int!(
+        "min_calls",
+        "Minimum calls",
+        "",
+        1,
+        MAX_MIN_CALLS,
+        min_calls
+    )
+    .when(rate_based),
+    int!("failure_rate", "Failure rate", "%", 1, 100, failure_rate).when(rate_based),
+    int!("slow_rate", "Slow-call rate", "%", 1, 100, slow_rate).when(rate_based),
+    int!("slow_ms", "Slow above", "ms", 1, MAX_SLOW_MS, slow_ms).when(rate_based),
+    int!(
+        "half_open",
+        "Half-open permits",
+        "",
+        1,
+        MAX_HALF_OPEN,
+        half_open
+    )
+    .when(rate_based),
+    Param::new(
+        "health",
+        "Downstream health",
+        Kind::Text {
+            get: |p: &Params| health_text(&p.health),
+            set: set_health,
+        },
+    )
+    .when(traffic),
+    int!("rate", "Calls per second", "", 1, MAX_RATE, rate).when(traffic),
+    int!("seed", "Seed", "", 0, u32::MAX, seed).when(traffic),
+    int!(
+        "tick_ms",
+        "Time per step",
+        "ms",
+        TICK_RANGE.0,
+        TICK_RANGE.1,
+        tick_ms
+    )
+    .when(traffic),
+    Param::new(
+        "script",
+        "Calls sent",
+        Kind::Text {
+            get: |p: &Params| script_text(&p.script),
+            set: |p: &mut Params, raw, problems| p.script = parse_script(raw, problems),
+        },
+    )
+    .when(|p| p.mode == Mode::Manual),
+    int!("latency_ms", "Latency", "ms", 0, MAX_LATENCY_MS, latency_ms),
+    int!(
+        "slow_latency_ms",
+        "Slow latency",
+        "ms",
+        0,
+        MAX_LATENCY_MS,
+        slow_latency_ms
+    ),
+    int!("timeout_ms", "Timeout", "ms", 1, MAX_LATENCY_MS, timeout_ms),
+];
+
+impl Model for Run {
     type Params = Params;
-    type Trace = Run;
+    const NAME: &'static str = "circuit-breaker";
+    const TABLE: &'static [Param<Params>] = TABLE;
 
     fn run(params: &Params) -> Run {
         Run::new(params)
+    }
+
+    fn params(&self) -> &Params {
+        &self.params
     }
 }
 
@@ -680,7 +687,7 @@ pub struct Run {
 impl Run {
     /// Runs the model.
     pub fn new(params: &Params) -> Run {
-        let params = params.clamped();
+        let params = super::model::clamp::<Run>(params);
         let timing = params.timing();
         let (calls, clocks) = match params.mode {
             Mode::Traffic => (

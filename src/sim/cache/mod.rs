@@ -14,8 +14,10 @@ pub use engine::{
     Step, Token, WritePolicy, KEY, LEASE_KEY, MAX_STEPS, RETRY_MS, STEP_MS,
 };
 
+use super::model::{Choices, Kind, Model, Param};
 use super::params::Reader;
-use super::{thousands, Model};
+use super::thousands;
+use crate::{choice, int};
 
 /// Seconds for people.
 pub fn secs(ms: u64) -> String {
@@ -151,163 +153,149 @@ impl Params {
             seed: self.seed,
         }
     }
+}
 
-    /// Reads the parameters from a URL; what was wrong is noted in `r`.
-    pub fn read(r: &mut Reader) -> Params {
-        let d = Params::default();
-        let on_off = [("on", true), ("off", false)];
-        let int = |r: &mut Reader, key: &str, min: u32, max: u32, def: u32| {
-            r.int(key, min.into(), max.into(), def.into()) as u32
-        };
-        let mut p = Params {
-            policy: r.choice("policy", &WritePolicy::ALL.map(|w| (w.slug(), w)), d.policy),
-            lease: r.choice("lease", &on_off, d.lease),
-            jitter_pct: int(r, "jitter", 0, 50, d.jitter_pct),
-            xfetch_beta10: int(r, "xfetch", 0, 50, d.xfetch_beta10),
-            ttl_ms: int(r, "ttl_ms", 100, 3_600_000, d.ttl_ms),
-            lease_ms: int(r, "lease_ms", 100, 600_000, d.lease_ms),
-            flush_ms: int(r, "flush_ms", 100, 600_000, d.flush_ms),
-            refresh_pct: int(r, "refresh", 1, 99, d.refresh_pct),
-            db_ms: int(r, "db_ms", 1, 10_000, d.db_ms),
-            warm: r.choice("warm", &on_off, d.warm),
-            seed: r.int("seed", 0, u32::MAX.into(), d.seed.into()) as u32,
-            programs: d.programs.clone(),
-            schedule: d.schedule.clone(),
-        };
-        let mut problems = Vec::new();
-        let mut programs: Vec<Option<Vec<Op>>> = vec![None; 3];
-        for (i, name) in NAMES.iter().enumerate() {
-            if let Some(raw) = r.text(name) {
-                let mut ops = Vec::new();
-                for w in raw.split(',').filter(|w| !w.trim().is_empty()) {
-                    match w.trim().to_ascii_lowercase().as_str() {
-                        "read" => ops.push(Op::Read),
-                        "write" => ops.push(Op::Write),
-                        _ => problems.push(format!(
-                            "{name}: \u{201c}{}\u{201d} (operations are read and write; dropped)",
-                            super::params::show(w)
-                        )),
-                    }
-                }
-                if ops.len() > MAX_OPS {
-                    problems.push(format!(
-                        "{name}: more than {MAX_OPS} operations (the rest are dropped)"
-                    ));
-                    ops.truncate(MAX_OPS);
-                }
-                programs[i] = Some(ops);
-            }
-        }
-        if programs.iter().any(Option::is_some) {
-            let mut given: Vec<Vec<Op>> = programs
-                .iter()
-                .map(|p| p.clone().unwrap_or_default())
-                .collect();
-            // Three instances when the URL names C.
-            if programs[2].is_none() {
-                given.truncate(2);
-            }
-            p.programs = given;
-        }
-        if let Some(raw) = r.text("schedule") {
-            let mut tokens = Vec::new();
+impl Choices for WritePolicy {
+    const ALL: &'static [WritePolicy] = &WritePolicy::ALL;
+    fn word(self) -> &'static str {
+        self.slug()
+    }
+}
+
+/// The parameters a link carries, in the order it writes them.
+const TABLE: &[Param<Params>] = &[
+    choice!("policy", "Write policy", WritePolicy, policy),
+    choice!("lease", "Leases", bool, lease),
+    int!("jitter", "TTL jitter", "\u{b1}%", 0, 50, jitter_pct),
+    int!(
+        "xfetch",
+        "XFetch \u{3b2}",
+        "tenths, 0 off",
+        0,
+        50,
+        xfetch_beta10
+    ),
+    int!("ttl_ms", "TTL", "ms", 100, 3_600_000, ttl_ms),
+    int!("lease_ms", "Lease lifetime", "ms", 100, 600_000, lease_ms).when(|p| p.lease),
+    int!("flush_ms", "Flush every", "ms", 100, 600_000, flush_ms)
+        .when(|p| p.policy == WritePolicy::WriteBehind),
+    int!("refresh", "Refresh at", "% of TTL", 1, 99, refresh_pct)
+        .when(|p| p.policy == WritePolicy::RefreshAhead),
+    int!("db_ms", "Database read", "ms", 1, 10_000, db_ms).when(|p| p.xfetch_beta10 > 0),
+    choice!("warm", "Starts cached", bool, warm),
+    int!("seed", "Seed", "", 0, u32::MAX, seed).when(|p| p.jitter_pct > 0 || p.xfetch_beta10 > 0),
+    Param::new(
+        "a",
+        "Programs",
+        Kind::Group {
+            read: read_programs,
+            write: write_programs,
+        },
+    ),
+    Param::new(
+        "schedule",
+        "Schedule",
+        Kind::Text {
+            get: |p: &Params| {
+                p.schedule
+                    .iter()
+                    .map(|t| token_slug(*t))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            },
+            set: read_schedule,
+        },
+    ),
+];
+
+/// Each instance's operations from the keys `a`, `b` and `c` (three
+/// instances when the link names `c`).
+fn read_programs(p: &mut Params, r: &mut Reader) {
+    let mut programs: Vec<Option<Vec<Op>>> = vec![None; 3];
+    for (i, name) in NAMES.iter().enumerate() {
+        if let Some(raw) = r.text(name) {
+            let mut ops = Vec::new();
             for w in raw.split(',').filter(|w| !w.trim().is_empty()) {
-                if tokens.len() == MAX_SCHEDULE {
-                    problems.push(format!(
-                        "schedule: more than {MAX_SCHEDULE} entries (the rest are dropped)"
-                    ));
-                    break;
-                }
-                match parse_token(w) {
-                    Some(Token::Step(i) | Token::Crash(i)) if i >= p.programs.len() => problems.push(format!(
-                        "schedule: \u{201c}{}\u{201d} (there is no instance {}; dropped)",
-                        super::params::show(w),
-                        NAMES[i].to_ascii_uppercase()
-                    )),
-                    Some(t) => tokens.push(t),
-                    None => problems.push(format!(
-                        "schedule: \u{201c}{}\u{201d} (entries are a, b, c, a crash such as a!, or a wait such as 30s or 500ms; dropped)",
+                match w.trim().to_ascii_lowercase().as_str() {
+                    "read" => ops.push(Op::Read),
+                    "write" => ops.push(Op::Write),
+                    _ => r.note(format!(
+                        "{name}: \u{201c}{}\u{201d} (operations are read and write; dropped)",
                         super::params::show(w)
                     )),
                 }
             }
-            p.schedule = tokens;
+            if ops.len() > MAX_OPS {
+                r.note(format!(
+                    "{name}: more than {MAX_OPS} operations (the rest are dropped)"
+                ));
+                ops.truncate(MAX_OPS);
+            }
+            programs[i] = Some(ops);
         }
-        for problem in problems {
-            r.note(problem);
-        }
-        p
     }
+    if programs.iter().any(Option::is_some) {
+        let mut given: Vec<Vec<Op>> = programs
+            .iter()
+            .map(|p| p.clone().unwrap_or_default())
+            .collect();
+        if programs[2].is_none() {
+            given.truncate(2);
+        }
+        p.programs = given;
+    }
+}
 
-    /// The parameters as URL pairs, in a fixed order.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let on = |b: bool| if b { "on" } else { "off" }.to_string();
-        let mut out = vec![
-            ("policy", self.policy.slug().to_string()),
-            ("lease", on(self.lease)),
-            ("jitter", self.jitter_pct.to_string()),
-            ("xfetch", self.xfetch_beta10.to_string()),
-            ("ttl_ms", self.ttl_ms.to_string()),
-        ];
-        if self.lease {
-            out.push(("lease_ms", self.lease_ms.to_string()));
-        }
-        if self.policy == WritePolicy::WriteBehind {
-            out.push(("flush_ms", self.flush_ms.to_string()));
-        }
-        if self.policy == WritePolicy::RefreshAhead {
-            out.push(("refresh", self.refresh_pct.to_string()));
-        }
-        if self.xfetch_beta10 > 0 {
-            out.push(("db_ms", self.db_ms.to_string()));
-        }
-        out.push(("warm", on(self.warm)));
-        if self.jitter_pct > 0 || self.xfetch_beta10 > 0 {
-            out.push(("seed", self.seed.to_string()));
-        }
-        for (i, ops) in self.programs.iter().enumerate().take(3) {
-            out.push((
-                NAMES[i],
-                ops.iter()
-                    .map(|o| op_slug(*o))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ));
-        }
+fn write_programs(p: &Params, out: &mut Vec<(&'static str, String)>) {
+    for (i, ops) in p.programs.iter().enumerate().take(3) {
         out.push((
-            "schedule",
-            self.schedule
-                .iter()
-                .map(|t| token_slug(*t))
+            NAMES[i],
+            ops.iter()
+                .map(|o| op_slug(*o))
                 .collect::<Vec<_>>()
                 .join(","),
         ));
-        out
     }
 }
 
-/// A run opened from a URL.
-pub type Opened = super::Opened<Run>;
-
-/// Reads parameters and step from decoded URL pairs and runs the model.
-pub fn open(pairs: &[(String, String)]) -> Opened {
-    super::open_with(pairs, Params::read, Run::new)
+/// The schedule from its link text: entries for instances that exist,
+/// crashes and waits.
+fn read_schedule(p: &mut Params, raw: &str, problems: &mut Vec<String>) {
+    let mut tokens = Vec::new();
+    for w in raw.split(',').filter(|w| !w.trim().is_empty()) {
+        if tokens.len() == MAX_SCHEDULE {
+            problems.push(format!(
+                "schedule: more than {MAX_SCHEDULE} entries (the rest are dropped)"
+            ));
+            break;
+        }
+        match parse_token(w) {
+            Some(Token::Step(i) | Token::Crash(i)) if i >= p.programs.len() => problems.push(format!(
+                "schedule: \u{201c}{}\u{201d} (there is no instance {}; dropped)",
+                super::params::show(w),
+                NAMES[i].to_ascii_uppercase()
+            )),
+            Some(t) => tokens.push(t),
+            None => problems.push(format!(
+                "schedule: \u{201c}{}\u{201d} (entries are a, b, c, a crash such as a!, or a wait such as 30s or 500ms; dropped)",
+                super::params::show(w)
+            )),
+        }
+    }
+    p.schedule = tokens;
 }
 
-/// The URL pairs of `params` at `step`.
-pub fn to_pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
-    super::with_step(params.to_pairs(), step)
-}
-
-/// The cache-aside model.
-pub struct CacheAside;
-
-impl Model for CacheAside {
+impl Model for Run {
     type Params = Params;
-    type Trace = Run;
+    const NAME: &'static str = "cache-aside";
+    const TABLE: &'static [Param<Params>] = TABLE;
 
     fn run(params: &Params) -> Run {
         Run::new(params)
+    }
+
+    fn params(&self) -> &Params {
+        &self.params
     }
 }
 
@@ -321,11 +309,9 @@ pub struct Run {
 impl Run {
     /// Runs the model.
     pub fn new(params: &Params) -> Run {
+        let params = super::model::clamp::<Run>(params);
         let outcome = run_script(&params.config(), &params.programs, &params.schedule);
-        Run {
-            params: params.clone(),
-            outcome,
-        }
+        Run { params, outcome }
     }
 
     /// The parameters.

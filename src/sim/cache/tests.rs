@@ -5,6 +5,16 @@ use super::*;
 use crate::sim::rng::Rng;
 use crate::sim::Trace;
 
+/// Opens a run from URL pairs, as a permalink does.
+fn open(pairs: &[(String, String)]) -> crate::sim::Opened<Run> {
+    crate::sim::open::<Run>(pairs)
+}
+
+/// A permalink's pairs at `step`.
+fn to_pairs(p: &Params, step: usize) -> Vec<(&'static str, String)> {
+    crate::sim::link::<Run>(p, step)
+}
+
 fn total(p: &Params) -> Figures {
     Run::new(p).total()
 }

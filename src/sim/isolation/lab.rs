@@ -12,9 +12,11 @@ use super::matrix::Profile;
 use super::pg::{Answer, Db, DbError, Finished, Submitted, Tx, TxState};
 use super::presets::{self, Schedule, START};
 use super::sql::{parse, Level, ParseError, Stmt};
+use crate::choice;
 use crate::route::topic_query;
+use crate::sim::model::{index_of, word_of, Choices, Kind as ParamKind, Model, Param};
 use crate::sim::params::{show, Reader};
-use crate::sim::{Model, Trace};
+use crate::sim::Trace;
 
 /// The fewest sessions.
 pub const MIN_SESSIONS: usize = 2;
@@ -287,7 +289,7 @@ impl Params {
     /// The length of the query string these parameters make (without the
     /// step), to keep links under [`MAX_URL`].
     pub fn link_len(&self) -> usize {
-        topic_query("acid", &self.to_pairs()).len() + "&step=000".len()
+        topic_query("acid", &crate::sim::pairs::<Run>(self)).len() + "&step=000".len()
     }
 
     /// Whether the link fits [`MAX_URL`]; if not, the message to show.
@@ -301,132 +303,162 @@ impl Params {
             Ok(())
         }
     }
+}
 
-    /// Reads the parameters from a URL; what was wrong is noted in `r`.
-    pub fn read(r: &mut Reader) -> Params {
-        let d = Params::default();
-        let profiles = PROFILES.map(|p| (profile_slug(p), p));
-        let profile = r.choice("profile", &profiles, d.profile);
-        let levels = Level::ALL.map(|l| (level_slug(l), l));
-        let wanted = r.choice("level", &levels, default_level(profile));
-        let level = nearest_level(profile, wanted);
-        if level != wanted {
-            r.note(format!(
-                "level={} (the {} profile has {}; using {})",
-                level_slug(wanted),
-                profile_label(profile),
-                profile
-                    .levels()
-                    .iter()
-                    .map(|l| level_slug(*l))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                level_slug(level)
-            ));
-        }
-        let matrix = r.choice("matrix", &[("on", true), ("off", false)], false);
-        let mut p = Params {
-            profile,
-            level,
-            matrix,
-            ..d
-        };
-        let most = max_sessions();
-        let given: Vec<Option<&str>> = (0..most).map(|i| r.text(session_key(i))).collect();
-        let preset = r.text("preset");
-        let custom = given.iter().any(Option::is_some);
-        if let Some(name) = preset {
-            let found = presets::all()
-                .into_iter()
-                .find(|s| s.name.eq_ignore_ascii_case(name.trim()));
-            match (found, custom) {
-                (Some(_), true) => r.note(format!(
-                    "preset={} (the statements given in the link are used instead)",
-                    show(name)
-                )),
-                (Some(s), false) => {
-                    (p.sessions, p.schedule) = from_schedule(&s);
-                }
-                (None, _) => r.note(format!(
-                    "preset={} (no such preset; {})",
-                    show(name),
-                    if custom {
-                        "using the statements given"
-                    } else {
-                        "using the default"
-                    }
-                )),
-            }
-        }
-        if custom {
-            let count = given
+impl Choices for Profile {
+    const ALL: &'static [Profile] = &PROFILES;
+    fn word(self) -> &'static str {
+        profile_slug(self)
+    }
+}
+
+impl Choices for Level {
+    const ALL: &'static [Level] = &Level::ALL;
+    fn word(self) -> &'static str {
+        level_slug(self)
+    }
+}
+
+/// A level the profile does not have becomes the nearest one it has.
+fn level_of_profile(p: &mut Params) -> Option<String> {
+    let wanted = p.level;
+    p.level = nearest_level(p.profile, wanted);
+    (p.level != wanted).then(|| {
+        format!(
+            "level={} (the {} profile has {}; using {})",
+            level_slug(wanted),
+            profile_label(p.profile),
+            p.profile
+                .levels()
                 .iter()
-                .rposition(Option::is_some)
-                .map_or(0, |i| i + 1)
-                .max(MIN_SESSIONS);
-            p.sessions = (0..count)
-                .map(|i| read_session(r, i, given[i].unwrap_or("")))
-                .collect();
-            p.schedule = round_robin(&p.sessions.iter().map(Vec::len).collect::<Vec<_>>());
-        }
-        if let Some(raw) = r.text("schedule") {
-            let (schedule, notes) = parse_schedule(raw, p.sessions.len());
-            for n in notes {
-                r.note(n);
+                .map(|l| level_slug(*l))
+                .collect::<Vec<_>>()
+                .join(", "),
+            level_slug(p.level)
+        )
+    })
+}
+
+/// The parameters a link carries, in the order it writes them: a preset by
+/// name, or every session's statements and the schedule.
+const TABLE: &[Param<Params>] = &[
+    Param::new(
+        "profile",
+        "Rules",
+        ParamKind::Choice {
+            word: word_of::<Profile>,
+            get: |p: &Params| index_of(p.profile),
+            // A profile brings its own default level.
+            set: |p: &mut Params, i| {
+                if let Some(&profile) = PROFILES.get(i) {
+                    p.profile = profile;
+                    p.level = default_level(profile);
+                }
+            },
+        },
+    ),
+    choice!("level", "Level", Level, level).fix(level_of_profile),
+    Param::new(
+        "preset",
+        "Scenario",
+        ParamKind::Group {
+            read: read_scenario,
+            write: write_scenario,
+        },
+    ),
+    choice!("matrix", "Level \u{d7} anomaly matrix", bool, matrix).when(|p| p.matrix),
+];
+
+/// The scenario: a preset by name, or sessions `s1`… with their statements,
+/// and the schedule.
+fn read_scenario(p: &mut Params, r: &mut Reader) {
+    let most = max_sessions();
+    let given: Vec<Option<&str>> = (0..most).map(|i| r.text(session_key(i))).collect();
+    let preset = r.text("preset");
+    let custom = given.iter().any(Option::is_some);
+    if let Some(name) = preset {
+        let found = presets::all()
+            .into_iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name.trim()));
+        match (found, custom) {
+            (Some(_), true) => r.note(format!(
+                "preset={} (the statements given in the link are used instead)",
+                show(name)
+            )),
+            (Some(s), false) => {
+                (p.sessions, p.schedule) = from_schedule(&s);
             }
-            p.schedule = schedule;
-            for n in p.fit_schedule() {
-                r.note(n);
+            (None, _) => r.note(format!(
+                "preset={} (no such preset; {})",
+                show(name),
+                if custom {
+                    "using the statements given"
+                } else {
+                    "using the default"
+                }
+            )),
+        }
+    }
+    if custom {
+        let count = given
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(0, |i| i + 1)
+            .max(MIN_SESSIONS);
+        p.sessions = (0..count)
+            .map(|i| read_session(r, i, given[i].unwrap_or("")))
+            .collect();
+        p.schedule = round_robin(&p.sessions.iter().map(Vec::len).collect::<Vec<_>>());
+    }
+    // Without a schedule, the preset's (or the default's) schedule
+    // already fits.
+    if let Some(raw) = r.text("schedule") {
+        let (schedule, notes) = parse_schedule(raw, p.sessions.len());
+        for n in notes {
+            r.note(n);
+        }
+        p.schedule = schedule;
+        for n in p.fit_schedule() {
+            r.note(n);
+        }
+    }
+}
+
+fn write_scenario(p: &Params, out: &mut Vec<(&'static str, String)>) {
+    match p.preset() {
+        Some(name) => out.push(("preset", name.to_string())),
+        None => {
+            for (i, stmts) in p.sessions.iter().enumerate() {
+                out.push((session_key(i), stmts.join(";")));
             }
-        } else if !custom {
-            // The preset's (or the default's) schedule already fits.
-        }
-        // Keep the link under its limit: drop the last statements.
-        let mut dropped = 0;
-        while p.check_link().is_err() {
-            let Some(&s) = p.schedule.last() else {
-                break;
-            };
-            p.schedule.pop();
-            p.sessions[s].pop();
-            dropped += 1;
-        }
-        if dropped > 0 {
-            r.note(format!(
-                "the scenario is longer than the {MAX_URL}-character link limit (its last {dropped} statements are dropped)"
+            out.push((
+                "schedule",
+                p.schedule
+                    .iter()
+                    .map(|s| (s + 1).to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
             ));
         }
-        p
     }
+}
 
-    /// The parameters as URL pairs, in a fixed order: a preset by name, or
-    /// every session's statements and the schedule.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut out = vec![
-            ("profile", profile_slug(self.profile).to_string()),
-            ("level", level_slug(self.level).to_string()),
-        ];
-        match self.preset() {
-            Some(name) => out.push(("preset", name.to_string())),
-            None => {
-                for (i, stmts) in self.sessions.iter().enumerate() {
-                    out.push((session_key(i), stmts.join(";")));
-                }
-                out.push((
-                    "schedule",
-                    self.schedule
-                        .iter()
-                        .map(|s| (s + 1).to_string())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                ));
-            }
-        }
-        if self.matrix {
-            out.push(("matrix", "on".to_string()));
-        }
-        out
+/// Keeps the link under its limit by dropping the last statements.
+fn fit_link(p: &mut Params) -> Option<String> {
+    let mut dropped = 0;
+    while p.check_link().is_err() {
+        let Some(&s) = p.schedule.last() else {
+            break;
+        };
+        p.schedule.pop();
+        p.sessions[s].pop();
+        dropped += 1;
     }
+    (dropped > 0).then(|| {
+        format!(
+            "the scenario is longer than the {MAX_URL}-character link limit (its last {dropped} statements are dropped)"
+        )
+    })
 }
 
 /// One session's statements from its URL value (statements split at `;`).
@@ -483,28 +515,21 @@ pub fn parse_schedule(raw: &str, sessions: usize) -> (Vec<usize>, Vec<String>) {
     (out, notes)
 }
 
-/// A run opened from a URL.
-pub type Opened = crate::sim::Opened<Run>;
-
-/// Reads parameters and step from decoded URL pairs and runs the model.
-pub fn open(pairs: &[(String, String)]) -> Opened {
-    crate::sim::open_with(pairs, Params::read, Run::new)
-}
-
-/// The URL pairs of `params` at `step`.
-pub fn to_pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
-    crate::sim::with_step(params.to_pairs(), step)
-}
-
-/// The isolation lab's model.
-pub struct Lab;
-
-impl Model for Lab {
+impl Model for Run {
     type Params = Params;
-    type Trace = Run;
+    const NAME: &'static str = "isolation";
+    const TABLE: &'static [Param<Params>] = TABLE;
 
     fn run(params: &Params) -> Run {
         Run::new(params)
+    }
+
+    fn params(&self) -> &Params {
+        &self.params
+    }
+
+    fn settle(params: &mut Params) -> Option<String> {
+        fit_link(params)
     }
 }
 
@@ -700,7 +725,7 @@ fn session_name(s: usize) -> String {
 impl Run {
     /// Runs the scenario.
     pub fn new(params: &Params) -> Run {
-        Run::build(params, false)
+        Run::build(&crate::sim::clamp::<Run>(params), false)
     }
 
     /// Runs the scenario; a `light` run keeps the database and the verdict

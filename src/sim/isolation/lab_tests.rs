@@ -5,13 +5,23 @@
 use super::*;
 use crate::sim::isolation::matrix::{judge, matrix, ANOMALIES};
 
+/// Opens a run from URL pairs, as a permalink does.
+fn open(pairs: &[(String, String)]) -> crate::sim::Opened<Run> {
+    crate::sim::open::<Run>(pairs)
+}
+
+/// A permalink's pairs at `step`.
+fn to_pairs(p: &Params, step: usize) -> Vec<(&'static str, String)> {
+    crate::sim::link::<Run>(p, step)
+}
+
 fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
     q.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
 
-fn reopen(p: &Params, step: usize) -> Opened {
+fn reopen(p: &Params, step: usize) -> crate::sim::Opened<Run> {
     let back: Vec<(String, String)> = to_pairs(p, step)
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

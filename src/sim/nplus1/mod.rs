@@ -18,8 +18,9 @@ mod sql;
 pub use data::{Dataset, Spread, Value, ROW_OVERHEAD};
 pub use plan::{Query, Shape, Table, Totals};
 
-use super::params::Reader;
-use super::{bytes, duration, thousands, Model};
+use super::model::{Choices, Kind, Model, Param};
+use super::{bytes, duration, thousands};
+use crate::{choice, int};
 
 /// The largest number of users.
 pub const MAX_USERS: u32 = 10_000;
@@ -91,10 +92,6 @@ impl Strategy {
     /// Whether the batch size changes what this strategy does.
     pub fn uses_batch(self) -> bool {
         matches!(self, Strategy::SelectIn | Strategy::DataLoader)
-    }
-
-    fn options() -> [(&'static str, Strategy); 5] {
-        Strategy::ALL.map(|s| (s.slug(), s))
     }
 }
 
@@ -204,19 +201,6 @@ impl Default for Params {
 }
 
 impl Params {
-    /// The same parameters with every number forced into its range, so that
-    /// a hand-built value still runs.
-    pub fn clamped(&self) -> Params {
-        Params {
-            users: self.users.min(MAX_USERS),
-            orders: self.orders.min(MAX_CHILDREN),
-            items: self.items.min(MAX_CHILDREN),
-            batch: self.batch.map(|b| b.clamp(1, MAX_BATCH)),
-            row_us: self.row_us.min(MAX_ROW_US),
-            ..self.clone()
-        }
-    }
-
     /// The batch size in effect: `None` means no limit.
     pub fn effective_batch(&self) -> Option<u32> {
         match self.strategy {
@@ -226,86 +210,76 @@ impl Params {
             _ => None,
         }
     }
+}
 
-    /// Reads the parameters from a URL; what was wrong is noted in `r`.
-    pub fn read(r: &mut Reader) -> Params {
-        let d = Params::default();
-        let spread = r.choice(
-            "spread",
-            &[("fixed", Spread::Fixed), ("random", Spread::Random)],
-            d.spread,
-        );
-        Params {
-            strategy: r.choice("strategy", &Strategy::options(), d.strategy),
-            users: r.int("n", 0, MAX_USERS.into(), d.users.into()) as u32,
-            orders: r.int("orders", 0, MAX_CHILDREN.into(), d.orders.into()) as u32,
-            items: r.int("items", 0, MAX_CHILDREN.into(), d.items.into()) as u32,
-            depth: r.choice(
-                "load",
-                &[("orders", Depth::Orders), ("orders.items", Depth::Items)],
-                d.depth,
-            ),
-            spread,
-            seed: r.int("seed", 0, u32::MAX.into(), d.seed.into()) as u32,
-            batch: r
-                .optional_int("batch", 1, MAX_BATCH.into())
-                .map(|b| b as u32),
-            latency: r.choice("latency", &Latency::ALL.map(|l| (l.slug(), l)), d.latency),
-            row_us: r.int("row_us", 0, MAX_ROW_US.into(), d.row_us.into()) as u32,
-        }
-    }
-
-    /// The parameters as URL pairs, in a fixed order. Every parameter is
-    /// written, so a link means the same thing even if defaults change.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut out = vec![
-            ("strategy", self.strategy.slug().to_string()),
-            ("n", self.users.to_string()),
-            ("orders", self.orders.to_string()),
-            ("load", self.depth.slug().to_string()),
-            ("items", self.items.to_string()),
-            (
-                "spread",
-                match self.spread {
-                    Spread::Fixed => "fixed",
-                    Spread::Random => "random",
-                }
-                .to_string(),
-            ),
-            ("seed", self.seed.to_string()),
-        ];
-        if let Some(b) = self.batch {
-            out.push(("batch", b.to_string()));
-        }
-        out.push(("latency", self.latency.slug().to_string()));
-        out.push(("row_us", self.row_us.to_string()));
-        out
+impl Choices for Strategy {
+    const ALL: &'static [Strategy] = &Strategy::ALL;
+    fn word(self) -> &'static str {
+        self.slug()
     }
 }
 
-/// A run opened from a URL.
-pub type Opened = super::Opened<Run>;
-
-/// Reads parameters and step from decoded URL pairs and runs the model.
-/// Never fails: bad values give the nearest valid state and a problem.
-pub fn open(pairs: &[(String, String)]) -> Opened {
-    super::open_with(pairs, Params::read, Run::new)
+impl Choices for Depth {
+    const ALL: &'static [Depth] = &[Depth::Orders, Depth::Items];
+    fn word(self) -> &'static str {
+        self.slug()
+    }
 }
 
-/// The URL pairs of `params` at `step`.
-pub fn to_pairs(params: &Params, step: usize) -> Vec<(&'static str, String)> {
-    super::with_step(params.to_pairs(), step)
+impl Choices for Spread {
+    const ALL: &'static [Spread] = &[Spread::Fixed, Spread::Random];
+    fn word(self) -> &'static str {
+        match self {
+            Spread::Fixed => "fixed",
+            Spread::Random => "random",
+        }
+    }
 }
 
-/// The N+1 model.
-pub struct NPlusOne;
+impl Choices for Latency {
+    const ALL: &'static [Latency] = &Latency::ALL;
+    fn word(self) -> &'static str {
+        self.slug()
+    }
+}
 
-impl Model for NPlusOne {
+/// The parameters a link carries, in the order it writes them. Every
+/// parameter is written, so a link means the same thing even if defaults
+/// change.
+const TABLE: &[Param<Params>] = &[
+    choice!("strategy", "Loading strategy", Strategy, strategy),
+    int!("n", "Users (N)", "", 0, MAX_USERS, users),
+    int!("orders", "Orders per user", "", 0, MAX_CHILDREN, orders),
+    choice!("load", "Load", Depth, depth),
+    int!("items", "Items per order", "", 0, MAX_CHILDREN, items),
+    choice!("spread", "Counts", Spread, spread),
+    int!("seed", "Seed", "", 0, u32::MAX, seed),
+    Param::new(
+        "batch",
+        "Batch size",
+        Kind::OptionalInt {
+            min: 1,
+            max: MAX_BATCH,
+            unit: "keys",
+            get: |p: &Params| p.batch,
+            set: |p: &mut Params, v| p.batch = v,
+        },
+    ),
+    choice!("latency", "Round trip", Latency, latency),
+    int!("row_us", "Cost per row", "\u{b5}s", 0, MAX_ROW_US, row_us),
+];
+
+impl Model for Run {
     type Params = Params;
-    type Trace = Run;
+    const NAME: &'static str = "n-plus-one";
+    const TABLE: &'static [Param<Params>] = TABLE;
 
     fn run(params: &Params) -> Run {
         Run::new(params)
+    }
+
+    fn params(&self) -> &Params {
+        &self.params
     }
 }
 
@@ -324,7 +298,7 @@ pub struct Run {
 impl Run {
     /// Runs the model.
     pub fn new(params: &Params) -> Run {
-        let params = params.clamped();
+        let params = super::model::clamp::<Run>(params);
         let data = Dataset::generate(
             params.users,
             params.orders,
@@ -505,7 +479,7 @@ pub struct Sweep {
 /// Runs the model for every strategy at every N of [`SWEEP_USERS`]. The batch
 /// size is each strategy's default unless one is set.
 pub fn sweep(params: &Params) -> Sweep {
-    let p = params.clamped();
+    let p = super::model::clamp::<Run>(params);
     let max = SWEEP_USERS[SWEEP_USERS.len() - 1];
     let data = Dataset::generate(
         max,
