@@ -61,31 +61,67 @@ pub struct Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     /// `failures` consecutive failures reached `fail_max` (closed to open).
-    Streak { failures: u32, fail_max: u32 },
+    Streak {
+        /// The failures in a row.
+        failures: u32,
+        /// The threshold.
+        fail_max: u32,
+    },
     /// The never-reset count reached the threshold (the cheat sheet).
-    Lifetime { failures: u32, fail_max: u32 },
+    Lifetime {
+        /// The failures since the breaker last closed.
+        failures: u32,
+        /// The threshold.
+        fail_max: u32,
+    },
     /// The failure rate over the window reached the threshold.
     FailureRate {
+        /// Failed calls in the window.
         failed: u32,
+        /// Calls in the window.
         total: u32,
+        /// The threshold, in percent.
         threshold: u32,
     },
     /// The slow-call rate over the window reached the threshold.
     SlowRate {
+        /// Slow calls in the window.
         slow: u32,
+        /// Calls in the window.
         total: u32,
+        /// The threshold, in percent.
         threshold: u32,
     },
     /// The wait in open is over; this call is let through as a trial.
-    WaitOver { wait_ms: u64 },
+    WaitOver {
+        /// The wait, in milliseconds.
+        wait_ms: u64,
+    },
     /// A trial call failed (half-open to open).
     TrialFailed,
     /// Enough trial calls succeeded (half-open to closed).
-    TrialsPassed { successes: u32 },
+    TrialsPassed {
+        /// The trial successes needed.
+        successes: u32,
+    },
     /// The half-open calls' rates are at or above a threshold.
-    HalfOpenRates { failed: u32, slow: u32, total: u32 },
+    HalfOpenRates {
+        /// Failed trial calls.
+        failed: u32,
+        /// Slow trial calls.
+        slow: u32,
+        /// Trial calls.
+        total: u32,
+    },
     /// The half-open calls' rates are below both thresholds.
-    HalfOpenHealthy { failed: u32, slow: u32, total: u32 },
+    HalfOpenHealthy {
+        /// Failed trial calls.
+        failed: u32,
+        /// Slow trial calls.
+        slow: u32,
+        /// Trial calls.
+        total: u32,
+    },
 }
 
 impl Rule {
