@@ -5,6 +5,7 @@
 //! thundering herd) are schedules; the mitigations (leases, TTL jitter,
 //! XFetch, a short TTL, the write policy itself) are switches.
 
+pub mod edit;
 mod engine;
 pub mod redis;
 pub mod workload;
