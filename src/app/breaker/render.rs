@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::app::html::escape;
+use crate::app::live::Edit;
 use crate::sim::breaker::{
     flag, pct, secs, Action, Health, Mode, Phase, Policy, Run, Send, State, Transition, MAX_SECONDS,
 };
@@ -671,11 +672,12 @@ pub fn phase_rows(phases: &[Phase]) -> String {
             .map(|(_, p)| p.secs)
             .sum()
     };
+    let (kind, errors_f, secs_f, remove) = (Edit::Kind, Edit::Errors, Edit::Secs, Edit::Remove);
     for (i, p) in phases.iter().enumerate() {
         let n = i + 1;
         let _ = write!(
             s,
-            r#"<li class="bk-phase-row"><span class="bk-phase-no" aria-hidden="true">{n}.</span><label class="visually-hidden" for="bk-phase-{i}-kind">Phase {n}: health</label><select id="bk-phase-{i}-kind" data-i="{i}" data-f="kind">"#
+            r#"<li class="bk-phase-row"><span class="bk-phase-no" aria-hidden="true">{n}.</span><label class="visually-hidden" for="bk-phase-{i}-kind">Phase {n}: health</label><select id="bk-phase-{i}-kind" data-i="{i}" data-f="{kind}">"#
         );
         for (v, t) in KINDS {
             let _ = write!(
@@ -694,13 +696,13 @@ pub fn phase_rows(phases: &[Phase]) -> String {
         };
         let _ = write!(
             s,
-            r#"</select><label class="bk-inline{}"><input type="number" id="bk-phase-{i}-errors" data-i="{i}" data-f="errors" min="1" max="99" step="1" inputmode="numeric" aria-label="Phase {n}: error rate in percent" value="{}"><span>% errors</span></label>"#,
+            r#"</select><label class="bk-inline{}"><input type="number" id="bk-phase-{i}-errors" data-i="{i}" data-f="{errors_f}" min="1" max="99" step="1" inputmode="numeric" aria-label="Phase {n}: error rate in percent" value="{}"><span>% errors</span></label>"#,
             if errors.is_some() { "" } else { " hidden" },
             errors.map(|e| e.to_string()).unwrap_or_default()
         );
         let _ = write!(
             s,
-            r#"<label class="bk-inline"><input type="number" id="bk-phase-{i}-secs" data-i="{i}" data-f="secs" min="1" max="{}" step="1" inputmode="numeric" aria-label="Phase {n}: seconds" value="{}"><span>s</span></label><button type="button" class="text-button" id="bk-phase-{i}-remove" data-i="{i}" data-f="remove" aria-label="Remove phase {n}"{}>Remove</button></li>"#,
+            r#"<label class="bk-inline"><input type="number" id="bk-phase-{i}-secs" data-i="{i}" data-f="{secs_f}" min="1" max="{}" step="1" inputmode="numeric" aria-label="Phase {n}: seconds" value="{}"><span>s</span></label><button type="button" class="text-button" id="bk-phase-{i}-remove" data-i="{i}" data-f="{remove}" aria-label="Remove phase {n}"{}>Remove</button></li>"#,
             MAX_SECONDS.saturating_sub(others(i)).max(1),
             p.secs,
             if phases.len() <= 1 { " disabled" } else { "" }
@@ -723,12 +725,13 @@ fn action_label(a: Action) -> String {
 pub fn action_rows(script: &[Action]) -> String {
     let mut s = String::new();
     let n = script.len();
+    let (go, up, down, remove) = (Edit::Go, Edit::Up, Edit::Down, Edit::Remove);
     for (i, a) in script.iter().enumerate() {
         let k = i + 1;
         let off = |b: bool| if b { " disabled" } else { "" };
         let _ = write!(
             s,
-            r#"<li class="bk-action"><button type="button" class="bk-action-go" data-i="{i}" data-f="go" title="Show this step"><span class="bk-action-no">{k}</span><span>{}</span></button><button type="button" class="icon-button small" id="bk-act-{i}-up" data-i="{i}" data-f="up" aria-label="Move action {k} up"{}>&#8593;</button><button type="button" class="icon-button small" id="bk-act-{i}-down" data-i="{i}" data-f="down" aria-label="Move action {k} down"{}>&#8595;</button><button type="button" class="icon-button small" id="bk-act-{i}-remove" data-i="{i}" data-f="remove" aria-label="Remove action {k}">&#215;</button></li>"#,
+            r#"<li class="bk-action"><button type="button" class="bk-action-go" data-i="{i}" data-f="{go}" title="Show this step"><span class="bk-action-no">{k}</span><span>{}</span></button><button type="button" class="icon-button small" id="bk-act-{i}-up" data-i="{i}" data-f="{up}" aria-label="Move action {k} up"{}>&#8593;</button><button type="button" class="icon-button small" id="bk-act-{i}-down" data-i="{i}" data-f="{down}" aria-label="Move action {k} down"{}>&#8595;</button><button type="button" class="icon-button small" id="bk-act-{i}-remove" data-i="{i}" data-f="{remove}" aria-label="Remove action {k}">&#215;</button></li>"#,
             escape(&action_label(*a)),
             off(i == 0),
             off(i + 1 >= n)
@@ -800,5 +803,39 @@ mod tests {
         assert!(rows.contains(r#"<option value="down" selected>"#));
         // Each phase may grow to the room the others leave: 600 - 80 s.
         assert!(rows.contains(r#"max="520""#));
+    }
+
+    /// The words of every `data-f` attribute in `html`.
+    fn data_fs(html: &str) -> Vec<&str> {
+        html.split(r#"data-f=""#)
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap_or(rest))
+            .collect()
+    }
+
+    /// The actions the `data-f` attributes of `html` name, in order, each
+    /// checked to read back.
+    fn edits(html: &str) -> Vec<Edit> {
+        data_fs(html)
+            .into_iter()
+            .map(|w| Edit::parse(w).unwrap_or_else(|| panic!("data-f=\"{w}\" is no Edit")))
+            .collect()
+    }
+
+    #[test]
+    fn every_data_f_of_the_editors_is_an_edit() {
+        for preset in Preset::ALL {
+            let p = preset.params();
+            let phases = edits(&phase_rows(&p.health));
+            assert_eq!(phases.len(), 4 * p.health.len());
+            for chunk in phases.chunks(4) {
+                assert_eq!(chunk, [Edit::Kind, Edit::Errors, Edit::Secs, Edit::Remove]);
+            }
+            let actions = edits(&action_rows(&p.script));
+            assert_eq!(actions.len(), 4 * p.script.len());
+            for chunk in actions.chunks(4) {
+                assert_eq!(chunk, [Edit::Go, Edit::Up, Edit::Down, Edit::Remove]);
+            }
+        }
     }
 }
