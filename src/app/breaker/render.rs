@@ -5,8 +5,10 @@
 use std::fmt::Write;
 
 use crate::app::html::escape;
+use crate::app::live::Edit;
 use crate::sim::breaker::{
-    flag, pct, secs, Action, Health, Mode, Phase, Policy, Run, Send, State, Transition, MAX_SECONDS,
+    flag, pct, secs, Action, Config, Health, Lane, Mode, Phase, Policy, Run, Send, State,
+    Transition, MAX_SECONDS,
 };
 use crate::sim::thousands;
 
@@ -322,6 +324,132 @@ const TR: f64 = 8.0;
 const ROW: f64 = 16.0;
 const TTOP: f64 = 18.0;
 
+/// The call timeline's rows, top to bottom.
+const TIMELINE_ROWS: [&str; 5] = ["succeeded", "failed", "slow", "rejected", "in flight"];
+
+/// The timeline's row of rejected calls.
+const REJECTED_ROW: usize = 3;
+
+/// The timeline's row of calls in flight.
+const IN_FLIGHT_ROW: usize = 4;
+
+/// The time the call timeline shows: `span` ms up to `now`.
+#[derive(Debug, Clone, Copy)]
+struct TimeAxis {
+    /// Its left end, ms.
+    lo: u64,
+    /// Its length, ms.
+    span: u64,
+}
+
+impl TimeAxis {
+    /// The axis of a breaker with settings `c` at `now`: in traffic mode
+    /// its time window and a little more (10 s to 60 s), in manual mode
+    /// everything so far.
+    fn new(mode: Mode, c: &Config, now: u64) -> TimeAxis {
+        let span = match mode {
+            Mode::Traffic => {
+                let w = if c.policy == Policy::TimeWindow {
+                    u64::from(c.window_secs) * 1000 + 2000
+                } else {
+                    10_000
+                };
+                w.clamp(10_000, 60_000)
+            }
+            Mode::Manual => now.max(1000),
+        };
+        TimeAxis {
+            lo: now.saturating_sub(span),
+            span,
+        }
+    }
+
+    /// The x of time `t` (times before the axis at its left end).
+    fn x(self, t: u64) -> f64 {
+        TL + (t.saturating_sub(self.lo) as f64 / self.span as f64).min(1.0) * (TW - TL - TR)
+    }
+}
+
+/// The marks of the timeline as one path per row.
+struct Marks {
+    axis: TimeAxis,
+    paths: Vec<String>,
+}
+
+impl Marks {
+    fn new(axis: TimeAxis) -> Marks {
+        Marks {
+            axis,
+            paths: vec![String::new(); TIMELINE_ROWS.len()],
+        }
+    }
+
+    /// A mark at time `t` in `row`.
+    fn add(&mut self, row: usize, t: u64) {
+        let y = TTOP + ROW * row as f64 + 3.0;
+        let _ = write!(
+            self.paths[row],
+            "M{:.1} {:.0}v{}",
+            self.axis.x(t),
+            y,
+            ROW - 6.0
+        );
+    }
+
+    /// The first `n` outcomes recorded, each at the time it completed, the
+    /// latest first, back to the axis's left end.
+    fn outcomes(&mut self, lane: &Lane, n: usize) {
+        for r in lane.records[..n].iter().rev() {
+            if r.at < self.axis.lo {
+                break;
+            }
+            let row = if r.failed {
+                1
+            } else if r.slow {
+                2
+            } else {
+                0
+            };
+            self.add(row, r.at);
+            if r.failed && r.slow {
+                self.add(2, r.at);
+            }
+        }
+    }
+
+    /// The calls started by `step`: the rejected ones when they were turned
+    /// away, those not done by `until` where they started. Returns how many
+    /// are in flight.
+    fn calls(&mut self, run: &Run, lane: &Lane, step: usize, until: u64) -> usize {
+        let lo = self.axis.lo;
+        let calls = run.calls();
+        let started = run.moment(step).started as usize;
+        let first = calls[..started].partition_point(|c| c.start < lo.saturating_sub(120_000));
+        let mut in_flight = 0;
+        for (i, call) in calls.iter().enumerate().take(started).skip(first) {
+            let f = lane.flags[i];
+            if f & flag::PASSED == 0 {
+                if call.start >= lo {
+                    self.add(REJECTED_ROW, call.start);
+                }
+            } else if call.end() > until {
+                in_flight += 1;
+                self.add(IN_FLIGHT_ROW, call.start.max(lo));
+            }
+        }
+        in_flight
+    }
+
+    /// The paths, each with its row's class.
+    fn write_to(&self, s: &mut String) {
+        for (i, p) in self.paths.iter().enumerate() {
+            if !p.is_empty() {
+                let _ = write!(s, r#"<path class="bk-marks m{i}" d="{p}"/>"#);
+            }
+        }
+    }
+}
+
 /// The call timeline of `lane` up to `step`: completed calls by outcome at
 /// the time they completed, rejected calls when they were turned away, calls
 /// still in flight where they started, and the window the breaker decides
@@ -331,62 +459,15 @@ pub fn timeline(run: &Run, lane: usize, step: usize) -> String {
     let snap = l.snap(step);
     let (now, until) = now_until(run, step);
     let c = l.config;
-    let span = match run.params().mode {
-        Mode::Traffic => {
-            let w = if c.policy == Policy::TimeWindow {
-                u64::from(c.window_secs) * 1000 + 2000
-            } else {
-                10_000
-            };
-            w.clamp(10_000, 60_000)
-        }
-        Mode::Manual => now.max(1000),
-    };
-    let lo = now.saturating_sub(span);
-    let x = |t: u64| TL + (t.saturating_sub(lo) as f64 / span as f64).min(1.0) * (TW - TL - TR);
-    let rows = ["succeeded", "failed", "slow", "rejected", "in flight"];
-    let h = TTOP + ROW * rows.len() as f64 + 16.0;
-    let mut paths = vec![String::new(); rows.len()];
-    let mut add = |row: usize, t: u64| {
-        let y = TTOP + ROW * row as f64 + 3.0;
-        let _ = write!(paths[row], "M{:.1} {:.0}v{}", x(t), y, ROW - 6.0);
-    };
-    let n = snap.records as usize;
-    for r in l.records[..n].iter().rev() {
-        if r.at < lo {
-            break;
-        }
-        let row = if r.failed {
-            1
-        } else if r.slow {
-            2
-        } else {
-            0
-        };
-        add(row, r.at);
-        if r.failed && r.slow {
-            add(2, r.at);
-        }
-    }
-    let calls = run.calls();
-    let started = run.moment(step).started as usize;
-    let first = calls[..started].partition_point(|c| c.start < lo.saturating_sub(120_000));
-    let mut in_flight = 0;
-    for (i, call) in calls.iter().enumerate().take(started).skip(first) {
-        let f = l.flags[i];
-        if f & flag::PASSED == 0 {
-            if call.start >= lo {
-                add(3, call.start);
-            }
-        } else if call.end() > until {
-            in_flight += 1;
-            add(4, call.start.max(lo));
-        }
-    }
+    let axis = TimeAxis::new(run.params().mode, &c, now);
+    let h = TTOP + ROW * TIMELINE_ROWS.len() as f64 + 16.0;
+    let mut marks = Marks::new(axis);
+    marks.outcomes(l, snap.records as usize);
+    let in_flight = marks.calls(run, l, step, until);
     let label = format!(
         "Calls of the {} breaker from {} to {}: {} recorded in all, {} rejected, {} in flight",
         c.policy.short(),
-        secs(lo),
+        secs(axis.lo),
         secs(now),
         thousands(snap.records.into()),
         thousands(snap.rejected.into()),
@@ -397,20 +478,42 @@ pub fn timeline(run: &Run, lane: usize, step: usize) -> String {
         escape(&label)
     );
     // The window (or the count) the breaker decides on.
-    let band = window_band(run, lane, step, now);
-    if let Some((from, text)) = band {
-        let x0 = x(from.max(lo));
-        let _ = write!(
-            s,
-            r#"<rect class="bk-window" x="{x0:.1}" y="{}" width="{:.1}" height="{}"/><text class="bk-window-label" x="{:.1}" y="11" text-anchor="end">{}</text>"#,
-            TTOP - 2.0,
-            (x(now) - x0).max(2.0),
-            ROW * rows.len() as f64 + 4.0,
-            x(now),
-            escape(&text)
-        );
+    if let Some((from, text)) = window_band(run, lane, step, now) {
+        band(&mut s, axis, from, now, &text);
     }
-    for (i, name) in rows.iter().enumerate() {
+    timeline_rows(&mut s);
+    marks.write_to(&mut s);
+    let base = TTOP + ROW * TIMELINE_ROWS.len() as f64;
+    let _ = write!(
+        s,
+        r#"<text class="tick" x="{TL}" y="{}" text-anchor="start">{}</text><text class="tick" x="{}" y="{}" text-anchor="end">{} (now)</text></svg>"#,
+        base + 12.0,
+        secs(axis.lo),
+        TW - TR,
+        base + 12.0,
+        secs(now)
+    );
+    s
+}
+
+/// The decision window from `from` to `now` over the timeline's rows, with
+/// its label.
+fn band(s: &mut String, axis: TimeAxis, from: u64, now: u64, text: &str) {
+    let x0 = axis.x(from.max(axis.lo));
+    let _ = write!(
+        s,
+        r#"<rect class="bk-window" x="{x0:.1}" y="{}" width="{:.1}" height="{}"/><text class="bk-window-label" x="{:.1}" y="11" text-anchor="end">{}</text>"#,
+        TTOP - 2.0,
+        (axis.x(now) - x0).max(2.0),
+        ROW * TIMELINE_ROWS.len() as f64 + 4.0,
+        axis.x(now),
+        escape(text)
+    );
+}
+
+/// The timeline's row lines and names.
+fn timeline_rows(s: &mut String) {
+    for (i, name) in TIMELINE_ROWS.iter().enumerate() {
         let y = TTOP + ROW * i as f64;
         let _ = write!(
             s,
@@ -420,22 +523,6 @@ pub fn timeline(run: &Run, lane: usize, step: usize) -> String {
             y + ROW / 2.0 + 3.5
         );
     }
-    for (i, p) in paths.iter().enumerate() {
-        if !p.is_empty() {
-            let _ = write!(s, r#"<path class="bk-marks m{i}" d="{p}"/>"#);
-        }
-    }
-    let base = TTOP + ROW * rows.len() as f64;
-    let _ = write!(
-        s,
-        r#"<text class="tick" x="{TL}" y="{}" text-anchor="start">{}</text><text class="tick" x="{}" y="{}" text-anchor="end">{} (now)</text></svg>"#,
-        base + 12.0,
-        secs(lo),
-        TW - TR,
-        base + 12.0,
-        secs(now)
-    );
-    s
 }
 
 /// Where the decision window begins and what it holds, as a label.
@@ -501,6 +588,44 @@ const LR: f64 = 8.0;
 const LT: f64 = 18.0;
 const LB: f64 = 22.0;
 
+/// The load chart's scales: one bar per second, up to the busiest second.
+#[derive(Debug, Clone, Copy)]
+struct LoadScale {
+    /// A second's width.
+    bw: f64,
+    /// The top of the value axis, calls per second (at least 1).
+    max: u32,
+}
+
+impl LoadScale {
+    /// The x of second `sec`.
+    fn x(self, sec: f64) -> f64 {
+        LL + sec * self.bw
+    }
+
+    /// The y of `v` calls per second.
+    fn y(self, v: u32) -> f64 {
+        LH - LB - f64::from(v) / f64::from(self.max) * (LH - LT - LB)
+    }
+
+    /// Vertical bars of `values`, one per second, as a path.
+    fn bars(self, values: &[u32]) -> String {
+        let mut d = String::new();
+        for (i, &v) in values.iter().enumerate() {
+            if v > 0 {
+                let _ = write!(
+                    d,
+                    "M{:.2} {:.1}V{:.1}",
+                    self.x(i as f64 + 0.5),
+                    LH - LB,
+                    self.y(v)
+                );
+            }
+        }
+        d
+    }
+}
+
 /// Calls per second the downstream receives, with no breaker (every call
 /// made) and through each breaker, with the unhealthy phases shaded and
 /// the time still to come veiled.
@@ -508,10 +633,10 @@ pub fn load_chart(run: &Run, step: usize) -> String {
     let offered = run.offered();
     let (now, _) = now_until(run, step);
     let secs_n = offered.len().max(1);
-    let max = offered.iter().copied().max().unwrap_or(0).max(1);
-    let bw = (LW - LL - LR) / secs_n as f64;
-    let x = |sec: f64| LL + sec * bw;
-    let y = |v: u32| LH - LB - f64::from(v) / f64::from(max) * (LH - LT - LB);
+    let scale = LoadScale {
+        bw: (LW - LL - LR) / secs_n as f64,
+        max: offered.iter().copied().max().unwrap_or(0).max(1),
+    };
     let (made, reached) = run.unhealthy_load(0);
     let label = format!(
         "Calls per second reaching the downstream. While it was unhealthy, {} calls were made; the {} breaker let {} of them through.",
@@ -523,6 +648,25 @@ pub fn load_chart(run: &Run, step: usize) -> String {
         r#"<svg class="chart bk-load" viewBox="0 0 {LW} {LH}" role="img" aria-label="{}">"#,
         escape(&label)
     );
+    unhealthy_phases(&mut s, run, scale);
+    load_grid(&mut s, scale);
+    load_bars(&mut s, run, scale);
+    let nx = scale.x(now as f64 / 1000.0);
+    let _ = write!(
+        s,
+        r#"<rect class="bk-future" x="{nx:.1}" y="{LT}" width="{:.1}" height="{}"/><line class="marker" x1="{nx:.1}" x2="{nx:.1}" y1="{LT}" y2="{}"/>"#,
+        (LW - LR - nx).max(0.0),
+        LH - LT - LB,
+        LH - LB
+    );
+    seconds_axis(&mut s, scale, secs_n);
+    s.push_str("</svg>");
+    s
+}
+
+/// The unhealthy phases of the health timeline, shaded and named.
+fn unhealthy_phases(s: &mut String, run: &Run, scale: LoadScale) {
+    let x = |sec: u64| scale.x(sec as f64);
     let mut begin = 0u64;
     for phase in &run.params().health {
         let end = begin + u64::from(phase.secs);
@@ -535,18 +679,22 @@ pub fn load_chart(run: &Run, step: usize) -> String {
                     Health::Down => "down",
                     _ => "errors",
                 },
-                x(begin as f64),
-                x(end as f64) - x(begin as f64),
+                x(begin),
+                x(end) - x(begin),
                 LH - LT - LB,
-                x(begin as f64) + 2.0,
+                x(begin) + 2.0,
                 LT - 5.0,
                 escape(&short_health(phase.health))
             );
         }
         begin = end;
     }
-    for v in [0, max / 2, max] {
-        let yy = y(v);
+}
+
+/// Lines at none, half and all of the busiest second, with their values.
+fn load_grid(s: &mut String, scale: LoadScale) {
+    for v in [0, scale.max / 2, scale.max] {
+        let yy = scale.y(v);
         let _ = write!(
             s,
             r#"<line class="grid" x1="{LL}" x2="{}" y1="{yy:.1}" y2="{yy:.1}"/><text class="tick" x="{}" y="{:.1}" text-anchor="end">{v}</text>"#,
@@ -555,28 +703,24 @@ pub fn load_chart(run: &Run, step: usize) -> String {
             yy + 3.5
         );
     }
-    let bars = |values: &[u32]| {
-        let mut d = String::new();
-        for (i, &v) in values.iter().enumerate() {
-            if v > 0 {
-                let _ = write!(d, "M{:.2} {:.1}V{:.1}", x(i as f64 + 0.5), LH - LB, y(v));
-            }
-        }
-        d
-    };
-    let width = (bw * 0.8).max(0.6);
+}
+
+/// The calls made and those the first breaker let through as bars, and
+/// those a second breaker let through as a line.
+fn load_bars(s: &mut String, run: &Run, scale: LoadScale) {
+    let width = (scale.bw * 0.8).max(0.6);
     let _ = write!(
         s,
         r#"<path class="bk-offered" stroke-width="{width:.2}" d="{}"/><path class="bk-reached" stroke-width="{width:.2}" d="{}"/>"#,
-        bars(offered),
-        bars(&run.lanes()[0].reached)
+        scale.bars(run.offered()),
+        scale.bars(&run.lanes()[0].reached)
     );
     if let Some(l) = run.lanes().get(1) {
         let points: Vec<String> = l
             .reached
             .iter()
             .enumerate()
-            .map(|(i, &v)| format!("{:.1},{:.1}", x(i as f64 + 0.5), y(v)))
+            .map(|(i, &v)| format!("{:.1},{:.1}", scale.x(i as f64 + 0.5), scale.y(v)))
             .collect();
         let _ = write!(
             s,
@@ -584,14 +728,10 @@ pub fn load_chart(run: &Run, step: usize) -> String {
             points.join(" ")
         );
     }
-    let nx = x(now as f64 / 1000.0);
-    let _ = write!(
-        s,
-        r#"<rect class="bk-future" x="{nx:.1}" y="{LT}" width="{:.1}" height="{}"/><line class="marker" x1="{nx:.1}" x2="{nx:.1}" y1="{LT}" y2="{}"/>"#,
-        (LW - LR - nx).max(0.0),
-        LH - LT - LB,
-        LH - LB
-    );
+}
+
+/// Seconds under the chart, at most about eight of them.
+fn seconds_axis(s: &mut String, scale: LoadScale, secs_n: usize) {
     let step_s = [10usize, 30, 60, 120]
         .into_iter()
         .find(|s| secs_n / s <= 8)
@@ -600,12 +740,10 @@ pub fn load_chart(run: &Run, step: usize) -> String {
         let _ = write!(
             s,
             r#"<text class="tick" x="{:.1}" y="{}" text-anchor="middle">{sec} s</text>"#,
-            x(sec as f64),
+            scale.x(sec as f64),
             LH - 6.0
         );
     }
-    s.push_str("</svg>");
-    s
 }
 
 fn short_health(h: Health) -> String {
@@ -671,11 +809,12 @@ pub fn phase_rows(phases: &[Phase]) -> String {
             .map(|(_, p)| p.secs)
             .sum()
     };
+    let (kind, errors_f, secs_f, remove) = (Edit::Kind, Edit::Errors, Edit::Secs, Edit::Remove);
     for (i, p) in phases.iter().enumerate() {
         let n = i + 1;
         let _ = write!(
             s,
-            r#"<li class="bk-phase-row"><span class="bk-phase-no" aria-hidden="true">{n}.</span><label class="visually-hidden" for="bk-phase-{i}-kind">Phase {n}: health</label><select id="bk-phase-{i}-kind" data-i="{i}" data-f="kind">"#
+            r#"<li class="bk-phase-row"><span class="bk-phase-no" aria-hidden="true">{n}.</span><label class="visually-hidden" for="bk-phase-{i}-kind">Phase {n}: health</label><select id="bk-phase-{i}-kind" data-i="{i}" data-f="{kind}">"#
         );
         for (v, t) in KINDS {
             let _ = write!(
@@ -694,13 +833,13 @@ pub fn phase_rows(phases: &[Phase]) -> String {
         };
         let _ = write!(
             s,
-            r#"</select><label class="bk-inline{}"><input type="number" id="bk-phase-{i}-errors" data-i="{i}" data-f="errors" min="1" max="99" step="1" inputmode="numeric" aria-label="Phase {n}: error rate in percent" value="{}"><span>% errors</span></label>"#,
+            r#"</select><label class="bk-inline{}"><input type="number" id="bk-phase-{i}-errors" data-i="{i}" data-f="{errors_f}" min="1" max="99" step="1" inputmode="numeric" aria-label="Phase {n}: error rate in percent" value="{}"><span>% errors</span></label>"#,
             if errors.is_some() { "" } else { " hidden" },
             errors.map(|e| e.to_string()).unwrap_or_default()
         );
         let _ = write!(
             s,
-            r#"<label class="bk-inline"><input type="number" id="bk-phase-{i}-secs" data-i="{i}" data-f="secs" min="1" max="{}" step="1" inputmode="numeric" aria-label="Phase {n}: seconds" value="{}"><span>s</span></label><button type="button" class="text-button" id="bk-phase-{i}-remove" data-i="{i}" data-f="remove" aria-label="Remove phase {n}"{}>Remove</button></li>"#,
+            r#"<label class="bk-inline"><input type="number" id="bk-phase-{i}-secs" data-i="{i}" data-f="{secs_f}" min="1" max="{}" step="1" inputmode="numeric" aria-label="Phase {n}: seconds" value="{}"><span>s</span></label><button type="button" class="text-button" id="bk-phase-{i}-remove" data-i="{i}" data-f="{remove}" aria-label="Remove phase {n}"{}>Remove</button></li>"#,
             MAX_SECONDS.saturating_sub(others(i)).max(1),
             p.secs,
             if phases.len() <= 1 { " disabled" } else { "" }
@@ -723,12 +862,13 @@ fn action_label(a: Action) -> String {
 pub fn action_rows(script: &[Action]) -> String {
     let mut s = String::new();
     let n = script.len();
+    let (go, up, down, remove) = (Edit::Go, Edit::Up, Edit::Down, Edit::Remove);
     for (i, a) in script.iter().enumerate() {
         let k = i + 1;
         let off = |b: bool| if b { " disabled" } else { "" };
         let _ = write!(
             s,
-            r#"<li class="bk-action"><button type="button" class="bk-action-go" data-i="{i}" data-f="go" title="Show this step"><span class="bk-action-no">{k}</span><span>{}</span></button><button type="button" class="icon-button small" id="bk-act-{i}-up" data-i="{i}" data-f="up" aria-label="Move action {k} up"{}>&#8593;</button><button type="button" class="icon-button small" id="bk-act-{i}-down" data-i="{i}" data-f="down" aria-label="Move action {k} down"{}>&#8595;</button><button type="button" class="icon-button small" id="bk-act-{i}-remove" data-i="{i}" data-f="remove" aria-label="Remove action {k}">&#215;</button></li>"#,
+            r#"<li class="bk-action"><button type="button" class="bk-action-go" data-i="{i}" data-f="{go}" title="Show this step"><span class="bk-action-no">{k}</span><span>{}</span></button><button type="button" class="icon-button small" id="bk-act-{i}-up" data-i="{i}" data-f="{up}" aria-label="Move action {k} up"{}>&#8593;</button><button type="button" class="icon-button small" id="bk-act-{i}-down" data-i="{i}" data-f="{down}" aria-label="Move action {k} down"{}>&#8595;</button><button type="button" class="icon-button small" id="bk-act-{i}-remove" data-i="{i}" data-f="{remove}" aria-label="Remove action {k}">&#215;</button></li>"#,
             escape(&action_label(*a)),
             off(i == 0),
             off(i + 1 >= n)
@@ -800,5 +940,39 @@ mod tests {
         assert!(rows.contains(r#"<option value="down" selected>"#));
         // Each phase may grow to the room the others leave: 600 - 80 s.
         assert!(rows.contains(r#"max="520""#));
+    }
+
+    /// The words of every `data-f` attribute in `html`.
+    fn data_fs(html: &str) -> Vec<&str> {
+        html.split(r#"data-f=""#)
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap_or(rest))
+            .collect()
+    }
+
+    /// The actions the `data-f` attributes of `html` name, in order, each
+    /// checked to read back.
+    fn edits(html: &str) -> Vec<Edit> {
+        data_fs(html)
+            .into_iter()
+            .map(|w| Edit::parse(w).unwrap_or_else(|| panic!("data-f=\"{w}\" is no Edit")))
+            .collect()
+    }
+
+    #[test]
+    fn every_data_f_of_the_editors_is_an_edit() {
+        for preset in Preset::ALL {
+            let p = preset.params();
+            let phases = edits(&phase_rows(&p.health));
+            assert_eq!(phases.len(), 4 * p.health.len());
+            for chunk in phases.chunks(4) {
+                assert_eq!(chunk, [Edit::Kind, Edit::Errors, Edit::Secs, Edit::Remove]);
+            }
+            let actions = edits(&action_rows(&p.script));
+            assert_eq!(actions.len(), 4 * p.script.len());
+            for chunk in actions.chunks(4) {
+                assert_eq!(chunk, [Edit::Go, Edit::Up, Edit::Down, Edit::Remove]);
+            }
+        }
     }
 }

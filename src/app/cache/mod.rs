@@ -16,9 +16,9 @@ use super::live::{
 };
 use super::player::Player;
 use super::share::CopyLink;
+use crate::sim::cache::edit::{Edited, OpEdit};
 use crate::sim::cache::workload::{self, Setup, Workload};
-use crate::sim::cache::{self, Op, Params, Preset, Run, Token, WritePolicy, MAX_OPS, MAX_SCHEDULE};
-use crate::sim::params::Reader;
+use crate::sim::cache::{Op, Params, Preset, Run, Token, WritePolicy, MAX_SCHEDULE};
 
 /// The state of the visualization.
 type State = Live<Run>;
@@ -113,130 +113,123 @@ fn Controls(state: State) -> impl IntoView {
 /// The instances' programs and the schedule that interleaves them.
 #[component]
 fn Script(state: State) -> impl IntoView {
-    let note = RwSignal::new(None::<String>);
-    let wait_s = RwSignal::new(31u32);
-    let count = move || state.run.with(|r| r.params().programs.len());
-    let entries = move || state.run.with(|r| r.params().schedule.len());
-    let programs = move || state.run.with(|r| render::program_rows(r.params()));
-    let rows = move || state.run.with(|r| render::schedule_rows(r.params()));
-    let text = move || {
-        state.run.with(|r| {
-            r.params()
-                .schedule
-                .iter()
-                .map(|t| cache::token_slug(*t))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-    };
-    let edit_schedule =
-        move |f: &dyn Fn(&mut Vec<Token>) -> usize| state.edit(|p| f(&mut p.schedule));
-    let add = move |t: Token| {
-        edit_schedule(&|s| {
-            if s.len() < MAX_SCHEDULE {
-                s.push(t);
-            }
-            s.len().saturating_sub(1)
-        })
-    };
-    let on_programs = move |ev: leptos::ev::MouseEvent| {
-        let Some((el, i, f)) = event_field(&ev) else {
-            return;
-        };
-        let j = data_j(&el);
-        let mut p = state.params();
-        let Some(ops) = p.programs.get_mut(i) else {
-            return;
-        };
-        match f {
-            Edit::DropOp if j < ops.len() => {
-                ops.remove(j);
-            }
-            Edit::AddRead if ops.len() < MAX_OPS => ops.push(Op::Read),
-            Edit::AddWrite if ops.len() < MAX_OPS => ops.push(Op::Write),
-            _ => return,
-        }
-        let id = if f == Edit::DropOp {
-            format!("ca-add-read-{i}")
-        } else {
-            format!("ca-{f}-{i}")
-        };
-        state.apply(p, 0);
-        focus_later(id);
-    };
-    let list = NodeRef::<leptos::html::Ol>::new();
-    follow_step(state, list);
-    let on_schedule = list_clicks(state, |p: &mut Params| &mut p.schedule, "ca-s", "ca-add-a");
-    // The schedule as text: read with the URL's reader.
-    let on_text = move |ev: leptos::ev::Event| {
-        let raw = event_target_value(&ev);
-        let mut pairs: Vec<(String, String)> = crate::sim::link::<Run>(&state.params(), 0)
-            .into_iter()
-            .filter(|(k, _)| *k != "schedule" && *k != "step")
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        pairs.push(("schedule".into(), raw));
-        let mut r = Reader::new(&pairs);
-        let p = crate::sim::read::<Run>(&mut r);
-        let problems = r.finish();
-        note.set((!problems.is_empty()).then(|| problems.join("; ")));
-        state.apply(p, 0);
-    };
-    let three = move || count() == 3;
     view! {
         <section class="ca-script" aria-labelledby="ca-script-title">
             <h3 id="ca-script-title">"The script"</h3>
-            <div class="bk-editor">
-                <h4 class="bk-sub">"What each instance does"</h4>
-                <ul class="ca-programs" inner_html=programs on:click=on_programs></ul>
-                <div class="bk-editor-bar">
-                    <button type="button" class="text-button" id="ca-third"
-                        on:click=move |_| {
-                            let mut p = state.params();
-                            if p.programs.len() == 3 {
-                                p.programs.truncate(2);
-                                p.schedule.retain(|t| !matches!(t, Token::Step(2) | Token::Crash(2)));
-                            } else {
-                                p.programs.push(vec![Op::Read]);
-                            }
-                            state.apply(p, 0);
-                        }>
-                        {move || if three() { "Remove instance C" } else { "Add instance C" }}
-                    </button>
-                </div>
-            </div>
-            <div class="bk-editor">
-                <h4 class="bk-sub">"The schedule: who acts next"</h4>
-                <div class="bk-editor-bar">
-                    <button type="button" class="button" id="ca-add-a" on:click=move |_| add(Token::Step(0))>"A steps"</button>
-                    <button type="button" class="button" id="ca-add-b" on:click=move |_| add(Token::Step(1))>"B steps"</button>
-                    <Show when=three>
-                        <button type="button" class="button" id="ca-add-c" on:click=move |_| add(Token::Step(2))>"C steps"</button>
-                    </Show>
-                    <button type="button" class="text-button" id="ca-crash-a" on:click=move |_| add(Token::Crash(0))>"A crashes"</button>
-                    <button type="button" class="text-button" id="ca-crash-b" on:click=move |_| add(Token::Crash(1))>"B crashes"</button>
-                    <span class="bk-wait">
-                        <button type="button" class="button" id="ca-add-wait"
-                            on:click=move |_| add(Token::Wait(u64::from(wait_s.get_untracked()) * 1000))>"Wait"</button>
-                        <input type="number" min="1" max="86400" step="1" inputmode="numeric" aria-label="Seconds to wait"
-                            prop:value=move || wait_s.get().to_string()
-                            on:change=move |ev| {
-                                let (v, _) = read_number("wait", &event_target_value(&ev), 1, 86_400, wait_s.get_untracked());
-                                wait_s.set(v);
-                            }/>
-                        <span>"s"</span>
-                    </span>
-                </div>
-                <label class="field ca-text">
-                    <span>"As text (a, b, c: a step; a!: a crash; 30s: a wait)"</span>
-                    <input type="text" id="ca-schedule-text" spellcheck="false" autocomplete="off"
-                        prop:value=text on:change=on_text/>
-                </label>
-                <p class="form-note" role="status">{move || note.get().map(|n| format!("Ignored: {n}."))}</p>
-                <ol class="bk-actions" aria-label="The schedule" node_ref=list inner_html=rows on:click=on_schedule></ol>
-                <p class="hint">{move || format!("{} of at most {MAX_SCHEDULE} entries. After the schedule, each instance finishes its program in turn.", entries())}</p>
-            </div>
+            <Programs state=state/>
+            <Schedule state=state/>
         </section>
+    }
+}
+
+/// Shows an edit of the script: runs it, shows its step and moves the
+/// focus where it says.
+fn show(state: State, edited: Edited) {
+    state.apply(edited.params, edited.step);
+    if let Some(id) = edited.focus {
+        focus_later(id);
+    }
+}
+
+/// The change to a program that a control of its row (`data-f`, with the
+/// operation's index `j`) asks for.
+fn op_edit(f: Edit, j: usize) -> Option<OpEdit> {
+    match f {
+        Edit::DropOp => Some(OpEdit::Remove(j)),
+        Edit::AddRead => Some(OpEdit::Add(Op::Read)),
+        Edit::AddWrite => Some(OpEdit::Add(Op::Write)),
+        _ => None,
+    }
+}
+
+/// Each instance's operations, and the button that adds or removes C.
+#[component]
+fn Programs(state: State) -> impl IntoView {
+    let rows = move || state.run.with(|r| render::program_rows(r.params()));
+    let three = move || state.run.with(|r| r.params().programs.len() == 3);
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((el, i, f)) = event_field(&ev) else {
+            return;
+        };
+        let edited = op_edit(f, data_j(&el)).and_then(|e| state.params().edit_ops(i, e));
+        if let Some(edited) = edited {
+            show(state, edited);
+        }
+    };
+    view! {
+        <div class="bk-editor">
+            <h4 class="bk-sub">"What each instance does"</h4>
+            <ul class="ca-programs" inner_html=rows on:click=on_click></ul>
+            <div class="bk-editor-bar">
+                <button type="button" class="text-button" id="ca-third"
+                    on:click=move |_| state.apply(state.params().toggle_instance_c(), 0)>
+                    {move || if three() { "Remove instance C" } else { "Add instance C" }}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// The schedule: buttons that add entries, the schedule as text, and its
+/// entries, each shown, moved or removed from its row.
+#[component]
+fn Schedule(state: State) -> impl IntoView {
+    let note = RwSignal::new(None::<String>);
+    let entries = move || state.run.with(|r| r.params().schedule.len());
+    let rows = move || state.run.with(|r| render::schedule_rows(r.params()));
+    let text = move || state.run.with(|r| r.params().schedule_text());
+    let list = NodeRef::<leptos::html::Ol>::new();
+    follow_step(state, list);
+    let on_rows = list_clicks(state, |p: &mut Params| &mut p.schedule, "ca-s", "ca-add-a");
+    // The schedule as text: read with the URL's reader.
+    let on_text = move |ev: leptos::ev::Event| {
+        let (p, problems) = state.params().with_schedule_text(&event_target_value(&ev));
+        note.set((!problems.is_empty()).then(|| problems.join("; ")));
+        state.apply(p, 0);
+    };
+    view! {
+        <div class="bk-editor">
+            <h4 class="bk-sub">"The schedule: who acts next"</h4>
+            <ScheduleBar state=state/>
+            <label class="field ca-text">
+                <span>"As text (a, b, c: a step; a!: a crash; 30s: a wait)"</span>
+                <input type="text" id="ca-schedule-text" spellcheck="false" autocomplete="off"
+                    prop:value=text on:change=on_text/>
+            </label>
+            <p class="form-note" role="status">{move || note.get().map(|n| format!("Ignored: {n}."))}</p>
+            <ol class="bk-actions" aria-label="The schedule" node_ref=list inner_html=rows on:click=on_rows></ol>
+            <p class="hint">{move || format!("{} of at most {MAX_SCHEDULE} entries. After the schedule, each instance finishes its program in turn.", entries())}</p>
+        </div>
+    }
+}
+
+/// The buttons that add a step, a crash or a wait to the schedule.
+#[component]
+fn ScheduleBar(state: State) -> impl IntoView {
+    let wait_s = RwSignal::new(31u32);
+    let three = move || state.run.with(|r| r.params().programs.len() == 3);
+    let add = move |t: Token| show(state, state.params().push_entry(t));
+    view! {
+        <div class="bk-editor-bar">
+            <button type="button" class="button" id="ca-add-a" on:click=move |_| add(Token::Step(0))>"A steps"</button>
+            <button type="button" class="button" id="ca-add-b" on:click=move |_| add(Token::Step(1))>"B steps"</button>
+            <Show when=three>
+                <button type="button" class="button" id="ca-add-c" on:click=move |_| add(Token::Step(2))>"C steps"</button>
+            </Show>
+            <button type="button" class="text-button" id="ca-crash-a" on:click=move |_| add(Token::Crash(0))>"A crashes"</button>
+            <button type="button" class="text-button" id="ca-crash-b" on:click=move |_| add(Token::Crash(1))>"B crashes"</button>
+            <span class="bk-wait">
+                <button type="button" class="button" id="ca-add-wait"
+                    on:click=move |_| add(Token::Wait(u64::from(wait_s.get_untracked()) * 1000))>"Wait"</button>
+                <input type="number" min="1" max="86400" step="1" inputmode="numeric" aria-label="Seconds to wait"
+                    prop:value=move || wait_s.get().to_string()
+                    on:change=move |ev| {
+                        let (v, _) = read_number("wait", &event_target_value(&ev), 1, 86_400, wait_s.get_untracked());
+                        wait_s.set(v);
+                    }/>
+                <span>"s"</span>
+            </span>
+        </div>
     }
 }
 
@@ -371,4 +364,36 @@ fn compare_tables() -> String {
         true,
     ));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn program_controls_name_their_edits() {
+        assert_eq!(op_edit(Edit::DropOp, 3), Some(OpEdit::Remove(3)));
+        assert_eq!(op_edit(Edit::AddRead, 0), Some(OpEdit::Add(Op::Read)));
+        assert_eq!(op_edit(Edit::AddWrite, 0), Some(OpEdit::Add(Op::Write)));
+        assert_eq!(op_edit(Edit::Remove, 0), None);
+        assert_eq!(op_edit(Edit::Go, 0), None);
+    }
+
+    #[test]
+    fn every_program_edit_focuses_a_control_of_the_new_rows() {
+        let p = Preset::SetRace.params();
+        for (i, ops) in p.programs.iter().enumerate() {
+            let mut edits: Vec<Edit> = vec![Edit::AddRead, Edit::AddWrite];
+            edits.extend(ops.iter().map(|_| Edit::DropOp));
+            for (j, f) in edits.into_iter().enumerate() {
+                let j = if f == Edit::DropOp { j - 2 } else { 0 };
+                let Some(e) = op_edit(f, j).and_then(|e| p.edit_ops(i, e)) else {
+                    panic!("{f} {i} {j} does not apply");
+                };
+                let id = e.focus.unwrap_or_default();
+                let rows = render::program_rows(&e.params);
+                assert!(rows.contains(&format!(r#"id="{id}""#)), "{id} in {rows}");
+            }
+        }
+    }
 }

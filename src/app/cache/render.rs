@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::app::html::escape;
+use crate::app::live::Edit;
 use crate::sim::cache::workload::Report;
 use crate::sim::cache::{secs, token_slug, version_in, Lane, Op, Params, Run, Token, KEY};
 use crate::sim::thousands;
@@ -226,6 +227,7 @@ pub fn figures(run: &Run, step: usize) -> String {
 /// The rows of the programs editor: per instance its operations, each
 /// removable, and buttons to add a read or a write.
 pub fn program_rows(p: &Params) -> String {
+    let (drop, read, write) = (Edit::DropOp, Edit::AddRead, Edit::AddWrite);
     let mut s = String::new();
     for (i, ops) in p.programs.iter().enumerate() {
         let _ = write!(
@@ -243,14 +245,14 @@ pub fn program_rows(p: &Params) -> String {
             };
             let _ = write!(
                 s,
-                r#"<button type="button" class="ca-chip" id="ca-op-{i}-{j}" data-i="{i}" data-j="{j}" data-f="drop-op" aria-label="Remove {} operation {}: {word}">{word} <span aria-hidden="true">&#215;</span></button>"#,
+                r#"<button type="button" class="ca-chip" id="ca-op-{i}-{j}" data-i="{i}" data-j="{j}" data-f="{drop}" aria-label="Remove {} operation {}: {word}">{word} <span aria-hidden="true">&#215;</span></button>"#,
                 NAMES[i],
                 j + 1
             );
         }
         let _ = write!(
             s,
-            r#"</span><button type="button" class="text-button" id="ca-add-read-{i}" data-i="{i}" data-j="0" data-f="add-read">+ read</button><button type="button" class="text-button" id="ca-add-write-{i}" data-i="{i}" data-j="0" data-f="add-write">+ write</button></li>"#
+            r#"</span><button type="button" class="text-button" id="ca-add-read-{i}" data-i="{i}" data-j="0" data-f="{read}">+ read</button><button type="button" class="text-button" id="ca-add-write-{i}" data-i="{i}" data-j="0" data-f="{write}">+ write</button></li>"#
         );
     }
     s
@@ -270,12 +272,13 @@ fn token_label(t: Token) -> String {
 pub fn schedule_rows(p: &Params) -> String {
     let mut s = String::new();
     let n = p.schedule.len();
+    let (go, up, down, remove) = (Edit::Go, Edit::Up, Edit::Down, Edit::Remove);
     for (i, t) in p.schedule.iter().enumerate() {
         let k = i + 1;
         let off = |b: bool| if b { " disabled" } else { "" };
         let _ = write!(
             s,
-            r#"<li class="bk-action"><button type="button" class="bk-action-go" data-i="{i}" data-j="0" data-f="go" title="Show this step"><span class="bk-action-no">{k}</span><span><code>{}</code> {}</span></button><button type="button" class="icon-button small" id="ca-s-{i}-up" data-i="{i}" data-j="0" data-f="up" aria-label="Move entry {k} up"{}>&#8593;</button><button type="button" class="icon-button small" id="ca-s-{i}-down" data-i="{i}" data-j="0" data-f="down" aria-label="Move entry {k} down"{}>&#8595;</button><button type="button" class="icon-button small" id="ca-s-{i}-remove" data-i="{i}" data-j="0" data-f="remove" aria-label="Remove entry {k}">&#215;</button></li>"#,
+            r#"<li class="bk-action"><button type="button" class="bk-action-go" data-i="{i}" data-j="0" data-f="{go}" title="Show this step"><span class="bk-action-no">{k}</span><span><code>{}</code> {}</span></button><button type="button" class="icon-button small" id="ca-s-{i}-up" data-i="{i}" data-j="0" data-f="{up}" aria-label="Move entry {k} up"{}>&#8593;</button><button type="button" class="icon-button small" id="ca-s-{i}-down" data-i="{i}" data-j="0" data-f="{down}" aria-label="Move entry {k} down"{}>&#8595;</button><button type="button" class="icon-button small" id="ca-s-{i}-remove" data-i="{i}" data-j="0" data-f="{remove}" aria-label="Remove entry {k}">&#215;</button></li>"#,
             escape(&token_slug(*t)),
             escape(&token_label(*t)),
             off(i == 0),
@@ -345,5 +348,43 @@ mod tests {
         assert_eq!(schedule_rows(p).matches("<li").count(), p.schedule.len());
         assert!(sequence(&run, 0).contains("Step forward"));
         assert!(run.steps() > 6);
+    }
+
+    /// The words of every `data-f` attribute in `html`.
+    fn data_fs(html: &str) -> Vec<&str> {
+        html.split(r#"data-f=""#)
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap_or(rest))
+            .collect()
+    }
+
+    /// The actions the `data-f` attributes of `html` name, in order, each
+    /// checked to read back.
+    fn edits(html: &str) -> Vec<Edit> {
+        data_fs(html)
+            .into_iter()
+            .map(|w| Edit::parse(w).unwrap_or_else(|| panic!("data-f=\"{w}\" is no Edit")))
+            .collect()
+    }
+
+    #[test]
+    fn every_data_f_of_the_editors_is_an_edit() {
+        for preset in Preset::ALL {
+            let p = preset.params();
+            let programs = edits(&program_rows(&p));
+            let ops: usize = p.programs.iter().map(Vec::len).sum();
+            assert_eq!(programs.iter().filter(|e| **e == Edit::DropOp).count(), ops);
+            for e in [Edit::AddRead, Edit::AddWrite] {
+                assert_eq!(
+                    programs.iter().filter(|f| **f == e).count(),
+                    p.programs.len()
+                );
+            }
+            let schedule = edits(&schedule_rows(&p));
+            assert_eq!(schedule.len(), 4 * p.schedule.len());
+            for chunk in schedule.chunks(4) {
+                assert_eq!(chunk, [Edit::Go, Edit::Up, Edit::Down, Edit::Remove]);
+            }
+        }
     }
 }

@@ -67,53 +67,71 @@ fn py_loop(depth: Depth, indent: &str) -> String {
 
 /// The snippet for `strategy` in `orm` at `depth`.
 pub fn snippet(orm: Orm, strategy: Strategy, depth: Depth) -> Snippet {
+    match orm {
+        Orm::SqlAlchemy => sqlalchemy(strategy, depth),
+        Orm::Django => django(strategy, depth),
+        Orm::ActiveRecord => active_record(strategy, depth),
+        Orm::DataLoader => dataloader(strategy, depth),
+    }
+}
+
+/// SQLAlchemy: a loader option per strategy, no DataLoader.
+fn sqlalchemy(s: Strategy, depth: Depth) -> Snippet {
     let nested = depth == Depth::Items;
-    match (orm, strategy) {
-        (Orm::SqlAlchemy, s) => {
-            let option = match s {
-                Strategy::Lazy => None,
-                Strategy::Joined => Some("joinedload"),
-                Strategy::SelectIn => Some("selectinload"),
-                Strategy::Subquery => Some("subqueryload"),
-                Strategy::DataLoader => {
-                    return Snippet {
-                        code: None,
-                        note: "SQLAlchemy has no DataLoader; GraphQL servers built on it (Strawberry, Graphene) add one. Its own batching is selectinload.",
-                    }
-                }
-            };
-            let stmt = match (option, nested) {
-                (None, _) => "select(User)".to_string(),
-                (Some(o), false) => format!("select(User).options({o}(User.orders))"),
-                (Some(o), true) => format!(
-                    "select(User).options(\n    {o}(User.orders).{o}(Order.items)\n)"
-                ),
-            };
-            let unique = if s == Strategy::Joined { ".unique()" } else { "" };
-            let code = format!(
-                "users = session.scalars({stmt}){unique}.all()\n{}",
-                py_loop(depth, "")
-            );
-            let note = match s {
-                Strategy::Lazy => "lazy=\"select\" is the default: each user.orders (and order.items) sends its own SELECT the first time it is read, even when the collection turns out empty.",
-                Strategy::Joined => "One LEFT OUTER JOIN. A joined collection needs .unique(), because the parent comes back once per child row.",
-                Strategy::SelectIn => "One SELECT ... WHERE user_id IN (...) per 500 keys; SQLAlchemy 2.1 makes the 500 configurable (chunksize=). Usually the best default for collections.",
-                Strategy::Subquery => "Legacy: the second SELECT repeats the first query as a subquery. selectinload has replaced it.",
-                Strategy::DataLoader => "",
-            };
-            Snippet {
-                code: Some(code),
-                note,
+    let option = match s {
+        Strategy::Lazy => None,
+        Strategy::Joined => Some("joinedload"),
+        Strategy::SelectIn => Some("selectinload"),
+        Strategy::Subquery => Some("subqueryload"),
+        Strategy::DataLoader => {
+            return Snippet {
+                code: None,
+                note: "SQLAlchemy has no DataLoader; GraphQL servers built on it (Strawberry, Graphene) add one. Its own batching is selectinload.",
             }
         }
-        (Orm::Django, Strategy::Lazy) => Snippet {
+    };
+    let stmt = match (option, nested) {
+        (None, _) => "select(User)".to_string(),
+        (Some(o), false) => format!("select(User).options({o}(User.orders))"),
+        (Some(o), true) => {
+            format!("select(User).options(\n    {o}(User.orders).{o}(Order.items)\n)")
+        }
+    };
+    let unique = if s == Strategy::Joined {
+        ".unique()"
+    } else {
+        ""
+    };
+    let code = format!(
+        "users = session.scalars({stmt}){unique}.all()\n{}",
+        py_loop(depth, "")
+    );
+    let note = match s {
+        Strategy::Lazy => "lazy=\"select\" is the default: each user.orders (and order.items) sends its own SELECT the first time it is read, even when the collection turns out empty.",
+        Strategy::Joined => "One LEFT OUTER JOIN. A joined collection needs .unique(), because the parent comes back once per child row.",
+        Strategy::SelectIn => "One SELECT ... WHERE user_id IN (...) per 500 keys; SQLAlchemy 2.1 makes the 500 configurable (chunksize=). Usually the best default for collections.",
+        Strategy::Subquery => "Legacy: the second SELECT repeats the first query as a subquery. selectinload has replaced it.",
+        Strategy::DataLoader => "",
+    };
+    Snippet {
+        code: Some(code),
+        note,
+    }
+}
+
+/// Django: lazy related managers and prefetch_related; select_related
+/// cannot follow a collection.
+fn django(s: Strategy, depth: Depth) -> Snippet {
+    let nested = depth == Depth::Items;
+    match s {
+        Strategy::Lazy => Snippet {
             code: Some(format!(
                 "users = User.objects.all()\n{}",
                 py_loop(depth, "").replace(".orders", ".orders.all()").replace(".items", ".items.all()")
             )),
             note: "Each .all() on a related manager queries the database, every time it is called.",
         },
-        (Orm::Django, Strategy::SelectIn) => Snippet {
+        Strategy::SelectIn => Snippet {
             code: Some(format!(
                 "users = User.objects.prefetch_related(\"{}\")\n{}",
                 if nested { "orders__items" } else { "orders" },
@@ -121,63 +139,70 @@ pub fn snippet(orm: Orm, strategy: Strategy, depth: Depth) -> Snippet {
             )),
             note: "One query per level with every key in one IN list: Django does not split it, so set the batch size to 10,000 to match.",
         },
-        (Orm::Django, Strategy::Joined) => Snippet {
+        Strategy::Joined => Snippet {
             code: Some("# select_related joins single-valued relations only:\norders = Order.objects.select_related(\"user\")".to_string()),
             note: "select_related follows ForeignKey and one-to-one fields, not collections, so users-to-orders cannot be JOIN-loaded; load from the order side, or prefetch.",
         },
-        (Orm::Django, _) => Snippet {
+        _ => Snippet {
             code: None,
             note: "Django has no such strategy; prefetch_related (batch loading) is its answer for collections.",
         },
-        (Orm::ActiveRecord, s) => {
-            let method = match s {
-                Strategy::Lazy => None,
-                Strategy::Joined => Some("eager_load"),
-                Strategy::SelectIn => Some("preload"),
-                _ => {
-                    return Snippet {
-                        code: None,
-                        note: "Active Record has no such strategy; preload (batch loading) and eager_load (JOIN) are its two. GraphQL Ruby apps batch with graphql-batch.",
-                    }
-                }
-            };
-            let assoc = if nested { "orders: :items" } else { ":orders" };
-            let scope = match method {
-                None => "User.all".to_string(),
-                Some(m) => format!("User.{m}({assoc})"),
-            };
-            let body = if nested {
-                "  user.orders.each do |order|\n    order.items.each { |item| puts \"#{user.name} #{item.sku} #{item.qty}\" }\n  end"
-            } else {
-                "  user.orders.each { |order| puts \"#{user.name} #{order.total_cents}\" }"
-            };
-            let note = match s {
-                Strategy::Lazy => "Each association is loaded on first use. Outside a request there is no query cache, so every load is a round trip; strict_loading turns these into errors.",
-                Strategy::Joined => "One LEFT OUTER JOIN with aliased columns. includes switches to this when a condition references the included table.",
-                _ => "One query per association with every key in one IN list (no chunking), so set the batch size to 10,000 to match. includes does this by default.",
-            };
-            Snippet {
-                code: Some(format!("{scope}.each do |user|\n{body}\nend")),
-                note,
+    }
+}
+
+/// Active Record: lazy associations, preload and eager_load.
+fn active_record(s: Strategy, depth: Depth) -> Snippet {
+    let nested = depth == Depth::Items;
+    let method = match s {
+        Strategy::Lazy => None,
+        Strategy::Joined => Some("eager_load"),
+        Strategy::SelectIn => Some("preload"),
+        _ => {
+            return Snippet {
+                code: None,
+                note: "Active Record has no such strategy; preload (batch loading) and eager_load (JOIN) are its two. GraphQL Ruby apps batch with graphql-batch.",
             }
         }
-        (Orm::DataLoader, Strategy::DataLoader) => {
-            let items = if nested {
-                "\nconst itemsByOrder = new DataLoader(async (orderIds) => {\n  const rows = await sql`SELECT * FROM items WHERE order_id = ANY(${orderIds}) ORDER BY id`;\n  return orderIds.map((id) => rows.filter((r) => r.order_id === id));\n});\n// Order.items resolver: (order) => itemsByOrder.load(order.id)"
-            } else {
-                ""
-            };
-            Snippet {
-                code: Some(format!(
-                    "// One loader per request, so its cache never outlives the request.\nconst ordersByUser = new DataLoader(async (userIds) => {{\n  const rows = await sql`SELECT * FROM orders WHERE user_id = ANY(${{userIds}}) ORDER BY id`;\n  // One result per key, in the order of the keys.\n  return userIds.map((id) => rows.filter((r) => r.user_id === id));\n}});\n// User.orders resolver: (user) => ordersByUser.load(user.id){items}"
-                )),
-                note: "Every load() in one tick joins one batch; repeated keys are answered from the loader's cache. maxBatchSize (no limit by default) splits large batches.",
-            }
-        }
-        (Orm::DataLoader, _) => Snippet {
+    };
+    let assoc = if nested { "orders: :items" } else { ":orders" };
+    let scope = match method {
+        None => "User.all".to_string(),
+        Some(m) => format!("User.{m}({assoc})"),
+    };
+    let body = if nested {
+        "  user.orders.each do |order|\n    order.items.each { |item| puts \"#{user.name} #{item.sku} #{item.qty}\" }\n  end"
+    } else {
+        "  user.orders.each { |order| puts \"#{user.name} #{order.total_cents}\" }"
+    };
+    let note = match s {
+        Strategy::Lazy => "Each association is loaded on first use. Outside a request there is no query cache, so every load is a round trip; strict_loading turns these into errors.",
+        Strategy::Joined => "One LEFT OUTER JOIN with aliased columns. includes switches to this when a condition references the included table.",
+        _ => "One query per association with every key in one IN list (no chunking), so set the batch size to 10,000 to match. includes does this by default.",
+    };
+    Snippet {
+        code: Some(format!("{scope}.each do |user|\n{body}\nend")),
+        note,
+    }
+}
+
+/// GraphQL's DataLoader: the loaders of the DataLoader strategy only.
+fn dataloader(s: Strategy, depth: Depth) -> Snippet {
+    if s != Strategy::DataLoader {
+        return Snippet {
             code: None,
             note: "Choose the DataLoader strategy to see the loader that batches these queries.",
-        },
+        };
+    }
+    let items = if depth == Depth::Items {
+        "\nconst itemsByOrder = new DataLoader(async (orderIds) => {\n  const rows = await sql`SELECT * FROM items WHERE order_id = ANY(${orderIds}) ORDER BY id`;\n  return orderIds.map((id) => rows.filter((r) => r.order_id === id));\n});\n// Order.items resolver: (order) => itemsByOrder.load(order.id)"
+    } else {
+        ""
+    };
+    Snippet {
+        code: Some(format!(
+            "// One loader per request, so its cache never outlives the request.\nconst ordersByUser = new DataLoader(async (userIds) => {{\n  const rows = await sql`SELECT * FROM orders WHERE user_id = ANY(${{userIds}}) ORDER BY id`;\n  // One result per key, in the order of the keys.\n  return userIds.map((id) => rows.filter((r) => r.user_id === id));\n}});\n// User.orders resolver: (user) => ordersByUser.load(user.id){items}"
+        )),
+        note: "Every load() in one tick joins one batch; repeated keys are answered from the loader's cache. maxBatchSize (no limit by default) splits large batches.",
     }
 }
 

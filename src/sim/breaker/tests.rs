@@ -393,117 +393,143 @@ fn random_params(rng: &mut Rng) -> Params {
 
 /// Checks the invariants of one lane.
 fn check_lane(run: &Run, lane: &Lane) {
-    let c = &lane.config;
-    let calls = run.calls();
     let ts = &lane.transitions;
     for (k, t) in ts.iter().enumerate() {
         let next = ts.get(k + 1);
         if k > 0 {
             assert_eq!(ts[k - 1].to, t.from, "transitions chain");
         }
-        // No call passes while open before the wait ends.
         if t.to == State::Open {
-            let leave = next.map(|n| n.at).unwrap_or(u64::MAX);
-            if let Some(n) = next {
-                assert_eq!(n.to, State::HalfOpen);
-                let opened = if c.policy == Policy::Naive {
-                    // The cheat sheet's wait runs from the last failure.
-                    lane.records[..n.records as usize]
-                        .iter()
-                        .filter(|r| r.failed)
-                        .map(|r| r.at)
-                        .max()
-                        .unwrap_or(t.at)
-                } else {
-                    t.at
-                };
-                if c.policy == Policy::Consecutive {
-                    assert!(n.at >= opened + c.wait_ms);
-                } else {
-                    assert!(n.at > opened + c.wait_ms, "{n:?} {opened}");
-                }
-            }
-            // Calls up to the one that tripped it started before the trip.
-            let from = calls
-                .partition_point(|x| x.start < t.at)
-                .max(t.call as usize + 1);
-            let to = calls.partition_point(|x| x.start < leave);
-            for (i, f) in lane.flags.iter().enumerate().take(to).skip(from) {
-                // A call at the trip's instant starts after the outcome that
-                // tripped it (completions first), so it is rejected too.
-                assert_eq!(f & flag::PASSED, 0, "call {i} passed while open ({t:?})");
-            }
+            check_open(run, lane, t, next);
         }
-        // Half-open admits at most the permitted calls.
         if t.to == State::HalfOpen {
-            let leave = next.map(|n| n.at).unwrap_or(u64::MAX);
-            let from = calls.partition_point(|x| x.start < t.at);
-            let to = calls.partition_point(|x| x.start <= leave);
-            let trials: Vec<usize> = (from..to)
-                .filter(|&i| lane.flags[i] & flag::TRIAL != 0 && lane.flags[i] & flag::PASSED != 0)
-                .collect();
-            match c.policy {
-                Policy::CountWindow | Policy::TimeWindow => {
-                    assert!(
-                        trials.len() <= c.half_open as usize,
-                        "{} trials",
-                        trials.len()
-                    )
-                }
-                Policy::Consecutive => {
-                    for w in trials.windows(2) {
-                        assert!(
-                            calls[w[0]].end() <= calls[w[1]].start,
-                            "two trials in flight"
-                        );
-                    }
-                }
-                Policy::Naive => {}
-            }
+            check_half_open(run, lane, t, next);
         }
     }
-    // The rates are computed over exactly the window.
-    if c.policy.is_rate() {
-        for (step, snap) in lane.snaps.iter().enumerate() {
-            let now = run.moment(step).at;
-            let n = snap.records as usize;
-            let reset = ts
-                .iter()
-                .take(snap.transitions as usize)
-                .filter(|t| t.to != State::Open)
-                .map(|t| t.records as usize)
-                .next_back()
-                .unwrap_or(0);
-            let mut window: Vec<&Record> = lane.records[reset..n].iter().collect();
-            let last = ts.get((snap.transitions as usize).wrapping_sub(1));
-            let half = snap.state == State::HalfOpen
-                || (snap.state == State::Open && last.is_some_and(|t| t.from == State::HalfOpen));
-            if half {
-                let keep = window.len().min(c.half_open as usize);
-                window.drain(..window.len() - keep);
-            } else if c.policy == Policy::CountWindow {
-                let keep = window.len().min(c.window_calls as usize);
-                window.drain(..window.len() - keep);
-            } else {
-                window.retain(|r| r.at / 1000 + u64::from(c.window_secs) > now / 1000);
-            }
-            let want = Tally {
-                total: window.len() as u32,
-                failed: window.iter().filter(|r| r.failed).count() as u32,
-                slow: window.iter().filter(|r| r.slow).count() as u32,
-            };
-            assert_eq!(snap.tally, want, "step {step} of {:?}", c.policy);
-            assert_eq!(
-                snap.records as usize - snap.window_from as usize,
-                window.len()
-            );
-        }
+    if lane.config.policy.is_rate() {
+        check_windows(run, lane);
     }
     // Counters add up.
     let last = lane.snap(usize::MAX);
-    assert_eq!(last.passed + last.rejected, calls.len() as u32);
+    assert_eq!(last.passed + last.rejected, run.calls().len() as u32);
     assert_eq!(last.records, last.passed);
     assert_eq!(last.in_flight, 0);
+}
+
+/// No call passes while open (from transition `t` to `next`) before the
+/// wait ends.
+fn check_open(run: &Run, lane: &Lane, t: &Transition, next: Option<&Transition>) {
+    let c = &lane.config;
+    let calls = run.calls();
+    let leave = next.map(|n| n.at).unwrap_or(u64::MAX);
+    if let Some(n) = next {
+        assert_eq!(n.to, State::HalfOpen);
+        let opened = if c.policy == Policy::Naive {
+            // The cheat sheet's wait runs from the last failure.
+            lane.records[..n.records as usize]
+                .iter()
+                .filter(|r| r.failed)
+                .map(|r| r.at)
+                .max()
+                .unwrap_or(t.at)
+        } else {
+            t.at
+        };
+        if c.policy == Policy::Consecutive {
+            assert!(n.at >= opened + c.wait_ms);
+        } else {
+            assert!(n.at > opened + c.wait_ms, "{n:?} {opened}");
+        }
+    }
+    // Calls up to the one that tripped it started before the trip.
+    let from = calls
+        .partition_point(|x| x.start < t.at)
+        .max(t.call as usize + 1);
+    let to = calls.partition_point(|x| x.start < leave);
+    for (i, f) in lane.flags.iter().enumerate().take(to).skip(from) {
+        // A call at the trip's instant starts after the outcome that
+        // tripped it (completions first), so it is rejected too.
+        assert_eq!(f & flag::PASSED, 0, "call {i} passed while open ({t:?})");
+    }
+}
+
+/// Half-open (from transition `t` to `next`) admits at most the permitted
+/// calls.
+fn check_half_open(run: &Run, lane: &Lane, t: &Transition, next: Option<&Transition>) {
+    let c = &lane.config;
+    let calls = run.calls();
+    let leave = next.map(|n| n.at).unwrap_or(u64::MAX);
+    let from = calls.partition_point(|x| x.start < t.at);
+    let to = calls.partition_point(|x| x.start <= leave);
+    let trials: Vec<usize> = (from..to)
+        .filter(|&i| lane.flags[i] & flag::TRIAL != 0 && lane.flags[i] & flag::PASSED != 0)
+        .collect();
+    match c.policy {
+        Policy::CountWindow | Policy::TimeWindow => {
+            assert!(
+                trials.len() <= c.half_open as usize,
+                "{} trials",
+                trials.len()
+            )
+        }
+        Policy::Consecutive => {
+            for w in trials.windows(2) {
+                assert!(
+                    calls[w[0]].end() <= calls[w[1]].start,
+                    "two trials in flight"
+                );
+            }
+        }
+        Policy::Naive => {}
+    }
+}
+
+/// The rates are computed over exactly the window, at every step.
+fn check_windows(run: &Run, lane: &Lane) {
+    for (step, snap) in lane.snaps.iter().enumerate() {
+        let window = expected_window(lane, snap, run.moment(step).at);
+        let want = Tally {
+            total: window.len() as u32,
+            failed: window.iter().filter(|r| r.failed).count() as u32,
+            slow: window.iter().filter(|r| r.slow).count() as u32,
+        };
+        assert_eq!(snap.tally, want, "step {step} of {:?}", lane.config.policy);
+        assert_eq!(
+            snap.records as usize - snap.window_from as usize,
+            window.len()
+        );
+    }
+}
+
+/// The outcomes a rate breaker should decide on at `snap`, at time `now`:
+/// those since it last closed or went half-open, cut to the trials when
+/// half-open (or just reopened from half-open), to the last calls of a
+/// count window, or to the seconds of a time window.
+fn expected_window<'a>(lane: &'a Lane, snap: &Snap, now: u64) -> Vec<&'a Record> {
+    let c = &lane.config;
+    let ts = &lane.transitions;
+    let n = snap.records as usize;
+    let reset = ts
+        .iter()
+        .take(snap.transitions as usize)
+        .filter(|t| t.to != State::Open)
+        .map(|t| t.records as usize)
+        .next_back()
+        .unwrap_or(0);
+    let mut window: Vec<&Record> = lane.records[reset..n].iter().collect();
+    let last = ts.get((snap.transitions as usize).wrapping_sub(1));
+    let half = snap.state == State::HalfOpen
+        || (snap.state == State::Open && last.is_some_and(|t| t.from == State::HalfOpen));
+    if half {
+        let keep = window.len().min(c.half_open as usize);
+        window.drain(..window.len() - keep);
+    } else if c.policy == Policy::CountWindow {
+        let keep = window.len().min(c.window_calls as usize);
+        window.drain(..window.len() - keep);
+    } else {
+        window.retain(|r| r.at / 1000 + u64::from(c.window_secs) > now / 1000);
+    }
+    window
 }
 
 #[test]

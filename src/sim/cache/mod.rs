@@ -5,6 +5,7 @@
 //! thundering herd) are schedules; the mitigations (leases, TTL jitter,
 //! XFetch, a short TTL, the write policy itself) are switches.
 
+pub mod edit;
 mod engine;
 pub mod redis;
 pub mod workload;
@@ -196,13 +197,7 @@ const TABLE: &[Param<Params>] = &[
         "schedule",
         "Schedule",
         Kind::Text {
-            get: |p: &Params| {
-                p.schedule
-                    .iter()
-                    .map(|t| token_slug(*t))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            },
+            get: Params::schedule_text,
             set: read_schedule,
         },
     ),

@@ -339,110 +339,148 @@ impl State {
     }
 }
 
-/// Runs `w` under `s`.
-pub fn run(w: &Workload, s: &Setup) -> Report {
-    let keys = w.keys.max(1);
-    let mut rng = Rng::new(u64::from(w.seed) ^ 0x10AD);
-    let unit = |rng: &mut Rng| (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-    let mut st = State {
-        w: *w,
-        s: *s,
-        now: 0,
-        cache: Redis::new((w.capacity > 0).then_some(w.capacity as usize)),
-        names: (0..keys).map(|k| format!("item:{k}")).collect(),
-        lease_names: (0..keys).map(|k| format!("item:{k}:lease")).collect(),
-        db: vec![1; keys as usize],
-        commits: vec![vec![0]; keys as usize],
-        queue: HashMap::new(),
-        flights: HashMap::new(),
-        refreshing: vec![false; keys as usize],
-        rng: Rng::new(u64::from(w.seed) ^ 0x5E7),
-        events: BinaryHeap::new(),
-        seq: 0,
-        tokens: 0,
-        report: Report::default(),
-        reqs: Vec::with_capacity(w.requests as usize),
+/// A uniform draw in [0, 1).
+fn unit(rng: &mut Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Pops the next event: the earliest of the heap's and the next arrival
+/// (`arrivals[*next]`), completions before arrivals at the same instant.
+/// `None` when both are used up.
+fn next_event(
+    events: &mut BinaryHeap<Reverse<(u64, u64, Event)>>,
+    arrivals: &[(u64, Event)],
+    next: &mut usize,
+) -> Option<(u64, Event)> {
+    let heap_first = match (events.peek(), arrivals.get(*next)) {
+        (Some(Reverse((h, _, _))), Some((a, _))) => h <= a,
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (None, None) => return None,
     };
-    if w.warm {
-        for k in 0..keys {
-            st.set(k, 1);
+    if heap_first {
+        let Reverse((time, _, e)) = events.pop()?;
+        Some((time, e))
+    } else {
+        *next += 1;
+        Some(arrivals[*next - 1])
+    }
+}
+
+impl State {
+    /// The start of a run of `w` under `s`: every key at version 1 in the
+    /// database, and in the cache too when the workload starts warm.
+    fn new(w: &Workload, s: &Setup) -> State {
+        let keys = w.keys.max(1);
+        let mut st = State {
+            w: *w,
+            s: *s,
+            now: 0,
+            cache: Redis::new((w.capacity > 0).then_some(w.capacity as usize)),
+            names: (0..keys).map(|k| format!("item:{k}")).collect(),
+            lease_names: (0..keys).map(|k| format!("item:{k}:lease")).collect(),
+            db: vec![1; keys as usize],
+            commits: vec![vec![0]; keys as usize],
+            queue: HashMap::new(),
+            flights: HashMap::new(),
+            refreshing: vec![false; keys as usize],
+            rng: Rng::new(u64::from(w.seed) ^ 0x5E7),
+            events: BinaryHeap::new(),
+            seq: 0,
+            tokens: 0,
+            report: Report::default(),
+            reqs: Vec::with_capacity(w.requests as usize),
+        };
+        if w.warm {
+            for k in 0..keys {
+                st.set(k, 1);
+            }
         }
+        st
     }
-    let gap = 1000.0 / f64::from(w.rate.max(1));
-    let mut t = 0.0;
-    let power = 1.0 + f64::from(w.skew);
-    // Arrivals come in time order; only the events they cause go through
-    // the heap, which stays as small as the calls in flight.
-    let mut arrivals: Vec<(u64, Event)> = Vec::with_capacity(w.requests as usize);
-    for i in 0..w.requests {
-        t += -gap * (1.0 - unit(&mut rng)).ln();
-        let inst = rng.below(u64::from(w.instances.max(1))) as u32;
-        let key = ((f64::from(keys) * unit(&mut rng).powf(power)) as u32).min(keys - 1);
-        let write = rng.below(100) < u64::from(w.write_pct);
-        st.reqs.push((inst, key));
-        arrivals.push((
-            t as u64,
-            if write {
-                Event::Write(i)
-            } else {
-                Event::Read(i)
-            },
-        ));
+
+    /// Draws the requests: seeded arrival times at the workload's rate, an
+    /// instance, a key (skewed) and a read or a write each. Records each
+    /// request's instance and key, and returns the arrivals in time order
+    /// with the time of the last.
+    fn arrivals(&mut self) -> (Vec<(u64, Event)>, u64) {
+        let w = self.w;
+        let keys = w.keys.max(1);
+        let mut rng = Rng::new(u64::from(w.seed) ^ 0x10AD);
+        let gap = 1000.0 / f64::from(w.rate.max(1));
+        let mut t = 0.0;
+        let power = 1.0 + f64::from(w.skew);
+        let mut arrivals: Vec<(u64, Event)> = Vec::with_capacity(w.requests as usize);
+        for i in 0..w.requests {
+            t += -gap * (1.0 - unit(&mut rng)).ln();
+            let inst = rng.below(u64::from(w.instances.max(1))) as u32;
+            let key = ((f64::from(keys) * unit(&mut rng).powf(power)) as u32).min(keys - 1);
+            let write = rng.below(100) < u64::from(w.write_pct);
+            self.reqs.push((inst, key));
+            arrivals.push((
+                t as u64,
+                if write {
+                    Event::Write(i)
+                } else {
+                    Event::Read(i)
+                },
+            ));
+        }
+        (arrivals, t as u64)
     }
-    if s.policy == WritePolicy::WriteBehind && s.flush_ms > 0 {
-        st.at(s.flush_ms, Event::Flush);
-    }
-    let end = t as u64;
-    let mut next = 0;
-    loop {
-        // Completions before arrivals at the same instant.
-        let heap_first = match (st.events.peek(), arrivals.get(next)) {
-            (Some(Reverse((h, _, _))), Some((a, _))) => h <= a,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        let (time, e) = if heap_first {
-            let Some(Reverse((time, _, e))) = st.events.pop() else {
-                break;
-            };
-            (time, e)
-        } else {
-            next += 1;
-            arrivals[next - 1]
-        };
-        st.now = time;
+
+    /// Handles `e` at `time`; the last flush is the last one due by `end`.
+    fn handle(&mut self, time: u64, e: Event, end: u64) {
+        self.now = time;
         match e {
-            Event::Read(i) => st.read(i),
-            Event::Write(i) => st.write(i),
+            Event::Read(i) => self.read(i),
+            Event::Write(i) => self.write(i),
             Event::ReadDone {
                 req,
                 key,
                 version,
                 lease,
-            } => st.read_done(req, key, version, lease),
-            Event::Commit { key, version } => st.committed(key, version),
+            } => self.read_done(req, key, version, lease),
+            Event::Commit { key, version } => self.committed(key, version),
             Event::Refreshed { key, version } => {
-                st.refreshing[key as usize] = false;
-                st.set(key, version);
+                self.refreshing[key as usize] = false;
+                self.set(key, version);
             }
-            Event::Flush => {
-                let mut queued: Vec<(u32, u32)> = st.queue.drain().collect();
-                queued.sort_unstable();
-                for (key, version) in queued {
-                    st.commit(key, version);
-                }
-                // No flush after the last request: what is queued then is
-                // what a crash at the end would lose.
-                if time + s.flush_ms <= end {
-                    st.at(time + s.flush_ms, Event::Flush);
-                }
-            }
+            Event::Flush => self.flush(time, end),
         }
+    }
+
+    /// Writes the write-behind queue to the database, and plans the next
+    /// flush.
+    fn flush(&mut self, time: u64, end: u64) {
+        let mut queued: Vec<(u32, u32)> = self.queue.drain().collect();
+        queued.sort_unstable();
+        for (key, version) in queued {
+            self.commit(key, version);
+        }
+        // No flush after the last request: what is queued then is what a
+        // crash at the end would lose.
+        if time + self.s.flush_ms <= end {
+            self.at(time + self.s.flush_ms, Event::Flush);
+        }
+    }
+}
+
+/// Runs `w` under `s`.
+pub fn run(w: &Workload, s: &Setup) -> Report {
+    let mut st = State::new(w, s);
+    // Arrivals come in time order; only the events they cause go through
+    // the heap, which stays as small as the calls in flight.
+    let (arrivals, end) = st.arrivals();
+    if s.policy == WritePolicy::WriteBehind && s.flush_ms > 0 {
+        st.at(s.flush_ms, Event::Flush);
+    }
+    let mut next = 0;
+    while let Some((time, e)) = next_event(&mut st.events, &arrivals, &mut next) {
+        st.handle(time, e, end);
     }
     st.report.at_risk = st.queue.len() as u32;
     st.report.evicted = st.cache.evicted;
-    let _ = st.w;
     st.report
 }
 

@@ -89,108 +89,138 @@ const fn nulls(n: u64) -> u64 {
     4 * n
 }
 
-/// Sends the queries of `params.strategy` for the first `users` users of
-/// `data` to `sink`, in the order the ORM sends them.
-pub(super) fn plan(params: &Params, data: &Dataset, users: u32, sink: &mut impl FnMut(Query)) {
-    let users = users.min(data.users());
-    let round_trip = params.latency.round_trip_ns();
-    let per_row = u64::from(params.row_us) * 1_000;
-    let mut emit = |table, shape, tick, rows: u64, bytes| {
-        sink(Query {
+/// Where the planned queries go: each query is costed (one round trip plus
+/// the per-row cost) and passed to the sink.
+struct Out<'a, F: FnMut(Query)> {
+    sink: &'a mut F,
+    round_trip: u64,
+    per_row: u64,
+}
+
+impl<F: FnMut(Query)> Out<'_, F> {
+    /// Sends one query of `rows` rows and `bytes` bytes.
+    fn send(&mut self, table: Table, shape: Shape, tick: u32, rows: u64, bytes: u64) {
+        (self.sink)(Query {
             table,
             shape,
             tick,
             rows,
             bytes,
-            cost_ns: round_trip + rows * per_row,
+            cost_ns: self.round_trip + rows * self.per_row,
         })
-    };
-    let orders = data.orders_of_first(users);
-    let nested = params.depth == Depth::Items;
+    }
+}
 
+/// Sends the queries of `params.strategy` for the first `users` users of
+/// `data` to `sink`, in the order the ORM sends them.
+pub(super) fn plan(params: &Params, data: &Dataset, users: u32, sink: &mut impl FnMut(Query)) {
+    let users = users.min(data.users());
+    let mut out = Out {
+        sink,
+        round_trip: params.latency.round_trip_ns(),
+        per_row: u64::from(params.row_us) * 1_000,
+    };
     if params.strategy == Strategy::Joined {
         let (rows, bytes) = joined_size(data, users, params.depth);
-        emit(Table::Users, Shape::Join(params.depth), 0, rows, bytes);
+        out.send(Table::Users, Shape::Join(params.depth), 0, rows, bytes);
         return;
     }
-
     let n = u64::from(users);
-    emit(
+    out.send(
         Table::Users,
         Shape::All,
         0,
         n,
         ROW_OVERHEAD * n + data.user_bytes(1, users),
     );
-
+    let nested = params.depth == Depth::Items;
     match params.strategy {
-        Strategy::Lazy => {
-            for u in 1..=users {
-                let os = data.orders_of(u);
-                let k = u64::from(os.end - os.start);
-                let b = ROW_OVERHEAD * k + data.order_bytes(os.start, os.end.saturating_sub(1));
-                emit(Table::Orders, Shape::ByParent(u), 0, k, b);
-                if nested {
-                    for o in os {
-                        let is = data.items_of(o);
-                        let k = u64::from(is.end - is.start);
-                        let b =
-                            ROW_OVERHEAD * k + data.item_bytes(is.start, is.end.saturating_sub(1));
-                        emit(Table::Items, Shape::ByParent(o), 0, k, b);
-                    }
-                }
-            }
-        }
-        Strategy::SelectIn | Strategy::DataLoader => {
-            let size = params.effective_batch().unwrap_or(u32::MAX).max(1);
-            let tick = |t| u32::from(params.strategy == Strategy::DataLoader) * t;
-            // One level at a time: every orders batch, then every items batch.
-            let levels = [(Table::Orders, users, 1), (Table::Items, orders, 2)];
-            for (table, parents, t) in levels.into_iter().take(if nested { 2 } else { 1 }) {
-                for (first, last, index, count) in batches(parents, size) {
-                    let (k, b) = match table {
-                        Table::Items => {
-                            let r = data.items_of(first).start..data.items_of(last).end;
-                            let k = u64::from(r.end - r.start);
-                            (k, data.item_bytes(r.start, r.end.saturating_sub(1)))
-                        }
-                        _ => {
-                            let r = data.orders_of(first).start..data.orders_of(last).end;
-                            let k = u64::from(r.end - r.start);
-                            (k, data.order_bytes(r.start, r.end.saturating_sub(1)))
-                        }
-                    };
-                    let shape = Shape::InList {
-                        first,
-                        last,
-                        index,
-                        count,
-                    };
-                    emit(table, shape, tick(t), k, ROW_OVERHEAD * k + b);
-                }
-            }
-        }
-        Strategy::Subquery => {
-            if users > 0 {
-                // Each row also carries the parent key from the subquery.
-                let extra: u64 = (1..=users)
-                    .map(|u| u64::from(data.orders_of(u).len() as u32) * id_bytes(u))
-                    .sum();
-                let k = u64::from(orders);
-                let b = ROW_OVERHEAD * k + data.order_bytes(1, orders) + extra;
-                emit(Table::Orders, Shape::Subquery, 0, k, b);
-            }
-            if nested && orders > 0 {
-                let items = data.items_of_first(orders);
-                let extra: u64 = (1..=orders)
-                    .map(|o| u64::from(data.items_of(o).len() as u32) * id_bytes(o))
-                    .sum();
-                let k = u64::from(items);
-                let b = ROW_OVERHEAD * k + data.item_bytes(1, items) + extra;
-                emit(Table::Items, Shape::Subquery, 0, k, b);
-            }
-        }
+        Strategy::Lazy => lazy(&mut out, data, users, nested),
+        Strategy::SelectIn | Strategy::DataLoader => batched(&mut out, params, data, users),
+        Strategy::Subquery => subquery(&mut out, data, users, nested),
         Strategy::Joined => {}
+    }
+}
+
+/// Lazy loading: one query per user for its orders, and (nested) one per
+/// order for its items, right after its user's.
+fn lazy<F: FnMut(Query)>(out: &mut Out<'_, F>, data: &Dataset, users: u32, nested: bool) {
+    for u in 1..=users {
+        let os = data.orders_of(u);
+        let k = u64::from(os.end - os.start);
+        let b = ROW_OVERHEAD * k + data.order_bytes(os.start, os.end.saturating_sub(1));
+        out.send(Table::Orders, Shape::ByParent(u), 0, k, b);
+        if nested {
+            for o in os {
+                let is = data.items_of(o);
+                let k = u64::from(is.end - is.start);
+                let b = ROW_OVERHEAD * k + data.item_bytes(is.start, is.end.saturating_sub(1));
+                out.send(Table::Items, Shape::ByParent(o), 0, k, b);
+            }
+        }
+    }
+}
+
+/// Batch loading (and DataLoader, a tick per level): one level at a time,
+/// every orders batch, then every items batch, each an `IN` list of at most
+/// the batch size.
+fn batched<F: FnMut(Query)>(out: &mut Out<'_, F>, params: &Params, data: &Dataset, users: u32) {
+    let nested = params.depth == Depth::Items;
+    let orders = data.orders_of_first(users);
+    let size = params.effective_batch().unwrap_or(u32::MAX).max(1);
+    let tick = |t| u32::from(params.strategy == Strategy::DataLoader) * t;
+    let levels = [(Table::Orders, users, 1), (Table::Items, orders, 2)];
+    for (table, parents, t) in levels.into_iter().take(if nested { 2 } else { 1 }) {
+        for (first, last, index, count) in batches(parents, size) {
+            let (k, b) = children_of(data, table, first, last);
+            let shape = Shape::InList {
+                first,
+                last,
+                index,
+                count,
+            };
+            out.send(table, shape, tick(t), k, ROW_OVERHEAD * k + b);
+        }
+    }
+}
+
+/// Rows and bytes of the children in `table` of parents `first..=last`
+/// (orders of users, or items of orders).
+fn children_of(data: &Dataset, table: Table, first: u32, last: u32) -> (u64, u64) {
+    match table {
+        Table::Items => {
+            let r = data.items_of(first).start..data.items_of(last).end;
+            let k = u64::from(r.end - r.start);
+            (k, data.item_bytes(r.start, r.end.saturating_sub(1)))
+        }
+        _ => {
+            let r = data.orders_of(first).start..data.orders_of(last).end;
+            let k = u64::from(r.end - r.start);
+            (k, data.order_bytes(r.start, r.end.saturating_sub(1)))
+        }
+    }
+}
+
+/// Subquery loading: one query per level, each row also carrying the
+/// parent key from the subquery.
+fn subquery<F: FnMut(Query)>(out: &mut Out<'_, F>, data: &Dataset, users: u32, nested: bool) {
+    let orders = data.orders_of_first(users);
+    if users > 0 {
+        let extra: u64 = (1..=users)
+            .map(|u| u64::from(data.orders_of(u).len() as u32) * id_bytes(u))
+            .sum();
+        let k = u64::from(orders);
+        let b = ROW_OVERHEAD * k + data.order_bytes(1, orders) + extra;
+        out.send(Table::Orders, Shape::Subquery, 0, k, b);
+    }
+    if nested && orders > 0 {
+        let items = data.items_of_first(orders);
+        let extra: u64 = (1..=orders)
+            .map(|o| u64::from(data.items_of(o).len() as u32) * id_bytes(o))
+            .sum();
+        let k = u64::from(items);
+        let b = ROW_OVERHEAD * k + data.item_bytes(1, items) + extra;
+        out.send(Table::Items, Shape::Subquery, 0, k, b);
     }
 }
 
