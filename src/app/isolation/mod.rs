@@ -19,10 +19,10 @@ use super::live::{
 };
 use super::player::Player;
 use super::share::CopyLink;
+use crate::sim::isolation::edit::{new_statement_id, Edited};
 use crate::sim::isolation::lab::{
-    compare, export_sql, level_label, level_slug, nearest_level, parse_schedule, profile_label,
-    profile_slug, round_robin, tidy, Params, Run, MAX_SESSIONS, MAX_SQL, MAX_STATEMENTS,
-    MIN_SESSIONS, PROFILES,
+    compare, export_sql, level_label, level_slug, nearest_level, profile_label, profile_slug,
+    Params, Run, MAX_SESSIONS, MIN_SESSIONS, PROFILES,
 };
 use crate::sim::isolation::matrix::matrix;
 use crate::sim::isolation::presets;
@@ -157,58 +157,78 @@ fn Controls(state: State) -> impl IntoView {
     }
 }
 
-/// Applies `p` if its link fits, else says why not in `note`.
-fn apply_checked(state: State, p: Params, step: usize, note: RwSignal<Option<String>>) -> bool {
-    match p.check_link() {
-        Ok(()) => {
-            state.apply(p, step);
-            true
-        }
-        Err(msg) => {
-            note.set(Some(msg));
-            false
-        }
+/// Shows an edit: sets `note` (if given), runs the new parameters at
+/// their step and moves the focus, kept in `focused` (if given) through the
+/// editor's redraw. Returns whether new parameters ran.
+fn show_edit(
+    state: State,
+    e: Edited,
+    note: Option<RwSignal<Option<String>>>,
+    focused: Option<StoredValue<Option<String>>>,
+) -> bool {
+    if let (Some(note), Some(n)) = (note, e.note.to_set()) {
+        note.set(n);
     }
-}
-
-/// Adds `sql` (split at `;`) to session `i`, each as a new last schedule
-/// entry. Returns a problem to show, if any.
-fn add_statements(p: &mut Params, i: usize, sql: &str) -> Option<String> {
-    let mut problem = None;
-    for part in sql.split(';') {
-        let part = tidy(part);
-        if part.is_empty() {
-            continue;
+    let Some(p) = e.params else {
+        return false;
+    };
+    state.apply(p, e.step);
+    if let Some(id) = e.focus {
+        if let Some(f) = focused {
+            f.set_value(Some(id.clone()));
         }
-        let list = p.sessions.get_mut(i)?;
-        if list.len() >= MAX_STATEMENTS {
-            problem = Some(format!(
-                "A session holds at most {MAX_STATEMENTS} statements."
-            ));
-            break;
-        }
-        if part.chars().count() > MAX_SQL {
-            problem = Some(format!("A statement is at most {MAX_SQL} characters long."));
-            continue;
-        }
-        list.push(part);
-        p.schedule.push(i);
+        focus_later(id);
     }
-    problem
+    true
 }
 
 /// The statements of each session and the interleaving.
 #[component]
 fn Editor(state: State) -> impl IntoView {
+    view! {
+        <section class="iso-editor" id="iso-editor" aria-labelledby="iso-editor-title">
+            <h3 id="iso-editor-title">"Write your own"</h3>
+            <p class="hint">
+                "Each session's statements, in its order. Supported: "
+                <code>{crate::sim::isolation::sql::SUPPORTED}</code>
+                ". The table is "<code>"test (id, value)"</code>"."
+            </p>
+            <Statements state=state/>
+            <SessionButtons state=state/>
+            <Interleaving state=state/>
+        </section>
+    }
+}
+
+/// Each session's statements as fields, edited through one delegated
+/// handler, and the notice about them.
+#[component]
+fn Statements(state: State) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
-    let sched_note = RwSignal::new(None::<String>);
     let editor = Memo::new(move |_| state.run.with(|r| render::editor(r.params())));
-    let rows = move || state.run.with(|r| render::schedule_rows(r.params()));
-    let text = move || state.run.with(|r| r.params().schedule_text());
-    let count = move || state.run.with(|r| r.params().sessions.len());
     let invalid = move || state.run.with(|r| render::invalid_count(r));
-    // The editor is rewritten as a whole: after an edit made in it, the
-    // element that had the focus gets it back.
+    let fields = Fields {
+        state,
+        note,
+        focused: keep_focus(editor),
+    };
+    view! {
+        <div class="iso-ed-grid" inner_html=move || editor.get()
+            on:change=move |ev| fields.on_change(ev)
+            on:click=move |ev| fields.on_click(ev)
+            on:keydown=move |ev| fields.on_keydown(ev)></div>
+        <p class="form-note iso-note-line" role="status">
+            {move || note.get()}
+            {move || (invalid() > 0).then(|| format!(
+                " {} statement(s) outside the subset: they are skipped when their turn comes.", invalid()))}
+        </p>
+    }
+}
+
+/// The editor is rewritten as a whole: after an edit made in it, the
+/// element that had the focus gets it back. Returns where that element's
+/// id is kept.
+fn keep_focus(editor: Memo<String>) -> StoredValue<Option<String>> {
     let focused = StoredValue::new(None::<String>);
     Effect::new(move |_| {
         editor.track();
@@ -220,60 +240,20 @@ fn Editor(state: State) -> impl IntoView {
             focused.set_value(None);
         });
     });
-    let edit_sql = move |i: usize, j: usize, raw: String| {
-        let mut p = state.params();
-        let Some(list) = p.sessions.get_mut(i) else {
-            return;
-        };
-        if j >= list.len() {
-            return;
-        }
-        let mut parts: Vec<String> = raw.split(';').map(tidy).filter(|s| !s.is_empty()).collect();
-        if parts.is_empty() {
-            note.set(Some(
-                "A statement cannot be empty: use \u{d7} to remove it.".into(),
-            ));
-            return;
-        }
-        if parts.iter().any(|s| s.chars().count() > MAX_SQL) {
-            note.set(Some(format!(
-                "A statement is at most {MAX_SQL} characters long."
-            )));
-            return;
-        }
-        let first = parts.remove(0);
-        list[j] = first;
-        note.set(None);
-        let extra = parts.join(";");
-        if let Some(problem) = add_statements(&mut p, i, &extra) {
-            note.set(Some(problem));
-        }
-        let step = state.step.get_untracked();
-        apply_checked(state, p, step, note);
-    };
-    let add = move |i: usize| {
-        let id = format!("iso-new-{i}");
-        let Some(input) =
-            browser::element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let raw = input.value();
-        if raw.trim().is_empty() {
-            note.set(Some("Type a statement first.".into()));
-            return;
-        }
-        let mut p = state.params();
-        let problem = add_statements(&mut p, i, &raw);
-        note.set(problem);
-        let last = p.schedule.len();
-        if apply_checked(state, p, last, note) {
-            input.set_value("");
-            focused.set_value(Some(id.clone()));
-            focus_later(id);
-        }
-    };
-    let on_change = move |ev: leptos::ev::Event| {
+    focused
+}
+
+/// What the handlers of the statements' fields share.
+#[derive(Clone, Copy)]
+struct Fields {
+    state: State,
+    note: RwSignal<Option<String>>,
+    focused: StoredValue<Option<String>>,
+}
+
+impl Fields {
+    /// A statement's text changed, or a new one was typed.
+    fn on_change(self, ev: leptos::ev::Event) {
         let Some((el, i, f)) = event_field(&ev) else {
             return;
         };
@@ -285,88 +265,102 @@ fn Editor(state: State) -> impl IntoView {
             Edit::Sql => {
                 set_timeout(
                     move || {
-                        focused.set_value(active_id());
-                        edit_sql(i, j, value);
+                        self.focused.set_value(active_id());
+                        self.edit(i, j, value);
                     },
                     std::time::Duration::ZERO,
                 );
             }
-            Edit::New if !value.trim().is_empty() => add(i),
+            Edit::New if !value.trim().is_empty() => self.add(i),
             _ => {}
         }
-    };
-    let on_click = move |ev: leptos::ev::MouseEvent| {
+    }
+
+    /// A click on a statement's remove button or a session's Add.
+    fn on_click(self, ev: leptos::ev::MouseEvent) {
         let Some((el, i, f)) = event_field(&ev) else {
             return;
         };
         let j = super::live::data_j(&el);
         match f {
-            Edit::Add => add(i),
+            Edit::Add => self.add(i),
             Edit::Drop => {
-                let mut p = state.params();
-                let Some(list) = p.sessions.get_mut(i) else {
-                    return;
-                };
-                if j >= list.len() {
-                    return;
+                if let Some(e) = self.state.params().drop_statement(i, j) {
+                    show_edit(self.state, e, Some(self.note), Some(self.focused));
                 }
-                list.remove(j);
-                // The schedule loses that statement's entry.
-                let mut seen = 0;
-                if let Some(k) = p.schedule.iter().position(|&s| {
-                    if s == i {
-                        seen += 1;
-                        seen == j + 1
-                    } else {
-                        false
-                    }
-                }) {
-                    p.schedule.remove(k);
-                }
-                let left = p.sessions[i].len();
-                note.set(None);
-                state.apply(p, 0);
-                let id = if left == 0 {
-                    format!("iso-new-{i}")
-                } else {
-                    format!("iso-q-{i}-{}-remove", j.min(left - 1))
-                };
-                focused.set_value(Some(id.clone()));
-                focus_later(id);
             }
             _ => {}
         }
-    };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+    }
+
+    /// Enter in a new-statement field adds it.
+    fn on_keydown(self, ev: leptos::ev::KeyboardEvent) {
         if ev.key() != "Enter" {
             return;
         }
         if let Some((_, i, f)) = event_field(&ev) {
             if f == Edit::New {
                 ev.prevent_default();
-                add(i);
+                self.add(i);
             }
         }
-    };
+    }
+
+    /// Session `i`'s statement `j` rewritten as `raw`.
+    fn edit(self, i: usize, j: usize, raw: String) {
+        let step = self.state.step.get_untracked();
+        if let Some(e) = self.state.params().edit_statement(i, j, &raw, step) {
+            show_edit(self.state, e, Some(self.note), None);
+        }
+    }
+
+    /// Adds what session `i`'s new-statement field holds, and empties it.
+    fn add(self, i: usize) {
+        let Some(input) = browser::element(&new_statement_id(i))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let e = self.state.params().add_statement(i, &input.value());
+        if show_edit(self.state, e, Some(self.note), Some(self.focused)) {
+            input.set_value("");
+        }
+    }
+}
+
+/// The buttons that add a session and remove the last one.
+#[component]
+fn SessionButtons(state: State) -> impl IntoView {
+    let count = move || state.run.with(|r| r.params().sessions.len());
     let add_session = move |_: leptos::ev::MouseEvent| {
-        let mut p = state.params();
-        if p.sessions.len() < MAX_SESSIONS {
-            p.sessions.push(Vec::new());
-            let id = format!("iso-new-{}", p.sessions.len() - 1);
-            state.apply(p, 0);
-            focus_later(id);
+        if let Some(e) = state.params().add_session() {
+            show_edit(state, e, None, None);
         }
     };
     let remove_session = move |_: leptos::ev::MouseEvent| {
-        let mut p = state.params();
-        if p.sessions.len() > MIN_SESSIONS {
-            let gone = p.sessions.len() - 1;
-            p.sessions.pop();
-            p.schedule.retain(|s| *s != gone);
-            state.apply(p, 0);
-            focus_later("iso-add-session".into());
+        if let Some(e) = state.params().remove_session() {
+            show_edit(state, e, None, None);
         }
     };
+    view! {
+        <div class="bk-editor-bar">
+            <button type="button" class="text-button" id="iso-add-session"
+                disabled={move || count() >= MAX_SESSIONS} on:click=add_session>"Add a session"</button>
+            <button type="button" class="text-button" id="iso-remove-session"
+                disabled={move || count() <= MIN_SESSIONS} on:click=remove_session>
+                {move || format!("Remove session {}", count())}
+            </button>
+        </div>
+    }
+}
+
+/// The interleaving: the schedule as text, the sessions taking turns, and
+/// the list of entries, moved by their arrows or dragged.
+#[component]
+fn Interleaving(state: State) -> impl IntoView {
+    let sched_note = RwSignal::new(None::<String>);
+    let rows = move || state.run.with(|r| render::schedule_rows(r.params()));
+    let text = move || state.run.with(|r| r.params().schedule_text());
     let list = NodeRef::<leptos::html::Ol>::new();
     follow_step(state, list);
     let on_schedule = list_clicks(
@@ -376,31 +370,51 @@ fn Editor(state: State) -> impl IntoView {
         "iso-schedule-text",
     );
     let on_text = move |ev: leptos::ev::Event| {
-        let raw = event_target_value(&ev);
-        let mut p = state.params();
-        let (schedule, mut notes) = parse_schedule(&raw, p.sessions.len());
-        p.schedule = schedule;
-        notes.extend(p.fit_schedule());
-        sched_note.set((!notes.is_empty()).then(|| notes.join("; ")));
-        state.apply(p, 0);
+        let e = state.params().with_schedule_text(&event_target_value(&ev));
+        show_edit(state, e, Some(sched_note), None);
     };
     let interleave = move |_: leptos::ev::MouseEvent| {
-        let mut p = state.params();
-        p.schedule = round_robin(&p.sessions.iter().map(Vec::len).collect::<Vec<_>>());
-        state.apply(p, 0);
+        show_edit(state, state.params().take_turns(), None, None);
     };
-    // Drag and drop: the entry picked up, dropped on another entry's place.
-    let dragged = StoredValue::new(None::<usize>);
-    let entry_of = |ev: &leptos::ev::DragEvent| -> Option<usize> {
-        let el = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
-        el.closest("li[data-i]")
-            .ok()??
-            .get_attribute("data-i")?
-            .parse()
-            .ok()
+    let drag = Drag {
+        state,
+        dragged: StoredValue::new(None),
     };
-    let on_dragstart = move |ev: leptos::ev::DragEvent| {
-        dragged.set_value(entry_of(&ev));
+    view! {
+        <div class="bk-editor">
+            <h4 class="bk-sub">"The interleaving: which session runs its next statement"</h4>
+            <label class="field ca-text">
+                <span>"As text (session numbers, e.g. 1 1 2 1 2 2)"</span>
+                <input type="text" id="iso-schedule-text" spellcheck="false" autocomplete="off"
+                    prop:value=text on:change=on_text/>
+            </label>
+            <div class="bk-editor-bar">
+                <button type="button" class="text-button" id="iso-round-robin" on:click=interleave>"Take turns (1 2 1 2 \u{2026})"</button>
+            </div>
+            <p class="form-note" role="status">{move || sched_note.get().map(|n| format!("Ignored: {n}."))}</p>
+            <p class="hint">"Move a step with its arrows, or drag it."</p>
+            <ol class="bk-actions iso-schedule" aria-label="The schedule" node_ref=list inner_html=rows
+                on:click=on_schedule
+                on:dragstart=move |ev| drag.start(ev)
+                on:dragover=move |ev| drag.over(ev)
+                on:drop=move |ev| drag.drop(ev)></ol>
+        </div>
+    }
+}
+
+/// Drag and drop of the schedule's entries: the entry picked up, dropped
+/// on another entry's place.
+#[derive(Clone, Copy)]
+struct Drag {
+    state: State,
+    /// The entry picked up.
+    dragged: StoredValue<Option<usize>>,
+}
+
+impl Drag {
+    /// An entry is picked up.
+    fn start(self, ev: leptos::ev::DragEvent) {
+        self.dragged.set_value(entry_of(&ev));
         // Some browsers start a drag only once it carries data.
         let dt = js_sys::Reflect::get(&ev, &"dataTransfer".into()).ok();
         if let Some(dt) = dt.filter(|d| d.is_object()) {
@@ -411,66 +425,36 @@ fn Editor(state: State) -> impl IntoView {
                 let _ = set.call2(&dt, &"text/plain".into(), &"step".into());
             }
         }
-    };
-    let on_dragover = move |ev: leptos::ev::DragEvent| {
-        if dragged.get_value().is_some() {
+    }
+
+    /// Over the list: an entry may be dropped here.
+    fn over(self, ev: leptos::ev::DragEvent) {
+        if self.dragged.get_value().is_some() {
             ev.prevent_default();
         }
-    };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
+    }
+
+    /// Dropped on an entry: the one picked up takes its place.
+    fn drop(self, ev: leptos::ev::DragEvent) {
         ev.prevent_default();
-        let (Some(from), Some(to)) = (dragged.get_value(), entry_of(&ev)) else {
+        let (Some(from), Some(to)) = (self.dragged.get_value(), entry_of(&ev)) else {
             return;
         };
-        dragged.set_value(None);
-        let mut p = state.params();
-        if from >= p.schedule.len() || to >= p.schedule.len() || from == to {
-            return;
+        self.dragged.set_value(None);
+        if let Some(e) = self.state.params().move_entry(from, to) {
+            show_edit(self.state, e, None, None);
         }
-        let s = p.schedule.remove(from);
-        p.schedule.insert(to, s);
-        state.apply(p, to + 1);
-    };
-    view! {
-        <section class="iso-editor" id="iso-editor" aria-labelledby="iso-editor-title">
-            <h3 id="iso-editor-title">"Write your own"</h3>
-            <p class="hint">
-                "Each session's statements, in its order. Supported: "
-                <code>{crate::sim::isolation::sql::SUPPORTED}</code>
-                ". The table is "<code>"test (id, value)"</code>"."
-            </p>
-            <div class="iso-ed-grid" inner_html=move || editor.get()
-                on:change=on_change on:click=on_click on:keydown=on_keydown></div>
-            <p class="form-note iso-note-line" role="status">
-                {move || note.get()}
-                {move || (invalid() > 0).then(|| format!(
-                    " {} statement(s) outside the subset: they are skipped when their turn comes.", invalid()))}
-            </p>
-            <div class="bk-editor-bar">
-                <button type="button" class="text-button" id="iso-add-session"
-                    disabled={move || count() >= MAX_SESSIONS} on:click=add_session>"Add a session"</button>
-                <button type="button" class="text-button" id="iso-remove-session"
-                    disabled={move || count() <= MIN_SESSIONS} on:click=remove_session>
-                    {move || format!("Remove session {}", count())}
-                </button>
-            </div>
-            <div class="bk-editor">
-                <h4 class="bk-sub">"The interleaving: which session runs its next statement"</h4>
-                <label class="field ca-text">
-                    <span>"As text (session numbers, e.g. 1 1 2 1 2 2)"</span>
-                    <input type="text" id="iso-schedule-text" spellcheck="false" autocomplete="off"
-                        prop:value=text on:change=on_text/>
-                </label>
-                <div class="bk-editor-bar">
-                    <button type="button" class="text-button" id="iso-round-robin" on:click=interleave>"Take turns (1 2 1 2 \u{2026})"</button>
-                </div>
-                <p class="form-note" role="status">{move || sched_note.get().map(|n| format!("Ignored: {n}."))}</p>
-                <p class="hint">"Move a step with its arrows, or drag it."</p>
-                <ol class="bk-actions iso-schedule" aria-label="The schedule" node_ref=list inner_html=rows
-                    on:click=on_schedule on:dragstart=on_dragstart on:dragover=on_dragover on:drop=on_drop></ol>
-            </div>
-        </section>
     }
+}
+
+/// The schedule entry a drag event is over (its `data-i`).
+fn entry_of(ev: &leptos::ev::DragEvent) -> Option<usize> {
+    let el = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    el.closest("li[data-i]")
+        .ok()??
+        .get_attribute("data-i")?
+        .parse()
+        .ok()
 }
 
 /// The id of the focused element, if it has one (none when the focus is
@@ -634,25 +618,4 @@ fn Matrix(state: State) -> impl IntoView {
 /// The matrix's dialog element.
 fn matrix_dialog() -> Option<web_sys::HtmlDialogElement> {
     browser::element("iso-matrix").and_then(|e| e.dyn_into().ok())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn added_statements_go_to_the_end_of_the_schedule() {
-        let mut p = Params::default();
-        let before = p.schedule.len();
-        assert_eq!(
-            add_statements(&mut p, 1, "select * from test; commit;"),
-            None
-        );
-        assert_eq!(p.schedule.len(), before + 2);
-        assert_eq!(p.schedule[before..], [1, 1]);
-        assert_eq!(p.sessions[1].last().map(String::as_str), Some("commit"));
-        let long = "x".repeat(MAX_SQL + 1);
-        assert!(add_statements(&mut p, 0, &long).is_some());
-        assert_eq!(crate::sim::isolation::lab::MAX_URL, 4_000);
-    }
 }

@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use crate::app::html::escape;
+use crate::app::live::Edit;
 use crate::route::page_query;
 use crate::sim::isolation::analysis::{Dep, Kind};
 use crate::sim::isolation::lab::{
@@ -530,7 +531,7 @@ pub fn editor(p: &Params) -> String {
             let eid = format!("iso-e-{i}-{j}");
             let _ = write!(
                 s,
-                r#"<li><div class="iso-ed-row"><span class="iso-k" aria-hidden="true">{}</span><input type="text" id="iso-q-{i}-{j}" data-i="{i}" data-j="{j}" data-f="sql" value="{}" spellcheck="false" autocomplete="off" aria-label="Session {n}, statement {}"{}/><button type="button" class="icon-button small" id="iso-q-{i}-{j}-remove" data-i="{i}" data-j="{j}" data-f="drop" aria-label="Remove session {n}'s statement {}">&#215;</button></div>{}</li>"#,
+                r#"<li><div class="iso-ed-row"><span class="iso-k" aria-hidden="true">{}</span><input type="text" id="iso-q-{i}-{j}" data-i="{i}" data-j="{j}" data-f="{sql_f}" value="{}" spellcheck="false" autocomplete="off" aria-label="Session {n}, statement {}"{}/><button type="button" class="icon-button small" id="iso-q-{i}-{j}-remove" data-i="{i}" data-j="{j}" data-f="{drop_f}" aria-label="Remove session {n}'s statement {}">&#215;</button></div>{}</li>"#,
                 j + 1,
                 escape(sql),
                 j + 1,
@@ -540,12 +541,16 @@ pub fn editor(p: &Params) -> String {
                     String::new()
                 },
                 j + 1,
-                err.map(|e| parse_error(sql, &e, &eid)).unwrap_or_default()
+                err.map(|e| parse_error(sql, &e, &eid)).unwrap_or_default(),
+                sql_f = Edit::Sql,
+                drop_f = Edit::Drop,
             );
         }
         let _ = write!(
             s,
-            r#"</ol><div class="iso-ed-row"><input type="text" id="iso-new-{i}" data-i="{i}" data-j="0" data-f="new" spellcheck="false" autocomplete="off" placeholder="e.g. select * from test where id = 1" aria-label="New statement for session {n} (Enter adds it)"/><button type="button" class="button" id="iso-add-{i}" data-i="{i}" data-j="0" data-f="add">Add</button></div></fieldset>"#
+            r#"</ol><div class="iso-ed-row"><input type="text" id="iso-new-{i}" data-i="{i}" data-j="0" data-f="{new_f}" spellcheck="false" autocomplete="off" placeholder="e.g. select * from test where id = 1" aria-label="New statement for session {n} (Enter adds it)"/><button type="button" class="button" id="iso-add-{i}" data-i="{i}" data-j="0" data-f="{add_f}">Add</button></div></fieldset>"#,
+            new_f = Edit::New,
+            add_f = Edit::Add,
         );
     }
     s
@@ -568,12 +573,15 @@ pub fn schedule_rows(p: &Params) -> String {
         let off = |b: bool| if b { " disabled" } else { "" };
         let _ = write!(
             s,
-            r#"<li class="bk-action iso-entry s{}" draggable="true" data-i="{i}"><span class="iso-grip" aria-hidden="true">&#8942;&#8942;</span><button type="button" class="bk-action-go" data-i="{i}" data-j="0" data-f="go" title="Show this step"><span class="bk-action-no">{k}</span><span><strong>S{}</strong> <code>{}</code></span></button><button type="button" class="icon-button small" id="iso-s-{i}-up" data-i="{i}" data-j="0" data-f="up" aria-label="Move step {k} up"{}>&#8593;</button><button type="button" class="icon-button small" id="iso-s-{i}-down" data-i="{i}" data-j="0" data-f="down" aria-label="Move step {k} down"{}>&#8595;</button></li>"#,
+            r#"<li class="bk-action iso-entry s{}" draggable="true" data-i="{i}"><span class="iso-grip" aria-hidden="true">&#8942;&#8942;</span><button type="button" class="bk-action-go" data-i="{i}" data-j="0" data-f="{go_f}" title="Show this step"><span class="bk-action-no">{k}</span><span><strong>S{}</strong> <code>{}</code></span></button><button type="button" class="icon-button small" id="iso-s-{i}-up" data-i="{i}" data-j="0" data-f="{up_f}" aria-label="Move step {k} up"{}>&#8593;</button><button type="button" class="icon-button small" id="iso-s-{i}-down" data-i="{i}" data-j="0" data-f="{down_f}" aria-label="Move step {k} down"{}>&#8595;</button></li>"#,
             sess % 4,
             sess + 1,
             escape(sql),
             off(i == 0),
-            off(i + 1 >= n)
+            off(i + 1 >= n),
+            go_f = Edit::Go,
+            up_f = Edit::Up,
+            down_f = Edit::Down,
         );
     }
     s
@@ -712,6 +720,48 @@ mod tests {
         assert!(c.contains("could not serialize"), "{c}");
         let m = matrix_table(Profile::Textbook, &matrix(Profile::Textbook));
         assert!(m.contains("level=repeatable-read&amp;preset=PMP"), "{m}");
+    }
+
+    /// Every `data-f` value in `html`.
+    fn actions(html: &str) -> Vec<&str> {
+        html.split("data-f=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect()
+    }
+
+    #[test]
+    fn every_editor_action_reads_back_as_an_edit() {
+        let p = Params {
+            sessions: vec![
+                vec!["selct".into(), "commit".into()],
+                vec![],
+                vec!["begin".into()],
+            ],
+            schedule: vec![0, 2, 0],
+            ..Params::default()
+        };
+        let html = editor(&p) + &schedule_rows(&p);
+        let mut seen: Vec<Edit> = actions(&html)
+            .into_iter()
+            .map(|f| Edit::parse(f).unwrap_or_else(|| panic!("data-f=\"{f}\" is no Edit")))
+            .collect();
+        // sql and drop per statement, new and add per session, go, up and
+        // down per schedule entry.
+        assert_eq!(seen.len(), 3 * 2 + 3 * 2 + 3 * 3);
+        seen.sort_by_key(|e| e.as_str());
+        seen.dedup();
+        let mut want = vec![
+            Edit::Sql,
+            Edit::Drop,
+            Edit::New,
+            Edit::Add,
+            Edit::Go,
+            Edit::Up,
+            Edit::Down,
+        ];
+        want.sort_by_key(|e| e.as_str());
+        assert_eq!(seen, want);
     }
 
     #[test]

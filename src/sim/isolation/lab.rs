@@ -722,15 +722,33 @@ fn session_name(s: usize) -> String {
     format!("Session {}", s + 1)
 }
 
-impl Run {
-    /// Runs the scenario.
-    pub fn new(params: &Params) -> Run {
-        Run::build(&crate::sim::clamp::<Run>(params), false)
-    }
+/// A run being computed, one schedule entry after the other.
+struct Builder<'a> {
+    params: &'a Params,
+    /// Whether only the last step keeps its database and verdict.
+    light: bool,
+    /// Each session's statements, parsed.
+    parsed: Vec<Vec<Result<Stmt, ParseError>>>,
+    db: Db,
+    status: Vec<Vec<Status>>,
+    /// Each session's waiting statement: the step it was sent at, its index.
+    waiting: Vec<Option<(usize, usize)>>,
+    /// The last step.
+    last: usize,
+    /// Whether an anomaly was certain before the step.
+    certain: bool,
+    /// The verdict changes only when a transaction ends: it is judged
+    /// again only then. The transactions' states it was judged at, and it.
+    judged: Option<(Vec<TxState>, Verdict)>,
+    /// The database a light run's steps keep.
+    empty: Db,
+}
 
-    /// Runs the scenario; a `light` run keeps the database and the verdict
-    /// of its last step only (for comparisons that need the outcome).
-    fn build(params: &Params, light: bool) -> Run {
+impl<'a> Builder<'a> {
+    /// The database under the profile's rules with every session in a
+    /// transaction at the lab's level, and every statement pending (or
+    /// marked outside the subset).
+    fn new(params: &'a Params, light: bool) -> Builder<'a> {
         let n = params.sessions.len();
         let parsed: Vec<Vec<Result<Stmt, ParseError>>> = params
             .sessions
@@ -746,7 +764,7 @@ impl Run {
                 db.run(s, &begin);
             }
         }
-        let mut status: Vec<Vec<Status>> = parsed
+        let status = parsed
             .iter()
             .map(|list| {
                 list.iter()
@@ -757,171 +775,278 @@ impl Run {
                     .collect()
             })
             .collect();
-        let mut waiting: Vec<Option<(usize, usize)>> = vec![None; n];
-        let first_verdict = verdict(&db);
-        let names: Vec<String> = (0..n).map(|s| (s + 1).to_string()).collect();
-        let mut steps = vec![Step {
+        Builder {
+            params,
+            light,
+            parsed,
+            db,
+            status,
+            waiting: vec![None; n],
+            last: params.schedule.len(),
+            certain: false,
+            judged: None,
+            empty: Db::new(&[], 0),
+        }
+    }
+
+    /// Step 0: the sessions' transactions begun, nothing run.
+    fn first_step(&self) -> Step {
+        let names: Vec<String> = (0..self.params.sessions.len())
+            .map(|s| (s + 1).to_string())
+            .collect();
+        Step {
             entry: None,
             outcome: Outcome::Start,
             released: Vec::new(),
-            status: status.clone(),
-            db: db.clone(),
-            verdict: first_verdict,
+            status: self.status.clone(),
+            db: self.db.clone(),
+            verdict: verdict(&self.db),
             caption: format!(
                 "Sessions {} each begin a transaction at {} ({} rules); the table holds {}. Step forward to run the first statement.",
                 join_and(&names),
-                params.level.sql(),
-                profile_label(params.profile),
+                self.params.level.sql(),
+                profile_label(self.params.profile),
                 answer_text(&Answer::Rows(START.to_vec()))
             ),
-        }];
-        let entries = params.entries();
-        let last = entries.len();
-        let mut certain = false;
-        // The verdict changes only when a transaction ends: it is judged
-        // again only then.
-        let mut judged: Option<(Vec<TxState>, Verdict)> = None;
-        let empty = Db::new(&[], 0);
-        for (k, &(s, j)) in entries.iter().enumerate() {
-            let at = k + 1;
-            let sql = params
-                .sessions
-                .get(s)
-                .and_then(|l| l.get(j))
-                .cloned()
-                .unwrap_or_default();
-            let mut caption = format!("{} runs \u{201c}{sql}\u{201d}: ", session_name(s));
-            let mut released = Vec::new();
-            let outcome = match parsed.get(s).and_then(|l| l.get(j)) {
-                None => Outcome::NotSent,
-                Some(Err(e)) => {
-                    caption.push_str(&format!(
-                        "this is outside the lab's SQL subset ({}), so it is skipped.",
-                        invalid_text(e)
-                    ));
-                    Outcome::Invalid(e.clone())
-                }
-                Some(Ok(stmt)) => {
-                    let tx_before = db.tx_of(s);
-                    let (finished, blocked) = match db.run(s, stmt) {
-                        Submitted::Done(f) => (f, None),
-                        Submitted::Blocked { on, finished } => (finished, Some(on)),
-                        Submitted::Busy => (Vec::new(), None),
+        }
+    }
+
+    /// Step `at`: session `s` sends its statement `j`.
+    fn step(&mut self, at: usize, s: usize, j: usize) -> Step {
+        let sql = self.sql(s, j);
+        let mut caption = format!("{} runs \u{201c}{sql}\u{201d}: ", session_name(s));
+        let mut released = Vec::new();
+        let outcome = match self.parsed.get(s).and_then(|l| l.get(j)).cloned() {
+            None => Outcome::NotSent,
+            Some(Err(e)) => {
+                caption.push_str(&format!(
+                    "this is outside the lab's SQL subset ({}), so it is skipped.",
+                    invalid_text(&e)
+                ));
+                Outcome::Invalid(e)
+            }
+            Some(Ok(stmt)) => {
+                let tx_before = self.db.tx_of(s);
+                let (own, blocked) = self.send(at, s, &stmt, &mut released);
+                let sent = Sent {
+                    at,
+                    s,
+                    j,
+                    tx_before,
+                };
+                self.settle(sent, &stmt, own, blocked, &mut caption)
+            }
+        };
+        caption.push_str(&self.released_text(&released));
+        let v = self.judge(at);
+        caption.push_str(&self.closing_text(at, &v));
+        self.certain |= v.anomaly.is_some();
+        let keep = !self.light || at == self.last;
+        Step {
+            entry: Some((s, j)),
+            outcome,
+            released,
+            status: self.status.clone(),
+            db: if keep {
+                self.db.clone()
+            } else {
+                self.empty.clone()
+            },
+            verdict: v,
+            caption,
+        }
+    }
+
+    /// The text of session `s`'s statement `j`.
+    fn sql(&self, s: usize, j: usize) -> String {
+        self.params
+            .sessions
+            .get(s)
+            .and_then(|l| l.get(j))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Runs `stmt` for session `s` at step `at`. Returns its own answer if
+    /// it finished, the session it waits for if it blocked; the waiting
+    /// statements of other sessions it released are marked done and added
+    /// to `released`.
+    fn send(
+        &mut self,
+        at: usize,
+        s: usize,
+        stmt: &Stmt,
+        released: &mut Vec<(usize, usize, Answer)>,
+    ) -> (Option<Answer>, Option<usize>) {
+        let (finished, blocked) = match self.db.run(s, stmt) {
+            Submitted::Done(f) => (f, None),
+            Submitted::Blocked { on, finished } => (finished, Some(on)),
+            Submitted::Busy => (Vec::new(), None),
+        };
+        let mut own: Option<Answer> = None;
+        for Finished { session, answer } in finished {
+            if session == s && own.is_none() && self.waiting[s].is_none() {
+                own = Some(answer);
+            } else if let Some((sent, jj)) = self.waiting.get_mut(session).and_then(Option::take) {
+                if let Some(st) = self.status.get_mut(session).and_then(|l| l.get_mut(jj)) {
+                    *st = Status::Done {
+                        sent,
+                        at,
+                        answer: answer.clone(),
                     };
-                    let mut own: Option<Answer> = None;
-                    for Finished { session, answer } in finished {
-                        if session == s && own.is_none() && waiting[s].is_none() {
-                            own = Some(answer);
-                        } else if let Some((sent, jj)) =
-                            waiting.get_mut(session).and_then(Option::take)
-                        {
-                            if let Some(st) = status.get_mut(session).and_then(|l| l.get_mut(jj)) {
-                                *st = Status::Done {
-                                    sent,
-                                    at,
-                                    answer: answer.clone(),
-                                };
-                            }
-                            released.push((session, jj, answer));
-                        }
-                    }
-                    match (own, blocked) {
-                        (Some(answer), _) => {
-                            status[s][j] = Status::Done {
-                                sent: at,
-                                at,
-                                answer: answer.clone(),
-                            };
-                            caption.push_str(&finished_text(stmt, &answer, &db, tx_before));
-                            Outcome::Finished(answer)
-                        }
-                        (None, Some(on)) => {
-                            status[s][j] = Status::Waiting { since: at, on };
-                            waiting[s] = Some((at, j));
-                            let holder = db.tx_of(on).map(tx_name).unwrap_or_default();
-                            caption.push_str(&format!(
-                                "it must wait, because {} ({holder}) holds a lock on a row it needs.",
-                                session_name(on)
-                            ));
-                            Outcome::Blocked(on)
-                        }
-                        (None, None) => {
-                            status[s][j] = Status::NotSent { at };
-                            let on = db
-                                .waits_for(s)
-                                .map(|o| format!(" for {}", session_name(o)))
-                                .unwrap_or_default();
-                            caption = format!(
-                                "{} is still waiting{on}, so its next statement, \u{201c}{sql}\u{201d}, cannot be sent; the lab skips it, as the matrix does.",
-                                session_name(s)
-                            );
-                            Outcome::NotSent
-                        }
-                    }
                 }
-            };
-            for (rs, rj, answer) in &released {
-                let rsql = params
-                    .sessions
-                    .get(*rs)
-                    .and_then(|l| l.get(*rj))
-                    .cloned()
+                released.push((session, jj, answer));
+            }
+        }
+        (own, blocked)
+    }
+
+    /// Records what the statement sent did: finished with `own`, waits for
+    /// `blocked`, or was not sent (its session still waits); the caption
+    /// says so.
+    fn settle(
+        &mut self,
+        sent: Sent,
+        stmt: &Stmt,
+        own: Option<Answer>,
+        blocked: Option<usize>,
+        caption: &mut String,
+    ) -> Outcome {
+        let Sent {
+            at,
+            s,
+            j,
+            tx_before,
+        } = sent;
+        match (own, blocked) {
+            (Some(answer), _) => {
+                self.status[s][j] = Status::Done {
+                    sent: at,
+                    at,
+                    answer: answer.clone(),
+                };
+                caption.push_str(&finished_text(stmt, &answer, &self.db, tx_before));
+                Outcome::Finished(answer)
+            }
+            (None, Some(on)) => {
+                self.status[s][j] = Status::Waiting { since: at, on };
+                self.waiting[s] = Some((at, j));
+                let holder = self.db.tx_of(on).map(tx_name).unwrap_or_default();
+                caption.push_str(&format!(
+                    "it must wait, because {} ({holder}) holds a lock on a row it needs.",
+                    session_name(on)
+                ));
+                Outcome::Blocked(on)
+            }
+            (None, None) => {
+                self.status[s][j] = Status::NotSent { at };
+                let on = self
+                    .db
+                    .waits_for(s)
+                    .map(|o| format!(" for {}", session_name(o)))
                     .unwrap_or_default();
-                caption.push_str(&format!(
-                    " {}'s waiting \u{201c}{rsql}\u{201d} now completes: {}.",
-                    session_name(*rs),
-                    match answer {
-                        Answer::Error(e) => format!("ERROR: {}", e.message()),
-                        other => answer_text(other),
-                    }
+                *caption = format!(
+                    "{} is still waiting{on}, so its next statement, \u{201c}{}\u{201d}, cannot be sent; the lab skips it, as the matrix does.",
+                    session_name(s),
+                    self.sql(s, j)
+                );
+                Outcome::NotSent
+            }
+        }
+    }
+
+    /// The caption's sentences for the waiting statements that completed.
+    fn released_text(&self, released: &[(usize, usize, Answer)]) -> String {
+        let mut out = String::new();
+        for (rs, rj, answer) in released {
+            out.push_str(&format!(
+                " {}'s waiting \u{201c}{}\u{201d} now completes: {}.",
+                session_name(*rs),
+                self.sql(*rs, *rj),
+                match answer {
+                    Answer::Error(e) => format!("ERROR: {}", e.message()),
+                    other => answer_text(other),
+                }
+            ));
+        }
+        out
+    }
+
+    /// The verdict after step `at`: judged again only when a transaction
+    /// has ended since, and not at all for a light run's inner steps.
+    fn judge(&mut self, at: usize) -> Verdict {
+        let ended: Vec<TxState> = (1..).map_while(|t| self.db.tx_state(t)).collect();
+        match &self.judged {
+            Some((key, v)) if *key == ended => v.clone(),
+            _ if self.light && at != self.last => Verdict {
+                anomaly: None,
+                proof: Vec::new(),
+                deps: Vec::new(),
+            },
+            _ => {
+                let v = verdict(&self.db);
+                self.judged = Some((ended, v.clone()));
+                v
+            }
+        }
+    }
+
+    /// The caption's end: the verdict at the end of the schedule (and the
+    /// transactions left open), or the moment an anomaly becomes certain.
+    fn closing_text(&self, at: usize, v: &Verdict) -> String {
+        if at == self.last {
+            let mut out = format!(
+                " End of the schedule: {}.",
+                match v.anomaly {
+                    Some(a) => a.label().to_string(),
+                    None => "serializable".to_string(),
+                }
+            );
+            let open: Vec<String> = (0..self.params.sessions.len())
+                .filter_map(|s| self.db.tx_of(s).map(tx_name))
+                .collect();
+            if !open.is_empty() {
+                out.push_str(&format!(
+                    " Still open, and left out of the verdict: {}.",
+                    join_and(&open)
                 ));
             }
-            let ended: Vec<TxState> = (1..).map_while(|t| db.tx_state(t)).collect();
-            let v = match &judged {
-                Some((key, v)) if *key == ended => v.clone(),
-                _ if light && at != last => Verdict {
-                    anomaly: None,
-                    proof: Vec::new(),
-                    deps: Vec::new(),
-                },
-                _ => {
-                    let v = verdict(&db);
-                    judged = Some((ended, v.clone()));
-                    v
-                }
-            };
-            if at == last {
-                caption.push_str(&format!(
-                    " End of the schedule: {}.",
-                    match v.anomaly {
-                        Some(a) => a.label().to_string(),
-                        None => "serializable".to_string(),
-                    }
-                ));
-                let open: Vec<String> = (0..n).filter_map(|s| db.tx_of(s).map(tx_name)).collect();
-                if !open.is_empty() {
-                    caption.push_str(&format!(
-                        " Still open, and left out of the verdict: {}.",
-                        join_and(&open)
-                    ));
-                }
-            } else if let (Some(a), false) = (v.anomaly, certain) {
-                caption.push_str(&format!(" The anomaly is now certain: {}.", a.label()));
-            }
-            certain |= v.anomaly.is_some();
-            steps.push(Step {
-                entry: Some((s, j)),
-                outcome,
-                released,
-                status: status.clone(),
-                db: if light && at != last {
-                    empty.clone()
-                } else {
-                    db.clone()
-                },
-                verdict: v,
-                caption,
-            });
+            out
+        } else if let (Some(a), false) = (v.anomaly, self.certain) {
+            format!(" The anomaly is now certain: {}.", a.label())
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// A statement sent at step `at`: session `s`'s statement `j`, and the
+/// transaction the session had before it.
+#[derive(Debug, Clone, Copy)]
+struct Sent {
+    at: usize,
+    s: usize,
+    j: usize,
+    tx_before: Option<Tx>,
+}
+
+#[cfg(test)]
+#[path = "lab_build_tests.rs"]
+mod lab_build_tests;
+
+impl Run {
+    /// Runs the scenario.
+    pub fn new(params: &Params) -> Run {
+        Run::build(&crate::sim::clamp::<Run>(params), false)
+    }
+
+    /// Runs the scenario; a `light` run keeps the database and the verdict
+    /// of its last step only (for comparisons that need the outcome).
+    fn build(params: &Params, light: bool) -> Run {
+        let mut b = Builder::new(params, light);
+        let mut steps = vec![b.first_step()];
+        for (k, &(s, j)) in params.entries().iter().enumerate() {
+            steps.push(b.step(k + 1, s, j));
         }
         Run {
             params: params.clone(),

@@ -4,9 +4,11 @@
 //! (checked against a real PostgreSQL by `tests/isolation_pg.rs`); the
 //! textbook's two-phase locking profile; the presets (the textbook's
 //! examples and the Hermitage catalogue); the analysis that names the
-//! anomaly of a history; and the level x anomaly matrix.
+//! anomaly of a history; the level x anomaly matrix; and the editor's
+//! changes to a scenario's statements and schedule.
 
 pub mod analysis;
+pub mod edit;
 pub mod lab;
 pub mod matrix;
 pub mod pg;

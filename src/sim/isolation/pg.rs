@@ -14,6 +14,8 @@
 use super::sql::{Aggregate, EvalError, Level, Lock, Pred, Projection, Stmt};
 
 mod ssi;
+#[cfg(test)]
+mod tests;
 
 /// What PostgreSQL answers to a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +166,25 @@ struct Pending {
     scan: Option<usize>,
     /// The INSERT row whose serializable check is done.
     checked: Option<usize>,
+}
+
+impl Pending {
+    /// A statement about to start, reading `snap`.
+    fn new(stmt: Stmt, snap: Snapshot) -> Pending {
+        Pending {
+            stmt,
+            snap,
+            targets: Vec::new(),
+            next: 0,
+            changed: 0,
+            rows: Vec::new(),
+            waits_for: 0,
+            since: 0,
+            done: Vec::new(),
+            scan: None,
+            checked: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -483,97 +504,98 @@ impl Db {
             }]);
         }
         match stmt {
-            Stmt::Begin(level) => {
-                if self.sessions[session].tx.is_none() {
-                    self.begin(session, true);
-                }
-                if let Some(l) = level {
-                    self.sessions[session].level = *l;
-                }
-                Submitted::Done(vec![Finished {
-                    session,
-                    answer: Answer::Done,
-                }])
+            Stmt::Begin(level) => self.run_begin(session, *level),
+            Stmt::SetLevel(level) => self.run_set_level(session, *level),
+            Stmt::Commit => self.run_end(session, true),
+            Stmt::Rollback => self.run_end(session, false),
+            _ => self.run_query(session, stmt),
+        }
+    }
+
+    /// BEGIN: opens a transaction unless one is open, at `level` if given.
+    fn run_begin(&mut self, session: usize, level: Option<Level>) -> Submitted {
+        if self.sessions[session].tx.is_none() {
+            self.begin(session, true);
+        }
+        if let Some(l) = level {
+            self.sessions[session].level = l;
+        }
+        Submitted::Done(vec![Finished {
+            session,
+            answer: Answer::Done,
+        }])
+    }
+
+    /// SET TRANSACTION ISOLATION LEVEL: allowed before the transaction's
+    /// first query.
+    fn run_set_level(&mut self, session: usize, level: Level) -> Submitted {
+        // Outside a transaction block it only warns, and changes nothing.
+        let answer = if self.sessions[session].tx.is_none() {
+            Answer::Done
+        } else if self.sessions[session].queried {
+            Answer::Error(DbError::LevelTooLate)
+        } else {
+            self.sessions[session].level = level;
+            Answer::Done
+        };
+        if let Answer::Error(_) = answer {
+            return Submitted::Done(self.finish(session, answer));
+        }
+        Submitted::Done(vec![Finished { session, answer }])
+    }
+
+    /// COMMIT (`commit`) or ROLLBACK: ends the transaction, which releases
+    /// the statements waiting for it.
+    fn run_end(&mut self, session: usize, mut commit: bool) -> Submitted {
+        let mut answer = Answer::Done;
+        // Serializable's last check; a failure rolls back.
+        if let (true, false, Some(tx)) = (
+            commit,
+            self.sessions[session].failed,
+            self.sessions[session].tx,
+        ) {
+            if let Err(e) = self.ssi_precommit(tx) {
+                answer = Answer::Error(e);
+                commit = false;
             }
-            Stmt::SetLevel(l) => {
-                // Outside a transaction block it only warns, and changes nothing.
-                let answer = if self.sessions[session].tx.is_none() {
-                    Answer::Done
-                } else if self.sessions[session].queried {
-                    Answer::Error(DbError::LevelTooLate)
+        }
+        let mut out = vec![Finished { session, answer }];
+        out.extend(self.end(session, commit));
+        Submitted::Done(out)
+    }
+
+    /// SELECT, INSERT, UPDATE or DELETE, in the open transaction or an
+    /// implicit one: it finishes, waits, or is the victim of a deadlock it
+    /// closes.
+    fn run_query(&mut self, session: usize, stmt: &Stmt) -> Submitted {
+        if self.sessions[session].tx.is_none() {
+            self.begin(session, false);
+        }
+        let snap = self.statement_snapshot(session);
+        let table = match stmt {
+            Stmt::Select { table, .. }
+            | Stmt::Update { table, .. }
+            | Stmt::Insert { table, .. }
+            | Stmt::Delete { table, .. } => table,
+            _ => TABLE,
+        };
+        if table != TABLE {
+            return Submitted::Done(self.finish(session, Answer::Error(DbError::NoSuchTable)));
+        }
+        let p = match self.plan(session, Pending::new(stmt.clone(), snap)) {
+            Ok(p) => p,
+            Err(e) => return Submitted::Done(self.finish(session, Answer::Error(e))),
+        };
+        match self.execute(session, p) {
+            Step::Finished(answer) => Submitted::Done(self.finish(session, answer)),
+            Step::Wait(p) => {
+                let on = self.owner[p.waits_for];
+                let finished = self.wait(session, *p);
+                if self.sessions[session].pending.is_some() {
+                    Submitted::Blocked { on, finished }
                 } else {
-                    self.sessions[session].level = *l;
-                    Answer::Done
-                };
-                if let Answer::Error(_) = answer {
-                    return Submitted::Done(self.finish(session, answer));
-                }
-                Submitted::Done(vec![Finished { session, answer }])
-            }
-            Stmt::Commit | Stmt::Rollback => {
-                let mut commit = *stmt == Stmt::Commit;
-                let mut answer = Answer::Done;
-                // Serializable's last check; a failure rolls back.
-                if let (true, false, Some(tx)) = (
-                    commit,
-                    self.sessions[session].failed,
-                    self.sessions[session].tx,
-                ) {
-                    if let Err(e) = self.ssi_precommit(tx) {
-                        answer = Answer::Error(e);
-                        commit = false;
-                    }
-                }
-                let mut out = vec![Finished { session, answer }];
-                out.extend(self.end(session, commit));
-                Submitted::Done(out)
-            }
-            _ => {
-                if self.sessions[session].tx.is_none() {
-                    self.begin(session, false);
-                }
-                let snap = self.statement_snapshot(session);
-                let table = match stmt {
-                    Stmt::Select { table, .. }
-                    | Stmt::Update { table, .. }
-                    | Stmt::Insert { table, .. }
-                    | Stmt::Delete { table, .. } => table,
-                    _ => TABLE,
-                };
-                if table != TABLE {
-                    return Submitted::Done(
-                        self.finish(session, Answer::Error(DbError::NoSuchTable)),
-                    );
-                }
-                let p = Pending {
-                    stmt: stmt.clone(),
-                    snap,
-                    targets: Vec::new(),
-                    next: 0,
-                    changed: 0,
-                    rows: Vec::new(),
-                    waits_for: 0,
-                    since: 0,
-                    done: Vec::new(),
-                    scan: None,
-                    checked: None,
-                };
-                let p = match self.plan(session, p) {
-                    Ok(p) => p,
-                    Err(e) => return Submitted::Done(self.finish(session, Answer::Error(e))),
-                };
-                match self.execute(session, p) {
-                    Step::Finished(answer) => Submitted::Done(self.finish(session, answer)),
-                    Step::Wait(p) => {
-                        let on = self.owner[p.waits_for];
-                        let finished = self.wait(session, *p);
-                        if self.sessions[session].pending.is_some() {
-                            Submitted::Blocked { on, finished }
-                        } else {
-                            // It closed a cycle: the deadlock error is its.
-                            Submitted::Done(finished)
-                        }
-                    }
+                    // It closed a cycle: the deadlock error is its.
+                    Submitted::Done(finished)
                 }
             }
         }
@@ -713,295 +735,329 @@ impl Db {
             .map(|(t, _)| *t)
     }
 
-    /// Works through the statement's versions; stops to wait on a row held
+    /// Works through the statement's rows: INSERT adds its own, the
+    /// others visit the versions `plan` chose. Stops to wait on a row held
     /// by a running transaction.
-    fn execute(&mut self, s: usize, mut p: Pending) -> Step {
+    fn execute(&mut self, s: usize, p: Pending) -> Step {
         let me = self.sessions[s].tx.unwrap_or(usize::MAX);
-        let level = self.sessions[s].level;
-        let snapshot_level =
-            !self.textbook && matches!(level, Level::RepeatableRead | Level::Serializable);
-        let (write, mut lock) = match &p.stmt {
+        if let Stmt::Insert { rows, .. } = &p.stmt {
+            let rows = rows.clone();
+            return self.insert(me, &rows, p);
+        }
+        let access = self.access(self.sessions[s].level, &p.stmt);
+        self.scan(me, access, p)
+    }
+
+    /// How `stmt` at `level` treats the rows it visits.
+    fn access(&self, level: Level, stmt: &Stmt) -> Access {
+        let (write, lock) = match stmt {
             Stmt::Update { .. } | Stmt::Delete { .. } => (true, None),
             Stmt::Select { lock, .. } => (false, *lock),
             _ => (false, None),
         };
         // The textbook's reads above read uncommitted take a shared lock:
         // for the statement at read committed, to the end above it.
-        let short_read =
-            self.textbook && lock.is_none() && !write && matches!(level, Level::ReadCommitted);
-        if self.textbook
-            && lock.is_none()
-            && !write
-            && level != Level::ReadUncommitted
-            && matches!(p.stmt, Stmt::Select { .. })
-        {
-            lock = Some(Lock::Share);
+        let plain_read = self.textbook && lock.is_none() && !write;
+        let share =
+            plain_read && level != Level::ReadUncommitted && matches!(stmt, Stmt::Select { .. });
+        Access {
+            write,
+            lock: if share { Some(Lock::Share) } else { lock },
+            short_read: plain_read && level == Level::ReadCommitted,
+            snapshot_level: !self.textbook
+                && matches!(level, Level::RepeatableRead | Level::Serializable),
         }
-        if let Stmt::Insert { rows, .. } = &p.stmt {
-            let rows = rows.clone();
-            while p.next < rows.len() {
-                let (id, value) = rows[p.next];
-                if i32::try_from(value).is_err() || i32::try_from(id).is_err() {
-                    return Step::Finished(Answer::Error(DbError::OutOfRange));
-                }
-                // The row goes into the table before its key is checked: the
-                // transaction gets its id, and serializable checks the
-                // SIREAD locks (once, not again after a wait on the key).
-                if p.checked != Some(p.next) {
-                    self.assign_xid(me);
-                    if let Err(e) = self.ssi_write(me) {
-                        return Step::Finished(Answer::Error(e));
-                    }
-                    p.checked = Some(p.next);
-                }
-                // A live or in-doubt row with the same key.
-                let clash = self.heap.iter().find(|v| {
-                    v.id == id
-                        && self.txs[v.xmin].0 != TxState::Aborted
-                        && !v
-                            .xmax
-                            .is_some_and(|x| x != me && self.txs[x].0 == TxState::Committed)
-                        && v.xmax != Some(me)
-                });
-                if self.textbook {
-                    if let Some(t) = self.predicate_holder(me, (id, value)) {
-                        p.waits_for = t;
-                        p.since = self.clock;
-                        return Step::Wait(Box::new(p));
-                    }
-                }
-                if let Some(v) = clash {
-                    if v.xmin != me && self.txs[v.xmin].0 == TxState::Running {
-                        p.waits_for = v.xmin;
-                        p.since = self.clock;
-                        return Step::Wait(Box::new(p));
-                    }
-                    if let Some(x) = v.xmax {
-                        if x != me && self.txs[x].0 == TxState::Running {
-                            p.waits_for = x;
-                            p.since = self.clock;
-                            return Step::Wait(Box::new(p));
-                        }
-                    }
-                    // Serializable reports a failure it is marked for
-                    // before the key violation it would mask.
-                    if let Err(e) = self.ssi_doomed(me) {
-                        return Step::Finished(Answer::Error(e));
-                    }
-                    return Step::Finished(Answer::Error(DbError::DuplicateKey));
-                }
-                // The key is free: the index entry goes in, and serializable
-                // checks again whether the transaction was marked to fail
-                // (it may have been, while it waited for the key).
-                if let Err(e) = self.ssi_doomed(me) {
-                    return Step::Finished(Answer::Error(e));
-                }
-                self.history.push(Event::Write {
-                    tx: me,
-                    old: None,
-                    new: Some(self.heap.len()),
-                });
-                self.heap.push(Version {
-                    id,
-                    value,
-                    xmin: me,
-                    xmax: None,
-                    next: None,
-                    locks: Vec::new(),
-                });
-                p.changed += 1;
-                p.next += 1;
+    }
+
+    /// The statement's step after a stop: its error, or a wait that keeps
+    /// its place.
+    fn stopped(&self, mut p: Pending, stop: Stop) -> Step {
+        match stop {
+            Stop::Fail(e) => Step::Finished(Answer::Error(e)),
+            Stop::WaitFor(t) => {
+                p.waits_for = t;
+                p.since = self.clock;
+                Step::Wait(Box::new(p))
             }
-            return Step::Finished(Answer::Changed(p.changed));
         }
+    }
+
+    /// INSERT: adds `rows` from the statement's place on.
+    fn insert(&mut self, me: Tx, rows: &[(i64, i64)], mut p: Pending) -> Step {
+        while let Some(&row) = rows.get(p.next) {
+            if let Err(stop) = self.insert_row(me, row, &mut p) {
+                return self.stopped(p, stop);
+            }
+        }
+        Step::Finished(Answer::Changed(p.changed))
+    }
+
+    /// Adds one row of an INSERT, unless its key is taken.
+    fn insert_row(&mut self, me: Tx, (id, value): (i64, i64), p: &mut Pending) -> Result<(), Stop> {
+        if i32::try_from(value).is_err() || i32::try_from(id).is_err() {
+            return Err(Stop::Fail(DbError::OutOfRange));
+        }
+        // The row goes into the table before its key is checked: the
+        // transaction gets its id, and serializable checks the SIREAD
+        // locks (once, not again after a wait on the key).
+        if p.checked != Some(p.next) {
+            self.assign_xid(me);
+            self.ssi_write(me)?;
+            p.checked = Some(p.next);
+        }
+        if self.textbook {
+            if let Some(t) = self.predicate_holder(me, (id, value)) {
+                return Err(Stop::WaitFor(t));
+            }
+        }
+        if let Some(stop) = self.key_taken(me, id) {
+            return Err(stop);
+        }
+        // The key is free: the index entry goes in, and serializable checks
+        // again whether the transaction was marked to fail (it may have
+        // been, while it waited for the key).
+        self.ssi_doomed(me)?;
+        self.history.push(Event::Write {
+            tx: me,
+            old: None,
+            new: Some(self.heap.len()),
+        });
+        self.heap.push(Version {
+            id,
+            value,
+            xmin: me,
+            xmax: None,
+            next: None,
+            locks: Vec::new(),
+        });
+        p.changed += 1;
+        p.next += 1;
+        Ok(())
+    }
+
+    /// What a live or in-doubt row with key `id` means for `me`'s INSERT:
+    /// a wait for the transaction writing it, or else the duplicate key
+    /// (serializable first reports a failure it has marked `me` for, which
+    /// the key violation would mask). `None`: the key is free.
+    fn key_taken(&self, me: Tx, id: i64) -> Option<Stop> {
+        let state = |t: Tx| self.txs[t].0;
+        let v = self.heap.iter().find(|v| {
+            v.id == id
+                && state(v.xmin) != TxState::Aborted
+                && !v
+                    .xmax
+                    .is_some_and(|x| x != me && state(x) == TxState::Committed)
+                && v.xmax != Some(me)
+        })?;
+        if v.xmin != me && state(v.xmin) == TxState::Running {
+            return Some(Stop::WaitFor(v.xmin));
+        }
+        if let Some(x) = v.xmax.filter(|x| *x != me && state(*x) == TxState::Running) {
+            return Some(Stop::WaitFor(x));
+        }
+        Some(Stop::Fail(
+            self.ssi_doomed(me).err().unwrap_or(DbError::DuplicateKey),
+        ))
+    }
+
+    /// SELECT, UPDATE and DELETE: visits the chosen versions in order,
+    /// then answers.
+    fn scan(&mut self, me: Tx, access: Access, mut p: Pending) -> Step {
         while p.next < p.targets.len() {
-            let mut i = p.targets[p.next];
-            if write {
-                self.assign_xid(me);
+            if let Err(stop) = self.visit(me, access, &mut p) {
+                return self.stopped(p, stop);
             }
-            if write || lock.is_some() {
-                // Follow the row to the version that matters now.
-                loop {
-                    let v = &self.heap[i];
-                    // A row another transaction is inserting.
-                    if self.textbook && v.xmin != me && self.txs[v.xmin].0 != TxState::Committed {
-                        if self.txs[v.xmin].0 == TxState::Running {
-                            p.waits_for = v.xmin;
-                            p.since = self.clock;
-                            return Step::Wait(Box::new(p));
-                        }
-                        i = usize::MAX;
-                        break;
-                    }
-                    // A row lock of another running transaction that
-                    // conflicts.
-                    let exclusive = write || lock == Some(Lock::Update);
-                    if let Some(&(holder, _)) = v.locks.iter().find(|(t, ex)| {
-                        *t != me && self.txs[*t].0 == TxState::Running && (exclusive || *ex)
-                    }) {
-                        p.waits_for = holder;
-                        p.since = self.clock;
-                        return Step::Wait(Box::new(p));
-                    }
-                    match v.xmax {
-                        Some(x) if x == me => break,
-                        Some(x) if self.txs[x].0 == TxState::Running => {
-                            p.waits_for = x;
-                            p.since = self.clock;
-                            return Step::Wait(Box::new(p));
-                        }
-                        Some(x) if self.txs[x].0 == TxState::Committed => {
-                            // Changed by a transaction that committed after
-                            // the snapshot (else the version was not seen).
-                            if snapshot_level {
-                                return Step::Finished(Answer::Error(DbError::ConcurrentUpdate));
-                            }
-                            // The newer version must be the one `x` wrote.
-                            match v.next.filter(|n| self.heap[*n].xmin == x) {
-                                Some(n) => {
-                                    i = n;
-                                    // Read committed re-checks the condition
-                                    // on the newest version.
-                                    let filter = match &p.stmt {
-                                        Stmt::Select { filter, .. }
-                                        | Stmt::Update { filter, .. }
-                                        | Stmt::Delete { filter, .. } => filter.clone(),
-                                        _ => None,
-                                    };
-                                    let nv = &self.heap[i];
-                                    let keep = match &filter {
-                                        Some(f) => match f.eval(nv.id, nv.value) {
-                                            Ok(b) => b,
-                                            Err(e) => {
-                                                return Step::Finished(Answer::Error(e.into()))
-                                            }
-                                        },
-                                        None => true,
-                                    };
-                                    if !keep {
-                                        i = usize::MAX;
-                                        break;
-                                    }
-                                }
-                                None => {
-                                    // Deleted: nothing to do.
-                                    i = usize::MAX;
-                                    break;
-                                }
-                            }
-                        }
-                        _ => break,
-                    }
-                }
-                if i == usize::MAX {
-                    p.next += 1;
-                    continue;
-                }
-            }
-            let (id, value) = (self.heap[i].id, self.heap[i].value);
-            // The textbook's serializable: a write that moves a row in or
-            // out of another transaction's predicate waits for it.
-            if self.textbook && write {
-                let new = match &p.stmt {
-                    Stmt::Update { value: e, .. } => e.eval(id, value).ok().map(|nv| (id, nv)),
-                    _ => None,
-                };
-                let holder = self
-                    .predicate_holder(me, (id, value))
-                    .or_else(|| new.and_then(|row| self.predicate_holder(me, row)));
-                if let Some(t) = holder {
-                    p.waits_for = t;
-                    p.since = self.clock;
-                    return Step::Wait(Box::new(p));
-                }
-            }
-            if write {
-                if let Err(e) = self.ssi_write(me) {
-                    return Step::Finished(Answer::Error(e));
-                }
-            }
-            self.history.push(Event::Read { tx: me, version: i });
-            match &p.stmt {
-                Stmt::Update { value: e, .. } => {
-                    let nv = match e.eval(id, value) {
-                        Ok(n) => n,
-                        Err(err) => return Step::Finished(Answer::Error(err.into())),
-                    };
-                    if i32::try_from(nv).is_err() {
-                        return Step::Finished(Answer::Error(DbError::OutOfRange));
-                    }
-                    if self.heap[i].xmax != Some(me) {
-                        let n = self.heap.len();
-                        self.heap.push(Version {
-                            id,
-                            value: nv,
-                            xmin: me,
-                            xmax: None,
-                            next: None,
-                            locks: Vec::new(),
-                        });
-                        self.heap[i].xmax = Some(me);
-                        self.heap[i].next = Some(n);
-                        self.history.push(Event::Write {
-                            tx: me,
-                            old: Some(i),
-                            new: Some(n),
-                        });
-                    } else if let Some(n) = self.heap[i].next {
-                        self.heap[n].value = nv;
-                    }
-                    p.changed += 1;
-                }
-                Stmt::Delete { .. } if self.heap[i].xmax != Some(me) => {
-                    self.heap[i].xmax = Some(me);
-                    // A link left by an aborted update goes: the row ends here.
-                    self.heap[i].next = None;
-                    self.history.push(Event::Write {
-                        tx: me,
-                        old: Some(i),
-                        new: None,
-                    });
-                    p.changed += 1;
-                }
-                Stmt::Select { .. } => {
-                    if let Some(l) = lock.filter(|_| !short_read) {
-                        let ex = l == Lock::Update;
-                        if !self.heap[i]
-                            .locks
-                            .iter()
-                            .any(|(t, e)| *t == me && (*e || !ex))
-                        {
-                            self.assign_xid(me);
-                            self.heap[i].locks.push((me, ex));
-                        }
-                    }
-                    p.rows.push((id, value));
-                }
-                _ => {}
-            }
-            p.done.push(id);
-            p.next += 1;
         }
+        Step::Finished(scan_answer(p))
+    }
+
+    /// Deals with the statement's next version: follows the row to the
+    /// version that matters now, then reads, locks, changes or deletes it.
+    fn visit(&mut self, me: Tx, access: Access, p: &mut Pending) -> Result<(), Stop> {
+        let mut i = p.targets[p.next];
+        if access.write {
+            self.assign_xid(me);
+        }
+        if access.write || access.lock.is_some() {
+            match self.follow(me, access, &p.stmt, i)? {
+                Some(n) => i = n,
+                None => {
+                    p.next += 1;
+                    return Ok(());
+                }
+            }
+        }
+        let (id, value) = (self.heap[i].id, self.heap[i].value);
+        // The textbook's serializable: a write that moves a row in or out
+        // of another transaction's predicate waits for it.
+        if self.textbook && access.write {
+            if let Some(t) = self.predicate_conflict(me, &p.stmt, (id, value)) {
+                return Err(Stop::WaitFor(t));
+            }
+        }
+        if access.write {
+            self.ssi_write(me)?;
+        }
+        self.history.push(Event::Read { tx: me, version: i });
         match &p.stmt {
-            Stmt::Select { what, .. } => match what {
-                Projection::All => {
-                    p.rows.sort_unstable();
-                    Step::Finished(Answer::Rows(p.rows))
+            Stmt::Update { value: e, .. } => {
+                let new = e.eval(id, value)?;
+                self.update_row(me, i, new)?;
+                p.changed += 1;
+            }
+            Stmt::Delete { .. } => p.changed += u64::from(self.delete_row(me, i)),
+            Stmt::Select { .. } => {
+                self.select_row(me, access, i);
+                p.rows.push((id, value));
+            }
+            _ => {}
+        }
+        p.done.push(id);
+        p.next += 1;
+        Ok(())
+    }
+
+    /// Follows version `i` to the one the statement works on now. `None`:
+    /// the row is gone, or no longer matches the condition; a stop: another
+    /// running transaction holds it, or it changed after the snapshot of a
+    /// snapshot level.
+    fn follow(
+        &self,
+        me: Tx,
+        access: Access,
+        stmt: &Stmt,
+        mut i: usize,
+    ) -> Result<Option<usize>, Stop> {
+        let state = |t: Tx| self.txs[t].0;
+        loop {
+            let v = &self.heap[i];
+            // A row another transaction is inserting.
+            if self.textbook && v.xmin != me && state(v.xmin) != TxState::Committed {
+                if state(v.xmin) == TxState::Running {
+                    return Err(Stop::WaitFor(v.xmin));
                 }
-                Projection::Aggregates(aggs) => {
-                    let values = aggs
-                        .iter()
-                        .map(|a| match a {
-                            Aggregate::Sum => {
-                                (!p.rows.is_empty()).then(|| p.rows.iter().map(|r| r.1).sum())
-                            }
-                            Aggregate::Count => Some(p.rows.len() as i64),
-                        })
-                        .collect();
-                    Step::Finished(Answer::Values(values))
+                return Ok(None);
+            }
+            if let Some(holder) = self.lock_holder(me, v, access) {
+                return Err(Stop::WaitFor(holder));
+            }
+            match v.xmax {
+                Some(x) if x == me => return Ok(Some(i)),
+                Some(x) if state(x) == TxState::Running => return Err(Stop::WaitFor(x)),
+                Some(x) if state(x) == TxState::Committed => {
+                    // Changed by a transaction that committed after the
+                    // snapshot (else the version was not seen).
+                    if access.snapshot_level {
+                        return Err(Stop::Fail(DbError::ConcurrentUpdate));
+                    }
+                    // The newer version must be the one `x` wrote; none:
+                    // deleted, nothing to do.
+                    let Some(n) = v.next.filter(|n| self.heap[*n].xmin == x) else {
+                        return Ok(None);
+                    };
+                    // Read committed re-checks the condition on the newest
+                    // version.
+                    if !self.still_matches(stmt, n)? {
+                        return Ok(None);
+                    }
+                    i = n;
                 }
-            },
-            _ => Step::Finished(Answer::Changed(p.changed)),
+                _ => return Ok(Some(i)),
+            }
+        }
+    }
+
+    /// A running transaction other than `me` whose row lock on `v`
+    /// conflicts with the statement's access.
+    fn lock_holder(&self, me: Tx, v: &Version, access: Access) -> Option<Tx> {
+        let exclusive = access.write || access.lock == Some(Lock::Update);
+        v.locks
+            .iter()
+            .find(|(t, ex)| *t != me && self.txs[*t].0 == TxState::Running && (exclusive || *ex))
+            .map(|&(t, _)| t)
+    }
+
+    /// Whether version `i` satisfies the statement's condition.
+    fn still_matches(&self, stmt: &Stmt, i: usize) -> Result<bool, Stop> {
+        let v = &self.heap[i];
+        match filter_of(stmt) {
+            Some(f) => Ok(f.eval(v.id, v.value)?),
+            None => Ok(true),
+        }
+    }
+
+    /// The textbook's serializable: a running transaction other than `me`
+    /// whose predicate lock covers `row` before or after `stmt` writes it.
+    fn predicate_conflict(&self, me: Tx, stmt: &Stmt, (id, value): (i64, i64)) -> Option<Tx> {
+        let new = match stmt {
+            Stmt::Update { value: e, .. } => e.eval(id, value).ok().map(|nv| (id, nv)),
+            _ => None,
+        };
+        self.predicate_holder(me, (id, value))
+            .or_else(|| new.and_then(|row| self.predicate_holder(me, row)))
+    }
+
+    /// UPDATE: version `i` gets `value` in a new version that replaces it,
+    /// or in the newer version `me` wrote already.
+    fn update_row(&mut self, me: Tx, i: usize, value: i64) -> Result<(), Stop> {
+        if i32::try_from(value).is_err() {
+            return Err(Stop::Fail(DbError::OutOfRange));
+        }
+        if self.heap[i].xmax != Some(me) {
+            let n = self.heap.len();
+            self.heap.push(Version {
+                id: self.heap[i].id,
+                value,
+                xmin: me,
+                xmax: None,
+                next: None,
+                locks: Vec::new(),
+            });
+            self.heap[i].xmax = Some(me);
+            self.heap[i].next = Some(n);
+            self.history.push(Event::Write {
+                tx: me,
+                old: Some(i),
+                new: Some(n),
+            });
+        } else if let Some(n) = self.heap[i].next {
+            self.heap[n].value = value;
+        }
+        Ok(())
+    }
+
+    /// DELETE: version `i` ends, unless `me` replaced or deleted it
+    /// already. Returns whether it did.
+    fn delete_row(&mut self, me: Tx, i: usize) -> bool {
+        if self.heap[i].xmax == Some(me) {
+            return false;
+        }
+        self.heap[i].xmax = Some(me);
+        // A link left by an aborted update goes: the row ends here.
+        self.heap[i].next = None;
+        self.history.push(Event::Write {
+            tx: me,
+            old: Some(i),
+            new: None,
+        });
+        true
+    }
+
+    /// SELECT ... FOR UPDATE / FOR SHARE (and the textbook's read locks
+    /// held to the end): locks version `i`, unless `me` holds as strong a
+    /// lock on it.
+    fn select_row(&mut self, me: Tx, access: Access, i: usize) {
+        let Some(l) = access.lock.filter(|_| !access.short_read) else {
+            return;
+        };
+        let ex = l == Lock::Update;
+        if !self.heap[i]
+            .locks
+            .iter()
+            .any(|(t, e)| *t == me && (*e || !ex))
+        {
+            self.assign_xid(me);
+            self.heap[i].locks.push((me, ex));
         }
     }
 }
@@ -1171,4 +1227,83 @@ impl Db {
 enum Step {
     Finished(Answer),
     Wait(Box<Pending>),
+}
+
+/// How a SELECT, UPDATE or DELETE treats the rows it visits.
+#[derive(Debug, Clone, Copy)]
+struct Access {
+    /// UPDATE or DELETE: it writes the rows.
+    write: bool,
+    /// The row lock a SELECT takes: FOR UPDATE, FOR SHARE, or the
+    /// textbook's read lock.
+    lock: Option<Lock>,
+    /// The textbook's read lock at read committed: held for the statement
+    /// only, so not kept on the row.
+    short_read: bool,
+    /// A snapshot per transaction: a row changed since is an error, not
+    /// re-read.
+    snapshot_level: bool,
+}
+
+/// Why a statement stopped before its last row.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// It ends with this error.
+    Fail(DbError),
+    /// It waits for this transaction to end.
+    WaitFor(Tx),
+}
+
+impl From<DbError> for Stop {
+    fn from(e: DbError) -> Self {
+        Stop::Fail(e)
+    }
+}
+
+impl From<EvalError> for Stop {
+    fn from(e: EvalError) -> Self {
+        Stop::Fail(e.into())
+    }
+}
+
+/// The condition of a SELECT, UPDATE or DELETE.
+fn filter_of(stmt: &Stmt) -> Option<&Pred> {
+    match stmt {
+        Stmt::Select { filter, .. } | Stmt::Update { filter, .. } | Stmt::Delete { filter, .. } => {
+            filter.as_ref()
+        }
+        _ => None,
+    }
+}
+
+/// The answer of a SELECT, UPDATE or DELETE that went through all its
+/// rows: the rows read, their aggregates, or how many changed.
+fn scan_answer(p: Pending) -> Answer {
+    let Pending {
+        stmt,
+        mut rows,
+        changed,
+        ..
+    } = p;
+    match stmt {
+        Stmt::Select {
+            what: Projection::All,
+            ..
+        } => {
+            rows.sort_unstable();
+            Answer::Rows(rows)
+        }
+        Stmt::Select {
+            what: Projection::Aggregates(aggs),
+            ..
+        } => Answer::Values(
+            aggs.iter()
+                .map(|a| match a {
+                    Aggregate::Sum => (!rows.is_empty()).then(|| rows.iter().map(|r| r.1).sum()),
+                    Aggregate::Count => Some(rows.len() as i64),
+                })
+                .collect(),
+        ),
+        _ => Answer::Changed(changed),
+    }
 }

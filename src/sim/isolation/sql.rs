@@ -543,129 +543,162 @@ impl Parser {
         };
         self.pos += 1;
         match stmt.as_str() {
-            "begin" | "start" => {
-                if stmt == "start" {
-                    self.expect_word("transaction")?;
-                } else {
-                    let _ = self.word("transaction") || self.word("work");
-                }
-                if matches!(self.peek(), Some(Tok::Word(w)) if w == "isolation") {
-                    Ok(Stmt::Begin(Some(self.level()?)))
-                } else {
-                    Ok(Stmt::Begin(None))
-                }
-            }
-            "set" => {
-                self.expect_word("transaction")?;
-                Ok(Stmt::SetLevel(self.level()?))
-            }
+            "begin" => self.begin(false),
+            "start" => self.begin(true),
+            "set" => self.set_level(),
             "commit" | "end" => {
-                let _ = self.word("transaction") || self.word("work");
+                self.optional_transaction();
                 Ok(Stmt::Commit)
             }
             "rollback" | "abort" => {
-                let _ = self.word("transaction") || self.word("work");
+                self.optional_transaction();
                 Ok(Stmt::Rollback)
             }
-            "select" => {
-                let what = if self.sym("*") {
-                    Projection::All
-                } else {
-                    let mut aggs = Vec::new();
-                    loop {
-                        if self.word("sum") {
-                            self.expect_sym("(")?;
-                            self.expect_word("value")?;
-                            self.expect_sym(")")?;
-                            aggs.push(Aggregate::Sum);
-                        } else if self.word("count") {
-                            self.expect_sym("(")?;
-                            self.expect_sym("*")?;
-                            self.expect_sym(")")?;
-                            aggs.push(Aggregate::Count);
-                        } else {
-                            return self.error("*, sum(value) or count(*)");
-                        }
-                        if !self.sym(",") {
-                            break;
-                        }
-                    }
-                    Projection::Aggregates(aggs)
-                };
-                self.expect_word("from")?;
-                let table = self.table()?;
-                let filter = self.filter()?;
-                let lock = if self.word("for") {
-                    if self.word("update") {
-                        Some(Lock::Update)
-                    } else if self.word("share") {
-                        Some(Lock::Share)
-                    } else {
-                        return self.error("UPDATE or SHARE");
-                    }
-                } else {
-                    None
-                };
-                if lock.is_some() && what != Projection::All {
-                    return Err(ParseError {
-                        at: self.at(),
-                        message: "FOR UPDATE and FOR SHARE are not allowed with aggregates".into(),
-                    });
-                }
-                Ok(Stmt::Select {
-                    table,
-                    what,
-                    filter,
-                    lock,
-                })
-            }
-            "update" => {
-                let table = self.table()?;
-                self.expect_word("set")?;
-                self.expect_word("value")?;
-                self.expect_sym("=")?;
-                let value = self.expr()?;
-                let filter = self.filter()?;
-                Ok(Stmt::Update {
-                    table,
-                    value,
-                    filter,
-                })
-            }
-            "insert" => {
-                self.expect_word("into")?;
-                let table = self.table()?;
-                self.expect_sym("(")?;
-                self.expect_word("id")?;
-                self.expect_sym(",")?;
-                self.expect_word("value")?;
-                self.expect_sym(")")?;
-                self.expect_word("values")?;
-                let mut rows = Vec::new();
-                loop {
-                    self.expect_sym("(")?;
-                    let id = self.int()?;
-                    self.expect_sym(",")?;
-                    let value = self.int()?;
-                    self.expect_sym(")")?;
-                    rows.push((id, value));
-                    if !self.sym(",") {
-                        break;
-                    }
-                }
-                Ok(Stmt::Insert { table, rows })
-            }
-            "delete" => {
-                self.expect_word("from")?;
-                let table = self.table()?;
-                let filter = self.filter()?;
-                Ok(Stmt::Delete { table, filter })
-            }
+            "select" => self.select(),
+            "update" => self.update(),
+            "insert" => self.insert(),
+            "delete" => self.delete(),
             _ => {
                 self.pos -= 1;
                 self.error(&format!("a statement ({SUPPORTED})"))
             }
         }
+    }
+
+    /// The optional `TRANSACTION` or `WORK` after a transaction-control
+    /// word.
+    fn optional_transaction(&mut self) {
+        let _ = self.word("transaction") || self.word("work");
+    }
+
+    /// The rest of `BEGIN [TRANSACTION | WORK]` or, after `START`, of
+    /// `START TRANSACTION`, with an optional level.
+    fn begin(&mut self, start: bool) -> Result<Stmt, ParseError> {
+        if start {
+            self.expect_word("transaction")?;
+        } else {
+            self.optional_transaction();
+        }
+        if matches!(self.peek(), Some(Tok::Word(w)) if w == "isolation") {
+            Ok(Stmt::Begin(Some(self.level()?)))
+        } else {
+            Ok(Stmt::Begin(None))
+        }
+    }
+
+    /// The rest of `SET TRANSACTION ISOLATION LEVEL ...`.
+    fn set_level(&mut self) -> Result<Stmt, ParseError> {
+        self.expect_word("transaction")?;
+        Ok(Stmt::SetLevel(self.level()?))
+    }
+
+    /// The rest of `SELECT what FROM table [WHERE ...] [FOR UPDATE | FOR
+    /// SHARE]`; a lock is not allowed with aggregates.
+    fn select(&mut self) -> Result<Stmt, ParseError> {
+        let what = self.projection()?;
+        self.expect_word("from")?;
+        let table = self.table()?;
+        let filter = self.filter()?;
+        let lock = self.lock()?;
+        if lock.is_some() && what != Projection::All {
+            return Err(ParseError {
+                at: self.at(),
+                message: "FOR UPDATE and FOR SHARE are not allowed with aggregates".into(),
+            });
+        }
+        Ok(Stmt::Select {
+            table,
+            what,
+            filter,
+            lock,
+        })
+    }
+
+    /// What a `SELECT` returns: `*`, or `sum(value)` and `count(*)`
+    /// separated by commas.
+    fn projection(&mut self) -> Result<Projection, ParseError> {
+        if self.sym("*") {
+            return Ok(Projection::All);
+        }
+        let mut aggs = Vec::new();
+        loop {
+            if self.word("sum") {
+                self.expect_sym("(")?;
+                self.expect_word("value")?;
+                self.expect_sym(")")?;
+                aggs.push(Aggregate::Sum);
+            } else if self.word("count") {
+                self.expect_sym("(")?;
+                self.expect_sym("*")?;
+                self.expect_sym(")")?;
+                aggs.push(Aggregate::Count);
+            } else {
+                return self.error("*, sum(value) or count(*)");
+            }
+            if !self.sym(",") {
+                return Ok(Projection::Aggregates(aggs));
+            }
+        }
+    }
+
+    /// An optional `FOR UPDATE` or `FOR SHARE`.
+    fn lock(&mut self) -> Result<Option<Lock>, ParseError> {
+        if !self.word("for") {
+            Ok(None)
+        } else if self.word("update") {
+            Ok(Some(Lock::Update))
+        } else if self.word("share") {
+            Ok(Some(Lock::Share))
+        } else {
+            self.error("UPDATE or SHARE")
+        }
+    }
+
+    /// The rest of `UPDATE table SET value = expr [WHERE ...]`.
+    fn update(&mut self) -> Result<Stmt, ParseError> {
+        let table = self.table()?;
+        self.expect_word("set")?;
+        self.expect_word("value")?;
+        self.expect_sym("=")?;
+        let value = self.expr()?;
+        let filter = self.filter()?;
+        Ok(Stmt::Update {
+            table,
+            value,
+            filter,
+        })
+    }
+
+    /// The rest of `INSERT INTO table (id, value) VALUES (i, v), ...`.
+    fn insert(&mut self) -> Result<Stmt, ParseError> {
+        self.expect_word("into")?;
+        let table = self.table()?;
+        self.expect_sym("(")?;
+        self.expect_word("id")?;
+        self.expect_sym(",")?;
+        self.expect_word("value")?;
+        self.expect_sym(")")?;
+        self.expect_word("values")?;
+        let mut rows = Vec::new();
+        loop {
+            self.expect_sym("(")?;
+            let id = self.int()?;
+            self.expect_sym(",")?;
+            let value = self.int()?;
+            self.expect_sym(")")?;
+            rows.push((id, value));
+            if !self.sym(",") {
+                return Ok(Stmt::Insert { table, rows });
+            }
+        }
+    }
+
+    /// The rest of `DELETE FROM table [WHERE ...]`.
+    fn delete(&mut self) -> Result<Stmt, ParseError> {
+        self.expect_word("from")?;
+        let table = self.table()?;
+        let filter = self.filter()?;
+        Ok(Stmt::Delete { table, filter })
     }
 }
 
@@ -867,6 +900,64 @@ impl Pred {
 mod tests {
     use super::*;
     use crate::sim::rng::Rng;
+
+    /// A parser over `src`, a statement's clauses after its first word.
+    fn clauses(src: &str) -> Parser {
+        let toks = lex(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+        Parser {
+            toks,
+            pos: 0,
+            end: src.chars().count(),
+            depth: 0,
+        }
+    }
+
+    #[test]
+    fn each_statement_kind_reads_its_own_clauses() {
+        assert_eq!(clauses("work").begin(false), Ok(Stmt::Begin(None)));
+        assert_eq!(
+            clauses("transaction isolation level serializable").begin(true),
+            Ok(Stmt::Begin(Some(Level::Serializable)))
+        );
+        assert!(clauses("work").begin(true).is_err());
+        assert_eq!(
+            clauses("transaction isolation level repeatable read").set_level(),
+            Ok(Stmt::SetLevel(Level::RepeatableRead))
+        );
+        assert_eq!(clauses("*").projection(), Ok(Projection::All));
+        assert_eq!(
+            clauses("count(*), sum(value)").projection(),
+            Ok(Projection::Aggregates(vec![
+                Aggregate::Count,
+                Aggregate::Sum
+            ]))
+        );
+        let e = clauses("max(value)").projection().err();
+        assert_eq!(e.map(|e| e.at), Some(0));
+        assert_eq!(clauses("").lock(), Ok(None));
+        assert_eq!(clauses("for share").lock(), Ok(Some(Lock::Share)));
+        assert!(clauses("for all").lock().is_err());
+        let e = clauses("sum(value) from test for update").select().err();
+        assert!(e.is_some_and(|e| e.message.contains("not allowed with aggregates")));
+        assert_eq!(
+            clauses("into test (id, value) values (1, 2), (3, -4)").insert(),
+            Ok(Stmt::Insert {
+                table: "test".into(),
+                rows: vec![(1, 2), (3, -4)],
+            })
+        );
+        assert!(matches!(
+            clauses("from test where id = 1").delete(),
+            Ok(Stmt::Delete {
+                filter: Some(_),
+                ..
+            })
+        ));
+        assert!(matches!(
+            clauses("test set value = 1").update(),
+            Ok(Stmt::Update { filter: None, .. })
+        ));
+    }
 
     #[test]
     fn the_subset_parses() {
