@@ -14,6 +14,10 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 
 use crate::highlight::{escape_html, highlight};
 
+#[path = "models.rs"]
+mod models;
+pub use models::MODELS;
+
 /// A section of the cheat sheet, from `content/sections.txt`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
@@ -207,7 +211,7 @@ pub fn parse_front_matter(
     f.check_slug(&slug);
     let order = f.order(&order_text);
     let related = f.related();
-    let visualization = f.optional("visualization");
+    let visualization = f.visualization();
     let question = f.question();
     let asked = f.asked();
     let bank = f.bank();
@@ -394,6 +398,22 @@ impl<'f> Fields<'f> {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The live model shown beside the text, if any: one of [`MODELS`].
+    fn visualization(&mut self) -> Option<String> {
+        let name = self.optional("visualization")?;
+        if !MODELS.contains(&name.as_str()) {
+            let line = self.line_of("visualization");
+            self.problem(
+                line,
+                format!(
+                    "visualization \"{name}\" names no model (known: {})",
+                    MODELS.join(", ")
+                ),
+            );
+        }
+        Some(name)
     }
 
     /// The topic's own question and answer, which come together or not
