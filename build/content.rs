@@ -7,11 +7,16 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::highlight::{escape_html, highlight};
+
+#[path = "models.rs"]
+mod models;
+pub use models::MODELS;
 
 /// A section of the cheat sheet, from `content/sections.txt`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +179,21 @@ pub fn parse_sections(file: &str, text: &str) -> Result<Vec<Section>, Vec<Proble
     }
 }
 
+/// The keys a front matter may have.
+const FRONT_MATTER_KEYS: [&str; 11] = [
+    "slug",
+    "title",
+    "section",
+    "order",
+    "summary",
+    "asked",
+    "related",
+    "visualization",
+    "question",
+    "answer",
+    "drill",
+];
+
 /// Splits a topic file into its front matter and its markdown body, and
 /// returns the line number at which the body starts.
 pub fn parse_front_matter(
@@ -181,181 +201,28 @@ pub fn parse_front_matter(
     text: &str,
 ) -> Result<(FrontMatter, String, usize), Vec<Problem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text.lines();
-    if lines.next().map(str::trim_end) != Some("---") {
-        return Err(vec![problem(
-            file,
-            1,
-            "a topic file must start with a `---` line that opens its front matter",
-        )]);
+    let mut f = Fields::read(file, text)?;
+    f.check_keys();
+    let slug = f.required("slug");
+    let title = f.required("title");
+    let section = f.required("section");
+    let order_text = f.required("order");
+    let summary = f.required("summary");
+    f.check_slug(&slug);
+    let order = f.order(&order_text);
+    let related = f.related();
+    let visualization = f.visualization();
+    let question = f.question();
+    let asked = f.asked();
+    let bank = f.bank();
+    if !f.problems.is_empty() {
+        return Err(f.problems);
     }
-    let mut fields: BTreeMap<String, (String, usize)> = BTreeMap::new();
-    let mut problems = Vec::new();
-    let mut closed_at = None;
-    for (n, raw) in lines.enumerate() {
-        let line_no = n + 2;
-        if raw.trim_end() == "---" {
-            closed_at = Some(line_no);
-            break;
-        }
-        if raw.trim().is_empty() || raw.trim_start().starts_with('#') {
-            continue;
-        }
-        match raw.split_once(':') {
-            Some((key, value)) if !key.trim().is_empty() && !key.contains(' ') => {
-                let key = key.trim().to_string();
-                if fields.contains_key(&key) {
-                    problems.push(problem(file, line_no, format!("`{key}` is given twice")));
-                }
-                fields.insert(key, (value.trim().to_string(), line_no));
-            }
-            _ => problems.push(problem(
-                file,
-                line_no,
-                format!("expected `key: value`, found `{}`", raw.trim()),
-            )),
-        }
-    }
-    let Some(closed_at) = closed_at else {
-        problems.push(problem(
-            file,
-            1,
-            "the front matter is never closed with a `---` line",
-        ));
-        return Err(problems);
-    };
-    const KNOWN: [&str; 11] = [
-        "slug",
-        "title",
-        "section",
-        "order",
-        "summary",
-        "asked",
-        "related",
-        "visualization",
-        "question",
-        "answer",
-        "drill",
-    ];
-    for (key, (_, line)) in &fields {
-        if !KNOWN.contains(&key.as_str()) {
-            problems.push(problem(
-                file,
-                *line,
-                format!("unknown key `{key}`; the keys are {}", KNOWN.join(", ")),
-            ));
-        }
-    }
-    let mut required = |key: &str| -> String {
-        match fields.get(key) {
-            Some((v, _)) if !v.is_empty() => v.clone(),
-            Some((_, line)) => {
-                problems.push(problem(file, *line, format!("`{key}` is empty")));
-                String::new()
-            }
-            None => {
-                problems.push(problem(
-                    file,
-                    closed_at,
-                    format!("the front matter has no `{key}`"),
-                ));
-                String::new()
-            }
-        }
-    };
-    let slug = required("slug");
-    let title = required("title");
-    let section = required("section");
-    let order_text = required("order");
-    let summary = required("summary");
-    let line_of = |key: &str| fields.get(key).map_or(closed_at, |(_, l)| *l);
-    if !slug.is_empty() && !is_valid_slug(&slug) {
-        problems.push(problem(
-            file,
-            line_of("slug"),
-            format!("slug `{slug}` must be lower-case letters, digits and single hyphens"),
-        ));
-    }
-    let order = match order_text.parse::<u32>() {
-        Ok(o) => o,
-        Err(_) => {
-            if !order_text.is_empty() {
-                problems.push(problem(
-                    file,
-                    line_of("order"),
-                    format!("order `{order_text}` is not a whole number"),
-                ));
-            }
-            0
-        }
-    };
-    let related: Vec<String> = fields
-        .get("related")
-        .map(|(v, _)| {
-            v.split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let visualization = fields
-        .get("visualization")
-        .map(|(v, _)| v.clone())
-        .filter(|v| !v.is_empty());
-    let optional = |key: &str| {
-        fields
-            .get(key)
-            .map(|(v, _)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
-    let question = match (optional("question"), optional("answer")) {
-        (Some(q), Some(a)) => Some((q, a)),
-        (None, None) => None,
-        (Some(_), None) => {
-            problems.push(problem(
-                file,
-                line_of("question"),
-                "a `question` needs an `answer`".to_string(),
-            ));
-            None
-        }
-        (None, Some(_)) => {
-            problems.push(problem(
-                file,
-                line_of("answer"),
-                "an `answer` needs a `question`".to_string(),
-            ));
-            None
-        }
-    };
-    let asked = optional("asked").and_then(|v| match v.parse::<u8>() {
-        Ok(n) if (1..=100).contains(&n) => Some(n),
-        _ => {
-            problems.push(problem(
-                file,
-                line_of("asked"),
-                format!("asked `{v}` must be a percentage from 1 to 100"),
-            ));
-            None
-        }
-    });
-    let bank = match optional("drill").as_deref() {
-        None => None,
-        Some("paragraphs") => Some(Bank::Paragraphs),
-        Some("headings") => Some(Bank::Headings),
-        Some(other) => {
-            problems.push(problem(
-                file,
-                line_of("drill"),
-                format!("drill `{other}` must be `paragraphs` or `headings`"),
-            ));
-            None
-        }
-    };
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let body: String = text.lines().skip(closed_at).collect::<Vec<_>>().join("\n");
+    let body: String = text
+        .lines()
+        .skip(f.closed_at)
+        .collect::<Vec<_>>()
+        .join("\n");
     Ok((
         FrontMatter {
             slug,
@@ -370,8 +237,236 @@ pub fn parse_front_matter(
             bank,
         },
         body,
-        closed_at + 1,
+        f.closed_at + 1,
     ))
+}
+
+/// The `key: value` lines of one front matter, each with its line, and the
+/// problems found in them so far.
+struct Fields<'f> {
+    /// The file, for problems.
+    file: &'f str,
+    /// Each key's value and line.
+    values: BTreeMap<String, (String, usize)>,
+    /// The line of the closing `---`.
+    closed_at: usize,
+    problems: Vec<Problem>,
+}
+
+impl<'f> Fields<'f> {
+    /// Reads the front matter at the top of `text` (from its opening `---`
+    /// to its closing one). Fails if there is none or it is never closed.
+    fn read(file: &'f str, text: &str) -> Result<Fields<'f>, Vec<Problem>> {
+        let mut lines = text.lines();
+        if lines.next().map(str::trim_end) != Some("---") {
+            return Err(vec![problem(
+                file,
+                1,
+                "a topic file must start with a `---` line that opens its front matter",
+            )]);
+        }
+        let mut values: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        let mut problems = Vec::new();
+        let mut closed_at = None;
+        for (n, raw) in lines.enumerate() {
+            let line_no = n + 2;
+            if raw.trim_end() == "---" {
+                closed_at = Some(line_no);
+                break;
+            }
+            if raw.trim().is_empty() || raw.trim_start().starts_with('#') {
+                continue;
+            }
+            match raw.split_once(':') {
+                Some((key, value)) if !key.trim().is_empty() && !key.contains(' ') => {
+                    let key = key.trim().to_string();
+                    if values.contains_key(&key) {
+                        problems.push(problem(file, line_no, format!("`{key}` is given twice")));
+                    }
+                    values.insert(key, (value.trim().to_string(), line_no));
+                }
+                _ => problems.push(problem(
+                    file,
+                    line_no,
+                    format!("expected `key: value`, found `{}`", raw.trim()),
+                )),
+            }
+        }
+        let Some(closed_at) = closed_at else {
+            problems.push(problem(
+                file,
+                1,
+                "the front matter is never closed with a `---` line",
+            ));
+            return Err(problems);
+        };
+        Ok(Fields {
+            file,
+            values,
+            closed_at,
+            problems,
+        })
+    }
+
+    /// Notes a problem at `line`.
+    fn problem(&mut self, line: usize, message: impl Into<String>) {
+        self.problems.push(problem(self.file, line, message));
+    }
+
+    /// Every key must be one of [`FRONT_MATTER_KEYS`].
+    fn check_keys(&mut self) {
+        let unknown: Vec<(String, usize)> = self
+            .values
+            .iter()
+            .filter(|(key, _)| !FRONT_MATTER_KEYS.contains(&key.as_str()))
+            .map(|(key, (_, line))| (key.clone(), *line))
+            .collect();
+        for (key, line) in unknown {
+            self.problem(
+                line,
+                format!(
+                    "unknown key `{key}`; the keys are {}",
+                    FRONT_MATTER_KEYS.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// The line of `key`, or of the closing `---` if it is missing.
+    fn line_of(&self, key: &str) -> usize {
+        self.values.get(key).map_or(self.closed_at, |(_, l)| *l)
+    }
+
+    /// The value of a key that must be given and not empty (empty if not).
+    fn required(&mut self, key: &str) -> String {
+        match self.values.get(key) {
+            Some((v, _)) if !v.is_empty() => v.clone(),
+            Some((_, line)) => {
+                let line = *line;
+                self.problem(line, format!("`{key}` is empty"));
+                String::new()
+            }
+            None => {
+                let line = self.closed_at;
+                self.problem(line, format!("the front matter has no `{key}`"));
+                String::new()
+            }
+        }
+    }
+
+    /// The value of a key that may be left out, or given empty.
+    fn optional(&self, key: &str) -> Option<String> {
+        self.values
+            .get(key)
+            .map(|(v, _)| v.clone())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A given slug must be valid (see [`is_valid_slug`]).
+    fn check_slug(&mut self, slug: &str) {
+        if !slug.is_empty() && !is_valid_slug(slug) {
+            let line = self.line_of("slug");
+            self.problem(
+                line,
+                format!("slug `{slug}` must be lower-case letters, digits and single hyphens"),
+            );
+        }
+    }
+
+    /// The topic's place in its section: a whole number (0 if not).
+    fn order(&mut self, text: &str) -> u32 {
+        match text.parse::<u32>() {
+            Ok(o) => o,
+            Err(_) => {
+                if !text.is_empty() {
+                    let line = self.line_of("order");
+                    self.problem(line, format!("order `{text}` is not a whole number"));
+                }
+                0
+            }
+        }
+    }
+
+    /// The related topics: a comma-separated list of slugs.
+    fn related(&self) -> Vec<String> {
+        self.values
+            .get("related")
+            .map(|(v, _)| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The live model shown beside the text, if any: one of [`MODELS`].
+    fn visualization(&mut self) -> Option<String> {
+        let name = self.optional("visualization")?;
+        if !MODELS.contains(&name.as_str()) {
+            let line = self.line_of("visualization");
+            self.problem(
+                line,
+                format!(
+                    "visualization \"{name}\" names no model (known: {})",
+                    MODELS.join(", ")
+                ),
+            );
+        }
+        Some(name)
+    }
+
+    /// The topic's own question and answer, which come together or not
+    /// at all.
+    fn question(&mut self) -> Option<(String, String)> {
+        match (self.optional("question"), self.optional("answer")) {
+            (Some(q), Some(a)) => Some((q, a)),
+            (None, None) => None,
+            (Some(_), None) => {
+                let line = self.line_of("question");
+                self.problem(line, "a `question` needs an `answer`");
+                None
+            }
+            (None, Some(_)) => {
+                let line = self.line_of("answer");
+                self.problem(line, "an `answer` needs a `question`");
+                None
+            }
+        }
+    }
+
+    /// The share of interviews that ask, a percentage from 1 to 100.
+    fn asked(&mut self) -> Option<u8> {
+        let v = self.optional("asked")?;
+        match v.parse::<u8>() {
+            Ok(n) if (1..=100).contains(&n) => Some(n),
+            _ => {
+                let line = self.line_of("asked");
+                self.problem(
+                    line,
+                    format!("asked `{v}` must be a percentage from 1 to 100"),
+                );
+                None
+            }
+        }
+    }
+
+    /// How a question bank holds its questions, if the topic is one.
+    fn bank(&mut self) -> Option<Bank> {
+        match self.optional("drill").as_deref() {
+            None => None,
+            Some("paragraphs") => Some(Bank::Paragraphs),
+            Some("headings") => Some(Bank::Headings),
+            Some(other) => {
+                let line = self.line_of("drill");
+                self.problem(
+                    line,
+                    format!("drill `{other}` must be `paragraphs` or `headings`"),
+                );
+                None
+            }
+        }
+    }
 }
 
 /// Turns heading text into an anchor id: lower case, words joined by hyphens.
@@ -478,242 +573,361 @@ pub fn render_markdown_with(body: &str, diagram: &dyn Fn(&str) -> Option<String>
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_SMART_PUNCTUATION);
-    let events: Vec<(Event, std::ops::Range<usize>)> =
+    let events: Vec<(Event, Range<usize>)> =
         Parser::new_ext(body, options).into_offset_iter().collect();
-    let mut out = Rendered {
-        passages: vec![Passage::default()],
-        ..Rendered::default()
-    };
-    let mut html_events: Vec<Event> = Vec::with_capacity(events.len());
-    let mut used_ids: HashSet<String> = HashSet::new();
-    let mut i = 0;
-    while i < events.len() {
-        let (event, range) = &events[i];
+    Renderer {
+        body,
+        diagram,
+        out: Rendered {
+            passages: vec![Passage::default()],
+            ..Rendered::default()
+        },
+        html: Vec::with_capacity(events.len()),
+        events,
+        used_ids: HashSet::new(),
+        i: 0,
+    }
+    .run()
+}
+
+/// The rendering of one markdown body: walks its events, with a method
+/// for each kind of event that is not passed through unchanged.
+struct Renderer<'a> {
+    /// The markdown, for line numbers.
+    body: &'a str,
+    /// The SVG of a diagram, by name.
+    diagram: &'a dyn Fn(&str) -> Option<String>,
+    /// The parsed events, with where each starts in `body`.
+    events: Vec<(Event<'a>, Range<usize>)>,
+    /// What has been found so far (its `html` is written at the end).
+    out: Rendered,
+    /// The events to write as HTML.
+    html: Vec<Event<'a>>,
+    /// The heading anchors given so far.
+    used_ids: HashSet<String>,
+    /// The index of the event being rendered.
+    i: usize,
+}
+
+impl<'a> Renderer<'a> {
+    /// Renders every event, then writes the HTML.
+    fn run(mut self) -> Rendered {
+        while self.i < self.events.len() {
+            let (event, range) = self.events[self.i].clone();
+            self.event(event, range.start);
+            self.i += 1;
+        }
+        self.finish()
+    }
+
+    /// Renders the event at `self.i`, which starts at `start` in the body.
+    fn event(&mut self, event: Event<'a>, start: usize) {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                let line = line_at(body, range.start);
-                let level_no = match level {
-                    HeadingLevel::H1 => 1,
-                    HeadingLevel::H2 => 2,
-                    HeadingLevel::H3 => 3,
-                    HeadingLevel::H4 => 4,
-                    HeadingLevel::H5 => 5,
-                    HeadingLevel::H6 => 6,
-                };
-                if level_no == 1 {
-                    out.problems.push((
-                        line,
-                        "use `##` or deeper: the page title comes from the front matter".into(),
-                    ));
+            Event::Start(Tag::Heading { level, .. }) => self.heading(level, start),
+            Event::Start(Tag::CodeBlock(kind)) => self.code_block(kind),
+            Event::Start(Tag::Paragraph) if self.diagram_follows() => self.diagram_figure(start),
+            Event::Start(Tag::Image { ref dest_url, .. }) if dest_url.starts_with("diagram:") => {
+                self.misplaced_diagram(event, start)
+            }
+            Event::Start(Tag::Table(_)) => self.table_start(event),
+            Event::End(TagEnd::Table) => self.table_end(event),
+            Event::Start(Tag::BlockQuote(_)) => self.block_quote(event),
+            Event::Start(Tag::Link { .. }) => self.link(event, start),
+            _ => self.passed_through(event),
+        }
+    }
+
+    /// The line of the body at byte `start`.
+    fn line(&self, start: usize) -> usize {
+        line_at(self.body, start)
+    }
+
+    /// The text of the passage being gathered, if any.
+    fn passage_text(&mut self) -> Option<&mut String> {
+        self.out.passages.last_mut().map(|p| &mut p.text)
+    }
+
+    /// A heading: anchored with an id unique in the body, listed for the
+    /// table of contents, and the start of a new passage.
+    fn heading(&mut self, level: HeadingLevel, start: usize) {
+        let level_no = heading_number(level);
+        if level_no == 1 {
+            let line = self.line(start);
+            self.out.problems.push((
+                line,
+                "use `##` or deeper: the page title comes from the front matter".into(),
+            ));
+        }
+        let mut inner = Vec::new();
+        let mut text = String::new();
+        self.i += 1;
+        while self.i < self.events.len()
+            && !matches!(self.events[self.i].0, Event::End(TagEnd::Heading(_)))
+        {
+            if let Event::Text(t) | Event::Code(t) = &self.events[self.i].0 {
+                text.push_str(t);
+            }
+            inner.push(self.events[self.i].0.clone());
+            self.i += 1;
+        }
+        let id = self.unique_id(&text);
+        let mut inner_html = String::new();
+        pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+        let mut h = String::new();
+        let _ = writeln!(
+            h,
+            "<h{level_no} id=\"{id}\">{inner_html}<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level_no}>"
+        );
+        self.html.push(Event::Html(h.into()));
+        self.out.passages.push(Passage {
+            id: id.clone(),
+            heading: text.split_whitespace().collect::<Vec<_>>().join(" "),
+            text: String::new(),
+        });
+        self.out.headings.push(Heading {
+            level: level_no,
+            id,
+            text,
+        });
+    }
+
+    /// The anchor of a heading with `text`: its [`anchor_id`], numbered
+    /// from 2 if an earlier heading has it.
+    fn unique_id(&mut self, text: &str) -> String {
+        let base = anchor_id(text);
+        let mut id = base.clone();
+        let mut n = 2;
+        while !self.used_ids.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+
+    /// A code block, highlighted for its language, its code searchable.
+    fn code_block(&mut self, kind: CodeBlockKind<'a>) {
+        let language = match kind {
+            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+            CodeBlockKind::Indented => String::new(),
+        };
+        let mut code = String::new();
+        self.i += 1;
+        while self.i < self.events.len()
+            && !matches!(self.events[self.i].0, Event::End(TagEnd::CodeBlock))
+        {
+            if let Event::Text(t) = &self.events[self.i].0 {
+                code.push_str(t);
+            }
+            self.i += 1;
+        }
+        if let Some(p) = self.passage_text() {
+            p.push(' ');
+            p.push_str(&code);
+            p.push(' ');
+        }
+        let mut h = String::from("<pre class=\"code\"");
+        if !language.is_empty() {
+            h.push_str(" data-lang=\"");
+            escape_html(&language, &mut h);
+            h.push('"');
+        }
+        h.push_str(" tabindex=\"0\"><code>");
+        h.push_str(&highlight(&language, &code));
+        h.push_str("</code></pre>\n");
+        self.html.push(Event::Html(h.into()));
+    }
+
+    /// Whether the paragraph at `self.i` opens with a diagram.
+    fn diagram_follows(&self) -> bool {
+        matches!(
+            self.events.get(self.i + 1),
+            Some((Event::Start(Tag::Image { dest_url, .. }), _)) if dest_url.starts_with("diagram:")
+        )
+    }
+
+    /// A paragraph that opens with a diagram: the diagram as a figure, its
+    /// caption searchable. The image and the paragraph's end are consumed.
+    fn diagram_figure(&mut self, start: usize) {
+        let line = self.line(start);
+        let name = match &self.events[self.i + 1].0 {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                dest_url.trim_start_matches("diagram:").to_string()
+            }
+            _ => String::new(),
+        };
+        let mut caption = String::new();
+        let mut j = self.i + 2;
+        while j < self.events.len() && !matches!(self.events[j].0, Event::End(TagEnd::Image)) {
+            if let Event::Text(t) | Event::Code(t) = &self.events[j].0 {
+                caption.push_str(t);
+            }
+            j += 1;
+        }
+        if !matches!(
+            self.events.get(j + 1),
+            Some((Event::End(TagEnd::Paragraph), _))
+        ) {
+            self.out.problems.push((
+                line,
+                format!("diagram `{name}` must be alone in its paragraph"),
+            ));
+        }
+        let svg = if is_diagram_name(&name) {
+            (self.diagram)(&name)
+        } else {
+            None
+        };
+        match svg {
+            Some(svg) => {
+                self.html
+                    .push(Event::Html(figure_html(&svg, &caption).into()));
+                if let Some(p) = self.passage_text() {
+                    p.push(' ');
+                    p.push_str(&caption);
+                    p.push(' ');
                 }
-                let mut inner = Vec::new();
-                let mut text = String::new();
-                i += 1;
-                while i < events.len() && !matches!(events[i].0, Event::End(TagEnd::Heading(_))) {
-                    if let Event::Text(t) | Event::Code(t) = &events[i].0 {
-                        text.push_str(t);
-                    }
-                    inner.push(events[i].0.clone());
-                    i += 1;
+            }
+            None => self.out.problems.push((
+                line,
+                format!("diagram `{name}` not found: it should be content/diagrams/{name}.svg"),
+            )),
+        }
+        // Skip the image and the end of the paragraph.
+        self.i = (j + 1).min(self.events.len() - 1);
+    }
+
+    /// A diagram inside other text: a problem, written as a plain image.
+    fn misplaced_diagram(&mut self, event: Event<'a>, start: usize) {
+        if let Event::Start(Tag::Image { dest_url, .. }) = &event {
+            let line = self.line(start);
+            self.out.problems.push((
+                line,
+                format!("diagram `{dest_url}` must be alone in its paragraph"),
+            ));
+        }
+        self.html.push(event);
+    }
+
+    /// A table opens inside a scrollable wrapper.
+    fn table_start(&mut self, event: Event<'a>) {
+        self.html.push(Event::Html(
+            "<div class=\"table-wrap\" tabindex=\"0\">".into(),
+        ));
+        self.html.push(event);
+    }
+
+    /// A table closes, and its wrapper.
+    fn table_end(&mut self, event: Event<'a>) {
+        self.html.push(event);
+        self.html.push(Event::Html("</div>\n".into()));
+    }
+
+    /// A block quote; one whose first words are a bold "Careful" is marked
+    /// as a caution.
+    fn block_quote(&mut self, event: Event<'a>) {
+        let at = |k: usize| self.events.get(self.i + k).map(|e| &e.0);
+        let careful = matches!(at(1), Some(Event::Start(Tag::Paragraph)))
+            && matches!(at(2), Some(Event::Start(Tag::Strong)))
+            && matches!(at(3), Some(Event::Text(t)) if t.trim_end().trim_end_matches(':').eq_ignore_ascii_case("careful"));
+        if careful {
+            self.html
+                .push(Event::Html("<blockquote class=\"careful\">\n".into()));
+        } else {
+            self.html.push(event);
+        }
+    }
+
+    /// A link, its target rewritten (see [`rewrite_link`]); a topic it
+    /// names is noted for checking.
+    fn link(&mut self, event: Event<'a>, start: usize) {
+        let Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) = &event
+        else {
+            return self.html.push(event);
+        };
+        let line = self.line(start);
+        match rewrite_link(dest_url) {
+            Ok((url, slug)) => {
+                if let Some(slug) = slug {
+                    self.out.topic_links.push((slug, line));
                 }
-                let base = anchor_id(&text);
-                let mut id = base.clone();
-                let mut n = 2;
-                while !used_ids.insert(id.clone()) {
-                    id = format!("{base}-{n}");
-                    n += 1;
-                }
-                let mut inner_html = String::new();
-                pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
-                let mut h = String::new();
-                let _ = writeln!(
-                    h,
-                    "<h{level_no} id=\"{id}\">{inner_html}<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level_no}>"
-                );
-                html_events.push(Event::Html(h.into()));
-                out.passages.push(Passage {
+                self.html.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: url.into(),
+                    title: title.clone(),
                     id: id.clone(),
-                    heading: text.split_whitespace().collect::<Vec<_>>().join(" "),
-                    text: String::new(),
-                });
-                out.headings.push(Heading {
-                    level: level_no,
-                    id,
-                    text,
-                });
+                }));
             }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let language = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().unwrap_or("").to_string()
-                    }
-                    CodeBlockKind::Indented => String::new(),
-                };
-                let mut code = String::new();
-                i += 1;
-                while i < events.len() && !matches!(events[i].0, Event::End(TagEnd::CodeBlock)) {
-                    if let Event::Text(t) = &events[i].0 {
-                        code.push_str(t);
-                    }
-                    i += 1;
-                }
-                if let Some(p) = out.passages.last_mut() {
-                    p.text.push(' ');
-                    p.text.push_str(&code);
-                    p.text.push(' ');
-                }
-                let mut h = String::from("<pre class=\"code\"");
-                if !language.is_empty() {
-                    h.push_str(" data-lang=\"");
-                    escape_html(&language, &mut h);
-                    h.push('"');
-                }
-                h.push_str(" tabindex=\"0\"><code>");
-                h.push_str(&highlight(&language, &code));
-                h.push_str("</code></pre>\n");
-                html_events.push(Event::Html(h.into()));
-            }
-            Event::Start(Tag::Paragraph) if matches!(events.get(i + 1), Some((Event::Start(Tag::Image { dest_url, .. }), _)) if dest_url.starts_with("diagram:")) =>
-            {
-                let line = line_at(body, range.start);
-                let name = match &events[i + 1].0 {
-                    Event::Start(Tag::Image { dest_url, .. }) => {
-                        dest_url.trim_start_matches("diagram:").to_string()
-                    }
-                    _ => String::new(),
-                };
-                let mut caption = String::new();
-                let mut j = i + 2;
-                while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::Image)) {
-                    if let Event::Text(t) | Event::Code(t) = &events[j].0 {
-                        caption.push_str(t);
-                    }
-                    j += 1;
-                }
-                if !matches!(events.get(j + 1), Some((Event::End(TagEnd::Paragraph), _))) {
-                    out.problems.push((
-                        line,
-                        format!("diagram `{name}` must be alone in its paragraph"),
-                    ));
-                }
-                let svg = if is_diagram_name(&name) {
-                    diagram(&name)
-                } else {
-                    None
-                };
-                match svg {
-                    Some(svg) => {
-                        let mut h = String::from("<figure class=\"diagram\">");
-                        h.push_str(svg.trim());
-                        if !caption.is_empty() {
-                            h.push_str("<figcaption>");
-                            escape_html(&caption, &mut h);
-                            h.push_str("</figcaption>");
-                        }
-                        h.push_str("</figure>\n");
-                        html_events.push(Event::Html(h.into()));
-                        if let Some(p) = out.passages.last_mut() {
-                            p.text.push(' ');
-                            p.text.push_str(&caption);
-                            p.text.push(' ');
-                        }
-                    }
-                    None => out.problems.push((
-                        line,
-                        format!(
-                            "diagram `{name}` not found: it should be content/diagrams/{name}.svg"
-                        ),
-                    )),
-                }
-                // Skip the image and the end of the paragraph.
-                i = (j + 1).min(events.len() - 1);
-            }
-            Event::Start(Tag::Image { dest_url, .. }) if dest_url.starts_with("diagram:") => {
-                out.problems.push((
-                    line_at(body, range.start),
-                    format!("diagram `{dest_url}` must be alone in its paragraph"),
-                ));
-                html_events.push(event.clone());
-            }
-            Event::Start(Tag::Table(_)) => {
-                html_events.push(Event::Html(
-                    "<div class=\"table-wrap\" tabindex=\"0\">".into(),
-                ));
-                html_events.push(event.clone());
-            }
-            Event::End(TagEnd::Table) => {
-                html_events.push(event.clone());
-                html_events.push(Event::Html("</div>\n".into()));
-            }
-            Event::Start(Tag::BlockQuote(_)) => {
-                let careful = matches!(
-                    events.get(i + 1).map(|e| &e.0),
-                    Some(Event::Start(Tag::Paragraph))
-                ) && matches!(
-                    events.get(i + 2).map(|e| &e.0),
-                    Some(Event::Start(Tag::Strong))
-                ) && matches!(events.get(i + 3).map(|e| &e.0), Some(Event::Text(t)) if t.trim_end().trim_end_matches(':').eq_ignore_ascii_case("careful"));
-                if careful {
-                    html_events.push(Event::Html("<blockquote class=\"careful\">\n".into()));
-                } else {
-                    html_events.push(event.clone());
-                }
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let line = line_at(body, range.start);
-                match rewrite_link(dest_url) {
-                    Ok((url, slug)) => {
-                        if let Some(slug) = slug {
-                            out.topic_links.push((slug, line));
-                        }
-                        html_events.push(Event::Start(Tag::Link {
-                            link_type: *link_type,
-                            dest_url: url.into(),
-                            title: title.clone(),
-                            id: id.clone(),
-                        }));
-                    }
-                    Err(message) => {
-                        out.problems.push((line, message));
-                        html_events.push(event.clone());
-                    }
-                }
-            }
-            _ => {
-                if let Some(p) = out.passages.last_mut() {
-                    match event {
-                        Event::Text(t) | Event::Code(t) => p.text.push_str(t),
-                        Event::SoftBreak
-                        | Event::HardBreak
-                        | Event::End(
-                            TagEnd::Paragraph
-                            | TagEnd::Item
-                            | TagEnd::TableCell
-                            | TagEnd::TableHead
-                            | TagEnd::TableRow
-                            | TagEnd::BlockQuote(_)
-                            | TagEnd::List(_),
-                        ) => p.text.push(' '),
-                        _ => {}
-                    }
-                }
-                html_events.push(event.clone());
+            Err(message) => {
+                self.out.problems.push((line, message));
+                self.html.push(event);
             }
         }
-        i += 1;
     }
-    for p in &mut out.passages {
-        p.text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+
+    /// Any other event, written as it is; its text is searchable, and the
+    /// end of a block or a line break separates words.
+    fn passed_through(&mut self, event: Event<'a>) {
+        if let Some(p) = self.passage_text() {
+            match &event {
+                Event::Text(t) | Event::Code(t) => p.push_str(t),
+                Event::SoftBreak
+                | Event::HardBreak
+                | Event::End(
+                    TagEnd::Paragraph
+                    | TagEnd::Item
+                    | TagEnd::TableCell
+                    | TagEnd::TableHead
+                    | TagEnd::TableRow
+                    | TagEnd::BlockQuote(_)
+                    | TagEnd::List(_),
+                ) => p.push(' '),
+                _ => {}
+            }
+        }
+        self.html.push(event);
     }
-    out.passages
-        .retain(|p| !p.text.is_empty() || !p.heading.is_empty());
-    pulldown_cmark::html::push_html(&mut out.html, html_events.into_iter());
-    out
+
+    /// Tidies the passages and writes the HTML.
+    fn finish(mut self) -> Rendered {
+        for p in &mut self.out.passages {
+            p.text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
+        self.out
+            .passages
+            .retain(|p| !p.text.is_empty() || !p.heading.is_empty());
+        pulldown_cmark::html::push_html(&mut self.out.html, self.html.into_iter());
+        self.out
+    }
+}
+
+/// The number of a heading level, 1 to 6.
+fn heading_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// A diagram's figure: the SVG, then the caption if there is one.
+fn figure_html(svg: &str, caption: &str) -> String {
+    let mut h = String::from("<figure class=\"diagram\">");
+    h.push_str(svg.trim());
+    if !caption.is_empty() {
+        h.push_str("<figcaption>");
+        escape_html(caption, &mut h);
+        h.push_str("</figcaption>");
+    }
+    h.push_str("</figure>\n");
+    h
 }
 
 /// Prints every problem, one a line under a count, and ends the process
@@ -731,19 +945,83 @@ pub fn fail(problems: &[Problem]) -> ! {
 
 /// Reads and checks the whole `content/` folder.
 pub fn load(dir: &Path) -> Result<Content, Vec<Problem>> {
+    let sections = read_sections(dir)?;
+    let files = topic_files(dir)?;
     let mut problems = Vec::new();
-    let sections_path = dir.join("sections.txt");
-    let sections_name = display_name(dir, &sections_path);
-    let sections = match std::fs::read_to_string(&sections_path) {
-        Ok(text) => parse_sections(&sections_name, &text)?,
-        Err(e) => {
-            return Err(vec![problem(
-                &sections_name,
+    let parsed = parse_topic_files(dir, &files, &mut problems);
+    let slugs: HashSet<&str> = parsed.iter().map(|t| t.meta.slug.as_str()).collect();
+    let mut orders: HashSet<(String, u32)> = HashSet::new();
+    let mut topics = Vec::new();
+    for t in &parsed {
+        let section_index = sections.iter().position(|s| s.id == t.meta.section);
+        if section_index.is_none() {
+            problems.push(problem(
+                &t.name,
                 0,
-                format!("cannot read: {e}"),
-            )])
+                format!("section `{}` is not listed in sections.txt", t.meta.section),
+            ));
         }
-    };
+        if !orders.insert((t.meta.section.clone(), t.meta.order)) {
+            problems.push(problem(
+                &t.name,
+                0,
+                format!(
+                    "another topic in section `{}` already has order {}",
+                    t.meta.section, t.meta.order
+                ),
+            ));
+        }
+        check_related(t, &slugs, &mut problems);
+        let rendered = render_topic(dir, t, &slugs, &mut problems);
+        if let Some(section_index) = section_index {
+            topics.push(Topic {
+                meta: t.meta.clone(),
+                section_index,
+                html: rendered.html,
+                headings: rendered.headings,
+                passages: rendered.passages,
+                drill: drill_cards(&t.meta, &t.body),
+            });
+        }
+    }
+    if topics.is_empty() && problems.is_empty() {
+        problems.push(problem(
+            &display_name(dir, dir),
+            0,
+            "no topic files (*.md) found",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    topics.sort_by_key(|t| (t.section_index, t.meta.order));
+    Ok(Content { sections, topics })
+}
+
+/// A topic file read and its front matter parsed.
+struct ParsedTopic {
+    /// The file, for problems.
+    name: String,
+    meta: FrontMatter,
+    /// The markdown after the front matter.
+    body: String,
+    /// The file's line at which `body` starts.
+    body_line: usize,
+}
+
+/// Reads and parses `sections.txt`; a file that cannot be read or parsed
+/// stops the load.
+fn read_sections(dir: &Path) -> Result<Vec<Section>, Vec<Problem>> {
+    let path = dir.join("sections.txt");
+    let name = display_name(dir, &path);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse_sections(&name, &text),
+        Err(e) => Err(vec![problem(&name, 0, format!("cannot read: {e}"))]),
+    }
+}
+
+/// The topic files (`*.md`) in `dir`, sorted.
+fn topic_files(dir: &Path) -> Result<Vec<PathBuf>, Vec<Problem>> {
     let mut files: Vec<_> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -758,8 +1036,18 @@ pub fn load(dir: &Path) -> Result<Content, Vec<Problem>> {
         }
     };
     files.sort();
+    Ok(files)
+}
+
+/// Reads each topic file and parses its front matter; a file that cannot
+/// be read or parsed, or whose slug is not its name, adds to `problems`.
+fn parse_topic_files(
+    dir: &Path,
+    files: &[PathBuf],
+    problems: &mut Vec<Problem>,
+) -> Vec<ParsedTopic> {
     let mut parsed = Vec::new();
-    for path in &files {
+    for path in files {
         let name = display_name(dir, path);
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
@@ -778,83 +1066,60 @@ pub fn load(dir: &Path) -> Result<Content, Vec<Problem>> {
                         format!("slug `{}` must equal the file name `{stem}`", meta.slug),
                     ));
                 }
-                parsed.push((name, meta, body, body_line));
+                parsed.push(ParsedTopic {
+                    name,
+                    meta,
+                    body,
+                    body_line,
+                });
             }
             Err(p) => problems.extend(p),
         }
     }
-    let slugs: HashSet<&str> = parsed.iter().map(|(_, m, _, _)| m.slug.as_str()).collect();
-    let mut orders: HashSet<(String, u32)> = HashSet::new();
-    let mut topics = Vec::new();
-    for (name, meta, body, body_line) in &parsed {
-        let section_index = sections.iter().position(|s| s.id == meta.section);
-        if section_index.is_none() {
+    parsed
+}
+
+/// Every `related` topic must exist and not be the topic itself.
+fn check_related(t: &ParsedTopic, slugs: &HashSet<&str>, problems: &mut Vec<Problem>) {
+    for r in &t.meta.related {
+        if !slugs.contains(r.as_str()) {
             problems.push(problem(
-                name,
+                &t.name,
                 0,
-                format!("section `{}` is not listed in sections.txt", meta.section),
+                format!("`related` names `{r}`, which is not a topic"),
+            ));
+        } else if r == &t.meta.slug {
+            problems.push(problem(&t.name, 0, "`related` names the topic itself"));
+        }
+    }
+}
+
+/// Renders a topic's body with the diagrams of `dir/diagrams`; its
+/// problems, and links to topics that do not exist, add to `problems` at
+/// their lines in the file.
+fn render_topic(
+    dir: &Path,
+    t: &ParsedTopic,
+    slugs: &HashSet<&str>,
+    problems: &mut Vec<Problem>,
+) -> Rendered {
+    let diagrams = dir.join("diagrams");
+    let rendered = render_markdown_with(&t.body, &|name| {
+        std::fs::read_to_string(diagrams.join(format!("{name}.svg"))).ok()
+    });
+    for (line, message) in &rendered.problems {
+        problems.push(problem(&t.name, t.body_line + line - 1, message.clone()));
+    }
+    for (slug, line) in &rendered.topic_links {
+        if !slugs.contains(slug.as_str()) {
+            problems.push(problem(
+                &t.name,
+                t.body_line + line - 1,
+                format!("link to topic `{slug}`, which does not exist"),
             ));
         }
-        if !orders.insert((meta.section.clone(), meta.order)) {
-            problems.push(problem(
-                name,
-                0,
-                format!(
-                    "another topic in section `{}` already has order {}",
-                    meta.section, meta.order
-                ),
-            ));
-        }
-        for r in &meta.related {
-            if !slugs.contains(r.as_str()) {
-                problems.push(problem(
-                    name,
-                    0,
-                    format!("`related` names `{r}`, which is not a topic"),
-                ));
-            } else if r == &meta.slug {
-                problems.push(problem(name, 0, "`related` names the topic itself"));
-            }
-        }
-        let diagrams = dir.join("diagrams");
-        let rendered = render_markdown_with(body, &|name| {
-            std::fs::read_to_string(diagrams.join(format!("{name}.svg"))).ok()
-        });
-        for (line, message) in &rendered.problems {
-            problems.push(problem(name, body_line + line - 1, message.clone()));
-        }
-        for (slug, line) in &rendered.topic_links {
-            if !slugs.contains(slug.as_str()) {
-                problems.push(problem(
-                    name,
-                    body_line + line - 1,
-                    format!("link to topic `{slug}`, which does not exist"),
-                ));
-            }
-        }
-        if let Some(section_index) = section_index {
-            topics.push(Topic {
-                meta: meta.clone(),
-                section_index,
-                html: rendered.html,
-                headings: rendered.headings,
-                passages: rendered.passages,
-                drill: drill_cards(meta, body),
-            });
-        }
     }
-    if topics.is_empty() && problems.is_empty() {
-        problems.push(problem(
-            &display_name(dir, dir),
-            0,
-            "no topic files (*.md) found",
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    topics.sort_by_key(|t| (t.section_index, t.meta.order));
-    Ok(Content { sections, topics })
+    rendered
 }
 
 fn display_name(dir: &Path, path: &Path) -> String {

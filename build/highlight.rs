@@ -407,163 +407,228 @@ fn push_token(out: &mut String, token: Option<Token>, text: &str) {
 /// Splits `code` into tokens for `language`. Concatenating the texts gives
 /// back `code` exactly. Returns `None` for a language we do not know.
 pub fn tokenize<'a>(language: &str, code: &'a str) -> Option<Vec<(Option<Token>, &'a str)>> {
-    let lang = lang(language)?;
-    let mut tokens: Vec<(Option<Token>, &'a str)> = Vec::new();
-    let bytes = code.as_bytes();
-    let mut i = 0;
-    let mut plain_start = 0;
-    let mut line_start = true;
-    let flush = |tokens: &mut Vec<(Option<Token>, &'a str)>, from: usize, to: usize| {
-        if to > from {
-            tokens.push((None, &code[from..to]));
-        }
+    let mut lexer = Lexer {
+        lang: lang(language)?,
+        code,
+        bytes: code.as_bytes(),
+        i: 0,
+        plain_start: 0,
+        line_start: true,
+        tokens: Vec::new(),
     };
-    while i < bytes.len() {
-        let rest = &code[i..];
-        let c = bytes[i];
-        // Comments.
-        if lang.line_comments.iter().any(|m| rest.starts_with(*m)) {
-            let end = rest.find('\n').map_or(code.len(), |n| i + n);
-            flush(&mut tokens, plain_start, i);
-            tokens.push((Some(Token::Comment), &code[i..end]));
-            i = end;
-            plain_start = i;
-            continue;
+    while lexer.i < lexer.bytes.len() {
+        lexer.step();
+    }
+    lexer.plain_until(code.len());
+    Some(lexer.tokens)
+}
+
+/// The state of [`tokenize`]: where it is in the code, and the tokens so
+/// far. Text between tokens is gathered as plain text.
+struct Lexer<'a> {
+    lang: &'static Lang,
+    code: &'a str,
+    bytes: &'a [u8],
+    /// The byte being looked at.
+    i: usize,
+    /// Where the plain text not yet pushed starts.
+    plain_start: usize,
+    /// Whether only white space (and, in YAML, list dashes) precedes `i`
+    /// on its line.
+    line_start: bool,
+    tokens: Vec<(Option<Token>, &'a str)>,
+}
+
+impl<'a> Lexer<'a> {
+    /// Reads whatever starts at `i`: a comment, a string, a YAML key,
+    /// white space, a number or a word, else one character of plain text.
+    fn step(&mut self) {
+        if self.comment() || self.string() || self.yaml_key() || self.space() {
+            return;
         }
-        if let Some((open, close)) = lang.block_comment {
-            if let Some(after_open) = rest.strip_prefix(open) {
-                let end = after_open
-                    .find(close)
-                    .map_or(code.len(), |n| i + open.len() + n + close.len());
-                flush(&mut tokens, plain_start, i);
-                tokens.push((Some(Token::Comment), &code[i..end]));
-                i = end;
-                plain_start = i;
-                continue;
-            }
-        }
-        // Strings.
-        if lang.triple_quotes && (rest.starts_with("\"\"\"") || rest.starts_with("'''")) {
-            let quote = &rest[..3];
-            let end = rest[3..].find(quote).map_or(code.len(), |n| i + 3 + n + 3);
-            flush(&mut tokens, plain_start, i);
-            tokens.push((Some(Token::String), &code[i..end]));
-            i = end;
-            plain_start = i;
-            continue;
-        }
-        if c == b'"' || c == b'\'' || (lang.backtick_strings && c == b'`') {
-            // An apostrophe inside a word (YAML prose, contractions) is text.
-            let in_word = i > 0 && (bytes[i - 1] as char).is_ascii_alphanumeric();
-            if !(c == b'\'' && in_word) {
-                let mut j = i + 1;
-                while j < bytes.len() && bytes[j] != c {
-                    if bytes[j] == b'\\' {
-                        j += 1;
-                    } else if bytes[j] == b'\n' && c != b'`' {
-                        break;
-                    }
-                    j += 1;
-                }
-                let end = (j + 1).min(bytes.len());
-                flush(&mut tokens, plain_start, i);
-                tokens.push((Some(Token::String), &code[i..end]));
-                i = end;
-                plain_start = i;
-                line_start = false;
-                continue;
-            }
-        }
-        // YAML keys: the first word of a line (after indentation or "- ")
-        // that is followed by a colon.
-        if lang.yaml_keys && line_start && !c.is_ascii_whitespace() && c != b'-' {
-            let line_end = rest.find('\n').unwrap_or(rest.len());
-            if let Some(colon) = rest[..line_end].find(':') {
-                let key = &rest[..colon];
-                let after = rest[colon + 1..].chars().next();
-                let plain_key = !key.contains(['"', '\'', '{', '[', '#']);
-                if plain_key && after.is_none_or(|a| a == ' ' || a == '\n') {
-                    flush(&mut tokens, plain_start, i);
-                    tokens.push((Some(Token::Key), key));
-                    i += colon;
-                    plain_start = i;
-                    line_start = false;
-                    continue;
-                }
-            }
-        }
-        if c == b'\n' {
-            line_start = true;
-            i += 1;
-            continue;
-        }
-        if c == b'-' && lang.yaml_keys && line_start {
-            i += 1;
-            continue;
-        }
-        if c.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        line_start = false;
-        // Numbers and words.
-        if c.is_ascii_digit() {
-            let prev_is_word =
-                i > 0 && ((bytes[i - 1] as char).is_ascii_alphanumeric() || bytes[i - 1] == b'_');
-            let mut j = i;
-            while j < bytes.len()
-                && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'.' || bytes[j] == b'_')
-            {
-                j += 1;
-            }
-            if !prev_is_word {
-                flush(&mut tokens, plain_start, i);
-                tokens.push((Some(Token::Number), &code[i..j]));
-                plain_start = j;
-            }
-            i = j;
-            continue;
-        }
-        if c.is_ascii_alphabetic() || c == b'_' {
-            let mut j = i;
-            while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
-                j += 1;
-            }
-            let word = &code[i..j];
-            let prev_dot = i > 0 && bytes[i - 1] == b'.';
-            let matches = |list: &[&str]| {
-                if lang.case_insensitive {
-                    list.iter().any(|k| k.eq_ignore_ascii_case(word))
-                } else {
-                    list.contains(&word)
-                }
-            };
-            let token = if prev_dot {
-                None
-            } else if matches(lang.keywords) {
-                Some(Token::Keyword)
-            } else if matches(lang.builtins) {
-                Some(Token::Builtin)
-            } else {
-                None
-            };
-            if token.is_some() {
-                flush(&mut tokens, plain_start, i);
-                tokens.push((token, word));
-                plain_start = j;
-            }
-            i = j;
-            continue;
+        self.line_start = false;
+        if self.number() || self.word() {
+            return;
         }
         // Any other byte (including the inside of a multi-byte character):
         // advance to the next character boundary.
-        i += 1;
-        while i < bytes.len() && !code.is_char_boundary(i) {
-            i += 1;
+        self.i += 1;
+        while self.i < self.bytes.len() && !self.code.is_char_boundary(self.i) {
+            self.i += 1;
         }
     }
-    flush(&mut tokens, plain_start, code.len());
-    Some(tokens)
+
+    /// Pushes the plain text from `plain_start` up to `to`, if any.
+    fn plain_until(&mut self, to: usize) {
+        if to > self.plain_start {
+            self.tokens.push((None, &self.code[self.plain_start..to]));
+        }
+    }
+
+    /// Pushes the text from `i` to `end` as a `token` (after the plain
+    /// text before it) and goes on after it.
+    fn token(&mut self, token: Token, end: usize) {
+        self.plain_until(self.i);
+        self.tokens.push((Some(token), &self.code[self.i..end]));
+        self.i = end;
+        self.plain_start = end;
+    }
+
+    /// A line comment, to the end of its line, or a block comment, to its
+    /// close (or the end of the code).
+    fn comment(&mut self) -> bool {
+        let rest = &self.code[self.i..];
+        if self.lang.line_comments.iter().any(|m| rest.starts_with(*m)) {
+            let end = rest.find('\n').map_or(self.code.len(), |n| self.i + n);
+            self.token(Token::Comment, end);
+            return true;
+        }
+        if let Some((open, close)) = self.lang.block_comment {
+            if let Some(after_open) = rest.strip_prefix(open) {
+                let end = after_open
+                    .find(close)
+                    .map_or(self.code.len(), |n| self.i + open.len() + n + close.len());
+                self.token(Token::Comment, end);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// A string: triple-quoted where the language has them, else quoted
+    /// to its closing quote, skipping escapes, ending at the line's end
+    /// unless in backticks.
+    fn string(&mut self) -> bool {
+        let (i, bytes) = (self.i, self.bytes);
+        let rest = &self.code[i..];
+        if self.lang.triple_quotes && (rest.starts_with("\"\"\"") || rest.starts_with("'''")) {
+            let quote = &rest[..3];
+            let end = rest[3..]
+                .find(quote)
+                .map_or(self.code.len(), |n| i + 3 + n + 3);
+            self.token(Token::String, end);
+            return true;
+        }
+        let c = bytes[i];
+        if !(c == b'"' || c == b'\'' || (self.lang.backtick_strings && c == b'`')) {
+            return false;
+        }
+        // An apostrophe inside a word (YAML prose, contractions) is text.
+        let in_word = i > 0 && (bytes[i - 1] as char).is_ascii_alphanumeric();
+        if c == b'\'' && in_word {
+            return false;
+        }
+        let mut j = i + 1;
+        while j < bytes.len() && bytes[j] != c {
+            if bytes[j] == b'\\' {
+                j += 1;
+            } else if bytes[j] == b'\n' && c != b'`' {
+                break;
+            }
+            j += 1;
+        }
+        self.token(Token::String, (j + 1).min(bytes.len()));
+        self.line_start = false;
+        true
+    }
+
+    /// A YAML key: the first word of a line (after indentation or "- ")
+    /// that is followed by a colon.
+    fn yaml_key(&mut self) -> bool {
+        let c = self.bytes[self.i];
+        if !(self.lang.yaml_keys && self.line_start && !c.is_ascii_whitespace() && c != b'-') {
+            return false;
+        }
+        let rest = &self.code[self.i..];
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        let Some(colon) = rest[..line_end].find(':') else {
+            return false;
+        };
+        let key = &rest[..colon];
+        let after = rest[colon + 1..].chars().next();
+        let plain_key = !key.contains(['"', '\'', '{', '[', '#']);
+        if !(plain_key && after.is_none_or(|a| a == ' ' || a == '\n')) {
+            return false;
+        }
+        self.token(Token::Key, self.i + colon);
+        self.line_start = false;
+        true
+    }
+
+    /// White space, which keeps `line_start` (a line break sets it), and
+    /// in YAML a list dash at the start of a line.
+    fn space(&mut self) -> bool {
+        let c = self.bytes[self.i];
+        if c == b'\n' {
+            self.line_start = true;
+        } else if !(c.is_ascii_whitespace()
+            || (c == b'-' && self.lang.yaml_keys && self.line_start))
+        {
+            return false;
+        }
+        self.i += 1;
+        true
+    }
+
+    /// A number, unless it ends a word (`x2`), with its letters, dots and
+    /// underscores.
+    fn number(&mut self) -> bool {
+        let (i, bytes) = (self.i, self.bytes);
+        if !bytes[i].is_ascii_digit() {
+            return false;
+        }
+        let prev_is_word =
+            i > 0 && ((bytes[i - 1] as char).is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        let mut j = i;
+        while j < bytes.len()
+            && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'.' || bytes[j] == b'_')
+        {
+            j += 1;
+        }
+        if prev_is_word {
+            self.i = j;
+        } else {
+            self.token(Token::Number, j);
+        }
+        true
+    }
+
+    /// A word: a keyword or a builtin of the language (unless it follows
+    /// a dot), else plain text.
+    fn word(&mut self) -> bool {
+        let (i, bytes) = (self.i, self.bytes);
+        if !(bytes[i].is_ascii_alphabetic() || bytes[i] == b'_') {
+            return false;
+        }
+        let mut j = i;
+        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+            j += 1;
+        }
+        let word = &self.code[i..j];
+        let lang = self.lang;
+        let matches = |list: &[&str]| {
+            if lang.case_insensitive {
+                list.iter().any(|k| k.eq_ignore_ascii_case(word))
+            } else {
+                list.contains(&word)
+            }
+        };
+        let prev_dot = i > 0 && bytes[i - 1] == b'.';
+        let token = if prev_dot {
+            None
+        } else if matches(lang.keywords) {
+            Some(Token::Keyword)
+        } else if matches(lang.builtins) {
+            Some(Token::Builtin)
+        } else {
+            None
+        };
+        match token {
+            Some(t) => self.token(t, j),
+            None => self.i = j,
+        }
+        true
+    }
 }
 
 /// Renders a code block as highlighted, escaped HTML (the inside of `<code>`).

@@ -33,6 +33,12 @@ pub struct Topic {
 
 include!(concat!(env!("OUT_DIR"), "/content.rs"));
 
+// The names a topic's `visualization` may take: the list the build checks
+// the content against.
+#[path = "../build/models.rs"]
+mod models;
+pub use models::MODELS;
+
 // Also generated: `SEARCH_INDEX` and `DRILL_INDEX`, the versioned names of
 // the search index and the drill cards, relative to the site's root.
 
@@ -74,4 +80,21 @@ pub fn visualization_title(name: &str) -> Option<&'static str> {
         "isolation" => "Live: the isolation lab",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_model_has_a_title_and_every_topic_names_a_model() {
+        for name in MODELS {
+            assert!(visualization_title(name).is_some(), "{name}");
+        }
+        for t in TOPICS {
+            if let Some(v) = t.visualization {
+                assert!(MODELS.contains(&v), "{}: {v}", t.slug);
+            }
+        }
+    }
 }

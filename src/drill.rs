@@ -1,6 +1,8 @@
 //! Drill mode: the cards (a question per topic and every question of the
 //! three question banks), the progress kept in local storage, per-section
-//! scores and the order to ask in. Plain Rust, tested natively.
+//! scores, the order to ask in, which card comes next and what a mark
+//! does, and reading stored or imported progress into notices. Plain Rust,
+//! tested natively; the page (`app::drill`) only wires it to the browser.
 //!
 //! The cards come from `drill.json`, written at build time: a JSON array of
 //! `{"id", "section", "slug", "question", "answer_html"}` objects.
@@ -378,6 +380,184 @@ pub enum Order {
     WeakestFirst,
 }
 
+impl Order {
+    /// The order the order picker's `value` names: `weakest` is
+    /// [`Order::WeakestFirst`], anything else [`Order::Reading`].
+    pub fn from_choice(value: &str) -> Order {
+        if value == "weakest" {
+            Order::WeakestFirst
+        } else {
+            Order::Reading
+        }
+    }
+}
+
+/// The section the section picker's `value` names: a section index, or
+/// `None` (all sections) for `all` or anything that is not one.
+pub fn section_choice(value: &str) -> Option<usize> {
+    value.parse::<usize>().ok()
+}
+
+/// The questions in play, in the order asked (indices into `cards`): every
+/// card in `order`, kept only if it is in `section` when one is picked.
+pub fn queue(
+    cards: &[Card],
+    progress: &Progress,
+    order: Order,
+    section: Option<usize>,
+) -> Vec<usize> {
+    progress
+        .order(cards, order)
+        .into_iter()
+        .filter(|&i| section.is_none_or(|s| cards[i].section == s))
+        .collect()
+}
+
+/// Where the drill is in its queue, and whether the answer shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Place {
+    /// How many cards have been marked since the order or the section was
+    /// last picked; the card shown is this position, round the queue.
+    pub position: usize,
+    /// Whether the answer of the card shown is revealed.
+    pub revealed: bool,
+}
+
+/// The card a [`Place`] shows in a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Current {
+    /// Index into the cards.
+    pub card: usize,
+    /// Its number in the queue, from 1.
+    pub number: usize,
+    /// The number of questions in the queue.
+    pub total: usize,
+}
+
+impl Place {
+    /// The card shown, round `queue`; `None` when the queue is empty.
+    pub fn current(&self, queue: &[usize]) -> Option<Current> {
+        if queue.is_empty() {
+            return None;
+        }
+        let at = self.position % queue.len();
+        Some(Current {
+            card: queue[at],
+            number: at + 1,
+            total: queue.len(),
+        })
+    }
+
+    /// Back to the first question, answer hidden: where a newly picked
+    /// order or section starts.
+    pub fn restart(&mut self) {
+        *self = Place::default();
+    }
+
+    /// Marks card `id` as known or not in `progress` and moves on: the
+    /// answer hides and the position advances by one. The order may change
+    /// with the mark (weakest first), and the next position always shows
+    /// the next card in the new order.
+    pub fn grade(&mut self, progress: &mut Progress, id: &str, knew: bool) {
+        progress.mark(id, knew);
+        self.revealed = false;
+        self.position += 1;
+    }
+}
+
+/// What the learner asks of the card area, by key or by button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Show the answer.
+    Reveal,
+    /// Mark the card "knew it".
+    Knew,
+    /// Mark the card "didn't".
+    Didnt,
+    /// Fetch the cards again after a failure.
+    Retry,
+}
+
+impl Action {
+    /// The action a button's `data-act` names (see [`card_html`]).
+    pub fn from_act(act: &str) -> Option<Action> {
+        match act {
+            "reveal" => Some(Action::Reveal),
+            "knew" => Some(Action::Knew),
+            "didnt" => Some(Action::Didnt),
+            "retry" => Some(Action::Retry),
+            _ => None,
+        }
+    }
+
+    /// The action a key (as `KeyboardEvent.key` names it) asks for, given
+    /// whether the answer shows: Space reveals a hidden answer; K or 1
+    /// marks "knew it", D or 2 "didn't", once it shows.
+    pub fn from_key(key: &str, revealed: bool) -> Option<Action> {
+        match key {
+            " " if !revealed => Some(Action::Reveal),
+            "k" | "K" | "1" if revealed => Some(Action::Knew),
+            "d" | "D" | "2" if revealed => Some(Action::Didnt),
+            _ => None,
+        }
+    }
+}
+
+/// Reads the progress kept in local storage (`None` when nothing is
+/// kept); a value that does not read, in part or whole, is set aside, and
+/// the notice to show says so.
+pub fn read_stored(text: Option<&str>) -> (Progress, Option<String>) {
+    let Some(text) = text else {
+        return (Progress::default(), None);
+    };
+    match Progress::parse(text) {
+        Ok((p, 0)) => (p, None),
+        Ok((p, n)) => (
+            p,
+            Some(format!("{n} unreadable entry(ies) of the saved progress were ignored.")),
+        ),
+        Err(ReadError::NewerVersion(_)) => (
+            Progress::default(),
+            Some("The saved drill progress was written by a newer version of this site and could not be read here, so the drill starts afresh.".to_string()),
+        ),
+        Err(ReadError::NotProgress | ReadError::Damaged) => (
+            Progress::default(),
+            Some("The saved drill progress could not be read, so it was set aside and the drill starts afresh.".to_string()),
+        ),
+    }
+}
+
+/// Reads an imported progress file, in either format. `cards` are the
+/// drill's cards if they are in (marks naming none of them are counted as
+/// foreign). Gives the progress to use and the notice that says what was
+/// imported, or the notice that says why the file was refused.
+pub fn read_import(text: &str, cards: Option<&[Card]>) -> Result<(Progress, String), String> {
+    let (p, skipped) = Progress::parse(text).map_err(|e| import_refusal(&e))?;
+    let foreign = cards.map_or(0, |all| p.foreign(all));
+    let mut msg = "Progress imported.".to_string();
+    if skipped > 0 {
+        msg.push_str(&format!(" {skipped} unreadable entry(ies) were skipped."));
+    }
+    if foreign > 0 {
+        msg.push_str(&format!(" {foreign} entry(ies) name questions this version does not have and are kept but not shown."));
+    }
+    Ok((p, msg))
+}
+
+/// Why an imported file was refused, as a notice.
+pub fn import_refusal(e: &ReadError) -> String {
+    let why = match e {
+        ReadError::NotProgress => "That file is not a drill progress file".to_string(),
+        ReadError::NewerVersion(v) => format!(
+            "That progress file is of a newer format (version {v}) than this version of the site reads"
+        ),
+        ReadError::Damaged => {
+            "That drill progress file is damaged and could not be read".to_string()
+        }
+    };
+    format!("{why}. Nothing was changed.")
+}
+
 /// What the card area shows.
 pub enum Shown<'a> {
     Loading,
@@ -705,5 +885,182 @@ mod tests {
         assert_eq!(p.foreign(&c), 0);
         p.mark("gone", true);
         assert_eq!(p.foreign(&c), 1);
+    }
+
+    #[test]
+    fn the_queue_follows_the_order_and_the_section_picked() {
+        let c = cards();
+        let mut p = Progress::default();
+        assert_eq!(queue(&c, &p, Order::Reading, None), vec![0, 1, 2]);
+        p.mark(&c[0].id, true);
+        p.mark(&c[2].id, false);
+        assert_eq!(
+            queue(&c, &p, Order::WeakestFirst, None),
+            p.order(&c, Order::WeakestFirst)
+        );
+        for s in c.iter().map(|c| c.section) {
+            let q = queue(&c, &p, Order::Reading, Some(s));
+            let wanted = c.iter().filter(|card| card.section == s).count();
+            assert_eq!(q.len(), wanted, "section {s}");
+            assert!(q.iter().all(|&i| c[i].section == s), "{q:?}");
+            assert!(q.windows(2).all(|w| w[0] < w[1]), "reading order {q:?}");
+        }
+        assert!(queue(&c, &p, Order::Reading, Some(usize::MAX)).is_empty());
+        assert!(queue(&[], &p, Order::WeakestFirst, None).is_empty());
+        // The pickers' values.
+        assert_eq!(Order::from_choice("weakest"), Order::WeakestFirst);
+        assert_eq!(Order::from_choice("reading"), Order::Reading);
+        assert_eq!(Order::from_choice(""), Order::Reading);
+        assert_eq!(section_choice("all"), None);
+        assert_eq!(section_choice("3"), Some(3));
+        assert_eq!(section_choice("-1"), None);
+    }
+
+    #[test]
+    fn grading_marks_the_card_hides_the_answer_and_moves_on() {
+        let c = cards();
+        let mut p = Progress::default();
+        let mut place = Place::default();
+        let q = queue(&c, &p, Order::Reading, None);
+        let first = place.current(&q).expect("three cards");
+        assert_eq!(
+            first,
+            Current {
+                card: 0,
+                number: 1,
+                total: 3
+            }
+        );
+        place.revealed = true;
+        place.grade(&mut p, &c[first.card].id, true);
+        assert_eq!(
+            place,
+            Place {
+                position: 1,
+                revealed: false
+            }
+        );
+        assert_eq!(p.record(&c[0].id).last, Some(true));
+        let q = queue(&c, &p, Order::Reading, None);
+        assert_eq!(place.current(&q).map(|at| at.card), Some(1));
+        place.grade(&mut p, &c[1].id, false);
+        place.grade(&mut p, &c[2].id, false);
+        // Round the queue again.
+        assert_eq!(
+            place.current(&q),
+            Some(Current {
+                card: 0,
+                number: 1,
+                total: 3
+            })
+        );
+        assert_eq!(p.record(&c[1].id).missed, 1);
+        // Weakest first: the next position shows the next card in the
+        // order as it stands after the mark.
+        let mut p = Progress::default();
+        let mut place = Place::default();
+        let q = queue(&c, &p, Order::WeakestFirst, None);
+        let shown = place.current(&q).expect("three cards").card;
+        place.grade(&mut p, &c[shown].id, true);
+        let q = queue(&c, &p, Order::WeakestFirst, None);
+        assert_eq!(place.current(&q).map(|at| at.card), Some(q[1]));
+        place.revealed = true;
+        place.restart();
+        assert_eq!(place, Place::default());
+        assert_eq!(place.current(&[]), None);
+    }
+
+    #[test]
+    fn keys_and_buttons_name_their_actions() {
+        assert_eq!(Action::from_key(" ", false), Some(Action::Reveal));
+        assert_eq!(Action::from_key(" ", true), None);
+        for k in ["k", "K", "1"] {
+            assert_eq!(Action::from_key(k, true), Some(Action::Knew), "{k}");
+            assert_eq!(Action::from_key(k, false), None, "{k}");
+        }
+        for k in ["d", "D", "2"] {
+            assert_eq!(Action::from_key(k, true), Some(Action::Didnt), "{k}");
+            assert_eq!(Action::from_key(k, false), None, "{k}");
+        }
+        assert_eq!(Action::from_key("Enter", true), None);
+        for (act, action) in [
+            ("reveal", Action::Reveal),
+            ("knew", Action::Knew),
+            ("didnt", Action::Didnt),
+            ("retry", Action::Retry),
+        ] {
+            assert_eq!(Action::from_act(act), Some(action));
+        }
+        assert_eq!(Action::from_act("other"), None);
+        // Every button the card area shows names an action.
+        let c = cards();
+        let shown = |revealed| {
+            card_html(Shown::Card {
+                card: &c[0],
+                number: 1,
+                total: 3,
+                record: Record::default(),
+                revealed,
+            })
+        };
+        for html in [shown(false), shown(true), card_html(Shown::Failed("x"))] {
+            for part in html.split("data-act=\"").skip(1) {
+                let act = part.split('"').next().unwrap_or_default();
+                assert!(Action::from_act(act).is_some(), "{act}");
+            }
+        }
+    }
+
+    #[test]
+    fn stored_progress_reads_or_is_set_aside_with_a_notice() {
+        assert_eq!(read_stored(None), (Progress::default(), None));
+        let text = sample().serialize();
+        assert_eq!(read_stored(Some(&text)), (sample(), None));
+        let (p, notice) = read_stored(Some(&format!("{V1_HEADER}\na\t1\t0\tk\nbroken\n")));
+        assert_eq!(p.record("a").knew, 1);
+        assert_eq!(
+            notice.as_deref(),
+            Some("1 unreadable entry(ies) of the saved progress were ignored.")
+        );
+        let newer = format!("{{\"format\":\"{FORMAT}\",\"version\":9,\"marks\":{{}}}}");
+        let (p, notice) = read_stored(Some(&newer));
+        assert_eq!(p, Progress::default());
+        assert!(notice.is_some_and(|n| n.contains("newer version")));
+        for bad in ["garbage", &text[..text.len() / 2]] {
+            let (p, notice) = read_stored(Some(bad));
+            assert_eq!(p, Progress::default());
+            assert!(notice.is_some_and(|n| n.contains("set aside")), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_import_reads_either_format_and_says_what_it_could_not_show() {
+        let c = cards();
+        let mut p = Progress::default();
+        p.mark(&c[0].id, true);
+        let (back, msg) = read_import(&p.serialize(), Some(&c)).expect("own export");
+        assert_eq!(back, p);
+        assert_eq!(msg, "Progress imported.");
+        // Marks of questions this version lacks are kept and counted.
+        p.mark("gone", false);
+        let (back, msg) = read_import(&p.serialize(), Some(&c)).expect("own export");
+        assert_eq!(back, p);
+        assert!(msg.contains(" 1 entry(ies) name questions"), "{msg}");
+        // Before the cards are in, nothing is counted as foreign.
+        let (_, msg) = read_import(&p.serialize(), None).expect("own export");
+        assert_eq!(msg, "Progress imported.");
+        // Version 1, with a line that does not read.
+        let v1 = format!("{V1_HEADER}\n{}\t1\t0\tk\nbroken\n", c[1].id);
+        let (back, msg) = read_import(&v1, Some(&c)).expect("version 1");
+        assert_eq!(back.record(&c[1].id).knew, 1);
+        assert!(
+            msg.contains(" 1 unreadable entry(ies) were skipped."),
+            "{msg}"
+        );
+        // Refused, with the reason.
+        assert_eq!(
+            read_import("not progress", Some(&c)),
+            Err(import_refusal(&ReadError::NotProgress))
+        );
     }
 }

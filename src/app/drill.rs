@@ -12,7 +12,8 @@ use super::browser;
 use super::html::escape;
 use crate::content::{DRILL_INDEX, SECTIONS};
 use crate::drill::{
-    card_html, parse_cards, section_options, Card, Order, Progress, ReadError, Shown,
+    card_html, parse_cards, queue, read_import, read_stored, section_choice, section_options,
+    Action, Card, Order, Place, Progress, Shown,
 };
 
 /// The local storage key of the progress.
@@ -34,38 +35,7 @@ const IMPORT_ACCEPT: &str = ".json,.txt,application/json,text/plain";
 
 /// Reads the stored progress; a corrupt value is set aside with a notice.
 fn stored_progress() -> (Progress, Option<String>) {
-    let Some(text) = browser::load(KEY) else {
-        return (Progress::default(), None);
-    };
-    match Progress::parse(&text) {
-        Ok((p, 0)) => (p, None),
-        Ok((p, n)) => (
-            p,
-            Some(format!("{n} unreadable entry(ies) of the saved progress were ignored.")),
-        ),
-        Err(ReadError::NewerVersion(_)) => (
-            Progress::default(),
-            Some("The saved drill progress was written by a newer version of this site and could not be read here, so the drill starts afresh.".to_string()),
-        ),
-        Err(ReadError::NotProgress | ReadError::Damaged) => (
-            Progress::default(),
-            Some("The saved drill progress could not be read, so it was set aside and the drill starts afresh.".to_string()),
-        ),
-    }
-}
-
-/// Why an imported file was refused, as a notice.
-fn import_refusal(e: &ReadError) -> String {
-    let why = match e {
-        ReadError::NotProgress => "That file is not a drill progress file".to_string(),
-        ReadError::NewerVersion(v) => format!(
-            "That progress file is of a newer format (version {v}) than this version of the site reads"
-        ),
-        ReadError::Damaged => {
-            "That drill progress file is damaged and could not be read".to_string()
-        }
-    };
-    format!("{why}. Nothing was changed.")
+    read_stored(browser::load(KEY).as_deref())
 }
 
 fn score_rows(cards: &[Card], progress: &Progress) -> String {
@@ -105,96 +75,295 @@ async fn fetch_cards() -> Result<Arc<Vec<Card>>, String> {
         .map(|text| Arc::new(parse_cards(&text)))
 }
 
-/// The drill page, opened with its cards (or why they could not be had).
-#[component]
-fn DrillPage(first: Load) -> impl IntoView {
-    let cards = RwSignal::new(first);
-    let (progress0, notice0) = stored_progress();
-    let progress = RwSignal::new(progress0);
-    let notice = RwSignal::new(notice0);
-    let order = RwSignal::new(Order::Reading);
-    let section = RwSignal::new(None::<usize>);
-    let position = RwSignal::new(0usize);
-    let revealed = RwSignal::new(false);
+/// The drill's state, shared by the parts of its page.
+#[derive(Clone, Copy)]
+struct Drill {
+    /// The cards, or where fetching them is.
+    cards: RwSignal<Load>,
+    /// The marks, kept in local storage.
+    progress: RwSignal<Progress>,
+    /// The notice shown above the drill, if any.
+    notice: RwSignal<Option<String>>,
+    /// The order picked.
+    order: RwSignal<Order>,
+    /// The section picked; `None` for all.
+    section: RwSignal<Option<usize>>,
+    /// Where the drill is in its queue.
+    place: RwSignal<Place>,
+    /// The questions in play, in order (indices into the cards).
+    queue: Memo<Vec<usize>>,
+}
 
-    let fetch = move || {
-        cards.set(Load::Loading);
+impl Drill {
+    /// The drill opened with `first` and the stored progress.
+    fn new(first: Load) -> Drill {
+        let cards = RwSignal::new(first);
+        let (progress0, notice0) = stored_progress();
+        let progress = RwSignal::new(progress0);
+        let order = RwSignal::new(Order::Reading);
+        let section = RwSignal::new(None::<usize>);
+        let queue = Memo::new(move |_| {
+            cards.with(|c| match c {
+                Load::Ready(all) => progress.with(|p| queue(all, p, order.get(), section.get())),
+                _ => Vec::new(),
+            })
+        });
+        Drill {
+            cards,
+            progress,
+            notice: RwSignal::new(notice0),
+            order,
+            section,
+            place: RwSignal::new(Place::default()),
+            queue,
+        }
+    }
+
+    /// Fetches the cards again.
+    fn fetch(self) {
+        self.cards.set(Load::Loading);
         spawn_local(async move {
             let next = match fetch_cards().await {
                 Ok(all) => Load::Ready(all),
                 Err(e) => Load::Failed(e),
             };
-            let _ = cards.try_set(next);
+            let _ = self.cards.try_set(next);
         });
-    };
+    }
 
-    // The questions in play, in order (indices into the cards).
-    let queue = Memo::new(move |_| match cards.get() {
-        Load::Ready(all) => {
-            let section = section.get();
-            progress
-                .with(|p| p.order(&all, order.get()))
-                .into_iter()
-                .filter(|&i| section.is_none_or(|s| all[i].section == s))
-                .collect::<Vec<usize>>()
+    /// Keeps the progress in local storage.
+    fn save(self) {
+        browser::store(KEY, &self.progress.with_untracked(Progress::serialize));
+    }
+
+    /// The id of the card shown, if any.
+    fn current_id(self) -> Option<String> {
+        let at = self
+            .queue
+            .with_untracked(|q| self.place.with_untracked(|p| p.current(q)))?;
+        self.cards.with_untracked(|c| match c {
+            Load::Ready(all) => all.get(at.card).map(|card| card.id.clone()),
+            _ => None,
+        })
+    }
+
+    /// Does what a key or a button of the card area asks.
+    fn act(self, action: Action) {
+        match action {
+            Action::Reveal => self.place.update(|p| p.revealed = true),
+            Action::Knew => self.grade(true),
+            Action::Didnt => self.grade(false),
+            Action::Retry => self.fetch(),
         }
-        _ => Vec::new(),
-    });
-    let current = move || {
-        let Load::Ready(all) = cards.get() else {
-            return None;
-        };
-        let q = queue.get();
-        if q.is_empty() {
-            return None;
-        }
-        let i = q[position.get() % q.len()];
-        Some(all[i].clone())
-    };
-    let save = move || browser::store(KEY, &progress.with_untracked(Progress::serialize));
-    let mark = move |knew: bool| {
-        let Some(card) = current() else {
+    }
+
+    /// Marks the card shown and moves on to the next.
+    fn grade(self, knew: bool) {
+        let Some(id) = self.current_id() else {
             return;
         };
-        progress.update(|p| p.mark(&card.id, knew));
-        save();
-        revealed.set(false);
-        // The order may change with the mark (weakest first); move on by
-        // position, which always shows the next card in the new order.
-        position.update(|p| *p += 1);
-    };
-    let reveal = move || revealed.set(true);
+        let mut place = self.place.get_untracked();
+        self.progress.update(|p| place.grade(p, &id, knew));
+        self.save();
+        self.place.set(place);
+    }
 
+    /// Reads an imported progress file and, unless it is refused, puts it
+    /// in place of the progress; says what happened either way.
+    fn import(self, file: web_sys::File) {
+        let notice = self.notice;
+        spawn_local(async move {
+            let Ok(text) = browser::file_text(&file).await else {
+                let _ = notice.try_set(Some("The file could not be read.".to_string()));
+                return;
+            };
+            let read = self.cards.with_untracked(|c| match c {
+                Load::Ready(all) => read_import(&text, Some(all)),
+                _ => read_import(&text, None),
+            });
+            match read {
+                Ok((p, msg)) => {
+                    let _ = self.progress.try_set(p);
+                    self.save();
+                    let _ = notice.try_set(Some(msg));
+                }
+                Err(msg) => {
+                    let _ = notice.try_set(Some(msg));
+                }
+            }
+        });
+    }
+}
+
+/// Whether a key went to a control that takes keys itself.
+fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| {
+            matches!(
+                el.tag_name().as_str(),
+                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "A" | "SUMMARY"
+            )
+        })
+}
+
+/// Listens to the drill's keys (Space, K or 1, D or 2) while the page is
+/// mounted.
+fn listen_keys(drill: Drill) {
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.default_prevented() {
             return;
         }
-        let typing = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| {
-                matches!(
-                    el.tag_name().as_str(),
-                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "A" | "SUMMARY"
-                )
-            });
-        if typing {
+        if typing(&ev) {
             return;
         }
-        match ev.key().as_str() {
-            " " if !revealed.get_untracked() => reveal(),
-            "k" | "K" | "1" if revealed.get_untracked() => mark(true),
-            "d" | "D" | "2" if revealed.get_untracked() => mark(false),
-            _ => return,
-        }
+        let revealed = drill.place.with_untracked(|p| p.revealed);
+        let Some(action) = Action::from_key(&ev.key(), revealed) else {
+            return;
+        };
+        drill.act(action);
         ev.prevent_default();
     });
     on_cleanup(move || keys.remove());
+}
 
+/// The drill page, opened with its cards (or why they could not be had).
+#[component]
+fn DrillPage(first: Load) -> impl IntoView {
+    let drill = Drill::new(first);
+    listen_keys(drill);
+    view! {
+        <div class="drill-live">
+            <DrillNotice drill=drill/>
+            <DrillControls drill=drill/>
+            <CardArea drill=drill/>
+            <p class="keys-hint">
+                <kbd>"Space"</kbd> " shows the answer, " <kbd>"K"</kbd> " knew it, " <kbd>"D"</kbd> " didn't."
+            </p>
+            <DrillScores drill=drill/>
+        </div>
+    }
+}
+
+/// The notice above the drill, with a button to dismiss it.
+#[component]
+fn DrillNotice(drill: Drill) -> impl IntoView {
+    let notice = drill.notice;
+    move || {
+        notice.get().map(|n| {
+            view! {
+                <div class="notice" role="status">
+                    <p>{n}</p>
+                    <button class="text-button" type="button" on:click=move |_| notice.set(None)>"Dismiss"</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// The order and section pickers; picking either starts from the first
+/// question.
+#[component]
+fn DrillControls(drill: Drill) -> impl IntoView {
+    let section_options = move || {
+        drill.cards.with(|c| match c {
+            Load::Ready(all) => section_options(all),
+            _ => section_options(&[]),
+        })
+    };
+    view! {
+        <div class="drill-controls">
+            <label class="field">
+                <span>"Order"</span>
+                <select id="drill-order" on:change=move |ev| {
+                    drill.order.set(Order::from_choice(&event_target_value(&ev)));
+                    drill.place.update(Place::restart);
+                }>
+                    <option value="reading">"As the sheet reads"</option>
+                    <option value="weakest">"Weakest topics first"</option>
+                </select>
+            </label>
+            <label class="field">
+                <span>"Questions"</span>
+                <select id="drill-section" on:change=move |ev| {
+                    drill.section.set(section_choice(&event_target_value(&ev)));
+                    drill.place.update(Place::restart);
+                } inner_html=section_options>
+                </select>
+            </label>
+        </div>
+    }
+}
+
+/// The card shown (or why none is), its buttons handled by one listener.
+#[component]
+fn CardArea(drill: Drill) -> impl IntoView {
+    let card_area = move || match drill.cards.get() {
+        Load::Loading => card_html(Shown::Loading),
+        Load::Failed(e) => card_html(Shown::Failed(&e)),
+        Load::Ready(all) => {
+            let place = drill.place.get();
+            let Some(at) = drill.queue.with(|q| place.current(q)) else {
+                return card_html(Shown::Empty);
+            };
+            let card = &all[at.card];
+            card_html(Shown::Card {
+                card,
+                number: at.number,
+                total: at.total,
+                record: drill.progress.with(|p| p.record(&card.id)),
+                revealed: place.revealed,
+            })
+        }
+    };
+    let on_area_click = move |ev: leptos::ev::MouseEvent| {
+        let act = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-act]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-act"));
+        if let Some(action) = act.as_deref().and_then(Action::from_act) {
+            drill.act(action);
+        }
+    };
+    view! {
+        <div class="drill-area" aria-live="polite" inner_html=card_area on:click=on_area_click></div>
+    }
+}
+
+/// The scores by section, and the progress file buttons.
+#[component]
+fn DrillScores(drill: Drill) -> impl IntoView {
+    let scores = move || {
+        drill.cards.with(|c| match c {
+            Load::Ready(all) => drill.progress.with(|p| score_rows(all, p)),
+            _ => String::new(),
+        })
+    };
+    view! {
+        <section class="drill-scores" aria-labelledby="drill-scores-title">
+            <h2 id="drill-scores-title">"Your scores by section"</h2>
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th scope="col">"Section"</th><th scope="col">"Seen"</th><th scope="col">"Known"</th><th scope="col">"Share known"</th></tr></thead>
+                    <tbody inner_html=scores></tbody>
+                </table>
+            </div>
+            <DrillFiles drill=drill/>
+        </section>
+    }
+}
+
+/// Export, import and clear the progress (clearing asks for a second
+/// click).
+#[component]
+fn DrillFiles(drill: Drill) -> impl IntoView {
     let export = move |_| {
-        let text = progress.with_untracked(Progress::serialize);
+        let text = drill.progress.with_untracked(Progress::serialize);
         if browser::download(EXPORT_NAME, &text).is_err() {
-            notice.set(Some("The browser did not allow the download.".to_string()));
+            drill
+                .notice
+                .set(Some("The browser did not allow the download.".to_string()));
         }
     };
     let import = move |ev: leptos::ev::Event| {
@@ -208,142 +377,29 @@ fn DrillPage(first: Load) -> impl IntoView {
             return;
         };
         input.set_value("");
-        spawn_local(async move {
-            let Ok(text) = browser::file_text(&file).await else {
-                let _ = notice.try_set(Some("The file could not be read.".to_string()));
-                return;
-            };
-            match Progress::parse(&text) {
-                Ok((p, skipped)) => {
-                    let foreign = match cards.get_untracked() {
-                        Load::Ready(all) => p.foreign(&all),
-                        _ => 0,
-                    };
-                    let _ = progress.try_set(p);
-                    save();
-                    let mut msg = "Progress imported.".to_string();
-                    if skipped > 0 {
-                        msg.push_str(&format!(" {skipped} unreadable entry(ies) were skipped."));
-                    }
-                    if foreign > 0 {
-                        msg.push_str(&format!(" {foreign} entry(ies) name questions this version does not have and are kept but not shown."));
-                    }
-                    let _ = notice.try_set(Some(msg));
-                }
-                Err(e) => {
-                    let _ = notice.try_set(Some(import_refusal(&e)));
-                }
-            }
-        });
+        drill.import(file);
     };
     let confirm_reset = RwSignal::new(false);
     let reset = move |_| {
         if confirm_reset.get_untracked() {
-            progress.set(Progress::default());
-            save();
+            drill.progress.set(Progress::default());
+            drill.save();
             confirm_reset.set(false);
-            notice.set(Some("Progress cleared.".to_string()));
+            drill.notice.set(Some("Progress cleared.".to_string()));
         } else {
             confirm_reset.set(true);
         }
     };
-
-    let section_options = move || match cards.get() {
-        Load::Ready(all) => section_options(&all),
-        _ => section_options(&[]),
-    };
-    let card_area = move || match cards.get() {
-        Load::Loading => card_html(Shown::Loading),
-        Load::Failed(e) => card_html(Shown::Failed(&e)),
-        Load::Ready(all) => {
-            let q = queue.get();
-            if q.is_empty() {
-                return card_html(Shown::Empty);
-            }
-            let at = position.get() % q.len();
-            let card = &all[q[at]];
-            card_html(Shown::Card {
-                card,
-                number: at + 1,
-                total: q.len(),
-                record: progress.with(|p| p.record(&card.id)),
-                revealed: revealed.get(),
-            })
-        }
-    };
-    let on_area_click = move |ev: leptos::ev::MouseEvent| {
-        let act = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest("[data-act]").ok().flatten())
-            .and_then(|el| el.get_attribute("data-act"));
-        match act.as_deref() {
-            Some("reveal") => reveal(),
-            Some("knew") => mark(true),
-            Some("didnt") => mark(false),
-            Some("retry") => fetch(),
-            _ => {}
-        }
-    };
-
-    let scores = move || match cards.get() {
-        Load::Ready(all) => progress.with(|p| score_rows(&all, p)),
-        _ => String::new(),
-    };
-
     view! {
-        <div class="drill-live">
-            {move || notice.get().map(|n| view! {
-                <div class="notice" role="status">
-                    <p>{n}</p>
-                    <button class="text-button" type="button" on:click=move |_| notice.set(None)>"Dismiss"</button>
-                </div>
-            })}
-            <div class="drill-controls">
-                <label class="field">
-                    <span>"Order"</span>
-                    <select id="drill-order" on:change=move |ev| {
-                        order.set(if event_target_value(&ev) == "weakest" { Order::WeakestFirst } else { Order::Reading });
-                        position.set(0);
-                        revealed.set(false);
-                    }>
-                        <option value="reading">"As the sheet reads"</option>
-                        <option value="weakest">"Weakest topics first"</option>
-                    </select>
-                </label>
-                <label class="field">
-                    <span>"Questions"</span>
-                    <select id="drill-section" on:change=move |ev| {
-                        section.set(event_target_value(&ev).parse::<usize>().ok());
-                        position.set(0);
-                        revealed.set(false);
-                    } inner_html=section_options>
-                    </select>
-                </label>
-            </div>
-            <div class="drill-area" aria-live="polite" inner_html=card_area on:click=on_area_click></div>
-            <p class="keys-hint">
-                <kbd>"Space"</kbd> " shows the answer, " <kbd>"K"</kbd> " knew it, " <kbd>"D"</kbd> " didn't."
-            </p>
-            <section class="drill-scores" aria-labelledby="drill-scores-title">
-                <h2 id="drill-scores-title">"Your scores by section"</h2>
-                <div class="table-wrap">
-                    <table>
-                        <thead><tr><th scope="col">"Section"</th><th scope="col">"Seen"</th><th scope="col">"Known"</th><th scope="col">"Share known"</th></tr></thead>
-                        <tbody inner_html=scores></tbody>
-                    </table>
-                </div>
-                <div class="drill-files">
-                    <button class="text-button" type="button" on:click=export>"Export progress"</button>
-                    <label class="text-button file-button">
-                        "Import progress"
-                        <input id="drill-import" type="file" accept=IMPORT_ACCEPT on:change=import/>
-                    </label>
-                    <button class="text-button" type="button" on:click=reset>
-                        {move || if confirm_reset.get() { "Click again to clear all progress" } else { "Clear progress" }}
-                    </button>
-                </div>
-            </section>
+        <div class="drill-files">
+            <button class="text-button" type="button" on:click=export>"Export progress"</button>
+            <label class="text-button file-button">
+                "Import progress"
+                <input id="drill-import" type="file" accept=IMPORT_ACCEPT on:change=import/>
+            </label>
+            <button class="text-button" type="button" on:click=reset>
+                {move || if confirm_reset.get() { "Click again to clear all progress" } else { "Clear progress" }}
+            </button>
         </div>
     }
 }
@@ -351,6 +407,7 @@ fn DrillPage(first: Load) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::drill::{import_refusal, ReadError};
 
     #[test]
     fn a_refused_import_says_why_and_that_nothing_changed() {

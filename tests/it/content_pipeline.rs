@@ -203,6 +203,41 @@ fn broken_front_matter_is_reported_with_file_and_line() {
 }
 
 #[test]
+fn a_visualization_naming_no_model_is_reported_with_file_and_line() {
+    let text = "---\nslug: foo\ntitle: Foo\nvisualization: circuit-braker\nsection: alpha\norder: 1\nsummary: S\n---\nBody.\n";
+    let Err(problems) = content::parse_front_matter("content/topics/foo.md", text) else {
+        panic!("a visualization naming no model must be refused");
+    };
+    let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "content/topics/foo.md:4: visualization \"circuit-braker\" names no model (known: {})",
+            content::MODELS.join(", ")
+        )]
+    );
+    // Every model's name is accepted, and so is a topic with none.
+    for name in content::MODELS {
+        let good = text.replace("circuit-braker", name);
+        let (meta, _, _) = content::parse_front_matter("content/topics/foo.md", &good)
+            .unwrap_or_else(|p| panic!("{name}: {p:?}"));
+        assert_eq!(meta.visualization.as_deref(), Some(name));
+    }
+    let none = text.replace("visualization: circuit-braker\n", "visualization:\n");
+    assert!(content::parse_front_matter("content/topics/foo.md", &none).is_ok());
+    // Loading a folder reports it at its line in the file too.
+    let x =
+        "---\nslug: x\ntitle: T\nsection: alpha\norder: 1\nsummary: S\nvisualization: nope\n---\n";
+    let problems = problems_of(&[("sections.txt", SECTIONS), ("x.md", x)]);
+    assert!(
+        problems.iter().any(|p| p.starts_with(
+            "content/x.md:7: visualization \"nope\" names no model (known: n-plus-one, "
+        )),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn bad_links_and_headings_are_reported_at_their_line() {
     let body =
         "First line.\n\nSee [missing](topic:nowhere).\n\n# A title heading\n\n[rel](other.md)\n";

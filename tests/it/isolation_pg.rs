@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use backend_playground::sim::isolation::pg::{Answer, Db, DbError, Submitted, TxState};
+use backend_playground::sim::isolation::pg::{Answer, Db, DbError, Finished, Submitted, TxState};
 use backend_playground::sim::isolation::presets::hermitage;
 use backend_playground::sim::isolation::sql::{parse, Level};
 use backend_playground::sim::rng::Rng;
@@ -367,47 +367,107 @@ fn compare(
     script: &[(usize, String)],
     what: &str,
 ) -> Seen {
-    let mut seen = Seen::default();
-    let mut admin = server.connect();
-    for q in [
-        "drop table if exists test",
-        "create table test (id int primary key, value int)",
-        "insert into test (id, value) values (1, 10), (2, 20)",
-    ] {
-        assert!(matches!(admin.query(q), Reply::Rows(..)), "{q}");
-    }
-    let mut conns: Vec<Conn> = (0..sessions).map(|_| server.connect()).collect();
-    for c in conns.iter_mut() {
-        for q in [
-            "set enable_indexscan = off",
-            "set enable_bitmapscan = off",
-            "set enable_indexonlyscan = off",
-        ] {
-            assert!(matches!(c.query(q), Reply::Rows(..)), "{q}");
+    let mut run = Run::open(server, level, sessions, script, what);
+    for (k, (s, sql)) in script.iter().enumerate() {
+        if run.step(k, *s, sql) == Step::Raced {
+            return Seen {
+                raced: true,
+                ..run.seen
+            };
         }
     }
-    let mut db = Db::new(&[(1, 10), (2, 20)], sessions);
-    let begin = format!("begin isolation level {}", level.sql());
-    let begin_stmt = parse(&begin).expect("begin parses");
-    for (s, c) in conns.iter_mut().enumerate() {
-        assert_eq!(c.query(&begin), Reply::Rows(Vec::new(), "BEGIN".into()));
-        assert!(matches!(db.run(s, &begin_stmt), Submitted::Done(_)));
+    run.check_committed();
+    run.seen
+}
+
+/// How a step of a schedule went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Compared (or skipped, for a session still waiting).
+    Compared,
+    /// PostgreSQL leaves its outcome to a race: the schedule stops here.
+    Raced,
+}
+
+/// One schedule under way on the engine and on the server.
+struct Run<'a> {
+    level: Level,
+    sessions: usize,
+    script: &'a [(usize, String)],
+    what: &'a str,
+    /// The connection that sets up, watches locks and reads the table.
+    admin: Conn,
+    /// One connection per session.
+    conns: Vec<Conn>,
+    db: Db,
+    /// Per session: a statement in flight and what it was.
+    in_flight: Vec<Option<(bool, Partial)>>,
+    /// Per session: the statement waiting in the engine.
+    waiting_sql: Vec<Option<String>>,
+    seen: Seen,
+}
+
+impl<'a> Run<'a> {
+    /// A fresh table on both, and every session begun at `level`.
+    fn open(
+        server: &Server,
+        level: Level,
+        sessions: usize,
+        script: &'a [(usize, String)],
+        what: &'a str,
+    ) -> Run<'a> {
+        let mut admin = server.connect();
+        for q in [
+            "drop table if exists test",
+            "create table test (id int primary key, value int)",
+            "insert into test (id, value) values (1, 10), (2, 20)",
+        ] {
+            assert!(matches!(admin.query(q), Reply::Rows(..)), "{q}");
+        }
+        let mut conns: Vec<Conn> = (0..sessions).map(|_| server.connect()).collect();
+        for c in conns.iter_mut() {
+            for q in [
+                "set enable_indexscan = off",
+                "set enable_bitmapscan = off",
+                "set enable_indexonlyscan = off",
+            ] {
+                assert!(matches!(c.query(q), Reply::Rows(..)), "{q}");
+            }
+        }
+        let mut db = Db::new(&[(1, 10), (2, 20)], sessions);
+        let begin = format!("begin isolation level {}", level.sql());
+        let begin_stmt = parse(&begin).expect("begin parses");
+        for (s, c) in conns.iter_mut().enumerate() {
+            assert_eq!(c.query(&begin), Reply::Rows(Vec::new(), "BEGIN".into()));
+            assert!(matches!(db.run(s, &begin_stmt), Submitted::Done(_)));
+        }
+        Run {
+            level,
+            sessions,
+            script,
+            what,
+            admin,
+            conns,
+            db,
+            in_flight: (0..sessions).map(|_| None).collect(),
+            waiting_sql: vec![None; sessions],
+            seen: Seen::default(),
+        }
     }
-    // Per session: a statement in flight and what it was.
-    let mut in_flight: Vec<Option<(bool, Partial)>> = (0..sessions).map(|_| None).collect();
-    // Per session: the statement waiting in the engine.
-    let mut waiting_sql: Vec<Option<String>> = vec![None; sessions];
-    for (k, (s, sql)) in script.iter().enumerate() {
-        let s = *s;
+
+    /// Step `k`: session `s` runs `sql` on the engine, then on the server
+    /// (unless the session is still waiting there), and both must agree.
+    fn step(&mut self, k: usize, s: usize, sql: &str) -> Step {
         let stmt = parse(sql).expect("a statement of the subset");
         // Who waits for whom before the step.
-        let waits: Vec<(usize, Option<usize>)> = (0..sessions)
+        let waits: Vec<(usize, Option<usize>)> = (0..self.sessions)
             .filter_map(|w| {
-                let on = db.waits_for(w)?;
-                Some((w, db.tx_of(on)))
+                let on = self.db.waits_for(w)?;
+                Some((w, self.db.tx_of(on)))
             })
             .collect();
-        let rows_before: Vec<Option<i64>> = (0..sessions).map(|w| db.waiting_row(w)).collect();
+        let rows_before: Vec<Option<i64>> =
+            (0..self.sessions).map(|w| self.db.waiting_row(w)).collect();
         let select_all = matches!(
             &stmt,
             backend_playground::sim::isolation::sql::Stmt::Select {
@@ -416,120 +476,153 @@ fn compare(
             }
         );
         // The engine.
-        let sub = db.run(s, &stmt);
+        let sub = self.db.run(s, &stmt);
         let (engine_blocked, finished) = match sub {
             Submitted::Done(f) => (false, f),
             Submitted::Blocked { finished, .. } => (true, finished),
-            Submitted::Busy => continue,
+            Submitted::Busy => return Step::Compared,
         };
-        // Statements waiting for one transaction are released together
-        // when it ends. PostgreSQL queues waiters on the same row in order,
-        // as the engine does; but waiters on different rows, or an INSERT
-        // waiting on a key, wake at once and race, so the outcome is not
-        // fixed. The schedule is left out from such a step on.
-        for (w, tx) in &waits {
-            let Some(tx) = tx else { continue };
-            let group: Vec<usize> = waits
-                .iter()
-                .filter(|(_, t)| *t == Some(*tx))
-                .map(|(x, _)| *x)
-                .collect();
-            let ended = db.tx_state(*tx) != Some(TxState::Running);
-            let insert = group.iter().any(|g| {
-                waiting_sql[*g]
-                    .as_deref()
-                    .is_some_and(|q| q.starts_with("insert"))
-            });
-            let rows: Vec<Option<i64>> = group.iter().map(|g| rows_before[*g]).collect();
-            let same_row = rows.windows(2).all(|p| p[0] == p[1]);
-            if ended && group.len() >= 2 && (insert || !same_row) && group[0] == *w {
-                return Seen {
-                    raced: true,
-                    ..seen
-                };
-            }
+        if self.raced(&waits, &rows_before) {
+            return Step::Raced;
         }
-        for (w, slot) in waiting_sql.iter_mut().enumerate() {
-            if !db.is_blocked(w) {
+        for (w, slot) in self.waiting_sql.iter_mut().enumerate() {
+            if !self.db.is_blocked(w) {
                 *slot = None;
             }
         }
         if engine_blocked {
-            waiting_sql[s] = Some(sql.clone());
+            self.waiting_sql[s] = Some(sql.to_string());
         }
-        let mut want: Vec<String> = finished
-            .iter()
-            .map(|f| format!("T{}: {}", f.session + 1, expected(&f.answer)))
-            .collect();
-        want.sort();
-        for f in &finished {
-            match f.answer {
-                Answer::Error(DbError::ReadWriteDependencies) => seen.ssi += 1,
-                Answer::Error(DbError::ConcurrentUpdate) => seen.updates += 1,
-                _ => {}
-            }
-        }
-        seen.blocked += usize::from(engine_blocked);
-        seen.statements += 1;
+        let want = self.engine_answers(&finished, engine_blocked);
         // The server.
-        if in_flight[s].is_some() {
-            continue;
+        if self.in_flight[s].is_some() {
+            return Step::Compared;
         }
-        conns[s].send(sql);
-        in_flight[s] = Some((select_all, (Vec::new(), None)));
-        let mut got: Vec<String> = Vec::new();
-        let settle = Instant::now() + Duration::from_millis(DEADLOCK_MS * 4);
-        loop {
-            for (i, c) in conns.iter_mut().enumerate() {
-                if let Some((all, acc)) = &mut in_flight[i] {
-                    let all = *all;
-                    if let Some(r) = c.reply(Some(Duration::from_millis(2)), acc) {
-                        got.push(format!("T{}: {}", i + 1, observed(&r, all)));
-                        in_flight[i] = None;
-                    }
-                }
-            }
-            let waiting: Vec<usize> = (0..sessions).filter(|i| in_flight[*i].is_some()).collect();
-            if waiting.is_empty() {
-                break;
-            }
-            // Still running, or waiting on a lock?
-            let all_locked = waiting.iter().all(|&i| {
-                let q = format!("select cardinality(pg_blocking_pids({}))", conns[i].pid);
-                matches!(admin.query(&q), Reply::Rows(r, _) if r.first().and_then(|r| r[0].clone()).is_some_and(|n| n != "0"))
-            });
-            if all_locked && Instant::now() >= settle {
-                break;
-            }
-            assert!(
-                Instant::now() < settle + Duration::from_secs(10),
-                "{what}: step {k} never settled"
-            );
-        }
-        got.sort();
-        let server_blocked = in_flight[s].is_some();
+        let got = self.server_answers(k, s, sql, select_all);
+        let server_blocked = self.in_flight[s].is_some();
+        let (what, level, script) = (self.what, self.level, self.script);
         assert_eq!(
             (server_blocked, &got),
             (engine_blocked, &want),
             "{what} at {level:?}, step {k}: T{} {sql} (left: PostgreSQL, right: the engine)\nscript: {script:?}",
             s + 1
         );
+        Step::Compared
     }
-    // The committed table, while the sessions are still open.
-    let mut rows = Vec::new();
-    if let Reply::Rows(r, _) = admin.query("select id, value from test order by id") {
-        for row in r {
-            if let (Some(Some(i)), Some(Some(v))) = (row.first(), row.get(1)) {
-                rows.push((i.parse::<i64>().unwrap_or(0), v.parse::<i64>().unwrap_or(0)));
+
+    /// Statements waiting for one transaction are released together
+    /// when it ends. PostgreSQL queues waiters on the same row in order,
+    /// as the engine does; but waiters on different rows, or an INSERT
+    /// waiting on a key, wake at once and race, so the outcome is not
+    /// fixed. The schedule is left out from such a step on.
+    fn raced(&self, waits: &[(usize, Option<usize>)], rows_before: &[Option<i64>]) -> bool {
+        for (w, tx) in waits {
+            let Some(tx) = tx else { continue };
+            let group: Vec<usize> = waits
+                .iter()
+                .filter(|(_, t)| *t == Some(*tx))
+                .map(|(x, _)| *x)
+                .collect();
+            let ended = self.db.tx_state(*tx) != Some(TxState::Running);
+            let insert = group.iter().any(|g| {
+                self.waiting_sql[*g]
+                    .as_deref()
+                    .is_some_and(|q| q.starts_with("insert"))
+            });
+            let rows: Vec<Option<i64>> = group.iter().map(|g| rows_before[*g]).collect();
+            let same_row = rows.windows(2).all(|p| p[0] == p[1]);
+            if ended && group.len() >= 2 && (insert || !same_row) && group[0] == *w {
+                return true;
             }
         }
+        false
     }
-    assert_eq!(
-        rows,
-        db.committed_rows(),
-        "{what} at {level:?}: the committed table"
-    );
-    seen
+
+    /// The engine's statements that finished, as sorted `Tn: answer`;
+    /// counts them, and the serialization failures, in `seen`.
+    fn engine_answers(&mut self, finished: &[Finished], engine_blocked: bool) -> Vec<String> {
+        let mut want: Vec<String> = finished
+            .iter()
+            .map(|f| format!("T{}: {}", f.session + 1, expected(&f.answer)))
+            .collect();
+        want.sort();
+        for f in finished {
+            match f.answer {
+                Answer::Error(DbError::ReadWriteDependencies) => self.seen.ssi += 1,
+                Answer::Error(DbError::ConcurrentUpdate) => self.seen.updates += 1,
+                _ => {}
+            }
+        }
+        self.seen.blocked += usize::from(engine_blocked);
+        self.seen.statements += 1;
+        want
+    }
+
+    /// Sends `sql` on session `s` and gathers, as sorted `Tn: answer`,
+    /// every statement that finishes until the rest are all waiting on a
+    /// lock (and the deadlock check has had its time).
+    fn server_answers(&mut self, k: usize, s: usize, sql: &str, select_all: bool) -> Vec<String> {
+        self.conns[s].send(sql);
+        self.in_flight[s] = Some((select_all, (Vec::new(), None)));
+        let mut got: Vec<String> = Vec::new();
+        let settle = Instant::now() + Duration::from_millis(DEADLOCK_MS * 4);
+        loop {
+            for (i, c) in self.conns.iter_mut().enumerate() {
+                if let Some((all, acc)) = &mut self.in_flight[i] {
+                    let all = *all;
+                    if let Some(r) = c.reply(Some(Duration::from_millis(2)), acc) {
+                        got.push(format!("T{}: {}", i + 1, observed(&r, all)));
+                        self.in_flight[i] = None;
+                    }
+                }
+            }
+            let waiting: Vec<usize> = (0..self.sessions)
+                .filter(|i| self.in_flight[*i].is_some())
+                .collect();
+            if waiting.is_empty() {
+                break;
+            }
+            // Still running, or waiting on a lock?
+            if self.all_locked(&waiting) && Instant::now() >= settle {
+                break;
+            }
+            assert!(
+                Instant::now() < settle + Duration::from_secs(10),
+                "{}: step {k} never settled",
+                self.what
+            );
+        }
+        got.sort();
+        got
+    }
+
+    /// Whether every session in `waiting` waits on a lock on the server.
+    fn all_locked(&mut self, waiting: &[usize]) -> bool {
+        waiting.iter().all(|&i| {
+            let q = format!("select cardinality(pg_blocking_pids({}))", self.conns[i].pid);
+            matches!(self.admin.query(&q), Reply::Rows(r, _) if r.first().and_then(|r| r[0].clone()).is_some_and(|n| n != "0"))
+        })
+    }
+
+    /// The committed table, read while the sessions are still open, must
+    /// be the engine's.
+    fn check_committed(&mut self) {
+        let mut rows = Vec::new();
+        if let Reply::Rows(r, _) = self.admin.query("select id, value from test order by id") {
+            for row in r {
+                if let (Some(Some(i)), Some(Some(v))) = (row.first(), row.get(1)) {
+                    rows.push((i.parse::<i64>().unwrap_or(0), v.parse::<i64>().unwrap_or(0)));
+                }
+            }
+        }
+        assert_eq!(
+            rows,
+            self.db.committed_rows(),
+            "{} at {:?}: the committed table",
+            self.what,
+            self.level
+        );
+    }
 }
 
 /// What one schedule showed.

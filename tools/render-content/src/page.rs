@@ -433,7 +433,54 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
     );
     let theme = assets.theme_js.trim().to_string();
     let mut scripts = vec![theme.clone(), boot.clone()];
-    let old_links = (p.kind == Kind::Home).then(|| {
+    let old_links = old_links_script(p, assets, c);
+    if let Some(o) = &old_links {
+        scripts.push(o.clone());
+    }
+    let site_url = std::env::var("SITE_URL").ok().filter(|u| u.ends_with('/'));
+    let mut h = head_meta(p, &root, &csp(&scripts), site_url.as_deref());
+    if let Some(base) = &site_url {
+        let _ = writeln!(h, r#"<meta property="og:url" content="{base}{}">"#, p.path);
+    }
+    if let Some(o) = &old_links {
+        let _ = writeln!(h, "<script>{o}</script>");
+    }
+    let _ = write!(
+        h,
+        r#"<script>{theme}</script>
+<link rel="stylesheet" href="{root}{}">
+<link rel="icon" href="{root}{}" type="image/svg+xml">
+<link rel="manifest" href="{root}manifest.webmanifest">
+<script>{boot}</script>
+<script type="application/json" id="bp-modules">{{{}}}</script>
+</head>
+<body>
+{}<div class="shell">{}<div class="backdrop" id="backdrop"></div><main id="main" tabindex="-1"><div id="notice"></div><div id="update-host"></div>{}</main></div>{}<footer class="site-footer"><p>Backend Playground: a senior backend interview cheat sheet with live simulations. Runs entirely in your browser.</p></footer>
+</body>
+</html>
+"#,
+        assets.css,
+        assets.icon,
+        prefetch_modules(assets, c),
+        HEADER,
+        nav(c, &p.path),
+        p.main,
+        SEARCH_DIALOG
+    );
+    // A link to the root itself needs a path of its own: an empty one
+    // would keep the page's query.
+    let home = if root.is_empty() { "./" } else { root.as_str() };
+    h.replace(
+        &format!("href=\"{ROOT_MARK}\""),
+        &format!("href=\"{home}\""),
+    )
+    .replace(ROOT_MARK, &root)
+}
+
+/// The overview's script that sends links of the old style to their new
+/// address, with the topics' slugs filled in; no other page has it.
+fn old_links_script(p: &Page, assets: &Assets, c: &Content) -> Option<String> {
+    (p.kind == Kind::Home).then(|| {
         let slugs: Vec<String> = c
             .topics
             .iter()
@@ -443,20 +490,21 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
             .old_links_js
             .trim()
             .replace("SLUGS", &format!("[{}]", slugs.join(",")))
-    });
-    if let Some(o) = &old_links {
-        scripts.push(o.clone());
-    }
-    let csp = format!(
+    })
+}
+
+/// The Content-Security-Policy of a page whose inline scripts are
+/// `scripts`.
+fn csp(scripts: &[String]) -> String {
+    format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'",
         scripts.iter().map(|s| script_hash(s)).collect::<Vec<_>>().join(" ")
-    );
-    let site_url = std::env::var("SITE_URL").ok().filter(|u| u.ends_with('/'));
-    let canonical = match &site_url {
-        Some(base) => format!("{base}{}", p.path),
-        None => "./".to_string(),
-    };
-    // Prefetching: each model topic's module, for links to it.
+    )
+}
+
+/// For prefetching: each model topic's module, for links to it, as the
+/// members of a JSON object (`"slug":["script","wasm"]`).
+fn prefetch_modules(assets: &Assets, c: &Content) -> String {
     let modules: Vec<String> = c
         .topics
         .iter()
@@ -466,7 +514,19 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
             Some(format!("{:?}:[{js:?},{wasm:?}]", t.meta.slug))
         })
         .collect();
-    let image = match &site_url {
+    modules.join(",")
+}
+
+/// The start of a page's HTML up to its link-preview tags: the document
+/// type, the `<html>` element with the page's data, and the head's meta
+/// tags. `site_url`, when known, makes the canonical and image links
+/// absolute.
+fn head_meta(p: &Page, root: &str, csp: &str, site_url: Option<&str>) -> String {
+    let canonical = match site_url {
+        Some(base) => format!("{base}{}", p.path),
+        None => "./".to_string(),
+    };
+    let image = match site_url {
         Some(base) => format!("{base}{}", p.image),
         None => format!("{root}{}", p.image),
     };
@@ -508,40 +568,5 @@ pub fn html(p: &Page, assets: &Assets, c: &Content) -> String {
         crate::preview::SIZE.0,
         crate::preview::SIZE.1,
     );
-    if let Some(base) = &site_url {
-        let _ = writeln!(h, r#"<meta property="og:url" content="{base}{}">"#, p.path);
-    }
-    if let Some(o) = &old_links {
-        let _ = writeln!(h, "<script>{o}</script>");
-    }
-    let _ = write!(
-        h,
-        r#"<script>{theme}</script>
-<link rel="stylesheet" href="{root}{}">
-<link rel="icon" href="{root}{}" type="image/svg+xml">
-<link rel="manifest" href="{root}manifest.webmanifest">
-<script>{boot}</script>
-<script type="application/json" id="bp-modules">{{{}}}</script>
-</head>
-<body>
-{}<div class="shell">{}<div class="backdrop" id="backdrop"></div><main id="main" tabindex="-1"><div id="notice"></div><div id="update-host"></div>{}</main></div>{}<footer class="site-footer"><p>Backend Playground: a senior backend interview cheat sheet with live simulations. Runs entirely in your browser.</p></footer>
-</body>
-</html>
-"#,
-        assets.css,
-        assets.icon,
-        modules.join(","),
-        HEADER,
-        nav(c, &p.path),
-        p.main,
-        SEARCH_DIALOG
-    );
-    // A link to the root itself needs a path of its own: an empty one
-    // would keep the page's query.
-    let home = if root.is_empty() { "./" } else { root.as_str() };
-    h.replace(
-        &format!("href=\"{ROOT_MARK}\""),
-        &format!("href=\"{home}\""),
-    )
-    .replace(ROOT_MARK, &root)
+    h
 }
