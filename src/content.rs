@@ -90,11 +90,35 @@ mod tests {
     fn every_model_has_a_title_and_every_topic_names_a_model() {
         for name in MODELS {
             assert!(visualization_title(name).is_some(), "{name}");
+            assert!(
+                crate::sim::first_caption(name).is_some(),
+                "{name} opens no model"
+            );
         }
         for t in TOPICS {
             if let Some(v) = t.visualization {
                 assert!(MODELS.contains(&v), "{}: {v}", t.slug);
             }
         }
+        for name in crate::sim::NAMES {
+            assert!(
+                MODELS.contains(&name),
+                "the model {name} is not in build/models.rs"
+            );
+        }
+    }
+
+    #[test]
+    fn every_visualization_opens_a_model_with_a_first_caption() {
+        let mut named = 0;
+        for t in TOPICS {
+            if let Some(v) = t.visualization {
+                let caption = crate::sim::first_caption(v).unwrap_or_default();
+                assert!(!caption.is_empty(), "{v} has no first caption");
+                named += 1;
+            }
+        }
+        assert!(named >= 4, "only {named} topics have a model");
+        assert_eq!(crate::sim::first_caption("no-such-model"), None);
     }
 }

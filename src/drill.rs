@@ -560,14 +560,23 @@ pub fn import_refusal(e: &ReadError) -> String {
 
 /// What the card area shows.
 pub enum Shown<'a> {
+    /// The cards are being fetched.
     Loading,
+    /// The cards could not be fetched: why.
     Failed(&'a str),
+    /// No card in the section picked.
     Empty,
+    /// A card.
     Card {
+        /// The card.
         card: &'a Card,
+        /// Its place in the queue, from 1.
         number: usize,
+        /// The cards in the queue.
         total: usize,
+        /// How the reader did on it so far.
         record: Record,
+        /// Whether its answer is shown.
         revealed: bool,
     },
 }

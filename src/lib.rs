@@ -8,10 +8,13 @@
 //! - [`sim`]: the models, pure Rust with no web dependencies.
 //! - [`app`]: the Leptos components.
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod content;
 pub mod drill;
 pub mod escape;
 pub mod route;
 pub mod search;
-pub mod sim;
+/// The models (the `sim` crate): pure Rust, with no web dependencies.
+pub use ::sim;

@@ -12,6 +12,7 @@
 use std::cell::RefCell;
 
 use crate::content;
+pub use crate::sim::query::{encode_component, topic_query};
 
 thread_local! {
     /// The way from the page shown back to the site's root (`""`, `"../"`
@@ -84,22 +85,6 @@ pub fn decode_component(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Encodes a query component: letters, digits, `-_.~` and the `,`, `:` and
-/// `!` that lists such as `healthy:20,down:30` or `a,b!,30s` use stay (a
-/// query may hold them as they are), the rest is percent-encoded.
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',' | b':' | b'!')
-        {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Parses a query string (with or without its leading `?`).
@@ -190,19 +175,6 @@ pub fn parse_page(route: &Route, query: &str) -> Parsed {
     let mut parsed = parse(&format!("{head}&{query}"));
     parsed.route = route.clone();
     parsed
-}
-
-/// The link of the first scheme (`?topic=slug&k=v`), the length the
-/// isolation lab's link limit is measured on.
-pub fn topic_query<K: AsRef<str>, V: AsRef<str>>(slug: &str, params: &[(K, V)]) -> String {
-    let mut q = format!("?topic={}", encode_component(slug));
-    for (k, v) in params {
-        q.push('&');
-        q.push_str(&encode_component(k.as_ref()));
-        q.push('=');
-        q.push_str(&encode_component(v.as_ref()));
-    }
-    q
 }
 
 /// The link that opens the topic `slug`, relative to the page.

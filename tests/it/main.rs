@@ -24,4 +24,5 @@ mod isolation_urls;
 mod nplus1_sqlite;
 mod presets;
 mod seed_coverage;
+mod tidy;
 mod url_property;

@@ -15,6 +15,8 @@
 //! `SITE_URL` (the address the site is served from, ending in `/`), when
 //! set, makes the canonical and preview links absolute.
 
+#![warn(missing_docs)]
+
 #[path = "../../../build/highlight.rs"]
 mod highlight;
 

@@ -3,7 +3,7 @@
 //! of UPDATE, DELETE and SELECT ... FOR UPDATE.
 
 use super::*;
-use crate::sim::isolation::sql::parse;
+use crate::isolation::sql::parse;
 
 fn stmt(sql: &str) -> Stmt {
     match parse(sql) {

@@ -1,9 +1,9 @@
 //! Unit and property tests of the N+1 model.
 
 use super::*;
-use crate::sim::params::Reader;
-use crate::sim::rng::Rng;
-use crate::sim::Trace;
+use crate::params::Reader;
+use crate::rng::Rng;
+use crate::Trace;
 
 fn params(strategy: Strategy, users: u32, depth: Depth) -> Params {
     Params {
@@ -213,12 +213,12 @@ fn parameters_round_trip_through_the_url() {
     let mut rng = Rng::new(99);
     for _ in 0..500 {
         let p = random_params(&mut rng);
-        let pairs: Vec<(String, String)> = crate::sim::pairs::<Run>(&p)
+        let pairs: Vec<(String, String)> = crate::pairs::<Run>(&p)
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
         let mut r = Reader::new(&pairs);
-        let back = crate::sim::read::<Run>(&mut r);
+        let back = crate::read::<Run>(&mut r);
         assert!(r.finish().is_empty());
         assert_eq!(back, p);
     }
@@ -237,7 +237,7 @@ fn bad_values_fall_back_with_a_reason() {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     let mut r = Reader::new(&pairs);
-    let p = crate::sim::read::<Run>(&mut r);
+    let p = crate::read::<Run>(&mut r);
     assert_eq!(p.users, 0);
     assert_eq!(p.strategy, Strategy::Lazy);
     assert_eq!(p.batch, Some(1));
@@ -246,7 +246,7 @@ fn bad_values_fall_back_with_a_reason() {
     assert_eq!(r.finish().len(), 5);
     let huge = vec![("n".to_string(), "1000000000000".to_string())];
     let mut r = Reader::new(&huge);
-    assert_eq!(crate::sim::read::<Run>(&mut r).users, MAX_USERS);
+    assert_eq!(crate::read::<Run>(&mut r).users, MAX_USERS);
 }
 
 #[test]
@@ -259,7 +259,7 @@ fn hand_built_parameters_out_of_range_still_run() {
         row_us: u32::MAX,
         ..Params::default()
     };
-    let c = crate::sim::clamp::<Run>(&p);
+    let c = crate::clamp::<Run>(&p);
     assert_eq!(c.users, MAX_USERS);
     assert_eq!(c.batch, Some(1));
     let small = Params { users: 3, ..p };

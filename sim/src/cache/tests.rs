@@ -2,17 +2,17 @@
 //! keeps its invariants on random scripts.
 
 use super::*;
-use crate::sim::rng::Rng;
-use crate::sim::Trace;
+use crate::rng::Rng;
+use crate::Trace;
 
 /// Opens a run from URL pairs, as a permalink does.
-fn open(pairs: &[(String, String)]) -> crate::sim::Opened<Run> {
-    crate::sim::open::<Run>(pairs)
+fn open(pairs: &[(String, String)]) -> crate::Opened<Run> {
+    crate::open::<Run>(pairs)
 }
 
 /// A permalink's pairs at `step`.
 fn to_pairs(p: &Params, step: usize) -> Vec<(&'static str, String)> {
-    crate::sim::link::<Run>(p, step)
+    crate::link::<Run>(p, step)
 }
 
 fn total(p: &Params) -> Figures {

@@ -106,7 +106,7 @@ impl Params {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::cache::Preset;
+    use crate::cache::Preset;
     use Token::{Crash, Step, Wait};
 
     fn herd() -> Params {

@@ -3,7 +3,7 @@
 //! gives, against one cache and one database.
 
 use super::redis::{Command, Redis, Reply};
-use crate::sim::rng::Rng;
+use crate::rng::Rng;
 
 /// The key every script reads and writes.
 pub const KEY: &str = "user:42";

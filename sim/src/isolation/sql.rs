@@ -899,7 +899,7 @@ impl Pred {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng::Rng;
+    use crate::rng::Rng;
 
     /// A parser over `src`, a statement's clauses after its first word.
     fn clauses(src: &str) -> Parser {

@@ -2,7 +2,7 @@
 //! follows a timeline, or a script of single calls and clock advances. The
 //! calls do not depend on the breaker, so two policies see the same traffic.
 
-use crate::sim::rng::Rng;
+use crate::rng::Rng;
 
 /// The most phases in a health timeline.
 pub const MAX_PHASES: usize = 20;

@@ -152,7 +152,7 @@ mod tests {
             ("transfer", ReadSkew, 2, 2),
             ("withdrawals", WriteSkew, 2, 3),
         ];
-        let stories = crate::sim::isolation::presets::textbook();
+        let stories = crate::isolation::presets::textbook();
         assert_eq!(stories.len(), want.len());
         for (name, anomaly, textbook, postgres) in want {
             let story = stories.iter().find(|s| s.name == name);

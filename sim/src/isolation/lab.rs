@@ -13,10 +13,10 @@ use super::pg::{Answer, Db, DbError, Finished, Submitted, Tx, TxState};
 use super::presets::{self, Schedule, START};
 use super::sql::{parse, Level, ParseError, Stmt};
 use crate::choice;
-use crate::route::topic_query;
-use crate::sim::model::{index_of, word_of, Choices, Kind as ParamKind, Model, Param};
-use crate::sim::params::{show, Reader};
-use crate::sim::Trace;
+use crate::model::{index_of, word_of, Choices, Kind as ParamKind, Model, Param};
+use crate::params::{show, Reader};
+use crate::query::topic_query;
+use crate::Trace;
 
 /// The fewest sessions.
 pub const MIN_SESSIONS: usize = 2;
@@ -289,7 +289,7 @@ impl Params {
     /// The length of the query string these parameters make (without the
     /// step), to keep links under [`MAX_URL`].
     pub fn link_len(&self) -> usize {
-        topic_query("acid", &crate::sim::pairs::<Run>(self)).len() + "&step=000".len()
+        topic_query("acid", &crate::pairs::<Run>(self)).len() + "&step=000".len()
     }
 
     /// Whether the link fits [`MAX_URL`]; if not, the message to show.
@@ -1037,7 +1037,7 @@ mod lab_build_tests;
 impl Run {
     /// Runs the scenario.
     pub fn new(params: &Params) -> Run {
-        Run::build(&crate::sim::clamp::<Run>(params), false)
+        Run::build(&crate::clamp::<Run>(params), false)
     }
 
     /// Runs the scenario; a `light` run keeps the database and the verdict

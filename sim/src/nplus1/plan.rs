@@ -3,7 +3,7 @@
 
 use super::data::{id_bytes, Dataset, ROW_OVERHEAD};
 use super::{plural, Depth, Params, Strategy};
-use crate::sim::{bytes, thousands};
+use crate::{bytes, thousands};
 
 /// The table a query reads its main rows from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

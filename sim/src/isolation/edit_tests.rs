@@ -2,7 +2,7 @@
 //! schedule, the step it shows, the element it focuses and its notice.
 
 use super::*;
-use crate::sim::isolation::lab::MAX_URL;
+use crate::isolation::lab::MAX_URL;
 
 /// Two sessions: `a; b` and `c`, interleaved `1 2 1`.
 fn small() -> Params {

@@ -2,17 +2,17 @@
 //! invariants every run must keep.
 
 use super::*;
-use crate::sim::rng::Rng;
-use crate::sim::Trace;
+use crate::rng::Rng;
+use crate::Trace;
 
 /// Opens a run from URL pairs, as a permalink does.
-fn open(pairs: &[(String, String)]) -> crate::sim::Opened<Run> {
-    crate::sim::open::<Run>(pairs)
+fn open(pairs: &[(String, String)]) -> crate::Opened<Run> {
+    crate::open::<Run>(pairs)
 }
 
 /// A permalink's pairs at `step`.
 fn to_pairs(p: &Params, step: usize) -> Vec<(&'static str, String)> {
-    crate::sim::link::<Run>(p, step)
+    crate::link::<Run>(p, step)
 }
 
 /// Runs a manual script with instant calls (0 ms) and returns, per action,
@@ -555,7 +555,7 @@ fn invariants_hold_on_random_runs() {
 fn urls_round_trip() {
     let mut rng = Rng::new(11);
     for _ in 0..300 {
-        let p = crate::sim::clamp::<Run>(&random_params(&mut rng));
+        let p = crate::clamp::<Run>(&random_params(&mut rng));
         let run = Run::new(&p);
         let step = rng.below(run.steps() as u64) as usize;
         let pairs: Vec<(String, String)> = to_pairs(&p, step)

@@ -11,7 +11,7 @@ use super::engine::{
     expiry_in, jittered_ttl, recompute_early, refresh_age, value_of, version_in, WritePolicy,
 };
 use super::redis::{Redis, Reply};
-use crate::sim::rng::Rng;
+use crate::rng::Rng;
 
 /// The settings of a workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

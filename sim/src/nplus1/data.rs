@@ -4,7 +4,7 @@
 //! in user order, so the dataset for N users is a prefix of the dataset for
 //! more users: the sweep builds one dataset and runs the model on prefixes.
 
-use crate::sim::rng::pick;
+use crate::rng::pick;
 
 /// First names for the generated users.
 const NAMES: [&str; 16] = [

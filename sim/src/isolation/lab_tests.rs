@@ -3,16 +3,16 @@
 //! permalinks read, clamp and round-trip.
 
 use super::*;
-use crate::sim::isolation::matrix::{judge, matrix, ANOMALIES};
+use crate::isolation::matrix::{judge, matrix, ANOMALIES};
 
 /// Opens a run from URL pairs, as a permalink does.
-fn open(pairs: &[(String, String)]) -> crate::sim::Opened<Run> {
-    crate::sim::open::<Run>(pairs)
+fn open(pairs: &[(String, String)]) -> crate::Opened<Run> {
+    crate::open::<Run>(pairs)
 }
 
 /// A permalink's pairs at `step`.
 fn to_pairs(p: &Params, step: usize) -> Vec<(&'static str, String)> {
-    crate::sim::link::<Run>(p, step)
+    crate::link::<Run>(p, step)
 }
 
 fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -21,7 +21,7 @@ fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn reopen(p: &Params, step: usize) -> crate::sim::Opened<Run> {
+fn reopen(p: &Params, step: usize) -> crate::Opened<Run> {
     let back: Vec<(String, String)> = to_pairs(p, step)
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

@@ -203,10 +203,10 @@ pub fn word_of<T: Choices>(i: usize) -> Option<&'static str> {
 #[macro_export]
 macro_rules! int {
     ($key:expr, $label:expr, $unit:expr, $min:expr, $max:expr, $($field:ident).+) => {
-        $crate::sim::model::Param::new(
+        $crate::model::Param::new(
             $key,
             $label,
-            $crate::sim::model::Kind::Int {
+            $crate::model::Kind::Int {
                 min: $min,
                 max: $max,
                 unit: $unit,
@@ -223,14 +223,14 @@ macro_rules! int {
 #[macro_export]
 macro_rules! choice {
     ($key:expr, $label:expr, $ty:ty, $($field:ident).+) => {
-        $crate::sim::model::Param::new(
+        $crate::model::Param::new(
             $key,
             $label,
-            $crate::sim::model::Kind::Choice {
-                word: $crate::sim::model::word_of::<$ty>,
-                get: |p: &Params| $crate::sim::model::index_of::<$ty>(p.$($field).+),
+            $crate::model::Kind::Choice {
+                word: $crate::model::word_of::<$ty>,
+                get: |p: &Params| $crate::model::index_of::<$ty>(p.$($field).+),
                 set: |p: &mut Params, i| {
-                    if let Some(v) = <$ty as $crate::sim::model::Choices>::ALL.get(i) {
+                    if let Some(v) = <$ty as $crate::model::Choices>::ALL.get(i) {
                         p.$($field).+ = *v;
                     }
                 },
