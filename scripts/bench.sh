@@ -21,6 +21,9 @@ cargo bench --locked --bench cache
 step "Native: the isolation lab's matrix"
 cargo bench --locked --bench isolation
 
+step "Native: the worst link of each model (a search within the limits)"
+cargo bench --locked --bench worst
+
 step "Release build"
 trunk build --release
 python3 scripts/size_report.py dist

@@ -5,22 +5,50 @@
 
 use super::thousands;
 
+/// The most problems a notice names; the rest are counted ("and 3 more").
+pub const MAX_SHOWN: usize = 8;
+/// The most pairs of a link that are read; the rest are ignored, with one
+/// problem that says so.
+pub const MAX_PAIRS: usize = 200;
+/// The longest value read, in bytes; a longer one is ignored, with a
+/// problem. Every model's longest valid value is far shorter.
+pub const MAX_VALUE: usize = 20_000;
+
 /// Reads parameters from `key=value` pairs (already percent-decoded) and
-/// collects what was wrong with them.
+/// collects what was wrong with them. However long the link, the work is
+/// bounded: only the first [`MAX_PAIRS`] pairs are read, values over
+/// [`MAX_VALUE`] bytes are refused, and only the first [`MAX_SHOWN`]
+/// problems are kept (the rest counted).
 #[derive(Debug)]
 pub struct Reader<'a> {
     pairs: &'a [(String, String)],
     used: Vec<bool>,
     problems: Vec<String>,
+    /// Problems found past the first [`MAX_SHOWN`].
+    more: usize,
+    /// Pairs past [`MAX_PAIRS`], not read.
+    skipped: usize,
 }
 
 impl<'a> Reader<'a> {
     /// A reader over `pairs`, in URL order.
     pub fn new(pairs: &'a [(String, String)]) -> Self {
+        let read = &pairs[..pairs.len().min(MAX_PAIRS)];
         Reader {
-            pairs,
-            used: vec![false; pairs.len()],
+            pairs: read,
+            used: vec![false; read.len()],
             problems: Vec::new(),
+            more: 0,
+            skipped: pairs.len() - read.len(),
+        }
+    }
+
+    /// Keeps a problem, or counts it once [`MAX_SHOWN`] are kept.
+    fn add(&mut self, problem: String) {
+        if self.problems.len() < MAX_SHOWN {
+            self.problems.push(problem);
+        } else {
+            self.more += 1;
         }
     }
 
@@ -30,10 +58,16 @@ impl<'a> Reader<'a> {
         for (i, (k, v)) in self.pairs.iter().enumerate() {
             if k == key && !self.used[i] {
                 self.used[i] = true;
-                if found.is_none() {
+                if v.len() > MAX_VALUE {
+                    self.add(format!(
+                        "{k}={} (longer than {} characters; ignored)",
+                        show(v),
+                        thousands(MAX_VALUE as u64)
+                    ));
+                } else if found.is_none() {
                     found = Some(v.as_str());
                 } else {
-                    self.problems.push(format!(
+                    self.add(format!(
                         "{k}={} (given twice; the first one counts)",
                         show(v)
                     ));
@@ -50,7 +84,7 @@ impl<'a> Reader<'a> {
 
     /// Records a problem found by the caller.
     pub fn note(&mut self, problem: String) {
-        self.problems.push(problem);
+        self.add(problem);
     }
 
     /// A whole number in `min..=max`; `default` when absent.
@@ -60,7 +94,7 @@ impl<'a> Reader<'a> {
         };
         match whole(raw) {
             Whole::Value(v) if v < min as i128 => {
-                self.problems.push(format!(
+                self.add(format!(
                     "{key}={} (below {}; using {})",
                     show(raw),
                     thousands(min),
@@ -69,7 +103,7 @@ impl<'a> Reader<'a> {
                 min
             }
             Whole::Value(v) if v > max as i128 => {
-                self.problems.push(format!(
+                self.add(format!(
                     "{key}={} (above {}; using {})",
                     show(raw),
                     thousands(max),
@@ -84,7 +118,7 @@ impl<'a> Reader<'a> {
                 } else {
                     (max, "above")
                 };
-                self.problems.push(format!(
+                self.add(format!(
                     "{key}={} ({word} {}; using {})",
                     show(raw),
                     thousands(edge),
@@ -93,7 +127,7 @@ impl<'a> Reader<'a> {
                 edge
             }
             Whole::Not => {
-                self.problems.push(format!(
+                self.add(format!(
                     "{key}={} (not a whole number; using {})",
                     show(raw),
                     thousands(default)
@@ -142,7 +176,7 @@ impl<'a> Reader<'a> {
             .position(|(_, v)| *v == default)
             .map(|i| names[i])
             .unwrap_or("the default");
-        self.problems.push(format!(
+        self.add(format!(
             "{key}={} (not one of {}; using {default_name})",
             show(raw),
             names.join(", ")
@@ -158,14 +192,14 @@ impl<'a> Reader<'a> {
         };
         match whole(raw) {
             Whole::Value(v) if v < 0 => {
-                self.problems.push(format!(
+                self.add(format!(
                     "step={} (below 0; showing the first step)",
                     show(raw)
                 ));
                 0
             }
             Whole::Value(v) if v > last as i128 => {
-                self.problems.push(format!(
+                self.add(format!(
                     "step={} (this run has steps 0 to {}; showing the last)",
                     show(raw),
                     thousands(last)
@@ -174,7 +208,7 @@ impl<'a> Reader<'a> {
             }
             Whole::Value(v) => v as usize,
             Whole::Huge(negative) => {
-                self.problems.push(format!(
+                self.add(format!(
                     "step={} (this run has steps 0 to {}; showing the {})",
                     show(raw),
                     thousands(last),
@@ -187,7 +221,7 @@ impl<'a> Reader<'a> {
                 }
             }
             Whole::Not => {
-                self.problems.push(format!(
+                self.add(format!(
                     "step={} (not a whole number; showing the first step)",
                     show(raw)
                 ));
@@ -201,12 +235,22 @@ impl<'a> Reader<'a> {
     pub fn finish(mut self) -> Vec<String> {
         for (i, (k, v)) in self.pairs.iter().enumerate() {
             if !self.used[i] {
-                self.problems.push(if v.is_empty() {
+                self.add(if v.is_empty() {
                     format!("{} (unknown parameter)", show(k))
                 } else {
                     format!("{}={} (unknown parameter)", show(k), show(v))
                 });
             }
+        }
+        if self.skipped > 0 {
+            self.add(format!(
+                "{} more parameters than the {MAX_PAIRS} read (ignored)",
+                thousands(self.skipped as u64)
+            ));
+        }
+        if self.more > 0 {
+            self.problems
+                .push(format!("and {} more", thousands(self.more as u64)));
         }
         self.problems
     }
@@ -318,6 +362,30 @@ mod tests {
         assert_eq!(r.choice("c", &opts, Colour::Red), Colour::Blue);
         assert_eq!(r.step(10), 3);
         assert!(r.finish().is_empty());
+    }
+
+    #[test]
+    fn however_long_the_link_the_notice_is_short() {
+        let many: Vec<(String, String)> = (0..100_000)
+            .map(|i| (format!("k{i}"), "v".to_string()))
+            .collect();
+        let problems = Reader::new(&many).finish();
+        assert_eq!(problems.len(), MAX_SHOWN + 1, "{problems:?}");
+        assert_eq!(problems[0], "k0=v (unknown parameter)");
+        // 200 unknown, and one for the 99,800 not read: 193 beyond the 8.
+        assert_eq!(problems[MAX_SHOWN], "and 193 more");
+        let long = vec![("n".to_string(), "1".repeat(MAX_VALUE + 1))];
+        let mut r = Reader::new(&long);
+        assert_eq!(r.int("n", 0, 5, 2), 2);
+        let problems = r.finish();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].ends_with("(longer than 20,000 characters; ignored)"));
+        let mut r = Reader::new(&[]);
+        for i in 0..1_000 {
+            r.note(format!("problem {i}"));
+        }
+        let problems = r.finish();
+        assert_eq!(problems.last().map(String::as_str), Some("and 992 more"));
     }
 
     #[test]

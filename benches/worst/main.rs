@@ -1,0 +1,169 @@
+//! The worst links: for each model, a search of its parameter space and
+//! its free-text inputs for the link that is slowest to open within the
+//! model's limits, printing that link, its open time (median of several
+//! runs, native) and the most memory it held while opening. Prints figures;
+//! asserts nothing. Run with `cargo bench --bench worst`; the full links go
+//! to `artifacts/worst-links.txt`.
+
+#[path = "../common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+mod breaker;
+mod cache;
+mod lab;
+mod nplus1;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use backend_playground::route;
+
+/// The system allocator, counting the bytes held and the most held since
+/// the last [`reset_peak`].
+struct Counting;
+
+static HELD: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = System.alloc(layout);
+        if !p.is_null() {
+            let now = HELD.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout);
+        HELD.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Starts counting the peak from what is held now.
+fn reset_peak() {
+    PEAK.store(HELD.load(Ordering::Relaxed), Ordering::Relaxed);
+}
+
+/// What opening a link cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, PartialOrd)]
+pub struct Cost {
+    /// Wall time of one open.
+    pub time: Duration,
+    /// The most bytes held above what was held before, while opening.
+    pub peak: usize,
+}
+
+/// The decoded pairs of a topic page's query string (`k=v&…`), as the
+/// page hands them to its model.
+pub fn pairs(query: &str) -> Vec<(String, String)> {
+    route::parse_page(&route::Route::Topic("acid"), query).params
+}
+
+/// Opens `query` (a topic page's query string, `k=v&…`, as a permalink
+/// holds it) with `open` once, and what it cost (decoding included).
+pub fn cost_once<T>(query: &str, open: impl Fn(&[(String, String)]) -> T) -> Cost {
+    let before = HELD.load(Ordering::Relaxed);
+    reset_peak();
+    let t = Instant::now();
+    let pairs = pairs(query);
+    let out = open(&pairs);
+    let time = t.elapsed();
+    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    drop(std::hint::black_box(out));
+    Cost { time, peak }
+}
+
+/// The cost of `query`: the median time of five opens, the largest peak.
+pub fn cost<T>(query: &str, open: impl Fn(&[(String, String)]) -> T) -> Cost {
+    let mut runs: Vec<Cost> = (0..5).map(|_| cost_once(query, &open)).collect();
+    runs.sort_by_key(|c| c.time);
+    Cost {
+        time: runs[2].time,
+        peak: runs.iter().map(|c| c.peak).max().unwrap_or(0),
+    }
+}
+
+/// The worst link a search found for one model.
+pub struct Worst {
+    /// The model's name.
+    pub model: &'static str,
+    /// The link's query string.
+    pub query: String,
+    /// What opening it cost.
+    pub cost: Cost,
+    /// How many links the search opened.
+    pub tried: usize,
+    /// What else the model's search measured (a comparison, a frame).
+    pub extra: String,
+}
+
+/// A model's name and its search.
+type Search = (&'static str, fn() -> Worst);
+
+fn main() {
+    let searches: [Search; 4] = [
+        ("n-plus-one", nplus1::worst),
+        ("circuit-breaker", breaker::worst),
+        ("cache-aside", cache::worst),
+        ("isolation", lab::worst),
+    ];
+    let mut found = Vec::new();
+    for (name, search) in searches {
+        let t = Instant::now();
+        let w = search();
+        println!(
+            "{name}: worst of {} links in {}: opens in {}, holds {:.1} MiB, {} characters{}",
+            w.tried,
+            common::ms(t.elapsed()),
+            common::ms(w.cost.time),
+            w.cost.peak as f64 / (1024.0 * 1024.0),
+            w.query.len(),
+            if w.extra.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", w.extra)
+            }
+        );
+        println!("  ?{}", shorten(&w.query, 300));
+        found.push(w);
+    }
+    println!();
+    println!("| model | worst link (characters) | open, native | memory held | links tried |");
+    println!("| --- | --- | --- | --- | --- |");
+    for w in &found {
+        println!(
+            "| {} | {} | {} | {:.1} MiB | {} |",
+            w.model,
+            w.query.len(),
+            common::ms(w.cost.time),
+            w.cost.peak as f64 / (1024.0 * 1024.0),
+            w.tried
+        );
+    }
+    let text: String = found
+        .iter()
+        .map(|w| format!("{}\n?{}\n\n", w.model, w.query))
+        .collect();
+    let _ = std::fs::create_dir_all("artifacts");
+    if std::fs::write("artifacts/worst-links.txt", text).is_ok() {
+        println!("\nThe full links: artifacts/worst-links.txt");
+    }
+}
+
+/// At most `n` characters of `s`, with an ellipsis if cut.
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n).collect();
+        out.push('\u{2026}');
+        out
+    }
+}

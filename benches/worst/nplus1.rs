@@ -1,0 +1,16 @@
+//! The search for the slowest link of the nplus1 model.
+
+use crate::{cost, Worst};
+
+/// The slowest link found, and what it cost.
+pub fn worst() -> Worst {
+    let query = String::new();
+    let c = cost(&query, |_pairs| ());
+    Worst {
+        model: "nplus1",
+        query,
+        cost: c,
+        tried: 1,
+        extra: String::new(),
+    }
+}
