@@ -1,16 +1,173 @@
-//! The search for the slowest link of the breaker model.
+//! The search for the slowest link of the circuit-breaker model: random
+//! links within the table's limits (timelines of up to 20 phases and 600 s,
+//! up to 200 calls a second, scripts of up to 200 actions with waits of up
+//! to an hour, and words the readers drop), and mutations of the worst.
 
-use crate::{cost, Worst};
+use std::time::{Duration, Instant};
+
+use backend_playground::sim::breaker::{
+    Run, MAX_FAIL, MAX_HALF_OPEN, MAX_LATENCY_MS, MAX_MIN_CALLS, MAX_RATE, MAX_SUCCESSES,
+    MAX_WAIT_MS, MAX_WINDOW_CALLS, MAX_WINDOW_SECS, TICK_RANGE,
+};
+use backend_playground::sim::rng::Rng;
+use backend_playground::sim::{open, Trace};
+
+use crate::nplus1::{edge, one, search, set, Pairs, Space};
+use crate::Worst;
+
+const POLICIES: [&str; 4] = ["consecutive", "count", "time", "cheat-sheet"];
+const KINDS: [&str; 5] = ["healthy", "slow", "down", "recovering", "degraded"];
+
+/// A health timeline: up to 22 phases (past the limit of 20), often
+/// filling the 600 s exactly, with the odd word the reader drops.
+fn health(rng: &mut Rng) -> String {
+    let n = 1 + edge(rng, 0, 21);
+    let mut left = 600u64 + rng.below(2) * rng.below(1_000);
+    let mut out = Vec::new();
+    for i in 0..n {
+        let kind = one(rng, &KINDS);
+        let kind = if kind == "degraded" {
+            format!("degraded{}", 1 + rng.below(99))
+        } else {
+            kind.to_string()
+        };
+        let secs = if i + 1 == n {
+            left.max(1)
+        } else {
+            1 + rng.below(left.max(1) / 2 + 1)
+        };
+        left = left.saturating_sub(secs);
+        out.push(match rng.below(20) {
+            0 => "bogus:x".to_string(),
+            _ => format!("{kind}:{secs}"),
+        });
+    }
+    out.join(",")
+}
+
+/// A manual script of up to 210 actions: calls and waits up to an hour.
+fn script(rng: &mut Rng) -> String {
+    let n = edge(rng, 0, 210);
+    (0..n)
+        .map(|_| match rng.below(8) {
+            0 => format!("wait{}s", edge(rng, 1, 3_600)),
+            1 => format!("wait{}ms", edge(rng, 1, 3_600_000)),
+            2 => "slow".to_string(),
+            3 | 4 => "fail".to_string(),
+            5 => "nope".to_string(),
+            _ => "ok".to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn pair(k: &str, v: impl ToString) -> (String, String) {
+    (k.to_string(), v.to_string())
+}
+
+fn random(rng: &mut Rng) -> Pairs {
+    let traffic = rng.below(5) > 0;
+    let mut p = vec![
+        pair("mode", if traffic { "traffic" } else { "manual" }),
+        pair("policy", one(rng, &POLICIES)),
+        pair(
+            "compare",
+            one(
+                rng,
+                &["none", "consecutive", "count", "time", "cheat-sheet"],
+            ),
+        ),
+        pair("fail_max", edge(rng, 1, MAX_FAIL.into())),
+        pair("successes", edge(rng, 1, MAX_SUCCESSES.into())),
+        pair("wait_ms", edge(rng, 1, MAX_WAIT_MS.into())),
+        pair("window", edge(rng, 1, MAX_WINDOW_CALLS.into())),
+        pair("window_s", edge(rng, 1, MAX_WINDOW_SECS.into())),
+        pair("min_calls", edge(rng, 1, MAX_MIN_CALLS.into())),
+        pair("failure_rate", edge(rng, 1, 100)),
+        pair("slow_rate", edge(rng, 1, 100)),
+        pair("slow_ms", edge(rng, 1, 120_000)),
+        pair("half_open", edge(rng, 1, MAX_HALF_OPEN.into())),
+        pair("latency_ms", edge(rng, 0, MAX_LATENCY_MS.into())),
+        pair("slow_latency_ms", edge(rng, 0, MAX_LATENCY_MS.into())),
+        pair("timeout_ms", edge(rng, 1, MAX_LATENCY_MS.into())),
+    ];
+    if traffic {
+        p.push(pair("health", health(rng)));
+        p.push(pair("rate", edge(rng, 1, MAX_RATE.into())));
+        p.push(pair("seed", rng.below(1 << 32)));
+        let (lo, hi) = TICK_RANGE;
+        // The shortest step gives the most steps.
+        let tick = if rng.below(2) == 0 {
+            u64::from(lo)
+        } else {
+            edge(rng, lo.into(), hi.into())
+        };
+        p.push(pair("tick_ms", tick));
+    } else {
+        p.push(pair("script", script(rng)));
+    }
+    p.push(pair("step", edge(rng, 0, 10_000)));
+    p
+}
+
+fn mutate(rng: &mut Rng, pairs: &Pairs) -> Pairs {
+    match rng.below(10) {
+        0 => set(pairs, "policy", one(rng, &POLICIES).into()),
+        1 => set(pairs, "compare", one(rng, &POLICIES).into()),
+        2 => set(pairs, "health", health(rng)),
+        3 => set(pairs, "rate", edge(rng, 1, MAX_RATE.into()).to_string()),
+        4 => set(
+            pairs,
+            "window_s",
+            edge(rng, 1, MAX_WINDOW_SECS.into()).to_string(),
+        ),
+        5 => set(
+            pairs,
+            "window",
+            edge(rng, 1, MAX_WINDOW_CALLS.into()).to_string(),
+        ),
+        6 => set(pairs, "seed", rng.below(1 << 32).to_string()),
+        7 => set(pairs, "script", script(rng)),
+        8 => set(
+            pairs,
+            "latency_ms",
+            edge(rng, 0, MAX_LATENCY_MS.into()).to_string(),
+        ),
+        _ => set(
+            pairs,
+            "min_calls",
+            edge(rng, 1, MAX_MIN_CALLS.into()).to_string(),
+        ),
+    }
+}
+
+fn open_link(pairs: &[(String, String)]) {
+    std::hint::black_box(open::<Run>(pairs));
+}
 
 /// The slowest link found, and what it cost.
 pub fn worst() -> Worst {
-    let query = String::new();
-    let c = cost(&query, |_pairs| ());
+    let space = Space {
+        random,
+        mutate,
+        open: open_link,
+    };
+    let found = search(&space, 0xB4EA, 3_000, Duration::from_secs(50));
+    let run = open::<Run>(&crate::pairs(&found.query)).run;
+    let steps = run.steps();
+    let t = Instant::now();
+    let chars: usize = (0..steps).map(|k| run.caption(k).len()).sum();
+    std::hint::black_box(chars);
+    let caption = t.elapsed().as_secs_f64() * 1e6 / steps as f64;
     Worst {
         model: "breaker",
-        query,
-        cost: c,
-        tried: 1,
-        extra: String::new(),
+        query: found.query,
+        cost: found.cost,
+        tried: found.tried,
+        extra: format!(
+            "{steps} steps, {} calls; caption {caption:.1} µs per frame; most memory of any link {:.1} MiB",
+            run.calls().len(),
+            found.peak as f64 / (1024.0 * 1024.0)
+        ),
     }
 }

@@ -1,16 +1,118 @@
-//! The search for the slowest link of the cache model.
+//! The search for the slowest link of the cache-aside model: random links
+//! within the table's limits (programs of up to 20 operations for two or
+//! three instances, schedules of up to 200 entries with crashes and waits
+//! of up to a day, and words the readers drop), and mutations of the worst.
 
-use crate::{cost, Worst};
+use std::time::{Duration, Instant};
+
+use backend_playground::sim::cache::{Run, WritePolicy, MAX_OPS, MAX_SCHEDULE};
+use backend_playground::sim::rng::Rng;
+use backend_playground::sim::{open, Trace};
+
+use crate::nplus1::{edge, one, search, set, Pairs, Space};
+use crate::Worst;
+
+/// A program of up to 22 operations (past the limit of 20).
+fn program(rng: &mut Rng) -> String {
+    let n = edge(rng, 0, MAX_OPS as u64 + 2);
+    (0..n)
+        .map(|_| match rng.below(12) {
+            0 => "rm",
+            k if k % 2 == 0 => "read",
+            _ => "write",
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A schedule of up to 205 entries: steps, crashes, waits up to a day.
+fn schedule(rng: &mut Rng, three: bool) -> String {
+    let n = edge(rng, 0, MAX_SCHEDULE as u64 + 5);
+    let names: &[&str] = if three { &["a", "b", "c"] } else { &["a", "b"] };
+    (0..n)
+        .map(|_| match rng.below(10) {
+            0 => format!("{}!", one(rng, names)),
+            1 => format!("{}s", edge(rng, 1, 86_400)),
+            2 => format!("{}ms", edge(rng, 1, 86_400_000)),
+            3 => "zz".to_string(),
+            _ => one(rng, names).to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn pair(k: &str, v: impl ToString) -> (String, String) {
+    (k.to_string(), v.to_string())
+}
+
+fn random(rng: &mut Rng) -> Pairs {
+    let policy = WritePolicy::ALL[rng.below(6) as usize].slug();
+    let three = rng.below(2) == 0;
+    let mut p = vec![
+        pair("policy", policy),
+        pair("lease", one(rng, &["on", "off"])),
+        pair("jitter", edge(rng, 0, 50)),
+        pair("xfetch", edge(rng, 0, 50)),
+        pair("ttl_ms", edge(rng, 100, 3_600_000)),
+        pair("lease_ms", edge(rng, 100, 600_000)),
+        pair("flush_ms", edge(rng, 100, 600_000)),
+        pair("refresh", edge(rng, 1, 99)),
+        pair("db_ms", edge(rng, 1, 10_000)),
+        pair("warm", one(rng, &["on", "off"])),
+        pair("seed", rng.below(1 << 32)),
+        pair("a", program(rng)),
+        pair("b", program(rng)),
+    ];
+    if three {
+        p.push(pair("c", program(rng)));
+    }
+    p.push(pair("schedule", schedule(rng, three)));
+    p.push(pair("step", edge(rng, 0, 3_000)));
+    p
+}
+
+fn mutate(rng: &mut Rng, pairs: &Pairs) -> Pairs {
+    let three = pairs.iter().any(|(k, _)| k == "c");
+    match rng.below(7) {
+        0 => set(
+            pairs,
+            "policy",
+            WritePolicy::ALL[rng.below(6) as usize].slug().into(),
+        ),
+        1 => set(pairs, one(rng, &["a", "b"]), program(rng)),
+        2 | 3 => set(pairs, "schedule", schedule(rng, three)),
+        4 => set(pairs, "flush_ms", edge(rng, 100, 600_000).to_string()),
+        5 => set(pairs, "ttl_ms", edge(rng, 100, 3_600_000).to_string()),
+        _ => set(pairs, "lease", one(rng, &["on", "off"]).into()),
+    }
+}
+
+fn open_link(pairs: &[(String, String)]) {
+    std::hint::black_box(open::<Run>(pairs));
+}
 
 /// The slowest link found, and what it cost.
 pub fn worst() -> Worst {
-    let query = String::new();
-    let c = cost(&query, |_pairs| ());
+    let space = Space {
+        random,
+        mutate,
+        open: open_link,
+    };
+    let found = search(&space, 0xCAC4E, 3_000, Duration::from_secs(40));
+    let run = open::<Run>(&crate::pairs(&found.query)).run;
+    let steps = run.steps();
+    let t = Instant::now();
+    let chars: usize = (0..steps).map(|k| run.caption(k).len()).sum();
+    std::hint::black_box(chars);
+    let caption = t.elapsed().as_secs_f64() * 1e6 / steps.max(1) as f64;
     Worst {
         model: "cache",
-        query,
-        cost: c,
-        tried: 1,
-        extra: String::new(),
+        query: found.query,
+        cost: found.cost,
+        tried: found.tried,
+        extra: format!(
+            "{steps} steps; caption {caption:.1} µs per frame; most memory of any link {:.1} MiB",
+            found.peak as f64 / (1024.0 * 1024.0)
+        ),
     }
 }
