@@ -136,7 +136,7 @@ fn check(params: &Params) -> usize {
     let db = load(run.data());
     let mut graph = Graph::default();
     let mut executed = 0u64;
-    for (i, q) in run.queries().iter().enumerate() {
+    for (i, q) in run.queries().enumerate() {
         let sql = run.sql(i);
         let mut stmt = db
             .prepare(&sql)

@@ -283,16 +283,18 @@ impl Model for Run {
     }
 }
 
-/// One run: the dataset, every query in the order the ORM sends them, and
-/// running totals. Step 0 is before the first query; step k is just after
-/// query k.
+/// One run: the dataset and the queries in the order the ORM sends them.
+/// Step 0 is before the first query; step k is just after query k.
+///
+/// Nothing is kept per query or per step: each query, and the running
+/// figures after any number of them, are computed when asked for from the
+/// dataset's running totals (a binary search at most), so opening the
+/// largest link (210,001 queries) costs the dataset alone.
 #[derive(Debug, Clone)]
 pub struct Run {
     params: Params,
     data: Dataset,
-    queries: Vec<Query>,
-    /// `totals[k]`: the figures after the first k queries.
-    totals: Vec<Totals>,
+    plan: plan::Plan,
 }
 
 impl Run {
@@ -310,21 +312,8 @@ impl Run {
             params.spread,
             params.seed,
         );
-        let mut queries = Vec::new();
-        plan::plan(&params, &data, params.users, &mut |q| queries.push(q));
-        let mut totals = Vec::with_capacity(queries.len() + 1);
-        let mut t = Totals::default();
-        totals.push(t);
-        for q in &queries {
-            t.add(q);
-            totals.push(t);
-        }
-        Run {
-            params,
-            data,
-            queries,
-            totals,
-        }
+        let plan = plan::Plan::new(&params, &data, params.users);
+        Run { params, data, plan }
     }
 
     /// The parameters of this run (clamped).
@@ -337,62 +326,67 @@ impl Run {
         &self.data
     }
 
-    /// Every query, in order.
-    pub fn queries(&self) -> &[Query] {
-        &self.queries
+    /// How many queries the run sends.
+    pub fn query_count(&self) -> usize {
+        self.plan.len()
+    }
+
+    /// Query `i` (from 0), if there is one.
+    pub fn query(&self, i: usize) -> Option<Query> {
+        self.plan.query(&self.data, i)
+    }
+
+    /// Every query, in order, each computed as it is reached.
+    pub fn queries(&self) -> impl ExactSizeIterator<Item = Query> + '_ {
+        (0..self.query_count()).map(|i| self.plan.at(&self.data, i))
     }
 
     /// The figures after `step` queries.
     pub fn totals_at(&self, step: usize) -> Totals {
-        self.totals[step.min(self.totals.len() - 1)]
+        self.plan.totals(&self.data, step)
     }
 
     /// The figures of the whole run.
     pub fn total(&self) -> Totals {
-        self.totals[self.totals.len() - 1]
+        self.plan.totals(&self.data, self.query_count())
     }
 
     /// The query that step `step` ran (none at step 0).
-    pub fn query_at(&self, step: usize) -> Option<(usize, &Query)> {
-        let i = step.min(self.queries.len()).checked_sub(1)?;
-        Some((i, &self.queries[i]))
+    pub fn query_at(&self, step: usize) -> Option<(usize, Query)> {
+        let i = step.min(self.query_count()).checked_sub(1)?;
+        Some((i, self.query(i)?))
     }
 
     /// The exact SQL of query `i` (empty if there is no such query).
     pub fn sql(&self, i: usize) -> String {
-        self.queries
-            .get(i)
-            .map(|q| sql::text(q, None))
+        self.query(i)
+            .map(|q| sql::text(&q, None))
             .unwrap_or_default()
     }
 
     /// The SQL of query `i` with long `IN` lists shortened to their first
     /// and last few keys, for display.
     pub fn sql_preview(&self, i: usize) -> String {
-        self.queries
-            .get(i)
-            .map(|q| sql::text(q, Some(4)))
+        self.query(i)
+            .map(|q| sql::text(&q, Some(4)))
             .unwrap_or_default()
     }
 
     /// The column names of query `i`'s result.
     pub fn columns(&self, i: usize) -> Vec<&'static str> {
-        self.queries.get(i).map(sql::columns).unwrap_or_default()
+        self.query(i).map(|q| sql::columns(&q)).unwrap_or_default()
     }
 
     /// The first `limit` rows query `i` returns, as the model says they are.
     pub fn rows(&self, i: usize, limit: usize) -> Vec<Vec<Value>> {
-        self.queries
-            .get(i)
-            .map(|q| sql::rows(q, &self.data, self.params.users, limit))
+        self.query(i)
+            .map(|q| sql::rows(&q, &self.data, self.params.users, limit))
             .unwrap_or_default()
     }
 
     /// Heap memory the run holds, in bytes.
     pub fn heap_bytes(&self) -> usize {
-        self.data.heap_bytes()
-            + self.queries.capacity() * std::mem::size_of::<Query>()
-            + self.totals.capacity() * std::mem::size_of::<Totals>()
+        self.data.heap_bytes() + self.plan.heap_bytes()
     }
 
     /// What the code is about to do, for step 0.
@@ -430,15 +424,15 @@ impl Run {
 
 impl super::Trace for Run {
     fn steps(&self) -> usize {
-        self.queries.len() + 1
+        self.query_count() + 1
     }
 
     fn caption(&self, step: usize) -> String {
         let Some((i, q)) = self.query_at(step) else {
             return self.intro();
         };
-        let mut text = plan::describe(q, i, &self.data, &self.params);
-        if i + 1 == self.queries.len() {
+        let mut text = plan::describe(&q, i, &self.data, &self.params);
+        if i + 1 == self.query_count() {
             let t = self.total();
             text.push_str(&format!(
                 " That was the last query: {} in all, {} rows, {}, {} of database time.",
@@ -498,9 +492,8 @@ pub fn sweep(params: &Params) -> Sweep {
             let row = SWEEP_USERS
                 .iter()
                 .map(|&n| {
-                    let mut t = Totals::default();
-                    plan::plan(&q, &data, n, &mut |query| t.add(&query));
-                    t
+                    let plan = plan::Plan::new(&q, &data, n);
+                    plan.totals(&data, plan.len())
                 })
                 .collect();
             (strategy, row)

@@ -89,99 +89,279 @@ const fn nulls(n: u64) -> u64 {
     4 * n
 }
 
-/// Where the planned queries go: each query is costed (one round trip plus
-/// the per-row cost) and passed to the sink.
-struct Out<'a, F: FnMut(Query)> {
-    sink: &'a mut F,
+/// The queries of a run, answered by number rather than stored: lazy and
+/// batch loading send up to 210,001 queries at the largest link, and each
+/// one's rows and bytes (and the running figures after any number of them)
+/// are differences of the dataset's running totals. Joined and subquery
+/// loading send at most three queries, kept whole.
+#[derive(Debug, Clone)]
+pub(super) struct Plan {
+    strategy: Strategy,
+    nested: bool,
+    /// The users loaded.
+    users: u32,
+    /// Their orders.
+    orders: u32,
+    /// Parent keys per `IN` list (batched strategies).
+    size: u32,
     round_trip: u64,
     per_row: u64,
+    /// The queries of joined and subquery loading.
+    kept: Vec<Query>,
 }
 
-impl<F: FnMut(Query)> Out<'_, F> {
-    /// Sends one query of `rows` rows and `bytes` bytes.
-    fn send(&mut self, table: Table, shape: Shape, tick: u32, rows: u64, bytes: u64) {
-        (self.sink)(Query {
+/// Rows and bytes so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct Load {
+    rows: u64,
+    bytes: u64,
+}
+
+impl Plan {
+    /// The queries of `params.strategy` for the first `users` users of
+    /// `data`, in the order the ORM sends them.
+    pub(super) fn new(params: &Params, data: &Dataset, users: u32) -> Plan {
+        let users = users.min(data.users());
+        let mut plan = Plan {
+            strategy: params.strategy,
+            nested: params.depth == Depth::Items,
+            users,
+            orders: data.orders_of_first(users),
+            size: params.effective_batch().unwrap_or(u32::MAX).max(1),
+            round_trip: params.latency.round_trip_ns(),
+            per_row: u64::from(params.row_us) * 1_000,
+            kept: Vec::new(),
+        };
+        match plan.strategy {
+            Strategy::Joined => {
+                let (rows, bytes) = joined_size(data, users, params.depth);
+                let q = plan.query_of(Table::Users, Shape::Join(params.depth), 0, rows, bytes);
+                plan.kept.push(q);
+            }
+            Strategy::Subquery => plan.kept = plan.subquery(data),
+            _ => {}
+        }
+        plan
+    }
+
+    /// How many queries the ORM sends.
+    pub(super) fn len(&self) -> usize {
+        let n = self.users as usize;
+        match self.strategy {
+            Strategy::Joined | Strategy::Subquery => self.kept.len(),
+            Strategy::Lazy => 1 + n + if self.nested { self.orders as usize } else { 0 },
+            Strategy::SelectIn | Strategy::DataLoader => {
+                1 + self.order_batches() as usize + self.item_batches() as usize
+            }
+        }
+    }
+
+    fn order_batches(&self) -> u32 {
+        self.users.div_ceil(self.size)
+    }
+
+    fn item_batches(&self) -> u32 {
+        if self.nested {
+            self.orders.div_ceil(self.size)
+        } else {
+            0
+        }
+    }
+
+    /// A query of `rows` rows and `bytes` bytes, costed: one round trip
+    /// plus the per-row cost.
+    fn query_of(&self, table: Table, shape: Shape, tick: u32, rows: u64, bytes: u64) -> Query {
+        Query {
             table,
             shape,
             tick,
             rows,
             bytes,
             cost_ns: self.round_trip + rows * self.per_row,
-        })
+        }
     }
-}
 
-/// Sends the queries of `params.strategy` for the first `users` users of
-/// `data` to `sink`, in the order the ORM sends them.
-pub(super) fn plan(params: &Params, data: &Dataset, users: u32, sink: &mut impl FnMut(Query)) {
-    let users = users.min(data.users());
-    let mut out = Out {
-        sink,
-        round_trip: params.latency.round_trip_ns(),
-        per_row: u64::from(params.row_us) * 1_000,
-    };
-    if params.strategy == Strategy::Joined {
-        let (rows, bytes) = joined_size(data, users, params.depth);
-        out.send(Table::Users, Shape::Join(params.depth), 0, rows, bytes);
-        return;
+    /// The users query every strategy but joined loading starts with.
+    fn users_query(&self, data: &Dataset) -> Query {
+        let l = users_load(data, self.users);
+        self.query_of(Table::Users, Shape::All, 0, l.rows, l.bytes)
     }
-    let n = u64::from(users);
-    out.send(
-        Table::Users,
-        Shape::All,
-        0,
-        n,
-        ROW_OVERHEAD * n + data.user_bytes(1, users),
-    );
-    let nested = params.depth == Depth::Items;
-    match params.strategy {
-        Strategy::Lazy => lazy(&mut out, data, users, nested),
-        Strategy::SelectIn | Strategy::DataLoader => batched(&mut out, params, data, users),
-        Strategy::Subquery => subquery(&mut out, data, users, nested),
-        Strategy::Joined => {}
-    }
-}
 
-/// Lazy loading: one query per user for its orders, and (nested) one per
-/// order for its items, right after its user's.
-fn lazy<F: FnMut(Query)>(out: &mut Out<'_, F>, data: &Dataset, users: u32, nested: bool) {
-    for u in 1..=users {
-        let os = data.orders_of(u);
-        let k = u64::from(os.end - os.start);
-        let b = ROW_OVERHEAD * k + data.order_bytes(os.start, os.end.saturating_sub(1));
-        out.send(Table::Orders, Shape::ByParent(u), 0, k, b);
-        if nested {
-            for o in os {
-                let is = data.items_of(o);
-                let k = u64::from(is.end - is.start);
-                let b = ROW_OVERHEAD * k + data.item_bytes(is.start, is.end.saturating_sub(1));
-                out.send(Table::Items, Shape::ByParent(o), 0, k, b);
+    /// Query number `i` (from 0), if the ORM sends that many.
+    pub(super) fn query(&self, data: &Dataset, i: usize) -> Option<Query> {
+        (i < self.len()).then(|| self.at(data, i))
+    }
+
+    /// Query number `i` (from 0; the last one past the end).
+    pub(super) fn at(&self, data: &Dataset, i: usize) -> Query {
+        let i = i.min(self.len().saturating_sub(1));
+        match self.strategy {
+            Strategy::Joined | Strategy::Subquery => match self.kept.get(i) {
+                Some(q) => *q,
+                None => self.users_query(data),
+            },
+            _ if i == 0 => self.users_query(data),
+            Strategy::Lazy => self.lazy(data, i - 1),
+            Strategy::SelectIn | Strategy::DataLoader => self.batch(data, i - 1),
+        }
+    }
+
+    /// Heap memory held, in bytes.
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.kept.capacity() * std::mem::size_of::<Query>()
+    }
+
+    /// Lazy loading's child query number `j` (from 0): one query per user
+    /// for its orders and (nested) one per order for its items, right after
+    /// its user's.
+    fn lazy(&self, data: &Dataset, j: usize) -> Query {
+        let (table, parent) = if self.nested {
+            let (done, r) = lazy_position(data, self.users, j as u32);
+            if r == 0 {
+                (Table::Orders, done + 1)
+            } else {
+                (Table::Items, data.orders_of_first(done) + r)
             }
+        } else {
+            (Table::Orders, j as u32 + 1)
+        };
+        let (k, b) = children_of(data, table, parent, parent);
+        self.query_of(table, Shape::ByParent(parent), 0, k, ROW_OVERHEAD * k + b)
+    }
+
+    /// Batch `j` (from 0) of batch loading (and DataLoader, a tick per
+    /// level): every orders batch, then every items batch, each an `IN`
+    /// list of at most the batch size.
+    fn batch(&self, data: &Dataset, j: usize) -> Query {
+        let j = j as u32;
+        let cu = self.order_batches();
+        let (table, parents, count, index, level) = if j < cu {
+            (Table::Orders, self.users, cu, j, 1)
+        } else {
+            (Table::Items, self.orders, self.item_batches(), j - cu, 2)
+        };
+        let (first, last) = batch_range(parents, self.size, index);
+        let (k, b) = children_of(data, table, first, last);
+        let shape = Shape::InList {
+            first,
+            last,
+            index: index + 1,
+            count,
+        };
+        let tick = u32::from(self.strategy == Strategy::DataLoader) * level;
+        self.query_of(table, shape, tick, k, ROW_OVERHEAD * k + b)
+    }
+
+    /// The figures after the first `k` queries (all of them past the end).
+    pub(super) fn totals(&self, data: &Dataset, k: usize) -> Totals {
+        let k = k.min(self.len());
+        if k == 0 {
+            return Totals::default();
         }
+        let children = match self.strategy {
+            Strategy::Joined | Strategy::Subquery => {
+                let mut t = Totals::default();
+                self.kept[..k].iter().for_each(|q| t.add(q));
+                return t;
+            }
+            Strategy::Lazy => self.lazy_load(data, k as u32 - 1),
+            Strategy::SelectIn | Strategy::DataLoader => self.batch_load(data, k as u32 - 1),
+        };
+        let users = users_load(data, self.users);
+        let rows = users.rows + children.rows;
+        Totals {
+            queries: k as u64,
+            rows,
+            bytes: users.bytes + children.bytes,
+            time_ns: k as u64 * self.round_trip + rows * self.per_row,
+        }
+    }
+
+    /// Rows and bytes of lazy loading's first `j` child queries.
+    fn lazy_load(&self, data: &Dataset, j: u32) -> Load {
+        if !self.nested {
+            return children_load(data, j, 0);
+        }
+        let (done, r) = lazy_position(data, self.users, j);
+        let with_orders = done + u32::from(r > 0);
+        let items_of = data.orders_of_first(done) + r.saturating_sub(1);
+        children_load(data, with_orders, items_of)
+    }
+
+    /// Rows and bytes of the first `j` batches.
+    fn batch_load(&self, data: &Dataset, j: u32) -> Load {
+        let cu = self.order_batches();
+        let users = j.min(cu).saturating_mul(self.size).min(self.users);
+        let orders = (j.saturating_sub(cu))
+            .saturating_mul(self.size)
+            .min(self.orders);
+        children_load(data, users, orders)
+    }
+
+    /// Subquery loading: one query per level, each row also carrying the
+    /// parent key from the subquery.
+    fn subquery(&self, data: &Dataset) -> Vec<Query> {
+        let mut out = vec![self.users_query(data)];
+        let (users, orders) = (self.users, self.orders);
+        if users > 0 {
+            let extra: u64 = (1..=users)
+                .map(|u| u64::from(data.orders_of(u).len() as u32) * id_bytes(u))
+                .sum();
+            let k = u64::from(orders);
+            let b = ROW_OVERHEAD * k + data.order_bytes(1, orders) + extra;
+            out.push(self.query_of(Table::Orders, Shape::Subquery, 0, k, b));
+        }
+        if self.nested && orders > 0 {
+            let items = data.items_of_first(orders);
+            let extra: u64 = (1..=orders)
+                .map(|o| u64::from(data.items_of(o).len() as u32) * id_bytes(o))
+                .sum();
+            let k = u64::from(items);
+            let b = ROW_OVERHEAD * k + data.order_items_bytes(1, orders) + extra;
+            out.push(self.query_of(Table::Items, Shape::Subquery, 0, k, b));
+        }
+        out
     }
 }
 
-/// Batch loading (and DataLoader, a tick per level): one level at a time,
-/// every orders batch, then every items batch, each an `IN` list of at most
-/// the batch size.
-fn batched<F: FnMut(Query)>(out: &mut Out<'_, F>, params: &Params, data: &Dataset, users: u32) {
-    let nested = params.depth == Depth::Items;
-    let orders = data.orders_of_first(users);
-    let size = params.effective_batch().unwrap_or(u32::MAX).max(1);
-    let tick = |t| u32::from(params.strategy == Strategy::DataLoader) * t;
-    let levels = [(Table::Orders, users, 1), (Table::Items, orders, 2)];
-    for (table, parents, t) in levels.into_iter().take(if nested { 2 } else { 1 }) {
-        for (first, last, index, count) in batches(parents, size) {
-            let (k, b) = children_of(data, table, first, last);
-            let shape = Shape::InList {
-                first,
-                last,
-                index,
-                count,
-            };
-            out.send(table, shape, tick(t), k, ROW_OVERHEAD * k + b);
+/// Rows and bytes of the users query for the first `users` users.
+fn users_load(data: &Dataset, users: u32) -> Load {
+    let n = u64::from(users);
+    Load {
+        rows: n,
+        bytes: ROW_OVERHEAD * n + data.user_bytes(1, users),
+    }
+}
+
+/// Rows and bytes of the orders of the first `users` users and the items
+/// of the first `orders` orders.
+fn children_load(data: &Dataset, users: u32, orders: u32) -> Load {
+    let o = data.orders_of_first(users);
+    let i = data.items_of_first(orders);
+    let rows = u64::from(o) + u64::from(i);
+    Load {
+        rows,
+        bytes: ROW_OVERHEAD * rows + data.order_bytes(1, o) + data.order_items_bytes(1, orders),
+    }
+}
+
+/// Where child query `j` (from 0) of nested lazy loading falls: user `u`'s
+/// queries are its orders query then one per order, so the first `done`
+/// users' queries come before it, and it is query `r` (from 0) of user
+/// `done + 1`'s.
+fn lazy_position(data: &Dataset, users: u32, j: u32) -> (u32, u32) {
+    // The queries of the first `u` users: `u + orders_of_first(u)`, rising.
+    let before = |u: u32| u + data.orders_of_first(u);
+    let (mut lo, mut hi) = (0u32, users);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if before(mid) <= j {
+            lo = mid;
+        } else {
+            hi = mid - 1;
         }
     }
+    (lo, j - before(lo))
 }
 
 /// Rows and bytes of the children in `table` of parents `first..=last`
@@ -191,7 +371,7 @@ fn children_of(data: &Dataset, table: Table, first: u32, last: u32) -> (u64, u64
         Table::Items => {
             let r = data.items_of(first).start..data.items_of(last).end;
             let k = u64::from(r.end - r.start);
-            (k, data.item_bytes(r.start, r.end.saturating_sub(1)))
+            (k, data.order_items_bytes(first, last))
         }
         _ => {
             let r = data.orders_of(first).start..data.orders_of(last).end;
@@ -201,37 +381,21 @@ fn children_of(data: &Dataset, table: Table, first: u32, last: u32) -> (u64, u64
     }
 }
 
-/// Subquery loading: one query per level, each row also carrying the
-/// parent key from the subquery.
-fn subquery<F: FnMut(Query)>(out: &mut Out<'_, F>, data: &Dataset, users: u32, nested: bool) {
-    let orders = data.orders_of_first(users);
-    if users > 0 {
-        let extra: u64 = (1..=users)
-            .map(|u| u64::from(data.orders_of(u).len() as u32) * id_bytes(u))
-            .sum();
-        let k = u64::from(orders);
-        let b = ROW_OVERHEAD * k + data.order_bytes(1, orders) + extra;
-        out.send(Table::Orders, Shape::Subquery, 0, k, b);
-    }
-    if nested && orders > 0 {
-        let items = data.items_of_first(orders);
-        let extra: u64 = (1..=orders)
-            .map(|o| u64::from(data.items_of(o).len() as u32) * id_bytes(o))
-            .sum();
-        let k = u64::from(items);
-        let b = ROW_OVERHEAD * k + data.item_bytes(1, items) + extra;
-        out.send(Table::Items, Shape::Subquery, 0, k, b);
-    }
+/// Run `j` (from 0) of ids `1..=n` split into runs of at most `size`:
+/// `(first, last)`.
+fn batch_range(n: u32, size: u32, j: u32) -> (u32, u32) {
+    let size = size.max(1);
+    let first = j.saturating_mul(size).saturating_add(1);
+    (first, n.min(first.saturating_add(size - 1)))
 }
 
 /// Splits ids `1..=n` into runs of at most `size`: `(first, last, index,
 /// count)`. No ids, no batches.
+#[cfg(test)]
 fn batches(n: u32, size: u32) -> impl Iterator<Item = (u32, u32, u32, u32)> {
-    let size = size.max(1);
-    let count = n.div_ceil(size);
+    let count = n.div_ceil(size.max(1));
     (0..count).map(move |i| {
-        let first = i * size + 1;
-        let last = n.min(first.saturating_add(size - 1));
+        let (first, last) = batch_range(n, size, i);
         (first, last, i + 1, count)
     })
 }
@@ -269,7 +433,7 @@ fn joined_size(data: &Dataset, users: u32, depth: Depth) -> (u64, u64) {
                     } else {
                         let k = u64::from(is.end - is.start);
                         rows += k;
-                        total += k * order + data.item_bytes(is.start, is.end.saturating_sub(1));
+                        total += k * order + data.order_items_bytes(o, o);
                     }
                 }
             }
@@ -353,7 +517,7 @@ fn separate_bytes(data: &Dataset, users: u32, depth: Depth) -> u64 {
         + data.order_bytes(1, orders);
     if depth == Depth::Items {
         let items = data.items_of_first(orders);
-        b += ROW_OVERHEAD * u64::from(items) + data.item_bytes(1, items);
+        b += ROW_OVERHEAD * u64::from(items) + data.order_items_bytes(1, orders);
     }
     b
 }

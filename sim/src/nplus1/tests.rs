@@ -122,7 +122,7 @@ fn counts_rows_and_bytes_agree_with_the_rows_for_random_parameters() {
         let run = Run::new(&p);
         let orders = u64::from(run.data().orders_of_first(p.users));
         assert_eq!(run.total().queries, expected_queries(&p, orders), "{p:?}");
-        for (i, q) in run.queries().iter().enumerate() {
+        for (i, q) in run.queries().enumerate() {
             let rows = run.rows(i, usize::MAX);
             assert_eq!(rows.len() as u64, q.rows, "{p:?} query {i}");
             let bytes: u64 = rows
@@ -295,4 +295,88 @@ fn the_sweep_is_the_model_run_at_each_n() {
     assert!(lazy.windows(2).all(|w| w[0].queries <= w[1].queries));
     assert!(joined.iter().all(|t| t.queries == 1));
     assert!(lazy[lazy.len() - 1].time_ns > 100 * joined[joined.len() - 1].time_ns);
+}
+
+/// A random link within the table's limits, as decoded pairs, biased to
+/// the largest values.
+fn random_link(rng: &mut Rng) -> Vec<(String, String)> {
+    let big = |rng: &mut Rng, max: u32| {
+        if rng.below(2) == 0 {
+            max
+        } else {
+            rng.below(u64::from(max) + 1) as u32
+        }
+    };
+    let mut pairs = vec![
+        (
+            "strategy",
+            Strategy::ALL[rng.below(5) as usize].slug().to_string(),
+        ),
+        ("n", big(rng, MAX_USERS).to_string()),
+        ("orders", big(rng, MAX_CHILDREN).to_string()),
+        (
+            "load",
+            ["orders", "orders.items"][rng.below(2) as usize].to_string(),
+        ),
+        ("items", big(rng, MAX_CHILDREN).to_string()),
+        (
+            "spread",
+            ["fixed", "random"][rng.below(2) as usize].to_string(),
+        ),
+        ("seed", rng.below(1 << 32).to_string()),
+        ("step", rng.below(300_000).to_string()),
+    ];
+    if rng.below(2) == 0 {
+        pairs.push(("batch", (1 + rng.below(u64::from(MAX_BATCH))).to_string()));
+    }
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+#[test]
+fn what_a_run_holds_grows_with_users_and_orders_never_with_items_or_steps() {
+    let mut rng = Rng::new(31);
+    let mut largest = 0;
+    for k in 0..40 {
+        let mut pairs = random_link(&mut rng);
+        if k == 0 {
+            // The largest link of all: 210,002 steps.
+            pairs = [
+                ("strategy", "lazy"),
+                ("n", "10000"),
+                ("orders", "20"),
+                ("load", "orders.items"),
+                ("items", "20"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        }
+        let opened = crate::open::<Run>(&pairs);
+        let run = &opened.run;
+        let p = run.params();
+        let orders = run.data().orders_of_first(p.users) as usize;
+        let users = p.users as usize;
+        // The running totals per user and per order, and three queries.
+        let bound = 12 * (users + 1) + 20 * 2 * (orders.max(users * p.orders as usize) + 1) + 512;
+        assert!(
+            run.heap_bytes() <= bound,
+            "{pairs:?}: {} bytes held, bound {bound}",
+            run.heap_bytes()
+        );
+        assert!(run.heap_bytes() <= 8 << 20, "{pairs:?}");
+        assert!(run.steps() <= 1 + users + orders + 1);
+        largest = largest.max(run.steps());
+        // Any step's figures are the sum of the queries before it.
+        let n = run.query_count();
+        for step in [0, 1, n / 3, n / 2, n.saturating_sub(1), n, opened.step] {
+            let step = step.min(n);
+            let from = step.saturating_sub(50);
+            let mut t = run.totals_at(from);
+            for i in from..step {
+                t.add(&run.query(i).expect("a query below the count"));
+            }
+            assert_eq!(t, run.totals_at(step), "{pairs:?} step {step}");
+        }
+    }
+    assert_eq!(largest, 210_002);
 }
