@@ -374,26 +374,30 @@ impl TimeAxis {
 struct Marks {
     axis: TimeAxis,
     paths: Vec<String>,
+    /// What follows a mark's x in each row: its y and its height.
+    tails: Vec<String>,
 }
 
 impl Marks {
     fn new(axis: TimeAxis) -> Marks {
+        let tails = (0..TIMELINE_ROWS.len())
+            .map(|row| format!(" {:.0}v{}", TTOP + ROW * row as f64 + 3.0, ROW - 6.0))
+            .collect();
         Marks {
             axis,
             paths: vec![String::new(); TIMELINE_ROWS.len()],
+            tails,
         }
     }
 
-    /// A mark at time `t` in `row`.
+    /// A mark at time `t` in `row`: `M{x:.1} {y:.0}v{height}`, the x
+    /// written by [`push_fixed`] (a frame of the largest run has some
+    /// 8,000 marks).
     fn add(&mut self, row: usize, t: u64) {
-        let y = TTOP + ROW * row as f64 + 3.0;
-        let _ = write!(
-            self.paths[row],
-            "M{:.1} {:.0}v{}",
-            self.axis.x(t),
-            y,
-            ROW - 6.0
-        );
+        let path = &mut self.paths[row];
+        path.push('M');
+        push_fixed(path, self.axis.x(t), 1);
+        path.push_str(&self.tails[row]);
     }
 
     /// The first `n` outcomes recorded, each at the time it completed, the
@@ -608,18 +612,17 @@ impl LoadScale {
         LH - LB - f64::from(v) / f64::from(self.max) * (LH - LT - LB)
     }
 
-    /// Vertical bars of `values`, one per second, as a path.
+    /// Vertical bars of `values`, one per second, as a path:
+    /// `M{x:.2} {base:.1}V{y:.1}` each.
     fn bars(self, values: &[u32]) -> String {
         let mut d = String::new();
+        let base = format!(" {:.1}V", LH - LB);
         for (i, &v) in values.iter().enumerate() {
             if v > 0 {
-                let _ = write!(
-                    d,
-                    "M{:.2} {:.1}V{:.1}",
-                    self.x(i as f64 + 0.5),
-                    LH - LB,
-                    self.y(v)
-                );
+                d.push('M');
+                push_fixed(&mut d, self.x(i as f64 + 0.5), 2);
+                d.push_str(&base);
+                push_fixed(&mut d, self.y(v), 1);
             }
         }
         d
@@ -716,17 +719,16 @@ fn load_bars(s: &mut String, run: &Run, scale: LoadScale) {
         scale.bars(&run.lanes()[0].reached)
     );
     if let Some(l) = run.lanes().get(1) {
-        let points: Vec<String> = l
-            .reached
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| format!("{:.1},{:.1}", scale.x(i as f64 + 0.5), scale.y(v)))
-            .collect();
-        let _ = write!(
-            s,
-            r#"<polyline class="bk-compare" points="{}"/>"#,
-            points.join(" ")
-        );
+        s.push_str(r#"<polyline class="bk-compare" points=""#);
+        for (i, &v) in l.reached.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            push_fixed(s, scale.x(i as f64 + 0.5), 1);
+            s.push(',');
+            push_fixed(s, scale.y(v), 1);
+        }
+        s.push_str(r#""/>"#);
     }
 }
 
@@ -877,6 +879,70 @@ pub fn action_rows(script: &[Action]) -> String {
     s
 }
 
+/// Writes `x` with `places` decimals (at most 6), the same characters as
+/// `format!("{:.places$}", x)`: the exact binary value rounded half to
+/// even. A non-negative `x` below 10^12 is written from integer arithmetic
+/// on its bits, several times faster than the formatter's general path
+/// (the frames write thousands of coordinates); anything else goes through
+/// `write!`.
+pub fn push_fixed(s: &mut String, x: f64, places: u32) {
+    match scaled(x, places) {
+        Some(mut v) => {
+            // The digits, last first, with the point after `places` of them.
+            let mut buf = [0u8; 32];
+            let mut i = buf.len();
+            let mut written = 0;
+            while written <= places || v > 0 {
+                if written == places && places > 0 {
+                    i -= 1;
+                    buf[i] = b'.';
+                }
+                i -= 1;
+                buf[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+                written += 1;
+            }
+            s.extend(buf[i..].iter().map(|&b| char::from(b)));
+        }
+        None => {
+            let _ = write!(s, "{:.*}", places as usize, x);
+        }
+    }
+}
+
+/// `x * 10^places` rounded half to even, computed exactly from the bits of
+/// `x`; `None` for a negative, non-finite, subnormal or large `x`, or more
+/// than 6 places.
+fn scaled(x: f64, places: u32) -> Option<u64> {
+    let bits = x.to_bits();
+    if places > 6 || bits >> 63 != 0 || !x.is_finite() || x >= 1e12 {
+        return None;
+    }
+    if bits == 0 {
+        return Some(0);
+    }
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    if exp == 0 {
+        return None;
+    }
+    // x = m * 2^e exactly.
+    let m = u128::from((bits & ((1 << 52) - 1)) | (1 << 52));
+    let e = exp - 1075;
+    let num = m * 10u128.pow(places);
+    if e >= 0 {
+        return u64::try_from(num << e).ok();
+    }
+    let sh = e.unsigned_abs();
+    if sh >= 127 {
+        return None;
+    }
+    let q = num >> sh;
+    let rem = num & ((1u128 << sh) - 1);
+    let half = 1u128 << (sh - 1);
+    let up = rem > half || (rem == half && q & 1 == 1);
+    u64::try_from(q + u128::from(up)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -940,6 +1006,113 @@ mod tests {
         assert!(rows.contains(r#"<option value="down" selected>"#));
         // Each phase may grow to the room the others leave: 600 - 80 s.
         assert!(rows.contains(r#"max="520""#));
+    }
+
+    /// The largest traffic run a link can ask for: 600 s at 200 calls a
+    /// second, a 100 ms step, two time-window lanes of ten minutes.
+    fn largest() -> Run {
+        let phase = |health, secs| crate::sim::breaker::Phase { health, secs };
+        Run::new(&Params {
+            policy: Policy::TimeWindow,
+            compare: Some(Policy::CountWindow),
+            health: vec![
+                phase(Health::Degraded(40), 300),
+                phase(Health::Down, 100),
+                phase(Health::Slow, 200),
+            ],
+            rate: crate::sim::breaker::MAX_RATE,
+            tick_ms: 100,
+            window_secs: 60,
+            ..Params::default()
+        })
+    }
+
+    /// Every frame of `run`, as the view draws it: the characters, and a
+    /// digest of them (FNV-1a), so that two versions can be compared.
+    fn walk(run: &Run) -> (usize, u64) {
+        let mut n = 0;
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        let mut eat = |text: String| {
+            n += text.len();
+            for b in text.bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            }
+        };
+        for step in 0..run.steps() {
+            for lane in 0..run.lanes().len() {
+                eat(diagram(run, lane, step));
+                eat(meters(run, lane, step));
+                eat(figures(run, lane, step));
+                eat(timeline(run, lane, step));
+            }
+            eat(load_chart(run, step));
+            eat(run.caption(step));
+        }
+        (n, h)
+    }
+
+    /// Prints what drawing a frame of the largest run costs, and the
+    /// digest of its frames (run with `cargo test --profile bench --lib
+    /// breaker::render -- --ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn the_cost_of_a_frame_of_the_largest_run() {
+        let run = largest();
+        let (n, h) = walk(&run);
+        let t = std::time::Instant::now();
+        type Part = fn(&Run, usize, usize) -> String;
+        let parts: [(&str, Part); 5] = [
+            ("diagram", diagram),
+            ("meters", meters),
+            ("figures", figures),
+            ("timeline", timeline),
+            ("load chart", |r, _, k| load_chart(r, k)),
+        ];
+        let mut total = 0.0;
+        for (name, f) in parts {
+            let t = std::time::Instant::now();
+            let mut chars = 0;
+            for step in 0..run.steps() {
+                for lane in 0..run.lanes().len() {
+                    chars += f(&run, lane, step).len();
+                }
+            }
+            let per = t.elapsed().as_secs_f64() * 1e3 / run.steps() as f64;
+            total += per;
+            println!(
+                "{name}: {per:.3} ms per frame, {} characters",
+                chars / run.steps()
+            );
+        }
+        let _ = t;
+        println!(
+            "{} steps, {n} characters, digest {h:016x}, {total:.3} ms per frame",
+            run.steps()
+        );
+    }
+
+    #[test]
+    fn fixed_decimals_match_the_formatter() {
+        let mut rng = crate::sim::rng::Rng::new(11);
+        let mut values: Vec<f64> = vec![
+            0.0, -0.0, 0.5, 1.5, 2.5, 0.25, 0.125, 0.375, 64.25, 1e12, 1e-320,
+        ];
+        values.extend([f64::NAN, f64::INFINITY, -1.25, 5e-324, 9.999_999_5]);
+        for k in 0..20_000u32 {
+            // Exact ties at every number of places, and their neighbours.
+            let tie = f64::from(k) / 2.0_f64.powi(1 + (k % 12) as i32);
+            values.extend([tie, f64::from_bits(tie.to_bits() + 1)]);
+            values.push(f64::from_bits(tie.to_bits().saturating_sub(1)));
+            let r = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            values.extend([r * 400.0, r * 1e6, r, r * 1e-3, 64.0 + r * 336.0]);
+        }
+        for x in values {
+            for places in 0..=7u32 {
+                let mut s = String::new();
+                push_fixed(&mut s, x, places);
+                assert_eq!(s, format!("{:.*}", places as usize, x), "{x:e} {places}");
+            }
+        }
     }
 
     /// The words of every `data-f` attribute in `html`.
