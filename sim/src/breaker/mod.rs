@@ -549,13 +549,31 @@ impl Lane {
     }
 }
 
+/// Bits of a packed key that hold the call's number: runs have at most a
+/// few hundred thousand calls (200 a second for 600 s).
+const CALL_BITS: u32 = 24;
+
+/// A call in flight as one word ordered as `(end, call)`: the end (ms, at
+/// most a few days) above the call's number.
+fn pack(end: u64, call: u32) -> u64 {
+    (end << CALL_BITS) | u64::from(call)
+}
+
+/// The end and call number of a packed key.
+fn unpack(key: u64) -> (u64, u32) {
+    (key >> CALL_BITS, (key & ((1 << CALL_BITS) - 1)) as u32)
+}
+
 /// Feeds calls to one breaker in time order: completions before starts at
 /// the same instant.
 struct Sim<'a> {
     calls: &'a [Call],
     breaker: Breaker,
     next: usize,
-    pending: BinaryHeap<Reverse<(u64, u32)>>,
+    /// Calls in flight, by when they end then by number, each packed into
+    /// one word ([`pack`]): half the size of a pair, which matters with
+    /// 24,000 calls in flight.
+    pending: BinaryHeap<Reverse<u64>>,
     flags: Vec<u8>,
     passed: u32,
     rejected: u32,
@@ -589,11 +607,11 @@ impl<'a> Sim<'a> {
             let end = self
                 .pending
                 .peek()
-                .map(|Reverse((e, _))| *e)
+                .map(|Reverse(key)| unpack(*key).0)
                 .filter(|&e| e <= until);
             match (end, start) {
                 (Some(e), s) if s.is_none_or(|s| e <= s) => {
-                    let Some(Reverse((at, i))) = self.pending.pop() else {
+                    let Some((at, i)) = self.pending.pop().map(|Reverse(key)| unpack(key)) else {
                         break;
                     };
                     let call = self.calls[i as usize];
@@ -628,7 +646,8 @@ impl<'a> Sim<'a> {
                             if let Some(n) = self.reached.get_mut((s / 1000) as usize) {
                                 *n += 1;
                             }
-                            self.pending.push(Reverse((self.calls[i].end(), i as u32)));
+                            self.pending
+                                .push(Reverse(pack(self.calls[i].end(), i as u32)));
                         }
                         Permit::Reject => self.rejected += 1,
                     }

@@ -663,3 +663,108 @@ fn bad_urls_give_a_valid_state_and_a_reason() {
     assert_eq!(o.run.params().health, default_health());
     assert_eq!(o.run.params().rate, MAX_RATE);
 }
+
+/// A random link within the table's limits, biased to the largest loads:
+/// up to 200 calls a second for up to 600 s, 100 ms steps, two policies,
+/// scripts of up to 200 actions with waits of up to an hour.
+fn heavy_link(rng: &mut Rng) -> Vec<(String, String)> {
+    let words = ["consecutive", "count", "time", "cheat-sheet"];
+    let word = |rng: &mut Rng| words[rng.below(4) as usize].to_string();
+    let top = |rng: &mut Rng, max: u64| {
+        if rng.below(2) == 0 {
+            max
+        } else {
+            1 + rng.below(max)
+        }
+    };
+    let mut pairs = vec![
+        ("policy", word(rng)),
+        ("compare", word(rng)),
+        ("wait_ms", top(rng, u64::from(MAX_WAIT_MS)).to_string()),
+        ("window_s", top(rng, u64::from(MAX_WINDOW_SECS)).to_string()),
+        ("window", top(rng, u64::from(MAX_WINDOW_CALLS)).to_string()),
+        (
+            "timeout_ms",
+            top(rng, u64::from(MAX_LATENCY_MS)).to_string(),
+        ),
+        (
+            "latency_ms",
+            top(rng, u64::from(MAX_LATENCY_MS)).to_string(),
+        ),
+    ];
+    if rng.below(4) == 0 {
+        let actions: Vec<String> = (0..top(rng, MAX_ACTIONS as u64))
+            .map(|_| match rng.below(4) {
+                0 => format!("wait{}s", top(rng, 3_600)),
+                1 => "fail".to_string(),
+                2 => "slow".to_string(),
+                _ => "ok".to_string(),
+            })
+            .collect();
+        pairs.push(("mode", "manual".to_string()));
+        pairs.push(("script", actions.join(",")));
+    } else {
+        let kinds = ["healthy", "down", "slow", "recovering", "degraded50"];
+        let phases: Vec<String> = (0..top(rng, MAX_PHASES as u64))
+            .map(|_| format!("{}:{}", kinds[rng.below(5) as usize], top(rng, 120)))
+            .collect();
+        pairs.push(("health", phases.join(",")));
+        pairs.push(("rate", top(rng, u64::from(MAX_RATE)).to_string()));
+        pairs.push((
+            "tick_ms",
+            if rng.below(2) == 0 { "100" } else { "1000" }.into(),
+        ));
+        pairs.push(("seed", rng.below(1 << 32).to_string()));
+    }
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+#[test]
+fn calls_steps_and_memory_stay_within_what_the_limits_allow() {
+    use std::mem::size_of;
+    let mut rng = Rng::new(0x5EED);
+    let mut most_calls = 0;
+    for _ in 0..24 {
+        let pairs = heavy_link(&mut rng);
+        let run = open(&pairs).run;
+        let p = run.params();
+        let calls = run.calls().len();
+        let steps = run.steps();
+        match p.mode {
+            Mode::Traffic => {
+                let secs: u64 = p.health.iter().map(|h| u64::from(h.secs)).sum();
+                // Poisson arrivals: twice the mean is out of reach.
+                assert!(
+                    calls as u64 <= 2 * u64::from(p.rate) * secs + 64,
+                    "{pairs:?}"
+                );
+                let horizon = secs * 1000 + u64::from(MAX_LATENCY_MS);
+                assert!(
+                    steps as u64 <= horizon / u64::from(p.tick_ms) + 2,
+                    "{pairs:?}"
+                );
+                assert!(steps <= 7_202);
+            }
+            Mode::Manual => {
+                assert!(calls <= p.script.len() && p.script.len() <= MAX_ACTIONS);
+                assert_eq!(steps, p.script.len() + 1);
+            }
+        }
+        assert!(run.lanes().len() <= 2);
+        for lane in run.lanes() {
+            assert!(lane.records.len() <= calls, "{pairs:?}");
+            assert!(lane.transitions.len() <= 2 * calls + 2, "{pairs:?}");
+            assert_eq!(lane.snaps.len(), steps);
+        }
+        // Per call and per step, never more: a Vec may hold twice its
+        // length while it grows.
+        let seconds = run.offered().len();
+        let per_call =
+            size_of::<Call>() + 2 * (1 + size_of::<Record>() + (2 * size_of::<Transition>()));
+        let per_step = size_of::<Moment>() + 2 * size_of::<Snap>();
+        let bound = 2 * (per_call * (calls + 1) + per_step * steps + 12 * seconds) + 4_096;
+        assert!(run.heap_bytes() <= bound, "{pairs:?}: {}", run.heap_bytes());
+        most_calls = most_calls.max(calls);
+    }
+    assert!(most_calls > 100_000, "the largest loads were tried");
+}

@@ -297,3 +297,49 @@ fn bad_urls_name_what_was_ignored() {
         assert!(text.contains(part), "{part} not in {text}");
     }
 }
+
+#[test]
+fn steps_and_what_each_holds_stay_bounded() {
+    let mut rng = Rng::new(0xCAC4E);
+    let mut longest = 0;
+    for _ in 0..300 {
+        let ops = |rng: &mut Rng| {
+            (0..MAX_OPS)
+                .map(|_| ["read", "write"][rng.below(2) as usize])
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let entries: Vec<String> = (0..MAX_SCHEDULE)
+            .map(|_| match rng.below(8) {
+                0 => "a!".to_string(),
+                1 => format!("{}s", 1 + rng.below(86_400)),
+                k => ["a", "b", "c"][(k % 3) as usize].to_string(),
+            })
+            .collect();
+        let policy = WritePolicy::ALL[rng.below(6) as usize].slug();
+        let pairs: Vec<(String, String)> = [
+            ("policy", policy.to_string()),
+            ("lease", ["on", "off"][rng.below(2) as usize].to_string()),
+            ("flush_ms", "100".to_string()),
+            ("xfetch", rng.below(51).to_string()),
+            ("jitter", rng.below(51).to_string()),
+            ("a", ops(&mut rng)),
+            ("b", ops(&mut rng)),
+            ("c", ops(&mut rng)),
+            ("schedule", entries.join(",")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let run = open(&pairs).run;
+        let steps = run.steps_list();
+        assert!(steps.len() <= engine::MAX_STEPS + 1, "{pairs:?}");
+        assert!(run.scheduled() <= MAX_SCHEDULE);
+        for s in steps {
+            assert!(s.arrows.len() + s.commands.len() <= 16, "{pairs:?}");
+            assert!(s.note.len() <= 2_000, "{pairs:?}");
+        }
+        longest = longest.max(steps.len());
+    }
+    assert!(longest > 200, "long runs were tried");
+}
