@@ -165,9 +165,10 @@ pub fn worst() -> Worst {
         cost: found.cost,
         tried: found.tried,
         extra: format!(
-            "{steps} steps, {} calls; caption {caption:.1} µs per frame; most memory of any link {:.1} MiB",
+            "{steps} steps, {} calls; caption {caption:.1} µs per frame; most memory of any link {:.1} MiB (?{})",
             run.calls().len(),
-            found.peak as f64 / (1024.0 * 1024.0)
+            found.peak as f64 / (1024.0 * 1024.0),
+            found.hungriest
         ),
     }
 }

@@ -37,6 +37,8 @@ pub struct Found {
     pub tried: usize,
     /// The most memory held by any link opened.
     pub peak: usize,
+    /// The query string of the link that held it.
+    pub hungriest: String,
 }
 
 /// The query string of `pairs`, without the leading `?`.
@@ -53,6 +55,7 @@ pub fn search(space: &Space, seed: u64, most: usize, budget: Duration) -> Found 
     let start = Instant::now();
     let mut seen: Vec<(Cost, Pairs)> = Vec::new();
     let mut peak = 0;
+    let mut hungriest = String::new();
     let mut tried = 0;
     while tried < most && start.elapsed() < budget {
         let candidate = match seen.first() {
@@ -61,7 +64,10 @@ pub fn search(space: &Space, seed: u64, most: usize, budget: Duration) -> Found 
         };
         let c = cost_once(&query(&candidate), space.open);
         tried += 1;
-        peak = peak.max(c.peak);
+        if c.peak > peak {
+            peak = c.peak;
+            hungriest = query(&candidate);
+        }
         seen.push((c, candidate));
         seen.sort_by_key(|s| std::cmp::Reverse(s.0.time));
         seen.truncate(5);
@@ -76,6 +82,7 @@ pub fn search(space: &Space, seed: u64, most: usize, budget: Duration) -> Found 
         cost,
         tried,
         peak: peak.max(cost.peak),
+        hungriest,
     }
 }
 

@@ -336,3 +336,34 @@ test("a 'see it happen' link in the text opens its preset without a reload, and 
   await expect(stepCount(page)).toHaveText("3 / 3");
   expect(await sameDocument(page)).toBe(true);
 });
+
+test("the largest link opens with a usable player promptly", async ({ page }) => {
+  // 10,000 users, 20 orders each, 20 items per order, loaded lazily:
+  // 210,001 queries. The run computes queries and figures as they are
+  // shown, so the first frame and the step buttons come at once.
+  const errors = watchErrors(page);
+  const started = Date.now();
+  await page.goto(
+    topicUrl("n-plus-one", "strategy=lazy&n=10000&orders=20&load=orders.items&items=20&spread=fixed&seed=1&latency=same-zone&row_us=2&step=3")
+  );
+  await ready(page);
+  await expect(stepCount(page)).toHaveText("3 / 210001", { timeout: 10_000 });
+  await expect(page.getByRole("button", { name: "Step forward" })).toBeEnabled();
+  const opened = Date.now() - started;
+  // Debug builds are slow; a release build opens in a fraction of this.
+  expect(opened).toBeLessThan(8_000);
+  await expect(caption(page)).toContainText("items of order 1");
+  await expect(queriesTotal(page)).toHaveText("of 210,001");
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await expect(stepCount(page)).toHaveText("4 / 210001");
+  await expect(page.locator(".log li.current .sql")).toContainText("WHERE items.order_id = 2");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(stepCount(page)).toHaveText("210001 / 210001");
+  await expect(caption(page)).toContainText("That was the last query: 210,001 queries in all");
+  await expect(page.locator(".log li.current .q-no")).toHaveText("#210,001");
+  await expect(page.locator(".log li.current .sql")).toContainText("WHERE items.order_id = 200000");
+  await expect(page.locator(".result tbody tr")).toHaveCount(4);
+  await page.getByRole("button", { name: "Step back" }).click();
+  await expect(stepCount(page)).toHaveText("210000 / 210001");
+  expect(errors).toEqual([]);
+});
