@@ -360,7 +360,7 @@ fn shown(deps: &[Dep]) -> Vec<Dep> {
 pub fn verdict(run: &Run, step: usize) -> String {
     let last = run.steps() - 1;
     let st = run.step(step);
-    let v = &st.verdict;
+    let v = &run.verdict(step);
     if step < last && v.anomaly.is_none() {
         return format!(
             r#"<div class="iso-verdict pending"><h4>Verdict</h4><p>Not certain yet: no anomaly among the transactions committed so far. The verdict is final at the end of the schedule (step {last}).</p></div>"#
