@@ -188,13 +188,15 @@ fn dependencies_counted(db: &Db, work: &mut u64) -> Vec<Dep> {
 }
 
 /// A set of transactions, one bit each.
-type Bits = Vec<u64>;
+pub(super) type Bits = Vec<u64>;
 
-fn has(bits: &Bits, t: Tx) -> bool {
+/// Whether `t` is in `bits`.
+pub(super) fn has(bits: &Bits, t: Tx) -> bool {
     bits.get(t / 64).is_some_and(|w| w & (1 << (t % 64)) != 0)
 }
 
-fn put(bits: &mut Bits, t: Tx) {
+/// Adds `t` to `bits` (if it has room for it).
+pub(super) fn put(bits: &mut Bits, t: Tx) {
     if let Some(w) = bits.get_mut(t / 64) {
         *w |= 1 << (t % 64);
     }

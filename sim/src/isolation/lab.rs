@@ -7,11 +7,12 @@
 //! whom, what each session sees, the row versions, the locks, and the
 //! verdict so far.
 
-use super::analysis::{judge, verdict, Anomaly, Dep, Kind, Verdict};
+use super::analysis::{verdict, Anomaly, Dep, Kind, Verdict};
 use super::matrix::Profile;
 use super::pg::{Answer, Db, DbError, Finished, Submitted, Tx, TxState};
 use super::presets::{self, Schedule, START};
 use super::sql::{parse, Level, ParseError, Stmt};
+use super::tracker::Tracker;
 use crate::choice;
 use crate::model::{index_of, word_of, Choices, Kind as ParamKind, Model, Param};
 use crate::params::{show, Reader};
@@ -747,8 +748,8 @@ struct Builder<'a> {
     /// again only then. The transactions' states it was judged at, the
     /// step, and the anomaly found.
     judged: Option<(Vec<TxState>, usize, Option<Anomaly>)>,
-    /// The operations the judgements took (see [`judge`]).
-    work: u64,
+    /// The dependencies so far, kept as the run advances.
+    tracker: Tracker,
     /// The database a light run's steps keep.
     empty: Db,
 }
@@ -794,7 +795,7 @@ impl<'a> Builder<'a> {
             last: params.schedule.len(),
             certain: false,
             judged: None,
-            work: 0,
+            tracker: Tracker::new(),
             empty: Db::new(&[], 0),
         }
     }
@@ -1000,11 +1001,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Judges the database now, at step `at`, counting the work.
+    /// Judges the database now, at step `at`.
     fn judged_now(&mut self, at: usize) -> (usize, Option<Anomaly>) {
-        let (v, work) = judge(&self.db);
-        self.work += work;
-        (at, v.anomaly)
+        (at, self.tracker.anomaly(&self.db))
     }
 
     /// The caption's end: the verdict at the end of the schedule (and the
@@ -1067,7 +1066,7 @@ impl Run {
         Run {
             params: params.clone(),
             steps,
-            work: b.work,
+            work: b.tracker.work(),
         }
     }
 
@@ -1105,9 +1104,9 @@ impl Run {
         }
     }
 
-    /// The elementary operations judging the run took: events read, writes
-    /// compared with a scan, dependencies and successor words visited
-    /// (see [`judge`]). A measure of the time opening it costs, the same
+    /// The elementary operations judging the run took: events filed,
+    /// writes compared with scans, dependencies added, successor words
+    /// combined (see [`Tracker::work`]). A measure of the time opening it costs, the same
     /// on every machine; the property tests bound it by the link's size.
     pub fn work(&self) -> u64 {
         self.work
