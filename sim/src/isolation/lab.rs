@@ -705,17 +705,28 @@ pub fn serial_order(db: &Db, deps: &[Dep]) -> Vec<Tx> {
         .filter(|(_, s)| *s == TxState::Committed)
         .map(|(t, _)| t)
         .collect();
+    // For each transaction, the dependencies into it from the others left.
+    let n = txs.last().map_or(0, |t| t + 1);
+    let mut left = vec![false; n];
+    for &t in &txs {
+        left[t] = true;
+    }
+    let mut into = vec![0usize; n];
+    let mut from: Vec<Vec<Tx>> = vec![Vec::new(); n];
+    for d in deps {
+        if d.from != d.to && d.from < n && d.to < n && left[d.from] {
+            into[d.to] += 1;
+            from[d.from].push(d.to);
+        }
+    }
     let mut out = Vec::new();
     while !txs.is_empty() {
-        let free = txs
-            .iter()
-            .position(|t| {
-                !deps
-                    .iter()
-                    .any(|d| d.to == *t && d.from != *t && txs.contains(&d.from))
-            })
-            .unwrap_or(0);
-        out.push(txs.remove(free));
+        let free = txs.iter().position(|t| into[*t] == 0).unwrap_or(0);
+        let t = txs.remove(free);
+        for &to in &from[t] {
+            into[to] -= 1;
+        }
+        out.push(t);
     }
     out
 }
