@@ -1,16 +1,192 @@
-//! The search for the slowest link of the lab model.
+//! The search for the slowest link of the isolation lab: scenarios within
+//! its limits (up to four sessions of twenty statements, a 4,000-character
+//! link) that insert many rows and then run many autocommit statements that
+//! touch every row, at every level of both profiles. Random scenarios
+//! first, then mutations of the slowest so far; each candidate is opened
+//! once, the slowest again for the median. The extra figure is the level
+//! comparison (every level, light runs) of the worst link.
 
-use crate::{cost, Worst};
+use std::time::{Duration, Instant};
+
+use backend_playground::sim::isolation::lab::{
+    compare, Run, MAX_SESSIONS, MAX_STATEMENTS, MAX_URL,
+};
+use backend_playground::sim::query::encode_component;
+use backend_playground::sim::rng::Rng;
+
+use crate::{cost, cost_once, pairs, Worst};
+
+/// How long the search may run.
+const BUDGET: Duration = Duration::from_secs(45);
+/// The most candidates it opens.
+const MOST: usize = 2_000;
+
+const PROFILES: [&str; 2] = ["postgres", "textbook"];
+const LEVELS: [&str; 4] = [
+    "read-uncommitted",
+    "read-committed",
+    "repeatable-read",
+    "serializable",
+];
+
+/// Statements that touch every row, or many, in few characters.
+const TOUCH: &[&str] = &[
+    "update test set value=value+1",
+    "update test set value=1",
+    "update test set value=2 where value>0",
+    "update test set value=value+1 where id>5",
+    "select * from test where value>1",
+    "select * from test",
+    "select sum(value) from test",
+    "select * from test for update",
+    "delete from test where value=3",
+    "commit",
+    "begin",
+];
+
+/// A scenario: profile, level, each session's statements, the schedule.
+#[derive(Clone)]
+struct Scenario {
+    profile: usize,
+    level: usize,
+    sessions: Vec<Vec<String>>,
+    schedule: Vec<usize>,
+}
+
+impl Scenario {
+    /// The page's query string for it.
+    fn query(&self) -> String {
+        let mut q = format!(
+            "profile={}&level={}",
+            PROFILES[self.profile], LEVELS[self.level]
+        );
+        for (i, list) in self.sessions.iter().enumerate() {
+            q.push_str(&format!(
+                "&s{}={}",
+                i + 1,
+                encode_component(&list.join(";"))
+            ));
+        }
+        let schedule: Vec<String> = self.schedule.iter().map(|s| (s + 1).to_string()).collect();
+        q.push_str(&format!("&schedule={}", schedule.join(",")));
+        q
+    }
+
+    /// Round robin over the sessions' statements.
+    fn round_robin(&mut self) {
+        let counts: Vec<usize> = self.sessions.iter().map(Vec::len).collect();
+        self.schedule = backend_playground::sim::isolation::lab::round_robin(&counts);
+    }
+}
+
+/// An insert of `n` rows from id `first`, in as few characters as the
+/// subset allows.
+fn insert(first: u64, n: u64, rng: &mut Rng) -> String {
+    let rows: Vec<String> = (first..first + n)
+        .map(|i| format!("({i},{})", rng.below(9)))
+        .collect();
+    format!("insert into test (id,value) values {}", rows.join(","))
+}
+
+/// A random scenario: each session commits, inserts rows, then runs
+/// statements that touch them.
+fn random(rng: &mut Rng) -> Scenario {
+    let sessions = 2 + rng.below((MAX_SESSIONS - 1) as u64) as usize;
+    let inserts = 1 + rng.below(3);
+    let mut out = Scenario {
+        profile: rng.below(2) as usize,
+        level: rng.below(4) as usize,
+        sessions: Vec::new(),
+        schedule: Vec::new(),
+    };
+    for s in 0..sessions as u64 {
+        let mut list = vec!["commit".to_string()];
+        for k in 0..inserts {
+            list.push(insert(10 + s * 100 + k * 30, 5 + rng.below(26), rng));
+        }
+        while list.len() < MAX_STATEMENTS {
+            list.push(TOUCH[rng.below(TOUCH.len() as u64) as usize].to_string());
+        }
+        out.sessions.push(list);
+    }
+    out.round_robin();
+    out
+}
+
+/// A small change: a statement, the level, the profile, or two schedule
+/// entries swapped.
+fn mutate(s: &Scenario, rng: &mut Rng) -> Scenario {
+    let mut m = s.clone();
+    match rng.below(5) {
+        0 => m.level = rng.below(4) as usize,
+        1 => m.profile = 1 - m.profile,
+        2 if m.schedule.len() > 1 => {
+            let i = rng.below(m.schedule.len() as u64 - 1) as usize;
+            m.schedule.swap(i, i + 1);
+        }
+        _ => {
+            let sess = rng.below(m.sessions.len() as u64) as usize;
+            let list = &mut m.sessions[sess];
+            let j = rng.below(list.len() as u64) as usize;
+            if !list[j].starts_with("insert") {
+                list[j] = TOUCH[rng.below(TOUCH.len() as u64) as usize].to_string();
+            }
+        }
+    }
+    m
+}
+
+/// Opens a link as the page does: reads it, runs it, and judges the step
+/// it shows in full.
+fn open(pairs: &[(String, String)]) -> usize {
+    let o = backend_playground::sim::open::<Run>(pairs);
+    o.run.verdict(o.step).deps.len()
+}
 
 /// The slowest link found, and what it cost.
 pub fn worst() -> Worst {
-    let query = String::new();
-    let c = cost(&query, |_pairs| ());
+    let start = Instant::now();
+    let mut rng = Rng::new(0x1ab_5eed);
+    let mut best: Option<(Duration, String, Scenario)> = None;
+    let mut tried = 0;
+    while tried < MOST && start.elapsed() < BUDGET {
+        let candidate = match &best {
+            Some((_, _, s)) if tried % 2 == 1 => mutate(s, &mut rng),
+            _ => random(&mut rng),
+        };
+        let query = candidate.query();
+        if query.len() > MAX_URL {
+            continue;
+        }
+        tried += 1;
+        let t = cost_once(&query, open).time;
+        if best.as_ref().is_none_or(|(b, _, _)| t > *b) {
+            best = Some((t, query, candidate));
+        }
+    }
+    let query = best.map(|(_, q, _)| q).unwrap_or_default();
+    let c = cost(&query, open);
+    let o = backend_playground::sim::open::<Run>(&pairs(&query));
+    let t = Instant::now();
+    let rows = compare(o.run.params());
+    let comparison = t.elapsed();
+    let t = Instant::now();
+    let deps: usize = (0..o.run.steps_list().len())
+        .map(|k| o.run.verdict(k).deps.len())
+        .sum();
+    let every = t.elapsed();
     Worst {
         model: "lab",
         query,
         cost: c,
-        tried: 1,
-        extra: String::new(),
+        tried,
+        extra: format!(
+            "level comparison ({} levels) {:.2} ms; every step's full verdict {:.2} ms ({} steps, {deps} dependencies in all); judging work {} operations",
+            rows.len(),
+            comparison.as_secs_f64() * 1e3,
+            every.as_secs_f64() * 1e3,
+            o.run.steps_list().len(),
+            o.run.work()
+        ),
     }
 }

@@ -300,3 +300,47 @@ test("the phone layout: sessions side by side, nothing wider than the screen", a
   await expect(page.locator(".notice")).toHaveCount(0);
   await expect(page.locator(".iso-stmt.waiting")).toContainText("Waiting for session 1");
 });
+
+/**
+ * The link of `sessions` sessions that each commit, insert `rows` rows and
+ * then run `updates` autocommit updates of every row: a pattern whose
+ * verdict once had to be judged again at every step, freezing the tab.
+ */
+function autocommitPattern(sessions: number, rows: number, updates: number): string {
+  const parts = ["profile=postgres", "level=read-committed"];
+  for (let s = 0; s < sessions; s++) {
+    const values = Array.from({ length: rows }, (_, i) => `(${3 + s * rows + i},0)`).join(",");
+    const statements = ["commit", `insert into test (id,value) values ${values}`];
+    for (let u = 0; u < updates; u++) statements.push("update test set value=value+1");
+    parts.push(`s${s + 1}=${encodeURIComponent(statements.join(";"))}`);
+  }
+  return parts.join("&");
+}
+
+test("a link of many rows and autocommit updates opens promptly and steps", async ({ page }) => {
+  const errors = watchErrors(page);
+  const query = autocommitPattern(2, 30, 10);
+  expect(query.length).toBeGreaterThan(1_300);
+  expect(query.length).toBeLessThan(4_000);
+  const started = Date.now();
+  await page.goto(topicUrl("acid", query));
+  // The lab's first frame and the player, within a couple of seconds (the
+  // debug build is slower than the release).
+  await expect(page.locator(".iso")).toBeVisible({ timeout: 8_000 });
+  const forward = page.getByRole("button", { name: "Step forward" });
+  await expect(forward).toBeVisible({ timeout: 8_000 });
+  await expect(stepCount(page)).toHaveText("0 / 24", { timeout: 8_000 });
+  console.log(`the pattern (${query.length} characters) opened in ${Date.now() - started} ms`);
+  await forward.click();
+  await expect(stepCount(page)).toHaveText("1 / 24");
+  await expect(caption(page)).toContainText("commits");
+  await forward.click();
+  await forward.click();
+  await expect(stepCount(page)).toHaveText("3 / 24");
+  await expect(caption(page)).toContainText("30 rows changed");
+  // The last step shows the verdict on the whole history.
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(stepCount(page)).toHaveText("24 / 24");
+  await expect(verdict(page)).toContainText("Serializable");
+  expect(errors).toEqual([]);
+});

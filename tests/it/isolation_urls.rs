@@ -92,3 +92,110 @@ fn random_urls_open_a_valid_state_that_round_trips() {
     assert!(opened >= 3_000, "only {opened}");
     assert!(with_problems > 500 && with_problems < opened);
 }
+
+/// A hostile scenario within the lab's limits: four sessions (or fewer)
+/// that commit, insert many rows in a few statements, then run many
+/// autocommit statements that touch every row, at a random level.
+fn hostile(rng: &mut Rng) -> Vec<(String, String)> {
+    let profiles = ["postgres", "textbook"];
+    let levels = [
+        "read-uncommitted",
+        "read-committed",
+        "repeatable-read",
+        "serializable",
+    ];
+    let mut pairs = vec![
+        (
+            "profile".to_string(),
+            profiles[rng.below(2) as usize].to_string(),
+        ),
+        (
+            "level".to_string(),
+            levels[rng.below(4) as usize].to_string(),
+        ),
+    ];
+    let sessions = 2 + rng.below(3) as usize;
+    let rows = 5 + rng.below(40);
+    for s in 0..sessions {
+        let mut list = vec!["commit".to_string()];
+        let values: Vec<String> = (0..rows)
+            .map(|i| format!("({},{})", 10 + s as u64 * 50 + i, rng.below(9)))
+            .collect();
+        for chunk in values.chunks(30) {
+            list.push(format!(
+                "insert into test (id,value) values {}",
+                chunk.join(",")
+            ));
+        }
+        for _ in 0..MAX_STATEMENTS {
+            list.push(
+                match rng.below(6) {
+                    0 => "update test set value=value+1",
+                    1 => "update test set value=1 where value>0",
+                    2 => "select * from test where value>1",
+                    3 => "select sum(value) from test",
+                    4 => "delete from test where value=3",
+                    _ => "update test set value=2",
+                }
+                .to_string(),
+            );
+        }
+        pairs.push((format!("s{}", s + 1), list.join(";")));
+    }
+    pairs
+}
+
+/// The pattern that once froze the tab: `sessions` sessions that commit,
+/// insert 30 rows, then run ten autocommit updates each.
+fn pattern(sessions: usize, profile: &str, level: &str) -> Vec<(String, String)> {
+    let mut pairs = vec![
+        ("profile".to_string(), profile.to_string()),
+        ("level".to_string(), level.to_string()),
+    ];
+    for s in 0..sessions {
+        let values: Vec<String> = (0..30)
+            .map(|i| format!("({},{i})", 10 + s * 40 + i))
+            .collect();
+        let mut list = vec![
+            "commit".to_string(),
+            format!("insert into test (id,value) values {}", values.join(",")),
+        ];
+        list.extend(std::iter::repeat_n(
+            "update test set value=value+1".to_string(),
+            10,
+        ));
+        pairs.push((format!("s{}", s + 1), list.join(";")));
+    }
+    pairs
+}
+
+/// The judging work a link may take: generous, but linear in its length
+/// times its length, where a judgement per step from scratch with a
+/// search per dependency grows far faster.
+fn work_bound(link_len: usize) -> u64 {
+    100_000 + (link_len * link_len) as u64
+}
+
+#[test]
+fn hostile_links_are_judged_within_a_bound_of_their_length() {
+    let mut rng = Rng::new(0x1a8_b0d);
+    let mut cases: Vec<Vec<(String, String)>> = (0..40).map(|_| hostile(&mut rng)).collect();
+    for profile in ["postgres", "textbook"] {
+        for level in ["read-committed", "serializable", "read-uncommitted"] {
+            cases.push(pattern(4, profile, level));
+        }
+    }
+    let mut most = 0.0f64;
+    for pairs in &cases {
+        let o = backend_playground::sim::open::<lab::Run>(pairs);
+        let len = o.run.params().link_len();
+        assert!(len <= MAX_URL, "{len}");
+        let work = o.run.work();
+        most = most.max(work as f64 / work_bound(len) as f64);
+        assert!(
+            work <= work_bound(len),
+            "{work} operations for a {len}-character link: {pairs:?}"
+        );
+    }
+    println!("the most work was {:.1}% of the bound", most * 100.0);
+}

@@ -2,11 +2,22 @@
 //! committed transactions (Adya's write-write, write-read and read-write
 //! edges, the last on items or on predicates), and the anomaly they show,
 //! with the cycle that proves it; or "serializable" when there is none.
+//!
+//! The judgement takes time linear in the history and the dependencies,
+//! plus the scans times the writes they may have missed, plus a term cubic
+//! in the number of transactions (at most a few hundred): dependencies are
+//! kept once each in a hash set, in the order they are first found; each
+//! kind of cycle is looked for through reachability between transactions,
+//! computed once per starting transaction and kept; the cycle shown as the
+//! proof is then found by one breadth-first search. The judgement counts
+//! its elementary operations ([`judge`]), which the tests bound.
+
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::pg::{Db, Event, Tx, TxState};
 
 /// The kind of a dependency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     /// The later transaction overwrote the earlier one's version.
     WriteWrite,
@@ -20,7 +31,7 @@ pub enum Kind {
 }
 
 /// A dependency: `to` must come after `from` in any equivalent serial order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Dep {
     /// The earlier transaction.
     pub from: Tx,
@@ -83,27 +94,39 @@ pub struct Verdict {
 
 /// The dependencies between the committed transactions of `db`.
 pub fn dependencies(db: &Db) -> Vec<Dep> {
-    let committed = |t: Tx| matches!(db.txs.get(t), Some((TxState::Committed, _)));
+    dependencies_counted(db, &mut 0)
+}
+
+/// The dependencies, in the order they are first found: the history's
+/// events in order, and for a scan the writes in history order. Adds the
+/// operations spent to `work`.
+fn dependencies_counted(db: &Db, work: &mut u64) -> Vec<Dep> {
+    let states: Vec<bool> = db.txs.iter().map(|x| x.0 == TxState::Committed).collect();
+    let committed = |t: Tx| states.get(t).copied().unwrap_or(false);
     let seq = |t: Tx| db.txs.get(t).map(|x| x.1).unwrap_or(0);
+    let mut found: HashSet<Dep> = HashSet::new();
     let mut deps = Vec::new();
     let mut add = |d: Dep| {
-        if d.from != d.to && committed(d.from) && committed(d.to) && !deps.contains(&d) {
+        if d.from != d.to && committed(d.from) && committed(d.to) && found.insert(d) {
             deps.push(d);
         }
     };
-    // Who replaced each version.
+    // Who replaced each version, and the committed writes in order.
     let mut replaced_by: Vec<Option<Tx>> = vec![None; db.heap.len()];
+    let mut writes = Vec::new();
     for e in &db.history {
-        if let Event::Write {
-            tx, old: Some(v), ..
-        } = e
-        {
+        *work += 1;
+        if let Event::Write { tx, old, new } = e {
             if committed(*tx) {
-                replaced_by[*v] = Some(*tx);
+                if let Some(v) = old {
+                    replaced_by[*v] = Some(*tx);
+                }
+                writes.push((*tx, seq(*tx), *old, *new));
             }
         }
     }
     for e in &db.history {
+        *work += 1;
         match e {
             Event::Write {
                 tx, old: Some(v), ..
@@ -134,7 +157,7 @@ pub fn dependencies(db: &Db) -> Vec<Dep> {
                 tx,
                 filter,
                 seq: snap,
-            } => {
+            } if committed(*tx) => {
                 let matches = |v: Option<usize>| {
                     v.is_some_and(|v| {
                         let row = &db.heap[v];
@@ -143,23 +166,18 @@ pub fn dependencies(db: &Db) -> Vec<Dep> {
                             .is_none_or(|f| f.eval(row.id, row.value).unwrap_or(false))
                     })
                 };
-                for w in &db.history {
-                    if let Event::Write { tx: wt, old, new } = w {
-                        // A change the scan did not see that moves a row in
-                        // or out of its condition.
-                        if *wt != *tx
-                            && committed(*wt)
-                            && seq(*wt) > *snap
-                            && matches(*old) != matches(*new)
-                        {
-                            let id = old.or(*new).map(|v| db.heap[v].id).unwrap_or(0);
-                            add(Dep {
-                                from: *tx,
-                                to: *wt,
-                                kind: Kind::Predicate,
-                                id,
-                            });
-                        }
+                for &(wt, at, old, new) in &writes {
+                    *work += 1;
+                    // A change the scan did not see that moves a row in or
+                    // out of its condition.
+                    if wt != *tx && at > *snap && matches(old) != matches(new) {
+                        let id = old.or(new).map(|v| db.heap[v].id).unwrap_or(0);
+                        add(Dep {
+                            from: *tx,
+                            to: wt,
+                            kind: Kind::Predicate,
+                            id,
+                        });
                     }
                 }
             }
@@ -169,45 +187,170 @@ pub fn dependencies(db: &Db) -> Vec<Dep> {
     deps
 }
 
-/// A path from `from` to `to` over edges `ok` allows, as the edges taken.
-fn path(deps: &[Dep], from: Tx, to: Tx, ok: &dyn Fn(&Dep) -> bool) -> Option<Vec<Dep>> {
-    let mut seen = vec![from];
-    let mut queue = vec![(from, Vec::new())];
-    while !queue.is_empty() {
-        let (at, trail) = queue.remove(0);
-        for d in deps.iter().filter(|d| d.from == at && ok(d)) {
-            let mut t: Vec<Dep> = trail.clone();
-            t.push(*d);
-            if d.to == to {
-                return Some(t);
-            }
-            if !seen.contains(&d.to) {
-                seen.push(d.to);
-                queue.push((d.to, t));
+/// A set of transactions, one bit each.
+pub(super) type Bits = Vec<u64>;
+
+/// Whether `t` is in `bits`.
+pub(super) fn has(bits: &Bits, t: Tx) -> bool {
+    bits.get(t / 64).is_some_and(|w| w & (1 << (t % 64)) != 0)
+}
+
+/// Adds `t` to `bits` (if it has room for it).
+pub(super) fn put(bits: &mut Bits, t: Tx) {
+    if let Some(w) = bits.get_mut(t / 64) {
+        *w |= 1 << (t % 64);
+    }
+}
+
+/// The dependencies one kind of cycle may use, as a graph between
+/// transactions: each transaction's outgoing dependencies (indices into
+/// the list, in its order), the set of its successors, and the
+/// transactions reachable from each, computed when first asked.
+struct Graph<'a> {
+    deps: &'a [Dep],
+    out: Vec<Vec<usize>>,
+    next: Vec<Bits>,
+    reach: Vec<Option<Bits>>,
+}
+
+impl<'a> Graph<'a> {
+    /// The graph of the dependencies `ok` allows, over `n` transactions.
+    fn new(deps: &'a [Dep], n: usize, ok: fn(&Dep) -> bool, work: &mut u64) -> Graph<'a> {
+        let words = n.div_ceil(64);
+        let mut out = vec![Vec::new(); n];
+        let mut next = vec![vec![0; words]; n];
+        for (i, d) in deps.iter().enumerate() {
+            *work += 1;
+            if ok(d) {
+                out[d.from].push(i);
+                put(&mut next[d.from], d.to);
             }
         }
+        Graph {
+            deps,
+            out,
+            next,
+            reach: vec![None; n],
+        }
     }
-    None
+
+    /// Whether some path of one dependency or more leads from `from` to
+    /// `to`.
+    fn reaches(&mut self, from: Tx, to: Tx, work: &mut u64) -> bool {
+        if self.reach[from].is_none() {
+            let words = self.next.len().div_ceil(64);
+            let mut seen: Bits = vec![0; words];
+            let mut stack = vec![from];
+            while let Some(at) = stack.pop() {
+                for (k, (s, n)) in seen.iter_mut().zip(&self.next[at]).enumerate() {
+                    *work += 1;
+                    let mut fresh = n & !*s;
+                    *s |= fresh;
+                    while fresh != 0 {
+                        stack.push(k * 64 + fresh.trailing_zeros() as usize);
+                        fresh &= fresh - 1;
+                    }
+                }
+            }
+            self.reach[from] = Some(seen);
+        }
+        self.reach[from].as_ref().is_some_and(|r| has(r, to))
+    }
+
+    /// The first path a breadth-first search from `from` finds to `to`,
+    /// taking each transaction's dependencies in the list's order, as the
+    /// dependencies taken.
+    fn path(&self, from: Tx, to: Tx, work: &mut u64) -> Option<Vec<Dep>> {
+        let n = self.out.len();
+        let mut parent: Vec<Option<usize>> = vec![None; n];
+        let mut seen = vec![false; n];
+        seen[from] = true;
+        let mut queue = VecDeque::from([from]);
+        while let Some(at) = queue.pop_front() {
+            for &i in &self.out[at] {
+                *work += 1;
+                let d = self.deps[i];
+                if d.to == to {
+                    let mut trail = vec![d];
+                    let mut x = at;
+                    while let Some(p) = parent[x] {
+                        trail.push(self.deps[p]);
+                        x = self.deps[p].from;
+                    }
+                    trail.reverse();
+                    return Some(trail);
+                }
+                if !seen[d.to] {
+                    seen[d.to] = true;
+                    parent[d.to] = Some(i);
+                    queue.push_back(d.to);
+                }
+            }
+        }
+        None
+    }
+
+    /// The first dependency `first` picks, in the list's order, that a
+    /// path of this graph leads back from, with that path: the cycle.
+    fn first_cycle(&mut self, first: fn(&Dep) -> bool, work: &mut u64) -> Option<Vec<Dep>> {
+        let deps = self.deps;
+        for e in deps {
+            *work += 1;
+            if first(e) && self.reaches(e.to, e.from, work) {
+                let mut cycle = vec![*e];
+                cycle.extend(self.path(e.to, e.from, work)?);
+                return Some(cycle);
+            }
+        }
+        None
+    }
 }
 
-/// A cycle through edge `e` over edges `ok` allows.
-fn cycle_through(deps: &[Dep], e: &Dep, ok: &dyn Fn(&Dep) -> bool) -> Option<Vec<Dep>> {
-    let mut back = path(deps, e.to, e.from, ok)?;
-    back.insert(0, *e);
-    Some(back)
+fn ww(d: &Dep) -> bool {
+    d.kind == Kind::WriteWrite
 }
 
-/// Judges the history of `db`.
-pub fn verdict(db: &Db) -> Verdict {
-    let deps = dependencies(db);
+fn flow(d: &Dep) -> bool {
+    matches!(d.kind, Kind::WriteWrite | Kind::WriteRead)
+}
+
+fn rw(d: &Dep) -> bool {
+    d.kind == Kind::ReadWrite
+}
+
+fn item(d: &Dep) -> bool {
+    d.kind != Kind::Predicate
+}
+
+fn predicate(d: &Dep) -> bool {
+    d.kind == Kind::Predicate
+}
+
+fn any(_: &Dep) -> bool {
+    true
+}
+
+/// The cycles looked for, in order: the anomaly, the dependencies that may
+/// start the cycle, and those the rest of it may use.
+type CycleRule = (Anomaly, fn(&Dep) -> bool, fn(&Dep) -> bool);
+
+const BEFORE_LOST_UPDATE: [CycleRule; 2] = [
+    (Anomaly::DirtyWrite, ww, ww),
+    (Anomaly::CircularFlow, flow, flow),
+];
+
+const AFTER_LOST_UPDATE: [CycleRule; 3] = [
+    (Anomaly::ReadSkew, rw, flow),
+    (Anomaly::WriteSkew, rw, item),
+    (Anomaly::Phantom, predicate, any),
+];
+
+/// A read of a version that should never have been seen: by a committed
+/// transaction, of an aborted one's write or of one its writer replaced.
+fn bad_read(db: &Db, work: &mut u64) -> Option<(Anomaly, Dep)> {
     let committed = |t: Tx| matches!(db.txs.get(t), Some((TxState::Committed, _)));
-    let found = |anomaly, proof| Verdict {
-        anomaly: Some(anomaly),
-        proof,
-        deps: deps.clone(),
-    };
-    // Reads of versions that should never have been seen.
     for e in &db.history {
+        *work += 1;
         if let Event::Read { tx, version } = e {
             let v = &db.heap[*version];
             if !committed(*tx) || v.xmin == *tx {
@@ -220,54 +363,75 @@ pub fn verdict(db: &Db) -> Verdict {
                 id: v.id,
             };
             if matches!(db.txs.get(v.xmin), Some((TxState::Aborted, _))) {
-                return found(Anomaly::AbortedRead, vec![d]);
+                return Some((Anomaly::AbortedRead, d));
             }
             if v.xmax == Some(v.xmin) {
-                return found(Anomaly::IntermediateRead, vec![d]);
+                return Some((Anomaly::IntermediateRead, d));
             }
         }
     }
-    let ww = |d: &Dep| d.kind == Kind::WriteWrite;
-    let flow = |d: &Dep| matches!(d.kind, Kind::WriteWrite | Kind::WriteRead);
-    let item = |d: &Dep| d.kind != Kind::Predicate;
-    let any = |_: &Dep| true;
+    None
+}
+
+/// A read, a concurrent overwrite, and the reader's own write over it:
+/// the first such read-write dependency and the first overwrite that
+/// matches it.
+fn lost_update(deps: &[Dep], work: &mut u64) -> Option<Vec<Dep>> {
+    let mut overwrites: HashMap<(Tx, Tx, i64), Dep> = HashMap::new();
     for d in deps.iter().filter(|d| ww(d)) {
-        if let Some(c) = cycle_through(&deps, d, &ww) {
-            return found(Anomaly::DirtyWrite, c);
-        }
+        *work += 1;
+        overwrites.entry((d.from, d.to, d.id)).or_insert(*d);
     }
-    for d in deps.iter().filter(|d| flow(d)) {
-        if let Some(c) = cycle_through(&deps, d, &flow) {
-            return found(Anomaly::CircularFlow, c);
-        }
+    deps.iter().filter(|d| rw(d)).find_map(|d| {
+        *work += 1;
+        overwrites.get(&(d.to, d.from, d.id)).map(|w| vec![*d, *w])
+    })
+}
+
+/// The anomaly the dependencies show, and its proof.
+fn cycles(deps: &[Dep], n: usize, work: &mut u64) -> Option<(Anomaly, Vec<Dep>)> {
+    let search = |rules: &[CycleRule], work: &mut u64| {
+        rules.iter().find_map(|&(anomaly, first, ok)| {
+            Graph::new(deps, n, ok, work)
+                .first_cycle(first, work)
+                .map(|c| (anomaly, c))
+        })
+    };
+    search(&BEFORE_LOST_UPDATE, work)
+        .or_else(|| lost_update(deps, work).map(|p| (Anomaly::LostUpdate, p)))
+        .or_else(|| search(&AFTER_LOST_UPDATE, work))
+}
+
+/// Judges the history of `db`.
+pub fn verdict(db: &Db) -> Verdict {
+    judge(db).0
+}
+
+/// Judges the history of `db`, and counts the elementary operations it
+/// took: events read, writes compared with a scan, dependencies and
+/// successor words visited. The count is at most about the history's
+/// length times the scans, plus the dependencies times the kinds of cycle,
+/// plus the cube of the transactions over 64.
+pub fn judge(db: &Db) -> (Verdict, u64) {
+    let mut work = 0;
+    let deps = dependencies_counted(db, &mut work);
+    if let Some((anomaly, d)) = bad_read(db, &mut work) {
+        let v = Verdict {
+            anomaly: Some(anomaly),
+            proof: vec![d],
+            deps,
+        };
+        return (v, work);
     }
-    // A read, a concurrent overwrite, and the reader's own write over it.
-    for d in deps.iter().filter(|d| d.kind == Kind::ReadWrite) {
-        if let Some(w) = deps.iter().find(|w| {
-            w.kind == Kind::WriteWrite && w.from == d.to && w.to == d.from && w.id == d.id
-        }) {
-            return found(Anomaly::LostUpdate, vec![*d, *w]);
-        }
-    }
-    // One read-write edge closed by writes and reads.
-    for d in deps.iter().filter(|d| d.kind == Kind::ReadWrite) {
-        if let Some(c) = cycle_through(&deps, d, &flow) {
-            return found(Anomaly::ReadSkew, c);
-        }
-    }
-    for d in deps.iter().filter(|d| d.kind == Kind::ReadWrite) {
-        if let Some(c) = cycle_through(&deps, d, &item) {
-            return found(Anomaly::WriteSkew, c);
-        }
-    }
-    for d in deps.iter().filter(|d| d.kind == Kind::Predicate) {
-        if let Some(c) = cycle_through(&deps, d, &any) {
-            return found(Anomaly::Phantom, c);
-        }
-    }
-    Verdict {
-        anomaly: None,
-        proof: Vec::new(),
+    let n = deps.iter().map(|d| d.from.max(d.to) + 1).max().unwrap_or(0);
+    let (anomaly, proof) = match cycles(&deps, n, &mut work) {
+        Some((a, p)) => (Some(a), p),
+        None => (None, Vec::new()),
+    };
+    let v = Verdict {
+        anomaly,
+        proof,
         deps,
-    }
+    };
+    (v, work)
 }

@@ -12,6 +12,7 @@ use super::matrix::Profile;
 use super::pg::{Answer, Db, DbError, Finished, Submitted, Tx, TxState};
 use super::presets::{self, Schedule, START};
 use super::sql::{parse, Level, ParseError, Stmt};
+use super::tracker::Tracker;
 use crate::choice;
 use crate::model::{index_of, word_of, Choices, Kind as ParamKind, Model, Param};
 use crate::params::{show, Reader};
@@ -595,8 +596,13 @@ pub struct Step {
     pub status: Vec<Vec<Status>>,
     /// The database after the step.
     pub db: Db,
-    /// The judgement of the history so far.
-    pub verdict: Verdict,
+    /// The anomaly the history so far shows, if any ([`Run::verdict`] has
+    /// the whole judgement).
+    pub anomaly: Option<Anomaly>,
+    /// The step whose database the verdict so far was judged on: the
+    /// verdict changes only when a transaction ends. `None` for the inner
+    /// steps of a light run, which are not judged.
+    pub judged_at: Option<usize>,
     /// The sentence that says what happened.
     pub caption: String,
 }
@@ -606,6 +612,7 @@ pub struct Step {
 pub struct Run {
     params: Params,
     steps: Vec<Step>,
+    work: u64,
 }
 
 /// `T3` for transaction 3.
@@ -698,17 +705,28 @@ pub fn serial_order(db: &Db, deps: &[Dep]) -> Vec<Tx> {
         .filter(|(_, s)| *s == TxState::Committed)
         .map(|(t, _)| t)
         .collect();
+    // For each transaction, the dependencies into it from the others left.
+    let n = txs.last().map_or(0, |t| t + 1);
+    let mut left = vec![false; n];
+    for &t in &txs {
+        left[t] = true;
+    }
+    let mut into = vec![0usize; n];
+    let mut from: Vec<Vec<Tx>> = vec![Vec::new(); n];
+    for d in deps {
+        if d.from != d.to && d.from < n && d.to < n && left[d.from] {
+            into[d.to] += 1;
+            from[d.from].push(d.to);
+        }
+    }
     let mut out = Vec::new();
     while !txs.is_empty() {
-        let free = txs
-            .iter()
-            .position(|t| {
-                !deps
-                    .iter()
-                    .any(|d| d.to == *t && d.from != *t && txs.contains(&d.from))
-            })
-            .unwrap_or(0);
-        out.push(txs.remove(free));
+        let free = txs.iter().position(|t| into[*t] == 0).unwrap_or(0);
+        let t = txs.remove(free);
+        for &to in &from[t] {
+            into[to] -= 1;
+        }
+        out.push(t);
     }
     out
 }
@@ -738,8 +756,11 @@ struct Builder<'a> {
     /// Whether an anomaly was certain before the step.
     certain: bool,
     /// The verdict changes only when a transaction ends: it is judged
-    /// again only then. The transactions' states it was judged at, and it.
-    judged: Option<(Vec<TxState>, Verdict)>,
+    /// again only then. The transactions' states it was judged at, the
+    /// step, and the anomaly found.
+    judged: Option<(Vec<TxState>, usize, Option<Anomaly>)>,
+    /// The dependencies so far, kept as the run advances.
+    tracker: Tracker,
     /// The database a light run's steps keep.
     empty: Db,
 }
@@ -785,12 +806,13 @@ impl<'a> Builder<'a> {
             last: params.schedule.len(),
             certain: false,
             judged: None,
+            tracker: Tracker::new(),
             empty: Db::new(&[], 0),
         }
     }
 
     /// Step 0: the sessions' transactions begun, nothing run.
-    fn first_step(&self) -> Step {
+    fn first_step(&mut self) -> Step {
         let names: Vec<String> = (0..self.params.sessions.len())
             .map(|s| (s + 1).to_string())
             .collect();
@@ -800,7 +822,8 @@ impl<'a> Builder<'a> {
             released: Vec::new(),
             status: self.status.clone(),
             db: self.db.clone(),
-            verdict: verdict(&self.db),
+            anomaly: self.judged_now(0).1,
+            judged_at: Some(0),
             caption: format!(
                 "Sessions {} each begin a transaction at {} ({} rules); the table holds {}. Step forward to run the first statement.",
                 join_and(&names),
@@ -838,9 +861,9 @@ impl<'a> Builder<'a> {
             }
         };
         caption.push_str(&self.released_text(&released));
-        let v = self.judge(at);
-        caption.push_str(&self.closing_text(at, &v));
-        self.certain |= v.anomaly.is_some();
+        let (judged_at, anomaly) = self.judge(at);
+        caption.push_str(&self.closing_text(at, anomaly));
+        self.certain |= anomaly.is_some();
         let keep = !self.light || at == self.last;
         Step {
             entry: Some((s, j)),
@@ -852,7 +875,8 @@ impl<'a> Builder<'a> {
             } else {
                 self.empty.clone()
             },
-            verdict: v,
+            anomaly,
+            judged_at,
             caption,
         }
     }
@@ -972,32 +996,34 @@ impl<'a> Builder<'a> {
         out
     }
 
-    /// The verdict after step `at`: judged again only when a transaction
-    /// has ended since, and not at all for a light run's inner steps.
-    fn judge(&mut self, at: usize) -> Verdict {
+    /// The verdict after step `at`, as the step it was judged at and its
+    /// anomaly: judged again only when a transaction has ended since, and
+    /// not at all for a light run's inner steps.
+    fn judge(&mut self, at: usize) -> (Option<usize>, Option<Anomaly>) {
         let ended: Vec<TxState> = (1..).map_while(|t| self.db.tx_state(t)).collect();
         match &self.judged {
-            Some((key, v)) if *key == ended => v.clone(),
-            _ if self.light && at != self.last => Verdict {
-                anomaly: None,
-                proof: Vec::new(),
-                deps: Vec::new(),
-            },
+            Some((key, k, a)) if *key == ended => (Some(*k), *a),
+            _ if self.light && at != self.last => (None, None),
             _ => {
-                let v = verdict(&self.db);
-                self.judged = Some((ended, v.clone()));
-                v
+                let (k, a) = self.judged_now(at);
+                self.judged = Some((ended, k, a));
+                (Some(k), a)
             }
         }
     }
 
+    /// Judges the database now, at step `at`.
+    fn judged_now(&mut self, at: usize) -> (usize, Option<Anomaly>) {
+        (at, self.tracker.anomaly(&self.db))
+    }
+
     /// The caption's end: the verdict at the end of the schedule (and the
     /// transactions left open), or the moment an anomaly becomes certain.
-    fn closing_text(&self, at: usize, v: &Verdict) -> String {
+    fn closing_text(&self, at: usize, anomaly: Option<Anomaly>) -> String {
         if at == self.last {
             let mut out = format!(
                 " End of the schedule: {}.",
-                match v.anomaly {
+                match anomaly {
                     Some(a) => a.label().to_string(),
                     None => "serializable".to_string(),
                 }
@@ -1012,7 +1038,7 @@ impl<'a> Builder<'a> {
                 ));
             }
             out
-        } else if let (Some(a), false) = (v.anomaly, self.certain) {
+        } else if let (Some(a), false) = (anomaly, self.certain) {
             format!(" The anomaly is now certain: {}.", a.label())
         } else {
             String::new()
@@ -1051,6 +1077,7 @@ impl Run {
         Run {
             params: params.clone(),
             steps,
+            work: b.tracker.work(),
         }
     }
 
@@ -1070,8 +1097,30 @@ impl Run {
     }
 
     /// The verdict at the end.
-    pub fn final_verdict(&self) -> &Verdict {
-        &self.step(usize::MAX).verdict
+    pub fn final_verdict(&self) -> Verdict {
+        self.verdict(usize::MAX)
+    }
+
+    /// The judgement of the history at step `k` (the last step for `k`
+    /// past the end): the database of the step it was last judged at,
+    /// judged again. Empty for the inner steps of a light run.
+    pub fn verdict(&self, k: usize) -> Verdict {
+        match self.step(k).judged_at.and_then(|j| self.steps.get(j)) {
+            Some(st) => verdict(&st.db),
+            None => Verdict {
+                anomaly: None,
+                proof: Vec::new(),
+                deps: Vec::new(),
+            },
+        }
+    }
+
+    /// The elementary operations judging the run took: events filed,
+    /// writes compared with scans, dependencies added, successor words
+    /// combined (see [`Tracker::work`]). A measure of the time opening it costs, the same
+    /// on every machine; the property tests bound it by the link's size.
+    pub fn work(&self) -> u64 {
+        self.work
     }
 
     /// Whether any statement had to wait.

@@ -85,10 +85,11 @@ fn a_light_run_judges_only_its_last_step() {
         .map(|(k, &(s, j))| b.step(k + 1, s, j))
         .collect();
     let (last, inner) = steps.split_last().expect("steps");
-    assert!(inner.iter().all(|st| st.verdict.anomaly.is_none()
-        && st.verdict.deps.is_empty()
-        && st.db.versions().is_empty()));
-    assert_eq!(last.verdict.anomaly, Some(Anomaly::LostUpdate));
+    assert!(inner
+        .iter()
+        .all(|st| st.anomaly.is_none() && st.judged_at.is_none() && st.db.versions().is_empty()));
+    assert_eq!(last.anomaly, Some(Anomaly::LostUpdate));
+    assert_eq!(last.judged_at, Some(entries.len()));
     assert!(!last.db.versions().is_empty());
     // The full run judges as soon as a transaction ends.
     let mut b = Builder::new(&p, false);
@@ -111,15 +112,11 @@ fn the_caption_ends_with_the_verdict_and_the_open_transactions() {
         st.caption,
         "Session 1 runs \u{201c}select * from test\u{201d}: it reads id 1 = 10, id 2 = 20. End of the schedule: serializable. Still open, and left out of the verdict: T1 and T2."
     );
-    let lost = Verdict {
-        anomaly: Some(Anomaly::LostUpdate),
-        proof: Vec::new(),
-        deps: Vec::new(),
-    };
+    let lost = Some(Anomaly::LostUpdate);
     assert_eq!(
-        b.closing_text(0, &lost),
+        b.closing_text(0, lost),
         " The anomaly is now certain: lost update (P4)."
     );
     b.certain = true;
-    assert_eq!(b.closing_text(0, &lost), "");
+    assert_eq!(b.closing_text(0, lost), "");
 }

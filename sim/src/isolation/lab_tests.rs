@@ -261,8 +261,8 @@ fn a_serializable_run_has_an_order() {
     let p = Params::of_preset("G1a", Profile::Postgres, Level::ReadCommitted).expect("preset");
     let run = Run::new(&p);
     let last = run.step(usize::MAX);
-    assert_eq!(last.verdict.anomaly, None);
-    let order = serial_order(&last.db, &last.verdict.deps);
+    assert_eq!(last.anomaly, None);
+    let order = serial_order(&last.db, &run.final_verdict().deps);
     assert_eq!(order, vec![2]);
 }
 
@@ -274,7 +274,7 @@ fn the_acid_pages_links_show_what_its_text_says() {
     let p4 = at("P4", Level::ReadCommitted);
     assert_eq!(p4.step(4).outcome, Outcome::Blocked(0));
     let skew = at("G2-item", Level::RepeatableRead);
-    assert_eq!(skew.step(6).verdict.anomaly, Some(Anomaly::WriteSkew));
+    assert_eq!(skew.step(6).anomaly, Some(Anomaly::WriteSkew));
     let dead = at("deadlock", Level::ReadCommitted);
     assert!(
         dead.caption(4).contains("deadlock detected"),

@@ -14,6 +14,7 @@ pub mod matrix;
 pub mod pg;
 pub mod presets;
 pub mod sql;
+pub mod tracker;
 
 #[cfg(test)]
 mod tests;

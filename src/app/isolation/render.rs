@@ -3,6 +3,7 @@
 //! (rows per session, versions, locks), the editors' rows, the comparison
 //! of levels and the matrix. Plain functions, tested natively.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::app::html::escape;
@@ -296,18 +297,20 @@ pub fn graph(db: &Db, deps: &[Dep], proof: &[Dep]) -> String {
         r#"<svg class="iso-graph" viewBox="0 0 320 {h:.0}" role="img" aria-label="{}"><defs><marker id="iso-dep" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="8" markerHeight="8" orient="auto"><path d="M0 0 L10 5 L0 10z" class="iso-dep-head"/></marker><marker id="iso-dep-cycle" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0 0 L10 5 L0 10z" class="iso-cycle-head"/></marker></defs>"#,
         escape(&label)
     );
-    let mut drawn: Vec<(usize, usize)> = Vec::new();
+    let mut drawn: HashMap<(usize, usize), usize> = HashMap::new();
     for d in deps {
         let pair = (d.from.min(d.to), d.from.max(d.to));
-        let k = drawn.iter().filter(|p| **p == pair).count();
-        drawn.push(pair);
+        let seen = drawn.entry(pair).or_insert(0);
+        let k = *seen;
+        *seen += 1;
         let ((x1, y1), (x2, y2)) = (pos(d.from), pos(d.to));
         let (dx, dy) = (x2 - x1, y2 - y1);
         let len = (dx * dx + dy * dy).sqrt().max(1.0);
         let (ux, uy) = (dx / len, dy / len);
         // Arrows between the same pair bend to alternate sides.
         let sign = if d.from < d.to { 1.0 } else { -1.0 };
-        let bend = sign * (22.0 + 22.0 * (k / 2) as f64) * if k % 2 == 0 { 1.0 } else { -1.0 };
+        let bend =
+            sign * (22.0 + 22.0 * (k / 2) as f64) * if k.is_multiple_of(2) { 1.0 } else { -1.0 };
         let (mx, my) = ((x1 + x2) / 2.0 - uy * bend, (y1 + y2) / 2.0 + ux * bend);
         let (sx, sy) = (x1 + ux * 20.0, y1 + uy * 20.0);
         let (ex, ey) = (x2 - ux * 22.0, y2 - uy * 22.0);
@@ -360,7 +363,7 @@ fn shown(deps: &[Dep]) -> Vec<Dep> {
 pub fn verdict(run: &Run, step: usize) -> String {
     let last = run.steps() - 1;
     let st = run.step(step);
-    let v = &st.verdict;
+    let v = &run.verdict(step);
     if step < last && v.anomaly.is_none() {
         return format!(
             r#"<div class="iso-verdict pending"><h4>Verdict</h4><p>Not certain yet: no anomaly among the transactions committed so far. The verdict is final at the end of the schedule (step {last}).</p></div>"#
