@@ -7,7 +7,8 @@
 //! - a `Params` type, read from the pairs of a URL, clamped and written back
 //!   by one parameter table ([`model::Param`] rows) through the
 //!   [`params::Reader`], which clamps or falls back with a reason;
-//! - a run type that computes the whole trace up front, so that stepping
+//! - a run type that does its work up front (every step, or compact
+//!   records from which any step is a lookup), so that stepping
 //!   back and jumping to any step cost nothing;
 //! - a trace that answers, for each step, a caption and the figures the view
 //!   shows.

@@ -89,7 +89,7 @@ pub struct Params {
 pub fn from_schedule(s: &Schedule) -> (Vec<Vec<String>>, Vec<usize>) {
     let mut sessions = vec![Vec::new(); s.sessions.max(1)];
     let mut schedule = Vec::new();
-    for (who, sql) in &s.steps {
+    for (who, sql) in s.steps {
         if let Some(list) = who.checked_sub(1).and_then(|i| sessions.get_mut(i)) {
             list.push(tidy(sql));
             schedule.push(who - 1);

@@ -47,7 +47,7 @@ pub fn judge(profile: Profile, level: Level, schedule: &Schedule) -> Option<Anom
             db.run(s, b);
         }
     }
-    for (s, sql) in &schedule.steps {
+    for (s, sql) in schedule.steps {
         if let Ok(stmt) = parse(sql) {
             db.run(s.saturating_sub(1), &stmt);
         }

@@ -12,8 +12,9 @@ pub struct Schedule {
     pub title: &'static str,
     /// How many sessions.
     pub sessions: usize,
-    /// `(session from 1, statement)`, in order.
-    pub steps: Vec<(usize, &'static str)>,
+    /// `(session from 1, statement)`, in order (static data, not built at
+    /// run time: it keeps the modules small).
+    pub steps: &'static [(usize, &'static str)],
 }
 
 /// The rows every schedule starts from.
@@ -41,7 +42,7 @@ pub fn textbook() -> Vec<Schedule> {
             "dirty-read",
             "Dirty read: a total taken during a transfer that rolls back",
             2,
-            vec![
+            &[
                 (1, "update test set value = value - 5 where id = 1"),
                 (2, "select sum(value) from test"),
                 (1, "rollback"),
@@ -52,7 +53,7 @@ pub fn textbook() -> Vec<Schedule> {
             "non-repeatable-read",
             "Non-repeatable read: the same row read twice",
             2,
-            vec![
+            &[
                 (1, "select * from test where id = 1"),
                 (2, "update test set value = 11 where id = 1"),
                 (2, "commit"),
@@ -64,7 +65,7 @@ pub fn textbook() -> Vec<Schedule> {
             "phantom-read",
             "Phantom read: the same count taken twice",
             2,
-            vec![
+            &[
                 (1, "select count(*) from test where value > 15"),
                 (2, "insert into test (id, value) values (3, 30)"),
                 (2, "commit"),
@@ -76,7 +77,7 @@ pub fn textbook() -> Vec<Schedule> {
             "transfer",
             "Read skew: a transfer seen half before, half after",
             2,
-            vec![
+            &[
                 (1, "select * from test where id = 1"),
                 (2, "update test set value = value - 5 where id = 1"),
                 (2, "update test set value = value + 5 where id = 2"),
@@ -89,7 +90,7 @@ pub fn textbook() -> Vec<Schedule> {
             "withdrawals",
             "Write skew: two withdrawals, each checking the total",
             2,
-            vec![
+            &[
                 (1, "select sum(value) from test"),
                 (2, "select sum(value) from test"),
                 (1, "update test set value = value - 20 where id = 1"),
@@ -135,7 +136,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "G0",
             2,
-            vec![
+            &[
                 (1, "update test set value = 11 where id = 1"),
                 (2, "update test set value = 12 where id = 1"),
                 (1, "update test set value = 21 where id = 2"),
@@ -149,7 +150,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "G1a",
             2,
-            vec![
+            &[
                 (1, "update test set value = 101 where id = 1"),
                 (2, "select * from test"),
                 (1, "rollback"),
@@ -160,7 +161,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "G1b",
             2,
-            vec![
+            &[
                 (1, "update test set value = 101 where id = 1"),
                 (2, "select * from test"),
                 (1, "update test set value = 11 where id = 1"),
@@ -172,7 +173,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "G1c",
             2,
-            vec![
+            &[
                 (1, "update test set value = 11 where id = 1"),
                 (2, "update test set value = 22 where id = 2"),
                 (1, "select * from test where id = 2"),
@@ -184,7 +185,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "OTV",
             3,
-            vec![
+            &[
                 (1, "update test set value = 11 where id = 1"),
                 (1, "update test set value = 19 where id = 2"),
                 (2, "update test set value = 12 where id = 1"),
@@ -201,7 +202,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "PMP",
             2,
-            vec![
+            &[
                 (1, "select * from test where value = 30"),
                 (2, "insert into test (id, value) values (3, 30)"),
                 (2, "commit"),
@@ -212,7 +213,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "PMP-write",
             2,
-            vec![
+            &[
                 (1, "update test set value = value + 10"),
                 (2, "delete from test where value = 20"),
                 (1, "commit"),
@@ -223,7 +224,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "P4",
             2,
-            vec![
+            &[
                 (1, "select * from test where id = 1"),
                 (2, "select * from test where id = 1"),
                 (1, "update test set value = 11 where id = 1"),
@@ -235,7 +236,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "G-single",
             2,
-            vec![
+            &[
                 (1, "select * from test where id = 1"),
                 (2, "select * from test where id = 1"),
                 (2, "select * from test where id = 2"),
@@ -249,7 +250,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "G-single-dependencies",
             2,
-            vec![
+            &[
                 (1, "select * from test where value % 5 = 0"),
                 (2, "update test set value = 12 where value = 10"),
                 (2, "commit"),
@@ -260,7 +261,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "G-single-write-1",
             2,
-            vec![
+            &[
                 (1, "select * from test where id = 1"),
                 (2, "select * from test"),
                 (2, "update test set value = 12 where id = 1"),
@@ -274,7 +275,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "G2-item",
             2,
-            vec![
+            &[
                 (1, "select * from test where id = 1 or id = 2"),
                 (2, "select * from test where id = 1 or id = 2"),
                 (1, "update test set value = 11 where id = 1"),
@@ -286,7 +287,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "G2",
             2,
-            vec![
+            &[
                 (1, "select * from test where value % 3 = 0"),
                 (2, "select * from test where value % 3 = 0"),
                 (1, "insert into test (id, value) values (3, 30)"),
@@ -298,7 +299,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "G2-two-edges",
             3,
-            vec![
+            &[
                 (1, "select * from test"),
                 (2, "update test set value = value + 5 where id = 2"),
                 (2, "commit"),
@@ -311,7 +312,7 @@ pub fn hermitage() -> Vec<Schedule> {
         s(
             "deadlock",
             2,
-            vec![
+            &[
                 (1, "update test set value = 11 where id = 1"),
                 (2, "update test set value = 22 where id = 2"),
                 (1, "update test set value = 21 where id = 2"),

@@ -357,7 +357,7 @@ fn verdicts_name_the_anomalies() {
     };
     for h in hermitage() {
         for (k, level) in [RC, RR, SER].into_iter().enumerate() {
-            let (got, proof) = judge(level, h.sessions, &h.steps);
+            let (got, proof) = judge(level, h.sessions, h.steps);
             assert_eq!(got, want(h.name)[k], "{} at {level:?}: {proof:?}", h.name);
             assert_eq!(got.is_some(), !proof.is_empty());
         }
@@ -368,7 +368,7 @@ fn verdicts_name_the_anomalies() {
         .find(|h| h.name == "P4")
         .expect("P4 is in the catalogue");
     assert_eq!(
-        judge(RC, 2, &p4.steps).1,
+        judge(RC, 2, p4.steps).1,
         vec![Kind::ReadWrite, Kind::WriteWrite]
     );
     // No dirty reads in PostgreSQL, even at read uncommitted.
@@ -376,7 +376,7 @@ fn verdicts_name_the_anomalies() {
         .into_iter()
         .find(|h| h.name == "G1a")
         .expect("G1a is in the catalogue");
-    assert_eq!(judge(Level::ReadUncommitted, 2, &g1a.steps).0, None);
+    assert_eq!(judge(Level::ReadUncommitted, 2, g1a.steps).0, None);
 }
 
 /// Runs a catalogue schedule under the textbook's locking and judges it.
@@ -390,7 +390,7 @@ fn judge_textbook(level: Level, name: &str) -> Option<Anomaly> {
         let begin = parse(&format!("begin isolation level {}", level.sql())).expect("begin parses");
         db.run(s, &begin);
     }
-    for (s, sql) in &h.steps {
+    for (s, sql) in h.steps {
         db.run(*s - 1, &parse(sql).expect("a statement"));
     }
     verdict(&db).anomaly
