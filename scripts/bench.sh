@@ -32,5 +32,8 @@ step "Browser: the N+1 view in headless Chromium"
 serve_dist "bench" 8282
 node scripts/bench_browser.mjs "$SERVED_URL"
 
+step "Browser: the worst links open (time to the player, longest task)"
+node scripts/bench_links.mjs "$SERVED_URL"
+
 step "Lighthouse (mobile) on every page kind, served with gzip"
 scripts/lighthouse.sh
