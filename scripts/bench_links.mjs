@@ -43,6 +43,12 @@ function autocommit(sessions, rows, updates) {
 const links = [
   ["isolation", "autocommit pattern, 2 sessions", autocommit(2, 30, 10)],
   ["n-plus-one", "largest N+1", "strategy=lazy&n=10000&orders=20&items=20&load=orders.items"],
+  [
+    "circuit-breaker",
+    "most calls, two lanes, every call timing out",
+    "mode=traffic&policy=count&compare=time&window=1000&window_s=600&min_calls=1&half_open=100&wait_ms=1" +
+      "&latency_ms=119998&slow_latency_ms=120000&timeout_ms=1&health=degraded50:600&rate=100&tick_ms=100",
+  ],
 ];
 try {
   const text = readFileSync("artifacts/worst-links.txt", "utf8");

@@ -248,7 +248,7 @@ enum Window {
         /// `(epoch second, tally)`, oldest first.
         buckets: VecDeque<(u64, Tally)>,
         /// The buckets summed, kept as they come and go: a ten-minute
-        /// window at 200 calls a second is checked after every outcome.
+        /// window at 100 calls a second is checked after every outcome.
         sum: Tally,
     },
 }

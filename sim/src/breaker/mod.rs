@@ -138,7 +138,7 @@ pub const MAX_SLOW_MS: u32 = 120_000;
 /// Most permitted calls in half-open.
 pub const MAX_HALF_OPEN: u32 = 100;
 /// Highest call rate, per second.
-pub const MAX_RATE: u32 = 200;
+pub const MAX_RATE: u32 = 100;
 /// Longest latency and timeout, ms.
 pub const MAX_LATENCY_MS: u32 = 120_000;
 /// Shortest and longest step of traffic mode, ms.

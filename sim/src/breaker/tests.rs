@@ -665,7 +665,7 @@ fn bad_urls_give_a_valid_state_and_a_reason() {
 }
 
 /// A random link within the table's limits, biased to the largest loads:
-/// up to 200 calls a second for up to 600 s, 100 ms steps, two policies,
+/// up to 100 calls a second for up to 600 s, 100 ms steps, two policies,
 /// scripts of up to 200 actions with waits of up to an hour.
 fn heavy_link(rng: &mut Rng) -> Vec<(String, String)> {
     let words = ["consecutive", "count", "time", "cheat-sheet"];
@@ -766,5 +766,5 @@ fn calls_steps_and_memory_stay_within_what_the_limits_allow() {
         assert!(run.heap_bytes() <= bound, "{pairs:?}: {}", run.heap_bytes());
         most_calls = most_calls.max(calls);
     }
-    assert!(most_calls > 100_000, "the largest loads were tried");
+    assert!(most_calls > 50_000, "the largest loads were tried");
 }

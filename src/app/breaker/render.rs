@@ -1008,7 +1008,7 @@ mod tests {
         assert!(rows.contains(r#"max="520""#));
     }
 
-    /// The largest traffic run a link can ask for: 600 s at 200 calls a
+    /// The largest traffic run a link can ask for: 600 s at 100 calls a
     /// second, a 100 ms step, two time-window lanes of ten minutes.
     fn largest() -> Run {
         let phase = |health, secs| crate::sim::breaker::Phase { health, secs };
