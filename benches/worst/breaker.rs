@@ -3,7 +3,7 @@
 //! up to 200 calls a second, scripts of up to 200 actions with waits of up
 //! to an hour, and words the readers drop), and mutations of the worst.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use backend_playground::sim::breaker::{
     Run, MAX_FAIL, MAX_HALF_OPEN, MAX_LATENCY_MS, MAX_MIN_CALLS, MAX_RATE, MAX_SUCCESSES,
@@ -155,10 +155,7 @@ pub fn worst() -> Worst {
     let found = search(&space, 0xB4EA, 3_000, Duration::from_secs(50));
     let run = open::<Run>(&crate::pairs(&found.query)).run;
     let steps = run.steps();
-    let t = Instant::now();
-    let chars: usize = (0..steps).map(|k| run.caption(k).len()).sum();
-    std::hint::black_box(chars);
-    let caption = t.elapsed().as_secs_f64() * 1e6 / steps as f64;
+    let caption = crate::caption_us(&run);
     Worst {
         model: "breaker",
         query: found.query,

@@ -3,7 +3,7 @@
 //! three instances, schedules of up to 200 entries with crashes and waits
 //! of up to a day, and words the readers drop), and mutations of the worst.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use backend_playground::sim::cache::{Run, WritePolicy, MAX_OPS, MAX_SCHEDULE};
 use backend_playground::sim::rng::Rng;
@@ -101,10 +101,7 @@ pub fn worst() -> Worst {
     let found = search(&space, 0xCAC4E, 3_000, Duration::from_secs(40));
     let run = open::<Run>(&crate::pairs(&found.query)).run;
     let steps = run.steps();
-    let t = Instant::now();
-    let chars: usize = (0..steps).map(|k| run.caption(k).len()).sum();
-    std::hint::black_box(chars);
-    let caption = t.elapsed().as_secs_f64() * 1e6 / steps.max(1) as f64;
+    let caption = crate::caption_us(&run);
     Worst {
         model: "cache",
         query: found.query,

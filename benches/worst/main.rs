@@ -90,6 +90,16 @@ pub fn cost<T>(query: &str, open: impl Fn(&[(String, String)]) -> T) -> Cost {
     }
 }
 
+/// The time to write every step's caption of `run`, per step, in
+/// microseconds: what stepping through it costs the model.
+pub fn caption_us(run: &impl backend_playground::sim::Trace) -> f64 {
+    let steps = run.steps();
+    let t = Instant::now();
+    let chars: usize = (0..steps).map(|k| run.caption(k).len()).sum();
+    std::hint::black_box(chars);
+    t.elapsed().as_secs_f64() * 1e6 / steps.max(1) as f64
+}
+
 /// The worst link a search found for one model.
 pub struct Worst {
     /// The model's name.

@@ -241,6 +241,17 @@ impl std::fmt::Display for Edit {
     }
 }
 
+/// The actions the `data-f` attributes of `html` name, in order; a word
+/// that is no [`Edit`] fails the test that reads it.
+#[cfg(test)]
+pub fn edits_in(html: &str) -> Vec<Edit> {
+    html.split("data-f=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|w| Edit::parse(w).unwrap_or_else(|| panic!("data-f=\"{w}\" is no Edit")))
+        .collect()
+}
+
 /// The element an event came from, with its `data-i` (row) and `data-f`
 /// (what it does), looked up from the nearest element that has them.
 pub fn event_field(ev: &web_sys::Event) -> Option<(web_sys::Element, usize, Edit)> {

@@ -15,6 +15,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::pg::{Db, Event, Tx, TxState};
+use super::sql::Pred;
 
 /// The kind of a dependency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,6 +93,15 @@ pub struct Verdict {
     pub deps: Vec<Dep>,
 }
 
+/// Whether version `v` (if any) matches a scan's condition (every row
+/// matches no condition).
+pub(super) fn matches_filter(db: &Db, filter: Option<&Pred>, v: Option<usize>) -> bool {
+    v.is_some_and(|v| {
+        let row = &db.heap[v];
+        filter.is_none_or(|f| f.eval(row.id, row.value).unwrap_or(false))
+    })
+}
+
 /// The dependencies between the committed transactions of `db`.
 pub fn dependencies(db: &Db) -> Vec<Dep> {
     dependencies_counted(db, &mut 0)
@@ -158,14 +168,7 @@ fn dependencies_counted(db: &Db, work: &mut u64) -> Vec<Dep> {
                 filter,
                 seq: snap,
             } if committed(*tx) => {
-                let matches = |v: Option<usize>| {
-                    v.is_some_and(|v| {
-                        let row = &db.heap[v];
-                        filter
-                            .as_ref()
-                            .is_none_or(|f| f.eval(row.id, row.value).unwrap_or(false))
-                    })
-                };
+                let matches = |v: Option<usize>| matches_filter(db, filter.as_ref(), v);
                 for &(wt, at, old, new) in &writes {
                     *work += 1;
                     // A change the scan did not see that moves a row in or

@@ -287,14 +287,7 @@ impl Tracker {
             self.scratch = true;
             return;
         }
-        let matches = |v: Option<usize>| {
-            v.is_some_and(|v| {
-                let row = &db.heap[v];
-                filter
-                    .as_ref()
-                    .is_none_or(|f| f.eval(row.id, row.value).unwrap_or(false))
-            })
-        };
+        let matches = |v: Option<usize>| super::analysis::matches_filter(db, filter.as_ref(), v);
         if matches(old) != matches(new) {
             let id = old.or(new).map(|v| db.heap[v].id).unwrap_or(0);
             self.add(Dep {

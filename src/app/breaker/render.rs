@@ -1115,33 +1115,16 @@ mod tests {
         }
     }
 
-    /// The words of every `data-f` attribute in `html`.
-    fn data_fs(html: &str) -> Vec<&str> {
-        html.split(r#"data-f=""#)
-            .skip(1)
-            .map(|rest| rest.split('"').next().unwrap_or(rest))
-            .collect()
-    }
-
-    /// The actions the `data-f` attributes of `html` name, in order, each
-    /// checked to read back.
-    fn edits(html: &str) -> Vec<Edit> {
-        data_fs(html)
-            .into_iter()
-            .map(|w| Edit::parse(w).unwrap_or_else(|| panic!("data-f=\"{w}\" is no Edit")))
-            .collect()
-    }
-
     #[test]
     fn every_data_f_of_the_editors_is_an_edit() {
         for preset in Preset::ALL {
             let p = preset.params();
-            let phases = edits(&phase_rows(&p.health));
+            let phases = crate::app::live::edits_in(&phase_rows(&p.health));
             assert_eq!(phases.len(), 4 * p.health.len());
             for chunk in phases.chunks(4) {
                 assert_eq!(chunk, [Edit::Kind, Edit::Errors, Edit::Secs, Edit::Remove]);
             }
-            let actions = edits(&action_rows(&p.script));
+            let actions = crate::app::live::edits_in(&action_rows(&p.script));
             assert_eq!(actions.len(), 4 * p.script.len());
             for chunk in actions.chunks(4) {
                 assert_eq!(chunk, [Edit::Go, Edit::Up, Edit::Down, Edit::Remove]);

@@ -350,28 +350,11 @@ mod tests {
         assert!(run.steps() > 6);
     }
 
-    /// The words of every `data-f` attribute in `html`.
-    fn data_fs(html: &str) -> Vec<&str> {
-        html.split(r#"data-f=""#)
-            .skip(1)
-            .map(|rest| rest.split('"').next().unwrap_or(rest))
-            .collect()
-    }
-
-    /// The actions the `data-f` attributes of `html` name, in order, each
-    /// checked to read back.
-    fn edits(html: &str) -> Vec<Edit> {
-        data_fs(html)
-            .into_iter()
-            .map(|w| Edit::parse(w).unwrap_or_else(|| panic!("data-f=\"{w}\" is no Edit")))
-            .collect()
-    }
-
     #[test]
     fn every_data_f_of_the_editors_is_an_edit() {
         for preset in Preset::ALL {
             let p = preset.params();
-            let programs = edits(&program_rows(&p));
+            let programs = crate::app::live::edits_in(&program_rows(&p));
             let ops: usize = p.programs.iter().map(Vec::len).sum();
             assert_eq!(programs.iter().filter(|e| **e == Edit::DropOp).count(), ops);
             for e in [Edit::AddRead, Edit::AddWrite] {
@@ -380,7 +363,7 @@ mod tests {
                     p.programs.len()
                 );
             }
-            let schedule = edits(&schedule_rows(&p));
+            let schedule = crate::app::live::edits_in(&schedule_rows(&p));
             assert_eq!(schedule.len(), 4 * p.schedule.len());
             for chunk in schedule.chunks(4) {
                 assert_eq!(chunk, [Edit::Go, Edit::Up, Edit::Down, Edit::Remove]);

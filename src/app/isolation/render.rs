@@ -725,14 +725,6 @@ mod tests {
         assert!(m.contains("level=repeatable-read&amp;preset=PMP"), "{m}");
     }
 
-    /// Every `data-f` value in `html`.
-    fn actions(html: &str) -> Vec<&str> {
-        html.split("data-f=\"")
-            .skip(1)
-            .filter_map(|rest| rest.split('"').next())
-            .collect()
-    }
-
     #[test]
     fn every_editor_action_reads_back_as_an_edit() {
         let p = Params {
@@ -745,10 +737,7 @@ mod tests {
             ..Params::default()
         };
         let html = editor(&p) + &schedule_rows(&p);
-        let mut seen: Vec<Edit> = actions(&html)
-            .into_iter()
-            .map(|f| Edit::parse(f).unwrap_or_else(|| panic!("data-f=\"{f}\" is no Edit")))
-            .collect();
+        let mut seen = crate::app::live::edits_in(&html);
         // sql and drop per statement, new and add per session, go, up and
         // down per schedule entry.
         assert_eq!(seen.len(), 3 * 2 + 3 * 2 + 3 * 3);
