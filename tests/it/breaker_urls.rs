@@ -86,18 +86,11 @@ fn random_query(rng: &mut Rng) -> String {
 
 #[test]
 fn random_urls_open_a_valid_state_that_round_trips() {
-    let seen = common::round_trips(
+    let seen = common::round_trips::<backend_playground::sim::breaker::Run>(
         0xb4ea,
         4_000,
         "circuit-breaker",
         random_query,
-        backend_playground::sim::open::<backend_playground::sim::breaker::Run>,
-        |o| {
-            backend_playground::sim::link::<backend_playground::sim::breaker::Run>(
-                o.run.params(),
-                o.step,
-            )
-        },
         |q, o| {
             let p = o.run.params();
             assert!(p.health.len() <= MAX_PHASES && !p.health.is_empty(), "{q}");

@@ -57,18 +57,11 @@ fn random_query(rng: &mut Rng) -> String {
 
 #[test]
 fn random_urls_open_a_valid_state_that_round_trips() {
-    let seen = common::round_trips(
+    let seen = common::round_trips::<backend_playground::sim::cache::Run>(
         0xca5e,
         6_000,
         "caching",
         random_query,
-        backend_playground::sim::open::<backend_playground::sim::cache::Run>,
-        |o| {
-            backend_playground::sim::link::<backend_playground::sim::cache::Run>(
-                o.run.params(),
-                o.step,
-            )
-        },
         |q, o| {
             let p = o.run.params();
             assert!((2..=3).contains(&p.programs.len()), "{q}");

@@ -52,23 +52,22 @@ pub struct Opened {
 }
 
 /// Opens `n` random query strings of `topic` (see [`random_query`]) with
-/// `open`, and for each one that reaches the model: checks the step is
+/// model `M`, and for each one that reaches the model: checks the step is
 /// within the run, the caption is not empty, each notice is a short
 /// sentence, then `valid` (the model's own limits); writes the state back
-/// with `to_pairs`, reads it again, and asserts nothing is ignored or
+/// as its permalink, reads it again, and asserts nothing is ignored or
 /// complained about, the step is the same, and `same` holds of the two.
-#[allow(clippy::too_many_arguments, dead_code)]
-pub fn round_trips<R: backend_playground::sim::Trace>(
+#[allow(dead_code)]
+pub fn round_trips<M: backend_playground::sim::Model>(
     seed: u64,
     n: usize,
     topic: &'static str,
     query: impl Fn(&mut Rng) -> String,
-    open: impl Fn(&[(String, String)]) -> backend_playground::sim::Opened<R>,
-    to_pairs: impl Fn(&backend_playground::sim::Opened<R>) -> Vec<(&'static str, String)>,
-    mut valid: impl FnMut(&str, &backend_playground::sim::Opened<R>),
-    same: impl Fn(&str, &backend_playground::sim::Opened<R>, &backend_playground::sim::Opened<R>),
+    mut valid: impl FnMut(&str, &backend_playground::sim::Opened<M>),
+    same: impl Fn(&str, &backend_playground::sim::Opened<M>, &backend_playground::sim::Opened<M>),
 ) -> Opened {
     use backend_playground::route::{self, Route};
+    use backend_playground::sim::{link, open};
     let mut rng = Rng::new(seed);
     let mut seen = Opened {
         opened: 0,
@@ -80,7 +79,7 @@ pub fn round_trips<R: backend_playground::sim::Trace>(
         if parsed.route != Route::Topic(topic) {
             continue;
         }
-        let o = open(&parsed.params);
+        let o = open::<M>(&parsed.params);
         seen.opened += 1;
         if !o.problems.is_empty() {
             seen.with_problems += 1;
@@ -94,10 +93,10 @@ pub fn round_trips<R: backend_playground::sim::Trace>(
             );
         }
         valid(&q, &o);
-        let back = route::topic_query(topic, &to_pairs(&o));
+        let back = route::topic_query(topic, &link::<M>(o.run.params(), o.step));
         let again = route::parse(&back);
         assert!(again.ignored.is_empty(), "{back}: {:?}", again.ignored);
-        let o2 = open(&again.params);
+        let o2 = open::<M>(&again.params);
         assert!(o2.problems.is_empty(), "{back}: {:?}", o2.problems);
         assert_eq!(o2.step, o.step, "{back}");
         same(&back, &o, &o2);

@@ -60,18 +60,11 @@ fn random_query(rng: &mut Rng) -> String {
 
 #[test]
 fn random_urls_open_a_valid_state_that_round_trips() {
-    let seen = common::round_trips(
+    let seen = common::round_trips::<backend_playground::sim::isolation::lab::Run>(
         0x150_1a7e,
         4_000,
         "acid",
         random_query,
-        backend_playground::sim::open::<backend_playground::sim::isolation::lab::Run>,
-        |o| {
-            backend_playground::sim::link::<backend_playground::sim::isolation::lab::Run>(
-                o.run.params(),
-                o.step,
-            )
-        },
         |q, o| {
             let p = o.run.params();
             assert!(p.sessions.len() >= lab::MIN_SESSIONS, "{q}");
