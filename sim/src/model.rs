@@ -380,6 +380,15 @@ pub fn row<M: Model>(key: &str) -> Option<&'static Param<M::Params>> {
     M::TABLE.iter().find(|r| r.key == key)
 }
 
+/// The keys of a model's whole-number rows, in table order: its number
+/// fields, where a view lists every one.
+pub fn int_keys<M: Model>() -> impl Iterator<Item = &'static str> {
+    M::TABLE
+        .iter()
+        .filter(|r| matches!(r.kind, Kind::Int { .. }))
+        .map(|r| r.key)
+}
+
 /// Checks a table: keys unique and not `step`, ranges not empty, every
 /// default within its range and written back as read. Returns what is
 /// wrong, for tests.

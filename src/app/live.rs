@@ -117,11 +117,11 @@ pub fn open_live<R: Model>(slug: &'static str) -> (Live<R>, Memo<String>) {
 pub fn settings<R: Model>(
     live: Live<R>,
     prefix: &'static str,
-    keys: &'static [&'static str],
+    keys: impl IntoIterator<Item = &'static str>,
     note: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    keys.iter()
-        .filter_map(|key| model::row::<R>(key))
+    keys.into_iter()
+        .filter_map(model::row::<R>)
         .filter_map(|row| match row.kind {
             Kind::Int {
                 min, max, get, set, ..

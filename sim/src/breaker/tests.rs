@@ -768,3 +768,29 @@ fn calls_steps_and_memory_stay_within_what_the_limits_allow() {
     }
     assert!(most_calls > 50_000, "the largest loads were tried");
 }
+
+#[test]
+fn the_number_fields_are_the_whole_number_rows_in_link_order() {
+    let keys: Vec<&str> = crate::model::int_keys::<Run>().collect();
+    assert_eq!(
+        keys,
+        [
+            "fail_max",
+            "successes",
+            "wait_ms",
+            "window",
+            "window_s",
+            "min_calls",
+            "failure_rate",
+            "slow_rate",
+            "slow_ms",
+            "half_open",
+            "rate",
+            "seed",
+            "tick_ms",
+            "latency_ms",
+            "slow_latency_ms",
+            "timeout_ms",
+        ]
+    );
+}

@@ -190,32 +190,12 @@ fn Primary(state: State) -> impl IntoView {
     }
 }
 
-/// The number fields, in the order the settings list them.
-const SETTINGS: &[&str] = &[
-    "fail_max",
-    "successes",
-    "wait_ms",
-    "window",
-    "window_s",
-    "min_calls",
-    "failure_rate",
-    "slow_rate",
-    "slow_ms",
-    "half_open",
-    "rate",
-    "seed",
-    "tick_ms",
-    "latency_ms",
-    "slow_latency_ms",
-    "timeout_ms",
-];
-
 /// The breakers' settings, the traffic and the health timeline.
 #[component]
 fn Settings(state: State) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     let traffic = move || state.run.with(|r| r.params().mode == Mode::Traffic);
-    let fields = settings(state, "bk", SETTINGS, note);
+    let fields = settings(state, "bk", crate::sim::model::int_keys::<Run>(), note);
     view! {
         <section class="bk-settings" aria-labelledby="bk-settings-title">
             <h3 id="bk-settings-title">"Settings"</h3>

@@ -74,7 +74,7 @@ fn Controls(state: State) -> impl IntoView {
         Preset::ALL.iter().map(|s| (s.slug(), s.label())).collect();
     scenarios.push(("custom", "Custom script"));
     let on_off = |v: bool| if v { "on" } else { "off" };
-    let fields = settings(state, "ca", SETTINGS, note);
+    let fields = settings(state, "ca", SETTINGS.iter().copied(), note);
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Scenario, write policy and mitigations">
             <SelectField id="ca-preset" label="Scenario" wide=true
