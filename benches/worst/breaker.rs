@@ -5,14 +5,11 @@
 
 use std::time::Duration;
 
-use backend_playground::sim::breaker::{
-    Run, MAX_FAIL, MAX_HALF_OPEN, MAX_LATENCY_MS, MAX_MIN_CALLS, MAX_RATE, MAX_SUCCESSES,
-    MAX_WAIT_MS, MAX_WINDOW_CALLS, MAX_WINDOW_SECS, TICK_RANGE,
-};
+use backend_playground::sim::breaker::{Run, TICK_RANGE};
 use backend_playground::sim::rng::Rng;
 use backend_playground::sim::{open, Trace};
 
-use crate::nplus1::{edge, one, search, set, Pairs, Space};
+use crate::nplus1::{edge, edge_of, one, search, set, Pairs, Space};
 use crate::Worst;
 
 const POLICIES: [&str; 4] = ["consecutive", "count", "time", "cheat-sheet"];
@@ -77,23 +74,23 @@ fn random(rng: &mut Rng) -> Pairs {
                 &["none", "consecutive", "count", "time", "cheat-sheet"],
             ),
         ),
-        pair("fail_max", edge(rng, 1, MAX_FAIL.into())),
-        pair("successes", edge(rng, 1, MAX_SUCCESSES.into())),
-        pair("wait_ms", edge(rng, 1, MAX_WAIT_MS.into())),
-        pair("window", edge(rng, 1, MAX_WINDOW_CALLS.into())),
-        pair("window_s", edge(rng, 1, MAX_WINDOW_SECS.into())),
-        pair("min_calls", edge(rng, 1, MAX_MIN_CALLS.into())),
-        pair("failure_rate", edge(rng, 1, 100)),
-        pair("slow_rate", edge(rng, 1, 100)),
-        pair("slow_ms", edge(rng, 1, 120_000)),
-        pair("half_open", edge(rng, 1, MAX_HALF_OPEN.into())),
-        pair("latency_ms", edge(rng, 0, MAX_LATENCY_MS.into())),
-        pair("slow_latency_ms", edge(rng, 0, MAX_LATENCY_MS.into())),
-        pair("timeout_ms", edge(rng, 1, MAX_LATENCY_MS.into())),
+        pair("fail_max", edge_of::<Run>(rng, "fail_max")),
+        pair("successes", edge_of::<Run>(rng, "successes")),
+        pair("wait_ms", edge_of::<Run>(rng, "wait_ms")),
+        pair("window", edge_of::<Run>(rng, "window")),
+        pair("window_s", edge_of::<Run>(rng, "window_s")),
+        pair("min_calls", edge_of::<Run>(rng, "min_calls")),
+        pair("failure_rate", edge_of::<Run>(rng, "failure_rate")),
+        pair("slow_rate", edge_of::<Run>(rng, "slow_rate")),
+        pair("slow_ms", edge_of::<Run>(rng, "slow_ms")),
+        pair("half_open", edge_of::<Run>(rng, "half_open")),
+        pair("latency_ms", edge_of::<Run>(rng, "latency_ms")),
+        pair("slow_latency_ms", edge_of::<Run>(rng, "slow_latency_ms")),
+        pair("timeout_ms", edge_of::<Run>(rng, "timeout_ms")),
     ];
     if traffic {
         p.push(pair("health", health(rng)));
-        p.push(pair("rate", edge(rng, 1, MAX_RATE.into())));
+        p.push(pair("rate", edge_of::<Run>(rng, "rate")));
         p.push(pair("seed", rng.below(1 << 32)));
         let (lo, hi) = TICK_RANGE;
         // The shortest step gives the most steps.
@@ -115,28 +112,24 @@ fn mutate(rng: &mut Rng, pairs: &Pairs) -> Pairs {
         0 => set(pairs, "policy", one(rng, &POLICIES).into()),
         1 => set(pairs, "compare", one(rng, &POLICIES).into()),
         2 => set(pairs, "health", health(rng)),
-        3 => set(pairs, "rate", edge(rng, 1, MAX_RATE.into()).to_string()),
+        3 => set(pairs, "rate", edge_of::<Run>(rng, "rate").to_string()),
         4 => set(
             pairs,
             "window_s",
-            edge(rng, 1, MAX_WINDOW_SECS.into()).to_string(),
+            edge_of::<Run>(rng, "window_s").to_string(),
         ),
-        5 => set(
-            pairs,
-            "window",
-            edge(rng, 1, MAX_WINDOW_CALLS.into()).to_string(),
-        ),
+        5 => set(pairs, "window", edge_of::<Run>(rng, "window").to_string()),
         6 => set(pairs, "seed", rng.below(1 << 32).to_string()),
         7 => set(pairs, "script", script(rng)),
         8 => set(
             pairs,
             "latency_ms",
-            edge(rng, 0, MAX_LATENCY_MS.into()).to_string(),
+            edge_of::<Run>(rng, "latency_ms").to_string(),
         ),
         _ => set(
             pairs,
             "min_calls",
-            edge(rng, 1, MAX_MIN_CALLS.into()).to_string(),
+            edge_of::<Run>(rng, "min_calls").to_string(),
         ),
     }
 }

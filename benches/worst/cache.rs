@@ -9,7 +9,7 @@ use backend_playground::sim::cache::{Run, WritePolicy, MAX_OPS, MAX_SCHEDULE};
 use backend_playground::sim::rng::Rng;
 use backend_playground::sim::{open, Trace};
 
-use crate::nplus1::{edge, one, search, set, Pairs, Space};
+use crate::nplus1::{edge, edge_of, one, search, set, Pairs, Space};
 use crate::Worst;
 
 /// A program of up to 22 operations (past the limit of 20).
@@ -51,13 +51,13 @@ fn random(rng: &mut Rng) -> Pairs {
     let mut p = vec![
         pair("policy", policy),
         pair("lease", one(rng, &["on", "off"])),
-        pair("jitter", edge(rng, 0, 50)),
-        pair("xfetch", edge(rng, 0, 50)),
-        pair("ttl_ms", edge(rng, 100, 3_600_000)),
-        pair("lease_ms", edge(rng, 100, 600_000)),
-        pair("flush_ms", edge(rng, 100, 600_000)),
-        pair("refresh", edge(rng, 1, 99)),
-        pair("db_ms", edge(rng, 1, 10_000)),
+        pair("jitter", edge_of::<Run>(rng, "jitter")),
+        pair("xfetch", edge_of::<Run>(rng, "xfetch")),
+        pair("ttl_ms", edge_of::<Run>(rng, "ttl_ms")),
+        pair("lease_ms", edge_of::<Run>(rng, "lease_ms")),
+        pair("flush_ms", edge_of::<Run>(rng, "flush_ms")),
+        pair("refresh", edge_of::<Run>(rng, "refresh")),
+        pair("db_ms", edge_of::<Run>(rng, "db_ms")),
         pair("warm", one(rng, &["on", "off"])),
         pair("seed", rng.below(1 << 32)),
         pair("a", program(rng)),
@@ -81,8 +81,12 @@ fn mutate(rng: &mut Rng, pairs: &Pairs) -> Pairs {
         ),
         1 => set(pairs, one(rng, &["a", "b"]), program(rng)),
         2 | 3 => set(pairs, "schedule", schedule(rng, three)),
-        4 => set(pairs, "flush_ms", edge(rng, 100, 600_000).to_string()),
-        5 => set(pairs, "ttl_ms", edge(rng, 100, 3_600_000).to_string()),
+        4 => set(
+            pairs,
+            "flush_ms",
+            edge_of::<Run>(rng, "flush_ms").to_string(),
+        ),
+        5 => set(pairs, "ttl_ms", edge_of::<Run>(rng, "ttl_ms").to_string()),
         _ => set(pairs, "lease", one(rng, &["on", "off"]).into()),
     }
 }

@@ -6,7 +6,8 @@
 use std::time::{Duration, Instant};
 
 use backend_playground::route;
-use backend_playground::sim::nplus1::{Run, MAX_BATCH, MAX_CHILDREN, MAX_ROW_US, MAX_USERS};
+use backend_playground::sim::model::{self, Kind, Model};
+use backend_playground::sim::nplus1::Run;
 use backend_playground::sim::rng::Rng;
 use backend_playground::sim::{open, Trace};
 
@@ -97,6 +98,17 @@ pub fn edge(rng: &mut Rng, lo: u64, hi: u64) -> u64 {
     }
 }
 
+/// A whole-number parameter of model `M` by [`edge`] over its table's
+/// range (0 for a key with no range).
+pub fn edge_of<M: Model>(rng: &mut Rng, key: &str) -> u64 {
+    match model::row::<M>(key).map(|r| &r.kind) {
+        Some(Kind::Int { min, max, .. } | Kind::OptionalInt { min, max, .. }) => {
+            edge(rng, (*min).into(), (*max).into())
+        }
+        _ => 0,
+    }
+}
+
 /// One of `words`.
 pub fn one<'a>(rng: &mut Rng, words: &[&'a str]) -> &'a str {
     words[rng.below(words.len() as u64) as usize]
@@ -122,8 +134,8 @@ const LATENCIES: [&str; 3] = ["same-host", "same-zone", "cross-region"];
 fn random(rng: &mut Rng) -> Pairs {
     let mut p = vec![
         pair("strategy", one(rng, &STRATEGIES)),
-        pair("n", edge(rng, 0, MAX_USERS.into())),
-        pair("orders", edge(rng, 0, MAX_CHILDREN.into())),
+        pair("n", edge_of::<Run>(rng, "n")),
+        pair("orders", edge_of::<Run>(rng, "orders")),
         pair(
             "load",
             if rng.below(4) == 0 {
@@ -132,14 +144,14 @@ fn random(rng: &mut Rng) -> Pairs {
                 "orders.items"
             },
         ),
-        pair("items", edge(rng, 0, MAX_CHILDREN.into())),
+        pair("items", edge_of::<Run>(rng, "items")),
         pair("spread", one(rng, &["fixed", "random"])),
         pair("seed", rng.below(1 << 32)),
         pair("latency", one(rng, &LATENCIES)),
-        pair("row_us", edge(rng, 0, MAX_ROW_US.into())),
+        pair("row_us", edge_of::<Run>(rng, "row_us")),
     ];
     if rng.below(2) == 0 {
-        p.push(pair("batch", edge(rng, 1, MAX_BATCH.into())));
+        p.push(pair("batch", edge_of::<Run>(rng, "batch")));
     }
     p
 }
@@ -147,20 +159,12 @@ fn random(rng: &mut Rng) -> Pairs {
 fn mutate(rng: &mut Rng, pairs: &Pairs) -> Pairs {
     match rng.below(8) {
         0 => set(pairs, "strategy", one(rng, &STRATEGIES).into()),
-        1 => set(pairs, "n", edge(rng, 0, MAX_USERS.into()).to_string()),
-        2 => set(
-            pairs,
-            "orders",
-            edge(rng, 0, MAX_CHILDREN.into()).to_string(),
-        ),
-        3 => set(
-            pairs,
-            "items",
-            edge(rng, 0, MAX_CHILDREN.into()).to_string(),
-        ),
+        1 => set(pairs, "n", edge_of::<Run>(rng, "n").to_string()),
+        2 => set(pairs, "orders", edge_of::<Run>(rng, "orders").to_string()),
+        3 => set(pairs, "items", edge_of::<Run>(rng, "items").to_string()),
         4 => set(pairs, "spread", one(rng, &["fixed", "random"]).into()),
         5 => set(pairs, "seed", rng.below(1 << 32).to_string()),
-        6 => set(pairs, "batch", edge(rng, 1, MAX_BATCH.into()).to_string()),
+        6 => set(pairs, "batch", edge_of::<Run>(rng, "batch").to_string()),
         _ => set(pairs, "step", edge(rng, 0, 300_000).to_string()),
     }
 }
