@@ -300,19 +300,22 @@ pub fn show(raw: &str) -> String {
     out
 }
 
+/// The pairs of a query string written by hand in a test (`k=v&flag`),
+/// not percent-decoded.
+#[cfg(test)]
+pub(crate) fn pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (p.to_string(), String::new()),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(q: &str) -> Vec<(String, String)> {
-        q.split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.split_once('=') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None => (p.to_string(), String::new()),
-            })
-            .collect()
-    }
 
     #[derive(Clone, Copy, Debug, PartialEq)]
     enum Colour {

@@ -611,14 +611,7 @@ fn normalise(p: &mut Params) {
 
 #[test]
 fn bad_urls_give_a_valid_state_and_a_reason() {
-    let pairs = |q: &str| -> Vec<(String, String)> {
-        q.split('&')
-            .map(|kv| match kv.split_once('=') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None => (kv.to_string(), String::new()),
-            })
-            .collect()
-    };
+    let pairs = crate::params::pairs;
     let o = open(&pairs(
         "policy=bogus&fail_max=0&wait_ms=-4&health=down:20,nope:5,slow:x,healthy:900&step=99999",
     ));

@@ -265,14 +265,7 @@ fn urls_round_trip() {
 
 #[test]
 fn bad_urls_name_what_was_ignored() {
-    let pairs = |q: &str| -> Vec<(String, String)> {
-        q.split('&')
-            .map(|kv| match kv.split_once('=') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None => (kv.to_string(), String::new()),
-            })
-            .collect()
-    };
+    let pairs = crate::params::pairs;
     let o = open(&pairs(
         "policy=never&a=read,jump&b=write&schedule=a,c,z,5x,b!,+2s&ttl_ms=5&step=-1",
     ));
