@@ -161,6 +161,8 @@ test("the matrix's cells open their preset at their level; the export reads as S
   expect(await page.evaluate(() => history.length)).toBe(entries + 1);
   await expect(page.locator("#iso-preset")).toHaveValue("G2-item");
   await expect(page.locator("#iso-level")).toHaveValue("repeatable-read");
+  // The focus went to the preset the cell chose, at the top of the lab.
+  await expect(page.locator("#iso-preset")).toBeFocused();
   await page.getByRole("button", { name: "Last step" }).click();
   await expect(verdict(page)).toContainText("Write skew");
   // The cell's link closed the matrix; the button opens it again, Esc
@@ -177,6 +179,7 @@ test("the matrix's cells open their preset at their level; the export reads as S
   await page.getByRole("link", { name: "P4 at Read uncommitted (Textbook locking)" }).click();
   await expect(page.locator("#iso-profile")).toHaveValue("textbook");
   await expect(page.locator("#iso-level")).toHaveValue("read-uncommitted");
+  await expect(page.locator("#iso-preset")).toBeFocused();
   // Export.
   await page.locator(".iso-export summary").click();
   const sql = page.locator(".iso-sql-export");
@@ -245,6 +248,8 @@ test("keyboard only: choose, edit, reorder and step", async ({ page }) => {
   await page.keyboard.press("End");
   await page.keyboard.type(" where id = 2");
   await page.keyboard.press("Tab");
+  // The edit is applied once the focus has moved on; the address follows it.
+  await expect(page).toHaveURL(/count%28%2A%29%20from%20test%20where%20id/);
   await expect(page.locator("#iso-q-1-3")).toHaveValue("select count(*) from test where id = 2");
   await expect(page.locator("#iso-q-1-3-remove")).toBeFocused();
   const before = await page.locator("#iso-schedule-text").inputValue();

@@ -585,11 +585,20 @@ fn Matrix(state: State) -> impl IntoView {
             d.close();
         }
     });
-    // Esc, the close button or a cell's link closed it.
+    // Closed by Esc or the close button (the state still has it open):
+    // the focus goes back to the button that opened it. Closed because a
+    // cell's link or Back changed the state: the focus goes to the preset
+    // now chosen, at the top of the lab, with the player below it.
     let closed = move |_| {
+        let by_user = state.params().matrix;
         set_open(false);
-        if let Some(b) = browser::element("iso-matrix-open")
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        let to = if by_user {
+            "iso-matrix-open"
+        } else {
+            "iso-preset"
+        };
+        if let Some(b) =
+            browser::element(to).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = b.focus();
         }
