@@ -8,6 +8,7 @@
 //! changes to a scenario's statements and schedule.
 
 pub mod analysis;
+pub mod chunked;
 pub mod edit;
 pub mod lab;
 pub mod matrix;

@@ -11,6 +11,7 @@
 //! [`Db::textbook`] runs the same statements under the textbook's two-phase
 //! locking instead (the rules the cheat sheet's isolation table describes).
 
+use super::chunked::Chunked;
 use super::sql::{Aggregate, EvalError, Level, Lock, Pred, Projection, Stmt};
 
 mod ssi;
@@ -232,7 +233,7 @@ pub enum Submitted {
 /// The database: one table `test` of `(id, value)` rows and the sessions.
 #[derive(Debug, Clone)]
 pub struct Db {
-    pub(super) heap: Vec<Version>,
+    pub(super) heap: Chunked<Version>,
     pub(super) txs: Vec<(TxState, u64)>,
     seq: u64,
     clock: u64,
@@ -240,7 +241,7 @@ pub struct Db {
     /// The session of each transaction.
     pub(super) owner: Vec<usize>,
     /// Every read and write, in order.
-    pub(super) history: Vec<Event>,
+    pub(super) history: Chunked<Event>,
     /// The textbook's locking rules instead of PostgreSQL's versions.
     textbook: bool,
     /// Predicate locks of the textbook's serializable transactions.
@@ -260,7 +261,7 @@ impl Db {
     /// `level` by default.
     pub fn new(rows: &[(i64, i64)], sessions: usize) -> Db {
         let mut db = Db {
-            heap: Vec::new(),
+            heap: Chunked::new(),
             txs: vec![(TxState::Committed, 0)],
             seq: 0,
             clock: 0,
@@ -277,7 +278,7 @@ impl Db {
                 sessions
             ],
             owner: vec![usize::MAX],
-            history: Vec::new(),
+            history: Chunked::new(),
             textbook: false,
             predicates: Vec::new(),
             xids: vec![Some(0)],
@@ -359,6 +360,14 @@ impl Db {
         tx
     }
 
+    /// Releases the row locks `tx` holds.
+    fn release_row_locks(&mut self, tx: Tx) {
+        self.heap.update_where(
+            |v| v.locks.iter().any(|(t, _)| *t == tx),
+            |v| v.locks.retain(|(t, _)| *t != tx),
+        );
+    }
+
     fn end(&mut self, s: usize, commit: bool) -> Vec<Finished> {
         let Some(tx) = self.sessions[s].tx.take() else {
             return Vec::new();
@@ -371,9 +380,7 @@ impl Db {
             self.txs[tx] = (TxState::Aborted, 0);
         }
         self.ssi_end(tx, ok);
-        for v in &mut self.heap {
-            v.locks.retain(|(t, _)| *t != tx);
-        }
+        self.release_row_locks(tx);
         self.predicates.retain(|(t, _)| *t != tx);
         let sess = &mut self.sessions[s];
         sess.explicit = false;
@@ -447,9 +454,7 @@ impl Db {
                 if let Some(tx) = self.sessions[s].tx {
                     self.txs[tx] = (TxState::Aborted, 0);
                     self.ssi_end(tx, false);
-                    for v in &mut self.heap {
-                        v.locks.retain(|(t, _)| *t != tx);
-                    }
+                    self.release_row_locks(tx);
                     self.predicates.retain(|(t, _)| *t != tx);
                     out.extend(self.wake());
                 }

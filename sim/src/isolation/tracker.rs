@@ -1,9 +1,13 @@
 //! The anomaly of a run's history, kept up to date as the run advances:
 //! each transaction's reads, writes and scans are turned into dependencies
-//! once, when it commits, and the dependencies are kept as sets of
-//! successors between transactions, so that judging a step costs the
-//! events new since the last one plus a term cubic in the number of
-//! transactions (a few hundred at most, over 64). It gives the same
+//! once, when it commits, and each graph a kind of cycle may use keeps
+//! where every transaction leads (its transitive closure) as dependencies
+//! are added, noting the kinds of cycle closed so far. A dependency that
+//! adds no new reachable pair costs a bit test; over a whole run the
+//! closures grow by at most one bit per pair of transactions, so that the
+//! cycle part of judging costs, in all, a term cubic in the number of
+//! transactions over 64, and judging a step costs the events new since
+//! the last one. It gives the same
 //! anomaly as [`analysis::verdict`](super::analysis::verdict) on the same
 //! database; where a history does something that would make a dependency
 //! found earlier go away (two committed writers replacing one version, or
@@ -46,6 +50,12 @@ pub struct Tracker {
     suspect: Vec<(usize, Tx, usize)>,
     /// Successors per kind of dependency.
     next: [Vec<Bits>; 4],
+    /// Predecessors per kind of dependency.
+    into: [Vec<Bits>; 4],
+    /// Where each transaction leads in each graph of [`GRAPHS`].
+    reach: [Vec<Bits>; 4],
+    /// The rules of [`RULES`] whose cycle the dependencies close.
+    closes: [bool; 5],
     /// Overwrites and read-write dependencies, for the lost update.
     overwrites: HashSet<(Tx, Tx, i64)>,
     read_writes: HashSet<(Tx, Tx, i64)>,
@@ -64,6 +74,21 @@ fn slot(k: Kind) -> usize {
         Kind::Predicate => 3,
     }
 }
+
+/// The graphs a kind of cycle may use, by the kinds (slots) they hold:
+/// overwrites; the flow of values (overwrites and reads); the items
+/// (and read-write dependencies); everything (and predicates).
+const GRAPHS: [&[usize]; 4] = [&[0], &[0, 1], &[0, 1, 2], &[0, 1, 2, 3]];
+
+/// The kinds of cycle, in the verdict's order: the anomaly, the kinds its
+/// first dependency may be of, and the graph that must lead back.
+const RULES: [(Anomaly, &[usize], usize); 5] = [
+    (Anomaly::DirtyWrite, &[0], 0),
+    (Anomaly::CircularFlow, &[0, 1], 1),
+    (Anomaly::ReadSkew, &[2], 1),
+    (Anomaly::WriteSkew, &[2], 2),
+    (Anomaly::Phantom, &[3], 3),
+];
 
 impl Tracker {
     /// A tracker that has seen nothing.
@@ -91,7 +116,7 @@ impl Tracker {
             self.work += work;
             return v.anomaly;
         }
-        self.bad_read(db).or_else(|| self.cycle(db.txs.len()))
+        self.bad_read(db).or_else(|| self.cycle())
     }
 
     /// Files the events new since the last call under their transaction.
@@ -101,15 +126,20 @@ impl Tracker {
         self.events.resize(n, Vec::new());
         self.seen.resize(n, None);
         self.parked.resize(n, Vec::new());
-        for next in &mut self.next {
-            next.resize(n, Vec::new());
-            for s in next.iter_mut() {
+        for sets in self
+            .next
+            .iter_mut()
+            .chain(&mut self.into)
+            .chain(&mut self.reach)
+        {
+            sets.resize(n, Vec::new());
+            for s in sets.iter_mut() {
                 s.resize(words, 0);
             }
         }
         self.replaced_by.resize(db.heap.len(), None);
         self.readers.resize(db.heap.len(), Vec::new());
-        for (p, e) in db.history.iter().enumerate().skip(self.cursor) {
+        for (p, e) in db.history.iter_from(self.cursor) {
             self.work += 1;
             let tx = match e {
                 Event::Scan { tx, .. } | Event::Read { tx, .. } | Event::Write { tx, .. } => *tx,
@@ -157,7 +187,7 @@ impl Tracker {
             }
             return;
         }
-        put(&mut self.next[slot(d.kind)][d.from], d.to);
+        self.link(d.from, d.to, slot(d.kind));
         let key = (d.from, d.to, d.id);
         match d.kind {
             Kind::WriteWrite => {
@@ -212,7 +242,8 @@ impl Tracker {
                 kind: Kind::WriteWrite,
                 id: row.id,
             });
-            for r in self.readers[v].clone() {
+            let readers = std::mem::take(&mut self.readers[v]);
+            for &r in &readers {
                 self.add(Dep {
                     from: r,
                     to: t,
@@ -220,12 +251,14 @@ impl Tracker {
                     id: row.id,
                 });
             }
+            self.readers[v] = readers;
         }
         let w = (t, seq, old, new);
-        for k in 0..self.scans.len() {
-            let scan = self.scans[k].clone();
-            self.predicate(db, &scan, w);
+        let scans = std::mem::take(&mut self.scans);
+        for scan in &scans {
+            self.predicate(db, scan, w);
         }
+        self.scans = scans;
         self.writes.push(w);
     }
 
@@ -322,63 +355,69 @@ impl Tracker {
 
     /// The first kind of cycle, in the verdict's order, that the
     /// dependencies close.
-    fn cycle(&mut self, n: usize) -> Option<Anomaly> {
-        let union = |kinds: &[usize]| -> Vec<Bits> {
-            (0..n)
-                .map(|u| {
-                    let mut s = self.next[kinds[0]][u].clone();
-                    for &k in &kinds[1..] {
-                        for (a, b) in s.iter_mut().zip(&self.next[k][u]) {
-                            *a |= b;
-                        }
-                    }
-                    s
-                })
-                .collect()
-        };
-        let ww = union(&[0]);
-        let flow = union(&[0, 1]);
-        let item = union(&[0, 1, 2]);
-        let any = union(&[0, 1, 2, 3]);
-        let rw = self.next[2].clone();
-        let pred = self.next[3].clone();
-        let rules: [(Anomaly, &Vec<Bits>, &Vec<Bits>); 5] = [
-            (Anomaly::DirtyWrite, &ww, &ww),
-            (Anomaly::CircularFlow, &flow, &flow),
-            (Anomaly::ReadSkew, &rw, &flow),
-            (Anomaly::WriteSkew, &rw, &item),
-            (Anomaly::Phantom, &pred, &any),
-        ];
-        for (k, (anomaly, first, graph)) in rules.into_iter().enumerate() {
+    fn cycle(&self) -> Option<Anomaly> {
+        for (k, (anomaly, _, _)) in RULES.iter().enumerate() {
             if k == 2 && self.lost_update {
                 return Some(Anomaly::LostUpdate);
             }
-            if first.iter().any(|s| s.iter().any(|w| *w != 0)) {
-                let reach = self.closure(graph);
-                let closes = (0..n).any(|u| (0..n).any(|v| has(&first[u], v) && has(&reach[v], u)));
-                if closes {
-                    return Some(anomaly);
-                }
+            if self.closes[k] {
+                return Some(*anomaly);
             }
         }
         None
     }
 
-    /// Where each transaction leads by one dependency or more.
-    fn closure(&mut self, graph: &[Bits]) -> Vec<Bits> {
-        let mut reach = graph.to_vec();
-        for k in 0..reach.len() {
-            for i in 0..reach.len() {
-                if i != k && has(&reach[i], k) {
-                    self.work += reach[k].len() as u64;
-                    let via = reach[k].clone();
-                    for (a, b) in reach[i].iter_mut().zip(&via) {
-                        *a |= b;
-                    }
-                }
+    /// Adds the dependency `u -> v` of kind `kind` (a slot), growing the
+    /// closures of the graphs that hold it and noting the cycles closed.
+    fn link(&mut self, u: Tx, v: Tx, kind: usize) {
+        if has(&self.next[kind][u], v) {
+            return;
+        }
+        put(&mut self.next[kind][u], v);
+        put(&mut self.into[kind][v], u);
+        // A first dependency whose end already leads back to its start.
+        for (r, (_, first, g)) in RULES.iter().enumerate() {
+            if first.contains(&kind) && has(&self.reach[*g][v], u) {
+                self.closes[r] = true;
             }
         }
-        reach
+        for (g, kinds) in GRAPHS.iter().enumerate() {
+            if kinds.contains(&kind) && !has(&self.reach[g][u], v) {
+                self.grow(g, u, v);
+            }
+        }
+    }
+
+    /// Graph `g` gained `u -> v`, and `u` did not lead to `v`: every
+    /// transaction that leads to `u` (and `u`) now leads to `v` and where
+    /// `v` leads. A transaction `x` newly leading to `y` closes a rule's
+    /// cycle if a first dependency of that rule runs from `y` to `x`.
+    fn grow(&mut self, g: usize, u: Tx, v: Tx) {
+        let mut gained = self.reach[g][v].clone();
+        put(&mut gained, v);
+        for x in 0..self.reach[g].len() {
+            if x != u && !has(&self.reach[g][x], u) {
+                continue;
+            }
+            self.work += gained.len() as u64;
+            let row = &mut self.reach[g][x];
+            let fresh: Bits = gained.iter().zip(row.iter()).map(|(a, b)| a & !b).collect();
+            if fresh.iter().all(|w| *w == 0) {
+                continue;
+            }
+            for (a, b) in row.iter_mut().zip(&fresh) {
+                *a |= b;
+            }
+            for (r, (_, first, rg)) in RULES.iter().enumerate() {
+                if *rg != g || self.closes[r] {
+                    continue;
+                }
+                let back = first
+                    .iter()
+                    .any(|&k| self.into[k][x].iter().zip(&fresh).any(|(a, b)| a & b != 0));
+                self.closes[r] |= back;
+            }
+        }
     }
 }
 
