@@ -73,25 +73,29 @@ impl<T: Clone> Chunked<T> {
     }
 
     /// The elements in order.
-    pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.chunks.iter().flat_map(|c| c.iter())
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter {
+            chunks: self.chunks.iter(),
+            current: [].iter(),
+        }
     }
 
     /// The elements from index `start` on, with their indexes, without
     /// walking the ones before.
     pub fn iter_from(&self, start: usize) -> impl Iterator<Item = (usize, &T)> + '_ {
-        let first = start / CHUNK;
-        self.chunks
-            .iter()
-            .enumerate()
-            .skip(first)
-            .flat_map(|(c, chunk)| {
-                chunk
-                    .iter()
-                    .enumerate()
-                    .map(move |(k, v)| (c * CHUNK + k, v))
-            })
-            .skip(start.saturating_sub(first * CHUNK))
+        let first = (start / CHUNK).min(self.chunks.len());
+        let mut rest = Iter {
+            chunks: self.chunks[first..].iter(),
+            current: [].iter(),
+        };
+        // Within the first chunk, skip to `start`.
+        if let Some(chunk) = rest.chunks.next() {
+            rest.current = chunk
+                .get(start - first * CHUNK..)
+                .unwrap_or_default()
+                .iter();
+        }
+        rest.enumerate().map(move |(k, v)| (start + k, v))
     }
 
     /// Changes, with `f`, the elements for which `wanted` holds; the chunks
@@ -131,17 +135,33 @@ impl<T: Clone> IndexMut<usize> for Chunked<T> {
     }
 }
 
+/// The elements of a [`Chunked`] in order: a chunk's slice at a time (a
+/// plain loop, where a flattening adapter costs a call per element in the
+/// size-optimised WebAssembly build).
+pub struct Iter<'a, T> {
+    chunks: std::slice::Iter<'a, Arc<Vec<T>>>,
+    current: std::slice::Iter<'a, T>,
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = &'a T;
+
+    fn next(&mut self) -> Option<&'a T> {
+        loop {
+            if let Some(v) = self.current.next() {
+                return Some(v);
+            }
+            self.current = self.chunks.next()?.iter();
+        }
+    }
+}
+
 impl<'a, T: Clone> IntoIterator for &'a Chunked<T> {
     type Item = &'a T;
-    type IntoIter = std::iter::FlatMap<
-        std::slice::Iter<'a, Arc<Vec<T>>>,
-        std::slice::Iter<'a, T>,
-        fn(&'a Arc<Vec<T>>) -> std::slice::Iter<'a, T>,
-    >;
+    type IntoIter = Iter<'a, T>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        let each: fn(&'a Arc<Vec<T>>) -> std::slice::Iter<'a, T> = |c| c.iter();
-        self.chunks.iter().flat_map(each)
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
     }
 }
 
