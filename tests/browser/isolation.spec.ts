@@ -50,6 +50,9 @@ test("each preset at each level shows the verdict of the engine's matrix", async
     expect(expected.size).toBeGreaterThan(5);
     await page.locator("#iso-matrix-close").click();
     await expect(page.locator("#iso-matrix")).not.toHaveAttribute("open", "");
+    // The focus is back on the button that opened it (which scrolls the
+    // page) before the sweep clicks anything.
+    await expect(page.locator("#iso-matrix-open")).toBeFocused();
     const presets = (await page.locator("#iso-preset option").evaluateAll((os) =>
       os.map((o) => (o as HTMLOptionElement).value))).filter((v) => v !== "custom");
     expect(presets.length).toBeGreaterThanOrEqual(14);
