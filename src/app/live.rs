@@ -82,13 +82,34 @@ impl<R: Model> Live<R> {
     }
 }
 
+thread_local! {
+    /// The run [`prepare`] opened, until [`open_live`] takes it.
+    static PREPARED: std::cell::RefCell<Option<Box<dyn std::any::Any>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Opens the model `R` from the URL now, for [`open_live`] to take when the
+/// view mounts: a page can run the model in one task and draw it in the
+/// next, so that neither holds the page alone for both.
+pub fn prepare<R: Model>() {
+    let opened = model::open::<R>(&use_router().params.get_untracked());
+    PREPARED.with(|p| *p.borrow_mut() = Some(Box::new(opened)));
+}
+
+/// The run [`prepare`] opened for `R`, if any (taken once).
+fn take_prepared<R: Model>() -> Option<crate::sim::Opened<R>> {
+    let any = PREPARED.with(|p| p.borrow_mut().take())?;
+    any.downcast::<crate::sim::Opened<R>>().ok().map(|b| *b)
+}
+
 /// Opens the visualization of topic `slug` from the URL (naming what was
 /// wrong in the page's notice), reopens it when a link or Back changes the
 /// parameters, and keeps the URL following it. Returns the state and the
 /// query of what is shown, for the copy-link button.
 pub fn open_live<R: Model>(slug: &'static str) -> (Live<R>, Memo<String>) {
     let router = use_router();
-    let opened = model::open::<R>(&router.params.get_untracked());
+    let opened =
+        take_prepared::<R>().unwrap_or_else(|| model::open::<R>(&router.params.get_untracked()));
     report(opened.problems);
     let live = Live {
         run: RwSignal::new(Arc::new(opened.run)),

@@ -240,30 +240,52 @@ pub fn drill_part(_: &Route) -> bool {
     false
 }
 
-/// Mounts a topic's visualization `f` in the page's `#viz` panel.
-fn viz_part<V: IntoView + 'static>(route: &Route, f: fn(&'static str) -> V) -> bool {
-    if let Route::Topic(slug) = *route {
-        mount_in("viz", move || f(slug));
-    }
-    true
+/// Runs the model `M` of a topic's visualization from the URL now, and
+/// mounts its view `f` in the page's `#viz` panel in the next task (a
+/// large link's run and its drawing each get a task of their own, so that
+/// the page can handle input in between). Calls [`shell::ready`] once the
+/// view and its later half are in.
+fn viz_part<M: crate::sim::Model, V: IntoView + 'static>(
+    route: &Route,
+    f: fn(&'static str) -> V,
+) -> bool {
+    let Route::Topic(slug) = *route else {
+        return true;
+    };
+    live::prepare::<M>();
+    let owner = Owner::current();
+    gloo_timers::callback::Timeout::new(0, move || {
+        match owner {
+            Some(o) => o.with(|| mount_in("viz", move || f(slug))),
+            None => mount_in("viz", move || f(slug)),
+        }
+        gloo_timers::callback::Timeout::new(0, shell::ready).forget();
+    })
+    .forget();
+    false
 }
 
 /// The live part of the N+1 topic.
 pub fn nplus1_part(route: &Route) -> bool {
-    viz_part(route, |slug| view! { <nplus1::NPlusOneViz slug=slug/> })
+    viz_part::<crate::sim::nplus1::Run, _>(route, |slug| view! { <nplus1::NPlusOneViz slug=slug/> })
 }
 
 /// The live part of the circuit-breaker topic.
 pub fn breaker_part(route: &Route) -> bool {
-    viz_part(route, |slug| view! { <breaker::BreakerViz slug=slug/> })
+    viz_part::<crate::sim::breaker::Run, _>(
+        route,
+        |slug| view! { <breaker::BreakerViz slug=slug/> },
+    )
 }
 
 /// The live part of the caching topic.
 pub fn cache_part(route: &Route) -> bool {
-    viz_part(route, |slug| view! { <cache::CacheViz slug=slug/> })
+    viz_part::<crate::sim::cache::Run, _>(route, |slug| view! { <cache::CacheViz slug=slug/> })
 }
 
 /// The live part of the ACID topic: the isolation lab.
 pub fn isolation_part(route: &Route) -> bool {
-    viz_part(route, |slug| view! { <isolation::IsolationViz slug=slug/> })
+    viz_part::<crate::sim::isolation::lab::Run, _>(route, |slug| {
+        view! { <isolation::IsolationViz slug=slug/> }
+    })
 }
