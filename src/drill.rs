@@ -914,7 +914,7 @@ pub fn card_html(shown: Shown) -> String {
                 format!(" The next card is due on {}.", d.iso())
             });
             format!(
-                r#"<div class="drill-done"><h2 class="drill-question">Nothing more is due today.</h2><p>Every due and new question here has been asked.{next} Come back then, or practise ahead.</p><button class="button" type="button" data-act="ahead">Practise every card</button></div>"#
+                r#"<div class="drill-card drill-done"><h2 class="drill-question">Nothing more is due today.</h2><p>Every due and new question here has been asked.{next} Come back then, or practise ahead.</p><button class="button" type="button" data-act="ahead">Practise every card</button></div>"#
             )
         }
         Shown::Card {

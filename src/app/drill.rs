@@ -70,9 +70,8 @@ fn score_rows(cards: &[Card], progress: &Progress, today: Day) -> String {
     for sc in progress.scores(cards, today) {
         let pct = (sc.known_share() * 100.0).round() as u32;
         s.push_str(&format!(
-            r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td><span class="bar" style="--w:{pct}%"></span>{pct}%</td></tr>"#,
+            r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td><span class="bar" style="--w:{pct}%"></span>{} / {}</td></tr>"#,
             escape(SECTIONS[sc.section].title),
-            sc.cards,
             sc.due,
             sc.new,
             sc.known,
@@ -427,7 +426,7 @@ fn DrillScores(drill: Drill) -> impl IntoView {
             <h2 id="drill-scores-title">"Your progress by section"</h2>
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th scope="col">"Section"</th><th scope="col">"Questions"</th><th scope="col">"Due today"</th><th scope="col">"New"</th><th scope="col">"Known"</th><th scope="col">"Share known"</th></tr></thead>
+                    <thead><tr><th scope="col">"Section"</th><th scope="col">"Due today"</th><th scope="col">"New"</th><th scope="col">"Known"</th></tr></thead>
                     <tbody inner_html=scores></tbody>
                 </table>
             </div>
