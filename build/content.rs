@@ -57,11 +57,19 @@ pub enum Bank {
 /// One drill card: a question and its answer, rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DrillCard {
-    /// Stable id: the topic's slug, or `slug#anchor` for a bank question.
+    /// Stable id: the topic's slug, `slug#anchor` for a bank question, or
+    /// `slug#id` for a card of the topic's card file.
     pub id: String,
     pub question: String,
     pub answer_html: String,
+    /// For a card of a card file: a phrase of the "Careful" correction on
+    /// the topic's page that the card drills (see [`parse_card_file`]).
+    pub corrects: Option<String>,
 }
+
+/// The folder, inside `content/`, of the card files: `<slug>.md` holds the
+/// extra drill cards of topic `slug`.
+pub const CARDS_DIR: &str = "cards";
 
 /// A heading inside a topic, for the page's table of contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -984,6 +992,7 @@ pub fn load(dir: &Path) -> Result<Content, Vec<Problem>> {
             });
         }
     }
+    add_card_files(dir, &mut topics, &mut problems);
     if topics.is_empty() && problems.is_empty() {
         problems.push(problem(
             &display_name(dir, dir),
@@ -1191,6 +1200,7 @@ pub fn drill_cards(meta: &FrontMatter, body: &str) -> Vec<DrillCard> {
             id: meta.slug.clone(),
             question: q.clone(),
             answer_html: answer_html(a),
+            corrects: None,
         });
     }
     let mut push = |question: &str, answer: &str| {
@@ -1200,6 +1210,7 @@ pub fn drill_cards(meta: &FrontMatter, body: &str) -> Vec<DrillCard> {
                 id: format!("{}#{}", meta.slug, anchor_id(&question)),
                 answer_html: answer_html(answer),
                 question,
+                corrects: None,
             });
         }
     };
@@ -1234,6 +1245,254 @@ pub fn drill_cards(meta: &FrontMatter, body: &str) -> Vec<DrillCard> {
         }
     }
     cards
+}
+
+/// The keys a card of a card file may give on the lines under its question.
+const CARD_KEYS: [&str; 2] = ["id", "corrects"];
+
+/// A card of a card file, with the line of its question and the topic
+/// slugs its answer links to (each with its line in the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileCard {
+    pub card: DrillCard,
+    pub line: usize,
+    pub links: Vec<(String, usize)>,
+}
+
+/// A card file's question, its line, and the lines under it with their
+/// numbers.
+type CardBlock<'t> = (String, usize, Vec<(usize, &'t str)>);
+
+/// Parses the card file of topic `slug` (`content/cards/<slug>.md`):
+///
+/// ```text
+/// ## The question?
+/// id: short-stable-id
+/// corrects: a phrase of the page's Careful correction this card drills
+///
+/// The answer, in markdown, up to the next `## ` line.
+/// ```
+///
+/// `id` is required (lower-case letters, digits and hyphens, unique in the
+/// file): the card's id is `slug#id`, and progress is kept by it, so it
+/// must never be reused for another question. `corrects` is optional. Only
+/// blank lines may come before the first question. Every problem names the
+/// file and line.
+pub fn parse_card_file(file: &str, slug: &str, text: &str) -> Result<Vec<FileCard>, Vec<Problem>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut problems = Vec::new();
+    let mut blocks: Vec<CardBlock> = Vec::new();
+    let mut fenced = false;
+    for (n, line) in text.lines().enumerate() {
+        let line_no = n + 1;
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        match line.strip_prefix("## ") {
+            Some(q) if !fenced => blocks.push((q.trim().to_string(), line_no, Vec::new())),
+            _ => match blocks.last_mut() {
+                Some((_, _, lines)) => lines.push((line_no, line)),
+                None if line.trim().is_empty() => {}
+                None => problems.push(problem(
+                    file,
+                    line_no,
+                    "a card file holds only cards: expected `## ` and a question",
+                )),
+            },
+        }
+    }
+    if blocks.is_empty() && problems.is_empty() {
+        problems.push(problem(
+            file,
+            0,
+            "the card file has no cards (`## ` and a question)",
+        ));
+    }
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut cards = Vec::new();
+    for (question, line, lines) in blocks {
+        if let Some(card) = card_block(file, slug, &question, line, &lines, &mut problems) {
+            if let Some(first) = seen.insert(card.card.id.clone(), line) {
+                problems.push(problem(
+                    file,
+                    line,
+                    format!("card id `{}` is already used on line {first}", card.card.id),
+                ));
+            }
+            cards.push(card);
+        }
+    }
+    if problems.is_empty() {
+        Ok(cards)
+    } else {
+        Err(problems)
+    }
+}
+
+/// One card of a card file: its question (on `line`), then its keys, a
+/// blank line and its answer.
+fn card_block(
+    file: &str,
+    slug: &str,
+    question: &str,
+    line: usize,
+    lines: &[(usize, &str)],
+    problems: &mut Vec<Problem>,
+) -> Option<FileCard> {
+    let before = problems.len();
+    if question.is_empty() {
+        problems.push(problem(file, line, "the card has no question after `## `"));
+    }
+    let mut keys: BTreeMap<&str, (String, usize)> = BTreeMap::new();
+    let mut rest = lines;
+    while let Some(((n, l), tail)) = rest.split_first() {
+        if l.trim().is_empty() {
+            break;
+        }
+        match l.split_once(':') {
+            Some((k, v)) if !k.trim().is_empty() && !k.contains(' ') => {
+                let k = k.trim();
+                if !CARD_KEYS.contains(&k) {
+                    problems.push(problem(
+                        file,
+                        *n,
+                        format!(
+                            "unknown card key `{k}`; the keys are {}",
+                            CARD_KEYS.join(", ")
+                        ),
+                    ));
+                } else if keys.insert(k, (v.trim().to_string(), *n)).is_some() {
+                    problems.push(problem(file, *n, format!("`{k}` is given twice")));
+                }
+            }
+            _ => problems.push(problem(
+                file,
+                *n,
+                "leave a blank line between the card's `id:` and `corrects:` lines and its answer",
+            )),
+        }
+        rest = tail;
+    }
+    let id = match keys.get("id") {
+        Some((id, n)) if !is_valid_slug(id) => {
+            problems.push(problem(
+                file,
+                *n,
+                format!("card id `{id}` must be lower-case letters, digits and single hyphens"),
+            ));
+            String::new()
+        }
+        Some((id, _)) => id.clone(),
+        None => {
+            problems.push(problem(
+                file,
+                line,
+                "the card has no `id:` line under its question",
+            ));
+            String::new()
+        }
+    };
+    let corrects = match keys.get("corrects") {
+        Some((c, n)) if c.is_empty() => {
+            problems.push(problem(file, *n, "`corrects` is empty"));
+            None
+        }
+        Some((c, _)) => Some(c.clone()),
+        None => None,
+    };
+    let answer_start = rest.first().map_or(line + 1, |(n, _)| *n);
+    let answer: Vec<&str> = rest.iter().map(|(_, l)| *l).collect();
+    let answer = answer.join("\n");
+    if answer.trim().is_empty() {
+        problems.push(problem(file, line, "the card has no answer"));
+    }
+    if problems.len() > before {
+        return None;
+    }
+    let rendered = render_markdown(answer.trim_end());
+    for (l, message) in &rendered.problems {
+        problems.push(problem(file, answer_start + l - 1, message.clone()));
+    }
+    let links = rendered
+        .topic_links
+        .iter()
+        .map(|(s, l)| (s.clone(), answer_start + l - 1))
+        .collect();
+    Some(FileCard {
+        card: DrillCard {
+            id: format!("{slug}#{id}"),
+            question: question.to_string(),
+            answer_html: rendered.html.trim().to_string(),
+            corrects,
+        },
+        line,
+        links,
+    })
+}
+
+/// Reads `dir/cards/*.md` (a folder that may be missing) and adds each
+/// file's cards to its topic, after the topic's own; a file that names no
+/// topic, a bad card, a link to no topic or an id a topic already has adds
+/// to `problems`.
+fn add_card_files(dir: &Path, topics: &mut [Topic], problems: &mut Vec<Problem>) {
+    let cards_dir = dir.join(CARDS_DIR);
+    if !cards_dir.is_dir() {
+        return;
+    }
+    let files = match topic_files(&cards_dir) {
+        Ok(f) => f,
+        Err(p) => {
+            problems.extend(p);
+            return;
+        }
+    };
+    let slugs: HashSet<String> = topics.iter().map(|t| t.meta.slug.clone()).collect();
+    for path in files {
+        let name = display_name(dir, &path);
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let Some(topic) = topics.iter_mut().find(|t| t.meta.slug == stem) else {
+            problems.push(problem(
+                &name,
+                0,
+                format!("`{stem}` is not a topic: a card file is named after its topic's slug"),
+            ));
+            continue;
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(problem(&name, 0, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        match parse_card_file(&name, stem, &text) {
+            Ok(cards) => {
+                for c in cards {
+                    for (slug, line) in &c.links {
+                        if !slugs.contains(slug) {
+                            problems.push(problem(
+                                &name,
+                                *line,
+                                format!("link to topic `{slug}`, which does not exist"),
+                            ));
+                        }
+                    }
+                    if topic.drill.iter().any(|d| d.id == c.card.id) {
+                        problems.push(problem(
+                            &name,
+                            c.line,
+                            format!(
+                                "card id `{}` is already a question of the topic's page",
+                                c.card.id
+                            ),
+                        ));
+                    }
+                    topic.drill.push(c.card);
+                }
+            }
+            Err(p) => problems.extend(p),
+        }
+    }
 }
 
 /// The drill file, relative to the site's root.

@@ -1,6 +1,9 @@
 //! The drill page: a question, think, reveal the answer, mark "knew it" or
-//! "didn't". Progress and per-section scores are kept in local storage;
-//! progress can be exported to a file and imported again.
+//! "didn't". A session asks the cards due today first, then the new ones
+//! (the schedule is `crate::drill`'s); progress, the schedule and the
+//! counts per section are kept in local storage; progress can be exported
+//! to a file and imported again. Today's date comes from the browser's
+//! clock through [`today`], the one place that reads it.
 
 use std::sync::Arc;
 
@@ -12,12 +15,17 @@ use super::browser;
 use super::html::escape;
 use crate::content::{DRILL_INDEX, SECTIONS};
 use crate::drill::{
-    card_html, parse_cards, queue, read_import, read_stored, section_choice, section_options,
-    Action, Card, Order, Place, Progress, Shown,
+    card_html, counts_html, parse_cards, read_import, read_stored, section_choice, section_options,
+    Action, Card, Day, Order, Progress, Session, Shown, ORDER_OPTIONS,
 };
 
 /// The local storage key of the progress.
 const KEY: &str = "bp-drill";
+
+/// Where a stored value that could not be read is moved, so that a later
+/// version (or a person) can still recover it; the drill then starts
+/// afresh under [`KEY`].
+const SET_ASIDE_KEY: &str = "bp-drill-unreadable";
 
 #[derive(Clone)]
 enum Load {
@@ -33,20 +41,39 @@ const EXPORT_NAME: &str = "backend-playground-progress.json";
 /// first (text).
 const IMPORT_ACCEPT: &str = ".json,.txt,application/json,text/plain";
 
-/// Reads the stored progress; a corrupt value is set aside with a notice.
-fn stored_progress() -> (Progress, Option<String>) {
-    read_stored(browser::load(KEY).as_deref())
+/// Today, in the reader's time zone, from the browser's clock.
+fn today() -> Day {
+    let now = js_sys::Date::new_0();
+    Day::from_ymd(
+        i32::try_from(now.get_full_year()).unwrap_or(1970),
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_default()
 }
 
-fn score_rows(cards: &[Card], progress: &Progress) -> String {
+/// Reads the stored progress; a value that does not read is copied aside
+/// (see [`SET_ASIDE_KEY`]) and a notice says so.
+fn stored_progress() -> (Progress, Option<String>) {
+    let raw = browser::load(KEY);
+    let (progress, notice) = read_stored(raw.as_deref());
+    if let (Some(raw), Some(_)) = (&raw, &notice) {
+        if progress == Progress::default() {
+            browser::store(SET_ASIDE_KEY, raw);
+        }
+    }
+    (progress, notice)
+}
+
+fn score_rows(cards: &[Card], progress: &Progress, today: Day) -> String {
     let mut s = String::new();
-    for sc in progress.scores(cards) {
+    for sc in progress.scores(cards, today) {
         let pct = (sc.known_share() * 100.0).round() as u32;
         s.push_str(&format!(
-            r#"<tr><th scope="row">{}</th><td>{} / {}</td><td>{} / {}</td><td><span class="bar" style="--w:{pct}%"></span>{pct}%</td></tr>"#,
+            r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td><span class="bar" style="--w:{pct}%"></span>{} / {}</td></tr>"#,
             escape(SECTIONS[sc.section].title),
-            sc.seen,
-            sc.cards,
+            sc.due,
+            sc.new,
             sc.known,
             sc.cards
         ));
@@ -80,7 +107,7 @@ async fn fetch_cards() -> Result<Arc<Vec<Card>>, String> {
 struct Drill {
     /// The cards, or where fetching them is.
     cards: RwSignal<Load>,
-    /// The marks, kept in local storage.
+    /// The marks and the schedule, kept in local storage.
     progress: RwSignal<Progress>,
     /// The notice shown above the drill, if any.
     notice: RwSignal<Option<String>>,
@@ -88,35 +115,47 @@ struct Drill {
     order: RwSignal<Order>,
     /// The section picked; `None` for all.
     section: RwSignal<Option<usize>>,
-    /// Where the drill is in its queue.
-    place: RwSignal<Place>,
-    /// The questions in play, in order (indices into the cards).
-    queue: Memo<Vec<usize>>,
+    /// The round of questions under way.
+    session: RwSignal<Session>,
+    /// Today, as of the last session started or card marked.
+    today: RwSignal<Day>,
 }
 
 impl Drill {
     /// The drill opened with `first` and the stored progress.
     fn new(first: Load) -> Drill {
-        let cards = RwSignal::new(first);
         let (progress0, notice0) = stored_progress();
-        let progress = RwSignal::new(progress0);
-        let order = RwSignal::new(Order::Reading);
-        let section = RwSignal::new(None::<usize>);
-        let queue = Memo::new(move |_| {
-            cards.with(|c| match c {
-                Load::Ready(all) => progress.with(|p| queue(all, p, order.get(), section.get())),
-                _ => Vec::new(),
-            })
-        });
-        Drill {
-            cards,
-            progress,
+        let drill = Drill {
+            cards: RwSignal::new(first),
+            progress: RwSignal::new(progress0),
             notice: RwSignal::new(notice0),
-            order,
-            section,
-            place: RwSignal::new(Place::default()),
-            queue,
-        }
+            order: RwSignal::new(Order::default()),
+            section: RwSignal::new(None::<usize>),
+            session: RwSignal::new(Session::default()),
+            today: RwSignal::new(today()),
+        };
+        drill.restart();
+        drill
+    }
+
+    /// Starts a new session with the order and section picked, as the
+    /// progress stands today.
+    fn restart(self) {
+        let day = today();
+        self.today.set(day);
+        let session = self.cards.with_untracked(|c| match c {
+            Load::Ready(all) => self.progress.with_untracked(|p| {
+                Session::start(
+                    all,
+                    p,
+                    self.order.get_untracked(),
+                    self.section.get_untracked(),
+                    day,
+                )
+            }),
+            _ => Session::default(),
+        });
+        self.session.set(session);
     }
 
     /// Fetches the cards again.
@@ -127,7 +166,9 @@ impl Drill {
                 Ok(all) => Load::Ready(all),
                 Err(e) => Load::Failed(e),
             };
-            let _ = self.cards.try_set(next);
+            if self.cards.try_set(next).is_none() {
+                self.restart();
+            }
         });
     }
 
@@ -138,9 +179,7 @@ impl Drill {
 
     /// The id of the card shown, if any.
     fn current_id(self) -> Option<String> {
-        let at = self
-            .queue
-            .with_untracked(|q| self.place.with_untracked(|p| p.current(q)))?;
+        let at = self.session.with_untracked(Session::current)?;
         self.cards.with_untracked(|c| match c {
             Load::Ready(all) => all.get(at.card).map(|card| card.id.clone()),
             _ => None,
@@ -150,10 +189,14 @@ impl Drill {
     /// Does what a key or a button of the card area asks.
     fn act(self, action: Action) {
         match action {
-            Action::Reveal => self.place.update(|p| p.revealed = true),
+            Action::Reveal => self.session.update(|s| s.revealed = true),
             Action::Knew => self.grade(true),
             Action::Didnt => self.grade(false),
             Action::Retry => self.fetch(),
+            Action::Ahead => {
+                self.order.set(Order::Reading);
+                self.restart();
+            }
         }
     }
 
@@ -162,14 +205,17 @@ impl Drill {
         let Some(id) = self.current_id() else {
             return;
         };
-        let mut place = self.place.get_untracked();
-        self.progress.update(|p| place.grade(p, &id, knew));
+        let day = today();
+        self.today.set(day);
+        let mut session = self.session.get_untracked();
+        self.progress.update(|p| session.grade(p, &id, knew, day));
         self.save();
-        self.place.set(place);
+        self.session.set(session);
     }
 
     /// Reads an imported progress file and, unless it is refused, puts it
-    /// in place of the progress; says what happened either way.
+    /// in place of the progress and starts a new session; says what
+    /// happened either way.
     fn import(self, file: web_sys::File) {
         let notice = self.notice;
         spawn_local(async move {
@@ -183,8 +229,10 @@ impl Drill {
             });
             match read {
                 Ok((p, msg)) => {
-                    let _ = self.progress.try_set(p);
-                    self.save();
+                    if self.progress.try_set(p).is_none() {
+                        self.save();
+                        self.restart();
+                    }
                     let _ = notice.try_set(Some(msg));
                 }
                 Err(msg) => {
@@ -217,7 +265,7 @@ fn listen_keys(drill: Drill) {
         if typing(&ev) {
             return;
         }
-        let revealed = drill.place.with_untracked(|p| p.revealed);
+        let revealed = drill.session.with_untracked(|s| s.revealed);
         let Some(action) = Action::from_key(&ev.key(), revealed) else {
             return;
         };
@@ -236,6 +284,7 @@ fn DrillPage(first: Load) -> impl IntoView {
         <div class="drill-live">
             <DrillNotice drill=drill/>
             <DrillControls drill=drill/>
+            <DrillCounts drill=drill/>
             <CardArea drill=drill/>
             <p class="keys-hint">
                 <kbd>"Space"</kbd> " shows the answer, " <kbd>"K"</kbd> " knew it, " <kbd>"D"</kbd> " didn't."
@@ -261,8 +310,7 @@ fn DrillNotice(drill: Drill) -> impl IntoView {
     }
 }
 
-/// The order and section pickers; picking either starts from the first
-/// question.
+/// The order and section pickers; picking either starts a new session.
 #[component]
 fn DrillControls(drill: Drill) -> impl IntoView {
     let section_options = move || {
@@ -271,28 +319,48 @@ fn DrillControls(drill: Drill) -> impl IntoView {
             _ => section_options(&[]),
         })
     };
+    let orders = ORDER_OPTIONS
+        .iter()
+        .map(|(value, label)| view! { <option value=*value>{*label}</option> })
+        .collect_view();
     view! {
         <div class="drill-controls">
             <label class="field">
                 <span>"Order"</span>
-                <select id="drill-order" on:change=move |ev| {
+                <select id="drill-order" prop:value=move || drill.order.get().as_choice() on:change=move |ev| {
                     drill.order.set(Order::from_choice(&event_target_value(&ev)));
-                    drill.place.update(Place::restart);
+                    drill.restart();
                 }>
-                    <option value="reading">"As the sheet reads"</option>
-                    <option value="weakest">"Weakest topics first"</option>
+                    {orders}
                 </select>
             </label>
             <label class="field">
                 <span>"Questions"</span>
                 <select id="drill-section" on:change=move |ev| {
                     drill.section.set(section_choice(&event_target_value(&ev)));
-                    drill.place.update(Place::restart);
+                    drill.restart();
                 } inner_html=section_options>
                 </select>
             </label>
         </div>
     }
+}
+
+/// How many questions are due today and how many are new, in the section
+/// picked.
+#[component]
+fn DrillCounts(drill: Drill) -> impl IntoView {
+    let counts = move || {
+        let day = drill.today.get();
+        let section = drill.section.get();
+        drill.cards.with(|c| match c {
+            Load::Ready(all) => drill
+                .progress
+                .with(|p| counts_html(&p.totals(all, section, day))),
+            _ => String::new(),
+        })
+    };
+    view! { <p class="drill-counts" id="drill-counts" inner_html=counts></p> }
 }
 
 /// The card shown (or why none is), its buttons handled by one listener.
@@ -302,8 +370,19 @@ fn CardArea(drill: Drill) -> impl IntoView {
         Load::Loading => card_html(Shown::Loading),
         Load::Failed(e) => card_html(Shown::Failed(&e)),
         Load::Ready(all) => {
-            let place = drill.place.get();
-            let Some(at) = drill.queue.with(|q| place.current(q)) else {
+            let day = drill.today.get();
+            let session = drill.session.get();
+            let Some(at) = session.current() else {
+                if session.finished() && drill.order.get() == Order::Due {
+                    let section = drill.section.get();
+                    let mine: Vec<Card> = all
+                        .iter()
+                        .filter(|c| section.is_none_or(|s| c.section == s))
+                        .cloned()
+                        .collect();
+                    let next = drill.progress.with(|p| p.next_due(&mine, day));
+                    return card_html(Shown::Finished(next));
+                }
                 return card_html(Shown::Empty);
             };
             let card = &all[at.card];
@@ -312,7 +391,8 @@ fn CardArea(drill: Drill) -> impl IntoView {
                 number: at.number,
                 total: at.total,
                 record: drill.progress.with(|p| p.record(&card.id)),
-                revealed: place.revealed,
+                today: day,
+                revealed: session.revealed,
             })
         }
     };
@@ -331,21 +411,22 @@ fn CardArea(drill: Drill) -> impl IntoView {
     }
 }
 
-/// The scores by section, and the progress file buttons.
+/// The counts by section, and the progress file buttons.
 #[component]
 fn DrillScores(drill: Drill) -> impl IntoView {
     let scores = move || {
+        let day = drill.today.get();
         drill.cards.with(|c| match c {
-            Load::Ready(all) => drill.progress.with(|p| score_rows(all, p)),
+            Load::Ready(all) => drill.progress.with(|p| score_rows(all, p, day)),
             _ => String::new(),
         })
     };
     view! {
         <section class="drill-scores" aria-labelledby="drill-scores-title">
-            <h2 id="drill-scores-title">"Your scores by section"</h2>
+            <h2 id="drill-scores-title">"Your progress by section"</h2>
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th scope="col">"Section"</th><th scope="col">"Seen"</th><th scope="col">"Known"</th><th scope="col">"Share known"</th></tr></thead>
+                    <thead><tr><th scope="col">"Section"</th><th scope="col">"Due today"</th><th scope="col">"New"</th><th scope="col">"Known"</th></tr></thead>
                     <tbody inner_html=scores></tbody>
                 </table>
             </div>
@@ -384,6 +465,7 @@ fn DrillFiles(drill: Drill) -> impl IntoView {
         if confirm_reset.get_untracked() {
             drill.progress.set(Progress::default());
             drill.save();
+            drill.restart();
             confirm_reset.set(false);
             drill.notice.set(Some("Progress cleared.".to_string()));
         } else {
@@ -443,6 +525,7 @@ mod tests {
                 number: 2,
                 total: 9,
                 record: crate::drill::Record::default(),
+                today: Day(0),
                 revealed,
             })
         };

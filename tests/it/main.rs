@@ -19,6 +19,7 @@ mod breaker_urls;
 mod cache_redis;
 mod cache_urls;
 mod content_pipeline;
+mod drill_cards;
 mod isolation_pg;
 mod isolation_urls;
 mod nplus1_sqlite;

@@ -219,7 +219,7 @@ pub fn all(c: &Content) -> Vec<Page> {
         slug: None,
         path: "drill/".into(),
         title: "Drill | Backend Playground".into(),
-        description: "Drill yourself on senior backend interview questions: a question per topic and three question banks, with your scores by section.".into(),
+        description: "Drill yourself on senior backend interview questions: spaced repetition over every topic and the three question banks, with your scores by section.".into(),
         module: "drill",
         main: drill(c),
         preview: None,
@@ -248,7 +248,7 @@ fn home(c: &Content) -> String {
         .filter(|(i, _)| c.topics.iter().any(|t| t.section_index == *i))
         .count();
     format!(
-        r#"<div class="home"><h1 id="page-title" tabindex="-1">The senior backend interview, at a glance</h1><p class="lead">{} topics in {} sections: the questions senior backend interviews ask, the answers that hold up in production, and the places where the popular answer is wrong.</p>{}<p class="sheet-link"><a href="{ROOT_MARK}sheet/">The whole sheet on one page</a>: every topic in reading order, ready to print.</p><p class="sheet-link"><a href="{ROOT_MARK}drill/">Drill yourself</a>: a question per topic and every question of the three banks, with your scores by section.</p></div>"#,
+        r#"<div class="home"><h1 id="page-title" tabindex="-1">The senior backend interview, at a glance</h1><p class="lead">{} topics in {} sections: the questions senior backend interviews ask, the answers that hold up in production, and the places where the popular answer is wrong.</p>{}<p class="sheet-link"><a href="{ROOT_MARK}sheet/">The whole sheet on one page</a>: every topic in reading order, ready to print.</p><p class="sheet-link"><a href="{ROOT_MARK}drill/">Drill yourself</a>: questions on every topic and every question of the three banks, each coming back when it is due.</p></div>"#,
         c.topics.len(),
         filled,
         content::overview_html(c)
@@ -369,20 +369,11 @@ fn sheet(c: &Content) -> String {
 /// controls and the first question as a new reader sees them (the same
 /// markup the live drill draws), so that nothing moves when it starts.
 fn drill(c: &Content) -> String {
-    use backend_playground::drill::{card_html, parse_cards, section_options, Shown};
+    use backend_playground::drill::{parse_cards, placeholder_html};
     let cards = parse_cards(&content::drill_file(c));
-    let first = cards.first().map_or(String::new(), |card| {
-        card_html(Shown::Card {
-            card,
-            number: 1,
-            total: cards.len(),
-            record: Default::default(),
-            revealed: false,
-        })
-    });
     format!(
-        r#"<div class="drill"><h1 id="page-title" tabindex="-1">Drill</h1><p class="lead">Read the question, answer it in your head, then reveal the answer and be honest. Your marks stay in this browser.</p><div id="drill-host"><div class="drill-live drill-placeholder"><div class="drill-controls"><label class="field"><span>Order</span><select disabled><option>As the sheet reads</option><option>Weakest topics first</option></select></label><label class="field"><span>Questions</span><select disabled>{}</select></label></div><div class="drill-area">{first}</div></div><noscript><p>The drill needs JavaScript: it keeps your marks in this browser.</p></noscript></div></div>"#,
-        section_options(&cards)
+        r#"<div class="drill"><h1 id="page-title" tabindex="-1">Drill</h1><p class="lead">Read the question, answer it in your head, then reveal the answer and be honest. Each card comes back when it is due: the next day after a first right answer, then after longer and longer gaps; a miss brings it back the same day. Your marks stay in this browser.</p><div id="drill-host">{}<noscript><p>The drill needs JavaScript: it keeps your marks in this browser.</p></noscript></div></div>"#,
+        placeholder_html(&cards)
     )
 }
 
