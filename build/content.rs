@@ -23,6 +23,8 @@ pub use models::MODELS;
 pub struct Section {
     pub id: String,
     pub title: String,
+    /// What the section is for, in a sentence, shown under its title.
+    pub subtitle: Option<String>,
 }
 
 /// The front matter of a topic file.
@@ -145,7 +147,9 @@ pub fn is_valid_slug(s: &str) -> bool {
         && !s.contains("--")
 }
 
-/// Parses `sections.txt`: one `id: Title` a line, `#` comments, blank lines.
+/// Parses `sections.txt`: one `id: Title` a line, optionally followed by
+/// ` | Subtitle` (a sentence saying what the section is for), with `#`
+/// comments and blank lines.
 pub fn parse_sections(file: &str, text: &str) -> Result<Vec<Section>, Vec<Problem>> {
     let mut sections = Vec::new();
     let mut problems = Vec::new();
@@ -155,27 +159,47 @@ pub fn parse_sections(file: &str, text: &str) -> Result<Vec<Section>, Vec<Proble
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        match line.split_once(':') {
-            Some((id, title)) if is_valid_slug(id.trim()) && !title.trim().is_empty() => {
-                let id = id.trim().to_string();
-                if !seen.insert(id.clone()) {
-                    problems.push(problem(
-                        file,
-                        n + 1,
-                        format!("section `{id}` is listed twice"),
-                    ));
-                }
-                sections.push(Section {
-                    id,
-                    title: title.trim().to_string(),
-                });
-            }
-            _ => problems.push(problem(
+        let Some((id, rest)) = line
+            .split_once(':')
+            .filter(|(id, _)| is_valid_slug(id.trim()))
+        else {
+            problems.push(problem(
                 file,
                 n + 1,
                 "expected `id: Title` with a lower-case id (letters, digits, hyphens)",
-            )),
+            ));
+            continue;
+        };
+        let (title, subtitle) = match rest.split_once('|') {
+            Some((title, subtitle)) => (title.trim(), Some(subtitle.trim())),
+            None => (rest.trim(), None),
+        };
+        let bad = if title.is_empty() {
+            Some("expected `id: Title` with a lower-case id (letters, digits, hyphens)")
+        } else if subtitle.is_some_and(str::is_empty) {
+            Some("the subtitle after `|` is empty: write a sentence, or drop the `|`")
+        } else if subtitle.is_some_and(|s| s.contains('|')) {
+            Some("a section line holds one `|`, between the title and the subtitle")
+        } else {
+            None
+        };
+        if let Some(message) = bad {
+            problems.push(problem(file, n + 1, message));
+            continue;
         }
+        let id = id.trim().to_string();
+        if !seen.insert(id.clone()) {
+            problems.push(problem(
+                file,
+                n + 1,
+                format!("section `{id}` is listed twice"),
+            ));
+        }
+        sections.push(Section {
+            id,
+            title: title.to_string(),
+            subtitle: subtitle.map(str::to_string),
+        });
     }
     if sections.is_empty() && problems.is_empty() {
         problems.push(problem(file, 0, "no sections are listed"));
@@ -1573,6 +1597,17 @@ fn filled_sections(content: &Content) -> impl Iterator<Item = (&Section, Vec<&To
     })
 }
 
+/// A section's subtitle as a paragraph under its heading, or nothing.
+pub fn subtitle_html(sec: &Section) -> String {
+    let mut s = String::new();
+    if let Some(sub) = &sec.subtitle {
+        s.push_str("<p class=\"section-subtitle\">");
+        escape_html(sub, &mut s);
+        s.push_str("</p>");
+    }
+    s
+}
+
 fn topic_href(t: &Topic) -> String {
     format!("{ROOT_MARK}topics/{}/", t.meta.slug)
 }
@@ -1588,7 +1623,9 @@ pub fn overview_html(content: &Content) -> String {
             sec.id
         );
         escape_html(&sec.title, &mut s);
-        s.push_str("</h2><ul class=\"topic-list\">");
+        s.push_str("</h2>");
+        s.push_str(&subtitle_html(sec));
+        s.push_str("<ul class=\"topic-list\">");
         for t in topics {
             let _ = write!(s, "<li><a href=\"{}\">", topic_href(t));
             escape_html(&t.meta.title, &mut s);

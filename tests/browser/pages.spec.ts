@@ -19,7 +19,18 @@ test("the home page lists every topic, grouped by section", async ({ page }) => 
   for (const t of all) {
     await expect(page.locator(`main .topic-list a[href="topics/${t.slug}/"]`)).toHaveText(t.title);
   }
+  // Each section says what it is for, right under its heading.
+  await expect(page.locator("main .card > h2 + p.section-subtitle")).toHaveCount(sectionIds.size);
   expect(errors).toEqual([]);
+});
+
+test("the whole sheet gives each section its subtitle under the heading", async ({ page }) => {
+  await page.goto("./sheet/");
+  const sections = page.locator(".sheet-section");
+  const n = await sections.count();
+  expect(n).toBeGreaterThan(0);
+  await expect(page.locator(".sheet-section > h2 + p.section-subtitle")).toHaveCount(n);
+  await expect(page.locator(".sheet-section > p.section-subtitle").first()).not.toBeEmpty();
 });
 
 for (const t of all) {

@@ -286,6 +286,72 @@ fn duplicate_orders_and_sections_are_reported() {
 }
 
 #[test]
+fn section_subtitles_are_parsed_shown_and_checked() {
+    let file = "content/sections.txt";
+    let sections = content::parse_sections(
+        file,
+        "# a comment | with a bar\nalpha: Alpha | What alpha is for, <briefly>.\nbeta: Beta\n",
+    )
+    .expect("parses");
+    assert_eq!(sections[0].title, "Alpha");
+    assert_eq!(
+        sections[0].subtitle.as_deref(),
+        Some("What alpha is for, <briefly>.")
+    );
+    assert_eq!(sections[1].subtitle, None);
+    assert_eq!(
+        content::subtitle_html(&sections[0]),
+        "<p class=\"section-subtitle\">What alpha is for, &lt;briefly&gt;.</p>"
+    );
+    assert_eq!(content::subtitle_html(&sections[1]), "");
+    for (text, wanted) in [
+        (
+            "alpha: Alpha |\n",
+            "content/sections.txt:1: the subtitle after `|` is empty",
+        ),
+        (
+            "alpha: Alpha\nbeta: Beta | one | two\n",
+            "content/sections.txt:2: a section line holds one `|`",
+        ),
+        (
+            "alpha: | Only a subtitle\n",
+            "content/sections.txt:1: expected `id: Title`",
+        ),
+    ] {
+        let problems: Vec<String> = match content::parse_sections(file, text) {
+            Ok(_) => Vec::new(),
+            Err(p) => p.iter().map(ToString::to_string).collect(),
+        };
+        assert!(
+            problems.iter().any(|p| p.starts_with(wanted)),
+            "{text:?}: wanted {wanted:?}, got {problems:?}"
+        );
+    }
+    // The real sections all say what they are for, and the overview shows it
+    // under each section's heading.
+    let c = content::load(&manifest_dir().join("content")).expect("the real content loads");
+    let overview = content::overview_html(&c);
+    for s in &c.sections {
+        let sub = s
+            .subtitle
+            .as_deref()
+            .unwrap_or_else(|| panic!("section `{}` has no subtitle", s.id));
+        assert!(
+            !sub.contains('%'),
+            "section `{}`: no interview percentages in a subtitle",
+            s.id
+        );
+        let heading = format!("<h2 id=\"sec-{}\">", s.id);
+        let at = overview.find(&heading).expect("the section's heading");
+        assert!(
+            overview[at..].contains(&format!("</h2>{}", content::subtitle_html(s))),
+            "section `{}`: the subtitle follows the heading",
+            s.id
+        );
+    }
+}
+
+#[test]
 fn markdown_renders_anchors_code_tables_notes_and_links() {
     let body = "## Why it matters\n\ntext\n\n## Why it matters\n\n```python\nx = \"a\"  # note\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n> **Careful:** this is wrong.\n\n> An ordinary quote.\n\n[web](https://example.com/) and [t](topic:other)\n";
     let r = content::render_markdown(body);

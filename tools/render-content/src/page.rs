@@ -346,9 +346,10 @@ fn sheet(c: &Content) -> String {
         }
         let _ = write!(
             s,
-            r#"<section class="sheet-section" aria-labelledby="sheet-sec-{0}"><h2 id="sheet-sec-{0}">{1}</h2>"#,
+            r#"<section class="sheet-section" aria-labelledby="sheet-sec-{0}"><h2 id="sheet-sec-{0}">{1}</h2>{2}"#,
             sec.id,
-            esc(&sec.title)
+            esc(&sec.title),
+            content::subtitle_html(sec)
         );
         for t in topics {
             let _ = write!(
