@@ -1,6 +1,45 @@
-//! Helpers shared by the URL property tests.
+//! Helpers shared by the integration tests: random query strings for the
+//! URL property tests, and throw-away content folders for the content and
+//! drill-card tests.
+
+use std::path::{Path, PathBuf};
 
 use backend_playground::sim::rng::Rng;
+
+/// A throw-away content folder holding the given files (a path may name a
+/// subfolder, such as `cards/`), removed when dropped.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// The folder `name` of the tests of `kind`, with `files`.
+    pub fn new(kind: &str, name: &str, files: &[(&str, &str)]) -> Scratch {
+        let dir = std::env::temp_dir()
+            .join(format!("bp-{kind}-{}-{name}", std::process::id()))
+            .join("content");
+        let _ = std::fs::remove_dir_all(&dir);
+        for (f, text) in files {
+            let path = dir.join(f);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).expect("scratch folder");
+            }
+            std::fs::write(path, text).expect("scratch file");
+        }
+        Scratch(dir)
+    }
+
+    /// The content folder.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(parent) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(parent);
+        }
+    }
+}
 
 /// A random query string: mostly `topic=<topic>`, then up to nine pairs of
 /// the given keys and values, now and then raw garbage bytes, and now and

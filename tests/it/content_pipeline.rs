@@ -2,40 +2,13 @@
 //! checks out, broken content is reported with its file and line, and the
 //! markdown renders as the app expects.
 
+use crate::common::Scratch;
 use crate::{content, highlight};
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A throw-away content folder with the given files.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str, files: &[(&str, &str)]) -> Scratch {
-        let dir = std::env::temp_dir()
-            .join(format!("bp-content-{}-{name}", std::process::id()))
-            .join("content");
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        for (f, text) in files {
-            std::fs::write(dir.join(f), text).unwrap();
-        }
-        Scratch(dir)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Some(parent) = self.0.parent() {
-            let _ = std::fs::remove_dir_all(parent);
-        }
-    }
 }
 
 const SECTIONS: &str = "# comment\nalpha: Alpha things\nbeta: Beta things\n";
@@ -46,6 +19,7 @@ fn topic(slug: &str, section: &str, order: u32, body: &str) -> String {
 
 fn problems_of(files: &[(&str, &str)]) -> Vec<String> {
     let scratch = Scratch::new(
+        "content",
         &format!(
             "{:x}",
             files.len() * 7919 + files.iter().map(|f| f.1.len()).sum::<usize>()
@@ -122,6 +96,7 @@ fn good_content_loads_in_order() {
     let b = topic("b-two", "alpha", 1, "Back to [a](topic:a-one#x).");
     let c = topic("c-three", "beta", 1, "Plain.");
     let scratch = Scratch::new(
+        "content",
         "good",
         &[
             ("sections.txt", SECTIONS),
@@ -496,6 +471,7 @@ fn the_build_script_fails_with_a_clear_message_on_broken_content() {
     };
     let x = topic("x", "alpha", 1, "See [gone](topic:gone).");
     let scratch = Scratch::new(
+        "content",
         "script",
         &[
             ("sections.txt", SECTIONS),

@@ -6,8 +6,9 @@
 //! text).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use crate::common::Scratch;
 use crate::content;
 
 fn manifest_dir() -> PathBuf {
@@ -19,38 +20,6 @@ const MIN_PER_TOPIC: usize = 3;
 
 /// The fewest cards in all.
 const MIN_TOTAL: usize = 150;
-
-/// A throw-away content folder with the given files (paths may name the
-/// `cards/` folder).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str, files: &[(&str, &str)]) -> Scratch {
-        let dir = std::env::temp_dir()
-            .join(format!("bp-cards-{}-{name}", std::process::id()))
-            .join("content");
-        let _ = std::fs::remove_dir_all(&dir);
-        for (f, text) in files {
-            let path = dir.join(f);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).expect("scratch folder");
-            }
-            std::fs::write(path, text).expect("scratch file");
-        }
-        Scratch(dir)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Some(parent) = self.0.parent() {
-            let _ = std::fs::remove_dir_all(parent);
-        }
-    }
-}
 
 fn topic(slug: &str, order: u32, extra: &str, body: &str) -> String {
     format!("---\nslug: {slug}\ntitle: Title of {slug}\nsection: alpha\norder: {order}\nsummary: About {slug}.\n{extra}---\n\n{body}\n")
@@ -153,7 +122,7 @@ fn card_files_join_their_topic_and_are_checked_against_the_content() {
             "## Extra?\nid: extra\n\nSee [bank](topic:bank).\n",
         ),
     ];
-    let scratch = Scratch::new("good", &files);
+    let scratch = Scratch::new("cards", "good", &files);
     let loaded = content::load(scratch.path()).expect("loads");
     let a = loaded
         .topics
@@ -192,7 +161,7 @@ fn card_files_join_their_topic_and_are_checked_against_the_content() {
     ] {
         let mut all: Vec<(&str, &str)> = files[..3].to_vec();
         all.extend(extra_files);
-        let scratch = Scratch::new(name, &all);
+        let scratch = Scratch::new("cards", name, &all);
         let problems: Vec<String> = match content::load(scratch.path()) {
             Ok(_) => Vec::new(),
             Err(p) => p.iter().map(ToString::to_string).collect(),
