@@ -124,7 +124,7 @@ class HttpStub:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def close(self):
@@ -160,7 +160,7 @@ def pytest_terminal_summary(terminalreporter):
     run = sum(1 for b in ALL if b.id)
     fragments = [b for b in ALL if b.fragment]
     tr.section("content blocks")
-    tr.write_line(f"{run} blocks run, {len(fragments)} fragments")
+    tr.write_line(f"{run} blocks run, {len(fragments)} fragment{'' if len(fragments) == 1 else 's'}")
     for b in fragments:
         tr.write_line(f"  fragment {b.where}: {b.fragment}")
     for where, nodeids in sorted(FAILED_BLOCKS.items()):
