@@ -38,12 +38,13 @@ def test_connecting_per_call_works_and_leaves_no_connection(run_block, shop):
 @pytest.mark.block("connection-pool")
 def test_the_pool_opens_at_start_up_and_lends_connections(run_block, shop):
     with warnings.catch_warnings():
-        warnings.simplefilter("error")            # open=True: no "open" warning
+        warnings.simplefilter("error")            # open=True: no "open" warning,
         page = run_block()
-    try:
         page.pool.wait(timeout=10)                # min_size connections are open
+        assert page.get_order(1) == (1, 4200)     # not even at the first use
+    try:
         assert page.pool.get_stats()["pool_size"] >= 4
-        assert page.get_order(1) == (1, 4200) and page.get_order(2) == (2, 990)
+        assert page.get_order(2) == (2, 990)
         with pytest.raises(psycopg.errors.UndefinedTable):
             with page.pool.connection() as conn:
                 conn.execute("SELECT * FROM nowhere")
@@ -76,3 +77,18 @@ def test_an_exhausted_pool_fails_fast(run_block, shop):
             pool.putconn(conn)
     finally:
         pool.close()
+
+
+@pytest.mark.block("connection-pool")
+def test_without_open_the_pool_warns_as_the_page_says(run_block, shop):
+    from psycopg_pool import ConnectionPool
+
+    page = run_block()
+    page.shutdown()
+    implicit = ConnectionPool(shop.url, min_size=1, max_size=2)
+    try:
+        with pytest.warns(DeprecationWarning, match="'open' parameter will become 'False'"):
+            with implicit.connection() as conn:
+                conn.execute("SELECT 1")
+    finally:
+        implicit.close()
