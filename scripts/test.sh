@@ -42,7 +42,7 @@ n = {k: int(s.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
 print(n["tests"] - n["failures"] - n["errors"] - n["skipped"], n["failures"] + n["errors"])
 ' artifacts/python-junit.xml 2>/dev/null || echo "0 1")
 if [ "$python_status" != 0 ] && [ "$python_failed" = 0 ]; then python_failed=1; fi
-python_blocks="$(grep -E '^[0-9]+ blocks run, [0-9]+ fragments?$' artifacts/python-tests.log || echo 'blocks: not counted')"
+python_blocks="$(grep -E '^[0-9]+ blocks run, [0-9]+ fragments?$' artifacts/python-tests.log || echo 'blocks not counted')"
 
 step "Release build"
 trunk build --release
@@ -63,7 +63,7 @@ read -r browser_passed browser_failed < <(node -e '
 
 echo
 echo "native: $native_passed passed, $native_failed failed"
-echo "python: $python_passed passed, $python_failed failed ($python_blocks of content/)"
+echo "python: $python_passed passed, $python_failed failed (content/: $python_blocks)"
 echo "browser: $browser_passed passed, $browser_failed failed"
 echo "time: $((SECONDS - started)) s"
 echo "all: $((native_passed + python_passed + browser_passed)) passed, $((native_failed + python_failed + browser_failed)) failed"
