@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, the native tests, the Python blocks of
-# content/ (tests/python), the release build, the size report, and the browser tests (the HTML checker among them) against the
-# release build served from a sub-path by a plain static file server.
+# content/ (tests/python), the release build, the size report, and the
+# browser tests (the HTML checker among them) against the release build
+# served from a sub-path by a plain static file server.
 # Installs whatever is missing first.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
@@ -32,6 +33,7 @@ native_failed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^
 
 step "Python blocks of content/ (tests/python; private PostgreSQL and Redis servers)"
 python_status=0
+rm -f artifacts/python-junit.xml
 PYTHONDONTWRITEBYTECODE=1 "$CONTENT_PYTHON" -m pytest tests/python -q \
   --junitxml=artifacts/python-junit.xml 2>&1 | tee artifacts/python-tests.log || python_status=$?
 read -r python_passed python_failed < <("$CONTENT_PYTHON" -c '
