@@ -586,6 +586,38 @@ pub fn render_markdown(body: &str) -> Rendered {
     render_markdown_with(body, &|_| None)
 }
 
+/// Splits a code fence's info string into the language and what is wrong
+/// with its marker, if anything. After the language a fence may say how the
+/// Python tests (`tests/python/`) treat the block:
+///
+/// - `id=NAME` (lowercase letters, digits, dashes): a complete program that a
+///   test runs, selecting it by that name;
+/// - `fragment: REASON`: code that does not run alone, and why.
+///
+/// The marker is not rendered. (That every `python` block has one is
+/// checked by tests/python, which runs them.)
+pub fn fence_info(info: &str) -> (&str, Option<String>) {
+    let info = info.trim();
+    let (language, rest) = info
+        .split_once(char::is_whitespace)
+        .map_or((info, ""), |(l, r)| (l, r.trim()));
+    let problem = if let Some(reason) = rest.strip_prefix("fragment:") {
+        reason.trim().is_empty().then(|| {
+            "`fragment:` needs a reason: ```python fragment: why it cannot run alone".to_string()
+        })
+    } else if let Some(name) = rest.strip_prefix("id=") {
+        (!is_diagram_name(name))
+            .then(|| format!("code block id `{name}`: use lowercase letters, digits and dashes"))
+    } else if !rest.is_empty() {
+        Some(format!(
+            "unknown code fence marker `{rest}`: use `id=NAME` or `fragment: REASON`"
+        ))
+    } else {
+        None
+    };
+    (language, problem)
+}
+
 /// Whether `name` is a valid diagram name: lowercase letters, digits and
 /// dashes, so that it can never leave `content/diagrams/`.
 pub fn is_diagram_name(name: &str) -> bool {
@@ -656,7 +688,7 @@ impl<'a> Renderer<'a> {
     fn event(&mut self, event: Event<'a>, start: usize) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => self.heading(level, start),
-            Event::Start(Tag::CodeBlock(kind)) => self.code_block(kind),
+            Event::Start(Tag::CodeBlock(kind)) => self.code_block(kind, start),
             Event::Start(Tag::Paragraph) if self.diagram_follows() => self.diagram_figure(start),
             Event::Start(Tag::Image { ref dest_url, .. }) if dest_url.starts_with("diagram:") => {
                 self.misplaced_diagram(event, start)
@@ -736,10 +768,18 @@ impl<'a> Renderer<'a> {
         id
     }
 
-    /// A code block, highlighted for its language, its code searchable.
-    fn code_block(&mut self, kind: CodeBlockKind<'a>) {
+    /// A code block, highlighted for its language, its code searchable. The
+    /// fence's marker (see [`fence_info`]) is checked here and never shown.
+    fn code_block(&mut self, kind: CodeBlockKind<'a>, start: usize) {
         let language = match kind {
-            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+            CodeBlockKind::Fenced(info) => {
+                let (language, problem) = fence_info(&info);
+                if let Some(message) = problem {
+                    let line = self.line(start);
+                    self.out.problems.push((line, message));
+                }
+                language.to_string()
+            }
             CodeBlockKind::Indented => String::new(),
         };
         let mut code = String::new();
@@ -1713,4 +1753,53 @@ pub fn to_rust(content: &Content) -> String {
         format!("{DRILL_FILE}?v={}", fingerprint(&drill_file(content)))
     );
     s
+}
+
+#[cfg(test)]
+mod fence_tests {
+    use super::*;
+
+    fn problems(md: &str) -> Vec<(usize, String)> {
+        render_markdown(md).problems
+    }
+
+    #[test]
+    fn fence_markers_are_checked_at_their_line_and_never_shown() {
+        let ok = "Text.\n\n```python id=demo-1\nx = 1\n```\n\n```python fragment: needs an app\ny\n```\n\n```sql\nSELECT 1;\n```\n";
+        let r = render_markdown(ok);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert!(r.html.contains("data-lang=\"python\""), "{}", r.html);
+        assert!(!r.html.contains("demo-1") && !r.html.contains("needs an app"));
+        assert_eq!(
+            r.html,
+            render_markdown(
+                &ok.replace(" id=demo-1", "")
+                    .replace(" fragment: needs an app", "")
+            )
+            .html
+        );
+        for (md, want) in [
+            (
+                "a\n\n```python fragment:\nx\n```\n",
+                "`fragment:` needs a reason",
+            ),
+            (
+                "a\n\n```python fragment:   \nx\n```\n",
+                "`fragment:` needs a reason",
+            ),
+            (
+                "a\n\n```python id=Bad_Name\nx\n```\n",
+                "code block id `Bad_Name`",
+            ),
+            (
+                "a\n\n```python runs\nx\n```\n",
+                "unknown code fence marker `runs`",
+            ),
+        ] {
+            let p = problems(md);
+            assert_eq!(p.len(), 1, "{md:?}: {p:?}");
+            assert_eq!(p[0].0, 3, "{md:?}: {p:?}");
+            assert!(p[0].1.starts_with(want), "{md:?}: {p:?}");
+        }
+    }
 }

@@ -6,6 +6,8 @@
 #   ensure_redis         Debian's redis-server, for the cache conformance test
 #   ensure_postgres      Debian's PostgreSQL, for the isolation conformance test
 #   ensure_java          a Java runtime, for the Nu HTML Checker (npm vnu-jar)
+#   ensure_python        a virtualenv with the pinned packages that the content's
+#                        Python blocks import, for tests/python (sets CONTENT_PYTHON)
 #   serve_dist SUB PORT  serve a copy of dist/ from a sub-path (tests, benchmarks)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -121,6 +123,29 @@ ensure_java() {
     step "Installing Debian's Java runtime (the HTML checker runs on it)"
     apt_install_quietly default-jre-headless
   fi
+}
+
+# The content's Python blocks run in their own virtualenv, under target/
+# (ignored by git), with the exact versions of tests/python/requirements.txt
+# from PyPI. Reinstalled only when that file or the interpreter changes.
+ensure_python() {
+  local venv="$ROOT/target/venv-content" req="$ROOT/tests/python/requirements.txt" want
+  want="$( { sha256sum "$req" | cut -d' ' -f1; python3 -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
+  CONTENT_PYTHON="$venv/bin/python"
+  if [ -x "$CONTENT_PYTHON" ] && [ "$(cat "$venv/.requirements-sha256" 2>/dev/null)" = "$want" ]; then
+    return 0
+  fi
+  step "Creating the virtualenv for the content's Python blocks (tests/python/requirements.txt, from PyPI)"
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    apt_install_quietly python3-venv
+  fi
+  rm -rf "$venv"
+  mkdir -p "$ROOT/target"
+  python3 -m venv "$venv"
+  # Every dependency is pinned in the file, so nothing else is resolved.
+  "$CONTENT_PYTHON" -m pip install --quiet --disable-pip-version-check --no-deps -r "$req"
+  "$CONTENT_PYTHON" -m pip check
+  echo "$want" > "$venv/.requirements-sha256"
 }
 
 # Prints a free TCP port on 127.0.0.1, trying the given one first.
