@@ -130,6 +130,9 @@ ensure_java() {
 # from PyPI. Reinstalled only when that file or the interpreter changes.
 ensure_python() {
   local venv="$ROOT/target/venv-content" req="$ROOT/tests/python/requirements.txt" want
+  if ! command -v python3 >/dev/null; then
+    apt_install_quietly python3
+  fi
   want="$( { sha256sum "$req" | cut -d' ' -f1; python3 -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
   CONTENT_PYTHON="$venv/bin/python"
   if [ -x "$CONTENT_PYTHON" ] && [ "$(cat "$venv/.requirements-sha256" 2>/dev/null)" = "$want" ]; then
