@@ -12,6 +12,15 @@ def _doctors(dsn):
         conn.execute("INSERT INTO doctors VALUES ('alice', true), ('bob', true)")
 
 
+
+def _both(take_off):
+    """Runs `take_off` for both doctors on two threads at once, and waits."""
+    threads = [threading.Thread(target=take_off, args=(d,)) for d in ("alice", "bob")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
 def test_serializable_with_retries_prevents_the_write_skew(run_block, pg):
     page = run_block()
     _doctors(pg.dsn)
@@ -37,11 +46,7 @@ def test_serializable_with_retries_prevents_the_write_skew(run_block, pg):
             except ValueError as exc:
                 outcomes[doctor] = ("refused", len(attempts), str(exc))
 
-    threads = [threading.Thread(target=take_off, args=(d,)) for d in ("alice", "bob")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _both(take_off)
     with psycopg.connect(pg.dsn) as conn:
         on_call = conn.execute("SELECT count(*) FROM doctors WHERE on_call").fetchone()[0]
     assert on_call == 1, outcomes                        # the rule held
@@ -66,11 +71,7 @@ def test_without_serializable_the_same_race_breaks_the_rule(run_block, pg):
                 barrier.wait()
                 page.take_off_call(conn, doctor)
 
-    threads = [threading.Thread(target=take_off, args=(d,)) for d in ("alice", "bob")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _both(take_off)
     with psycopg.connect(pg.dsn) as conn:
         assert conn.execute("SELECT count(*) FROM doctors WHERE on_call").fetchone()[0] == 0
 
