@@ -9,7 +9,7 @@ use backend_playground::sim::breaker::{Run, TICK_RANGE};
 use backend_playground::sim::rng::Rng;
 use backend_playground::sim::{open, Trace};
 
-use crate::nplus1::{edge, edge_of, one, search, set, Pairs, Space};
+use crate::nplus1::{edge, edge_of, one, open_link, search, set, Pairs, Space};
 use crate::Worst;
 
 const POLICIES: [&str; 4] = ["consecutive", "count", "time", "cheat-sheet"];
@@ -134,16 +134,12 @@ fn mutate(rng: &mut Rng, pairs: &Pairs) -> Pairs {
     }
 }
 
-fn open_link(pairs: &[(String, String)]) {
-    std::hint::black_box(open::<Run>(pairs));
-}
-
 /// The slowest link found, and what it cost.
 pub fn worst() -> Worst {
     let space = Space {
         random,
         mutate,
-        open: open_link,
+        open: open_link::<Run>,
     };
     let found = search(&space, 0xB4EA, 3_000, Duration::from_secs(50));
     let run = open::<Run>(&crate::pairs(&found.query)).run;

@@ -9,7 +9,7 @@ use backend_playground::sim::cache::{Run, WritePolicy, MAX_OPS, MAX_SCHEDULE};
 use backend_playground::sim::rng::Rng;
 use backend_playground::sim::{open, Trace};
 
-use crate::nplus1::{edge, edge_of, one, search, set, Pairs, Space};
+use crate::nplus1::{edge, edge_of, one, open_link, search, set, Pairs, Space};
 use crate::Worst;
 
 /// A program of up to 22 operations (past the limit of 20).
@@ -91,16 +91,12 @@ fn mutate(rng: &mut Rng, pairs: &Pairs) -> Pairs {
     }
 }
 
-fn open_link(pairs: &[(String, String)]) {
-    std::hint::black_box(open::<Run>(pairs));
-}
-
 /// The slowest link found, and what it cost.
 pub fn worst() -> Worst {
     let space = Space {
         random,
         mutate,
-        open: open_link,
+        open: open_link::<Run>,
     };
     let found = search(&space, 0xCAC4E, 3_000, Duration::from_secs(40));
     let run = open::<Run>(&crate::pairs(&found.query)).run;

@@ -169,8 +169,10 @@ fn mutate(rng: &mut Rng, pairs: &Pairs) -> Pairs {
     }
 }
 
-fn open_link(pairs: &[(String, String)]) {
-    std::hint::black_box(open::<Run>(pairs));
+/// Opens a link's decoded pairs with model `M`, as its page does (a
+/// [`Space`]'s `open`).
+pub fn open_link<M: Model>(pairs: &[(String, String)]) {
+    std::hint::black_box(open::<M>(pairs));
 }
 
 /// What the view computes for one frame at `step`: the caption, the
@@ -191,7 +193,7 @@ pub fn worst() -> Worst {
     let space = Space {
         random,
         mutate,
-        open: open_link,
+        open: open_link::<Run>,
     };
     let found = search(&space, 0x9_1u64, 1_500, Duration::from_secs(50));
     let opened = open::<Run>(&crate::pairs(&found.query));
