@@ -43,12 +43,6 @@ const VALUES: &[&str] = &[
     "5x",
     "a!,b!,c!",
     "999999999s",
-    "%E0%A4%A",
-    "%FF%FE",
-    "%00",
-    "<script>",
-    "%26",
-    "=",
 ];
 
 fn random_query(rng: &mut Rng) -> String {

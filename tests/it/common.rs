@@ -41,9 +41,14 @@ impl Drop for Scratch {
     }
 }
 
+/// Values that try the reader's decoding rather than a model's rules: a cut
+/// escape, bytes that are not UTF-8, a NUL, markup, an escaped `&` and a
+/// bare `=`. [`random_query`] draws from them beside a model's own values.
+pub const ESCAPES: [&str; 6] = ["%E0%A4%A", "%FF%FE", "%00", "<script>", "%26", "="];
+
 /// A random query string: mostly `topic=<topic>`, then up to nine pairs of
-/// the given keys and values, now and then raw garbage bytes, and now and
-/// then a value made long by repeating `long`.
+/// the given keys and values (or [`ESCAPES`]), now and then raw garbage
+/// bytes, and now and then a value made long by repeating `long`.
 pub fn random_query(
     rng: &mut Rng,
     topic: &str,
@@ -71,7 +76,11 @@ pub fn random_query(
         }
         q.push_str(keys[rng.below(keys.len() as u64) as usize]);
         q.push('=');
-        q.push_str(values[rng.below(values.len() as u64) as usize]);
+        let v = rng.below((values.len() + ESCAPES.len()) as u64) as usize;
+        q.push_str(match values.get(v) {
+            Some(value) => value,
+            None => ESCAPES[v - values.len()],
+        });
         if rng.below(20) == 0 {
             for _ in 0..rng.below(300) {
                 q.push_str(long);

@@ -46,12 +46,6 @@ const VALUES: &[&str] = &[
     "insert into test (id, value) values (1, 1)",
     "select * from test for update;;;",
     ";",
-    "%E0%A4%A",
-    "%FF%FE",
-    "%00",
-    "<script>",
-    "%26",
-    "=",
 ];
 
 fn random_query(rng: &mut Rng) -> String {
