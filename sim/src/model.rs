@@ -347,17 +347,19 @@ pub fn clamp<M: Model>(p: &M::Params) -> M::Params {
             Kind::Group { read, write } => {
                 let mut written = Vec::new();
                 write(&p, &mut written);
-                let owned: Vec<(String, String)> = written
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect();
-                read(&mut p, &mut Reader::new(&owned));
+                read(&mut p, &mut Reader::new(&owned(written)));
             }
         }
         let _ = (row.fix)(&mut p);
     }
     let _ = M::settle(&mut p);
     p
+}
+
+/// Pairs as a link writes them (static keys) as the decoded pairs
+/// [`open`] and the [`Reader`] take.
+pub fn owned<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> Vec<(String, String)> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 /// Reads a model's parameters and the player's step from decoded URL pairs

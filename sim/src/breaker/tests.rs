@@ -558,10 +558,7 @@ fn urls_round_trip() {
         let p = crate::clamp::<Run>(&random_params(&mut rng));
         let run = Run::new(&p);
         let step = rng.below(run.steps() as u64) as usize;
-        let pairs: Vec<(String, String)> = to_pairs(&p, step)
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+        let pairs = crate::model::owned(to_pairs(&p, step));
         let o = open(&pairs);
         assert!(o.problems.is_empty(), "{:?}", o.problems);
         assert_eq!(o.step, step);
@@ -709,7 +706,7 @@ fn heavy_link(rng: &mut Rng) -> Vec<(String, String)> {
         ));
         pairs.push(("seed", rng.below(1 << 32).to_string()));
     }
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    crate::model::owned(pairs)
 }
 
 #[test]

@@ -252,10 +252,7 @@ fn urls_round_trip() {
         let p = random_params(&mut rng);
         let run = Run::new(&p);
         let step = rng.below(run.steps() as u64) as usize;
-        let pairs: Vec<(String, String)> = to_pairs(&p, step)
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+        let pairs = crate::model::owned(to_pairs(&p, step));
         let o = open(&pairs);
         assert!(o.problems.is_empty(), "{:?} {pairs:?}", o.problems);
         assert_eq!(o.step, step);
@@ -310,7 +307,7 @@ fn steps_and_what_each_holds_stay_bounded() {
             })
             .collect();
         let policy = WritePolicy::ALL[rng.below(6) as usize].slug();
-        let pairs: Vec<(String, String)> = [
+        let pairs = crate::model::owned([
             ("policy", policy.to_string()),
             ("lease", ["on", "off"][rng.below(2) as usize].to_string()),
             ("flush_ms", "100".to_string()),
@@ -320,10 +317,7 @@ fn steps_and_what_each_holds_stay_bounded() {
             ("b", ops(&mut rng)),
             ("c", ops(&mut rng)),
             ("schedule", entries.join(",")),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+        ]);
         let run = open(&pairs).run;
         let steps = run.steps_list();
         assert!(steps.len() <= engine::MAX_STEPS + 1, "{pairs:?}");

@@ -22,11 +22,7 @@ fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 fn reopen(p: &Params, step: usize) -> crate::Opened<Run> {
-    let back: Vec<(String, String)> = to_pairs(p, step)
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    open(&back)
+    open(&crate::model::owned(to_pairs(p, step)))
 }
 
 #[test]

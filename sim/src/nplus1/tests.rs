@@ -213,10 +213,7 @@ fn parameters_round_trip_through_the_url() {
     let mut rng = Rng::new(99);
     for _ in 0..500 {
         let p = random_params(&mut rng);
-        let pairs: Vec<(String, String)> = crate::pairs::<Run>(&p)
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+        let pairs = crate::model::owned(crate::pairs::<Run>(&p));
         let mut r = Reader::new(&pairs);
         let back = crate::read::<Run>(&mut r);
         assert!(r.finish().is_empty());
@@ -329,7 +326,7 @@ fn random_link(rng: &mut Rng) -> Vec<(String, String)> {
     if rng.below(2) == 0 {
         pairs.push(("batch", (1 + rng.below(u64::from(MAX_BATCH))).to_string()));
     }
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    crate::model::owned(pairs)
 }
 
 #[test]
