@@ -2,12 +2,14 @@
 // prints the time until the model's player shows its step count, and the
 // longest main-thread task while the page opened (what a reader feels as a
 // freeze). The links are the worst ones `cargo bench --bench worst` found
-// (artifacts/worst-links.txt), and two patterns written here. Prints
+// (artifacts/worst-links.txt), and two patterns written by hand (the lab's
+// in tests/browser/links.cjs, shared with its browser test). Prints
 // figures; asserts nothing.
 //
 // Usage: node scripts/bench_links.mjs http://127.0.0.1:PORT/sub/path/
 import { readFileSync } from "node:fs";
 import { chromium } from "@playwright/test";
+import { autocommitPattern } from "../tests/browser/links.cjs";
 
 const base = process.argv[2];
 if (!base) {
@@ -27,21 +29,8 @@ const pages = {
   lab: "acid",
 };
 
-// Sessions that commit, insert `rows` rows, then run `updates` autocommit
-// updates each: a pattern that once froze the tab for seconds.
-function autocommit(sessions, rows, updates) {
-  const parts = ["profile=postgres", "level=read-committed"];
-  for (let s = 0; s < sessions; s++) {
-    const values = Array.from({ length: rows }, (_, i) => `(${3 + s * rows + i},0)`).join(",");
-    const statements = ["commit", `insert into test (id,value) values ${values}`];
-    for (let u = 0; u < updates; u++) statements.push("update test set value=value+1");
-    parts.push(`s${s + 1}=${encodeURIComponent(statements.join(";"))}`);
-  }
-  return parts.join("&");
-}
-
 const links = [
-  ["isolation", "autocommit pattern, 2 sessions", autocommit(2, 30, 10)],
+  ["isolation", "autocommit pattern, 2 sessions", autocommitPattern(2, 30, 10)],
   ["n-plus-one", "largest N+1", "strategy=lazy&n=10000&orders=20&items=20&load=orders.items"],
   [
     "circuit-breaker",

@@ -1,4 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
+import { autocommitPattern } from "./links.cjs";
 import { ready, watchErrors, expectNoHorizontalScroll, topicUrl, topicPath, markDocument, sameDocument } from "./helpers";
 
 // The isolation lab: every preset at every level against the matrix the
@@ -308,22 +309,6 @@ test("the phone layout: sessions side by side, nothing wider than the screen", a
   await expect(page.locator(".notice")).toHaveCount(0);
   await expect(page.locator(".iso-stmt.waiting")).toContainText("Waiting for session 1");
 });
-
-/**
- * The link of `sessions` sessions that each commit, insert `rows` rows and
- * then run `updates` autocommit updates of every row: a pattern whose
- * verdict once had to be judged again at every step, freezing the tab.
- */
-function autocommitPattern(sessions: number, rows: number, updates: number): string {
-  const parts = ["profile=postgres", "level=read-committed"];
-  for (let s = 0; s < sessions; s++) {
-    const values = Array.from({ length: rows }, (_, i) => `(${3 + s * rows + i},0)`).join(",");
-    const statements = ["commit", `insert into test (id,value) values ${values}`];
-    for (let u = 0; u < updates; u++) statements.push("update test set value=value+1");
-    parts.push(`s${s + 1}=${encodeURIComponent(statements.join(";"))}`);
-  }
-  return parts.join("&");
-}
 
 test("a link of many rows and autocommit updates opens promptly and steps", async ({ page }) => {
   const errors = watchErrors(page);
