@@ -75,3 +75,31 @@ pub fn NumberField(
         </label>
     }
 }
+
+/// A "Wait" button beside the number of seconds it waits (1 to `max_s`,
+/// starting at `start_s`, read as the URL reader reads a number): pressing
+/// it hands `on_wait` the wait in ms. Used by the editors that add waits to
+/// a script or a schedule.
+#[component]
+pub fn WaitField(
+    id: &'static str,
+    start_s: u32,
+    max_s: u32,
+    #[prop(into, optional)] disabled: Signal<bool>,
+    on_wait: Callback<u64>,
+) -> impl IntoView {
+    let wait_s = RwSignal::new(start_s);
+    view! {
+        <span class="bk-wait">
+            <button type="button" class="button" id=id disabled=disabled
+                on:click=move |_| on_wait.run(u64::from(wait_s.get_untracked()) * 1000)>"Wait"</button>
+            <input type="number" min="1" max=max_s step="1" inputmode="numeric" aria-label="Seconds to wait"
+                prop:value=move || wait_s.get().to_string()
+                on:change=move |ev| {
+                    let (v, _) = read_number("wait", &event_target_value(&ev), 1, max_s, wait_s.get_untracked());
+                    wait_s.set(v);
+                }/>
+            <span>"s"</span>
+        </span>
+    }
+}

@@ -8,7 +8,7 @@ mod render;
 
 use leptos::prelude::*;
 
-use super::fields::{read_number, SelectField};
+use super::fields::{read_number, SelectField, WaitField};
 use super::live::{
     control_value, event_field, focus_later, follow_step, list_clicks, open_live, settings, Edit,
     Live,
@@ -316,7 +316,6 @@ fn HealthEditor(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
 #[component]
 fn ScriptEditor(state: State) -> impl IntoView {
     let count = move || state.run.with(|r| r.params().script.len());
-    let wait_s = RwSignal::new(10u32);
     let full = move || count() >= MAX_ACTIONS;
     let add = move |a: Action| {
         state.edit(|p| {
@@ -339,17 +338,8 @@ fn ScriptEditor(state: State) -> impl IntoView {
                 <button type="button" class="button" id="bk-add-ok" disabled=full on:click=move |_| add(Action::Call(Send::Ok))>"Send a success"</button>
                 <button type="button" class="button" id="bk-add-fail" disabled=full on:click=move |_| add(Action::Call(Send::Fail))>"Send a failure"</button>
                 <button type="button" class="button" id="bk-add-slow" disabled=full on:click=move |_| add(Action::Call(Send::Slow))>"Send a slow call"</button>
-                <span class="bk-wait">
-                    <button type="button" class="button" id="bk-add-wait" disabled=full
-                        on:click=move |_| add(Action::Wait(u64::from(wait_s.get_untracked()) * 1000))>"Wait"</button>
-                    <input type="number" min="1" max="3600" step="1" inputmode="numeric" aria-label="Seconds to wait"
-                        prop:value=move || wait_s.get().to_string()
-                        on:change=move |ev| {
-                            let (v, _) = read_number("wait", &event_target_value(&ev), 1, 3600, wait_s.get_untracked());
-                            wait_s.set(v);
-                        }/>
-                    <span>"s"</span>
-                </span>
+                <WaitField id="bk-add-wait" start_s=10 max_s=3600 disabled=Signal::derive(full)
+                    on_wait=Callback::new(move |ms| add(Action::Wait(ms)))/>
                 <button type="button" class="text-button" disabled=move || { count() == 0 }
                     on:click=move |_| state.edit(|p| {
             let s = &mut p.script; s.clear(); 0 })>"Clear"</button>

@@ -9,7 +9,7 @@ mod render;
 
 use leptos::prelude::*;
 
-use super::fields::{read_number, SelectField};
+use super::fields::{SelectField, WaitField};
 use super::live::{
     data_j, event_field, focus_later, follow_step, list_clicks, open_live, settings, Edit, Later,
     Live,
@@ -206,7 +206,6 @@ fn Schedule(state: State) -> impl IntoView {
 /// The buttons that add a step, a crash or a wait to the schedule.
 #[component]
 fn ScheduleBar(state: State) -> impl IntoView {
-    let wait_s = RwSignal::new(31u32);
     let three = move || state.run.with(|r| r.params().programs.len() == 3);
     let add = move |t: Token| show(state, state.params().push_entry(t));
     view! {
@@ -218,17 +217,8 @@ fn ScheduleBar(state: State) -> impl IntoView {
             </Show>
             <button type="button" class="text-button" id="ca-crash-a" on:click=move |_| add(Token::Crash(0))>"A crashes"</button>
             <button type="button" class="text-button" id="ca-crash-b" on:click=move |_| add(Token::Crash(1))>"B crashes"</button>
-            <span class="bk-wait">
-                <button type="button" class="button" id="ca-add-wait"
-                    on:click=move |_| add(Token::Wait(u64::from(wait_s.get_untracked()) * 1000))>"Wait"</button>
-                <input type="number" min="1" max="86400" step="1" inputmode="numeric" aria-label="Seconds to wait"
-                    prop:value=move || wait_s.get().to_string()
-                    on:change=move |ev| {
-                        let (v, _) = read_number("wait", &event_target_value(&ev), 1, 86_400, wait_s.get_untracked());
-                        wait_s.set(v);
-                    }/>
-                <span>"s"</span>
-            </span>
+            <WaitField id="ca-add-wait" start_s=31 max_s=86_400
+                on_wait=Callback::new(move |ms| add(Token::Wait(ms)))/>
         </div>
     }
 }
