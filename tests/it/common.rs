@@ -46,6 +46,19 @@ impl Drop for Scratch {
 /// bare `=`. [`random_query`] draws from them beside a model's own values.
 pub const ESCAPES: [&str; 6] = ["%E0%A4%A", "%FF%FE", "%00", "<script>", "%26", "="];
 
+/// Adds up to eleven random bytes to `q`, as a URL can carry them: printable
+/// ones as they are (but `&`), the rest percent-escaped.
+pub fn push_garbage(rng: &mut Rng, q: &mut String) {
+    for _ in 0..rng.below(12) {
+        let b = rng.below(256) as u8;
+        if b.is_ascii_graphic() && b != b'&' {
+            q.push(b as char);
+        } else {
+            q.push_str(&format!("%{b:02X}"));
+        }
+    }
+}
+
 /// A random query string: mostly `topic=<topic>`, then up to nine pairs of
 /// the given keys and values (or [`ESCAPES`]), now and then raw garbage
 /// bytes, and now and then a value made long by repeating `long`.
@@ -64,14 +77,7 @@ pub fn random_query(
     for _ in 0..rng.below(10) {
         q.push('&');
         if rng.below(12) == 0 {
-            for _ in 0..rng.below(12) {
-                let b = rng.below(256) as u8;
-                if b.is_ascii_graphic() && b != b'&' {
-                    q.push(b as char);
-                } else {
-                    q.push_str(&format!("%{b:02X}"));
-                }
-            }
+            push_garbage(rng, &mut q);
             continue;
         }
         q.push_str(keys[rng.below(keys.len() as u64) as usize]);

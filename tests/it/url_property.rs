@@ -3,6 +3,8 @@
 //! state, and the state written back to a URL reads back the same with
 //! nothing to complain about.
 
+use crate::common;
+
 use backend_playground::content;
 use backend_playground::route::{self, Route};
 use backend_playground::sim::nplus1::{self, MAX_BATCH, MAX_CHILDREN, MAX_ROW_US, MAX_USERS};
@@ -70,17 +72,7 @@ fn random_query(rng: &mut Rng) -> String {
     for _ in 0..rng.below(9) {
         q.push('&');
         match rng.below(10) {
-            0 => {
-                // Raw garbage bytes, as a URL can carry them.
-                for _ in 0..rng.below(12) {
-                    let b = rng.below(256) as u8;
-                    if b.is_ascii_graphic() && b != b'&' {
-                        q.push(b as char);
-                    } else {
-                        q.push_str(&format!("%{b:02X}"));
-                    }
-                }
-            }
+            0 => common::push_garbage(rng, &mut q),
             1 => q.push_str(KEYS[rng.below(KEYS.len() as u64) as usize]),
             _ => {
                 q.push_str(KEYS[rng.below(KEYS.len() as u64) as usize]);
