@@ -48,9 +48,9 @@ fn random_params(rng: &mut Rng) -> Params {
     ];
     let script = (0..5 + rng.below(36))
         .map(|_| match rng.below(10) {
-            0..=2 => Action::Call(Send::Ok),
-            3..=5 => Action::Call(Send::Fail),
-            6 => Action::Call(Send::Slow),
+            0..=2 => Action::call(Send::Ok),
+            3..=5 => Action::call(Send::Fail),
+            6 => Action::call(Send::Slow),
             _ => Action::Wait(u64::from(pick(rng, &waits).max(1))),
         })
         .collect();
@@ -127,6 +127,7 @@ fn pybreaker_gives_every_call_the_outcome_the_model_gives() {
                         Outcome::Ok => "ok",
                         Outcome::Error => "error",
                         Outcome::Timeout => "timeout",
+                        Outcome::Client => "client",
                     };
                     json!({"start": c.start, "duration": c.duration, "result": result})
                 })

@@ -4,7 +4,8 @@
 
 use std::collections::VecDeque;
 
-use super::Policy;
+use super::opossum::Opossum;
+use super::{Policy, Result};
 
 /// The three states every policy has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,33 @@ pub struct Config {
     pub slow_ms: u64,
     /// Calls permitted in half-open (`permittedNumberOfCallsInHalfOpenState`).
     pub half_open: u32,
+    /// Client errors are not failures: pybreaker's `exclude`, resilience4j's
+    /// `ignoreExceptions`, opossum's `errorFilter` (each counts them its own
+    /// way; the cheat sheet's class has no such list).
+    pub exclude: bool,
+    /// The call timeout, ms (opossum's `timeout`: at exactly this long the
+    /// timeout wins over a result).
+    pub timeout_ms: u64,
+    /// opossum's `volumeThreshold`: fires in the window before a rate counts.
+    pub volume: u32,
+    /// opossum's `rollingCountTimeout`, ms.
+    pub rolling_ms: u64,
+    /// opossum's `rollingCountBuckets`.
+    pub buckets: u32,
+    /// opossum's `allowWarmUp`: no opening in the first `rolling_ms`.
+    pub warm_up: bool,
+}
+
+/// How a policy counts an outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// A success.
+    Success,
+    /// A failure.
+    Failure,
+    /// Neither (resilience4j's ignored exceptions): not recorded, and a
+    /// half-open permit is given back.
+    Ignored,
 }
 
 /// Why the breaker changed state.
@@ -113,6 +141,21 @@ pub enum Rule {
         /// Trial calls.
         total: u32,
     },
+    /// opossum: the error percentage of the rolling window went strictly
+    /// over the threshold, with at least `volumeThreshold` fires.
+    ErrorPercentage {
+        /// Failures (timeouts included) in the window.
+        failed: u32,
+        /// Fires in the window (rejected calls included).
+        fires: u32,
+        /// The threshold, in percent.
+        threshold: u32,
+    },
+    /// opossum: the reset timer went off; half-open with no call needed.
+    ResetTimer {
+        /// The reset timeout, in milliseconds.
+        wait_ms: u64,
+    },
     /// The half-open calls' rates are below both thresholds.
     HalfOpenHealthy {
         /// Failed trial calls.
@@ -149,6 +192,12 @@ impl Rule {
                     format!("{successes} trials succeeded")
                 }
             }
+            Rule::ErrorPercentage {
+                failed,
+                fires,
+                threshold,
+            } => format!("{}% > {threshold}% of fires failed", pct(failed, fires)),
+            Rule::ResetTimer { wait_ms } => format!("{} timer", super::secs(wait_ms)),
             Rule::HalfOpenRates { failed, total, .. } => {
                 format!("{failed} of {total} trials failed")
             }
@@ -364,6 +413,8 @@ pub struct Breaker {
     pub records: Vec<Record>,
     /// Every change of state, in order.
     pub transitions: Vec<Transition>,
+    /// opossum's rolling buckets, timers and trial flag.
+    pub(super) op: Opossum,
 }
 
 impl Breaker {
@@ -382,6 +433,30 @@ impl Breaker {
             window_from: 0,
             records: Vec::new(),
             transitions: Vec::new(),
+            op: Opossum::new(&cfg),
+        }
+    }
+
+    /// How this breaker counts a call that ended with `result`.
+    pub fn count(&self, result: Result) -> Count {
+        match result {
+            Result::Ok => Count::Success,
+            Result::Error | Result::Timeout => Count::Failure,
+            Result::Client if !self.cfg.exclude || self.cfg.policy == Policy::Naive => {
+                Count::Failure
+            }
+            Result::Client if self.cfg.policy.is_rate() => Count::Ignored,
+            Result::Client => Count::Success,
+        }
+    }
+
+    /// Runs the timers due at `now` (opossum's reset timer): those before
+    /// `now`, and with `inclusive` those at `now` too. A call's outcome at
+    /// the instant a timer is due comes first (its timer was set earlier);
+    /// a call's start comes after.
+    pub fn tick(&mut self, now: u64, inclusive: bool) {
+        if self.cfg.policy == Policy::Opossum {
+            super::opossum::tick(self, now, inclusive);
         }
     }
 
@@ -487,7 +562,7 @@ impl Breaker {
         }
     }
 
-    fn go(&mut self, at: u64, to: State, rule: Rule, call: u32) {
+    pub(super) fn go(&mut self, at: u64, to: State, rule: Rule, call: u32) {
         self.transitions.push(Transition {
             at,
             from: self.state,
@@ -525,6 +600,10 @@ impl Breaker {
 
     /// A call starting at `now` asks to pass.
     pub fn acquire(&mut self, now: u64, call: u32) -> Permit {
+        if self.cfg.policy == Policy::Opossum {
+            self.tick(now, true);
+            return super::opossum::acquire(self, now, call);
+        }
         if self.state == State::Open {
             let until = self.opened_at.saturating_add(self.cfg.wait_ms);
             let over = match self.cfg.policy {
@@ -570,8 +649,23 @@ impl Breaker {
     }
 
     /// The outcome of `call` arrives at `now`: it took `duration` ms and
-    /// failed or not. Returns what the caller sees.
-    pub fn record(&mut self, now: u64, call: u32, failed: bool, duration: u64) -> Raised {
+    /// ended with `result`. Returns what the caller sees.
+    pub fn record(&mut self, now: u64, call: u32, result: Result, duration: u64) -> Raised {
+        if self.cfg.policy == Policy::Opossum {
+            self.tick(now, false);
+            return super::opossum::record(self, now, call, result, duration);
+        }
+        let failed = match self.count(result) {
+            Count::Failure => true,
+            Count::Success => false,
+            Count::Ignored => {
+                // resilience4j: `releasePermission()`; nothing is recorded.
+                if self.state == State::HalfOpen {
+                    self.permits = (self.permits + 1).min(self.cfg.half_open);
+                }
+                return Raised::Original;
+            }
+        };
         let rate_based = matches!(self.cfg.policy, Policy::CountWindow | Policy::TimeWindow);
         let slow = rate_based && duration > self.cfg.slow_ms;
         self.records.push(Record {
@@ -585,6 +679,7 @@ impl Breaker {
         match self.cfg.policy {
             Policy::Consecutive => self.record_consecutive(now, call, failed),
             Policy::Naive => self.record_naive(now, call, failed),
+            Policy::Opossum => {}
             _ => self.record_rate(now, call, failed, slow),
         }
         let opened = self.transitions.len() > before && self.state == State::Open;

@@ -19,12 +19,16 @@
 //! queueing them).
 
 mod engine;
+mod opossum;
 mod traffic;
 
-pub use engine::{pct, Breaker, Config, Permit, Raised, Record, Rule, State, Tally, Transition};
+pub use engine::{
+    pct, Breaker, Config, Count, Permit, Raised, Record, Rule, State, Tally, Transition,
+};
 pub use traffic::{
     generate, health_text, parse_health, parse_script, phase_at, script_text, scripted, Action,
-    Call, Health, Phase, Result, Send, Timing, MAX_ACTIONS, MAX_PHASES, MAX_SECONDS,
+    Call, Health, Phase, Result, Send, Shot, Timing, MAX_ACTIONS, MAX_CALL_MS, MAX_PHASES,
+    MAX_SECONDS,
 };
 
 use std::cmp::Reverse;
@@ -65,14 +69,18 @@ pub enum Policy {
     /// The cheat sheet's class: a failure count never reset on success
     /// while closed.
     Naive,
+    /// An error percentage over a rolling window of time buckets, as
+    /// Node's opossum.
+    Opossum,
 }
 
 impl Policy {
     /// Every policy, in the order the view lists them.
-    pub const ALL: [Policy; 4] = [
+    pub const ALL: [Policy; 5] = [
         Policy::Consecutive,
         Policy::CountWindow,
         Policy::TimeWindow,
+        Policy::Opossum,
         Policy::Naive,
     ];
 
@@ -83,6 +91,7 @@ impl Policy {
             Policy::CountWindow => "count",
             Policy::TimeWindow => "time",
             Policy::Naive => "cheat-sheet",
+            Policy::Opossum => "opossum",
         }
     }
 
@@ -93,6 +102,7 @@ impl Policy {
             Policy::CountWindow => "Count window (resilience4j)",
             Policy::TimeWindow => "Time window (resilience4j)",
             Policy::Naive => "The cheat sheet\u{2019}s (never resets)",
+            Policy::Opossum => "Error percentage (opossum)",
         }
     }
 
@@ -103,6 +113,7 @@ impl Policy {
             Policy::CountWindow => "count window",
             Policy::TimeWindow => "time window",
             Policy::Naive => "cheat sheet",
+            Policy::Opossum => "opossum",
         }
     }
 
@@ -141,6 +152,12 @@ pub const MAX_HALF_OPEN: u32 = 100;
 pub const MAX_RATE: u32 = 100;
 /// Longest latency and timeout, ms.
 pub const MAX_LATENCY_MS: u32 = 120_000;
+/// Largest opossum `volumeThreshold`.
+pub const MAX_VOLUME: u32 = 1_000;
+/// Shortest and longest opossum `rollingCountTimeout`, ms.
+pub const ROLLING_RANGE: (u32, u32) = (100, 600_000);
+/// Most opossum `rollingCountBuckets`.
+pub const MAX_BUCKETS: u32 = 100;
 /// Shortest and longest step of traffic mode, ms.
 pub const TICK_RANGE: (u32, u32) = (100, 10_000);
 
@@ -187,8 +204,18 @@ pub struct Params {
     pub latency_ms: u32,
     /// Its latency when slow, ms.
     pub slow_latency_ms: u32,
-    /// The caller's timeout, ms.
+    /// The caller's timeout, ms (opossum's `timeout`).
     pub timeout_ms: u32,
+    /// Client errors are excluded from the failures (each library its way).
+    pub exclude: bool,
+    /// opossum's `volumeThreshold`.
+    pub volume: u32,
+    /// opossum's `rollingCountTimeout`, ms.
+    pub rolling_ms: u32,
+    /// opossum's `rollingCountBuckets`.
+    pub buckets: u32,
+    /// opossum's `allowWarmUp`.
+    pub warm_up: bool,
 }
 
 fn default_health() -> Vec<Phase> {
@@ -215,9 +242,9 @@ fn default_health() -> Vec<Phase> {
 fn default_script() -> Vec<Action> {
     let mut s = Vec::new();
     for _ in 0..5 {
-        s.extend([Action::Call(Send::Fail), Action::Call(Send::Ok)]);
+        s.extend([Action::call(Send::Fail), Action::call(Send::Ok)]);
     }
-    s.extend([Action::Wait(10_000), Action::Call(Send::Ok)]);
+    s.extend([Action::Wait(10_000), Action::call(Send::Ok)]);
     s
 }
 
@@ -245,6 +272,11 @@ impl Default for Params {
             latency_ms: 50,
             slow_latency_ms: 3_000,
             timeout_ms: 5_000,
+            exclude: false,
+            volume: 0,
+            rolling_ms: 10_000,
+            buckets: 10,
+            warm_up: false,
         }
     }
 }
@@ -264,6 +296,12 @@ impl Params {
             slow_rate: self.slow_rate,
             slow_ms: u64::from(self.slow_ms),
             half_open: self.half_open,
+            exclude: self.exclude,
+            timeout_ms: u64::from(self.timeout_ms),
+            volume: self.volume,
+            rolling_ms: u64::from(self.rolling_ms),
+            buckets: self.buckets,
+            warm_up: self.warm_up,
         }
     }
 
@@ -312,6 +350,7 @@ impl Choices for Option<Policy> {
         Some(Policy::ALL[1]),
         Some(Policy::ALL[2]),
         Some(Policy::ALL[3]),
+        Some(Policy::ALL[4]),
     ];
     fn word(self) -> &'static str {
         self.map_or("none", Policy::slug)
@@ -324,6 +363,22 @@ fn counting(p: &Params) -> bool {
 
 fn rate_based(p: &Params) -> bool {
     p.uses(Policy::is_rate)
+}
+
+fn opossum(p: &Params) -> bool {
+    p.uses(|x| x == Policy::Opossum)
+}
+
+/// Whether the calls can end in a client error (the setting that excludes
+/// them matters).
+fn client_errors(p: &Params) -> bool {
+    match p.mode {
+        Mode::Traffic => p
+            .health
+            .iter()
+            .any(|h| matches!(h.health, Health::Client(_))),
+        Mode::Manual => p.script.iter().any(|a| a.send() == Some(Send::Client)),
+    }
 }
 
 fn traffic(p: &Params) -> bool {
@@ -400,7 +455,8 @@ const TABLE: &[Param<Params>] = &[
         min_calls
     )
     .when(rate_based),
-    int!("failure_rate", "Failure rate", "%", 1, 100, failure_rate).when(rate_based),
+    int!("failure_rate", "Failure rate", "%", 1, 100, failure_rate)
+        .when(|p| rate_based(p) || opossum(p)),
     int!("slow_rate", "Slow-call rate", "%", 1, 100, slow_rate).when(rate_based),
     int!("slow_ms", "Slow above", "ms", 1, MAX_SLOW_MS, slow_ms).when(rate_based),
     int!(
@@ -412,6 +468,20 @@ const TABLE: &[Param<Params>] = &[
         half_open
     )
     .when(rate_based),
+    int!("volume", "Volume threshold", "fires", 0, MAX_VOLUME, volume).when(opossum),
+    int!(
+        "rolling_ms",
+        "Rolling window",
+        "ms",
+        ROLLING_RANGE.0,
+        ROLLING_RANGE.1,
+        rolling_ms
+    )
+    .when(opossum),
+    int!("buckets", "Buckets", "", 1, MAX_BUCKETS, buckets).when(opossum),
+    choice!("warm_up", "Warm-up", bool, warm_up).when(|p| opossum(p) && p.warm_up),
+    choice!("exclude", "Exclude client errors", bool, exclude)
+        .when(|p| client_errors(p) || p.exclude),
     Param::new(
         "health",
         "Downstream health",
@@ -615,7 +685,7 @@ impl<'a> Sim<'a> {
                         break;
                     };
                     let call = self.calls[i as usize];
-                    let raised = self.breaker.record(at, i, call.failed(), call.duration);
+                    let raised = self.breaker.record(at, i, call.result, call.duration);
                     let rec = self.breaker.records.last().copied();
                     if rec.is_some_and(|r| r.slow) {
                         self.flags[i as usize] |= flag::SLOW;
@@ -973,6 +1043,24 @@ impl Run {
                     secs(wait_ms)
                 )
             }
+            Rule::ErrorPercentage {
+                failed,
+                fires,
+                threshold,
+            } => format!(
+                "At {at}, {failed} of the {fires} fires in the last {} failed: {}% > {threshold}% (strictly; rejected calls count as fires){}: the breaker opens, and a {wait} reset timer starts.",
+                secs(c.rolling_ms),
+                pct(failed, fires),
+                if c.volume > 0 {
+                    format!(", with at least {} fires", c.volume)
+                } else {
+                    String::new()
+                }
+            ),
+            Rule::ResetTimer { wait_ms } => format!(
+                "At {at}, the {} reset timer goes off: the breaker goes half-open with no call needed, and lets the next call through as its one trial.",
+                secs(wait_ms)
+            ),
             Rule::TrialFailed => format!(
                 "At {at}, the trial call failed: the breaker opens again and the {wait} wait starts over."
             ),
@@ -1072,16 +1160,17 @@ impl Run {
                     None => format!("The breaker is {}.", snap.state.label()),
                 }
             ),
-            Action::Call(send) => {
+            Action::Call(shot) => {
                 let i = m.started.saturating_sub(1) as usize;
                 let Some(call) = self.calls.get(i) else {
                     return String::new();
                 };
                 let flags = lane.flags[i];
-                let what = match send {
+                let what = match shot.send {
                     Send::Ok => "a call that succeeds",
                     Send::Fail => "a call that fails",
                     Send::Slow => "a slow call",
+                    Send::Client => "a call answered with a client error",
                 };
                 if flags & flag::PASSED == 0 {
                     return format!(
@@ -1100,6 +1189,17 @@ impl Run {
                     Result::Timeout => format!(
                         "timed out: the caller gave up after {}",
                         secs(call.duration)
+                    ),
+                    Result::Client => format!(
+                        "was answered with a client error after {}{}",
+                        secs(call.duration),
+                        match lane.config.policy {
+                            _ if !lane.config.exclude => ", counted as a failure",
+                            Policy::Naive => ", counted as a failure (the cheat sheet\u{2019}s class catches every exception)",
+                            Policy::CountWindow | Policy::TimeWindow => ", ignored (resilience4j\u{2019}s ignoreExceptions: not recorded, its permit given back)",
+                            Policy::Consecutive => ", counted as a success (pybreaker\u{2019}s exclude resets the failure count)",
+                            Policy::Opossum => ", counted as a success (opossum\u{2019}s errorFilter)",
+                        }
                     ),
                 };
                 let count = match lane.config.policy {

@@ -340,8 +340,9 @@ fn presets_show_their_point() {
 
 fn random_params(rng: &mut Rng) -> Params {
     let mut pick = |n: u64| rng.below(n) as u32;
-    let policy = Policy::ALL[pick(4) as usize];
-    let compare = [None, Some(Policy::ALL[pick(4) as usize])][pick(2) as usize];
+    let n = Policy::ALL.len() as u64;
+    let policy = Policy::ALL[pick(n) as usize];
+    let compare = [None, Some(Policy::ALL[pick(n) as usize])][pick(2) as usize];
     let kinds = [
         Health::Healthy,
         Health::Degraded(1 + pick(99) as u8),
@@ -356,9 +357,9 @@ fn random_params(rng: &mut Rng) -> Params {
         })
         .collect();
     let actions = [
-        Action::Call(Send::Ok),
-        Action::Call(Send::Fail),
-        Action::Call(Send::Slow),
+        Action::call(Send::Ok),
+        Action::call(Send::Fail),
+        Action::call(Send::Slow),
         Action::Wait(1 + u64::from(pick(20_000))),
     ];
     let script = (0..pick(40)).map(|_| actions[pick(4) as usize]).collect();
@@ -388,6 +389,11 @@ fn random_params(rng: &mut Rng) -> Params {
         latency_ms: pick(400),
         slow_latency_ms: pick(6_000),
         timeout_ms: 1 + pick(5_000),
+        exclude: pick(2) == 0,
+        volume: pick(20),
+        rolling_ms: 100 + pick(20_000),
+        buckets: 1 + pick(20),
+        warm_up: pick(4) == 0,
     }
 }
 
@@ -480,7 +486,7 @@ fn check_half_open(run: &Run, lane: &Lane, t: &Transition, next: Option<&Transit
                 );
             }
         }
-        Policy::Naive => {}
+        Policy::Naive | Policy::Opossum => {}
     }
 }
 
@@ -588,9 +594,17 @@ fn normalise(p: &mut Params) {
     if !uses(&|x| x == Policy::TimeWindow) {
         p.window_secs = d.window_secs;
     }
+    if !uses(&|x| x == Policy::Opossum) {
+        p.volume = d.volume;
+        p.rolling_ms = d.rolling_ms;
+        p.buckets = d.buckets;
+        p.warm_up = d.warm_up;
+    }
+    if !uses(&|x| x.is_rate() || x == Policy::Opossum) {
+        p.failure_rate = d.failure_rate;
+    }
     if !uses(&Policy::is_rate) {
         p.min_calls = d.min_calls;
-        p.failure_rate = d.failure_rate;
         p.slow_rate = d.slow_rate;
         p.slow_ms = d.slow_ms;
         p.half_open = d.half_open;
@@ -645,7 +659,7 @@ fn bad_urls_give_a_valid_state_and_a_reason() {
     ));
     assert_eq!(
         o.run.params().script,
-        vec![Action::Call(Send::Ok), Action::Call(Send::Fail)]
+        vec![Action::call(Send::Ok), Action::call(Send::Fail)]
     );
     assert_eq!(o.run.params().compare, None);
     assert_eq!(o.problems.len(), 3, "{:?}", o.problems);
@@ -775,6 +789,9 @@ fn the_number_fields_are_the_whole_number_rows_in_link_order() {
             "slow_rate",
             "slow_ms",
             "half_open",
+            "volume",
+            "rolling_ms",
+            "buckets",
             "rate",
             "seed",
             "tick_ms",

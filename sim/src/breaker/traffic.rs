@@ -8,8 +8,11 @@ use crate::rng::Rng;
 pub const MAX_PHASES: usize = 20;
 /// The longest timeline, in seconds.
 pub const MAX_SECONDS: u32 = 600;
-/// The most actions in a manual script.
-pub const MAX_ACTIONS: usize = 200;
+/// The most actions in a manual script (at 3 to 12 characters each, a
+/// full script keeps its link within a few kilobytes).
+pub const MAX_ACTIONS: usize = 1_000;
+/// The longest duration a manual call may name, in ms.
+pub const MAX_CALL_MS: u64 = 120_000;
 /// The longest single clock advance in a script, in ms (one hour).
 pub const MAX_WAIT_MS: u64 = 3_600_000;
 
@@ -24,6 +27,10 @@ pub enum Health {
     Slow,
     /// Fails every call.
     Down,
+    /// Healthy, but answers this percentage of calls (1 to 99) with a
+    /// client error (a 404, a failed validation): the caller's fault, not
+    /// a sign of the downstream's health.
+    Client(u8),
     /// The error rate falls evenly from 100% to 0% over the phase.
     Recovering,
 }
@@ -34,6 +41,7 @@ impl Health {
         match self {
             Health::Healthy => "healthy".into(),
             Health::Degraded(p) => format!("degraded{p}"),
+            Health::Client(p) => format!("client{p}"),
             Health::Slow => "slow".into(),
             Health::Down => "down".into(),
             Health::Recovering => "recovering".into(),
@@ -45,6 +53,7 @@ impl Health {
         match self {
             Health::Healthy => "healthy".into(),
             Health::Degraded(p) => format!("degraded ({p}% errors)"),
+            Health::Client(p) => format!("healthy ({p}% client errors)"),
             Health::Slow => "slow".into(),
             Health::Down => "down".into(),
             Health::Recovering => "recovering".into(),
@@ -60,8 +69,14 @@ impl Health {
             "down" => Some(Health::Down),
             "recovering" => Some(Health::Recovering),
             _ => {
-                let p: u8 = w.strip_prefix("degraded")?.parse().ok()?;
-                (1..=99).contains(&p).then_some(Health::Degraded(p))
+                let (kind, rest): (fn(u8) -> Health, &str) =
+                    if let Some(rest) = w.strip_prefix("degraded") {
+                        (Health::Degraded, rest)
+                    } else {
+                        (Health::Client, w.strip_prefix("client")?)
+                    };
+                let p: u8 = rest.parse().ok()?;
+                (1..=99).contains(&p).then_some(kind(p))
             }
         }
     }
@@ -102,7 +117,7 @@ pub fn parse_health(raw: &str, problems: &mut Vec<String>) -> Vec<Phase> {
         };
         let Some(health) = Health::parse(word) else {
             problems.push(format!(
-                "health: \u{201c}{shown}\u{201d} (kinds are healthy, degradedN with N from 1 to 99, slow, down, recovering; dropped)"
+                "health: \u{201c}{shown}\u{201d} (kinds are healthy, degradedN and clientN with N from 1 to 99, slow, down, recovering; dropped)"
             ));
             continue;
         };
@@ -157,54 +172,133 @@ pub enum Send {
     Fail,
     /// Succeeds at the slow latency.
     Slow,
+    /// Answered with a client error (a 404, a failed validation) at the
+    /// usual latency.
+    Client,
+}
+
+impl Send {
+    /// Every kind, in the order the editor lists them.
+    pub const ALL: [Send; 4] = [Send::Ok, Send::Fail, Send::Slow, Send::Client];
+
+    /// The word the URL uses.
+    pub fn word(self) -> &'static str {
+        match self {
+            Send::Ok => "ok",
+            Send::Fail => "fail",
+            Send::Slow => "slow",
+            Send::Client => "client",
+        }
+    }
+}
+
+/// One call of a manual script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shot {
+    /// What the downstream does with it.
+    pub send: Send,
+    /// How long it takes, ms, if not the latency its kind has.
+    pub ms: Option<u64>,
+    /// Sent in the background (another thread or promise): the next action
+    /// starts at once instead of after this call's duration.
+    pub background: bool,
+}
+
+impl Shot {
+    /// A call of kind `send`, at its kind's latency, one after another.
+    pub fn plain(send: Send) -> Shot {
+        Shot {
+            send,
+            ms: None,
+            background: false,
+        }
+    }
 }
 
 /// One action of a manual script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Send one call.
-    Call(Send),
+    Call(Shot),
     /// Move the clock on by this many ms.
     Wait(u64),
 }
 
+/// `12s` or `1500ms`, as links write durations.
+fn duration_word(ms: u64) -> String {
+    if ms.is_multiple_of(1000) && ms > 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+/// Reads `12s` or `1500ms` (at most ten digits).
+fn parse_duration(text: &str) -> Option<u64> {
+    let (digits, scale) = if let Some(d) = text.strip_suffix("ms") {
+        (d, 1)
+    } else if let Some(d) = text.strip_suffix('s') {
+        (d, 1000)
+    } else {
+        return None;
+    };
+    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<u64>().ok()?.checked_mul(scale)
+}
+
 impl Action {
-    /// The word the URL uses.
+    /// A plain call of kind `send`.
+    pub fn call(send: Send) -> Action {
+        Action::Call(Shot::plain(send))
+    }
+
+    /// The kind of call, if it is one.
+    pub fn send(self) -> Option<Send> {
+        match self {
+            Action::Call(s) => Some(s.send),
+            Action::Wait(_) => None,
+        }
+    }
+
+    /// The word the URL uses: `ok`, `~slow`, `fail:800ms`, `wait10s`.
     pub fn slug(self) -> String {
         match self {
-            Action::Call(Send::Ok) => "ok".into(),
-            Action::Call(Send::Fail) => "fail".into(),
-            Action::Call(Send::Slow) => "slow".into(),
-            Action::Wait(ms) if ms.is_multiple_of(1000) => format!("wait{}s", ms / 1000),
-            Action::Wait(ms) => format!("wait{ms}ms"),
+            Action::Call(s) => format!(
+                "{}{}{}",
+                if s.background { "~" } else { "" },
+                s.send.word(),
+                s.ms.map(|ms| format!(":{}", duration_word(ms)))
+                    .unwrap_or_default()
+            ),
+            Action::Wait(ms) => format!("wait{}", duration_word(ms)),
         }
     }
 
     fn parse(word: &str) -> Option<Action> {
         let w = word.trim().to_ascii_lowercase();
-        match w.as_str() {
-            "ok" => Some(Action::Call(Send::Ok)),
-            "fail" => Some(Action::Call(Send::Fail)),
-            "slow" => Some(Action::Call(Send::Slow)),
-            _ => {
-                let rest = w.strip_prefix("wait")?;
-                let (digits, scale) = if let Some(d) = rest.strip_suffix("ms") {
-                    (d, 1)
-                } else if let Some(d) = rest.strip_suffix('s') {
-                    (d, 1000)
-                } else {
-                    return None;
-                };
-                if digits.is_empty()
-                    || digits.len() > 10
-                    || !digits.bytes().all(|b| b.is_ascii_digit())
-                {
-                    return None;
-                }
-                let ms = digits.parse::<u64>().ok()?.checked_mul(scale)?;
-                (1..=MAX_WAIT_MS).contains(&ms).then_some(Action::Wait(ms))
-            }
+        if let Some(rest) = w.strip_prefix("wait") {
+            let ms = parse_duration(rest)?;
+            return (1..=MAX_WAIT_MS).contains(&ms).then_some(Action::Wait(ms));
         }
+        let (background, rest) = match w.strip_prefix('~') {
+            Some(rest) => (true, rest),
+            None => (false, w.as_str()),
+        };
+        let (kind, ms) = match rest.split_once(':') {
+            Some((kind, d)) => (
+                kind,
+                Some(parse_duration(d).filter(|ms| *ms <= MAX_CALL_MS)?),
+            ),
+            None => (rest, None),
+        };
+        let send = Send::ALL.into_iter().find(|s| s.word() == kind)?;
+        Some(Action::Call(Shot {
+            send,
+            ms,
+            background,
+        }))
     }
 }
 
@@ -222,7 +316,7 @@ pub fn parse_script(raw: &str, problems: &mut Vec<String>) -> Vec<Action> {
         match Action::parse(word) {
             Some(a) => out.push(a),
             None => problems.push(format!(
-                "script: \u{201c}{}\u{201d} (actions are ok, fail, slow, waitNs and waitNms, N up to an hour; dropped)",
+                "script: \u{201c}{}\u{201d} (actions are ok, fail, slow, client, each with an optional :Nms or :Ns duration up to 2 minutes and a leading ~ to send it in the background, and waitNs or waitNms up to an hour; dropped)",
                 super::show(word)
             )),
         }
@@ -249,6 +343,9 @@ pub enum Result {
     /// Answered later than the caller's timeout: the caller gave up with a
     /// timeout error at the timeout.
     Timeout,
+    /// Answered with a client error (4xx): counted as a failure unless the
+    /// breaker excludes it.
+    Client,
 }
 
 /// A call the caller makes.
@@ -270,7 +367,8 @@ impl Call {
         self.start + self.duration
     }
 
-    /// Whether the breaker counts it as failed.
+    /// Whether it ended with an error of any kind (client errors
+    /// included): what the caller's code sees raised.
     pub fn failed(&self) -> bool {
         self.result != Result::Ok
     }
@@ -288,13 +386,11 @@ pub struct Timing {
 }
 
 impl Timing {
-    fn finish(&self, duration: u64, failed: bool) -> (u64, Result) {
+    fn finish(&self, duration: u64, result: Result) -> (u64, Result) {
         if duration > self.timeout_ms {
             (self.timeout_ms, Result::Timeout)
-        } else if failed {
-            (duration, Result::Error)
         } else {
-            (duration, Result::Ok)
+            (duration, result)
         }
     }
 }
@@ -333,7 +429,7 @@ pub fn generate(phases: &[Phase], rate: u32, timing: Timing, seed: u32) -> Vec<C
         };
         let phase = phases[i];
         let error_rate = match phase.health {
-            Health::Healthy | Health::Slow => 0.0,
+            Health::Healthy | Health::Slow | Health::Client(_) => 0.0,
             Health::Degraded(p) => f64::from(p) / 100.0,
             Health::Down => 1.0,
             Health::Recovering => {
@@ -342,6 +438,12 @@ pub fn generate(phases: &[Phase], rate: u32, timing: Timing, seed: u32) -> Vec<C
             }
         };
         let failed = unit(&mut rng) < error_rate;
+        // Drawn only in client-error phases, so other timelines keep the
+        // calls they had.
+        let client = match phase.health {
+            Health::Client(p) => unit(&mut rng) < f64::from(p) / 100.0,
+            _ => false,
+        };
         let spread = unit(&mut rng);
         let tail = unit(&mut rng) < 0.02;
         let duration = if phase.health == Health::Slow {
@@ -350,7 +452,14 @@ pub fn generate(phases: &[Phase], rate: u32, timing: Timing, seed: u32) -> Vec<C
             let base = timing.latency_ms as f64 * (0.5 + spread);
             (if tail { base * 4.0 } else { base }) as u64
         };
-        let (duration, result) = timing.finish(duration, failed);
+        let result = if failed {
+            Result::Error
+        } else if client {
+            Result::Client
+        } else {
+            Result::Ok
+        };
+        let (duration, result) = timing.finish(duration, result);
         calls.push(Call {
             start,
             duration,
@@ -361,9 +470,10 @@ pub fn generate(phases: &[Phase], rate: u32, timing: Timing, seed: u32) -> Vec<C
     calls
 }
 
-/// The calls of a script, one after another: each call starts when the
-/// previous one ended (a caller with one thread), waits move the clock.
-/// Returns the calls and, for each action, the clock after it.
+/// The calls of a script: a call moves the clock on by its duration (a
+/// caller with one thread waits for it), one sent in the background does
+/// not, and waits move the clock. Returns the calls and, for each action,
+/// the clock after it.
 pub fn scripted(actions: &[Action], timing: Timing) -> (Vec<Call>, Vec<u64>) {
     let mut calls = Vec::new();
     let mut clocks = Vec::with_capacity(actions.len());
@@ -371,20 +481,23 @@ pub fn scripted(actions: &[Action], timing: Timing) -> (Vec<Call>, Vec<u64>) {
     for (i, a) in actions.iter().enumerate() {
         match *a {
             Action::Wait(ms) => now += ms,
-            Action::Call(send) => {
-                let (duration, failed) = match send {
-                    Send::Ok => (timing.latency_ms, false),
-                    Send::Fail => (timing.latency_ms, true),
-                    Send::Slow => (timing.slow_latency_ms, false),
+            Action::Call(shot) => {
+                let (latency, result) = match shot.send {
+                    Send::Ok => (timing.latency_ms, Result::Ok),
+                    Send::Fail => (timing.latency_ms, Result::Error),
+                    Send::Slow => (timing.slow_latency_ms, Result::Ok),
+                    Send::Client => (timing.latency_ms, Result::Client),
                 };
-                let (duration, result) = timing.finish(duration, failed);
+                let (duration, result) = timing.finish(shot.ms.unwrap_or(latency), result);
                 calls.push(Call {
                     start: now,
                     duration,
                     result,
                     source: i as u32,
                 });
-                now += duration;
+                if !shot.background {
+                    now += duration;
+                }
             }
         }
         clocks.push(now);

@@ -238,6 +238,7 @@ fn HealthEditor(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
             Edit::Kind => Phase {
                 health: match raw.as_str() {
                     "degraded" => Health::Degraded(20),
+                    "client" => Health::Client(20),
                     "slow" => Health::Slow,
                     "down" => Health::Down,
                     "recovering" => Health::Recovering,
@@ -246,14 +247,15 @@ fn HealthEditor(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
                 ..phase
             },
             Edit::Errors => {
-                let current = match phase.health {
-                    Health::Degraded(e) => u32::from(e),
-                    _ => 20,
+                let (current, kind): (u32, fn(u8) -> Health) = match phase.health {
+                    Health::Client(e) => (u32::from(e), Health::Client),
+                    Health::Degraded(e) => (u32::from(e), Health::Degraded),
+                    _ => (20, Health::Degraded),
                 };
                 let (v, why) = read_number("errors", &raw, 1, 99, current);
                 problem = why;
                 Phase {
-                    health: Health::Degraded(v as u8),
+                    health: kind(v as u8),
                     ..phase
                 }
             }
@@ -335,9 +337,9 @@ fn ScriptEditor(state: State) -> impl IntoView {
         <fieldset class="field wide bk-editor">
             <legend>"Calls sent by hand"</legend>
             <div class="bk-editor-bar">
-                <button type="button" class="button" id="bk-add-ok" disabled=full on:click=move |_| add(Action::Call(Send::Ok))>"Send a success"</button>
-                <button type="button" class="button" id="bk-add-fail" disabled=full on:click=move |_| add(Action::Call(Send::Fail))>"Send a failure"</button>
-                <button type="button" class="button" id="bk-add-slow" disabled=full on:click=move |_| add(Action::Call(Send::Slow))>"Send a slow call"</button>
+                <button type="button" class="button" id="bk-add-ok" disabled=full on:click=move |_| add(Action::call(Send::Ok))>"Send a success"</button>
+                <button type="button" class="button" id="bk-add-fail" disabled=full on:click=move |_| add(Action::call(Send::Fail))>"Send a failure"</button>
+                <button type="button" class="button" id="bk-add-slow" disabled=full on:click=move |_| add(Action::call(Send::Slow))>"Send a slow call"</button>
                 <WaitField id="bk-add-wait" start_s=10 max_s=3600 disabled=Signal::derive(full)
                     on_wait=Callback::new(move |ms| add(Action::Wait(ms)))/>
                 <button type="button" class="text-button" disabled=move || { count() == 0 }

@@ -572,6 +572,7 @@ fn window_band(run: &Run, lane: usize, step: usize, now: u64) -> Option<(u64, St
             };
             Some((from, text))
         }
+        Policy::Opossum => None,
         Policy::Naive => {
             if snap.failures == 0 {
                 return None;
@@ -751,6 +752,7 @@ fn seconds_axis(s: &mut String, scale: LoadScale, secs_n: usize) {
 fn short_health(h: Health) -> String {
     match h {
         Health::Degraded(p) => format!("{p}% errors"),
+        Health::Client(p) => format!("{p}% 4xx"),
         other => other.label(),
     }
 }
@@ -780,9 +782,10 @@ pub fn load_summary(run: &Run) -> String {
     s
 }
 
-const KINDS: [(&str, &str); 5] = [
+const KINDS: [(&str, &str); 6] = [
     ("healthy", "Healthy"),
     ("degraded", "Degraded (errors)"),
+    ("client", "Client errors (4xx)"),
     ("slow", "Slow"),
     ("down", "Down"),
     ("recovering", "Recovering"),
@@ -792,6 +795,7 @@ fn kind_of(h: Health) -> &'static str {
     match h {
         Health::Healthy => "healthy",
         Health::Degraded(_) => "degraded",
+        Health::Client(_) => "client",
         Health::Slow => "slow",
         Health::Down => "down",
         Health::Recovering => "recovering",
@@ -830,7 +834,7 @@ pub fn phase_rows(phases: &[Phase]) -> String {
             );
         }
         let errors = match p.health {
-            Health::Degraded(e) => Some(e),
+            Health::Degraded(e) | Health::Client(e) => Some(e),
             _ => None,
         };
         let _ = write!(
@@ -852,9 +856,24 @@ pub fn phase_rows(phases: &[Phase]) -> String {
 
 fn action_label(a: Action) -> String {
     match a {
-        Action::Call(Send::Ok) => "Call: succeeds".to_string(),
-        Action::Call(Send::Fail) => "Call: fails".to_string(),
-        Action::Call(Send::Slow) => "Call: slow".to_string(),
+        Action::Call(shot) => {
+            let what = match shot.send {
+                Send::Ok => "succeeds",
+                Send::Fail => "fails",
+                Send::Slow => "slow",
+                Send::Client => "client error",
+            };
+            let ms = shot
+                .ms
+                .map(|ms| format!(", {}", secs(ms)))
+                .unwrap_or_default();
+            let bg = if shot.background {
+                ", in the background"
+            } else {
+                ""
+            };
+            format!("Call: {what}{ms}{bg}")
+        }
         Action::Wait(ms) => format!("Wait {}", secs(ms)),
     }
 }
