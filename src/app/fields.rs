@@ -76,6 +76,24 @@ pub fn NumberField(
     }
 }
 
+/// A labelled checkbox.
+#[component]
+pub fn CheckField(
+    id: &'static str,
+    label: &'static str,
+    #[prop(into)] checked: Signal<bool>,
+    #[prop(into, optional)] hidden: Signal<bool>,
+    on_toggle: Callback<bool>,
+) -> impl IntoView {
+    view! {
+        <label class="field check" class:hidden=hidden>
+            <input id=id type="checkbox" prop:checked=checked
+                on:change=move |ev| on_toggle.run(event_target_checked(&ev))/>
+            <span>{label}</span>
+        </label>
+    }
+}
+
 /// A "Wait" button beside the number of seconds it waits (1 to `max_s`,
 /// starting at `start_s`, read as the URL reader reads a number): pressing
 /// it hands `on_wait` the wait in ms. Used by the editors that add waits to

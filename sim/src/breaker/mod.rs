@@ -13,10 +13,11 @@
 //! - the cheat sheet's class, which never forgets a failure while closed.
 //!
 //! A call asks for permission when it starts and its outcome is recorded
-//! when it ends, so calls in flight overlap as they do in a service. In
-//! half-open the pybreaker policy lets one trial run at a time (pybreaker
-//! holds a lock around the call; the model fails the others fast instead of
-//! queueing them).
+//! when it ends, so calls in flight overlap as they do in a service, except
+//! under pybreaker: it holds the breaker's lock while the call runs, so
+//! calls wait for it in arrival order and ask the breaker when they get it
+//! (a slow call delays every caller; calls queued behind a half-open trial
+//! run after it decides). An opossum breaker also moves on its own timers.
 
 mod engine;
 mod opossum;
@@ -32,7 +33,7 @@ pub use traffic::{
 };
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use super::model::{Choices, Kind, Model, Param};
 use super::thousands;
@@ -570,6 +571,8 @@ pub struct Snap {
     pub permits: u32,
     /// Calls in flight.
     pub in_flight: u32,
+    /// Calls waiting for the breaker's lock (pybreaker).
+    pub waiting: u32,
 }
 
 /// Per-call flags of one breaker.
@@ -582,6 +585,10 @@ pub mod flag {
     pub const SLOW: u8 = 4;
     /// The call started while the breaker was half-open (a trial).
     pub const TRIAL: u8 = 8;
+    /// The call waited for the breaker's lock (pybreaker).
+    pub const WAITED: u8 = 16;
+    /// A client error the breaker did not count as a failure.
+    pub const NOT_COUNTED: u8 = 32;
 }
 
 /// One breaker's run over the calls.
@@ -597,6 +604,10 @@ pub struct Lane {
     pub transitions: Vec<Transition>,
     /// Figures per step.
     pub snaps: Vec<Snap>,
+    /// When each call got the breaker's lock and asked it (pybreaker
+    /// only, `u64::MAX` for a call still waiting when the run ends; empty
+    /// for the others, whose calls ask when they start).
+    pub begin: Vec<u64>,
     /// Calls that reached the downstream, per second.
     pub reached: Vec<u32>,
     /// Downstream recoveries: when it became healthy again while the
@@ -605,6 +616,17 @@ pub struct Lane {
 }
 
 impl Lane {
+    /// When call `i` asked the breaker: when it got the lock (pybreaker;
+    /// `u64::MAX` if it never did), else when it started.
+    pub fn asked(&self, i: usize, call: &Call) -> u64 {
+        self.begin.get(i).copied().unwrap_or(call.start)
+    }
+
+    /// When call `i`'s outcome arrives if it passed.
+    pub fn ends(&self, i: usize, call: &Call) -> u64 {
+        self.asked(i, call).saturating_add(call.duration)
+    }
+
     /// The figures at `step` (the last step past the end).
     pub fn snap(&self, step: usize) -> &Snap {
         &self.snaps[step.min(self.snaps.len() - 1)]
@@ -635,7 +657,9 @@ fn unpack(key: u64) -> (u64, u32) {
 }
 
 /// Feeds calls to one breaker in time order: completions before starts at
-/// the same instant.
+/// the same instant. With pybreaker the call runs inside the breaker's lock,
+/// so a call that arrives while another holds it waits, in arrival order,
+/// and asks the breaker only when it gets the lock.
 struct Sim<'a> {
     calls: &'a [Call],
     breaker: Breaker,
@@ -650,10 +674,20 @@ struct Sim<'a> {
     failed: u32,
     slow: u32,
     reached: Vec<u32>,
+    /// Whether calls wait for the breaker's lock (pybreaker).
+    serial: bool,
+    /// A call holds the lock.
+    locked: bool,
+    /// Calls waiting for the lock, oldest first.
+    queue: VecDeque<u32>,
+    /// When each call got the lock (serial breakers only; `u64::MAX` while
+    /// it waits).
+    begin: Vec<u64>,
 }
 
 impl<'a> Sim<'a> {
     fn new(calls: &'a [Call], cfg: Config, seconds: usize) -> Sim<'a> {
+        let serial = cfg.policy == Policy::Consecutive;
         Sim {
             calls,
             breaker: Breaker::new(cfg),
@@ -665,10 +699,19 @@ impl<'a> Sim<'a> {
             failed: 0,
             slow: 0,
             reached: vec![0; seconds],
+            serial,
+            locked: false,
+            queue: VecDeque::new(),
+            begin: if serial {
+                vec![u64::MAX; calls.len()]
+            } else {
+                Vec::new()
+            },
         }
     }
 
-    /// Runs every event at or before `until` among calls below `limit`.
+    /// Runs every event at or before `until` among calls below `limit`,
+    /// then the breaker's timers due by then.
     fn advance(&mut self, until: u64, limit: usize) {
         loop {
             let start = (self.next < limit.min(self.calls.len()))
@@ -684,46 +727,81 @@ impl<'a> Sim<'a> {
                     let Some((at, i)) = self.pending.pop().map(|Reverse(key)| unpack(key)) else {
                         break;
                     };
-                    let call = self.calls[i as usize];
-                    let raised = self.breaker.record(at, i, call.result, call.duration);
-                    let rec = self.breaker.records.last().copied();
-                    if rec.is_some_and(|r| r.slow) {
-                        self.flags[i as usize] |= flag::SLOW;
-                        self.slow += 1;
-                    }
-                    if call.failed() {
-                        self.failed += 1;
-                    }
-                    if raised == Raised::BreakerError {
-                        self.flags[i as usize] |= flag::BREAKER_ERROR;
+                    self.complete(at, i as usize);
+                    if self.serial {
+                        self.locked = false;
+                        while !self.locked {
+                            let Some(w) = self.queue.pop_front() else {
+                                break;
+                            };
+                            self.begin(at, w as usize);
+                        }
                     }
                 }
                 (_, Some(s)) => {
                     let i = self.next;
                     self.next += 1;
-                    let before = self.breaker.transitions.len();
-                    let was = self.breaker.state();
-                    let permit = self.breaker.acquire(s, i as u32);
-                    let trial = self.breaker.state() == State::HalfOpen
-                        && (was == State::HalfOpen || self.breaker.transitions.len() > before);
-                    if trial {
-                        self.flags[i] |= flag::TRIAL;
-                    }
-                    match permit {
-                        Permit::Pass => {
-                            self.flags[i] |= flag::PASSED;
-                            self.passed += 1;
-                            if let Some(n) = self.reached.get_mut((s / 1000) as usize) {
-                                *n += 1;
-                            }
-                            self.pending
-                                .push(Reverse(pack(self.calls[i].end(), i as u32)));
-                        }
-                        Permit::Reject => self.rejected += 1,
+                    if self.serial && (self.locked || !self.queue.is_empty()) {
+                        self.flags[i] |= flag::WAITED;
+                        self.queue.push_back(i as u32);
+                    } else {
+                        self.begin(s, i);
                     }
                 }
                 _ => break,
             }
+        }
+        self.breaker.tick(until, true);
+    }
+
+    /// Call `i` asks the breaker at `now` (when it starts, or when it gets
+    /// the lock).
+    fn begin(&mut self, now: u64, i: usize) {
+        let before = self.breaker.transitions.len();
+        let was = self.breaker.state();
+        let permit = self.breaker.acquire(now, i as u32);
+        let trial = self.breaker.state() == State::HalfOpen
+            && (was == State::HalfOpen || self.breaker.transitions.len() > before);
+        if trial {
+            self.flags[i] |= flag::TRIAL;
+        }
+        if self.serial {
+            self.begin[i] = now;
+        }
+        match permit {
+            Permit::Pass => {
+                self.flags[i] |= flag::PASSED;
+                self.passed += 1;
+                if let Some(n) = self.reached.get_mut((now / 1000) as usize) {
+                    *n += 1;
+                }
+                self.locked = self.serial;
+                self.pending
+                    .push(Reverse(pack(now + self.calls[i].duration, i as u32)));
+            }
+            Permit::Reject => self.rejected += 1,
+        }
+    }
+
+    /// Call `i`'s outcome arrives at `at`.
+    fn complete(&mut self, at: u64, i: usize) {
+        let call = self.calls[i];
+        let raised = self
+            .breaker
+            .record(at, i as u32, call.result, call.duration);
+        let rec = self.breaker.records.last().filter(|r| r.call == i as u32);
+        if rec.is_some_and(|r| r.slow) {
+            self.flags[i] |= flag::SLOW;
+            self.slow += 1;
+        }
+        if rec.is_some_and(|r| r.failed) {
+            self.failed += 1;
+        }
+        if call.result == Result::Client && !rec.is_some_and(|r| r.failed) {
+            self.flags[i] |= flag::NOT_COUNTED;
+        }
+        if raised == Raised::BreakerError {
+            self.flags[i] |= flag::BREAKER_ERROR;
         }
     }
 
@@ -747,6 +825,7 @@ impl<'a> Sim<'a> {
             open_until: b.open_until(),
             permits: b.permits(),
             in_flight: self.pending.len() as u32,
+            waiting: self.queue.len() as u32,
         }
     }
 }
@@ -842,6 +921,7 @@ impl Run {
             lanes.push(Lane {
                 config: *sim.breaker.config(),
                 flags: sim.flags,
+                begin: sim.begin,
                 records: std::mem::take(&mut sim.breaker.records),
                 transitions,
                 snaps,
@@ -894,6 +974,7 @@ impl Run {
                 .iter()
                 .map(|l| {
                     l.flags.capacity()
+                        + l.begin.capacity() * 8
                         + l.records.capacity() * size_of::<Record>()
                         + l.transitions.capacity() * size_of::<Transition>()
                         + l.snaps.capacity() * size_of::<Snap>()
@@ -983,7 +1064,7 @@ impl Run {
                 )
             }
             Mode::Manual => format!(
-                "Nothing has run yet. {} actions go through {who}, one at a time: each call takes {} ({} when slow), and waits move the clock.",
+                "Nothing has run yet. {} actions go through {who}: each call takes {} ({} when slow) unless it names its own duration, the next action starts when it ends unless it was sent in the background, and waits move the clock.",
                 p.script.len(),
                 secs(p.latency_ms.into()),
                 secs(p.slow_latency_ms.into())
@@ -1097,14 +1178,21 @@ impl Run {
                 let health = phase_at(&self.params.health, prev.at)
                     .map(|(i, _)| self.params.health[i].health.label())
                     .unwrap_or_default();
-                format!(
+                let mut text = format!(
                     "{} to {} (downstream {health}): {} started, {} reached the downstream, {} rejected.",
                     secs(prev.at),
                     secs(m.at),
                     plural(started, "call", "calls"),
                     thousands(passed.into()),
                     thousands(rejected.into()),
-                )
+                );
+                if s1.waiting > 0 {
+                    text.push_str(&format!(
+                        " {} wait for pybreaker\u{2019}s lock: it runs one call at a time.",
+                        plural(s1.waiting, "call", "calls")
+                    ));
+                }
+                text
             }
             Mode::Manual => self.describe_action(step),
         };
@@ -1143,14 +1231,11 @@ impl Run {
         let lane = &self.lanes[0];
         let snap = lane.snap(step);
         match action {
-            Action::Wait(ms) => format!(
-                "The clock moves on by {} to {}. {}",
-                secs(ms),
-                secs(m.at),
-                match snap.open_until {
+            Action::Wait(ms) => {
+                let state = match snap.open_until {
                     Some(u) => format!(
                         "The breaker is open; it lets a call through {} {}.",
-                        if lane.config.policy == Policy::Consecutive {
+                        if matches!(lane.config.policy, Policy::Consecutive | Policy::Opossum) {
                             "from"
                         } else {
                             "after"
@@ -1158,75 +1243,167 @@ impl Run {
                         secs(u)
                     ),
                     None => format!("The breaker is {}.", snap.state.label()),
-                }
-            ),
+                };
+                format!(
+                    "The clock moves on by {} to {}.{} {state}",
+                    secs(ms),
+                    secs(m.at),
+                    self.meanwhile(step)
+                )
+            }
             Action::Call(shot) => {
                 let i = m.started.saturating_sub(1) as usize;
                 let Some(call) = self.calls.get(i) else {
                     return String::new();
                 };
-                let flags = lane.flags[i];
                 let what = match shot.send {
                     Send::Ok => "a call that succeeds",
                     Send::Fail => "a call that fails",
                     Send::Slow => "a slow call",
                     Send::Client => "a call answered with a client error",
                 };
-                if flags & flag::PASSED == 0 {
-                    return format!(
-                        "At {}, {what}: rejected at once without reaching the downstream; rejected calls are counted apart and change nothing.",
-                        secs(call.start)
-                    );
-                }
-                let outcome = match call.result {
-                    Result::Ok if flags & flag::SLOW != 0 => format!(
-                        "succeeded in {}, slower than the {} slow-call threshold",
-                        secs(call.duration),
-                        secs(lane.config.slow_ms)
-                    ),
-                    Result::Ok => format!("succeeded in {}", secs(call.duration)),
-                    Result::Error => format!("failed after {}", secs(call.duration)),
-                    Result::Timeout => format!(
-                        "timed out: the caller gave up after {}",
-                        secs(call.duration)
-                    ),
-                    Result::Client => format!(
-                        "was answered with a client error after {}{}",
-                        secs(call.duration),
-                        match lane.config.policy {
-                            _ if !lane.config.exclude => ", counted as a failure",
-                            Policy::Naive => ", counted as a failure (the cheat sheet\u{2019}s class catches every exception)",
-                            Policy::CountWindow | Policy::TimeWindow => ", ignored (resilience4j\u{2019}s ignoreExceptions: not recorded, its permit given back)",
-                            Policy::Consecutive => ", counted as a success (pybreaker\u{2019}s exclude resets the failure count)",
-                            Policy::Opossum => ", counted as a success (opossum\u{2019}s errorFilter)",
-                        }
-                    ),
-                };
-                let count = match lane.config.policy {
-                    Policy::Consecutive => format!(
-                        " Consecutive failures: {} of {}.",
-                        snap.failures, lane.config.fail_max
-                    ),
-                    Policy::Naive => format!(
-                        " Failures counted: {} of {}.",
-                        snap.failures, lane.config.fail_max
-                    ),
-                    _ => format!(
-                        " Window: {} failed of {} ({} needed before the rate counts).",
-                        snap.tally.failed, snap.tally.total, snap.minimum
-                    ),
-                };
-                format!(
-                    "At {}, {what}{}: it {outcome}.{count}",
+                let sent = format!(
+                    "At {}, {what}{}",
                     secs(call.start),
-                    if flags & flag::TRIAL != 0 {
-                        " (a trial)"
+                    if shot.background {
+                        " is sent in the background"
                     } else {
                         ""
                     }
-                )
+                );
+                let mut text = self.call_fate(step, i, &sent);
+                text.push_str(&self.meanwhile(step));
+                text
             }
         }
+    }
+
+    /// What became of call `i` by `step`, after `sent` (its start).
+    fn call_fate(&self, step: usize, i: usize, sent: &str) -> String {
+        let m = self.moment(step);
+        let lane = &self.lanes[0];
+        let snap = lane.snap(step);
+        let call = &self.calls[i];
+        let flags = lane.flags[i];
+        let asked = lane.asked(i, call);
+        if asked > m.at {
+            return format!(
+                "{sent}: pybreaker runs a call while holding the breaker\u{2019}s lock, and another call holds it, so this one waits its turn ({} waiting). It asks the breaker only when it gets the lock.",
+                plural(snap.waiting, "call", "calls")
+            );
+        }
+        let waited = if asked > call.start {
+            format!(
+                " It waited {} for pybreaker\u{2019}s lock and asked the breaker at {}.",
+                secs(asked - call.start),
+                secs(asked)
+            )
+        } else {
+            String::new()
+        };
+        if flags & flag::PASSED == 0 {
+            return format!(
+                "{sent}: rejected at once without reaching the downstream; rejected calls are counted apart{}.{waited}",
+                if lane.config.policy == Policy::Opossum {
+                    " (opossum still counts them as fires)"
+                } else {
+                    " and change nothing"
+                }
+            );
+        }
+        let trial = if flags & flag::TRIAL != 0 {
+            " (a trial)"
+        } else {
+            ""
+        };
+        let end = lane.ends(i, call);
+        if end > m.at {
+            return format!(
+                "{sent}{trial}: it reached the downstream and is in flight until {}.{waited}",
+                secs(end)
+            );
+        }
+        let outcome = match call.result {
+            Result::Ok if flags & flag::SLOW != 0 => format!(
+                "succeeded in {}, slower than the {} slow-call threshold",
+                secs(call.duration),
+                secs(lane.config.slow_ms)
+            ),
+            Result::Ok => format!("succeeded in {}", secs(call.duration)),
+            Result::Error => format!("failed after {}", secs(call.duration)),
+            Result::Timeout => format!(
+                "timed out: the caller gave up after {}",
+                secs(call.duration)
+            ),
+            Result::Client => format!(
+                "was answered with a client error after {}{}",
+                secs(call.duration),
+                match lane.config.policy {
+                    _ if !lane.config.exclude => ", counted as a failure",
+                    Policy::Naive => ", counted as a failure (the cheat sheet\u{2019}s class catches every exception)",
+                    Policy::CountWindow | Policy::TimeWindow => ", ignored (resilience4j\u{2019}s ignoreExceptions: not recorded, its permit given back)",
+                    Policy::Consecutive => ", counted as a success (pybreaker\u{2019}s exclude resets the failure count)",
+                    Policy::Opossum => ", counted as a success (opossum\u{2019}s errorFilter)",
+                }
+            ),
+        };
+        let count = match lane.config.policy {
+            Policy::Consecutive => format!(
+                " Consecutive failures: {} of {}.",
+                snap.failures, lane.config.fail_max
+            ),
+            Policy::Naive => format!(
+                " Failures counted: {} of {}.",
+                snap.failures, lane.config.fail_max
+            ),
+            Policy::Opossum => format!(
+                " Window: {} failed of {} fires ({} fires needed before the percentage counts).",
+                snap.tally.failed, snap.tally.total, snap.minimum
+            ),
+            _ => format!(
+                " Window: {} failed of {} ({} needed before the rate counts).",
+                snap.tally.failed, snap.tally.total, snap.minimum
+            ),
+        };
+        format!("{sent}{trial}: it {outcome}.{waited}{count}")
+    }
+
+    /// What else happened in `step` beside its own action: outcomes of
+    /// calls sent earlier, and calls that got pybreaker's lock.
+    fn meanwhile(&self, step: usize) -> String {
+        let (from, to) = (self.moment(step - 1), self.moment(step));
+        let lane = &self.lanes[0];
+        let own = (to.started > from.started).then(|| to.started as usize - 1);
+        let before = lane.snap(step - 1).records as usize;
+        let after = lane.snap(step).records as usize;
+        let ended = lane.records[before..after]
+            .iter()
+            .filter(|r| Some(r.call as usize) != own)
+            .count() as u32;
+        let failed = lane.records[before..after]
+            .iter()
+            .filter(|r| Some(r.call as usize) != own && r.failed)
+            .count() as u32;
+        let granted = (0..from.started as usize)
+            .filter(|&i| {
+                let asked = lane.asked(i, &self.calls[i]);
+                lane.flags[i] & flag::WAITED != 0 && asked > from.at && asked <= to.at
+            })
+            .count() as u32;
+        let mut text = String::new();
+        if ended > 0 {
+            text.push_str(&format!(
+                " Meanwhile {} sent earlier ended ({failed} counted as failed).",
+                plural(ended, "call", "calls")
+            ));
+        }
+        if granted > 0 {
+            text.push_str(&format!(
+                " {} got pybreaker\u{2019}s lock in turn and asked the breaker.",
+                plural(granted, "waiting call", "waiting calls")
+            ));
+        }
+        text
     }
 }
 
@@ -1294,16 +1471,25 @@ pub enum Preset {
     Pitfall,
     /// Calls sent by hand.
     Manual,
+    /// pybreaker's lock: calls wait behind a slow one and a trial.
+    Lock,
+    /// Client errors excluded from the failures, each library its way.
+    ClientErrors,
+    /// opossum beside resilience4j on the default outage.
+    Opossum,
 }
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 5] = [
+    pub const ALL: [Preset; 8] = [
         Preset::Outage,
         Preset::Flapping,
         Preset::Slow,
         Preset::Pitfall,
         Preset::Manual,
+        Preset::Lock,
+        Preset::ClientErrors,
+        Preset::Opossum,
     ];
 
     /// The word the view uses.
@@ -1314,6 +1500,9 @@ impl Preset {
             Preset::Slow => "slow",
             Preset::Pitfall => "pitfall",
             Preset::Manual => "manual",
+            Preset::Lock => "lock",
+            Preset::ClientErrors => "client-errors",
+            Preset::Opossum => "opossum",
         }
     }
 
@@ -1325,6 +1514,9 @@ impl Preset {
             Preset::Slow => "Slow calls, no errors",
             Preset::Pitfall => "The cheat sheet\u{2019}s pitfall",
             Preset::Manual => "Send calls by hand",
+            Preset::Lock => "A slow call holds pybreaker\u{2019}s lock",
+            Preset::ClientErrors => "404s should not trip",
+            Preset::Opossum => "opossum vs resilience4j on the same outage",
         }
     }
 
@@ -1338,6 +1530,9 @@ impl Preset {
                 policy: Policy::Consecutive,
                 compare: Some(Policy::CountWindow),
                 wait_ms: 5_000,
+                // Fast enough that pybreaker's one-call-at-a-time lock
+                // keeps up with 20 calls a second.
+                latency_ms: 20,
                 health: (0..6)
                     .flat_map(|_| [phase(Health::Healthy, 12), phase(Health::Down, 4)])
                     .collect(),
@@ -1348,6 +1543,7 @@ impl Preset {
                 compare: Some(Policy::Consecutive),
                 slow_rate: 50,
                 slow_ms: 1_000,
+                latency_ms: 20,
                 health: vec![
                     phase(Health::Healthy, 20),
                     phase(Health::Slow, 40),
@@ -1359,6 +1555,7 @@ impl Preset {
                 policy: Policy::Naive,
                 compare: Some(Policy::Consecutive),
                 health: vec![phase(Health::Degraded(2), 120)],
+                latency_ms: 20,
                 ..d
             },
             Preset::Manual => Params {
@@ -1367,8 +1564,65 @@ impl Preset {
                 compare: Some(Policy::Naive),
                 ..d
             },
+            Preset::Lock => Params {
+                mode: Mode::Manual,
+                policy: Policy::Consecutive,
+                compare: Some(Policy::Opossum),
+                fail_max: 2,
+                wait_ms: 1_000,
+                script: lock_script(),
+                ..d
+            },
+            Preset::ClientErrors => Params {
+                policy: Policy::CountWindow,
+                compare: Some(Policy::Consecutive),
+                exclude: true,
+                latency_ms: 20,
+                health: vec![
+                    phase(Health::Healthy, 10),
+                    phase(Health::Client(60), 30),
+                    phase(Health::Down, 15),
+                    phase(Health::Healthy, 25),
+                ],
+                ..d
+            },
+            Preset::Opossum => Params {
+                policy: Policy::Opossum,
+                compare: Some(Policy::CountWindow),
+                ..d
+            },
         }
     }
+}
+
+/// Two failures open the breaker; after the wait a slow trial holds
+/// pybreaker's lock while three calls queue behind it; then a slow call
+/// holds it while two failures and a success wait their turn.
+fn lock_script() -> Vec<Action> {
+    let bg = |send| {
+        Action::Call(Shot {
+            send,
+            ms: None,
+            background: true,
+        })
+    };
+    vec![
+        Action::call(Send::Fail),
+        Action::call(Send::Fail),
+        Action::Wait(1_000),
+        bg(Send::Slow),
+        Action::Wait(100),
+        bg(Send::Ok),
+        bg(Send::Ok),
+        bg(Send::Fail),
+        Action::Wait(4_000),
+        bg(Send::Slow),
+        Action::Wait(100),
+        bg(Send::Fail),
+        bg(Send::Fail),
+        bg(Send::Ok),
+        Action::Wait(4_000),
+    ]
 }
 
 #[cfg(test)]

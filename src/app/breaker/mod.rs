@@ -8,7 +8,7 @@ mod render;
 
 use leptos::prelude::*;
 
-use super::fields::{read_number, SelectField, WaitField};
+use super::fields::{read_number, CheckField, NumberField, SelectField, WaitField};
 use super::live::{
     control_value, event_field, focus_later, follow_step, list_clicks, open_live, settings, Edit,
     Live,
@@ -16,8 +16,8 @@ use super::live::{
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::breaker::{
-    Action, Health, Mode, Params, Phase, Policy, Preset, Run, Send, MAX_ACTIONS, MAX_PHASES,
-    MAX_SECONDS,
+    Action, Health, Mode, Params, Phase, Policy, Preset, Run, Send, Shot, MAX_ACTIONS, MAX_CALL_MS,
+    MAX_PHASES, MAX_SECONDS,
 };
 
 /// The state of the visualization.
@@ -196,11 +196,20 @@ fn Settings(state: State) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     let traffic = move || state.run.with(|r| r.params().mode == Mode::Traffic);
     let fields = settings(state, "bk", crate::sim::model::int_keys::<Run>(), note);
+    let p = move || state.run.with(|r| r.params().clone());
+    let no_opossum = move || !p().policies().contains(&Policy::Opossum);
     view! {
         <section class="bk-settings" aria-labelledby="bk-settings-title">
             <h3 id="bk-settings-title">"Settings"</h3>
             <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Settings">
                 {fields}
+                <CheckField id="bk-exclude" label="Exclude client errors (4xx)"
+                    checked=Signal::derive(move || p().exclude)
+                    on_toggle=Callback::new(move |on| state.change(|p| p.exclude = on))/>
+                <CheckField id="bk-warm-up" label="Warm-up (allowWarmUp)"
+                    checked=Signal::derive(move || p().warm_up)
+                    hidden=Signal::derive(no_opossum)
+                    on_toggle=Callback::new(move |on| state.change(|p| p.warm_up = on))/>
                 <Show when=traffic>
                     <HealthEditor state=state note=note/>
                 </Show>
@@ -319,6 +328,8 @@ fn HealthEditor(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
 fn ScriptEditor(state: State) -> impl IntoView {
     let count = move || state.run.with(|r| r.params().script.len());
     let full = move || count() >= MAX_ACTIONS;
+    let background = RwSignal::new(false);
+    let duration = RwSignal::new(None::<u64>);
     let add = move |a: Action| {
         state.edit(|p| {
             let s = &mut p.script;
@@ -327,6 +338,13 @@ fn ScriptEditor(state: State) -> impl IntoView {
             }
             s.len().saturating_sub(1)
         })
+    };
+    let send = move |send: Send| {
+        add(Action::Call(Shot {
+            send,
+            ms: duration.get_untracked(),
+            background: background.get_untracked(),
+        }))
     };
     let list = NodeRef::<leptos::html::Ol>::new();
     let rows = move || state.run.with(|r| render::action_rows(&r.params().script));
@@ -337,17 +355,37 @@ fn ScriptEditor(state: State) -> impl IntoView {
         <fieldset class="field wide bk-editor">
             <legend>"Calls sent by hand"</legend>
             <div class="bk-editor-bar">
-                <button type="button" class="button" id="bk-add-ok" disabled=full on:click=move |_| add(Action::call(Send::Ok))>"Send a success"</button>
-                <button type="button" class="button" id="bk-add-fail" disabled=full on:click=move |_| add(Action::call(Send::Fail))>"Send a failure"</button>
-                <button type="button" class="button" id="bk-add-slow" disabled=full on:click=move |_| add(Action::call(Send::Slow))>"Send a slow call"</button>
+                <button type="button" class="button" id="bk-add-ok" disabled=full on:click=move |_| send(Send::Ok)>"Send a success"</button>
+                <button type="button" class="button" id="bk-add-fail" disabled=full on:click=move |_| send(Send::Fail)>"Send a failure"</button>
+                <button type="button" class="button" id="bk-add-slow" disabled=full on:click=move |_| send(Send::Slow)>"Send a slow call"</button>
+                <button type="button" class="button" id="bk-add-client" disabled=full on:click=move |_| send(Send::Client)>"Send a 4xx"</button>
                 <WaitField id="bk-add-wait" start_s=10 max_s=3600 disabled=Signal::derive(full)
                     on_wait=Callback::new(move |ms| add(Action::Wait(ms)))/>
                 <button type="button" class="text-button" disabled=move || { count() == 0 }
                     on:click=move |_| state.edit(|p| {
             let s = &mut p.script; s.clear(); 0 })>"Clear"</button>
             </div>
+            <div class="bk-editor-bar">
+                <CheckField id="bk-background" label="Send in the background (the next action does not wait)"
+                    checked=Signal::derive(move || background.get())
+                    on_toggle=Callback::new(move |on| background.set(on))/>
+                <NumberField id="bk-duration" label="Duration of the next calls, ms (empty: the latency settings)"
+                    min=0 max=MAX_CALL_MS as u32
+                    value=Signal::derive(move || duration.get().map(|d| d.to_string()).unwrap_or_default())
+                    hidden=Signal::derive(|| false)
+                    placeholder=Signal::derive(|| "latency".to_string())
+                    on_commit=Callback::new(move |raw: String| {
+                        if raw.trim().is_empty() {
+                            duration.set(None);
+                            return String::new();
+                        }
+                        let (v, _) = read_number("duration", &raw, 0, MAX_CALL_MS as u32, 0);
+                        duration.set(Some(u64::from(v)));
+                        v.to_string()
+                    })/>
+            </div>
             <ol class="bk-actions" aria-label="The script" node_ref=list inner_html=rows on:click=on_click></ol>
-            <p class="hint">{move || format!("{} of at most {MAX_ACTIONS} actions. Each call starts when the previous one ends.", count())}</p>
+            <p class="hint">{move || format!("{} of at most {MAX_ACTIONS} actions. A call moves the clock on by its duration; one sent in the background does not, so the next action overlaps it.", count())}</p>
         </fieldset>
     }
 }

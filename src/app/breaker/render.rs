@@ -27,6 +27,7 @@ fn arrow_labels(run: &Run, lane: usize) -> [String; 4] {
     let trip = match c.policy {
         Policy::Consecutive => format!("{} failures in a row", c.fail_max),
         Policy::Naive => format!("{} failures in all", c.fail_max),
+        Policy::Opossum => format!("> {}% of fires failed", c.failure_rate),
         _ => {
             if c.slow_rate >= 100 {
                 format!("\u{2265} {}% failed", c.failure_rate)
@@ -38,14 +39,20 @@ fn arrow_labels(run: &Run, lane: usize) -> [String; 4] {
             }
         }
     };
-    let wait = format!("{} wait over", secs(c.wait_ms));
+    let wait = if c.policy == Policy::Opossum {
+        format!("{} timer", secs(c.wait_ms))
+    } else {
+        format!("{} wait over", secs(c.wait_ms))
+    };
     let close = match c.policy {
         Policy::Consecutive if c.successes > 1 => format!("{} trials succeed", c.successes),
         Policy::Consecutive | Policy::Naive => "trial succeeds".to_string(),
+        Policy::Opossum => "a success".to_string(),
         _ => "trials pass".to_string(),
     };
     let reopen = match c.policy {
         Policy::Consecutive | Policy::Naive => "trial fails".to_string(),
+        Policy::Opossum => "a failure".to_string(),
         _ => "trials fail".to_string(),
     };
     [trip, wait, close, reopen]
@@ -71,6 +78,10 @@ fn node_detail(run: &Run, lane: usize, step: usize) -> String {
         State::Closed => match c.policy {
             Policy::Consecutive => format!("{} of {} in a row", s.failures, c.fail_max),
             Policy::Naive => format!("{} of {} failures", s.failures, c.fail_max),
+            Policy::Opossum if s.tally.total < s.minimum => {
+                format!("{} of {} fires in", s.tally.total, s.minimum)
+            }
+            Policy::Opossum => format!("{}% of fires failed", pct(s.tally.failed, s.tally.total)),
             _ if s.tally.total < s.minimum => {
                 format!("{} of {} calls in", s.tally.total, s.minimum)
             }
@@ -79,7 +90,7 @@ fn node_detail(run: &Run, lane: usize, step: usize) -> String {
         State::Open => match s.open_until {
             Some(u) => format!(
                 "{} {}",
-                if c.policy == Policy::Consecutive {
+                if matches!(c.policy, Policy::Consecutive | Policy::Opossum) {
                     "trial from"
                 } else {
                     "trial after"
@@ -93,6 +104,8 @@ fn node_detail(run: &Run, lane: usize, step: usize) -> String {
                 format!("{} of {} trials ok", s.trial_successes, c.successes)
             }
             Policy::Naive => "all calls pass".to_string(),
+            Policy::Opossum if s.permits > 0 => "next call is the trial".to_string(),
+            Policy::Opossum => "one trial in flight".to_string(),
             _ => format!("{} of {} permits left", s.permits, c.half_open),
         },
     }
@@ -203,6 +216,13 @@ pub fn figures(run: &Run, lane: usize, step: usize) -> String {
             },
         ),
     ];
+    if !l.begin.is_empty() {
+        items.push((
+            "Waiting for the lock",
+            thousands(snap.waiting.into()),
+            format!("longest wait so far {}", secs(longest_wait(run, l, step))),
+        ));
+    }
     if run.params().mode == Mode::Traffic {
         let (value, note) = match run.recovery_at(lane, now) {
             Some((healthy, Some(closed))) => (
@@ -233,6 +253,27 @@ pub fn figures(run: &Run, lane: usize, step: usize) -> String {
         );
     }
     s
+}
+
+/// The longest a call started by `step` has waited for pybreaker's lock,
+/// ms: those that got it, and those still waiting at the step's moment.
+fn longest_wait(run: &Run, l: &Lane, step: usize) -> u64 {
+    let (now, until) = now_until(run, step);
+    let started = run.moment(step).started as usize;
+    run.calls()
+        .iter()
+        .enumerate()
+        .take(started)
+        .map(|(i, c)| {
+            let asked = l.asked(i, c);
+            if asked > until {
+                now.saturating_sub(c.start)
+            } else {
+                asked - c.start
+            }
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// One meter: a bar of `part` of `total` (or a count of `max`) with the
@@ -270,6 +311,38 @@ pub fn meters(run: &Run, lane: usize, step: usize) -> String {
                 1.0,
                 &format!("{} of {} (fail_max)", snap.failures, c.fail_max),
                 snap.failures >= c.fail_max,
+            );
+        }
+        Policy::Opossum => {
+            let t = snap.tally;
+            let short = t.total < snap.minimum;
+            let rate = if t.total == 0 {
+                0.0
+            } else {
+                f64::from(t.failed) / f64::from(t.total)
+            };
+            let text = if short {
+                format!(
+                    "not counted yet: {} of the {} fires needed",
+                    t.total, snap.minimum
+                )
+            } else {
+                format!(
+                    "{}% of {} fires in the last {} (opens above {}%)",
+                    pct(t.failed, t.total),
+                    t.total,
+                    secs(c.rolling_ms),
+                    c.failure_rate
+                )
+            };
+            let over = !short && rate * 100.0 > f64::from(c.failure_rate);
+            meter(
+                &mut s,
+                "Error percentage",
+                rate,
+                f64::from(c.failure_rate) / 100.0,
+                &text,
+                over,
             );
         }
         _ => {
@@ -325,13 +398,27 @@ const ROW: f64 = 16.0;
 const TTOP: f64 = 18.0;
 
 /// The call timeline's rows, top to bottom.
-const TIMELINE_ROWS: [&str; 5] = ["succeeded", "failed", "slow", "rejected", "in flight"];
+const TIMELINE_ROWS: [&str; 7] = [
+    "succeeded",
+    "failed",
+    "slow",
+    "4xx, not counted",
+    "rejected",
+    "in flight",
+    "waiting (lock)",
+];
+
+/// The timeline's row of client errors the breaker did not count.
+const NOT_COUNTED_ROW: usize = 3;
 
 /// The timeline's row of rejected calls.
-const REJECTED_ROW: usize = 3;
+const REJECTED_ROW: usize = 4;
 
 /// The timeline's row of calls in flight.
-const IN_FLIGHT_ROW: usize = 4;
+const IN_FLIGHT_ROW: usize = 5;
+
+/// The timeline's row of calls waiting for pybreaker's lock.
+const WAITING_ROW: usize = 6;
 
 /// The time the call timeline shows: `span` ms up to `now`.
 #[derive(Debug, Clone, Copy)]
@@ -407,10 +494,16 @@ impl Marks {
             if r.at < self.axis.lo {
                 break;
             }
+            let not_counted = lane
+                .flags
+                .get(r.call as usize)
+                .is_some_and(|f| f & flag::NOT_COUNTED != 0);
             let row = if r.failed {
                 1
             } else if r.slow {
                 2
+            } else if not_counted {
+                NOT_COUNTED_ROW
             } else {
                 0
             };
@@ -422,26 +515,42 @@ impl Marks {
     }
 
     /// The calls started by `step`: the rejected ones when they were turned
-    /// away, those not done by `until` where they started. Returns how many
-    /// are in flight.
-    fn calls(&mut self, run: &Run, lane: &Lane, step: usize, until: u64) -> usize {
+    /// away, those waiting for the lock where they started, those not done
+    /// by `until` where they began, and client errors a rate policy ignored
+    /// (it records nothing for them) when they ended. Returns how many are
+    /// in flight and how many wait.
+    fn calls(&mut self, run: &Run, lane: &Lane, step: usize, until: u64) -> (usize, usize) {
         let lo = self.axis.lo;
         let calls = run.calls();
         let started = run.moment(step).started as usize;
-        let first = calls[..started].partition_point(|c| c.start < lo.saturating_sub(120_000));
-        let mut in_flight = 0;
+        // A call waits for pybreaker's lock for at most the run's length,
+        // so those not started in the last two minutes are only scanned
+        // where calls can wait.
+        let first = if lane.begin.is_empty() {
+            calls[..started].partition_point(|c| c.start < lo.saturating_sub(120_000))
+        } else {
+            0
+        };
+        let ignored = lane.config.policy.is_rate();
+        let (mut in_flight, mut waiting) = (0, 0);
         for (i, call) in calls.iter().enumerate().take(started).skip(first) {
             let f = lane.flags[i];
-            if f & flag::PASSED == 0 {
-                if call.start >= lo {
-                    self.add(REJECTED_ROW, call.start);
+            let asked = lane.asked(i, call);
+            if asked > until {
+                waiting += 1;
+                self.add(WAITING_ROW, call.start.max(lo));
+            } else if f & flag::PASSED == 0 {
+                if asked >= lo {
+                    self.add(REJECTED_ROW, asked);
                 }
-            } else if call.end() > until {
+            } else if lane.ends(i, call) > until {
                 in_flight += 1;
-                self.add(IN_FLIGHT_ROW, call.start.max(lo));
+                self.add(IN_FLIGHT_ROW, asked.max(lo));
+            } else if ignored && f & flag::NOT_COUNTED != 0 && lane.ends(i, call) >= lo {
+                self.add(NOT_COUNTED_ROW, lane.ends(i, call));
             }
         }
-        in_flight
+        (in_flight, waiting)
     }
 
     /// The paths, each with its row's class.
@@ -467,15 +576,20 @@ pub fn timeline(run: &Run, lane: usize, step: usize) -> String {
     let h = TTOP + ROW * TIMELINE_ROWS.len() as f64 + 16.0;
     let mut marks = Marks::new(axis);
     marks.outcomes(l, snap.records as usize);
-    let in_flight = marks.calls(run, l, step, until);
+    let (in_flight, waiting) = marks.calls(run, l, step, until);
     let label = format!(
-        "Calls of the {} breaker from {} to {}: {} recorded in all, {} rejected, {} in flight",
+        "Calls of the {} breaker from {} to {}: {} recorded in all, {} rejected, {} in flight{}",
         c.policy.short(),
         secs(axis.lo),
         secs(now),
         thousands(snap.records.into()),
         thousands(snap.rejected.into()),
-        in_flight
+        in_flight,
+        if waiting > 0 {
+            format!(", {waiting} waiting for the lock")
+        } else {
+            String::new()
+        }
     );
     let mut s = format!(
         r#"<svg class="bk-timeline" viewBox="0 0 {TW} {h}" role="img" aria-label="{}">"#,
@@ -572,7 +686,20 @@ fn window_band(run: &Run, lane: usize, step: usize, now: u64) -> Option<(u64, St
             };
             Some((from, text))
         }
-        Policy::Opossum => None,
+        Policy::Opossum => {
+            let t = snap.tally;
+            let interval = (c.rolling_ms / u64::from(c.buckets.max(1))).max(1);
+            let bucket = now / interval;
+            let from = (bucket + 1).saturating_sub(u64::from(c.buckets)) * interval;
+            Some((
+                from,
+                format!(
+                    "window: {} fires, {}% failed",
+                    t.total,
+                    pct(t.failed, t.total)
+                ),
+            ))
+        }
         Policy::Naive => {
             if snap.failures == 0 {
                 return None;
