@@ -213,8 +213,11 @@ enum Phase {
     ReadDb { lease: Option<u64>, returned: bool },
     /// A read that has the value: next, the set.
     ReadFill { version: u32, lease: Option<u64> },
-    /// A write's second step.
+    /// A write that has committed `version`: next, its cache step.
     WriteSecond { version: u32 },
+    /// A write that has deleted the key first: next, its commit (its
+    /// version is the one the database gives it then).
+    WriteCommit,
 }
 
 #[derive(Debug, Clone)]
@@ -306,12 +309,31 @@ impl Engine {
         (value, ttl)
     }
 
+    /// The version the next write gets: newer than the database's and
+    /// than any write still queued, so that every commit is newer than the
+    /// one before it.
+    fn next_version(&self) -> u32 {
+        let queued = self
+            .instances
+            .iter()
+            .flat_map(|x| x.queue.iter())
+            .copied()
+            .max()
+            .unwrap_or(0);
+        self.db_version.max(queued) + 1
+    }
+
+    /// The database keeps the last write committed: its row now holds
+    /// `version`, which reads are judged against.
     fn commit(&mut self, version: u32) {
-        if version > self.db_version {
-            self.db_version = version;
-            while self.committed_at.len() <= version as usize {
-                self.committed_at.push(self.now);
-            }
+        debug_assert!(
+            version > self.db_version,
+            "commit v{version} after v{}",
+            self.db_version
+        );
+        self.db_version = version;
+        while self.committed_at.len() <= version as usize {
+            self.committed_at.push(self.now);
         }
         self.figures.db_writes += 1;
     }
@@ -351,26 +373,33 @@ impl Engine {
             return;
         }
         self.last_flush = due;
-        for i in 0..self.instances.len() {
-            let queue = std::mem::take(&mut self.instances[i].queue);
+        // Each instance writes its latest queued value, oldest write first,
+        // so that the database ends with the newest.
+        let mut flushed: Vec<(u32, usize, usize)> = Vec::new();
+        for (i, inst) in self.instances.iter_mut().enumerate() {
+            let queue = std::mem::take(&mut inst.queue);
             if let Some(&latest) = queue.iter().max() {
-                self.commit(latest);
-                step.arrows.push(Arrow {
-                    from: Lane::App(i),
-                    to: Lane::Db,
-                    request: format!(
-                        "flush: UPDATE value = '{}' ({} queued)",
-                        value_of(latest),
-                        queue.len()
-                    ),
-                    reply: "COMMIT".into(),
-                });
-                step.note.push_str(&format!(
-                    " The write-behind flush at {} writes {} to the database.",
-                    super::secs(due),
-                    value_of(latest)
-                ));
+                flushed.push((latest, i, queue.len()));
             }
+        }
+        flushed.sort_unstable();
+        for (latest, i, queued) in flushed {
+            self.commit(latest);
+            step.arrows.push(Arrow {
+                from: Lane::App(i),
+                to: Lane::Db,
+                request: format!(
+                    "flush: UPDATE value = '{}' ({} queued)",
+                    value_of(latest),
+                    queued
+                ),
+                reply: "COMMIT".into(),
+            });
+            step.note.push_str(&format!(
+                " The write-behind flush at {} writes {} to the database.",
+                super::secs(due),
+                value_of(latest)
+            ));
         }
     }
 
@@ -502,15 +531,17 @@ impl Engine {
                 self.fill(&mut step, i, version, lease);
                 self.instances[i].phase = Phase::Idle;
             }
+            Phase::WriteCommit => {
+                let version = self.next_version();
+                self.db_write(&mut step, i, version);
+                step.note = format!(
+                    "{name} commits {} to the database, after its delete.",
+                    value_of(version)
+                );
+                self.instances[i].phase = Phase::Idle;
+            }
             Phase::WriteSecond { version } => {
                 match self.cfg.policy {
-                    WritePolicy::DeleteBefore => {
-                        self.db_write(&mut step, i, version);
-                        step.note = format!(
-                            "{name} commits {} to the database, after its delete.",
-                            value_of(version)
-                        );
-                    }
                     WritePolicy::SetAfter => {
                         let (value, ttl) = self.cached_value(version);
                         let c = self.cache.set(self.now, KEY, &value, Some(ttl), false);
@@ -644,14 +675,7 @@ impl Engine {
 
     fn start_write(&mut self, step: &mut Step, i: usize) {
         let name = (b'A' + i as u8) as char;
-        let queued = self
-            .instances
-            .iter()
-            .flat_map(|x| x.queue.iter())
-            .copied()
-            .max()
-            .unwrap_or(0);
-        let version = self.db_version.max(queued) + 1;
+        let version = self.next_version();
         match self.cfg.policy {
             WritePolicy::DeleteAfter | WritePolicy::SetAfter | WritePolicy::RefreshAhead => {
                 self.db_write(step, i, version);
@@ -670,7 +694,7 @@ impl Engine {
                     "{name} deletes the key first; the database still holds {} until its update.",
                     value_of(self.db_version)
                 );
-                self.instances[i].phase = Phase::WriteSecond { version };
+                self.instances[i].phase = Phase::WriteCommit;
             }
             WritePolicy::WriteThrough => {
                 self.db_write(step, i, version);
@@ -705,7 +729,7 @@ impl Engine {
         inst.phase = Phase::Idle;
         self.figures.writes_lost += lost;
         step.note = match was {
-            Phase::WriteSecond { version } if self.cfg.policy != WritePolicy::DeleteBefore => format!(
+            Phase::WriteSecond { version } => format!(
                 "{name} crashes after committing {} and before touching the cache: the invalidation is lost, and the cache keeps the old value until it expires.",
                 value_of(version)
             ),

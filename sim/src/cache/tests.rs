@@ -180,6 +180,69 @@ fn refresh_ahead_refreshes_late_hits() {
     assert!(last.cached.and_then(|c| c.1).is_some_and(|e| e > 50_000));
 }
 
+/// The versions the database statements of a run write, in order.
+fn committed_versions(run: &Run) -> Vec<u32> {
+    run.steps_list()
+        .iter()
+        .flat_map(|s| s.arrows.iter())
+        .filter(|a| a.to == Lane::Db && a.request.contains("UPDATE"))
+        .filter_map(|a| a.request.split('\'').nth(1).and_then(version_in))
+        .collect()
+}
+
+#[test]
+fn overlapping_delete_first_writers_commit_distinct_versions() {
+    // A and B both delete first, then commit in turn; C misses and reads
+    // A's commit before B's lands, then fills the cache with it.
+    let p = Params {
+        policy: WritePolicy::DeleteBefore,
+        warm: true,
+        programs: vec![vec![Op::Write], vec![Op::Write], vec![Op::Read, Op::Read]],
+        schedule: [0, 1, 0, 2, 2, 1, 2, 2].map(Token::Step).to_vec(),
+        ..base()
+    };
+    let run = Run::new(&p);
+    // B's commit overwrites A's: it is a newer version, and the database
+    // the lab judges reads by holds it.
+    assert_eq!(committed_versions(&run), vec![2, 3]);
+    let last = run.step(usize::MAX);
+    assert_eq!(last.db_version, 3);
+    assert_eq!(last.cached.map(|c| c.0), Some(2));
+    // C's second read returns A's value from the cache: stale, since the
+    // database holds B's.
+    let reads: Vec<_> = run.steps_list().iter().filter_map(|s| s.read).collect();
+    assert_eq!(reads.len(), 2);
+    assert_eq!((reads[0].version, reads[0].db_version), (2, 2));
+    assert_eq!((reads[1].version, reads[1].db_version), (2, 3));
+    let f = run.total();
+    assert_eq!((f.db_writes, f.stale_reads), (2, 1), "{f:?}");
+}
+
+#[test]
+fn write_behind_flushes_writes_in_the_order_they_were_made() {
+    // B writes v2, then A writes v3; one flush writes both.
+    let p = Params {
+        policy: WritePolicy::WriteBehind,
+        warm: true,
+        programs: vec![vec![Op::Write], vec![Op::Write], vec![Op::Read]],
+        schedule: vec![
+            Token::Step(1),
+            Token::Step(0),
+            Token::Wait(5_000),
+            Token::Step(2),
+        ],
+        ..base()
+    };
+    let run = Run::new(&p);
+    // The database ends with the newer write, the one the cache holds.
+    assert_eq!(committed_versions(&run), vec![2, 3]);
+    let last = run.step(usize::MAX);
+    assert_eq!((last.cached.map(|c| c.0), last.db_version), (Some(3), 3));
+    let reads: Vec<_> = run.steps_list().iter().filter_map(|s| s.read).collect();
+    assert_eq!(reads.len(), 1);
+    assert_eq!((reads[0].version, reads[0].db_version), (3, 3));
+}
+
 fn random_params(rng: &mut Rng) -> Params {
     let mut pick = |n: u64| rng.below(n) as u32;
     let n = 2 + pick(2) as usize;
@@ -242,6 +305,139 @@ fn random_scripts_keep_the_invariants() {
         }
         assert!(!run.caption(run.steps() - 1).is_empty());
         assert_eq!(Run::new(&p), run, "same parameters, same trace");
+    }
+}
+
+/// What a run's database statements leave in the database, replayed one
+/// statement at a time, against what the engine believes at every step.
+#[derive(Default)]
+struct Replayed {
+    steps: usize,
+    commits: usize,
+    reads: usize,
+    fresh_reads: usize,
+    /// Per policy (in [`WritePolicy::ALL`]'s order): scripts, and writes
+    /// that overlapped another.
+    scripts: [usize; 6],
+    overlapping: [usize; 6],
+}
+
+fn replay_database(p: &Params, run: &Run, seen: &mut Replayed) {
+    let policy = WritePolicy::ALL
+        .iter()
+        .position(|&w| w == p.policy)
+        .unwrap_or(0);
+    seen.scripts[policy] += 1;
+    let steps = run.steps_list();
+    let what = |k: usize| format!("step {k} of {p:?}");
+    // The row `users` 42 holds: the version of its value.
+    let mut row = 1;
+    let mut commits = 0;
+    // Per instance: a write begun and not yet finished.
+    let mut in_flight = vec![false; p.programs.len()];
+    for (k, s) in steps.iter().enumerate() {
+        let mut before_flush = None;
+        let mut flushes = 0;
+        for a in s.arrows.iter().filter(|a| a.to == Lane::Db) {
+            if a.request.starts_with("SELECT") {
+                assert_eq!(a.reply, value_of(row), "{}", what(k));
+                continue;
+            }
+            let version = a
+                .request
+                .split('\'')
+                .nth(1)
+                .and_then(version_in)
+                .unwrap_or_else(|| panic!("{}: {}", what(k), a.request));
+            if a.request.starts_with("flush") {
+                before_flush.get_or_insert(row);
+                flushes += 1;
+            }
+            assert!(version > row, "{}: v{version} after v{row}", what(k));
+            row = version;
+            commits += 1;
+        }
+        // The engine believes the database holds what its statements left.
+        assert_eq!(s.db_version, row, "{}", what(k));
+        assert_eq!(s.figures.db_writes as usize, commits, "{}", what(k));
+        // A read is judged against the database as it was when it returned
+        // (before any flush in the same step); one called fresh returns the
+        // database's value, or under write-behind a newer one not flushed yet.
+        if let Some(r) = s.read {
+            let db = before_flush.unwrap_or(row);
+            assert_eq!(r.db_version, db, "{}", what(k));
+            if r.version >= r.db_version {
+                assert_eq!(r.stale_ms, 0, "{}", what(k));
+                assert!(
+                    r.version == db || (p.policy == WritePolicy::WriteBehind && r.version > db),
+                    "{}: fresh v{} while the database holds v{db}",
+                    what(k),
+                    r.version
+                );
+                seen.fresh_reads += 1;
+            }
+            seen.reads += 1;
+        }
+        // Writes that overlap: one begins while another instance's is in
+        // flight, or one flush writes several instances' queues.
+        if let (Some(i), false) = (s.actor, s.skipped) {
+            if in_flight[i] {
+                in_flight[i] = false;
+            } else {
+                let starts = s.arrows.iter().any(|a| match p.policy {
+                    WritePolicy::DeleteBefore => {
+                        a.to == Lane::Cache
+                            && a.request.split(' ').nth(1) == Some(KEY)
+                            && a.request.starts_with("DEL")
+                    }
+                    WritePolicy::WriteThrough | WritePolicy::WriteBehind => false,
+                    _ => a.to == Lane::Db && a.request.starts_with("UPDATE"),
+                });
+                if starts {
+                    seen.overlapping[policy] += usize::from(in_flight.iter().any(|&f| f));
+                    in_flight[i] = true;
+                }
+            }
+        }
+        seen.overlapping[policy] += usize::from(flushes > 1);
+        seen.steps += 1;
+    }
+    seen.commits += commits;
+}
+
+#[test]
+fn the_engine_believes_the_database_its_statements_leave() {
+    let mut rng = Rng::new(19);
+    let mut seen = Replayed::default();
+    let scripts = 600;
+    for n in 0..scripts {
+        let mut p = random_params(&mut rng);
+        // Every other script writes more, so that writes overlap often.
+        if n % 2 == 1 {
+            for ops in &mut p.programs {
+                ops.push(Op::Write);
+                ops.insert(0, Op::Write);
+            }
+        }
+        let run = Run::new(&p);
+        replay_database(&p, &run, &mut seen);
+    }
+    println!(
+        "{scripts} scripts, {} steps, {} commits, {} reads ({} fresh); per policy {:?}: scripts {:?}, overlapping writes {:?}",
+        seen.steps,
+        seen.commits,
+        seen.reads,
+        seen.fresh_reads,
+        WritePolicy::ALL.map(WritePolicy::slug),
+        seen.scripts,
+        seen.overlapping
+    );
+    assert!(seen.scripts.iter().all(|&n| n >= 50), "{:?}", seen.scripts);
+    // Overlapping writes under every policy whose writes take two steps,
+    // and flushes of several queues under write-behind.
+    for (k, &n) in seen.overlapping.iter().enumerate() {
+        let two_steps = WritePolicy::ALL[k] != WritePolicy::WriteThrough;
+        assert!(!two_steps || n >= 10, "{:?}", seen.overlapping);
     }
 }
 
