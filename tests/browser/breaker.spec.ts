@@ -152,6 +152,7 @@ test("every policy shows its own settings and trip rule", async ({ page }) => {
     ["count", "\u2265 50% failed", ["#bk-window", "#bk-min-calls", "#bk-half-open"], ["#bk-fail-max", "#bk-window-s"]],
     ["time", "\u2265 50% failed", ["#bk-window-s", "#bk-slow-ms"], ["#bk-window", "#bk-successes"]],
     ["cheat-sheet", "5 failures in all", ["#bk-fail-max"], ["#bk-successes", "#bk-min-calls"]],
+    ["opossum", "> 50% of fires failed", ["#bk-volume", "#bk-rolling-ms", "#bk-buckets", "#bk-failure-rate"], ["#bk-fail-max", "#bk-window", "#bk-min-calls"]],
   ];
   for (const [policy, rule, shown, hidden] of cases) {
     await page.locator("#bk-policy").selectOption(policy);
@@ -171,6 +172,64 @@ test("every policy shows its own settings and trip rule", async ({ page }) => {
   await expect(page.locator(".form-note").last()).toContainText("failure_rate=250 (above 100; using 100)");
   await expect(page).toHaveURL(/failure_rate=100/);
   await expect(page.locator("#bk-preset")).toHaveValue("custom");
+});
+
+test("pybreaker's lock: calls sent in the background wait their turn, shown step by step", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "");
+  await page.locator("#bk-preset").selectOption("lock");
+  await expect(page).toHaveURL(/script=fail,fail,wait1s,~slow,wait100ms,~ok,~ok,~fail/);
+  await expect(page.locator(".bk-lane")).toHaveCount(2);
+  await expect(page.locator(".bk-action").nth(3)).toContainText("in the background");
+  // Step 6: the second call sent while the slow trial holds the lock.
+  await page.locator("body").click({ position: { x: 5, y: 300 } });
+  for (let i = 0; i < 7; i++) await page.keyboard.press("ArrowRight");
+  await expect(stepCount(page)).toHaveText("7 / 15");
+  await expect(caption(page)).toContainText("waits its turn (2 calls waiting)");
+  await expect(stat(page, 0, "Waiting for the lock")).toHaveText("2");
+  await expect(lane(page, 0).locator(".bk-marks.m6")).toHaveCount(1);
+  await expect(lane(page, 0).locator(".bk-timeline")).toHaveAttribute("aria-label", /2 waiting for the lock/);
+  // The trial decides at 4.1 s; the queued calls then run in turn.
+  await stepUntil(page, "got pybreaker\u2019s lock in turn");
+  await expect(stat(page, 0, "Waiting for the lock")).toHaveText("0");
+  await expect(activeNode(page, 0)).toHaveText("closed");
+  // The second slow call holds the lock while two failures wait: the
+  // breaker trips only once they run.
+  await page.keyboard.press("End");
+  await expect(activeNode(page, 0)).toHaveText("open");
+  await expect(lane(page, 0).locator(".bk-rule.fired")).toHaveText("2 failures in a row");
+  expect(errors).toEqual([]);
+});
+
+test("client errors: excluded each library's way, and sent by hand with a duration in the background", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "");
+  await page.locator("#bk-preset").selectOption("client-errors");
+  await expect(page).toHaveURL(/exclude=on/);
+  await expect(page.locator("#bk-exclude")).toBeChecked();
+  await stepUntil(page, "10 s to 11 s");
+  for (let i = 0; i < 20; i++) await page.keyboard.press("ArrowRight");
+  // 60% of calls are 404s; neither breaker opens on them.
+  await expect(activeNode(page, 0)).toHaveText("closed");
+  await expect(activeNode(page, 1)).toHaveText("closed");
+  await expect(lane(page, 0).locator(".bk-marks.m3")).toHaveCount(1);
+  // Counted as failures, they open resilience4j's breaker.
+  await page.locator("#bk-exclude").uncheck();
+  await expect(page).not.toHaveURL(/exclude=on/);
+  await stepUntil(page, "in the window failed");
+  await expect(caption(page)).toContainText("(downstream healthy (60% client errors))");
+  await expect(activeNode(page, 0)).toHaveText("open");
+  // By hand: a 4xx with its own duration, in the background.
+  await page.locator("#bk-mode").selectOption("manual");
+  await page.locator("#bk-background").check();
+  await page.locator("#bk-duration").fill("800");
+  await page.locator("#bk-duration").press("Enter");
+  await page.locator("#bk-add-client").click();
+  await expect(page).toHaveURL(/~client:800ms(&|$)/);
+  await expect(page.locator(".bk-action").last()).toContainText("Call: client error, 0.8 s, in the background");
+  await expect(caption(page)).toContainText("a call answered with a client error is sent in the background");
+  await expect(caption(page)).toContainText("in flight until");
+  expect(errors).toEqual([]);
 });
 
 test("manual mode: send calls, wait, reorder by keyboard, share and reopen", async ({ page, context }) => {

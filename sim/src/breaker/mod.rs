@@ -1211,12 +1211,20 @@ impl Run {
             let snap = c.snap(step);
             let moved = self.transitions_at(1, step);
             text.push_str(&format!(
-                " Beside it, the {} breaker is {}{}.",
+                " Beside it, the {} breaker is {}{}{}.",
                 c.config.policy.short(),
                 snap.state.label(),
                 match moved.last() {
                     Some(t) => format!(" ({})", t.rule.short()),
                     None => String::new(),
+                },
+                if snap.waiting > 0 {
+                    format!(
+                        ", with {} waiting for its lock",
+                        plural(snap.waiting, "call", "calls")
+                    )
+                } else {
+                    String::new()
                 }
             ));
         }

@@ -392,7 +392,7 @@ pub fn meters(run: &Run, lane: usize, step: usize) -> String {
 }
 
 const TW: f64 = 400.0;
-const TL: f64 = 64.0;
+const TL: f64 = 76.0;
 const TR: f64 = 8.0;
 const ROW: f64 = 16.0;
 const TTOP: f64 = 18.0;
@@ -402,10 +402,10 @@ const TIMELINE_ROWS: [&str; 7] = [
     "succeeded",
     "failed",
     "slow",
-    "4xx, not counted",
+    "not counted",
     "rejected",
     "in flight",
-    "waiting (lock)",
+    "waiting",
 ];
 
 /// The timeline's row of client errors the breaker did not count.
