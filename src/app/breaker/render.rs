@@ -1121,7 +1121,7 @@ mod tests {
         assert!(m.contains("bk-meter over"), "{m}");
         let t = timeline(&run, 0, step);
         assert!(t.contains("bk-window"));
-        assert!(t.contains("m3"), "rejected calls are drawn");
+        assert!(t.contains("bk-marks m4"), "rejected calls are drawn");
         let chart = load_chart(&run, step);
         let (made, reached) = run.unhealthy_load(0);
         assert!(reached < made);
