@@ -1,6 +1,6 @@
 //! Benchmark of the circuit-breaker model: the trace of ten minutes of
 //! virtual time at 100 calls per second (and at the largest settings), for
-//! each policy. Prints figures; asserts nothing. Run with
+//! each policy, and two policies side by side at 200 calls a second. Prints figures; asserts nothing. Run with
 //! `cargo bench --bench breaker`.
 
 mod common;
@@ -38,6 +38,10 @@ fn main() {
     }
     cases.push((Policy::Naive, Some(Policy::Consecutive), 100));
     cases.push((Policy::CountWindow, Some(Policy::TimeWindow), MAX_RATE));
+    // The budget: two policies side by side at 200 calls a second, past
+    // the page's limit of 100.
+    cases.push((Policy::Opossum, Some(Policy::CountWindow), 200));
+    cases.push((Policy::Consecutive, Some(Policy::Opossum), 200));
     for (policy, compare, rate) in cases {
         let p = Params {
             policy,
@@ -48,8 +52,8 @@ fn main() {
             min_calls: 20,
             ..Params::default()
         };
-        let (median, fastest) = time(|| Run::new(&p));
-        let run = Run::new(&p);
+        let (median, fastest) = time(|| Run::unclamped(p.clone()));
+        let run = Run::unclamped(p.clone());
         let changes: usize = run.lanes().iter().map(|l| l.transitions.len()).sum();
         let name = format!(
             "{}{} at {rate}/s",

@@ -140,14 +140,11 @@ fn on_the_reset_timeout(run: &Run) -> usize {
         .count()
 }
 
-#[test]
-fn pybreaker_gives_every_call_the_outcome_the_model_gives() {
-    let mut rng = Rng::new(0x0b2e_a4e4);
-    let params: Vec<Params> = (0..CASES).map(|_| random_params(&mut rng)).collect();
-    let runs: Vec<Run> = params.iter().map(Run::new).collect();
+/// The runs' calls replayed by pybreaker: its JSON reply.
+fn replay(params: &[Params], runs: &[Run]) -> Value {
     let cases: Vec<Value> = params
         .iter()
-        .zip(&runs)
+        .zip(runs)
         .map(|(p, run)| {
             let calls: Vec<Value> = run
                 .calls()
@@ -188,7 +185,15 @@ fn pybreaker_gives_every_call_the_outcome_the_model_gives() {
         "the replay failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let replies: Value = serde_json::from_slice(&out.stdout).expect("the replay's JSON");
+    serde_json::from_slice(&out.stdout).expect("the replay's JSON")
+}
+
+#[test]
+fn pybreaker_gives_every_call_the_outcome_the_model_gives() {
+    let mut rng = Rng::new(0x0b2e_a4e4);
+    let params: Vec<Params> = (0..CASES).map(|_| random_params(&mut rng)).collect();
+    let runs: Vec<Run> = params.iter().map(Run::new).collect();
+    let replies = replay(&params, &runs);
     let results = replies["results"].as_array().expect("results per case");
     assert_eq!(results.len(), runs.len());
     let (mut calls, mut rejected, mut trips, mut boundary) = (0, 0, 0, 0);

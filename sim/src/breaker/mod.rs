@@ -855,7 +855,13 @@ pub struct Run {
 impl Run {
     /// Runs the model.
     pub fn new(params: &Params) -> Run {
-        let params = super::model::clamp::<Run>(params);
+        Run::unclamped(super::model::clamp::<Run>(params))
+    }
+
+    /// Runs the model on parameters as given, past the page's limits (the
+    /// benchmark's 200 calls a second); every value must be in its type's
+    /// sense valid (rates and windows at least 1).
+    pub fn unclamped(params: Params) -> Run {
         let timing = params.timing();
         let (calls, clocks) = match params.mode {
             Mode::Traffic => (
