@@ -15,6 +15,7 @@ mod content;
 
 mod common;
 
+mod breaker_opossum;
 mod breaker_pybreaker;
 mod breaker_urls;
 mod cache_redis;

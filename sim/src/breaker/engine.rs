@@ -488,14 +488,23 @@ impl Breaker {
     }
 
     /// The moment from which the open state lets a call through, if open.
-    /// pybreaker admits at this instant; resilience4j and the cheat sheet
-    /// only after it.
+    /// pybreaker admits at this instant, and opossum (its reset timer goes
+    /// off then); resilience4j and the cheat sheet only after it.
     pub fn open_until(&self) -> Option<u64> {
-        (self.state == State::Open).then(|| self.opened_at.saturating_add(self.cfg.wait_ms))
+        if self.state != State::Open {
+            return None;
+        }
+        if self.cfg.policy == Policy::Opossum {
+            return self.op.reset_due();
+        }
+        Some(self.opened_at.saturating_add(self.cfg.wait_ms))
     }
 
-    /// Permits left in half-open (resilience4j).
+    /// Permits left in half-open (resilience4j; opossum's one trial).
     pub fn permits(&self) -> u32 {
+        if self.cfg.policy == Policy::Opossum {
+            return u32::from(self.state == State::HalfOpen && self.op.trial_free());
+        }
         self.permits
     }
 
@@ -511,8 +520,13 @@ impl Breaker {
     }
 
     /// The figures of the window the rates are computed over, at `now`:
-    /// the half-open window in half-open, else the closed one.
+    /// the half-open window in half-open, else the closed one; opossum's
+    /// rolling window of fires and failures in every state (after its
+    /// timers due before `now`).
     pub fn tally(&mut self, now: u64) -> Tally {
+        if self.cfg.policy == Policy::Opossum {
+            return super::opossum::tally(self, now);
+        }
         if self.state == State::HalfOpen {
             self.half.tally(now)
         } else {
@@ -520,9 +534,11 @@ impl Breaker {
         }
     }
 
-    /// The calls needed before the rates count, in the current state.
+    /// The calls needed before the rates count, in the current state
+    /// (opossum: fires in the window, `volumeThreshold`).
     pub fn minimum(&self) -> u32 {
         match (self.cfg.policy, self.state) {
+            (Policy::Opossum, _) => self.cfg.volume,
             (_, State::HalfOpen) => self.cfg.min_calls.min(self.cfg.half_open),
             (Policy::CountWindow, _) => self.cfg.min_calls.min(self.cfg.window_calls),
             _ => self.cfg.min_calls,

@@ -1148,6 +1148,9 @@ impl Run {
                 "At {at}, the {} reset timer goes off: the breaker goes half-open with no call needed, and lets the next call through as its one trial.",
                 secs(wait_ms)
             ),
+            Rule::TrialFailed | Rule::TrialsPassed { .. } if c.policy == Policy::Opossum => {
+                opossum::half_open_caption(l, t)
+            }
             Rule::TrialFailed => format!(
                 "At {at}, the trial call failed: the breaker opens again and the {wait} wait starts over."
             ),
