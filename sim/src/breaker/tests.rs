@@ -336,6 +336,58 @@ fn presets_show_their_point() {
     let run = Run::new(&Preset::Manual.params());
     assert_eq!(trips(&run.lanes()[0]), 0);
     assert_eq!(trips(&run.lanes()[1]), 1);
+
+    // Lock: calls queue behind pybreaker's slow trial and run after it
+    // decides; opossum, beside it, rejects them at once.
+    let run = Run::new(&Preset::Lock.params());
+    let (py, op) = (&run.lanes()[0], &run.lanes()[1]);
+    let waited = |l: &Lane| l.flags.iter().filter(|f| *f & flag::WAITED != 0).count();
+    assert_eq!(waited(py), 6);
+    assert_eq!(waited(op), 0);
+    assert!(py.snaps.iter().any(|s| s.waiting == 3));
+    let closed = py
+        .transitions
+        .iter()
+        .find(|t| t.to == State::Closed)
+        .map(|t| t.at);
+    assert_eq!(closed, Some(4_100), "the trial decides after 3 s");
+    // The three calls sent at 1.2 s ask the breaker when the trial is done.
+    for i in 3..6 {
+        assert_eq!(py.asked(i, &run.calls()[i]), 4_100 + 50 * (i as u64 - 3));
+    }
+    assert!(op.flags[3..6].iter().all(|f| f & flag::PASSED == 0));
+    // The last two failures trip pybreaker only once the slow call is done.
+    assert_eq!(py.transitions.last().map(|t| t.at), Some(8_300));
+
+    // 404s: with client errors excluded neither breaker opens while they
+    // last; both open when the downstream goes down.
+    let run = Run::new(&Preset::ClientErrors.params());
+    for l in run.lanes() {
+        let first = l.transitions.first().map(|t| t.at);
+        assert!(first.is_some_and(|at| at >= 40_000), "{first:?}");
+        assert!(l.flags.iter().any(|f| f & flag::NOT_COUNTED != 0));
+    }
+    let mut counted = Preset::ClientErrors.params();
+    counted.exclude = false;
+    let run = Run::new(&counted);
+    for l in run.lanes() {
+        assert!(l.transitions.first().is_some_and(|t| t.at < 40_000));
+    }
+
+    // opossum beside resilience4j: opossum opens later (more than half
+    // the fires of ten seconds) and goes half-open on its own timer.
+    let run = Run::new(&Preset::Opossum.params());
+    let first_open = |l: &Lane| {
+        l.transitions
+            .iter()
+            .find(|t| t.to == State::Open)
+            .map(|t| t.at)
+    };
+    assert!(first_open(&run.lanes()[0]) > first_open(&run.lanes()[1]));
+    assert!(run.lanes()[0]
+        .transitions
+        .iter()
+        .any(|t| matches!(t.rule, Rule::ResetTimer { .. })));
 }
 
 fn random_params(rng: &mut Rng) -> Params {
