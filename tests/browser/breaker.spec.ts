@@ -189,6 +189,11 @@ test("pybreaker's lock: calls sent in the background wait their turn, shown step
   await expect(stat(page, 0, "Waiting for the lock")).toHaveText("2");
   await expect(lane(page, 0).locator(".bk-marks.m6")).toHaveCount(1);
   await expect(lane(page, 0).locator(".bk-timeline")).toHaveAttribute("aria-label", /2 waiting for the lock/);
+  // opossum, beside it, lets its one trial through and rejects the rest.
+  await expect(lane(page, 1).locator("h3")).toHaveText("Error percentage (opossum)");
+  await expect(activeNode(page, 1)).toHaveText("half-open");
+  await expect(stat(page, 1, "Rejected")).toHaveText("3");
+  await expect(lane(page, 1).locator(".bk-meter")).toContainText("Error percentage");
   // The trial decides at 4.1 s; the queued calls then run in turn.
   await stepUntil(page, "got pybreaker\u2019s lock in turn");
   await expect(stat(page, 0, "Waiting for the lock")).toHaveText("0");

@@ -196,7 +196,7 @@ impl Rule {
                 failed,
                 fires,
                 threshold,
-            } => format!("{}% > {threshold}% of fires failed", pct(failed, fires)),
+            } => format!("{}% > {threshold}% failed", pct(failed, fires)),
             Rule::ResetTimer { wait_ms } => format!("{} timer", super::secs(wait_ms)),
             Rule::HalfOpenRates { failed, total, .. } => {
                 format!("{failed} of {total} trials failed")
