@@ -114,10 +114,10 @@ enum Event {
         version: u32,
         lease: u64,
     },
-    /// A write of `key` commits.
+    /// A write of `key` commits; its version is the next one at that
+    /// moment, so writes that overlap commit distinct, rising versions.
     Commit {
         key: u32,
-        version: u32,
     },
     /// A background refresh of `key` read `version`.
     Refreshed {
@@ -314,22 +314,30 @@ impl State {
     fn write(&mut self, req: u32) {
         let (_, key) = self.reqs[req as usize];
         let k = key as usize;
-        let version = self.db[k].max(self.queue.get(&key).copied().unwrap_or(0)) + 1;
         let t = self.now + self.s.db_ms;
         match self.s.policy {
             WritePolicy::DeleteBefore => {
                 self.del(key);
-                self.at(t, Event::Commit { key, version });
+                self.at(t, Event::Commit { key });
             }
             WritePolicy::WriteBehind => {
+                let version = self.next_version(k);
                 self.set(key, version);
                 self.queue.insert(key, version);
             }
-            _ => self.at(t, Event::Commit { key, version }),
+            _ => self.at(t, Event::Commit { key }),
         }
     }
 
-    fn committed(&mut self, key: u32, version: u32) {
+    /// The version the next write of key `k` gets: one past the database's
+    /// and any queued write's.
+    fn next_version(&self, k: usize) -> u32 {
+        let queued = self.queue.get(&(k as u32)).copied().unwrap_or(0);
+        self.db[k].max(queued) + 1
+    }
+
+    fn committed(&mut self, key: u32) {
+        let version = self.next_version(key as usize);
         self.commit(key, version);
         match self.s.policy {
             WritePolicy::SetAfter | WritePolicy::WriteThrough => self.set(key, version),
@@ -441,7 +449,7 @@ impl State {
                 version,
                 lease,
             } => self.read_done(req, key, version, lease),
-            Event::Commit { key, version } => self.committed(key, version),
+            Event::Commit { key } => self.committed(key),
             Event::Refreshed { key, version } => {
                 self.refreshing[key as usize] = false;
                 self.set(key, version);
@@ -468,6 +476,11 @@ impl State {
 
 /// Runs `w` under `s`.
 pub fn run(w: &Workload, s: &Setup) -> Report {
+    simulate(w, s).report
+}
+
+/// Runs `w` under `s`, and keeps the end state.
+fn simulate(w: &Workload, s: &Setup) -> State {
     let mut st = State::new(w, s);
     // Arrivals come in time order; only the events they cause go through
     // the heap, which stays as small as the calls in flight.
@@ -481,7 +494,7 @@ pub fn run(w: &Workload, s: &Setup) -> Report {
     }
     st.report.at_risk = st.queue.len() as u32;
     st.report.evicted = st.cache.evicted;
-    st.report
+    st
 }
 
 #[cfg(test)]
@@ -529,6 +542,37 @@ mod tests {
             plain.peak_db(),
             jittered.peak_db()
         );
+    }
+
+    #[test]
+    fn writes_that_overlap_commit_rising_versions() {
+        // 40 writes of one key a millisecond apart, each taking 50 ms to
+        // commit: every commit must be a new version, under every policy.
+        let w = Workload {
+            requests: 40,
+            keys: 1,
+            write_pct: 100,
+            rate: 1_000,
+            instances: 3,
+            skew: 0,
+            warm: true,
+            capacity: 0,
+            seed: 5,
+        };
+        for policy in [
+            WritePolicy::DeleteAfter,
+            WritePolicy::SetAfter,
+            WritePolicy::DeleteBefore,
+            WritePolicy::WriteThrough,
+            WritePolicy::RefreshAhead,
+        ] {
+            let st = simulate(&w, &setup(policy));
+            assert_eq!(st.report.db_writes, 40, "{policy:?}");
+            assert_eq!(st.db[0], 41, "{policy:?}: one version per commit");
+            let times = &st.commits[0];
+            assert_eq!(times.len(), 41);
+            assert!(times.windows(2).all(|p| p[0] <= p[1]));
+        }
     }
 
     #[test]

@@ -77,11 +77,20 @@ fn LaneView(state: State, lane: usize) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    let note = move || {
+        state.run.with(|r| {
+            r.lanes()
+                .get(lane)
+                .map(|l| render::lane_note(l.config.policy))
+                .unwrap_or_default()
+        })
+    };
     let id = format!("bk-lane-{lane}");
     let labelled = id.clone();
     view! {
         <section class="bk-lane" aria-labelledby=labelled>
             <h3 id=id>{title}</h3>
+            <p class="hint bk-lane-note">{note}</p>
             <div class="bk-diagram-wrap" inner_html=at(render::diagram)></div>
             <div class="bk-meters" inner_html=at(render::meters)></div>
             <dl class="counters" aria-label="Figures so far" inner_html=at(render::figures)></dl>

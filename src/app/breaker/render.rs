@@ -21,6 +21,21 @@ fn now_until(run: &Run, step: usize) -> (u64, u64) {
     }
 }
 
+/// One line on how the policy treats calls, under its name.
+pub fn lane_note(policy: Policy) -> &'static str {
+    match policy {
+        Policy::Consecutive => {
+            "Runs each call inside the breaker\u{2019}s lock: calls wait their turn, one at a time."
+        }
+        Policy::CountWindow => "Counts the last calls recorded; calls run side by side.",
+        Policy::TimeWindow => "Counts the calls of the last whole seconds; calls run side by side.",
+        Policy::Opossum => {
+            "Counts every fire, rejected ones too, in rolling buckets; a timer ends the wait."
+        }
+        Policy::Naive => "Counts every failure since it last closed; calls run side by side.",
+    }
+}
+
 /// The default label of each arrow, for a policy.
 fn arrow_labels(run: &Run, lane: usize) -> [String; 4] {
     let c = run.lanes()[lane].config;
