@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use backend_playground::sim::breaker::{
-    flag, Action, Mode, Params, Policy, Result as Outcome, Run, Send, Shot, State,
+    flag, Action, Mode, Params, Policy, Preset, Result as Outcome, Run, Send, Shot, State,
 };
 use backend_playground::sim::rng::Rng;
 use serde_json::{json, Value};
@@ -89,24 +89,28 @@ fn random_params(rng: &mut Rng) -> Params {
 }
 
 /// One call as the replay reports it: reached the protected function, got
-/// CircuitBreakerError, got the lock at, returned at.
-type Seen = (bool, bool, u64, u64);
+/// CircuitBreakerError, got the lock at, returned at (the last two `None`
+/// if not by the end of the script).
+type Seen = (bool, bool, Option<u64>, Option<u64>);
 
 /// The model's answer per call, and its changes of state.
 fn model(run: &Run) -> (Vec<Seen>, Vec<(u64, &'static str)>) {
     let lane = &run.lanes()[0];
+    let until = run.moment(usize::MAX).at;
     let calls = run
         .calls()
         .iter()
         .enumerate()
         .map(|(i, c)| {
             let f = lane.flags[i];
-            // A rejected call raises the breaker's error, as a call that
-            // trips it or fails its trial does.
             let passed = f & flag::PASSED != 0;
             let asked = lane.asked(i, c);
             let done = if passed { lane.ends(i, c) } else { asked };
-            (passed, !passed || f & flag::BREAKER_ERROR != 0, asked, done)
+            let done = (done <= until).then_some(done);
+            // A rejected call raises the breaker's error, as a call that
+            // trips it or fails its trial does.
+            let raised = done.is_some() && (!passed || f & flag::BREAKER_ERROR != 0);
+            (passed, raised, (asked <= until).then_some(asked), done)
         })
         .collect();
     let transitions = lane
@@ -191,7 +195,15 @@ fn replay(params: &[Params], runs: &[Run]) -> Value {
 #[test]
 fn pybreaker_gives_every_call_the_outcome_the_model_gives() {
     let mut rng = Rng::new(0x0b2e_a4e4);
-    let params: Vec<Params> = (0..CASES).map(|_| random_params(&mut rng)).collect();
+    let mut params: Vec<Params> = (0..CASES).map(|_| random_params(&mut rng)).collect();
+    // Every preset's calls (traffic or a script) through pybreaker's policy;
+    // a slow phase leaves hundreds of calls still waiting for the lock when
+    // the timeline ends.
+    params.extend(Preset::ALL.iter().map(|p| Params {
+        policy: Policy::Consecutive,
+        compare: None,
+        ..p.params()
+    }));
     let runs: Vec<Run> = params.iter().map(Run::new).collect();
     let replies = replay(&params, &runs);
     let results = replies["results"].as_array().expect("results per case");
@@ -199,7 +211,7 @@ fn pybreaker_gives_every_call_the_outcome_the_model_gives() {
     let (mut calls, mut rejected, mut trips, mut boundary) = (0, 0, 0, 0);
     let (mut waited, mut excluded, mut changes) = (0, 0, 0);
     let mut differences = Vec::new();
-    let num = |v: &Value| v.as_u64().unwrap_or(u64::MAX);
+    let num = |v: &Value| v.as_u64();
     for (k, (run, got)) in runs.iter().zip(results).enumerate() {
         boundary += on_the_reset_timeout(run);
         let (want, want_changes) = model(run);
@@ -210,7 +222,7 @@ fn pybreaker_gives_every_call_the_outcome_the_model_gives() {
             calls += 1;
             rejected += usize::from(!w.0);
             trips += usize::from(w.0 && w.1);
-            waited += usize::from(w.2 > run.calls()[i].start);
+            waited += usize::from(w.2.is_some_and(|at| at > run.calls()[i].start));
             excluded += usize::from(lane.flags[i] & flag::NOT_COUNTED != 0);
             let g: Seen = (
                 g[0].as_bool().unwrap_or(false),
@@ -229,7 +241,12 @@ fn pybreaker_gives_every_call_the_outcome_the_model_gives() {
             .as_array()
             .expect("changes of state")
             .iter()
-            .map(|t| (num(&t[0]), t[1].as_str().unwrap_or("").to_string()))
+            .map(|t| {
+                (
+                    num(&t[0]).unwrap_or(u64::MAX),
+                    t[1].as_str().unwrap_or("").to_string(),
+                )
+            })
             .collect();
         changes += want_changes.len();
         let want_changes: Vec<(u64, String)> = want_changes
@@ -243,8 +260,9 @@ fn pybreaker_gives_every_call_the_outcome_the_model_gives() {
         }
     }
     println!(
-        "pybreaker {}: {CASES} scripts, {calls} calls ({rejected} rejected, {trips} tripping or failing a trial, {waited} waiting for the lock, {excluded} excluded client errors, {boundary} asking within 1 ms of the reset timeout), {changes} changes of state, {} differences",
+        "pybreaker {}: {CASES} scripts and {} presets, {calls} calls ({rejected} rejected, {trips} tripping or failing a trial, {waited} waiting for the lock, {excluded} excluded client errors, {boundary} asking within 1 ms of the reset timeout), {changes} changes of state, {} differences",
         replies["pybreaker"].as_str().unwrap_or("?"),
+        Preset::ALL.len(),
         differences.len()
     );
     assert!(

@@ -8,8 +8,9 @@ start and duration in virtual ms and its result (`ok`, `error`, `client`,
 or `timeout`: the caller gives up at its timeout and raises). Writes, as
 JSON on standard output, per case: per call whether it reached the
 protected function, whether the caller got pybreaker's CircuitBreakerError,
-when it got the breaker's lock and when it returned; and every change of
-state with its time.
+when it got the breaker's lock and when it returned (null if not by the
+case's `until`, the end of the script); and every change of state with its
+time.
 
 Each call runs in a thread of its own, so calls overlap as they do in a
 threaded service. The clock is virtual: pybreaker reads the time only
@@ -39,7 +40,9 @@ EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 class Sched:
-    """The virtual clock and the bookkeeping of runnable threads."""
+    """The virtual clock and the bookkeeping of runnable threads. Only the
+    driver waits on `cond`; a blocked call thread waits on an event of its
+    own, so waking one costs the same however many wait."""
 
     def __init__(self):
         self.ms = 0
@@ -47,14 +50,22 @@ class Sched:
         self.active = 0
         self.sleepers = {}
 
+    def reset(self):
+        self.ms = 0
+        self.active = 0
+        self.sleepers = {}
+
+    def block(self):
+        """The calling thread stops being runnable (the caller holds cond)."""
+        self.active -= 1
+        self.cond.notify_all()
+
     def sleep_until(self, end):
+        woken = threading.Event()
         with self.cond:
-            me = threading.get_ident()
-            self.sleepers[me] = end
-            self.active -= 1
-            self.cond.notify_all()
-            while me in self.sleepers:
-                self.cond.wait()
+            self.sleepers[threading.get_ident()] = (end, woken)
+            self.block()
+        woken.wait()
 
     def quiet(self):
         with self.cond:
@@ -66,16 +77,16 @@ class Sched:
         letting every thread settle, then sets the clock to `until`."""
         while True:
             with self.cond:
-                due = [t for t in self.sleepers.values() if t <= until]
+                due = [end for end, _ in self.sleepers.values() if end <= until]
                 if not due:
                     self.ms = max(self.ms, until)
                     return
                 t = min(due)
                 self.ms = t
-                for ident in [k for k, v in self.sleepers.items() if v == t]:
-                    del self.sleepers[ident]
+                for ident in [k for k, (end, _) in self.sleepers.items() if end == t]:
+                    _, woken = self.sleepers.pop(ident)
                     self.active += 1
-                self.cond.notify_all()
+                    woken.set()
             self.quiet()
 
 
@@ -102,6 +113,7 @@ class TurnLock:
 
     def acquire(self, blocking=True, timeout=-1):
         me = threading.get_ident()
+        turn = None
         with SCHED.cond:
             if self.owner == me:
                 self.depth += 1
@@ -110,11 +122,11 @@ class TurnLock:
                 self.depth = 1
                 self.on_grant(me)
             else:
-                self.queue.append(me)
-                SCHED.active -= 1
-                SCHED.cond.notify_all()
-                while self.owner != me:
-                    SCHED.cond.wait()
+                turn = threading.Event()
+                self.queue.append((me, turn))
+                SCHED.block()
+        if turn is not None:
+            turn.wait()
         self.real.acquire()
         return True
 
@@ -124,12 +136,12 @@ class TurnLock:
             self.depth -= 1
             if self.depth == 0:
                 if self.queue:
-                    nxt = self.queue.pop(0)
+                    nxt, turn = self.queue.pop(0)
                     self.owner = nxt
                     self.depth = 1
                     SCHED.active += 1
                     self.on_grant(nxt)
-                    SCHED.cond.notify_all()
+                    turn.set()
                 else:
                     self.owner = None
 
@@ -156,9 +168,7 @@ class Transitions(pybreaker.CircuitBreakerListener):
 
 
 def replay(case):
-    SCHED.ms = 0
-    SCHED.active = 0
-    SCHED.sleepers = {}
+    SCHED.reset()
     listener = Transitions()
     cb = pybreaker.CircuitBreaker(
         fail_max=case["fail_max"],
@@ -195,35 +205,31 @@ def replay(case):
         try:
             cb.call(protected)
         except pybreaker.CircuitBreakerError:
-            out[i][1] = True
+            with SCHED.cond:
+                out[i][1] = True
         except (DownstreamError, ClientError, TimeoutError):
             pass
         finally:
             with SCHED.cond:
                 out[i][3] = SCHED.ms
-                SCHED.active -= 1
-                SCHED.cond.notify_all()
+                SCHED.block()
 
-    threads = []
     for i, call in enumerate(calls):
         SCHED.advance(call["start"])
-        t = threading.Thread(target=run, args=(i, call))
+        # Daemon threads: a call still waiting when the script ends is left
+        # waiting, as the model leaves it.
+        t = threading.Thread(target=run, args=(i, call), daemon=True)
         with SCHED.cond:
             SCHED.active += 1
-        # The thread's identity is known only once it runs; it records
-        # itself before it asks for the lock.
         t.start()
         SCHED.quiet()
-        threads.append(t)
     SCHED.advance(case["until"])
-    for t in threads:
-        t.join(timeout=5)
-        if t.is_alive():
-            raise RuntimeError("a call did not finish by the end of the script")
-    return {"calls": out, "transitions": listener.log}
+    with SCHED.cond:
+        return {"calls": [list(c) for c in out], "transitions": list(listener.log)}
 
 
 def main():
+    threading.stack_size(256 * 1024)
     pybreaker.datetime = VirtualDatetime
     with open(sys.argv[1], encoding="utf-8") as f:
         cases = json.load(f)
