@@ -209,11 +209,15 @@ pub enum Edit {
     Errors,
     /// A health phase's length (breaker).
     Secs,
+    /// Add a step of this instance to the schedule (cache).
+    StepOf,
+    /// Add a crash of this instance to the schedule (cache).
+    CrashOf,
 }
 
 impl Edit {
     /// Every action, for the round-trip test.
-    pub const ALL: [Edit; 14] = [
+    pub const ALL: [Edit; 16] = [
         Edit::Go,
         Edit::Up,
         Edit::Down,
@@ -228,6 +232,8 @@ impl Edit {
         Edit::Kind,
         Edit::Errors,
         Edit::Secs,
+        Edit::StepOf,
+        Edit::CrashOf,
     ];
 
     /// The word written in `data-f`.
@@ -247,6 +253,8 @@ impl Edit {
             Edit::Kind => "kind",
             Edit::Errors => "errors",
             Edit::Secs => "secs",
+            Edit::StepOf => "step-of",
+            Edit::CrashOf => "crash-of",
         }
     }
 

@@ -160,12 +160,24 @@ test("a script typed, edited and reordered by keyboard, shared and reopened", as
   await expect(fresh.locator(".step-count")).toHaveText((await stepCount(page).textContent()) ?? "");
   await expect(fresh.locator(".player .caption")).toHaveText((await caption(page).textContent()) ?? "");
   await expect(fresh.locator(".ca .bk-actions li")).toHaveCount(6);
-  // Instance C comes and goes.
-  await page.getByRole("button", { name: "Add instance C" }).click();
+  // Instances come and go, up to ten; each gets its step and crash buttons.
+  await expect(page.locator("#ca-remove-instance")).toBeDisabled();
+  await page.locator("#ca-add-instance").click();
   await expect(page).toHaveURL(/&c=read/);
   await expect(page.getByRole("button", { name: "C steps" })).toBeVisible();
-  await page.getByRole("button", { name: "Remove instance C" }).click();
+  await page.getByRole("button", { name: "C crashes" }).click();
+  await expect(page).toHaveURL(/schedule=a,a,a,b,b!,40s,c!/);
+  for (let i = 0; i < 7; i++) await page.locator("#ca-add-instance").click();
+  await expect(page).toHaveURL(/&j=read/);
+  await expect(page.locator("#ca-add-instance")).toBeDisabled();
+  await expect(page.locator(".ca-programs li")).toHaveCount(10);
+  await page.getByRole("button", { name: "J steps" }).click();
+  await expect(page).toHaveURL(/schedule=a,a,a,b,b!,40s,c!,j/);
+  await expect(page.locator(".ca-seq .ca-lane")).toHaveCount(12);
+  await expectNoHorizontalScroll(page);
+  for (let i = 0; i < 8; i++) await page.locator("#ca-remove-instance").click();
   await expect(page).not.toHaveURL(/&c=/);
+  await expect(page).toHaveURL(/schedule=a,a,a,b,b!,40s(&|$)/);
 });
 
 test("the keyboard drives the player, but not while typing the schedule", async ({ page }) => {

@@ -5,12 +5,12 @@
 
 use crate::common;
 
-use backend_playground::sim::cache::{MAX_OPS, MAX_SCHEDULE};
+use backend_playground::sim::cache::{MAX_INSTANCES, MAX_OPS, MAX_SCHEDULE};
 use backend_playground::sim::rng::Rng;
 
 const KEYS: &[&str] = &[
     "policy", "lease", "jitter", "xfetch", "ttl_ms", "lease_ms", "flush_ms", "refresh", "db_ms",
-    "warm", "seed", "a", "b", "c", "schedule", "step", "", "%", "n",
+    "warm", "seed", "a", "b", "c", "d", "j", "schedule", "step", "", "%", "n", "k",
 ];
 
 const VALUES: &[&str] = &[
@@ -42,6 +42,7 @@ const VALUES: &[&str] = &[
     "%2B5s",
     "5x",
     "a!,b!,c!",
+    "j,d,a,j!",
     "999999999s",
 ];
 
@@ -58,7 +59,7 @@ fn random_urls_open_a_valid_state_that_round_trips() {
         random_query,
         |q, o| {
             let p = o.run.params();
-            assert!((2..=3).contains(&p.programs.len()), "{q}");
+            assert!((2..=MAX_INSTANCES).contains(&p.programs.len()), "{q}");
             assert!(p.programs.iter().all(|ops| ops.len() <= MAX_OPS), "{q}");
             assert!(p.schedule.len() <= MAX_SCHEDULE, "{q}");
         },

@@ -1,9 +1,9 @@
 //! Edits of a script, as the script editor makes them: an instance's
-//! operations, a third instance, a new schedule entry and the schedule
-//! written as text. Each returns the new parameters with the step to show
+//! operations, instances added or removed, a new schedule entry and the
+//! schedule written as text. Each returns the new parameters with the step to show
 //! and the control to focus next, so that the view only passes events on.
 
-use super::{token_slug, Op, Params, Token, MAX_OPS, MAX_SCHEDULE};
+use super::{token_slug, Op, Params, Token, MAX_INSTANCES, MAX_OPS, MAX_SCHEDULE};
 
 /// A change to one instance's operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,16 +55,24 @@ impl Params {
         })
     }
 
-    /// Adds instance C (reading once), or removes it with its entries in
-    /// the schedule.
-    pub fn toggle_instance_c(&self) -> Params {
+    /// Adds an instance that reads once, up to [`MAX_INSTANCES`].
+    pub fn add_instance(&self) -> Params {
         let mut p = self.clone();
-        if p.programs.len() == 3 {
-            p.programs.truncate(2);
-            p.schedule
-                .retain(|t| !matches!(t, Token::Step(2) | Token::Crash(2)));
-        } else {
+        if p.programs.len() < MAX_INSTANCES {
             p.programs.push(vec![Op::Read]);
+        }
+        p
+    }
+
+    /// Removes the last instance with its entries in the schedule, down to
+    /// two instances.
+    pub fn remove_instance(&self) -> Params {
+        let mut p = self.clone();
+        if p.programs.len() > 2 {
+            let last = p.programs.len() - 1;
+            p.programs.truncate(last);
+            p.schedule
+                .retain(|t| !matches!(t, Token::Step(i) | Token::Crash(i) if *i == last));
         }
         p
     }
@@ -140,21 +148,33 @@ mod tests {
     }
 
     #[test]
-    fn instance_c_comes_and_goes_with_its_entries() {
+    fn instances_come_and_go_with_their_entries() {
         let p = herd();
-        let two = p.toggle_instance_c();
+        let two = p.remove_instance();
         assert_eq!(two.programs.len(), 2);
         assert!(two
             .schedule
             .iter()
             .all(|t| !matches!(t, Step(2) | Crash(2))));
         assert_eq!(two.schedule.len(), p.schedule.len() - 3);
-        let three = two.toggle_instance_c();
+        // Two is the fewest.
+        assert_eq!(two.remove_instance(), two);
+        let three = two.add_instance();
         assert_eq!(
             three.programs,
             [&p.programs[..2], &[vec![Op::Read]]].concat()
         );
         assert_eq!(three.schedule, two.schedule);
+        // Up to ten, each reading once; the tenth is the last.
+        let mut many = three.clone();
+        for _ in 0..20 {
+            many = many.add_instance();
+        }
+        assert_eq!(many.programs.len(), MAX_INSTANCES);
+        assert_eq!(many.programs[9], [Op::Read]);
+        let mut with_j = many.clone();
+        with_j.schedule.push(Step(9));
+        assert_eq!(with_j.remove_instance().schedule, many.schedule);
     }
 
     #[test]

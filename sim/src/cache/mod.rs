@@ -57,7 +57,7 @@ pub struct Params {
     pub warm: bool,
     /// Seed of jitter and XFetch.
     pub seed: u32,
-    /// Each instance's operations (two or three instances).
+    /// Each instance's operations (two to [`MAX_INSTANCES`] instances).
     pub programs: Vec<Vec<Op>>,
     /// The interleaving.
     pub schedule: Vec<Token>,
@@ -87,7 +87,11 @@ fn base() -> Params {
     }
 }
 
-const NAMES: [&str; 3] = ["a", "b", "c"];
+/// The most instances a script has (a herd needs more than three).
+pub const MAX_INSTANCES: usize = 10;
+
+/// The instances' names in links, `a` to `j`.
+pub const NAMES: [&str; MAX_INSTANCES] = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
 
 fn op_slug(op: Op) -> &'static str {
     match op {
@@ -203,10 +207,11 @@ const TABLE: &[Param<Params>] = &[
     ),
 ];
 
-/// Each instance's operations from the keys `a`, `b` and `c` (three
-/// instances when the link names `c`).
+/// Each instance's operations from the keys `a` to `j`: as many instances
+/// as the last key the link names, at least two; an instance between them
+/// that the link leaves out does nothing.
 fn read_programs(p: &mut Params, r: &mut Reader) {
-    let mut programs: Vec<Option<Vec<Op>>> = vec![None; 3];
+    let mut programs: Vec<Option<Vec<Op>>> = vec![None; MAX_INSTANCES];
     for (i, name) in NAMES.iter().enumerate() {
         if let Some(raw) = r.text(name) {
             let mut ops = Vec::new();
@@ -229,20 +234,16 @@ fn read_programs(p: &mut Params, r: &mut Reader) {
             programs[i] = Some(ops);
         }
     }
-    if programs.iter().any(Option::is_some) {
-        let mut given: Vec<Vec<Op>> = programs
+    if let Some(last) = programs.iter().rposition(Option::is_some) {
+        p.programs = programs[..=last.max(1)]
             .iter()
             .map(|p| p.clone().unwrap_or_default())
             .collect();
-        if programs[2].is_none() {
-            given.truncate(2);
-        }
-        p.programs = given;
     }
 }
 
 fn write_programs(p: &Params, out: &mut Vec<(&'static str, String)>) {
-    for (i, ops) in p.programs.iter().enumerate().take(3) {
+    for (i, ops) in p.programs.iter().enumerate().take(MAX_INSTANCES) {
         out.push((
             NAMES[i],
             ops.iter()
@@ -272,7 +273,7 @@ fn read_schedule(p: &mut Params, raw: &str, problems: &mut Vec<String>) {
             )),
             Some(t) => tokens.push(t),
             None => problems.push(format!(
-                "schedule: \u{201c}{}\u{201d} (entries are a, b, c, a crash such as a!, or a wait such as 30s or 500ms; dropped)",
+                "schedule: \u{201c}{}\u{201d} (entries are an instance a to j, a crash such as a!, or a wait such as 30s or 500ms; dropped)",
                 super::params::show(w)
             )),
         }

@@ -245,7 +245,12 @@ fn write_behind_flushes_writes_in_the_order_they_were_made() {
 
 fn random_params(rng: &mut Rng) -> Params {
     let mut pick = |n: u64| rng.below(n) as u32;
-    let n = 2 + pick(2) as usize;
+    // Two or three instances mostly, up to ten now and then.
+    let n = if pick(5) == 0 {
+        2 + pick(9) as usize
+    } else {
+        2 + pick(2) as usize
+    };
     let programs: Vec<Vec<Op>> = (0..n)
         .map(|_| {
             (0..pick(4))

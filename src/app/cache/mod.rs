@@ -18,7 +18,7 @@ use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::cache::edit::{Edited, OpEdit};
 use crate::sim::cache::workload::{self, Setup, Workload};
-use crate::sim::cache::{Op, Params, Preset, Run, Token, WritePolicy, MAX_SCHEDULE};
+use crate::sim::cache::{Op, Params, Preset, Run, Token, WritePolicy, MAX_INSTANCES, MAX_SCHEDULE};
 
 /// The state of the visualization.
 type State = Live<Run>;
@@ -142,11 +142,12 @@ fn op_edit(f: Edit, j: usize) -> Option<OpEdit> {
     }
 }
 
-/// Each instance's operations, and the button that adds or removes C.
+/// Each instance's operations, and the buttons that add or remove an
+/// instance.
 #[component]
 fn Programs(state: State) -> impl IntoView {
     let rows = move || state.run.with(|r| render::program_rows(r.params()));
-    let three = move || state.run.with(|r| r.params().programs.len() == 3);
+    let count = move || state.run.with(|r| r.params().programs.len());
     let on_click = move |ev: leptos::ev::MouseEvent| {
         let Some((el, i, f)) = event_field(&ev) else {
             return;
@@ -156,15 +157,29 @@ fn Programs(state: State) -> impl IntoView {
             show(state, edited);
         }
     };
+    let last = move || {
+        let n = count();
+        ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"]
+            .get(n.saturating_sub(1))
+            .copied()
+            .unwrap_or("")
+    };
     view! {
         <div class="bk-editor">
             <h4 class="bk-sub">"What each instance does"</h4>
             <ul class="ca-programs" inner_html=rows on:click=on_click></ul>
             <div class="bk-editor-bar">
-                <button type="button" class="text-button" id="ca-third"
-                    on:click=move |_| state.apply(state.params().toggle_instance_c(), 0)>
-                    {move || if three() { "Remove instance C" } else { "Add instance C" }}
+                <button type="button" class="text-button" id="ca-add-instance"
+                    disabled=move || { count() >= MAX_INSTANCES }
+                    on:click=move |_| state.apply(state.params().add_instance(), 0)>
+                    "Add an instance"
                 </button>
+                <button type="button" class="text-button" id="ca-remove-instance"
+                    disabled=move || { count() <= 2 }
+                    on:click=move |_| state.apply(state.params().remove_instance(), 0)>
+                    {move || format!("Remove instance {}", last())}
+                </button>
+                <span class="hint">{move || format!("{} of at most {MAX_INSTANCES} instances", count())}</span>
             </div>
         </div>
     }
@@ -192,7 +207,7 @@ fn Schedule(state: State) -> impl IntoView {
             <h4 class="bk-sub">"The schedule: who acts next"</h4>
             <ScheduleBar state=state/>
             <label class="field ca-text">
-                <span>"As text (a, b, c: a step; a!: a crash; 30s: a wait)"</span>
+                <span>"As text (a to j: a step; a!: a crash; 30s: a wait)"</span>
                 <input type="text" id="ca-schedule-text" spellcheck="false" autocomplete="off"
                     prop:value=text on:change=on_text/>
             </label>
@@ -203,20 +218,30 @@ fn Schedule(state: State) -> impl IntoView {
     }
 }
 
-/// The buttons that add a step, a crash or a wait to the schedule.
+/// The buttons that add a step, a crash or a wait to the schedule: one
+/// step and one crash button per instance, written as HTML and read back
+/// through one click handler.
 #[component]
 fn ScheduleBar(state: State) -> impl IntoView {
-    let three = move || state.run.with(|r| r.params().programs.len() == 3);
+    let buttons = move || {
+        state
+            .run
+            .with(|r| render::schedule_buttons(r.params().programs.len()))
+    };
     let add = move |t: Token| show(state, state.params().push_entry(t));
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((_, i, f)) = event_field(&ev) else {
+            return;
+        };
+        match f {
+            Edit::StepOf => add(Token::Step(i)),
+            Edit::CrashOf => add(Token::Crash(i)),
+            _ => {}
+        }
+    };
     view! {
         <div class="bk-editor-bar">
-            <button type="button" class="button" id="ca-add-a" on:click=move |_| add(Token::Step(0))>"A steps"</button>
-            <button type="button" class="button" id="ca-add-b" on:click=move |_| add(Token::Step(1))>"B steps"</button>
-            <Show when=three>
-                <button type="button" class="button" id="ca-add-c" on:click=move |_| add(Token::Step(2))>"C steps"</button>
-            </Show>
-            <button type="button" class="text-button" id="ca-crash-a" on:click=move |_| add(Token::Crash(0))>"A crashes"</button>
-            <button type="button" class="text-button" id="ca-crash-b" on:click=move |_| add(Token::Crash(1))>"B crashes"</button>
+            <span class="ca-steps" inner_html=buttons on:click=on_click></span>
             <WaitField id="ca-add-wait" start_s=31 max_s=86_400
                 on_wait=Callback::new(move |ms| add(Token::Wait(ms)))/>
         </div>

@@ -10,7 +10,8 @@ use crate::sim::cache::workload::Report;
 use crate::sim::cache::{secs, token_slug, version_in, Lane, Op, Params, Run, Token, KEY};
 use crate::sim::thousands;
 
-const NAMES: [&str; 3] = ["A", "B", "C"];
+const NAMES: [&str; crate::sim::cache::MAX_INSTANCES] =
+    ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"];
 
 /// The lanes' x positions: the instances, then the cache and the database.
 fn lane_x(instances: usize, lane: Lane) -> f64 {
@@ -219,6 +220,28 @@ pub fn figures(run: &Run, step: usize) -> String {
             },
             thousands(now.into()),
             escape(&note)
+        );
+    }
+    s
+}
+
+/// The buttons that add a step or a crash of each instance to the
+/// schedule, as HTML: `data-i` is the instance, `data-f` the edit.
+pub fn schedule_buttons(instances: usize) -> String {
+    let (step, crash) = (Edit::StepOf, Edit::CrashOf);
+    let mut s = String::new();
+    for (i, name) in NAMES.iter().enumerate().take(instances) {
+        let id = name.to_ascii_lowercase();
+        let _ = write!(
+            s,
+            r#"<button type="button" class="button" id="ca-add-{id}" data-i="{i}" data-f="{step}">{name} steps</button>"#
+        );
+    }
+    for (i, name) in NAMES.iter().enumerate().take(instances) {
+        let id = name.to_ascii_lowercase();
+        let _ = write!(
+            s,
+            r#"<button type="button" class="text-button" id="ca-crash-{id}" data-i="{i}" data-f="{crash}">{name} crashes</button>"#
         );
     }
     s
