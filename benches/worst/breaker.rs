@@ -1,7 +1,8 @@
 //! The search for the slowest link of the circuit-breaker model: random
 //! links within the table's limits (timelines of up to 20 phases and 600 s,
-//! up to 200 calls a second, scripts of up to 200 actions with waits of up
-//! to an hour, and words the readers drop), and mutations of the worst.
+//! up to 200 calls a second, scripts of up to 1,000 actions with waits of
+//! up to an hour, calls in the background and calls with their own
+//! durations, and words the readers drop), and mutations of the worst.
 
 use std::time::Duration;
 
@@ -12,8 +13,8 @@ use backend_playground::sim::{open, Trace};
 use crate::nplus1::{edge, edge_of, one, open_link, search, set, Pairs, Space};
 use crate::Worst;
 
-const POLICIES: [&str; 4] = ["consecutive", "count", "time", "cheat-sheet"];
-const KINDS: [&str; 5] = ["healthy", "slow", "down", "recovering", "degraded"];
+const POLICIES: [&str; 5] = ["consecutive", "count", "time", "opossum", "cheat-sheet"];
+const KINDS: [&str; 6] = ["healthy", "slow", "down", "recovering", "degraded", "client"];
 
 /// A health timeline: up to 22 phases (past the limit of 20), often
 /// filling the 600 s exactly, with the odd word the reader drops.
@@ -23,8 +24,8 @@ fn health(rng: &mut Rng) -> String {
     let mut out = Vec::new();
     for i in 0..n {
         let kind = one(rng, &KINDS);
-        let kind = if kind == "degraded" {
-            format!("degraded{}", 1 + rng.below(99))
+        let kind = if kind == "degraded" || kind == "client" {
+            format!("{kind}{}", 1 + rng.below(99))
         } else {
             kind.to_string()
         };
@@ -42,17 +43,26 @@ fn health(rng: &mut Rng) -> String {
     out.join(",")
 }
 
-/// A manual script of up to 210 actions: calls and waits up to an hour.
+/// A manual script of up to 1,010 actions: calls (in the background, with
+/// their own durations up to two minutes) and waits up to an hour.
 fn script(rng: &mut Rng) -> String {
-    let n = edge(rng, 0, 210);
+    let n = edge(rng, 0, 1_010);
     (0..n)
-        .map(|_| match rng.below(8) {
-            0 => format!("wait{}s", edge(rng, 1, 3_600)),
-            1 => format!("wait{}ms", edge(rng, 1, 3_600_000)),
-            2 => "slow".to_string(),
-            3 | 4 => "fail".to_string(),
-            5 => "nope".to_string(),
-            _ => "ok".to_string(),
+        .map(|_| {
+            let call = match rng.below(10) {
+                0 => return format!("wait{}s", edge(rng, 1, 3_600)),
+                1 => return format!("wait{}ms", edge(rng, 1, 3_600_000)),
+                2 => return "nope".to_string(),
+                3 => "slow",
+                4 | 5 => "fail",
+                6 => "client",
+                _ => "ok",
+            };
+            let bg = if rng.below(2) == 0 { "~" } else { "" };
+            match rng.below(3) {
+                0 => format!("{bg}{call}:{}ms", edge(rng, 0, 120_000)),
+                _ => format!("{bg}{call}"),
+            }
         })
         .collect::<Vec<_>>()
         .join(",")

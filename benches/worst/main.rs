@@ -3,7 +3,8 @@
 //! model's limits, printing that link, its open time (median of several
 //! runs, native) and the most memory it held while opening. Prints figures;
 //! asserts nothing. Run with `cargo bench --bench worst`; the full links go
-//! to `artifacts/worst-links.txt`.
+//! to `artifacts/worst-links.txt`. Words after `--` choose the models
+//! (`cargo bench --bench worst -- circuit-breaker`).
 
 #[path = "../common/mod.rs"]
 #[allow(dead_code)]
@@ -124,8 +125,17 @@ fn main() {
         ("cache-aside", cache::worst),
         ("isolation", lab::worst),
     ];
+    // `cargo bench --bench worst -- circuit-breaker` searches only the
+    // models whose names contain one of the words given.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let mut found = Vec::new();
     for (name, search) in searches {
+        if !only.is_empty() && !only.iter().any(|w| name.contains(w.as_str())) {
+            continue;
+        }
         let t = Instant::now();
         let w = search();
         println!(
