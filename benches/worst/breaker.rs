@@ -14,7 +14,14 @@ use crate::nplus1::{edge, edge_of, one, open_link, search, set, Pairs, Space};
 use crate::Worst;
 
 const POLICIES: [&str; 5] = ["consecutive", "count", "time", "opossum", "cheat-sheet"];
-const KINDS: [&str; 6] = ["healthy", "slow", "down", "recovering", "degraded", "client"];
+const KINDS: [&str; 6] = [
+    "healthy",
+    "slow",
+    "down",
+    "recovering",
+    "degraded",
+    "client",
+];
 
 /// A health timeline: up to 22 phases (past the limit of 20), often
 /// filling the 600 s exactly, with the odd word the reader drops.
