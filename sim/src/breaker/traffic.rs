@@ -233,21 +233,6 @@ fn duration_word(ms: u64) -> String {
     }
 }
 
-/// Reads `12s` or `1500ms` (at most ten digits).
-fn parse_duration(text: &str) -> Option<u64> {
-    let (digits, scale) = if let Some(d) = text.strip_suffix("ms") {
-        (d, 1)
-    } else if let Some(d) = text.strip_suffix('s') {
-        (d, 1000)
-    } else {
-        return None;
-    };
-    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse::<u64>().ok()?.checked_mul(scale)
-}
-
 impl Action {
     /// A plain call of kind `send`.
     pub fn call(send: Send) -> Action {
@@ -279,7 +264,7 @@ impl Action {
     fn parse(word: &str) -> Option<Action> {
         let w = word.trim().to_ascii_lowercase();
         if let Some(rest) = w.strip_prefix("wait") {
-            let ms = parse_duration(rest)?;
+            let ms = crate::params::duration(rest)?;
             return (1..=MAX_WAIT_MS).contains(&ms).then_some(Action::Wait(ms));
         }
         let (background, rest) = match w.strip_prefix('~') {
@@ -289,7 +274,7 @@ impl Action {
         let (kind, ms) = match rest.split_once(':') {
             Some((kind, d)) => (
                 kind,
-                Some(parse_duration(d).filter(|ms| *ms <= MAX_CALL_MS)?),
+                Some(crate::params::duration(d).filter(|ms| *ms <= MAX_CALL_MS)?),
             ),
             None => (rest, None),
         };

@@ -116,17 +116,7 @@ fn parse_token(word: &str) -> Option<Token> {
     // decoded to a space is trimmed away).
     let rest = w.strip_prefix('+').unwrap_or(&w);
     if rest.starts_with(|c: char| c.is_ascii_digit()) {
-        let (digits, scale) = if let Some(d) = rest.strip_suffix("ms") {
-            (d, 1)
-        } else if let Some(d) = rest.strip_suffix('s') {
-            (d, 1000)
-        } else {
-            return None;
-        };
-        if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let ms = digits.parse::<u64>().ok()? * scale;
+        let ms = super::params::duration(rest)?;
         return (1..=MAX_WAIT_MS).contains(&ms).then_some(Token::Wait(ms));
     }
     let (name, crash) = match w.strip_suffix('!') {
