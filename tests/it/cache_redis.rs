@@ -246,7 +246,7 @@ fn random_params(rng: &mut Rng) -> Params {
         })
         .collect();
     Params {
-        policy: WritePolicy::ALL[pick(6) as usize],
+        policy: WritePolicy::ALL[pick(WritePolicy::ALL.len() as u64) as usize],
         lease: pick(2) == 0,
         jitter_pct: [0, 10][pick(2) as usize],
         xfetch_beta10: [0, 10][pick(2) as usize],
@@ -257,6 +257,8 @@ fn random_params(rng: &mut Rng) -> Params {
         db_ms: 100,
         warm: pick(2) == 0,
         seed: pick(1000),
+        double_ms: [1, 50, 500][pick(3) as usize],
+        fill_nx: pick(3) == 0,
         programs,
         schedule,
     }

@@ -32,14 +32,18 @@ pub enum WritePolicy {
     WriteBehind,
     /// As `DeleteAfter` on writes; reads refresh a key late in its life.
     RefreshAhead,
+    /// Delete the key, update the database, then, after a delay, delete
+    /// the key again (delayed double delete).
+    DoubleDelete,
 }
 
 impl WritePolicy {
     /// Every policy, in the order the view lists them.
-    pub const ALL: [WritePolicy; 6] = [
+    pub const ALL: [WritePolicy; 7] = [
         WritePolicy::DeleteAfter,
         WritePolicy::SetAfter,
         WritePolicy::DeleteBefore,
+        WritePolicy::DoubleDelete,
         WritePolicy::WriteThrough,
         WritePolicy::WriteBehind,
         WritePolicy::RefreshAhead,
@@ -54,6 +58,7 @@ impl WritePolicy {
             WritePolicy::WriteThrough => "write-through",
             WritePolicy::WriteBehind => "write-behind",
             WritePolicy::RefreshAhead => "refresh-ahead",
+            WritePolicy::DoubleDelete => "delete-update-delete",
         }
     }
 
@@ -66,6 +71,7 @@ impl WritePolicy {
             WritePolicy::WriteThrough => "Write-through",
             WritePolicy::WriteBehind => "Write-behind",
             WritePolicy::RefreshAhead => "Refresh-ahead (writes delete)",
+            WritePolicy::DoubleDelete => "Delete, update, delete again later",
         }
     }
 }
@@ -96,6 +102,11 @@ pub struct Config {
     pub warm: bool,
     /// The seed of jitter and XFetch.
     pub seed: u32,
+    /// Delayed double delete: the second delete comes this long after the
+    /// commit, ms.
+    pub double_ms: u64,
+    /// Fills use `SET NX`: a fill never overwrites a value already there.
+    pub fill_nx: bool,
 }
 
 /// What an instance does.
@@ -218,6 +229,9 @@ enum Phase {
     /// A write that has deleted the key first: next, its commit (its
     /// version is the one the database gives it then).
     WriteCommit,
+    /// A delayed double delete that has committed: its second delete is
+    /// due at this time.
+    SecondDelete { due: u64 },
 }
 
 #[derive(Debug, Clone)]
@@ -469,14 +483,24 @@ impl Engine {
                 let held = self.cache.get(self.now, LEASE_KEY);
                 let held = self.command(step, i, held);
                 if held.reply == Reply::Bulk(token.to_string()) {
-                    let c = self.cache.set(self.now, KEY, &value, Some(ttl), false);
-                    self.command(step, i, c);
+                    let c = self
+                        .cache
+                        .set(self.now, KEY, &value, Some(ttl), self.cfg.fill_nx);
+                    let set = self.command(step, i, c);
                     let c = self.cache.del(self.now, &[LEASE_KEY]);
                     self.command(step, i, c);
-                    step.note = format!(
-                        "{name} still holds its lease, so its set of {} is accepted.",
-                        value_of(version)
-                    );
+                    step.note = if set.reply == Reply::Nil {
+                        self.figures.refused_sets += 1;
+                        format!(
+                            "{name} still holds its lease, but its SET NX of {} does nothing: the key already holds a value.",
+                            value_of(version)
+                        )
+                    } else {
+                        format!(
+                            "{name} still holds its lease, so its set of {} is accepted.",
+                            value_of(version)
+                        )
+                    };
                 } else {
                     self.figures.refused_sets += 1;
                     step.note = format!(
@@ -486,8 +510,18 @@ impl Engine {
                 }
             }
             None => {
-                let c = self.cache.set(self.now, KEY, &value, Some(ttl), false);
-                self.command(step, i, c);
+                let c = self
+                    .cache
+                    .set(self.now, KEY, &value, Some(ttl), self.cfg.fill_nx);
+                let c = self.command(step, i, c);
+                if c.reply == Reply::Nil {
+                    self.figures.refused_sets += 1;
+                    step.note = format!(
+                        "{name}'s SET NX of {} does nothing: the key already holds a value, which a fill never overwrites.",
+                        value_of(version)
+                    );
+                    return;
+                }
                 step.note = if version < self.db_version {
                     format!(
                         "{name} sets {} in the cache, but the database already holds {}: the cache is now wrong until the key expires or is deleted again.",
@@ -538,6 +572,41 @@ impl Engine {
                     "{name} commits {} to the database, after its delete.",
                     value_of(version)
                 );
+                self.instances[i].phase = if self.cfg.policy == WritePolicy::DoubleDelete {
+                    step.note.push_str(&format!(
+                        " It will delete the key again in {}.",
+                        super::secs(self.cfg.double_ms)
+                    ));
+                    Phase::SecondDelete {
+                        due: self.now + self.cfg.double_ms,
+                    }
+                } else {
+                    Phase::Idle
+                };
+            }
+            Phase::SecondDelete { due } => {
+                // The writer sleeps until its delay is over: if its turn
+                // comes early, the clock moves on to it.
+                let slept = due.saturating_sub(self.now);
+                self.now = self.now.max(due);
+                step.at = self.now;
+                let keys: &[&str] = if self.cfg.lease {
+                    &[KEY, LEASE_KEY]
+                } else {
+                    &[KEY]
+                };
+                let c = self.cache.del(self.now, keys);
+                self.command(&mut step, i, c);
+                step.note = if slept > 0 {
+                    format!(
+                        "{name} sleeps {} more, then deletes the key a second time, clearing any value filled since its first delete.",
+                        super::secs(slept)
+                    )
+                } else {
+                    format!(
+                        "{name} deletes the key a second time, clearing any value filled since its first delete."
+                    )
+                };
                 self.instances[i].phase = Phase::Idle;
             }
             Phase::WriteSecond { version } => {
@@ -682,7 +751,7 @@ impl Engine {
                 step.note = format!("{name} commits {} to the database.", value_of(version));
                 self.instances[i].phase = Phase::WriteSecond { version };
             }
-            WritePolicy::DeleteBefore => {
+            WritePolicy::DeleteBefore | WritePolicy::DoubleDelete => {
                 let keys: &[&str] = if self.cfg.lease {
                     &[KEY, LEASE_KEY]
                 } else {

@@ -57,6 +57,10 @@ pub struct Params {
     pub warm: bool,
     /// Seed of jitter and XFetch.
     pub seed: u32,
+    /// Delayed double delete: the delay of the second delete, ms.
+    pub double_ms: u32,
+    /// Fills use `SET NX`.
+    pub fill_nx: bool,
     /// Each instance's operations (two to [`MAX_INSTANCES`] instances).
     pub programs: Vec<Vec<Op>>,
     /// The interleaving.
@@ -82,6 +86,8 @@ fn base() -> Params {
         db_ms: 100,
         warm: false,
         seed: 1,
+        double_ms: 500,
+        fill_nx: false,
         programs: vec![vec![Op::Read, Op::Read], vec![Op::Write]],
         schedule: Vec::new(),
     }
@@ -146,6 +152,8 @@ impl Params {
             db_ms: self.db_ms.into(),
             warm: self.warm,
             seed: self.seed,
+            double_ms: self.double_ms.into(),
+            fill_nx: self.fill_nx,
         }
     }
 }
@@ -177,6 +185,16 @@ const TABLE: &[Param<Params>] = &[
     int!("refresh", "Refresh at", "% of TTL", 1, 99, refresh_pct)
         .when(|p| p.policy == WritePolicy::RefreshAhead),
     int!("db_ms", "Database read", "ms", 1, 10_000, db_ms).when(|p| p.xfetch_beta10 > 0),
+    int!(
+        "double_ms",
+        "Second delete after",
+        "ms",
+        1,
+        600_000,
+        double_ms
+    )
+    .when(|p| p.policy == WritePolicy::DoubleDelete),
+    choice!("nx", "Fills use SET NX", bool, fill_nx).when(|p| p.fill_nx),
     choice!("warm", "Starts cached", bool, warm),
     int!("seed", "Seed", "", 0, u32::MAX, seed).when(|p| p.jitter_pct > 0 || p.xfetch_beta10 > 0),
     Param::new(
@@ -404,17 +422,25 @@ pub enum Preset {
     Herd,
     /// Write-behind writes lost in a crash.
     WriteBehindCrash,
+    /// Delayed double delete: a stale fill before the second delete is
+    /// cleared, one after it stays.
+    DoubleDelete,
+    /// Update, then set, with fills by `SET NX`: a stale fill finds the
+    /// writer's value and does nothing.
+    SetNx,
 }
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 6] = [
+    pub const ALL: [Preset; 8] = [
         Preset::StaleSet,
         Preset::DeleteFirst,
         Preset::SetRace,
         Preset::LostDelete,
         Preset::Herd,
         Preset::WriteBehindCrash,
+        Preset::DoubleDelete,
+        Preset::SetNx,
     ];
 
     /// The word the view uses.
@@ -426,6 +452,8 @@ impl Preset {
             Preset::LostDelete => "lost-delete",
             Preset::Herd => "herd",
             Preset::WriteBehindCrash => "write-behind-crash",
+            Preset::DoubleDelete => "double-delete",
+            Preset::SetNx => "set-nx",
         }
     }
 
@@ -438,6 +466,8 @@ impl Preset {
             Preset::LostDelete => "A lost invalidation",
             Preset::Herd => "The thundering herd",
             Preset::WriteBehindCrash => "Write-behind and a crash",
+            Preset::DoubleDelete => "Delayed double delete: its window",
+            Preset::SetNx => "Fills with SET NX",
         }
     }
 
@@ -494,6 +524,33 @@ impl Preset {
                 warm: true,
                 programs: vec![vec![Write, Write], vec![Read]],
                 schedule: vec![S(0), S(0), Crash(0), Wait(6_000), S(1)],
+                ..b
+            },
+            // A and C both read v1 before B commits v2. A fills before B's
+            // second delete, which clears it (A's next read misses); C fills
+            // after it, and D reads C's stale value.
+            Preset::DoubleDelete => Params {
+                policy: WritePolicy::DoubleDelete,
+                programs: vec![vec![Read, Read], vec![Write], vec![Read], vec![Read]],
+                schedule: vec![
+                    S(0),
+                    S(0),
+                    S(2),
+                    S(2),
+                    S(1),
+                    S(1),
+                    S(0),
+                    S(1),
+                    S(0),
+                    S(2),
+                    S(3),
+                ],
+                ..b
+            },
+            Preset::SetNx => Params {
+                policy: WritePolicy::SetAfter,
+                fill_nx: true,
+                schedule: vec![S(0), S(0), S(1), S(1), S(0), S(0)],
                 ..b
             },
         }

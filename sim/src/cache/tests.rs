@@ -191,6 +191,60 @@ fn committed_versions(run: &Run) -> Vec<u32> {
 }
 
 #[test]
+fn a_delayed_double_delete_clears_an_early_fill_but_not_a_late_one() {
+    let p = Preset::DoubleDelete.params();
+    let run = Run::new(&p);
+    // A's stale fill of v1 (step 7) is cleared by B's second delete, which
+    // waits its delay after the commit (step 8).
+    assert_eq!(run.step(7).cached.map(|c| c.0), Some(1));
+    assert_eq!(run.step(7).db_version, 2);
+    let second = run.step(8);
+    assert_eq!(second.cached, None);
+    assert_eq!(second.at, run.step(6).at + u64::from(p.double_ms));
+    assert!(second.commands.iter().any(|c| c.args[0] == "DEL"));
+    // A's next read misses; C's fill after the second delete stays, and D
+    // reads it stale.
+    assert!(run.step(9).read.is_none());
+    assert_eq!(run.step(10).cached.map(|c| c.0), Some(1));
+    let d = run.step(11).read.expect("D reads");
+    assert!(d.hit && d.version < d.db_version);
+    assert_eq!(run.total().stale_reads, 1);
+    // Without the second delete (delete, then update), A's fill stays
+    // stale and A's next read returns it too.
+    let single = total(&Params {
+        policy: WritePolicy::DeleteBefore,
+        ..p.clone()
+    });
+    assert_eq!(single.stale_reads, 2, "{single:?}");
+}
+
+#[test]
+fn fills_with_set_nx_never_overwrite_a_value() {
+    let p = Preset::SetNx.params();
+    let run = Run::new(&p);
+    // B set v2 after its commit; A's late fill of v1 finds it and does
+    // nothing, so A's next read returns v2.
+    let fill = run.step(5);
+    let set = fill.commands.last().expect("the fill's SET");
+    assert!(set.args.iter().any(|a| a == "NX"), "{:?}", set.args);
+    assert_eq!(fill.cached.map(|c| c.0), Some(2));
+    let f = run.total();
+    assert_eq!((f.stale_reads, f.refused_sets), (0, 1), "{f:?}");
+    // Plain SET: the fill overwrites v2 with v1, and the read is stale.
+    let plain = total(&Params {
+        fill_nx: false,
+        ..p.clone()
+    });
+    assert_eq!(plain.stale_reads, 1, "{plain:?}");
+    // After a delete, SET NX finds nothing to protect: the stale set lands.
+    let after_delete = total(&Params {
+        policy: WritePolicy::DeleteAfter,
+        ..p.clone()
+    });
+    assert_eq!(after_delete.stale_reads, 1, "{after_delete:?}");
+}
+
+#[test]
 fn overlapping_delete_first_writers_commit_distinct_versions() {
     // A and B both delete first, then commit in turn; C misses and reads
     // A's commit before B's lands, then fills the cache with it.
@@ -266,7 +320,7 @@ fn random_params(rng: &mut Rng) -> Params {
         })
         .collect();
     Params {
-        policy: WritePolicy::ALL[pick(6) as usize],
+        policy: WritePolicy::ALL[pick(WritePolicy::ALL.len() as u64) as usize],
         lease: pick(2) == 0,
         jitter_pct: [0, 10, 50][pick(3) as usize],
         xfetch_beta10: [0, 10, 30][pick(3) as usize],
@@ -277,6 +331,8 @@ fn random_params(rng: &mut Rng) -> Params {
         db_ms: 1 + pick(500),
         warm: pick(2) == 0,
         seed: pick(1000),
+        double_ms: [1, 50, 500][pick(3) as usize],
+        fill_nx: pick(3) == 0,
         programs,
         schedule,
     }
@@ -323,8 +379,8 @@ struct Replayed {
     fresh_reads: usize,
     /// Per policy (in [`WritePolicy::ALL`]'s order): scripts, and writes
     /// that overlapped another.
-    scripts: [usize; 6],
-    overlapping: [usize; 6],
+    scripts: [usize; WritePolicy::ALL.len()],
+    overlapping: [usize; WritePolicy::ALL.len()],
 }
 
 fn replay_database(p: &Params, run: &Run, seen: &mut Replayed) {
@@ -389,11 +445,13 @@ fn replay_database(p: &Params, run: &Run, seen: &mut Replayed) {
             if in_flight[i] {
                 in_flight[i] = false;
             } else {
+                let second_delete = s.note.contains("a second time");
                 let starts = s.arrows.iter().any(|a| match p.policy {
-                    WritePolicy::DeleteBefore => {
+                    WritePolicy::DeleteBefore | WritePolicy::DoubleDelete => {
                         a.to == Lane::Cache
                             && a.request.split(' ').nth(1) == Some(KEY)
                             && a.request.starts_with("DEL")
+                            && !second_delete
                     }
                     WritePolicy::WriteThrough | WritePolicy::WriteBehind => false,
                     _ => a.to == Lane::Db && a.request.starts_with("UPDATE"),

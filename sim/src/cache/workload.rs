@@ -119,6 +119,10 @@ enum Event {
     Commit {
         key: u32,
     },
+    /// A delayed double delete's second delete of `key`.
+    SecondDelete {
+        key: u32,
+    },
     /// A background refresh of `key` read `version`.
     Refreshed {
         key: u32,
@@ -316,7 +320,7 @@ impl State {
         let k = key as usize;
         let t = self.now + self.s.db_ms;
         match self.s.policy {
-            WritePolicy::DeleteBefore => {
+            WritePolicy::DeleteBefore | WritePolicy::DoubleDelete => {
                 self.del(key);
                 self.at(t, Event::Commit { key });
             }
@@ -342,6 +346,12 @@ impl State {
         match self.s.policy {
             WritePolicy::SetAfter | WritePolicy::WriteThrough => self.set(key, version),
             WritePolicy::DeleteBefore => {}
+            // The second delete comes twice a database call after the
+            // commit: time for a read that began before it to fill.
+            WritePolicy::DoubleDelete => {
+                let t = self.now + 2 * self.s.db_ms;
+                self.at(t, Event::SecondDelete { key });
+            }
             _ => self.del(key),
         }
     }
@@ -450,6 +460,7 @@ impl State {
                 lease,
             } => self.read_done(req, key, version, lease),
             Event::Commit { key } => self.committed(key),
+            Event::SecondDelete { key } => self.del(key),
             Event::Refreshed { key, version } => {
                 self.refreshing[key as usize] = false;
                 self.set(key, version);

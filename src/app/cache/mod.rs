@@ -54,7 +54,15 @@ pub fn CacheViz(slug: &'static str) -> impl IntoView {
 
 /// The number fields, in the order the controls list them.
 const SETTINGS: &[&str] = &[
-    "ttl_ms", "jitter", "xfetch", "db_ms", "lease_ms", "flush_ms", "refresh", "seed",
+    "ttl_ms",
+    "jitter",
+    "xfetch",
+    "db_ms",
+    "lease_ms",
+    "flush_ms",
+    "refresh",
+    "double_ms",
+    "seed",
 ];
 
 /// The scenario, the write policy, the mitigations.
@@ -98,6 +106,10 @@ fn Controls(state: State) -> impl IntoView {
                 options=vec![("off", "Off"), ("on", "On: a token on a miss")]
                 value=Signal::derive(move || on_off(p().lease))
                 on_pick=Callback::new(move |v: String| state.change(|p| p.lease = v == "on"))/>
+            <SelectField id="ca-nx" label="Fills"
+                options=vec![("off", "SET: overwrite"), ("on", "SET NX: only if absent")]
+                value=Signal::derive(move || on_off(p().fill_nx))
+                on_pick=Callback::new(move |v: String| state.change(|p| p.fill_nx = v == "on"))/>
             <SelectField id="ca-warm" label="At the start the key is"
                 options=vec![("off", "Not cached"), ("on", "Cached (v1)")]
                 value=Signal::derive(move || on_off(p().warm))
