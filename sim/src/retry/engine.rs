@@ -17,6 +17,7 @@
 //! and standard deviation: integers only, so every machine draws the same.
 
 use std::cmp::Reverse;
+use std::collections::binary_heap::PeekMut;
 use std::collections::BinaryHeap;
 
 use super::super::breaker::{Breaker, Config, Permit, Result as Outcome, State, Transition};
@@ -308,7 +309,10 @@ pub(super) fn contend(s: &Setup) -> Totals {
         heap.push(Reverse((write << ATTEMPT_BITS) | c as u64));
     }
     let mut last_write: Option<u64> = None;
-    while let Some(Reverse(key)) = heap.pop() {
+    // The earliest write is looked at in place: a failed attempt's next
+    // write replaces it (one sift instead of a pop and a push).
+    while let Some(mut top) = heap.peek_mut() {
+        let Reverse(key) = *top;
         let (w, c) = (
             key >> ATTEMPT_BITS,
             (key & ((1 << ATTEMPT_BITS) - 1)) as usize,
@@ -320,10 +324,12 @@ pub(super) fn contend(s: &Setup) -> Totals {
         if last_write.is_none_or(|lw| lw <= reads[c]) {
             last_write = Some(w);
             totals.ok += 1;
+            PeekMut::pop(top);
             continue;
         }
         if s.policy == Policy::None || (s.attempts != 0 && tries[c] + 1 >= s.attempts) {
             totals.failed += 1;
+            PeekMut::pop(top);
             continue;
         }
         let u = if s.policy.jittered() {
@@ -344,7 +350,7 @@ pub(super) fn contend(s: &Setup) -> Totals {
         totals.sent += 1;
         let (read, write) = send(start, r);
         reads[c] = read;
-        heap.push(Reverse((write << ATTEMPT_BITS) | c as u64));
+        *top = Reverse((write << ATTEMPT_BITS) | c as u64);
     }
     totals
 }
