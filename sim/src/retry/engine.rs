@@ -200,6 +200,9 @@ pub struct Record {
     pub snaps: Vec<Snap>,
     /// Attempts sent per client.
     pub calls: Vec<u32>,
+    /// Every attempt sent, in the order sent: its client and the interval
+    /// it left in (so the calls per client up to any step are a count).
+    pub sends: Vec<(u32, u32)>,
     /// The breaker's changes of state.
     pub transitions: Vec<Transition>,
 }
@@ -533,6 +536,7 @@ impl Sim {
             if let Some(n) = r.calls.get_mut(at.client as usize) {
                 *n += 1;
             }
+            r.sends.push((at.client, self.now_bucket as u32));
         }
         if let Some(b) = self.bucket() {
             b.sent += 1;

@@ -369,6 +369,32 @@ impl Run {
         &self.record.calls
     }
 
+    /// Attempts sent per client up to the end of the interval `step`
+    /// shows (nothing at step 0; [`Run::calls`] at the last step).
+    pub fn calls_until(&self, step: usize) -> Vec<u32> {
+        let mut out = vec![0; self.record.calls.len()];
+        let step = step.min(self.steps() - 1) as u32;
+        let sent = self.record.sends.partition_point(|&(_, b)| b < step);
+        for &(c, _) in &self.record.sends[..sent] {
+            if let Some(n) = out.get_mut(c as usize) {
+                *n += 1;
+            }
+        }
+        out
+    }
+
+    /// Calls per client as a count of clients per number of attempts, up
+    /// to `step`: entry `i` is how many clients have sent `i` attempts
+    /// (the last entry counts those with that many or more).
+    pub fn histogram(&self, step: usize, bins: usize) -> Vec<u32> {
+        let mut out = vec![0; bins.max(1)];
+        let last = out.len() - 1;
+        for n in self.calls_until(step) {
+            out[(n as usize).min(last)] += 1;
+        }
+        out
+    }
+
     /// The breaker's changes of state.
     pub fn transitions(&self) -> &[breaker::Transition] {
         &self.record.transitions

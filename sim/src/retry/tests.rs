@@ -263,6 +263,14 @@ fn random_runs_keep_their_books() {
             run.calls().iter().map(|&c| u64::from(c)).sum::<u64>(),
             t.sent
         );
+        assert_eq!(run.calls_until(run.steps() - 1), run.calls());
+        assert!(run.calls_until(0).iter().all(|&n| n == 0));
+        let mid = run.steps() / 2;
+        let sent: u64 = run.buckets()[..mid].iter().map(|b| u64::from(b.sent)).sum();
+        let until: u64 = run.calls_until(mid).iter().map(|&n| u64::from(n)).sum();
+        assert_eq!(until, sent);
+        let clients: u32 = run.histogram(mid, 8).iter().sum();
+        assert_eq!(clients as usize, run.calls().len());
         assert!(t.truncated || t.ok + t.failed == t.units, "{p:?} {t:?}");
         if let Some(a) = p.amplification() {
             assert!(t.work <= t.units * a, "{p:?} {t:?}");
