@@ -27,6 +27,7 @@ mod isolation_urls;
 mod nplus1_sqlite;
 mod presets;
 mod retry_libraries;
+mod retry_urls;
 mod seed_coverage;
 mod tidy;
 mod url_property;
