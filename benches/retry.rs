@@ -71,4 +71,47 @@ fn main() {
             ms(fastest)
         );
     }
+    println!();
+    println!("Heaviest links (steps, attempts sent, time):");
+    worst();
+}
+/// The heaviest links within the table's limits: a thousand clients with a
+/// hundred units each retrying at once on the row (the run stops at its
+/// attempt limit), and open traffic at the highest rate through an outage.
+fn worst() {
+    use backend_playground::sim::retry::{
+        Params, Resource, Traffic, MAX_CLIENTS, MAX_RATE, MAX_SECONDS, MAX_UNITS,
+    };
+    let row = Params {
+        clients: MAX_CLIENTS,
+        units: MAX_UNITS,
+        tick_ms: 1,
+        ..Params::aws(Policy::Immediate, MAX_CLIENTS)
+    };
+    let open = Params {
+        traffic: Traffic::Open,
+        resource: Resource::Overload,
+        rate: MAX_RATE,
+        seconds: MAX_SECONDS,
+        outage_ms: 5_000,
+        attempts: 0,
+        timeout_ms: 100,
+        tick_ms: 1,
+        ..Preset::Budget.params()
+    };
+    for (name, p) in [
+        ("1,000 clients x 100 units, row", row),
+        ("open, 2,000/s for 60 s", open),
+    ] {
+        let (median, fastest) = time(|| Run::new(&p));
+        let run = Run::new(&p);
+        println!(
+            "{:<32} {:>8} {:>9} {:>10} {:>10}",
+            name,
+            run.steps(),
+            run.totals().sent,
+            ms(median),
+            ms(fastest)
+        );
+    }
 }
