@@ -32,6 +32,7 @@
 //! draws once more, for a wait it never sleeps (`n` retries take `n + 1`
 //! draws with a jittered strategy).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -158,6 +159,7 @@ fn tenacity_waits_as_the_model_does_draw_for_draw() {
     let results = reply["results"].as_array().expect("results per case");
     assert_eq!(results.len(), specs.len());
     let (mut compared, mut differences, mut documented) = (0, Vec::new(), 0);
+    let mut per: BTreeMap<&str, usize> = BTreeMap::new();
     for ((name, policy, base, cap, jitter, n, d), result) in specs.iter().zip(results) {
         let (got, taken) = reported(result);
         match policy {
@@ -169,6 +171,7 @@ fn tenacity_waits_as_the_model_does_draw_for_draw() {
                 assert_eq!(taken, draws, "{name}: draws taken");
                 for (i, (g, w)) in got.iter().zip(&want).enumerate() {
                     compared += 1;
+                    *per.entry(name).or_default() += 1;
                     if g.to_bits() != w.to_bits() {
                         differences.push(format!(
                             "{name} base {base} cap {cap} retry {}: tenacity {g}, model {w}",
@@ -187,6 +190,7 @@ fn tenacity_waits_as_the_model_does_draw_for_draw() {
                     let ours = exponential(k, *base, *cap);
                     assert!(*g >= ours && *g <= ours + jitter, "{g} {ours}");
                     documented += usize::from(g.to_bits() != ours.to_bits());
+                    *per.entry(name).or_default() += 1;
                 }
             }
         }
@@ -199,7 +203,7 @@ fn tenacity_waits_as_the_model_does_draw_for_draw() {
     );
     assert!(compared >= 1_000, "{compared}");
     eprintln!(
-        "tenacity 9.2.1: {} cases, {compared} delays equal bit for bit; {documented} wait_exponential_jitter delays differ from the model's exponential as documented",
+        "tenacity 9.2.1: {} cases, {compared} delays equal bit for bit; {documented} wait_exponential_jitter delays differ from the model's exponential as documented; delays per strategy {per:?}",
         specs.len()
     );
 }
@@ -276,6 +280,7 @@ fn exponential_backoff_waits_as_the_model_does_draw_for_draw() {
     let results = reply["results"].as_array().expect("results per case");
     assert_eq!(results.len(), specs.len());
     let (mut equal, mut rounded, mut shifted) = (0, 0, 0);
+    let mut per: BTreeMap<&str, usize> = BTreeMap::new();
     let mut differences = Vec::new();
     for (c, result) in specs.iter().zip(results) {
         let (got, taken) = reported(result);
@@ -291,6 +296,7 @@ fn exponential_backoff_waits_as_the_model_does_draw_for_draw() {
                 assert_eq!(got.len(), want.len());
                 for (g, w) in got.iter().zip(&want) {
                     equal += 1;
+                    *per.entry(c.policy.slug()).or_default() += 1;
                     if g.to_bits() != w.to_bits() {
                         differences
                             .push(format!("{:?} {} {}: {g} vs {w}", c.policy, c.base, c.cap));
@@ -303,6 +309,7 @@ fn exponential_backoff_waits_as_the_model_does_draw_for_draw() {
                     assert_eq!(g.to_bits(), w.round().to_bits(), "{g} {w}");
                     assert!((g - w).abs() <= 0.5);
                     rounded += usize::from(g != w);
+                    *per.entry("full-jitter (rounded)").or_default() += 1;
                 }
             }
             JsKind::FirstDelayed => {
@@ -319,7 +326,7 @@ fn exponential_backoff_waits_as_the_model_does_draw_for_draw() {
     assert!(differences.is_empty(), "{differences:#?}");
     assert!(equal >= 500, "{equal}");
     eprintln!(
-        "exponential-backoff 3.1.3: {} cases, {equal} delays equal bit for bit; {rounded} full-jitter delays rounded to whole ms, {shifted} delays with delayFirstAttempt shifted by one retry, as documented",
+        "exponential-backoff 3.1.3: {} cases, {equal} delays equal bit for bit; {rounded} full-jitter delays changed by rounding to whole ms, {shifted} delays with delayFirstAttempt shifted by one retry, as documented; delays per policy {per:?}",
         specs.len()
     );
 }

@@ -3,6 +3,15 @@
 //! different seeds, averaging the work (attempts that reached the row, the
 //! AWS simulator's "calls") and the completion time; and the AWS blog's
 //! ranking of the policies, checked on the result.
+//!
+//! Beside the AWS simulator itself (its Python run with 20 runs a point),
+//! at 190 clients: no backoff 8,011 calls and 3,554 ms there, 8,019 and
+//! 3,539 ms here; exponential 5,173 and 101,764 ms there, 5,168 and 99,176
+//! ms here; decorrelated 2,426 and 7,740 ms there, 2,429 and 7,972 ms
+//! here. Full and equal jitter do about 9% more work here (1,936 and 1,920
+//! against 1,773 and 1,763) because the model's first retry waits `base`
+//! where the simulator's waits `2 * base`; with a base of 10 ms the model
+//! gives 1,772 and 1,760.
 
 use super::engine::simulate;
 use super::{Params, Policy};
