@@ -28,7 +28,7 @@ pub use engine::{
 pub use policy::Policy;
 pub use presets::Preset;
 
-use super::breaker::{self, secs};
+use super::breaker;
 use super::model::{Choices, Model, Param};
 use super::{thousands, Trace};
 use crate::{choice, int};
@@ -463,9 +463,9 @@ impl Run {
         );
         if p.policy != Policy::None {
             text.push_str(&format!(
-                " (base {} ms, cap {})",
-                p.base_ms,
-                secs(p.cap_ms.into())
+                " (base {}, cap {})",
+                nanos(u64::from(p.base_ms) * MS),
+                nanos(u64::from(p.cap_ms) * MS)
             ));
         }
         if p.layers > 1 {
@@ -478,7 +478,7 @@ impl Run {
         if p.outage_ms > 0 {
             text.push_str(&format!(
                 "; the resource is down for the first {}",
-                secs(p.outage_ms.into())
+                nanos(u64::from(p.outage_ms) * MS)
             ));
         }
         text.push('.');
@@ -502,9 +502,18 @@ impl Run {
     }
 }
 
-/// A time in ns for people, in ms or s.
+/// `n` things, the noun in the plural unless `n` is 1: `1 unit`, `3 units`.
+fn count(n: u32, noun: &str) -> String {
+    format!(
+        "{} {noun}{}",
+        thousands(n.into()),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// A time in ns for people: `12.5 ms` under a second, else `3.25 s`.
 pub fn nanos(ns: u64) -> String {
-    if ns < 10_000_000_000 {
+    if ns < 1_000_000_000 {
         format!("{:.1} ms", ns as f64 / 1e6)
     } else {
         format!("{:.2} s", ns as f64 / 1e9)
@@ -569,10 +578,10 @@ impl Trace for Run {
             ));
         }
         text.push_str(&format!(
-            ". {} units done, {} given up; {} clients backing off, {} waiting for an answer.",
-            thousands(b.done.into()),
+            ". {} done, {} given up; {} backing off, {} waiting for an answer.",
+            count(b.done, "unit"),
             thousands(b.gave_up.into()),
-            thousands(s.backing_off.into()),
+            count(s.backing_off, "client"),
             thousands(s.in_flight.into())
         ));
         text.push_str(&self.breaker_news(from, to));
