@@ -26,6 +26,8 @@ mod isolation_pg;
 mod isolation_urls;
 mod nplus1_sqlite;
 mod presets;
+mod retry_libraries;
+mod retry_urls;
 mod seed_coverage;
 mod tidy;
 mod url_property;
