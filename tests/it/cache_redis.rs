@@ -22,7 +22,7 @@ use std::process::{Child, Command as Process, Stdio};
 use std::time::{Duration, Instant};
 
 use backend_playground::sim::cache::redis::Reply;
-use backend_playground::sim::cache::{Op, Params, Preset, Run, Token, WritePolicy};
+use backend_playground::sim::cache::{Lease, Op, Params, Preset, Run, Token, WritePolicy};
 use backend_playground::sim::rng::Rng;
 
 /// Real microseconds per virtual millisecond, for each attempt of a replay
@@ -247,7 +247,7 @@ fn random_params(rng: &mut Rng) -> Params {
         .collect();
     Params {
         policy: WritePolicy::ALL[pick(WritePolicy::ALL.len() as u64) as usize],
-        lease: pick(2) == 0,
+        lease: [Lease::Off, Lease::On, Lease::Mutex][pick(3) as usize],
         jitter_pct: [0, 10][pick(2) as usize],
         xfetch_beta10: [0, 10][pick(2) as usize],
         ttl_ms: 1_000 * (1 + pick(5)),
@@ -273,9 +273,10 @@ fn redis_gives_the_replies_the_model_gives() {
     let mut skipped = 0;
     let mut late = 0;
     let mut unsettled = 0;
-    // Every preset, with and without leases, under every write policy.
+    // Every preset, without leases, with leases and with a mutex, under
+    // every write policy.
     for preset in Preset::ALL {
-        for lease in [false, true] {
+        for lease in [Lease::Off, Lease::On, Lease::Mutex] {
             for policy in WritePolicy::ALL {
                 let p = Params {
                     lease,
@@ -283,7 +284,7 @@ fn redis_gives_the_replies_the_model_gives() {
                     ..preset.params()
                 };
                 let run = Run::new(&p);
-                let what = format!("{} lease={lease} {}", preset.slug(), policy.slug());
+                let what = format!("{} lease={lease:?} {}", preset.slug(), policy.slug());
                 assert!(
                     !ambiguous(&run),
                     "{what}: a preset must not sit on an expiry"

@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn the_text_keeps_the_other_settings() {
         let mut p = Preset::WriteBehindCrash.params();
-        p.lease = true;
+        p.lease = crate::cache::Lease::On;
         p.jitter_pct = 10;
         p.seed = 9;
         let (q, _) = p.with_schedule_text("a");

@@ -9,6 +9,38 @@ use crate::rng::Rng;
 pub const KEY: &str = "user:42";
 /// The key that holds a lease on [`KEY`].
 pub const LEASE_KEY: &str = "user:42:lease";
+/// The key of the mutex around a fill of [`KEY`].
+pub const LOCK_KEY: &str = "user:42:lock";
+
+/// What a reader that misses takes before it reads the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lease {
+    /// Nothing: every reader that misses reads the database and fills.
+    Off,
+    /// A lease, as Facebook's memcache: a token on a miss, revoked by a
+    /// writer's delete, so a fill after a write is refused.
+    On,
+    /// A mutex (`SET lock NX PX`): one filler at a time, the others wait;
+    /// writes do not touch it, so a stale fill still lands, and a holder
+    /// that crashes keeps the others waiting until the lock expires.
+    Mutex,
+}
+
+impl Lease {
+    /// Whether a miss takes a key first (a lease or the mutex).
+    pub fn taken(self) -> bool {
+        self != Lease::Off
+    }
+
+    /// The key a miss takes.
+    fn key(self) -> &'static str {
+        if self == Lease::Mutex {
+            LOCK_KEY
+        } else {
+            LEASE_KEY
+        }
+    }
+}
 /// Virtual time one step takes, ms.
 pub const STEP_MS: u64 = 10;
 /// How long a reader that finds the lease taken waits before it retries, ms.
@@ -81,8 +113,9 @@ impl WritePolicy {
 pub struct Config {
     /// How writes go.
     pub policy: WritePolicy,
-    /// Leases (a token on a miss; a set refused once a delete has revoked it).
-    pub lease: bool,
+    /// Leases (a token on a miss; a set refused once a delete has revoked
+    /// it) or a mutex around the fill.
+    pub lease: Lease,
     /// TTL jitter, percent: each TTL is drawn from `ttl * (1 ± jitter)`.
     pub jitter_pct: u32,
     /// XFetch's β in tenths (0: off): a hit may recompute early.
@@ -479,6 +512,36 @@ impl Engine {
         let (value, ttl) = self.cached_value(version);
         let name = (b'A' + i as u8) as char;
         match lease {
+            Some(_) if self.cfg.lease == Lease::Mutex => {
+                // The mutex guards who fills, not what: the fill lands
+                // whatever a writer did since, then the lock is released.
+                let c = self
+                    .cache
+                    .set(self.now, KEY, &value, Some(ttl), self.cfg.fill_nx);
+                let set = self.command(step, i, c);
+                let c = self.cache.del(self.now, &[LOCK_KEY]);
+                self.command(step, i, c);
+                if set.reply == Reply::Nil {
+                    self.figures.refused_sets += 1;
+                }
+                step.note = if set.reply == Reply::Nil {
+                    format!(
+                        "{name}'s SET NX of {} does nothing (the key holds a value), and it releases the lock.",
+                        value_of(version)
+                    )
+                } else if version < self.db_version {
+                    format!(
+                        "{name} sets {} and releases the lock, but the database already holds {}: the mutex kept other readers waiting, not the stale value out.",
+                        value_of(version),
+                        value_of(self.db_version)
+                    )
+                } else {
+                    format!(
+                        "{name} fills the cache with {} and releases the lock.",
+                        value_of(version)
+                    )
+                };
+            }
             Some(token) => {
                 let held = self.cache.get(self.now, LEASE_KEY);
                 let held = self.command(step, i, held);
@@ -590,7 +653,7 @@ impl Engine {
                 let slept = due.saturating_sub(self.now);
                 self.now = self.now.max(due);
                 step.at = self.now;
-                let keys: &[&str] = if self.cfg.lease {
+                let keys: &[&str] = if self.cfg.lease == Lease::On {
                     &[KEY, LEASE_KEY]
                 } else {
                     &[KEY]
@@ -629,7 +692,7 @@ impl Engine {
                         };
                     }
                     _ => {
-                        let keys: &[&str] = if self.cfg.lease {
+                        let keys: &[&str] = if self.cfg.lease == Lease::On {
                             &[KEY, LEASE_KEY]
                         } else {
                             &[KEY]
@@ -638,7 +701,7 @@ impl Engine {
                         self.command(&mut step, i, c);
                         step.note = format!(
                             "{name} deletes the key after its commit{}.",
-                            if self.cfg.lease {
+                            if self.cfg.lease == Lease::On {
                                 ", revoking any lease"
                             } else {
                                 ""
@@ -705,12 +768,17 @@ impl Engine {
             return;
         }
         // A miss.
-        if self.cfg.lease {
+        if self.cfg.lease.taken() {
+            let what = if self.cfg.lease == Lease::Mutex {
+                "the lock"
+            } else {
+                "the lease"
+            };
             self.next_token += 1;
             let token = self.next_token;
             let c = self.cache.set(
                 self.now,
-                LEASE_KEY,
+                self.cfg.lease.key(),
                 &token.to_string(),
                 Some(self.cfg.lease_ms),
                 true,
@@ -721,13 +789,17 @@ impl Engine {
                 self.instances[i].pc -= 1;
                 self.now += RETRY_MS;
                 step.note = format!(
-                    "{name} misses, but another instance holds the lease: it waits {} and will try again instead of reading the database.",
+                    "{name} misses, but another instance holds {what}: it waits {} and will try again instead of reading the database.",
                     super::secs(RETRY_MS)
                 );
                 return;
             }
             self.figures.misses += 1;
-            step.note = format!("{name} misses and takes lease {token}.");
+            step.note = if self.cfg.lease == Lease::Mutex {
+                format!("{name} misses and takes the lock ({token}).")
+            } else {
+                format!("{name} misses and takes lease {token}.")
+            };
             self.instances[i].phase = Phase::ReadDb {
                 lease: Some(token),
                 returned: false,
@@ -752,7 +824,7 @@ impl Engine {
                 self.instances[i].phase = Phase::WriteSecond { version };
             }
             WritePolicy::DeleteBefore | WritePolicy::DoubleDelete => {
-                let keys: &[&str] = if self.cfg.lease {
+                let keys: &[&str] = if self.cfg.lease == Lease::On {
                     &[KEY, LEASE_KEY]
                 } else {
                     &[KEY]
@@ -802,6 +874,14 @@ impl Engine {
                 "{name} crashes after committing {} and before touching the cache: the invalidation is lost, and the cache keeps the old value until it expires.",
                 value_of(version)
             ),
+            Phase::ReadDb { lease: Some(_), .. } | Phase::ReadFill { lease: Some(_), .. }
+                if self.cfg.lease == Lease::Mutex =>
+            {
+                format!(
+                    "{name} crashes while it holds the lock: no one releases it, so every other reader that misses waits until it expires, {} after it was taken.",
+                    super::secs(self.cfg.lease_ms)
+                )
+            }
             Phase::Idle if lost == 0 => format!("{name} crashes and restarts; it had nothing in progress."),
             _ => format!("{name} crashes in the middle of its operation and restarts with its next one."),
         };

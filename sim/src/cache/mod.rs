@@ -11,8 +11,8 @@ pub mod redis;
 pub mod workload;
 
 pub use engine::{
-    run as run_script, value_of, version_in, Arrow, Config, Figures, Lane, Op, Outcome, ReadResult,
-    Step, Token, WritePolicy, KEY, LEASE_KEY, MAX_STEPS, RETRY_MS, STEP_MS,
+    run as run_script, value_of, version_in, Arrow, Config, Figures, Lane, Lease, Op, Outcome,
+    ReadResult, Step, Token, WritePolicy, KEY, LEASE_KEY, LOCK_KEY, MAX_STEPS, RETRY_MS, STEP_MS,
 };
 
 use super::model::{Choices, Kind, Model, Param};
@@ -37,8 +37,8 @@ pub const MAX_WAIT_MS: u64 = 86_400_000;
 pub struct Params {
     /// How writes go.
     pub policy: WritePolicy,
-    /// Leases on misses.
-    pub lease: bool,
+    /// Leases, or a mutex, on misses.
+    pub lease: Lease,
     /// TTL jitter, percent (0 to 50).
     pub jitter_pct: u32,
     /// XFetch's β in tenths (0: off, up to 50).
@@ -76,7 +76,7 @@ impl Default for Params {
 fn base() -> Params {
     Params {
         policy: WritePolicy::DeleteAfter,
-        lease: false,
+        lease: Lease::Off,
         jitter_pct: 0,
         xfetch_beta10: 0,
         ttl_ms: 30_000,
@@ -158,6 +158,17 @@ impl Params {
     }
 }
 
+impl Choices for Lease {
+    const ALL: &'static [Lease] = &[Lease::On, Lease::Off, Lease::Mutex];
+    fn word(self) -> &'static str {
+        match self {
+            Lease::On => "on",
+            Lease::Off => "off",
+            Lease::Mutex => "mutex",
+        }
+    }
+}
+
 impl Choices for WritePolicy {
     const ALL: &'static [WritePolicy] = &WritePolicy::ALL;
     fn word(self) -> &'static str {
@@ -168,7 +179,7 @@ impl Choices for WritePolicy {
 /// The parameters a link carries, in the order it writes them.
 const TABLE: &[Param<Params>] = &[
     choice!("policy", "Write policy", WritePolicy, policy),
-    choice!("lease", "Leases", bool, lease),
+    choice!("lease", "Leases", Lease, lease),
     int!("jitter", "TTL jitter", "\u{b1}%", 0, 50, jitter_pct),
     int!(
         "xfetch",
@@ -179,7 +190,7 @@ const TABLE: &[Param<Params>] = &[
         xfetch_beta10
     ),
     int!("ttl_ms", "TTL", "ms", 100, 3_600_000, ttl_ms),
-    int!("lease_ms", "Lease lifetime", "ms", 100, 600_000, lease_ms).when(|p| p.lease),
+    int!("lease_ms", "Lease lifetime", "ms", 100, 600_000, lease_ms).when(|p| p.lease.taken()),
     int!("flush_ms", "Flush every", "ms", 100, 600_000, flush_ms)
         .when(|p| p.policy == WritePolicy::WriteBehind),
     int!("refresh", "Refresh at", "% of TTL", 1, 99, refresh_pct)
@@ -373,7 +384,11 @@ impl Run {
             },
             who.join("; "),
             p.policy.label().to_lowercase(),
-            if p.lease { ", with leases" } else { "" }
+            match p.lease {
+                Lease::Off => "",
+                Lease::On => ", with leases",
+                Lease::Mutex => ", with a mutex around each fill",
+            }
         )
     }
 }
@@ -428,11 +443,13 @@ pub enum Preset {
     /// Update, then set, with fills by `SET NX`: a stale fill finds the
     /// writer's value and does nothing.
     SetNx,
+    /// A mutex around the fill, and its holder crashes.
+    MutexCrash,
 }
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 8] = [
+    pub const ALL: [Preset; 9] = [
         Preset::StaleSet,
         Preset::DeleteFirst,
         Preset::SetRace,
@@ -441,6 +458,7 @@ impl Preset {
         Preset::WriteBehindCrash,
         Preset::DoubleDelete,
         Preset::SetNx,
+        Preset::MutexCrash,
     ];
 
     /// The word the view uses.
@@ -454,6 +472,7 @@ impl Preset {
             Preset::WriteBehindCrash => "write-behind-crash",
             Preset::DoubleDelete => "double-delete",
             Preset::SetNx => "set-nx",
+            Preset::MutexCrash => "mutex-crash",
         }
     }
 
@@ -468,6 +487,7 @@ impl Preset {
             Preset::WriteBehindCrash => "Write-behind and a crash",
             Preset::DoubleDelete => "Delayed double delete: its window",
             Preset::SetNx => "Fills with SET NX",
+            Preset::MutexCrash => "A mutex around the fill, and its holder crashes",
         }
     }
 
@@ -551,6 +571,27 @@ impl Preset {
                 policy: WritePolicy::SetAfter,
                 fill_nx: true,
                 schedule: vec![S(0), S(0), S(1), S(1), S(0), S(0)],
+                ..b
+            },
+            // A takes the lock and crashes before its fill; B finds it
+            // taken and waits; two seconds on, the lock has expired and B
+            // takes it and fills.
+            Preset::MutexCrash => Params {
+                lease: Lease::Mutex,
+                lease_ms: 1_000,
+                programs: vec![vec![Read], vec![Read, Read]],
+                schedule: vec![
+                    S(0),
+                    S(0),
+                    Crash(0),
+                    S(1),
+                    S(1),
+                    Wait(2_000),
+                    S(1),
+                    S(1),
+                    S(1),
+                    S(1),
+                ],
                 ..b
             },
         }

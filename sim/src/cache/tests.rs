@@ -34,7 +34,7 @@ fn the_stale_set_and_leases() {
     // With leases the delete revokes the reader's lease and its set is
     // refused; the next read misses and fills v2.
     let f = total(&Params {
-        lease: true,
+        lease: Lease::On,
         ..p.clone()
     });
     assert_eq!(f.stale_reads, 0, "{f:?}");
@@ -110,7 +110,7 @@ fn the_herd_and_its_mitigations() {
     assert_eq!(f.db_reads, 3);
     // With a lease only one of them does; the others wait, retry and hit.
     let f = total(&Params {
-        lease: true,
+        lease: Lease::On,
         ..p.clone()
     });
     assert_eq!(f.db_reads, 1, "{f:?}");
@@ -219,6 +219,60 @@ fn a_delayed_double_delete_clears_an_early_fill_but_not_a_late_one() {
 }
 
 #[test]
+fn a_mutex_keeps_readers_waiting_but_not_the_stale_value_out() {
+    // The holder crashes: B finds the lock taken until it expires, then
+    // takes it and fills.
+    let p = Preset::MutexCrash.params();
+    let run = Run::new(&p);
+    let steps = run.steps_list();
+    let waits = steps
+        .iter()
+        .filter(|s| s.note.contains("another instance holds the lock"))
+        .count();
+    let taken = steps
+        .iter()
+        .position(|s| s.actor == Some(1) && s.note.contains("takes the lock"))
+        .expect("B takes the lock at last");
+    assert!(
+        steps[taken].at > u64::from(p.lease_ms),
+        "{}",
+        steps[taken].at
+    );
+    assert_eq!(waits, 2);
+    assert_eq!(run.total().db_reads, 2);
+    // Without the wait, B retries until the lock expires.
+    let mut q = p.clone();
+    q.schedule.retain(|t| !matches!(t, Token::Wait(_)));
+    let retries = Run::new(&q)
+        .steps_list()
+        .iter()
+        .filter(|s| s.note.contains("another instance holds the lock"))
+        .count();
+    assert!(retries >= 15, "{retries}");
+    // On the stale set, a lease refuses the fill after the delete; a mutex
+    // does not, so the stale read stays.
+    let stale = Preset::StaleSet.params();
+    let with = |lease| {
+        total(&Params {
+            lease,
+            ..stale.clone()
+        })
+    };
+    assert_eq!(with(Lease::On).stale_reads, 0);
+    assert_eq!(with(Lease::Mutex).stale_reads, 1);
+    assert!(Run::new(&Params {
+        lease: Lease::Mutex,
+        ..stale.clone()
+    })
+    .steps_list()
+    .iter()
+    .any(|s| s
+        .commands
+        .iter()
+        .any(|c| c.args.iter().any(|a| a == LOCK_KEY))));
+}
+
+#[test]
 fn fills_with_set_nx_never_overwrite_a_value() {
     let p = Preset::SetNx.params();
     let run = Run::new(&p);
@@ -321,7 +375,7 @@ fn random_params(rng: &mut Rng) -> Params {
         .collect();
     Params {
         policy: WritePolicy::ALL[pick(WritePolicy::ALL.len() as u64) as usize],
-        lease: pick(2) == 0,
+        lease: [Lease::Off, Lease::On, Lease::Mutex][pick(3) as usize],
         jitter_pct: [0, 10, 50][pick(3) as usize],
         xfetch_beta10: [0, 10, 30][pick(3) as usize],
         ttl_ms: 1_000 * (1 + pick(40)),

@@ -18,7 +18,9 @@ use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::cache::edit::{Edited, OpEdit};
 use crate::sim::cache::workload::{self, Setup, Workload};
-use crate::sim::cache::{Op, Params, Preset, Run, Token, WritePolicy, MAX_INSTANCES, MAX_SCHEDULE};
+use crate::sim::cache::{
+    Lease, Op, Params, Preset, Run, Token, WritePolicy, MAX_INSTANCES, MAX_SCHEDULE,
+};
 
 /// The state of the visualization.
 type State = Live<Run>;
@@ -102,10 +104,20 @@ fn Controls(state: State) -> impl IntoView {
                         state.change(|p| p.policy = w);
                     }
                 })/>
-            <SelectField id="ca-lease" label="Leases"
-                options=vec![("off", "Off"), ("on", "On: a token on a miss")]
-                value=Signal::derive(move || on_off(p().lease))
-                on_pick=Callback::new(move |v: String| state.change(|p| p.lease = v == "on"))/>
+            <SelectField id="ca-lease" label="On a miss"
+                options=vec![("off", "Read and fill"), ("on", "Take a lease (a token a delete revokes)"), ("mutex", "Take a mutex (SET lock NX PX)")]
+                value=Signal::derive(move || match p().lease {
+                    Lease::Off => "off",
+                    Lease::On => "on",
+                    Lease::Mutex => "mutex",
+                })
+                on_pick=Callback::new(move |v: String| state.change(|p| {
+                    p.lease = match v.as_str() {
+                        "on" => Lease::On,
+                        "mutex" => Lease::Mutex,
+                        _ => Lease::Off,
+                    }
+                }))/>
             <SelectField id="ca-nx" label="Fills"
                 options=vec![("off", "SET: overwrite"), ("on", "SET NX: only if absent")]
                 value=Signal::derive(move || on_off(p().fill_nx))
