@@ -2,7 +2,7 @@
 //! the rows, bytes and simulated cost of each.
 
 use super::data::{id_bytes, Dataset, ROW_OVERHEAD};
-use super::{plural, Depth, Params, Strategy};
+use super::{plural, Depth, Orm, Params, Strategy, SQLITE_VARIABLES};
 use crate::{bytes, thousands};
 
 /// The table a query reads its main rows from.
@@ -97,6 +97,8 @@ const fn nulls(n: u64) -> u64 {
 #[derive(Debug, Clone)]
 pub(super) struct Plan {
     strategy: Strategy,
+    /// The ORM refuses the strategy: it raises before sending anything.
+    refused: bool,
     nested: bool,
     /// The users loaded.
     users: u32,
@@ -124,6 +126,7 @@ impl Plan {
         let users = users.min(data.users());
         let mut plan = Plan {
             strategy: params.strategy,
+            refused: params.refusal().is_some(),
             nested: params.depth == Depth::Items,
             users,
             orders: data.orders_of_first(users),
@@ -132,6 +135,9 @@ impl Plan {
             per_row: u64::from(params.row_us) * 1_000,
             kept: Vec::new(),
         };
+        if plan.refused {
+            return plan;
+        }
         match plan.strategy {
             Strategy::Joined => {
                 let (rows, bytes) = joined_size(data, users, params.depth);
@@ -146,6 +152,9 @@ impl Plan {
 
     /// How many queries the ORM sends.
     pub(super) fn len(&self) -> usize {
+        if self.refused {
+            return 0;
+        }
         let n = self.users as usize;
         match self.strategy {
             Strategy::Joined | Strategy::Subquery => self.kept.len(),
@@ -487,7 +496,19 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
             } else {
                 format!("{parents} {first}\u{2013}{last}")
             };
-            if params.strategy == Strategy::DataLoader {
+            if params.orm == Orm::Django && params.strategy == Strategy::SelectIn {
+                let limit = if last - first + 1 > SQLITE_VARIABLES {
+                    format!(
+                        " On a SQLite built with the default limit of {} bound variables this statement fails (too many SQL variables): Django does not split it.",
+                        thousands(SQLITE_VARIABLES.into())
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "Query {no}: prefetch_related loads the {children} of {range} with one IN list of {keys} keys, every key of the level (Django has no chunk size): {rows}.{limit}"
+                )
+            } else if params.strategy == Strategy::DataLoader {
                 format!(
                     "Tick {}: while resolving {parents}, the code called load() for {keys} {parents} in the same tick; DataLoader sends their {children} as batch {index} of {count}: {rows}.",
                     q.tick

@@ -3,7 +3,7 @@
 
 use super::data::{Dataset, Value};
 use super::plan::{Query, Shape, Table};
-use super::Depth;
+use super::{Depth, Orm};
 
 const USER_COLUMNS: [&str; 3] = ["users.id", "users.name", "users.email"];
 const ORDER_COLUMNS: [&str; 3] = ["orders.id", "orders.user_id", "orders.total_cents"];
@@ -57,8 +57,51 @@ fn in_list(first: u32, last: u32, elide: Option<usize>) -> String {
     }
 }
 
-/// The SQL text of `q`.
-pub(super) fn text(q: &Query, elide: Option<usize>) -> String {
+/// The SQL text of `q` as `orm` sends it.
+pub(super) fn text(q: &Query, orm: Orm, elide: Option<usize>) -> String {
+    match orm {
+        Orm::SqlAlchemy => sqlalchemy(q, elide),
+        Orm::Django => django(q, elide),
+    }
+}
+
+/// `"table"."column"`, as Django quotes them.
+fn quoted(columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|c| match c.split_once('.') {
+            Some((t, c)) => format!("\"{t}\".\"{c}\""),
+            None => format!("\"{c}\""),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Django's statements: `User.objects.all()` (no ORDER BY: the models set
+/// no `Meta.ordering`), a related manager's `WHERE fk = key`, and
+/// `prefetch_related`'s `WHERE fk IN (...)`, identifiers quoted. It has no
+/// joined or subquery loading of a collection (the run sends nothing).
+fn django(q: &Query, elide: Option<usize>) -> String {
+    let cols = quoted(&columns(q));
+    let (table, fk) = match q.table {
+        Table::Users => ("users", "id"),
+        Table::Orders => ("orders", "user_id"),
+        Table::Items => ("items", "order_id"),
+    };
+    match q.shape {
+        Shape::ByParent(k) => {
+            format!("SELECT {cols} FROM \"{table}\" WHERE \"{table}\".\"{fk}\" = {k}")
+        }
+        Shape::InList { first, last, .. } => format!(
+            "SELECT {cols} FROM \"{table}\" WHERE \"{table}\".\"{fk}\" IN ({})",
+            in_list(first, last, elide)
+        ),
+        _ => format!("SELECT {cols} FROM \"{table}\""),
+    }
+}
+
+/// SQLAlchemy's statements, each ordered so the rows come back in id order.
+fn sqlalchemy(q: &Query, elide: Option<usize>) -> String {
     let cols = columns(q).join(", ");
     match (q.table, q.shape) {
         (_, Shape::Join(Depth::Orders)) => format!(
