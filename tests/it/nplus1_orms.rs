@@ -201,9 +201,8 @@ struct Figures {
     differences: usize,
 }
 
-#[test]
-fn sqlalchemy_and_django_send_the_models_statements() {
-    let cases = cases();
+/// Runs the cases with the real ORMs: the replay's JSON report.
+fn replay(cases: &[Case]) -> Value {
     let input: Vec<Value> = cases.iter().map(to_json).collect();
     let dir = std::env::temp_dir().join(format!("nplus1-orms-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary directory");
@@ -221,95 +220,105 @@ fn sqlalchemy_and_django_send_the_models_statements() {
         "orm_replay.py failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let report: Value = serde_json::from_slice(&out.stdout).expect("the replay's JSON");
+    serde_json::from_slice(&out.stdout).expect("the replay's JSON")
+}
+
+/// Compares one case's statements with the model's: the first difference,
+/// if any, and the number of statements the ORM sent. A refused case sends
+/// none.
+fn compare(case: &Case, got: &Value) -> (Option<String>, usize) {
+    let run = Run::new(&case.params);
+    let p = run.params();
+    let what = format!(
+        "{} {} (objects: {}) n={} orders={} items={} {:?} {:?} seed={} batch={:?}",
+        p.orm.slug(),
+        p.strategy.slug(),
+        case.prefetch_objects,
+        p.users,
+        p.orders,
+        p.items,
+        p.depth,
+        p.spread,
+        p.seed,
+        p.batch
+    );
+    if let Some(e) = got.get("error") {
+        return (Some(format!("{what}: the ORM raised {e}")), 0);
+    }
+    match (p.refusal(), got.get("refused")) {
+        (Some(_), Some(_)) => {
+            assert_eq!(run.query_count(), 0, "{what}: a refused run sends nothing");
+            return (None, 0);
+        }
+        (Some(note), None) => {
+            return (
+                Some(format!("{what}: the model refuses ({note}), the ORM ran")),
+                0,
+            )
+        }
+        (None, Some(r)) => return (Some(format!("{what}: the ORM refused: {r}")), 0),
+        (None, None) => {}
+    }
+    let want = model(&run);
+    let sent = got["statements"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let have = seen(sent);
+    if want.len() != have.len() {
+        let d = format!(
+            "{what}: {} statements in the model, {} sent",
+            want.len(),
+            have.len()
+        );
+        return (Some(d), have.len());
+    }
+    for (i, (w, h)) in want.iter().zip(&have).enumerate() {
+        if w.0 != h.0 || w.1 != h.1 || w.2 != h.2 || w.3 != h.3 {
+            let d = format!(
+                "{what}: statement {i}: model {} {} {} keys {} rows, sent {} {} {} keys {} rows",
+                w.0,
+                w.1,
+                w.2.len(),
+                w.3,
+                h.0,
+                h.1,
+                h.2.len(),
+                h.3
+            );
+            return (Some(d), have.len());
+        }
+        if p.orm == Orm::Django && run.sql(i) != inlined(&sent[i]) {
+            let d = format!(
+                "{what}: statement {i}: the model writes\n  {}\nDjango sent\n  {}",
+                run.sql(i),
+                inlined(&sent[i])
+            );
+            return (Some(d), have.len());
+        }
+    }
+    (None, have.len())
+}
+
+#[test]
+fn sqlalchemy_and_django_send_the_models_statements() {
+    let cases = cases();
+    let report = replay(&cases);
     let results = report["cases"].as_array().expect("cases");
     assert_eq!(results.len(), cases.len());
-
     let mut figures = [Figures::default(), Figures::default()];
     let mut differences = Vec::new();
     for (case, got) in cases.iter().zip(results) {
-        let run = Run::new(&case.params);
-        let p = run.params();
-        let f = &mut figures[usize::from(p.orm == Orm::Django)];
+        let f = &mut figures[usize::from(case.params.orm == Orm::Django)];
         f.cases += 1;
-        let what = format!(
-            "{} {} (objects: {}) n={} orders={} items={} {:?} {:?} seed={} batch={:?}",
-            p.orm.slug(),
-            p.strategy.slug(),
-            case.prefetch_objects,
-            p.users,
-            p.orders,
-            p.items,
-            p.depth,
-            p.spread,
-            p.seed,
-            p.batch
-        );
-        if let Some(e) = got.get("error") {
-            differences.push(format!("{what}: the ORM raised {e}"));
+        f.refused += usize::from(got.get("refused").is_some());
+        let (difference, sent) = compare(case, got);
+        f.statements += sent;
+        if let Some(d) = difference {
             f.differences += 1;
-            continue;
-        }
-        match (p.refusal(), got.get("refused")) {
-            (Some(_), Some(_)) => {
-                assert_eq!(run.query_count(), 0, "{what}: a refused run sends nothing");
-                f.refused += 1;
-                continue;
-            }
-            (Some(note), None) => {
-                differences.push(format!("{what}: the model refuses ({note}), the ORM ran"));
-                f.differences += 1;
-                continue;
-            }
-            (None, Some(r)) => {
-                differences.push(format!("{what}: the ORM refused: {r}"));
-                f.differences += 1;
-                continue;
-            }
-            (None, None) => {}
-        }
-        let want = model(&run);
-        let sent = got["statements"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-        let have = seen(sent);
-        f.statements += have.len();
-        if want.len() != have.len() {
-            differences.push(format!(
-                "{what}: {} statements in the model, {} sent",
-                want.len(),
-                have.len()
-            ));
-            f.differences += 1;
-            continue;
-        }
-        for (i, (w, h)) in want.iter().zip(&have).enumerate() {
-            let same = w.0 == h.0 && w.1 == h.1 && w.2 == h.2 && w.3 == h.3;
-            if !same {
-                differences.push(format!(
-                    "{what}: statement {i}: model {} {} {} keys {} rows, sent {} {} {} keys {} rows",
-                    w.0,
-                    w.1,
-                    w.2.len(),
-                    w.3,
-                    h.0,
-                    h.1,
-                    h.2.len(),
-                    h.3
-                ));
-                f.differences += 1;
-                break;
-            }
-            if p.orm == Orm::Django && run.sql(i) != inlined(&sent[i]) {
-                differences.push(format!(
-                    "{what}: statement {i}: the model writes\n  {}\nDjango sent\n  {}",
-                    run.sql(i),
-                    inlined(&sent[i])
-                ));
-                f.differences += 1;
-                break;
-            }
+            differences.push(d);
         }
     }
-    let versions = &report["versions"];
     for (orm, f) in Orm::ALL.iter().zip(&figures) {
         println!(
             "{}: {} cases ({} refused, as the model says), {} statements, {} differences",
@@ -320,7 +329,7 @@ fn sqlalchemy_and_django_send_the_models_statements() {
             f.differences
         );
     }
-    println!("versions: {versions}");
+    println!("versions: {}", report["versions"]);
     assert!(
         differences.is_empty(),
         "{} differences:\n{}",

@@ -272,7 +272,8 @@ impl Params {
 
     /// Whether the batch size changes what the run does.
     pub fn uses_batch(&self) -> bool {
-        self.strategy.uses_batch() && !(self.orm == Orm::Django && self.strategy == Strategy::SelectIn)
+        self.strategy.uses_batch()
+            && !(self.orm == Orm::Django && self.strategy == Strategy::SelectIn)
     }
 
     /// Why the ORM sends nothing for this strategy, if it refuses it.

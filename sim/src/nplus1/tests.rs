@@ -17,6 +17,9 @@ fn params(strategy: Strategy, users: u32, depth: Depth) -> Params {
 /// The query count each strategy must give, from the ORMs' documented rules.
 fn expected_queries(p: &Params, orders: u64) -> u64 {
     let n = u64::from(p.users);
+    if p.refusal().is_some() {
+        return 0;
+    }
     let nested = p.depth == Depth::Items;
     let batches = |k: u64| match p.effective_batch() {
         Some(b) => k.div_ceil(u64::from(b)),
@@ -34,6 +37,7 @@ fn expected_queries(p: &Params, orders: u64) -> u64 {
 
 fn random_params(rng: &mut Rng) -> Params {
     Params {
+        orm: Orm::ALL[rng.below(2) as usize],
         strategy: Strategy::ALL[rng.below(5) as usize],
         users: rng.below(60) as u32,
         orders: rng.below(6) as u32,
@@ -147,6 +151,12 @@ fn steps_totals_and_captions_hold_together() {
         let p = random_params(&mut rng);
         let run = Run::new(&p);
         assert_eq!(run.steps(), run.queries().len() + 1);
+        if let Some(note) = p.refusal() {
+            assert_eq!(run.steps(), 1);
+            assert_eq!(run.caption(0), note);
+            assert_eq!(run.total(), Totals::default());
+            continue;
+        }
         assert_eq!(run.totals_at(0), Totals::default());
         let mut prev = Totals::default();
         for k in 1..run.steps() {
@@ -376,4 +386,145 @@ fn what_a_run_holds_grows_with_users_and_orders_never_with_items_or_steps() {
         }
     }
     assert_eq!(largest, 210_002);
+}
+
+#[test]
+fn the_orm_round_trips_and_falls_back_to_sqlalchemy() {
+    for orm in Orm::ALL {
+        let p = Params {
+            orm,
+            ..Params::default()
+        };
+        let pairs = crate::model::owned(crate::pairs::<Run>(&p));
+        assert!(pairs.iter().any(|(k, v)| k == "orm" && v == orm.slug()));
+        let mut r = Reader::new(&pairs);
+        assert_eq!(crate::read::<Run>(&mut r).orm, orm);
+        assert!(r.finish().is_empty());
+    }
+    // A link from before the parameter existed keeps SQLAlchemy's
+    // statements; an unknown ORM falls back to it with a note.
+    let old = crate::model::owned(vec![
+        ("strategy", "selectin".to_string()),
+        ("n", "1000".to_string()),
+    ]);
+    let mut r = Reader::new(&old);
+    let p = crate::read::<Run>(&mut r);
+    assert_eq!(p.orm, Orm::SqlAlchemy);
+    assert!(r.finish().is_empty());
+    assert_eq!(Run::new(&p).total().queries, 3);
+    let bad = crate::model::owned(vec![("orm", "hibernate".to_string())]);
+    let mut r = Reader::new(&bad);
+    assert_eq!(crate::read::<Run>(&mut r).orm, Orm::SqlAlchemy);
+    let notes = r.finish();
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].contains("orm"), "{notes:?}");
+    // Clamping leaves the ORM alone.
+    let p = Params {
+        orm: Orm::Django,
+        users: u32::MAX,
+        ..Params::default()
+    };
+    assert_eq!(crate::clamp::<Run>(&p).orm, Orm::Django);
+}
+
+#[test]
+fn django_refuses_joined_and_subquery_loading_and_sends_nothing() {
+    for strategy in [Strategy::Joined, Strategy::Subquery] {
+        for depth in [Depth::Orders, Depth::Items] {
+            let p = Params {
+                orm: Orm::Django,
+                ..params(strategy, 100, depth)
+            };
+            let run = Run::new(&p);
+            assert_eq!(run.query_count(), 0);
+            assert_eq!(run.steps(), 1);
+            assert_eq!(run.total(), Totals::default());
+            assert!(run.query(0).is_none() && run.sql(0).is_empty());
+            assert_eq!(Some(run.caption(0).as_str()), p.refusal());
+        }
+    }
+    let joined = Orm::Django.refusal(Strategy::Joined).unwrap_or_default();
+    assert!(joined.contains(
+        "FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: (none)."
+    ));
+    assert!(joined.contains("prefetch_related"));
+    let sub = Orm::Django.refusal(Strategy::Subquery).unwrap_or_default();
+    assert!(sub.contains("no subquery loading"));
+    for s in [Strategy::Lazy, Strategy::SelectIn, Strategy::DataLoader] {
+        assert_eq!(Orm::Django.refusal(s), None);
+    }
+    for s in Strategy::ALL {
+        assert_eq!(Orm::SqlAlchemy.refusal(s), None);
+    }
+}
+
+#[test]
+fn django_prefetches_every_key_of_a_level_in_one_in_list() {
+    for batch in [None, Some(1), Some(500)] {
+        let p = Params {
+            orm: Orm::Django,
+            batch,
+            ..params(Strategy::SelectIn, 1_000, Depth::Items)
+        };
+        assert_eq!(p.effective_batch(), None);
+        assert!(!p.uses_batch());
+        let run = Run::new(&p);
+        assert_eq!(run.total().queries, 3);
+        assert!(run.caption(2).contains("one IN list of 1,000 keys"));
+        assert!(run.caption(3).contains("one IN list of 3,000 keys"));
+        assert!(!run.caption(3).contains("fails"));
+    }
+    let sa = params(Strategy::SelectIn, 1_000, Depth::Items);
+    assert!(sa.uses_batch());
+    assert_eq!(Run::new(&sa).total().queries, 1 + 2 + 6);
+    // Past SQLite's default variable limit Django still sends one list.
+    let big = Params {
+        orm: Orm::Django,
+        orders: 4,
+        ..params(Strategy::SelectIn, 10_000, Depth::Items)
+    };
+    let run = Run::new(&big);
+    assert_eq!(run.total().queries, 3);
+    assert!(run.caption(3).contains("too many SQL variables"));
+}
+
+#[test]
+fn django_statements_are_djangos() {
+    let lazy = Run::new(&Params {
+        orm: Orm::Django,
+        ..params(Strategy::Lazy, 2, Depth::Items)
+    });
+    assert_eq!(
+        lazy.sql(0),
+        r#"SELECT "users"."id", "users"."name", "users"."email" FROM "users""#
+    );
+    assert_eq!(
+        lazy.sql(1),
+        r#"SELECT "orders"."id", "orders"."user_id", "orders"."total_cents" FROM "orders" WHERE "orders"."user_id" = 1"#
+    );
+    let pf = Run::new(&Params {
+        orm: Orm::Django,
+        ..params(Strategy::SelectIn, 3, Depth::Items)
+    });
+    assert_eq!(
+        pf.sql(2),
+        r#"SELECT "items"."id", "items"."order_id", "items"."sku", "items"."qty" FROM "items" WHERE "items"."order_id" IN (1, 2, 3, 4, 5, 6, 7, 8, 9)"#
+    );
+    assert!(pf.caption(2).contains("prefetch_related"));
+}
+
+#[test]
+fn sqlalchemy_is_the_default_and_its_statements_are_unchanged() {
+    assert_eq!(Params::default().orm, Orm::SqlAlchemy);
+    let p = params(Strategy::SelectIn, 20, Depth::Orders);
+    let explicit = Params {
+        orm: Orm::SqlAlchemy,
+        ..p.clone()
+    };
+    let (a, b) = (Run::new(&p), Run::new(&explicit));
+    assert_eq!(a.query_count(), b.query_count());
+    for i in 0..a.query_count() {
+        assert_eq!(a.sql(i), b.sql(i));
+        assert_eq!(a.caption(i + 1), b.caption(i + 1));
+    }
 }
