@@ -85,29 +85,31 @@ struct Graph {
 
 impl Graph {
     /// Takes the users, orders and items out of one result, whatever its
-    /// shape, by the column names the model gives.
+    /// shape and the order of its columns, by the column names the model
+    /// gives.
     fn absorb(&mut self, columns: &[&str], rows: &[Vec<Value>]) {
-        for (table, map) in [
-            ("users.", &mut self.users),
-            ("orders.", &mut self.orders),
-            ("items.", &mut self.items),
+        let users: &[&str] = &["users.id", "users.name", "users.email"];
+        let orders: &[&str] = &["orders.id", "orders.user_id", "orders.total_cents"];
+        let items: &[&str] = &["items.id", "items.order_id", "items.sku", "items.qty"];
+        for (names, map) in [
+            (users, &mut self.users),
+            (orders, &mut self.orders),
+            (items, &mut self.items),
         ] {
-            let idx: Vec<usize> = columns
+            let idx: Option<Vec<usize>> = names
                 .iter()
-                .enumerate()
-                .filter(|(_, c)| c.starts_with(table))
-                .map(|(i, _)| i)
+                .map(|n| columns.iter().position(|c| c == n))
                 .collect();
-            if idx.is_empty() {
+            let Some(idx) = idx else {
                 continue;
-            }
+            };
             for row in rows {
                 let Value::Int(id) = row[idx[0]] else {
                     continue; // the NULL side of an outer join
                 };
                 let entity: Vec<Value> = idx.iter().map(|&i| row[i].clone()).collect();
                 if let Some(seen) = map.insert(id, entity.clone()) {
-                    assert_eq!(seen, entity, "{table}{id} came back two different ways");
+                    assert_eq!(seen, entity, "{names:?} {id} came back two different ways");
                 }
             }
         }

@@ -452,13 +452,15 @@ impl Run {
 
     /// The column names of query `i`'s result.
     pub fn columns(&self, i: usize) -> Vec<&'static str> {
-        self.query(i).map(|q| sql::columns(&q)).unwrap_or_default()
+        self.query(i)
+            .map(|q| sql::columns(&q, self.params.orm))
+            .unwrap_or_default()
     }
 
     /// The first `limit` rows query `i` returns, as the model says they are.
     pub fn rows(&self, i: usize, limit: usize) -> Vec<Vec<Value>> {
         self.query(i)
-            .map(|q| sql::rows(&q, &self.data, self.params.users, limit))
+            .map(|q| sql::rows(&q, &self.data, self.params.users, limit, self.params.orm))
             .unwrap_or_default()
     }
 

@@ -200,8 +200,13 @@ fn sql_is_exact_and_previews_shorten_long_lists() {
     let run = Run::new(&params(Strategy::SelectIn, 20, Depth::Orders));
     assert_eq!(
         run.sql(0),
-        "SELECT users.id, users.name, users.email FROM users ORDER BY users.id"
+        "SELECT users.id, users.name, users.email FROM users"
     );
+    assert!(run.sql(1).starts_with(
+        "SELECT orders.user_id, orders.id, orders.total_cents FROM orders WHERE orders.user_id IN (1, 2,"
+    ));
+    assert_eq!(run.columns(1)[0], "orders.user_id");
+    assert_eq!(run.rows(1, 1)[0][0], Value::Int(1));
     let full = run.sql(1);
     assert!(
         full.contains("IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)")
@@ -212,8 +217,18 @@ fn sql_is_exact_and_previews_shorten_long_lists() {
     let lazy = Run::new(&params(Strategy::Lazy, 2, Depth::Orders));
     assert_eq!(
         lazy.sql(2),
-        "SELECT orders.id, orders.user_id, orders.total_cents FROM orders WHERE orders.user_id = 2 ORDER BY orders.id"
+        "SELECT orders.id, orders.user_id, orders.total_cents FROM orders WHERE 2 = orders.user_id"
     );
+    // A DataLoader's batches are the loader's own SQL, in id order.
+    let dl = Run::new(&params(Strategy::DataLoader, 2, Depth::Orders));
+    assert_eq!(
+        dl.sql(1),
+        "SELECT orders.id, orders.user_id, orders.total_cents FROM orders WHERE orders.user_id IN (1, 2) ORDER BY orders.id"
+    );
+    // joinedload's nested columns: the items' before the orders'.
+    let joined = Run::new(&params(Strategy::Joined, 2, Depth::Items));
+    assert_eq!(joined.columns(0)[3..5], ["items.id", "items.order_id"]);
+    assert!(joined.sql(0).contains("LEFT OUTER JOIN orders AS orders_1 ON users.id = orders_1.user_id LEFT OUTER JOIN items AS items_1"));
     assert_eq!(lazy.sql(99), "");
     assert!(lazy.rows(99, 5).is_empty());
 }
