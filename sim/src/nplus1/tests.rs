@@ -504,6 +504,22 @@ fn django_prefetches_every_key_of_a_level_in_one_in_list() {
 }
 
 #[test]
+fn djangos_sweep_leaves_out_what_django_refuses() {
+    let sw = sweep(&Params {
+        orm: Orm::Django,
+        ..Params::default()
+    });
+    let strategies: Vec<Strategy> = sw.totals.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        strategies,
+        [Strategy::Lazy, Strategy::SelectIn, Strategy::DataLoader]
+    );
+    // prefetch_related: 1 + 1 queries at every N but 0.
+    let (_, prefetch) = &sw.totals[1];
+    assert!(prefetch[1..].iter().all(|t| t.queries == 2));
+}
+
+#[test]
 fn django_statements_are_djangos() {
     let lazy = Run::new(&Params {
         orm: Orm::Django,
