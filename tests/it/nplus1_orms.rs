@@ -1,6 +1,7 @@
 //! Conformance of the N+1 model with the real ORMs: generated cases (N from
 //! 0 to 1,000, fixed and uneven counts with empty levels, both depths,
-//! every strategy each ORM has, batch sizes) are run by
+//! every strategy each ORM has, batch sizes: SQLAlchemy's `chunksize=`,
+//! Django's `.iterator(chunk_size=)`) are run by
 //! `tests/python/orm_replay.py` with SQLAlchemy and Django themselves
 //! (pinned in `tests/python/requirements.txt`, in the virtualenv
 //! `scripts/setup.sh` builds) against an in-memory SQLite, which captures
@@ -60,8 +61,9 @@ fn cases() -> Vec<Case> {
                         (Orm::SqlAlchemy, Strategy::SelectIn) => {
                             &[None, Some(1), Some(3), Some(250), Some(1_000)]
                         }
-                        // Django has no chunk size: a batch size changes nothing.
-                        (Orm::Django, Strategy::SelectIn) => &[None, Some(7)],
+                        // Django's prefetch has no chunk size; a batch size
+                        // is .iterator(chunk_size=), a prefetch per chunk.
+                        (Orm::Django, Strategy::SelectIn) => &[None, Some(1), Some(7), Some(250)],
                         _ => &[None],
                     };
                     for &batch in batches {

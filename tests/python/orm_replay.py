@@ -5,8 +5,8 @@ Reads a JSON file of cases from the path given. Each case has `orm`
 (`sqlalchemy` or `django`), `strategy` (`lazy`, `joined`, `selectin`,
 `subquery`; for Django `selectin` is prefetch_related with the lookup
 path, `prefetch_objects` the same with Prefetch objects, `joined` is
-select_related), `batch` (SQLAlchemy's selectinload chunksize, or null for
-the default), `depth` (1: users and their orders; 2: each order's items
+select_related), `batch` (SQLAlchemy's selectinload chunksize; for Django's
+prefetch_related, `.iterator(chunk_size=batch)`; null for the default), `depth` (1: users and their orders; 2: each order's items
 too), `orders` (the number of orders of each user, in user order) and
 `items` (the number of items of each order, in order order). Ids are given
 in that order from 1, as the model numbers them.
@@ -224,8 +224,12 @@ def django_case(case):
                     list(qs), nested, lambda u: u.orders.all(), lambda o: o.items.all()
                 )
             elif strategy == "selectin":
+                pf = qs.prefetch_related(path)
+                # A batch size is Django's only chunking of a prefetch:
+                # .iterator(chunk_size=) prefetches per chunk of users.
+                batch = case["batch"]
                 touch(
-                    list(qs.prefetch_related(path)),
+                    list(pf.iterator(chunk_size=batch) if batch else pf),
                     nested,
                     lambda u: u.orders.all(),
                     lambda o: o.items.all(),

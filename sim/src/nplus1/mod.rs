@@ -266,8 +266,9 @@ impl Params {
     /// The batch size in effect: `None` means no limit.
     pub fn effective_batch(&self) -> Option<u32> {
         match self.strategy {
-            // Django's prefetch_related has no chunk size: one IN list.
-            Strategy::SelectIn if self.orm == Orm::Django => None,
+            // Django's prefetch_related has no chunk size: one IN list,
+            // unless .iterator(chunk_size=) hands it the users in chunks.
+            Strategy::SelectIn if self.orm == Orm::Django => self.batch,
             Strategy::SelectIn | Strategy::DataLoader => {
                 self.batch.or(self.strategy.default_batch())
             }
@@ -275,10 +276,10 @@ impl Params {
         }
     }
 
-    /// Whether the batch size changes what the run does.
+    /// Whether the batch size changes what the run does (for Django's
+    /// prefetch_related it is `.iterator(chunk_size=)`).
     pub fn uses_batch(&self) -> bool {
         self.strategy.uses_batch()
-            && !(self.orm == Orm::Django && self.strategy == Strategy::SelectIn)
     }
 
     /// Why the ORM sends nothing for this strategy, if it refuses it.
@@ -487,9 +488,13 @@ impl Run {
         let how = match p.strategy {
             Strategy::Lazy => "lazily: nothing is fetched until the loop touches it".to_string(),
             Strategy::Joined => "by joining the tables in one query".to_string(),
-            Strategy::SelectIn if p.orm == Orm::Django => {
-                "with prefetch_related: one IN list per level, every key in it".to_string()
-            }
+            Strategy::SelectIn if p.orm == Orm::Django => match p.batch {
+                None => "with prefetch_related: one IN list per level, every key in it".to_string(),
+                Some(b) => format!(
+                    "with prefetch_related over .iterator(chunk_size={b}): per chunk of {} users, one IN list per level",
+                    thousands(b.into())
+                ),
+            },
             Strategy::SelectIn => match p.effective_batch() {
                 Some(b) => format!(
                     "in batches of up to {} keys per IN list",

@@ -110,6 +110,11 @@ pub(super) struct Plan {
     per_row: u64,
     /// The queries of joined and subquery loading.
     kept: Vec<Query>,
+    /// Django's prefetch_related, whose users come in chunks of `size`
+    /// (`.iterator(chunk_size=size)`; one chunk without it): per chunk, the
+    /// child queries before it (its orders query, and its items query when
+    /// its users have orders), one more entry for the total.
+    chunks: Option<Vec<u32>>,
 }
 
 /// Rows and bytes so far.
@@ -134,6 +139,7 @@ impl Plan {
             round_trip: params.latency.round_trip_ns(),
             per_row: u64::from(params.row_us) * 1_000,
             kept: Vec::new(),
+            chunks: None,
         };
         if plan.refused {
             return plan;
@@ -145,9 +151,67 @@ impl Plan {
                 plan.kept.push(q);
             }
             Strategy::Subquery => plan.kept = plan.subquery(data),
+            Strategy::SelectIn if params.orm == Orm::Django => {
+                plan.chunks = Some(plan.django_chunks(data));
+            }
             _ => {}
         }
         plan
+    }
+
+    /// The child queries before each chunk of users, and in all.
+    fn django_chunks(&self, data: &Dataset) -> Vec<u32> {
+        let count = self.users.div_ceil(self.size);
+        let mut out = Vec::with_capacity(count as usize + 1);
+        let mut before = 0u32;
+        out.push(0);
+        for c in 0..count {
+            let (first, last) = batch_range(self.users, self.size, c);
+            let has_orders = data.orders_of_first(last) > data.orders_of_first(first - 1);
+            before += 1 + u32::from(self.nested && has_orders);
+            out.push(before);
+        }
+        out
+    }
+
+    /// Django's child query `j` (from 0): chunk `c` (from 0) and whether it
+    /// is the chunk's items query, with the chunk's users.
+    fn django_position(&self, chunks: &[u32], j: u32) -> (u32, bool, u32, u32) {
+        let c = chunks.partition_point(|&b| b <= j).saturating_sub(1) as u32;
+        let items = j > chunks[c as usize];
+        let (first, last) = batch_range(self.users, self.size, c);
+        (c, items, first, last)
+    }
+
+    /// Django's child query `j`: the chunk's orders, `IN` its users, or its
+    /// items, `IN` the orders of its users.
+    fn django(&self, data: &Dataset, chunks: &[u32], j: u32) -> Query {
+        let (c, items, first, last) = self.django_position(chunks, j);
+        let count = (chunks.len() - 1) as u32;
+        let (table, first, last) = if items {
+            let o = |u: u32| data.orders_of_first(u);
+            (Table::Items, o(first - 1) + 1, o(last))
+        } else {
+            (Table::Orders, first, last)
+        };
+        let (k, b) = children_of(data, table, first, last);
+        let shape = Shape::InList {
+            first,
+            last,
+            index: c + 1,
+            count,
+        };
+        self.query_of(table, shape, 0, k, ROW_OVERHEAD * k + b)
+    }
+
+    /// Rows and bytes of Django's first `j` child queries.
+    fn django_load(&self, data: &Dataset, chunks: &[u32], j: u32) -> Load {
+        if j == 0 {
+            return Load::default();
+        }
+        let (_, items, first, last) = self.django_position(chunks, j - 1);
+        let orders = if items { last } else { first - 1 };
+        children_load(data, last, data.orders_of_first(orders))
     }
 
     /// How many queries the ORM sends.
@@ -159,9 +223,10 @@ impl Plan {
         match self.strategy {
             Strategy::Joined | Strategy::Subquery => self.kept.len(),
             Strategy::Lazy => 1 + n + if self.nested { self.orders as usize } else { 0 },
-            Strategy::SelectIn | Strategy::DataLoader => {
-                1 + self.order_batches() as usize + self.item_batches() as usize
-            }
+            Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
+                Some(c) => 1 + c.last().copied().unwrap_or(0) as usize,
+                None => 1 + self.order_batches() as usize + self.item_batches() as usize,
+            },
         }
     }
 
@@ -211,13 +276,17 @@ impl Plan {
             },
             _ if i == 0 => self.users_query(data),
             Strategy::Lazy => self.lazy(data, i - 1),
-            Strategy::SelectIn | Strategy::DataLoader => self.batch(data, i - 1),
+            Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
+                Some(c) => self.django(data, c, i as u32 - 1),
+                None => self.batch(data, i - 1),
+            },
         }
     }
 
     /// Heap memory held, in bytes.
     pub(super) fn heap_bytes(&self) -> usize {
         self.kept.capacity() * std::mem::size_of::<Query>()
+            + self.chunks.as_ref().map_or(0, |c| 4 * c.capacity())
     }
 
     /// Lazy loading's child query number `j` (from 0): one query per user
@@ -274,7 +343,10 @@ impl Plan {
                 return t;
             }
             Strategy::Lazy => self.lazy_load(data, k as u32 - 1),
-            Strategy::SelectIn | Strategy::DataLoader => self.batch_load(data, k as u32 - 1),
+            Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
+                Some(c) => self.django_load(data, c, k as u32 - 1),
+                None => self.batch_load(data, k as u32 - 1),
+            },
         };
         let users = users_load(data, self.users);
         let rows = users.rows + children.rows;
@@ -505,9 +577,16 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
                 } else {
                     String::new()
                 };
-                format!(
-                    "Query {no}: prefetch_related loads the {children} of {range} with one IN list of {keys} keys, every key of the level (Django has no chunk size): {rows}.{limit}"
-                )
+                if count == 1 {
+                    format!(
+                        "Query {no}: prefetch_related loads the {children} of {range} with one IN list of {keys} keys, every key of the level (Django has no chunk size): {rows}.{limit}"
+                    )
+                } else {
+                    format!(
+                        "Query {no}: .iterator(chunk_size={}) hands prefetch_related the users in chunks; for chunk {index} of {count} it loads the {children} of {range} with one IN list of {keys} keys: {rows}.{limit}",
+                        params.batch.unwrap_or(0)
+                    )
+                }
             } else if params.strategy == Strategy::DataLoader {
                 format!(
                     "Tick {}: while resolving {parents}, the code called load() for {keys} {parents} in the same tick; DataLoader sends their {children} as batch {index} of {count}: {rows}.",
