@@ -330,8 +330,9 @@ impl Choices for Latency {
 /// parameter is written, so a link means the same thing even if defaults
 /// change.
 const TABLE: &[Param<Params>] = &[
-    choice!("orm", "ORM", Orm, orm),
     choice!("strategy", "Loading strategy", Strategy, strategy),
+    // After the strategy, so a link still begins with it.
+    choice!("orm", "ORM", Orm, orm),
     int!("n", "Users (N)", "", 0, MAX_USERS, users),
     int!("orders", "Orders per user", "", 0, MAX_CHILDREN, orders),
     choice!("load", "Load", Depth, depth),
