@@ -147,8 +147,15 @@ def touch(users, nested, orders_of, items_of):
 
 # -- Django -------------------------------------------------------------------
 
-import django
-from django.conf import settings
+try:
+    import django
+    from django.conf import settings
+except ImportError:
+    sys.exit(
+        "Django is not in this virtualenv: Django 6 needs Python 3.12 or later, "
+        f"and this is {sys.version.split()[0]} (scripts/setup.sh, ensure_python, "
+        "builds the virtualenv with the newest Python it finds)"
+    )
 
 settings.configure(
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
