@@ -128,23 +128,43 @@ ensure_java() {
 # The content's Python blocks run in their own virtualenv, under target/
 # (ignored by git), with the exact versions of tests/python/requirements.txt
 # from PyPI. Reinstalled only when that file or the interpreter changes.
+# The newest Python 3.12 or later on the machine (on PATH, or installed by
+# pyenv but not its global version), else python3: Django 6, which the N+1
+# model is checked against, needs 3.12; Debian 12's own Python is 3.11.
+pick_python() {
+  local c v
+  for c in python3.13 python3.12 python3; do
+    if command -v "$c" >/dev/null && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+      command -v "$c"; return 0
+    fi
+  done
+  if command -v pyenv >/dev/null; then
+    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])(\.[0-9]+)?$' | sort -V -r); do
+      c="$(pyenv root)/versions/$v/bin/python3"
+      if [ -x "$c" ]; then echo "$c"; return 0; fi
+    done
+  fi
+  command -v python3
+}
+
 ensure_python() {
-  local venv="$ROOT/target/venv-content" req="$ROOT/tests/python/requirements.txt" want
+  local venv="$ROOT/target/venv-content" req="$ROOT/tests/python/requirements.txt" want py
   if ! command -v python3 >/dev/null; then
     apt_install_quietly python3
   fi
-  want="$( { sha256sum "$req" | cut -d' ' -f1; python3 -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
+  py="$(pick_python)"
+  want="$( { sha256sum "$req" | cut -d' ' -f1; "$py" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
   CONTENT_PYTHON="$venv/bin/python"
   if [ -x "$CONTENT_PYTHON" ] && [ "$(cat "$venv/.requirements-sha256" 2>/dev/null)" = "$want" ]; then
     return 0
   fi
   step "Creating the virtualenv for the content's Python blocks (tests/python/requirements.txt, from PyPI)"
-  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  if ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
     apt_install_quietly python3-venv
   fi
   rm -rf "$venv"
   mkdir -p "$ROOT/target"
-  python3 -m venv "$venv"
+  "$py" -m venv "$venv"
   # Every dependency is pinned in the file, so nothing else is resolved.
   "$CONTENT_PYTHON" -m pip install --quiet --disable-pip-version-check --no-deps -r "$req"
   "$CONTENT_PYTHON" -m pip check

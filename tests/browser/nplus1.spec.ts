@@ -29,7 +29,7 @@ test("a permalink at step k opens frame k", async ({ page }) => {
   await expect(queriesNow(page)).toHaveText("4");
   await expect(queriesTotal(page)).toHaveText("of 11");
   await expect(page.locator(".log li.current .q-no")).toHaveText("#4");
-  await expect(page.locator(".log li.current .sql")).toContainText("WHERE orders.user_id = 3");
+  await expect(page.locator(".log li.current .sql")).toContainText("WHERE 3 = orders.user_id");
   await expect(page.locator(".result tbody tr")).toHaveCount(2);
   await expect(page.locator("#np-n")).toHaveValue("10");
   await expect(page.locator(".notice")).toHaveCount(0);
@@ -109,7 +109,7 @@ test("playing runs to the end and stops; play from the end starts again", async 
 
 const strategies: [string, string, number, RegExp][] = [
   // slug, label, queries for 10 users x 3 orders x 2 items (nested), SQL of query 2
-  ["lazy", "Lazy loading", 1 + 10 + 30, /WHERE orders\.user_id = 1 ORDER BY/],
+  ["lazy", "Lazy loading", 1 + 10 + 30, /WHERE 1 = orders\.user_id/],
   ["joined", "Joined eager loading", 1, /LEFT OUTER JOIN orders .* LEFT OUTER JOIN items/],
   ["selectin", "Batch loading (IN)", 3, /WHERE orders\.user_id IN \(1, 2, 3, 4, \/\* 2 more \*\/ 7, 8, 9, 10\)/],
   ["subquery", "Subquery loading", 3, /FROM \(SELECT users\.id AS users_id FROM users\) AS anon_1/],

@@ -2,14 +2,19 @@
 //! ORM spends to load users, their orders and (nested) each order's items,
 //! under each loading strategy.
 //!
-//! The counts follow what the ORMs do (see the design notes in the README):
+//! The counts follow what the ORMs do (see the design notes in the README),
+//! and the statements are the ORM's own, word for word (`Orm`: SQLAlchemy
+//! 2.x or Django 6.x; tests/it/nplus1_orms.rs runs both against SQLite):
 //! lazy loading issues one query per parent on first access, even for an
 //! empty collection; joined eager loading issues one LEFT OUTER JOIN; select-in
 //! loading (SQLAlchemy's `selectinload`) issues one `IN (...)` query per 500
-//! parent keys by default; subquery loading issues one query per level that
-//! repeats the parent query as a subquery; a DataLoader collects every key
-//! asked for in one tick into one batch (no size limit by default). No
-//! parents means no child query for the batching strategies.
+//! parent keys by default, Django's `prefetch_related` one per level with
+//! every key; subquery loading issues one query per level that repeats the
+//! parent query as a subquery; a DataLoader collects every key asked for in
+//! one tick into one batch (no size limit by default). No parents means no
+//! child query for the batching strategies. Django refuses joined loading
+//! of a collection (`select_related` raises FieldError before any query)
+//! and has no subquery loading: such a run sends nothing and says why.
 
 mod data;
 mod plan;
@@ -95,6 +100,60 @@ impl Strategy {
     }
 }
 
+/// The ORM whose statements the model reproduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orm {
+    /// SQLAlchemy 2.x: `lazy="select"`, `joinedload`, `selectinload` (500
+    /// keys per `IN` list, or `chunksize=`), `subqueryload`.
+    SqlAlchemy,
+    /// Django 6.x: related managers (lazy) and `prefetch_related` (every
+    /// key of a level in one `IN` list); `select_related` cannot follow a
+    /// reverse foreign key, and there is no subquery loading.
+    Django,
+}
+
+impl Orm {
+    /// Every ORM, in the order the view lists them.
+    pub const ALL: [Orm; 2] = [Orm::SqlAlchemy, Orm::Django];
+
+    /// The word the URL uses.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Orm::SqlAlchemy => "sqlalchemy",
+            Orm::Django => "django",
+        }
+    }
+
+    /// A name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Orm::SqlAlchemy => "SQLAlchemy 2.x",
+            Orm::Django => "Django 6.x",
+        }
+    }
+
+    /// Why this ORM sends nothing for `strategy`, in its own words; `None`
+    /// when it has the strategy. (A DataLoader sits above any ORM.)
+    pub fn refusal(self, strategy: Strategy) -> Option<&'static str> {
+        match (self, strategy) {
+            (Orm::Django, Strategy::Joined) => Some(DJANGO_NO_JOIN),
+            (Orm::Django, Strategy::Subquery) => Some(DJANGO_NO_SUBQUERY),
+            _ => None,
+        }
+    }
+}
+
+/// What Django says to `User.objects.select_related("orders")`, and why.
+pub const DJANGO_NO_JOIN: &str = "Django refuses: select_related follows forward foreign keys and one-to-one fields only, and orders is a reverse foreign key (a collection), so evaluating the queryset raises FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: (none). No query is sent. Use prefetch_related, or join from the order side with Order.objects.select_related(\"user\").";
+
+/// Why Django has no subquery loading.
+pub const DJANGO_NO_SUBQUERY: &str = "Django has no subquery loading: prefetch_related lists the keys in an IN list instead of repeating the parent query as a subquery. No query is sent; choose batch loading (prefetch_related).";
+
+/// SQLite's default limit on bound variables per statement
+/// (`SQLITE_MAX_VARIABLE_NUMBER`, since 3.32; Debian builds it with
+/// 250,000). Django's `prefetch_related` does not split an `IN` list at it.
+pub const SQLITE_VARIABLES: u32 = 32_766;
+
 /// How deep the loading goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Depth {
@@ -160,6 +219,8 @@ impl Latency {
 /// Everything a run depends on; what the permalink carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Params {
+    /// The ORM whose statements are reproduced.
+    pub orm: Orm,
     /// The loading strategy.
     pub strategy: Strategy,
     /// N: number of users, 0 to [`MAX_USERS`].
@@ -186,6 +247,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
+            orm: Orm::SqlAlchemy,
             strategy: Strategy::Lazy,
             users: 100,
             orders: 3,
@@ -204,11 +266,32 @@ impl Params {
     /// The batch size in effect: `None` means no limit.
     pub fn effective_batch(&self) -> Option<u32> {
         match self.strategy {
+            // Django's prefetch_related has no chunk size: one IN list,
+            // unless .iterator(chunk_size=) hands it the users in chunks.
+            Strategy::SelectIn if self.orm == Orm::Django => self.batch,
             Strategy::SelectIn | Strategy::DataLoader => {
                 self.batch.or(self.strategy.default_batch())
             }
             _ => None,
         }
+    }
+
+    /// Whether the batch size changes what the run does (for Django's
+    /// prefetch_related it is `.iterator(chunk_size=)`).
+    pub fn uses_batch(&self) -> bool {
+        self.strategy.uses_batch()
+    }
+
+    /// Why the ORM sends nothing for this strategy, if it refuses it.
+    pub fn refusal(&self) -> Option<&'static str> {
+        self.orm.refusal(self.strategy)
+    }
+}
+
+impl Choices for Orm {
+    const ALL: &'static [Orm] = &Orm::ALL;
+    fn word(self) -> &'static str {
+        self.slug()
     }
 }
 
@@ -248,6 +331,8 @@ impl Choices for Latency {
 /// change.
 const TABLE: &[Param<Params>] = &[
     choice!("strategy", "Loading strategy", Strategy, strategy),
+    // After the strategy, so a link still begins with it.
+    choice!("orm", "ORM", Orm, orm),
     int!("n", "Users (N)", "", 0, MAX_USERS, users),
     int!("orders", "Orders per user", "", 0, MAX_CHILDREN, orders),
     choice!("load", "Load", Depth, depth),
@@ -360,7 +445,7 @@ impl Run {
     /// The exact SQL of query `i` (empty if there is no such query).
     pub fn sql(&self, i: usize) -> String {
         self.query(i)
-            .map(|q| sql::text(&q, None))
+            .map(|q| sql::text(&q, self.params.orm, None))
             .unwrap_or_default()
     }
 
@@ -368,19 +453,21 @@ impl Run {
     /// and last few keys, for display.
     pub fn sql_preview(&self, i: usize) -> String {
         self.query(i)
-            .map(|q| sql::text(&q, Some(4)))
+            .map(|q| sql::text(&q, self.params.orm, Some(4)))
             .unwrap_or_default()
     }
 
     /// The column names of query `i`'s result.
     pub fn columns(&self, i: usize) -> Vec<&'static str> {
-        self.query(i).map(|q| sql::columns(&q)).unwrap_or_default()
+        self.query(i)
+            .map(|q| sql::columns(&q, self.params.orm))
+            .unwrap_or_default()
     }
 
     /// The first `limit` rows query `i` returns, as the model says they are.
     pub fn rows(&self, i: usize, limit: usize) -> Vec<Vec<Value>> {
         self.query(i)
-            .map(|q| sql::rows(&q, &self.data, self.params.users, limit))
+            .map(|q| sql::rows(&q, &self.data, self.params.users, limit, self.params.orm))
             .unwrap_or_default()
     }
 
@@ -392,6 +479,9 @@ impl Run {
     /// What the code is about to do, for step 0.
     fn intro(&self) -> String {
         let p = &self.params;
+        if let Some(note) = p.refusal() {
+            return note.to_string();
+        }
         let what = match p.depth {
             Depth::Orders => "each user's orders",
             Depth::Items => "each user's orders and each order's items",
@@ -399,6 +489,13 @@ impl Run {
         let how = match p.strategy {
             Strategy::Lazy => "lazily: nothing is fetched until the loop touches it".to_string(),
             Strategy::Joined => "by joining the tables in one query".to_string(),
+            Strategy::SelectIn if p.orm == Orm::Django => match p.batch {
+                None => "with prefetch_related: one IN list per level, every key in it".to_string(),
+                Some(b) => format!(
+                    "with prefetch_related over .iterator(chunk_size={b}): per chunk of {} users, one IN list per level",
+                    thousands(b.into())
+                ),
+            },
             Strategy::SelectIn => match p.effective_batch() {
                 Some(b) => format!(
                     "in batches of up to {} keys per IN list",
@@ -466,12 +563,14 @@ pub const SWEEP_USERS: [u32; 14] = [
 pub struct Sweep {
     /// The N values, [`SWEEP_USERS`].
     pub users: Vec<u32>,
-    /// For each strategy (in [`Strategy::ALL`] order), the totals at each N.
+    /// For each strategy the ORM has (in [`Strategy::ALL`] order), the
+    /// totals at each N.
     pub totals: Vec<(Strategy, Vec<Totals>)>,
 }
 
-/// Runs the model for every strategy at every N of [`SWEEP_USERS`]. The batch
-/// size is each strategy's default unless one is set.
+/// Runs the model for every strategy the ORM has at every N of
+/// [`SWEEP_USERS`] (one it refuses sends nothing, and is left out). The
+/// batch size is each strategy's default unless one is set.
 pub fn sweep(params: &Params) -> Sweep {
     let p = super::model::clamp::<Run>(params);
     let max = SWEEP_USERS[SWEEP_USERS.len() - 1];
@@ -484,6 +583,7 @@ pub fn sweep(params: &Params) -> Sweep {
     );
     let totals = Strategy::ALL
         .iter()
+        .filter(|&&strategy| p.orm.refusal(strategy).is_none())
         .map(|&strategy| {
             let q = Params {
                 strategy,

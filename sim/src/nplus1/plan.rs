@@ -2,7 +2,7 @@
 //! the rows, bytes and simulated cost of each.
 
 use super::data::{id_bytes, Dataset, ROW_OVERHEAD};
-use super::{plural, Depth, Params, Strategy};
+use super::{plural, Depth, Orm, Params, Strategy, SQLITE_VARIABLES};
 use crate::{bytes, thousands};
 
 /// The table a query reads its main rows from.
@@ -97,6 +97,8 @@ const fn nulls(n: u64) -> u64 {
 #[derive(Debug, Clone)]
 pub(super) struct Plan {
     strategy: Strategy,
+    /// The ORM refuses the strategy: it raises before sending anything.
+    refused: bool,
     nested: bool,
     /// The users loaded.
     users: u32,
@@ -108,6 +110,11 @@ pub(super) struct Plan {
     per_row: u64,
     /// The queries of joined and subquery loading.
     kept: Vec<Query>,
+    /// Django's prefetch_related, whose users come in chunks of `size`
+    /// (`.iterator(chunk_size=size)`; one chunk without it): per chunk, the
+    /// child queries before it (its orders query, and its items query when
+    /// its users have orders), one more entry for the total.
+    chunks: Option<Vec<u32>>,
 }
 
 /// Rows and bytes so far.
@@ -124,6 +131,7 @@ impl Plan {
         let users = users.min(data.users());
         let mut plan = Plan {
             strategy: params.strategy,
+            refused: params.refusal().is_some(),
             nested: params.depth == Depth::Items,
             users,
             orders: data.orders_of_first(users),
@@ -131,7 +139,11 @@ impl Plan {
             round_trip: params.latency.round_trip_ns(),
             per_row: u64::from(params.row_us) * 1_000,
             kept: Vec::new(),
+            chunks: None,
         };
+        if plan.refused {
+            return plan;
+        }
         match plan.strategy {
             Strategy::Joined => {
                 let (rows, bytes) = joined_size(data, users, params.depth);
@@ -139,20 +151,82 @@ impl Plan {
                 plan.kept.push(q);
             }
             Strategy::Subquery => plan.kept = plan.subquery(data),
+            Strategy::SelectIn if params.orm == Orm::Django => {
+                plan.chunks = Some(plan.django_chunks(data));
+            }
             _ => {}
         }
         plan
     }
 
+    /// The child queries before each chunk of users, and in all.
+    fn django_chunks(&self, data: &Dataset) -> Vec<u32> {
+        let count = self.users.div_ceil(self.size);
+        let mut out = Vec::with_capacity(count as usize + 1);
+        let mut before = 0u32;
+        out.push(0);
+        for c in 0..count {
+            let (first, last) = batch_range(self.users, self.size, c);
+            let has_orders = data.orders_of_first(last) > data.orders_of_first(first - 1);
+            before += 1 + u32::from(self.nested && has_orders);
+            out.push(before);
+        }
+        out
+    }
+
+    /// Django's child query `j` (from 0): chunk `c` (from 0) and whether it
+    /// is the chunk's items query, with the chunk's users.
+    fn django_position(&self, chunks: &[u32], j: u32) -> (u32, bool, u32, u32) {
+        let c = chunks.partition_point(|&b| b <= j).saturating_sub(1) as u32;
+        let items = j > chunks[c as usize];
+        let (first, last) = batch_range(self.users, self.size, c);
+        (c, items, first, last)
+    }
+
+    /// Django's child query `j`: the chunk's orders, `IN` its users, or its
+    /// items, `IN` the orders of its users.
+    fn django(&self, data: &Dataset, chunks: &[u32], j: u32) -> Query {
+        let (c, items, first, last) = self.django_position(chunks, j);
+        let count = (chunks.len() - 1) as u32;
+        let (table, first, last) = if items {
+            let o = |u: u32| data.orders_of_first(u);
+            (Table::Items, o(first - 1) + 1, o(last))
+        } else {
+            (Table::Orders, first, last)
+        };
+        let (k, b) = children_of(data, table, first, last);
+        let shape = Shape::InList {
+            first,
+            last,
+            index: c + 1,
+            count,
+        };
+        self.query_of(table, shape, 0, k, ROW_OVERHEAD * k + b)
+    }
+
+    /// Rows and bytes of Django's first `j` child queries.
+    fn django_load(&self, data: &Dataset, chunks: &[u32], j: u32) -> Load {
+        if j == 0 {
+            return Load::default();
+        }
+        let (_, items, first, last) = self.django_position(chunks, j - 1);
+        let orders = if items { last } else { first - 1 };
+        children_load(data, last, data.orders_of_first(orders))
+    }
+
     /// How many queries the ORM sends.
     pub(super) fn len(&self) -> usize {
+        if self.refused {
+            return 0;
+        }
         let n = self.users as usize;
         match self.strategy {
             Strategy::Joined | Strategy::Subquery => self.kept.len(),
             Strategy::Lazy => 1 + n + if self.nested { self.orders as usize } else { 0 },
-            Strategy::SelectIn | Strategy::DataLoader => {
-                1 + self.order_batches() as usize + self.item_batches() as usize
-            }
+            Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
+                Some(c) => 1 + c.last().copied().unwrap_or(0) as usize,
+                None => 1 + self.order_batches() as usize + self.item_batches() as usize,
+            },
         }
     }
 
@@ -202,13 +276,17 @@ impl Plan {
             },
             _ if i == 0 => self.users_query(data),
             Strategy::Lazy => self.lazy(data, i - 1),
-            Strategy::SelectIn | Strategy::DataLoader => self.batch(data, i - 1),
+            Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
+                Some(c) => self.django(data, c, i as u32 - 1),
+                None => self.batch(data, i - 1),
+            },
         }
     }
 
     /// Heap memory held, in bytes.
     pub(super) fn heap_bytes(&self) -> usize {
         self.kept.capacity() * std::mem::size_of::<Query>()
+            + self.chunks.as_ref().map_or(0, |c| 4 * c.capacity())
     }
 
     /// Lazy loading's child query number `j` (from 0): one query per user
@@ -265,7 +343,10 @@ impl Plan {
                 return t;
             }
             Strategy::Lazy => self.lazy_load(data, k as u32 - 1),
-            Strategy::SelectIn | Strategy::DataLoader => self.batch_load(data, k as u32 - 1),
+            Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
+                Some(c) => self.django_load(data, c, k as u32 - 1),
+                None => self.batch_load(data, k as u32 - 1),
+            },
         };
         let users = users_load(data, self.users);
         let rows = users.rows + children.rows;
@@ -487,7 +568,26 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
             } else {
                 format!("{parents} {first}\u{2013}{last}")
             };
-            if params.strategy == Strategy::DataLoader {
+            if params.orm == Orm::Django && params.strategy == Strategy::SelectIn {
+                let limit = if last - first + 1 > SQLITE_VARIABLES {
+                    format!(
+                        " On a SQLite built with the default limit of {} bound variables this statement fails (too many SQL variables): Django does not split it.",
+                        thousands(SQLITE_VARIABLES.into())
+                    )
+                } else {
+                    String::new()
+                };
+                if count == 1 {
+                    format!(
+                        "Query {no}: prefetch_related loads the {children} of {range} with one IN list of {keys} keys, every key of the level (Django has no chunk size): {rows}.{limit}"
+                    )
+                } else {
+                    format!(
+                        "Query {no}: .iterator(chunk_size={}) hands prefetch_related the users in chunks; for chunk {index} of {count} it loads the {children} of {range} with one IN list of {keys} keys: {rows}.{limit}",
+                        params.batch.unwrap_or(0)
+                    )
+                }
+            } else if params.strategy == Strategy::DataLoader {
                 format!(
                     "Tick {}: while resolving {parents}, the code called load() for {keys} {parents} in the same tick; DataLoader sends their {children} as batch {index} of {count}: {rows}.",
                     q.tick

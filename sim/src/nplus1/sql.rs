@@ -1,16 +1,41 @@
-//! The SQL text of each query and the rows it returns, as the model says.
-//! Parameters are shown inline, as a query log with bound values would.
+//! The SQL text of each query and the rows it returns, as the model says,
+//! in the words of the ORM chosen (tests/it/nplus1_orms.rs compares them
+//! with what SQLAlchemy and Django send). Parameters are shown inline, as a
+//! query log with bound values would.
 
 use super::data::{Dataset, Value};
 use super::plan::{Query, Shape, Table};
-use super::Depth;
+use super::{Depth, Orm};
 
 const USER_COLUMNS: [&str; 3] = ["users.id", "users.name", "users.email"];
 const ORDER_COLUMNS: [&str; 3] = ["orders.id", "orders.user_id", "orders.total_cents"];
 const ITEM_COLUMNS: [&str; 4] = ["items.id", "items.order_id", "items.sku", "items.qty"];
 
-/// The columns of a query's result, in order.
-pub(super) fn columns(q: &Query) -> Vec<&'static str> {
+/// The columns of a query's result as `orm` sends it, in order.
+pub(super) fn columns(q: &Query, orm: Orm) -> Vec<&'static str> {
+    let cols = logical_columns(q);
+    match arrangement(q, orm) {
+        Some(order) => order.iter().map(|&i| cols[i]).collect(),
+        None => cols,
+    }
+}
+
+/// How `orm` orders the columns of `q`, as indices into the model's own
+/// order (parent, then child, then grandchild; key first), when it differs:
+/// SQLAlchemy's `selectinload` selects the parent key first, and its
+/// nested `joinedload` puts the items' columns before the orders'.
+fn arrangement(q: &Query, orm: Orm) -> Option<&'static [usize]> {
+    match (orm, q.table, q.shape) {
+        (Orm::SqlAlchemy, _, Shape::Join(Depth::Items)) => Some(&[0, 1, 2, 6, 7, 8, 9, 3, 4, 5]),
+        // A DataLoader's batches (tick 1 and 2) are its own SQL.
+        (Orm::SqlAlchemy, Table::Orders, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2]),
+        (Orm::SqlAlchemy, Table::Items, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2, 3]),
+        _ => None,
+    }
+}
+
+/// The columns of a query's result in the model's own order.
+fn logical_columns(q: &Query) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     match (q.table, q.shape) {
         (_, Shape::Join(depth)) => {
@@ -30,7 +55,7 @@ pub(super) fn columns(q: &Query) -> Vec<&'static str> {
         (Table::Items, shape) => {
             out.extend(ITEM_COLUMNS);
             if shape == Shape::Subquery {
-                out.push("anon_1.orders_id");
+                out.push("orders_1.id");
             }
         }
     }
@@ -57,42 +82,113 @@ fn in_list(first: u32, last: u32, elide: Option<usize>) -> String {
     }
 }
 
-/// The SQL text of `q`.
-pub(super) fn text(q: &Query, elide: Option<usize>) -> String {
-    let cols = columns(q).join(", ");
+/// The SQL text of `q` as `orm` sends it.
+pub(super) fn text(q: &Query, orm: Orm, elide: Option<usize>) -> String {
+    match orm {
+        Orm::SqlAlchemy => sqlalchemy(q, elide),
+        Orm::Django => django(q, elide),
+    }
+}
+
+/// `"table"."column"`, as Django quotes them.
+fn quoted(columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|c| match c.split_once('.') {
+            Some((t, c)) => format!("\"{t}\".\"{c}\""),
+            None => format!("\"{c}\""),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Django's statements: `User.objects.all()` (no ORDER BY: the models set
+/// no `Meta.ordering`), a related manager's `WHERE fk = key`, and
+/// `prefetch_related`'s `WHERE fk IN (...)`, identifiers quoted. It has no
+/// joined or subquery loading of a collection (the run sends nothing).
+fn django(q: &Query, elide: Option<usize>) -> String {
+    let cols = quoted(&columns(q, Orm::Django));
+    let (table, fk) = match q.table {
+        Table::Users => ("users", "id"),
+        Table::Orders => ("orders", "user_id"),
+        Table::Items => ("items", "order_id"),
+    };
+    match q.shape {
+        Shape::ByParent(k) => {
+            format!("SELECT {cols} FROM \"{table}\" WHERE \"{table}\".\"{fk}\" = {k}")
+        }
+        Shape::InList { first, last, .. } => format!(
+            "SELECT {cols} FROM \"{table}\" WHERE \"{table}\".\"{fk}\" IN ({})",
+            in_list(first, last, elide)
+        ),
+        _ => format!("SELECT {cols} FROM \"{table}\""),
+    }
+}
+
+/// SQLAlchemy 2.x's statements, word for word (its line breaks made
+/// spaces) for `select(User)` with each loader option: no ORDER BY, since
+/// neither the query nor the relationships ask for one; the lazy loader's
+/// `key = fk`, `selectinload`'s parent key selected first, `joinedload`'s
+/// aliased LEFT OUTER JOINs, `subqueryload`'s users query repeated as
+/// `anon_1`. A DataLoader's batches are the loader's own SQL.
+fn sqlalchemy(q: &Query, elide: Option<usize>) -> String {
+    let cols = columns(q, Orm::SqlAlchemy).join(", ");
+    let anon = "(SELECT users.id AS users_id FROM users) AS anon_1";
     match (q.table, q.shape) {
-        (_, Shape::Join(Depth::Orders)) => format!(
-            "SELECT {cols} FROM users LEFT OUTER JOIN orders ON orders.user_id = users.id ORDER BY users.id, orders.id"
-        ),
-        (_, Shape::Join(Depth::Items)) => format!(
-            "SELECT {cols} FROM users LEFT OUTER JOIN orders ON orders.user_id = users.id LEFT OUTER JOIN items ON items.order_id = orders.id ORDER BY users.id, orders.id, items.id"
-        ),
-        (Table::Users, _) => format!("SELECT {cols} FROM users ORDER BY users.id"),
+        (_, Shape::Join(Depth::Orders)) => "SELECT users.id, users.name, users.email, orders_1.id AS id_1, orders_1.user_id, orders_1.total_cents FROM users LEFT OUTER JOIN orders AS orders_1 ON users.id = orders_1.user_id".to_string(),
+        (_, Shape::Join(Depth::Items)) => "SELECT users.id, users.name, users.email, items_1.id AS id_1, items_1.order_id, items_1.sku, items_1.qty, orders_1.id AS id_2, orders_1.user_id, orders_1.total_cents FROM users LEFT OUTER JOIN orders AS orders_1 ON users.id = orders_1.user_id LEFT OUTER JOIN items AS items_1 ON orders_1.id = items_1.order_id".to_string(),
+        (Table::Users, _) => format!("SELECT {cols} FROM users"),
         (Table::Orders, Shape::ByParent(u)) => {
-            format!("SELECT {cols} FROM orders WHERE orders.user_id = {u} ORDER BY orders.id")
+            format!("SELECT {cols} FROM orders WHERE {u} = orders.user_id")
         }
         (Table::Items, Shape::ByParent(o)) => {
-            format!("SELECT {cols} FROM items WHERE items.order_id = {o} ORDER BY items.id")
+            format!("SELECT {cols} FROM items WHERE {o} = items.order_id")
         }
-        (Table::Orders, Shape::InList { first, last, .. }) => format!(
+        (Table::Orders, Shape::InList { first, last, .. }) if q.tick > 0 => format!(
             "SELECT {cols} FROM orders WHERE orders.user_id IN ({}) ORDER BY orders.id",
             in_list(first, last, elide)
         ),
-        (Table::Items, Shape::InList { first, last, .. }) => format!(
+        (Table::Items, Shape::InList { first, last, .. }) if q.tick > 0 => format!(
             "SELECT {cols} FROM items WHERE items.order_id IN ({}) ORDER BY items.id",
             in_list(first, last, elide)
         ),
+        (Table::Orders, Shape::InList { first, last, .. }) => format!(
+            "SELECT {cols} FROM orders WHERE orders.user_id IN ({})",
+            in_list(first, last, elide)
+        ),
+        (Table::Items, Shape::InList { first, last, .. }) => format!(
+            "SELECT {cols} FROM items WHERE items.order_id IN ({})",
+            in_list(first, last, elide)
+        ),
         (Table::Orders, _) => format!(
-            "SELECT {cols} FROM (SELECT users.id AS users_id FROM users) AS anon_1 JOIN orders ON orders.user_id = anon_1.users_id ORDER BY anon_1.users_id, orders.id"
+            "SELECT orders.id AS orders_id, orders.user_id AS orders_user_id, orders.total_cents AS orders_total_cents, anon_1.users_id AS anon_1_users_id FROM {anon} JOIN orders ON anon_1.users_id = orders.user_id"
         ),
         (Table::Items, _) => format!(
-            "SELECT {cols} FROM (SELECT orders.id AS orders_id FROM (SELECT users.id AS users_id FROM users) AS anon_2 JOIN orders ON orders.user_id = anon_2.users_id) AS anon_1 JOIN items ON items.order_id = anon_1.orders_id ORDER BY anon_1.orders_id, items.id"
+            "SELECT items.id AS items_id, items.order_id AS items_order_id, items.sku AS items_sku, items.qty AS items_qty, orders_1.id AS orders_1_id FROM {anon} JOIN orders AS orders_1 ON anon_1.users_id = orders_1.user_id JOIN items ON orders_1.id = items.order_id"
         ),
     }
 }
 
-/// The first `limit` rows `q` returns for the first `users` users of `data`.
-pub(super) fn rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Vec<Vec<Value>> {
+/// The first `limit` rows `q` returns for the first `users` users of
+/// `data`, their columns in `orm`'s order.
+pub(super) fn rows(
+    q: &Query,
+    data: &Dataset,
+    users: u32,
+    limit: usize,
+    orm: Orm,
+) -> Vec<Vec<Value>> {
+    let mut out = logical_rows(q, data, users, limit);
+    if let Some(order) = arrangement(q, orm) {
+        for row in &mut out {
+            *row = order.iter().map(|&i| row[i].clone()).collect();
+        }
+    }
+    out
+}
+
+/// The rows of `q`, their columns in the model's own order.
+fn logical_rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Vec<Vec<Value>> {
     let users = users.min(data.users());
     let mut out: Vec<Vec<Value>> = Vec::new();
     let full = |out: &Vec<Vec<Value>>| out.len() >= limit;

@@ -15,8 +15,25 @@ fn params(strategy: Strategy, users: u32, depth: Depth) -> Params {
 }
 
 /// The query count each strategy must give, from the ORMs' documented rules.
-fn expected_queries(p: &Params, orders: u64) -> u64 {
+fn expected_queries(p: &Params, orders: u64, data: &Dataset) -> u64 {
     let n = u64::from(p.users);
+    if p.refusal().is_some() {
+        return 0;
+    }
+    if p.orm == Orm::Django && p.strategy == Strategy::SelectIn {
+        // Per chunk of users: its orders, and its items if it has orders.
+        let size = p.batch.unwrap_or(u32::MAX);
+        let chunks = p.users.div_ceil(size);
+        return 1
+            + (0..chunks)
+                .map(|c| {
+                    let first = c * size;
+                    let last = p.users.min(first.saturating_add(size));
+                    let has = data.orders_of_first(last) > data.orders_of_first(first);
+                    1 + u64::from(p.depth == Depth::Items && has)
+                })
+                .sum::<u64>();
+    }
     let nested = p.depth == Depth::Items;
     let batches = |k: u64| match p.effective_batch() {
         Some(b) => k.div_ceil(u64::from(b)),
@@ -34,6 +51,7 @@ fn expected_queries(p: &Params, orders: u64) -> u64 {
 
 fn random_params(rng: &mut Rng) -> Params {
     Params {
+        orm: Orm::ALL[rng.below(2) as usize],
         strategy: Strategy::ALL[rng.below(5) as usize],
         users: rng.below(60) as u32,
         orders: rng.below(6) as u32,
@@ -121,7 +139,11 @@ fn counts_rows_and_bytes_agree_with_the_rows_for_random_parameters() {
         let p = random_params(&mut rng);
         let run = Run::new(&p);
         let orders = u64::from(run.data().orders_of_first(p.users));
-        assert_eq!(run.total().queries, expected_queries(&p, orders), "{p:?}");
+        assert_eq!(
+            run.total().queries,
+            expected_queries(&p, orders, run.data()),
+            "{p:?}"
+        );
         for (i, q) in run.queries().enumerate() {
             let rows = run.rows(i, usize::MAX);
             assert_eq!(rows.len() as u64, q.rows, "{p:?} query {i}");
@@ -147,6 +169,12 @@ fn steps_totals_and_captions_hold_together() {
         let p = random_params(&mut rng);
         let run = Run::new(&p);
         assert_eq!(run.steps(), run.queries().len() + 1);
+        if let Some(note) = p.refusal() {
+            assert_eq!(run.steps(), 1);
+            assert_eq!(run.caption(0), note);
+            assert_eq!(run.total(), Totals::default());
+            continue;
+        }
         assert_eq!(run.totals_at(0), Totals::default());
         let mut prev = Totals::default();
         for k in 1..run.steps() {
@@ -190,8 +218,13 @@ fn sql_is_exact_and_previews_shorten_long_lists() {
     let run = Run::new(&params(Strategy::SelectIn, 20, Depth::Orders));
     assert_eq!(
         run.sql(0),
-        "SELECT users.id, users.name, users.email FROM users ORDER BY users.id"
+        "SELECT users.id, users.name, users.email FROM users"
     );
+    assert!(run.sql(1).starts_with(
+        "SELECT orders.user_id, orders.id, orders.total_cents FROM orders WHERE orders.user_id IN (1, 2,"
+    ));
+    assert_eq!(run.columns(1)[0], "orders.user_id");
+    assert_eq!(run.rows(1, 1)[0][0], Value::Int(1));
     let full = run.sql(1);
     assert!(
         full.contains("IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)")
@@ -202,8 +235,18 @@ fn sql_is_exact_and_previews_shorten_long_lists() {
     let lazy = Run::new(&params(Strategy::Lazy, 2, Depth::Orders));
     assert_eq!(
         lazy.sql(2),
-        "SELECT orders.id, orders.user_id, orders.total_cents FROM orders WHERE orders.user_id = 2 ORDER BY orders.id"
+        "SELECT orders.id, orders.user_id, orders.total_cents FROM orders WHERE 2 = orders.user_id"
     );
+    // A DataLoader's batches are the loader's own SQL, in id order.
+    let dl = Run::new(&params(Strategy::DataLoader, 2, Depth::Orders));
+    assert_eq!(
+        dl.sql(1),
+        "SELECT orders.id, orders.user_id, orders.total_cents FROM orders WHERE orders.user_id IN (1, 2) ORDER BY orders.id"
+    );
+    // joinedload's nested columns: the items' before the orders'.
+    let joined = Run::new(&params(Strategy::Joined, 2, Depth::Items));
+    assert_eq!(joined.columns(0)[3..5], ["items.id", "items.order_id"]);
+    assert!(joined.sql(0).contains("LEFT OUTER JOIN orders AS orders_1 ON users.id = orders_1.user_id LEFT OUTER JOIN items AS items_1"));
     assert_eq!(lazy.sql(99), "");
     assert!(lazy.rows(99, 5).is_empty());
 }
@@ -376,4 +419,181 @@ fn what_a_run_holds_grows_with_users_and_orders_never_with_items_or_steps() {
         }
     }
     assert_eq!(largest, 210_002);
+}
+
+#[test]
+fn the_orm_round_trips_and_falls_back_to_sqlalchemy() {
+    for orm in Orm::ALL {
+        let p = Params {
+            orm,
+            ..Params::default()
+        };
+        let pairs = crate::model::owned(crate::pairs::<Run>(&p));
+        assert!(pairs.iter().any(|(k, v)| k == "orm" && v == orm.slug()));
+        let mut r = Reader::new(&pairs);
+        assert_eq!(crate::read::<Run>(&mut r).orm, orm);
+        assert!(r.finish().is_empty());
+    }
+    // A link from before the parameter existed keeps SQLAlchemy's
+    // statements; an unknown ORM falls back to it with a note.
+    let old = crate::model::owned(vec![
+        ("strategy", "selectin".to_string()),
+        ("n", "1000".to_string()),
+    ]);
+    let mut r = Reader::new(&old);
+    let p = crate::read::<Run>(&mut r);
+    assert_eq!(p.orm, Orm::SqlAlchemy);
+    assert!(r.finish().is_empty());
+    assert_eq!(Run::new(&p).total().queries, 3);
+    let bad = crate::model::owned(vec![("orm", "hibernate".to_string())]);
+    let mut r = Reader::new(&bad);
+    assert_eq!(crate::read::<Run>(&mut r).orm, Orm::SqlAlchemy);
+    let notes = r.finish();
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].contains("orm"), "{notes:?}");
+    // Clamping leaves the ORM alone.
+    let p = Params {
+        orm: Orm::Django,
+        users: u32::MAX,
+        ..Params::default()
+    };
+    assert_eq!(crate::clamp::<Run>(&p).orm, Orm::Django);
+}
+
+#[test]
+fn django_refuses_joined_and_subquery_loading_and_sends_nothing() {
+    for strategy in [Strategy::Joined, Strategy::Subquery] {
+        for depth in [Depth::Orders, Depth::Items] {
+            let p = Params {
+                orm: Orm::Django,
+                ..params(strategy, 100, depth)
+            };
+            let run = Run::new(&p);
+            assert_eq!(run.query_count(), 0);
+            assert_eq!(run.steps(), 1);
+            assert_eq!(run.total(), Totals::default());
+            assert!(run.query(0).is_none() && run.sql(0).is_empty());
+            assert_eq!(Some(run.caption(0).as_str()), p.refusal());
+        }
+    }
+    let joined = Orm::Django.refusal(Strategy::Joined).unwrap_or_default();
+    assert!(joined.contains(
+        "FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: (none)."
+    ));
+    assert!(joined.contains("prefetch_related"));
+    let sub = Orm::Django.refusal(Strategy::Subquery).unwrap_or_default();
+    assert!(sub.contains("no subquery loading"));
+    for s in [Strategy::Lazy, Strategy::SelectIn, Strategy::DataLoader] {
+        assert_eq!(Orm::Django.refusal(s), None);
+    }
+    for s in Strategy::ALL {
+        assert_eq!(Orm::SqlAlchemy.refusal(s), None);
+    }
+}
+
+#[test]
+fn django_prefetches_every_key_of_a_level_in_one_in_list() {
+    let p = Params {
+        orm: Orm::Django,
+        ..params(Strategy::SelectIn, 1_000, Depth::Items)
+    };
+    assert_eq!(p.effective_batch(), None);
+    let run = Run::new(&p);
+    assert_eq!(run.total().queries, 3);
+    assert!(run.caption(2).contains("one IN list of 1,000 keys"));
+    assert!(run.caption(3).contains("one IN list of 3,000 keys"));
+    assert!(!run.caption(3).contains("fails"));
+    // Only .iterator(chunk_size=) splits it: per chunk of users, its
+    // orders, then the items of those orders.
+    let chunked = Run::new(&Params {
+        batch: Some(400),
+        ..p.clone()
+    });
+    assert_eq!(chunked.total().queries, 1 + 3 * 2);
+    assert_eq!(chunked.total().rows, run.total().rows);
+    assert!(chunked.caption(2).contains("chunk_size=400"));
+    assert!(chunked.caption(3).contains("items of orders 1\u{2013}1200"));
+    assert!(chunked
+        .caption(6)
+        .contains("orders of users 801\u{2013}1000"));
+    assert!(chunked
+        .caption(7)
+        .contains("items of orders 2401\u{2013}3000"));
+    // A chunk of users without orders sends no items query.
+    let sparse = Run::new(&Params {
+        orm: Orm::Django,
+        orders: 0,
+        batch: Some(10),
+        ..params(Strategy::SelectIn, 25, Depth::Items)
+    });
+    assert_eq!(sparse.total().queries, 1 + 3);
+    let sa = params(Strategy::SelectIn, 1_000, Depth::Items);
+    assert!(sa.uses_batch());
+    assert_eq!(Run::new(&sa).total().queries, 1 + 2 + 6);
+    // Past SQLite's default variable limit Django still sends one list.
+    let big = Params {
+        orm: Orm::Django,
+        orders: 4,
+        ..params(Strategy::SelectIn, 10_000, Depth::Items)
+    };
+    let run = Run::new(&big);
+    assert_eq!(run.total().queries, 3);
+    assert!(run.caption(3).contains("too many SQL variables"));
+}
+
+#[test]
+fn djangos_sweep_leaves_out_what_django_refuses() {
+    let sw = sweep(&Params {
+        orm: Orm::Django,
+        ..Params::default()
+    });
+    let strategies: Vec<Strategy> = sw.totals.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        strategies,
+        [Strategy::Lazy, Strategy::SelectIn, Strategy::DataLoader]
+    );
+    // prefetch_related: 1 + 1 queries at every N but 0.
+    let (_, prefetch) = &sw.totals[1];
+    assert!(prefetch[1..].iter().all(|t| t.queries == 2));
+}
+
+#[test]
+fn django_statements_are_djangos() {
+    let lazy = Run::new(&Params {
+        orm: Orm::Django,
+        ..params(Strategy::Lazy, 2, Depth::Items)
+    });
+    assert_eq!(
+        lazy.sql(0),
+        r#"SELECT "users"."id", "users"."name", "users"."email" FROM "users""#
+    );
+    assert_eq!(
+        lazy.sql(1),
+        r#"SELECT "orders"."id", "orders"."user_id", "orders"."total_cents" FROM "orders" WHERE "orders"."user_id" = 1"#
+    );
+    let pf = Run::new(&Params {
+        orm: Orm::Django,
+        ..params(Strategy::SelectIn, 3, Depth::Items)
+    });
+    assert_eq!(
+        pf.sql(2),
+        r#"SELECT "items"."id", "items"."order_id", "items"."sku", "items"."qty" FROM "items" WHERE "items"."order_id" IN (1, 2, 3, 4, 5, 6, 7, 8, 9)"#
+    );
+    assert!(pf.caption(2).contains("prefetch_related"));
+}
+
+#[test]
+fn sqlalchemy_is_the_default_and_its_statements_are_unchanged() {
+    assert_eq!(Params::default().orm, Orm::SqlAlchemy);
+    let p = params(Strategy::SelectIn, 20, Depth::Orders);
+    let explicit = Params {
+        orm: Orm::SqlAlchemy,
+        ..p.clone()
+    };
+    let (a, b) = (Run::new(&p), Run::new(&explicit));
+    assert_eq!(a.query_count(), b.query_count());
+    for i in 0..a.query_count() {
+        assert_eq!(a.sql(i), b.sql(i));
+        assert_eq!(a.caption(i + 1), b.caption(i + 1));
+    }
 }

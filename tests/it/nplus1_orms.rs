@@ -1,0 +1,341 @@
+//! Conformance of the N+1 model with the real ORMs: generated cases (N from
+//! 0 to 1,000, fixed and uneven counts with empty levels, both depths,
+//! every strategy each ORM has, batch sizes: SQLAlchemy's `chunksize=`,
+//! Django's `.iterator(chunk_size=)`) are run by
+//! `tests/python/orm_replay.py` with SQLAlchemy and Django themselves
+//! (pinned in `tests/python/requirements.txt`, in the virtualenv
+//! `scripts/setup.sh` builds) against an in-memory SQLite, which captures
+//! every statement with its bound keys and counts its rows. Per case, the
+//! statements must be the model's, one for one, in order: the same table,
+//! the same kind (every row, `= key`, `IN (...)`, join, subquery), the same
+//! bound keys and the same number of rows, and the same text, word for
+//! word (bound values inlined, line breaks made spaces). A strategy the
+//! model says an ORM refuses must be one the ORM refuses, sending nothing.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use backend_playground::sim::nplus1::{Depth, Orm, Params, Run, Shape, Spread, Strategy, Table};
+use serde_json::{json, Value};
+
+/// The interpreter of the virtualenv `scripts/setup.sh` builds.
+fn python() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/venv-content/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: scripts/test.sh builds it (ensure_python in scripts/setup.sh)",
+        p.display()
+    );
+    p
+}
+
+/// One case: the model's parameters, and how the replay runs them (for
+/// Django, batch loading is `prefetch_related` with a lookup path, or with
+/// `Prefetch` objects).
+struct Case {
+    params: Params,
+    prefetch_objects: bool,
+}
+
+fn cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    let shapes: [(u32, u32, u32, Spread); 7] = [
+        (0, 3, 2, Spread::Fixed),
+        (1, 1, 0, Spread::Fixed),
+        (2, 0, 2, Spread::Fixed),
+        (7, 3, 2, Spread::Random),
+        (50, 1, 1, Spread::Random),
+        (501, 2, 1, Spread::Random),
+        (1_000, 1, 1, Spread::Fixed),
+    ];
+    for (users, orders, items, spread) in shapes {
+        for depth in [Depth::Orders, Depth::Items] {
+            for orm in Orm::ALL {
+                for strategy in [
+                    Strategy::Lazy,
+                    Strategy::Joined,
+                    Strategy::SelectIn,
+                    Strategy::Subquery,
+                ] {
+                    let batches: &[Option<u32>] = match (orm, strategy) {
+                        (Orm::SqlAlchemy, Strategy::SelectIn) => {
+                            &[None, Some(1), Some(3), Some(250), Some(1_000)]
+                        }
+                        // Django's prefetch has no chunk size; a batch size
+                        // is .iterator(chunk_size=), a prefetch per chunk.
+                        (Orm::Django, Strategy::SelectIn) => &[None, Some(1), Some(7), Some(250)],
+                        _ => &[None],
+                    };
+                    for &batch in batches {
+                        for seed in [3, 17] {
+                            // Fixed counts do not depend on the seed.
+                            if spread == Spread::Fixed && seed != 3 {
+                                continue;
+                            }
+                            let params = Params {
+                                orm,
+                                strategy,
+                                users,
+                                orders,
+                                items,
+                                depth,
+                                spread,
+                                seed,
+                                batch,
+                                ..Params::default()
+                            };
+                            let objects = orm == Orm::Django && strategy == Strategy::SelectIn;
+                            for prefetch_objects in [false, true] {
+                                if prefetch_objects && (!objects || batch.is_some()) {
+                                    continue;
+                                }
+                                out.push(Case {
+                                    params: params.clone(),
+                                    prefetch_objects,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The case as the replay reads it: the dataset's counts per parent.
+fn to_json(case: &Case) -> Value {
+    let run = Run::new(&case.params);
+    let data = run.data();
+    let p = run.params();
+    let orders: Vec<u32> = (1..=data.users())
+        .map(|u| data.orders_of(u).len() as u32)
+        .collect();
+    let order_count: u32 = orders.iter().sum();
+    let items: Vec<u32> = (1..=order_count)
+        .map(|o| data.items_of(o).len() as u32)
+        .collect();
+    let strategy = match (p.orm, p.strategy) {
+        (Orm::Django, Strategy::SelectIn) if case.prefetch_objects => "prefetch_objects",
+        (_, s) => s.slug(),
+    };
+    json!({
+        "orm": p.orm.slug(),
+        "strategy": strategy,
+        "batch": p.effective_batch(),
+        "depth": if p.depth == Depth::Items { 2 } else { 1 },
+        "orders": orders,
+        "items": items,
+    })
+}
+
+/// The model's statements as the replay describes them: table, kind, bound
+/// keys, rows.
+fn model(run: &Run) -> Vec<(String, &'static str, Vec<u64>, u64)> {
+    run.queries()
+        .map(|q| {
+            let table = match q.table {
+                Table::Users => "users",
+                Table::Orders => "orders",
+                Table::Items => "items",
+            };
+            let (kind, keys): (&str, Vec<u64>) = match q.shape {
+                Shape::All => ("all", vec![]),
+                Shape::ByParent(k) => ("eq", vec![k.into()]),
+                Shape::InList { first, last, .. } => {
+                    ("in", (u64::from(first)..=u64::from(last)).collect())
+                }
+                Shape::Subquery => ("subquery", vec![]),
+                Shape::Join(_) => ("join", vec![]),
+            };
+            (table.to_string(), kind, keys, q.rows)
+        })
+        .collect()
+}
+
+/// A captured statement's text with its bound values written in place of
+/// its `?` markers and its line breaks made spaces, as the model writes it.
+fn inlined(statement: &Value) -> String {
+    let sql = statement["sql"]
+        .as_str()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut params = statement["params"].as_array().into_iter().flatten();
+    let mut out = String::with_capacity(sql.len());
+    for c in sql.chars() {
+        match (c, c == '?') {
+            (_, true) => match params.next() {
+                Some(Value::String(s)) => out.push_str(&format!("'{s}'")),
+                Some(v) => out.push_str(&v.to_string()),
+                None => out.push('?'),
+            },
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
+fn seen(statements: &[Value]) -> Vec<(String, String, Vec<u64>, u64)> {
+    statements
+        .iter()
+        .map(|s| {
+            (
+                s["table"].as_str().unwrap_or("?").to_string(),
+                s["kind"].as_str().unwrap_or("?").to_string(),
+                s["keys"]
+                    .as_array()
+                    .map(|k| k.iter().filter_map(Value::as_u64).collect())
+                    .unwrap_or_default(),
+                s["rows"].as_u64().unwrap_or(u64::MAX),
+            )
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Figures {
+    cases: usize,
+    refused: usize,
+    statements: usize,
+    differences: usize,
+}
+
+/// Runs the cases with the real ORMs: the replay's JSON report.
+fn replay(cases: &[Case]) -> Value {
+    let input: Vec<Value> = cases.iter().map(to_json).collect();
+    let dir = std::env::temp_dir().join(format!("nplus1-orms-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let path = dir.join("cases.json");
+    std::fs::write(&path, serde_json::to_vec(&input).expect("json")).expect("write cases");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/orm_replay.py");
+    let out = Command::new(python())
+        .arg(&script)
+        .arg(&path)
+        .output()
+        .expect("run orm_replay.py");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "orm_replay.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the replay's JSON")
+}
+
+/// Compares one case's statements with the model's: the first difference,
+/// if any, and the number of statements the ORM sent. A refused case sends
+/// none.
+fn compare(case: &Case, got: &Value) -> (Option<String>, usize) {
+    let run = Run::new(&case.params);
+    let p = run.params();
+    let what = format!(
+        "{} {} (objects: {}) n={} orders={} items={} {:?} {:?} seed={} batch={:?}",
+        p.orm.slug(),
+        p.strategy.slug(),
+        case.prefetch_objects,
+        p.users,
+        p.orders,
+        p.items,
+        p.depth,
+        p.spread,
+        p.seed,
+        p.batch
+    );
+    if let Some(e) = got.get("error") {
+        return (Some(format!("{what}: the ORM raised {e}")), 0);
+    }
+    match (p.refusal(), got.get("refused")) {
+        (Some(_), Some(_)) => {
+            assert_eq!(run.query_count(), 0, "{what}: a refused run sends nothing");
+            return (None, 0);
+        }
+        (Some(note), None) => {
+            return (
+                Some(format!("{what}: the model refuses ({note}), the ORM ran")),
+                0,
+            )
+        }
+        (None, Some(r)) => return (Some(format!("{what}: the ORM refused: {r}")), 0),
+        (None, None) => {}
+    }
+    let want = model(&run);
+    let sent = got["statements"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let have = seen(sent);
+    if want.len() != have.len() {
+        let d = format!(
+            "{what}: {} statements in the model, {} sent",
+            want.len(),
+            have.len()
+        );
+        return (Some(d), have.len());
+    }
+    for (i, (w, h)) in want.iter().zip(&have).enumerate() {
+        if w.0 != h.0 || w.1 != h.1 || w.2 != h.2 || w.3 != h.3 {
+            let d = format!(
+                "{what}: statement {i}: model {} {} {} keys {} rows, sent {} {} {} keys {} rows",
+                w.0,
+                w.1,
+                w.2.len(),
+                w.3,
+                h.0,
+                h.1,
+                h.2.len(),
+                h.3
+            );
+            return (Some(d), have.len());
+        }
+        if run.sql(i) != inlined(&sent[i]) {
+            let d = format!(
+                "{what}: statement {i}: the model writes\n  {}\nthe ORM sent\n  {}",
+                run.sql(i),
+                inlined(&sent[i])
+            );
+            return (Some(d), have.len());
+        }
+    }
+    (None, have.len())
+}
+
+#[test]
+fn sqlalchemy_and_django_send_the_models_statements() {
+    let cases = cases();
+    let report = replay(&cases);
+    let results = report["cases"].as_array().expect("cases");
+    assert_eq!(results.len(), cases.len());
+    let mut figures = [Figures::default(), Figures::default()];
+    let mut differences = Vec::new();
+    for (case, got) in cases.iter().zip(results) {
+        let f = &mut figures[usize::from(case.params.orm == Orm::Django)];
+        f.cases += 1;
+        f.refused += usize::from(got.get("refused").is_some());
+        let (difference, sent) = compare(case, got);
+        f.statements += sent;
+        if let Some(d) = difference {
+            f.differences += 1;
+            differences.push(d);
+        }
+    }
+    for (orm, f) in Orm::ALL.iter().zip(&figures) {
+        println!(
+            "{}: {} cases ({} refused, as the model says), {} statements, {} differences",
+            orm.label(),
+            f.cases,
+            f.refused,
+            f.statements,
+            f.differences
+        );
+    }
+    println!("versions: {}", report["versions"]);
+    assert!(
+        differences.is_empty(),
+        "{} differences:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+    assert!(cases.len() >= 200, "{} cases", cases.len());
+}
