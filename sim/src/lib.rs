@@ -22,6 +22,7 @@ pub mod model;
 pub mod nplus1;
 pub mod params;
 pub mod query;
+pub mod ratelimit;
 pub mod rng;
 
 pub use model::{clamp, link, open, pairs, read, Model};
@@ -112,6 +113,7 @@ pub fn first_caption(visualization: &str) -> Option<String> {
         .or_else(|| first::<breaker::Run>(visualization))
         .or_else(|| first::<cache::Run>(visualization))
         .or_else(|| first::<isolation::lab::Run>(visualization))
+        .or_else(|| first::<ratelimit::Run>(visualization))
 }
 
 /// Every model's name, as topics give it (`visualization:`).
@@ -128,6 +130,7 @@ pub fn check_tables() -> Vec<String> {
     wrong.extend(model::check_table::<breaker::Run>());
     wrong.extend(model::check_table::<cache::Run>());
     wrong.extend(model::check_table::<isolation::lab::Run>());
+    wrong.extend(model::check_table::<ratelimit::Run>());
     wrong
 }
 
