@@ -330,28 +330,68 @@ const TABLE: &[Param<Params>] = &[
     int!("seed", "Seed", "", 0, u32::MAX, seed),
 ];
 
-/// One algorithm's records over the run.
+/// One algorithm's records over the run, kept compact (a ten-minute run
+/// holds 600,000 requests per algorithm): read them through
+/// [`Run::outcome`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lane {
     /// The algorithm.
     pub algo: Algo,
     /// Per request: let through (or queued).
     pub ok: Vec<bool>,
-    /// Per request: [`Outcome::value`].
-    pub value: Vec<i64>,
-    /// Per request: [`Outcome::aux`].
-    pub aux: Vec<i64>,
+    /// Per request: [`Outcome::value`], for GCRA and the leaky queue less
+    /// the request's time (in 1/rate ms), which keeps it small.
+    value: Vec<i32>,
+    /// Per request: [`Outcome::aux`] (empty for the algorithms that have
+    /// none).
+    aux: Vec<i32>,
     /// The figures over the run.
     pub summary: Summary,
 }
 
 impl Lane {
-    /// What it decided for request `k` (all zero past the end).
-    pub fn outcome(&self, k: usize) -> Outcome {
-        match (self.ok.get(k), self.value.get(k), self.aux.get(k)) {
-            (Some(&ok), Some(&value), Some(&aux)) => Outcome { ok, value, aux },
-            _ => Outcome::default(),
+    /// Decides every request, group by group, and sums the figures up.
+    fn run(
+        algo: Algo,
+        reqs: &[Request],
+        groups: &[u32],
+        lim: Limits,
+        clients: usize,
+    ) -> (Lane, Option<CounterError>) {
+        let mut e = Engine::new(algo, lim, clients);
+        let n = reqs.len();
+        let relative = matches!(algo, Algo::Gcra | Algo::LeakyQueue);
+        let has_aux = !matches!(
+            algo,
+            Algo::FixedWindow | Algo::TokenBucket | Algo::LeakyMeter
+        );
+        let mut lane = Lane {
+            algo,
+            ok: Vec::with_capacity(n),
+            value: Vec::with_capacity(n),
+            aux: Vec::with_capacity(if has_aux { n } else { 0 }),
+            summary: Summary::default(),
+        };
+        let mut sums = stats::Summing::new(algo, lim, clients);
+        for (g, w) in groups.windows(2).enumerate() {
+            for r in &reqs[w[0] as usize..w[1] as usize] {
+                let o = e.decide(r, g as u32);
+                lane.ok.push(o.ok);
+                let v = if relative {
+                    o.value - lim.scaled(r.at)
+                } else {
+                    o.value
+                };
+                lane.value.push(v as i32);
+                if has_aux {
+                    lane.aux.push(o.aux as i32);
+                }
+                sums.add(r, &o);
+            }
         }
+        let (summary, err) = sums.finish();
+        lane.summary = summary;
+        (lane, err)
     }
 }
 
@@ -385,30 +425,7 @@ impl Run {
         let mut lanes = Vec::with_capacity(params.algos.len());
         let mut counter_error = None;
         for &algo in &params.algos {
-            let mut e = Engine::new(algo, lim, clients);
-            let n = requests.len();
-            let (mut ok, mut value, mut aux) = (
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-            );
-            for (g, w) in groups.windows(2).enumerate() {
-                for r in &requests[w[0] as usize..w[1] as usize] {
-                    let o = e.decide(r, g as u32);
-                    ok.push(o.ok);
-                    value.push(o.value);
-                    aux.push(o.aux);
-                }
-            }
-            let mut lane = Lane {
-                algo,
-                ok,
-                value,
-                aux,
-                summary: Summary::default(),
-            };
-            let (s, err) = stats::summarize(&lane, &requests, &lim, clients);
-            lane.summary = s;
+            let (lane, err) = Lane::run(algo, &requests, &groups, lim, clients);
             counter_error = counter_error.or(err);
             lanes.push(lane);
         }
@@ -429,6 +446,25 @@ impl Run {
     /// The settings every algorithm reads.
     pub fn limits(&self) -> Limits {
         self.params.limits()
+    }
+
+    /// What lane `lane` decided for request `k` and its state after (all
+    /// zero past the end).
+    pub fn outcome(&self, lane: usize, k: usize) -> Outcome {
+        let (Some(l), Some(r)) = (self.lanes.get(lane), self.requests.get(k)) else {
+            return Outcome::default();
+        };
+        let (Some(&ok), Some(&v)) = (l.ok.get(k), l.value.get(k)) else {
+            return Outcome::default();
+        };
+        let value = i64::from(v)
+            + if matches!(l.algo, Algo::Gcra | Algo::LeakyQueue) {
+                self.limits().scaled(r.at)
+            } else {
+                0
+            };
+        let aux = l.aux.get(k).map_or(0, |&a| i64::from(a));
+        Outcome { ok, value, aux }
     }
 
     /// The requests, by arrival.

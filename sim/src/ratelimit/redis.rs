@@ -213,7 +213,7 @@ impl Run {
         let (Some(l), Some(r)) = (self.lanes.get(lane), self.requests.get(k)) else {
             return Vec::new();
         };
-        let o = l.outcome(k);
+        let o = self.outcome(lane, k);
         let lim = self.limits();
         let algo = l.algo;
         let c = r.client;
@@ -313,14 +313,18 @@ impl Run {
         let l = &self.lanes[lane];
         let r = self.requests[k];
         let lim = self.limits();
-        let o = l.outcome(k);
+        let o = self.outcome(lane, k);
         let field = if l.algo == Algo::TokenBucket {
             "tokens"
         } else {
             "level"
         };
         let before = match self.previous(k) {
-            Some(j) => format!("{} and ts {}", l.outcome(j).value, self.requests[j].at),
+            Some(j) => format!(
+                "{} and ts {}",
+                self.outcome(lane, j).value,
+                self.requests[j].at
+            ),
             None => "nothing (a new bucket)".into(),
         };
         let inside = format!(
@@ -355,7 +359,7 @@ impl Run {
         let (Some(l), Some(r)) = (self.lanes.get(lane), self.requests.get(k)) else {
             return Vec::new();
         };
-        let o = l.outcome(k);
+        let o = self.outcome(lane, k);
         let lim = self.limits();
         let (algo, c) = (l.algo, r.client);
         let start = lim.window_start(r.at) as i64;
@@ -394,7 +398,7 @@ impl Run {
         let mut out: Vec<(String, i64)> = (0..=k)
             .rev()
             .take_while(|&j| self.requests[j].at + w > r.at)
-            .filter(|&j| self.requests[j].client == r.client && l.outcome(j).ok)
+            .filter(|&j| self.requests[j].client == r.client && l.ok[j])
             .map(|j| (member(j), self.requests[j].at as i64))
             .collect();
         out.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));

@@ -6,8 +6,9 @@
 use std::collections::VecDeque;
 
 use super::engine::Limits;
+use super::engine::Outcome;
 use super::traffic::Request;
-use super::{Algo, Lane};
+use super::Algo;
 
 /// One algorithm's figures over the whole run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,44 +69,79 @@ impl CounterError {
     }
 }
 
-/// The summary of one lane, and for the sliding counter its error.
-pub fn summarize(
-    lane: &Lane,
-    reqs: &[Request],
-    lim: &Limits,
-    clients: usize,
-) -> (Summary, Option<CounterError>) {
-    let w = lim.window_ms;
-    let mut logs: Vec<VecDeque<u64>> = vec![VecDeque::new(); clients];
-    let mut s = Summary::default();
-    let counter = lane.algo == Algo::SlidingCounter;
-    let mut err = CounterError::default();
-    for (k, r) in reqs.iter().enumerate() {
-        let o = lane.outcome(k);
-        let log = &mut logs[r.client as usize];
-        // The leaky queue's requests count when served.
-        let at = if lane.algo == Algo::LeakyQueue && o.ok {
-            r.at + (o.aux / i64::from(lim.rate)) as u64
-        } else {
-            r.at
-        };
-        while log.front().is_some_and(|&t| t + w <= at) {
-            log.pop_front();
+/// Sums a lane's figures up as its requests are decided.
+pub struct Summing {
+    algo: Algo,
+    lim: Limits,
+    /// What was let through within the last window, oldest first, with
+    /// whose it was (requests arrive in time order, so one queue serves
+    /// every client); and per client how many of them are its.
+    recent: VecDeque<(u64, u32)>,
+    counts: Vec<u32>,
+    /// The leaky queue's served times are in order per client only: a
+    /// queue per client.
+    served: Vec<VecDeque<u64>>,
+    s: Summary,
+    err: CounterError,
+}
+
+impl Summing {
+    /// Nothing summed yet.
+    pub fn new(algo: Algo, lim: Limits, clients: usize) -> Summing {
+        let queue = algo == Algo::LeakyQueue;
+        Summing {
+            algo,
+            lim,
+            recent: VecDeque::new(),
+            counts: vec![0; clients],
+            served: vec![VecDeque::new(); if queue { clients } else { 0 }],
+            s: Summary::default(),
+            err: CounterError::default(),
         }
-        if counter {
-            let exact = log.len() as u64;
-            err.requests += 1;
-            if o.ok && exact >= u64::from(lim.limit) {
-                err.wrongly_allowed += 1;
-            } else if !o.ok && exact < u64::from(lim.limit) {
-                err.wrongly_limited += 1;
+    }
+
+    /// Adds request `r`'s outcome.
+    pub fn add(&mut self, r: &Request, o: &Outcome) {
+        let w = self.lim.window_ms;
+        let c = r.client as usize;
+        let (at, within) = if self.algo == Algo::LeakyQueue {
+            // The leaky queue's requests count when served.
+            let at = if o.ok {
+                r.at + (o.aux / i64::from(self.lim.rate)) as u64
+            } else {
+                r.at
+            };
+            let log = &mut self.served[c];
+            while log.front().is_some_and(|&t| t + w <= at) {
+                log.pop_front();
             }
-        }
+            if o.ok {
+                log.push_back(at);
+            }
+            (at, log.len() as u64)
+        } else {
+            while let Some(&(t, who)) = self.recent.front() {
+                if t + w > r.at {
+                    break;
+                }
+                self.counts[who as usize] -= 1;
+                self.recent.pop_front();
+            }
+            let exact = u64::from(self.counts[c]);
+            if self.algo == Algo::SlidingCounter {
+                self.count_error(o.ok, exact);
+            }
+            if o.ok {
+                self.recent.push_back((r.at, r.client));
+                self.counts[c] += 1;
+            }
+            (r.at, exact + u64::from(o.ok))
+        };
+        let s = &mut self.s;
         if o.ok {
             s.allowed += 1;
-            log.push_back(at);
-            if log.len() as u64 > s.worst {
-                s.worst = log.len() as u64;
+            if within > s.worst {
+                s.worst = within;
                 s.worst_at = at;
                 s.worst_client = r.client;
             }
@@ -113,5 +149,22 @@ pub fn summarize(
             s.limited += 1;
         }
     }
-    (s, counter.then_some(err))
+
+    /// Judges a sliding counter's decision against the exact count of
+    /// what it let through within the window.
+    fn count_error(&mut self, ok: bool, exact: u64) {
+        let limit = u64::from(self.lim.limit);
+        self.err.requests += 1;
+        if ok && exact >= limit {
+            self.err.wrongly_allowed += 1;
+        } else if !ok && exact < limit {
+            self.err.wrongly_limited += 1;
+        }
+    }
+
+    /// The figures, and the sliding counter's error.
+    pub fn finish(self) -> (Summary, Option<CounterError>) {
+        let counter = self.algo == Algo::SlidingCounter;
+        (self.s, counter.then_some(self.err))
+    }
 }

@@ -31,7 +31,7 @@ impl Run {
         let (Some(l), Some(r)) = (self.lanes.get(lane), self.requests.get(k)) else {
             return String::new();
         };
-        let o = l.outcome(k);
+        let o = self.outcome(lane, k);
         let lim = self.limits();
         let limit = lim.limit;
         let verdict = if o.ok { "passed" } else { "limited" };
