@@ -36,14 +36,15 @@ const PRESET_REQUESTS: u64 = 3_000;
 const CASES: usize = 300;
 
 /// A private redis-server, stopped when dropped.
-struct Server {
+pub struct Server {
     child: Child,
     dir: PathBuf,
 }
 
 impl Server {
-    fn start() -> Server {
-        let dir = std::env::temp_dir().join(format!("bp-ratelimit-{}", std::process::id()));
+    /// Starts one in a fresh temporary directory named after `name`.
+    pub fn start(name: &str) -> Server {
+        let dir = std::env::temp_dir().join(format!("bp-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         let child = Process::new("redis-server")
@@ -64,6 +65,11 @@ impl Server {
             .spawn()
             .expect("redis-server runs (scripts/test.sh installs Debian's redis-server)");
         Server { child, dir }
+    }
+
+    /// Its unix socket.
+    pub fn socket(&self) -> PathBuf {
+        self.dir.join("redis.sock")
     }
 
     fn connect(&self) -> Conn {
@@ -296,7 +302,7 @@ fn random_params(rng: &mut Rng) -> Params {
 
 #[test]
 fn redis_decides_and_stores_what_the_model_does() {
-    let server = Server::start();
+    let server = Server::start("ratelimit");
     let mut conns: Vec<Conn> = (0..8).map(|_| server.connect()).collect();
     let mut tally = Tally::default();
     for preset in Preset::ALL {
