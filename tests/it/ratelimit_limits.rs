@@ -135,7 +135,8 @@ fn in_floats(run: &Run) -> Vec<bool> {
                 (1.0 - ((nowf - wf) / wf) % 1.0) * wf
             };
             let weighted = s.2 as f64 * share / wf + s.1 as f64;
-            let ok = weighted.floor() as u64 + 1 <= u64::from(lim.limit);
+            // floor + 1 > limit refuses.
+            let ok = (weighted.floor() as u64) < u64::from(lim.limit);
             if ok {
                 s.1 += 1;
             }
