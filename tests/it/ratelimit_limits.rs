@@ -256,7 +256,7 @@ fn limits_decides_as_the_model_or_as_its_documented_differences() {
         traces_at_boundary += usize::from(differ > 0);
     }
     println!(
-        "limits {}: {} traces, {decisions} decisions (moving window, sliding window counter, fixed window) as expected; the moving window's closed window changed {boundary} decisions in {traces_at_boundary} traces; the fixed window's anchoring at a first hit {anchoring}; the counter.s floating-point weight (ties at the limit, and what followed from them) {ties}",
+        "limits {}: {} traces, {decisions} decisions (moving window, sliding window counter, fixed window) as expected; the moving window's closed window changed {boundary} decisions in {traces_at_boundary} traces; the fixed window's anchoring at a first hit {anchoring}; the counter's floating-point weight (ties at the limit, and what followed from them) {ties}",
         reply["limits"],
         runs.len()
     );

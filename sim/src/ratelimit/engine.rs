@@ -32,22 +32,26 @@ impl Limits {
     pub const INTERVAL: i64 = 1000;
 
     /// A bucket's capacity in thousandths of a request.
+    #[inline]
     pub fn capacity(&self) -> i64 {
         i64::from(self.burst) * 1000
     }
 
     /// GCRA's tolerance: how far ahead of now the TAT may be and still
     /// let a request through, in 1/`rate` ms.
+    #[inline]
     pub fn tau(&self) -> i64 {
         (i64::from(self.burst) - 1) * Self::INTERVAL
     }
 
     /// `at` in 1/`rate` ms.
+    #[inline]
     pub fn scaled(&self, at: u64) -> i64 {
         at as i64 * i64::from(self.rate)
     }
 
     /// The start of the fixed window holding `at`.
+    #[inline]
     pub fn window_start(&self, at: u64) -> u64 {
         at - at % self.window_ms
     }
@@ -81,8 +85,11 @@ pub struct Engine {
     other: Vec<i64>,
     /// Per client: the group the cheat sheet's `other` belongs to.
     group: Vec<u32>,
-    /// Per client: the sliding log.
-    log: Vec<VecDeque<u64>>,
+    /// The sliding log of every client in one queue: what was let through
+    /// within the last window, oldest first, with whose it was (requests
+    /// come in time order). `value` counts each client's entries, `other`
+    /// the entries of a client dropped since its last request.
+    log: VecDeque<(u64, u32)>,
 }
 
 impl Engine {
@@ -95,15 +102,12 @@ impl Engine {
             at: vec![u64::MAX; clients],
             other: vec![0; clients],
             group: vec![u32::MAX; clients],
-            log: if algo == Algo::SlidingLog {
-                vec![VecDeque::new(); clients]
-            } else {
-                Vec::new()
-            },
+            log: VecDeque::new(),
         }
     }
 
     /// Decides request `r`, part of the concurrent group `group`.
+    #[inline]
     pub fn decide(&mut self, r: &Request, group: u32) -> Outcome {
         let c = r.client as usize;
         match self.algo {
@@ -126,6 +130,7 @@ impl Engine {
 
     /// Moves client `c`'s fixed window to the one holding `at` (a new
     /// window's key starts absent: count 0).
+    #[inline]
     fn roll(&mut self, c: usize, at: u64) {
         let start = self.lim.window_start(at);
         if self.at[c] != start {
@@ -137,6 +142,7 @@ impl Engine {
     /// GET, compare, INCR, EXPIRE: every GET of a group runs before any
     /// INCR (the commands interleave), so they all read the count as it
     /// was when the group started.
+    #[inline]
     fn cheat_sheet(&mut self, c: usize, at: u64, group: u32) -> Outcome {
         self.roll(c, at);
         if self.group[c] != group {
@@ -155,24 +161,30 @@ impl Engine {
         }
     }
 
+    #[inline]
     fn sliding_log(&mut self, c: usize, at: u64) -> Outcome {
-        let log = &mut self.log[c];
-        let mut dropped = 0;
-        while log.front().is_some_and(|&t| t + self.lim.window_ms <= at) {
-            log.pop_front();
-            dropped += 1;
+        while let Some(&(t, who)) = self.log.front() {
+            if t + self.lim.window_ms > at {
+                break;
+            }
+            self.value[who as usize] -= 1;
+            self.other[who as usize] += 1;
+            self.log.pop_front();
         }
-        let ok = log.len() < self.lim.limit as usize;
+        let dropped = std::mem::take(&mut self.other[c]);
+        let ok = self.value[c] < i64::from(self.lim.limit);
         if ok {
-            log.push_back(at);
+            self.log.push_back((at, c as u32));
+            self.value[c] += 1;
         }
         Outcome {
             ok,
-            value: log.len() as i64,
+            value: self.value[c],
             aux: dropped,
         }
     }
 
+    #[inline]
     fn sliding_counter(&mut self, c: usize, at: u64) -> Outcome {
         let w = self.lim.window_ms;
         let start = self.lim.window_start(at);
@@ -199,6 +211,7 @@ impl Engine {
 
     /// The token bucket holds tokens; the leaky meter holds a level. One is
     /// the other upside down: tokens = capacity - level.
+    #[inline]
     fn bucket(&mut self, c: usize, at: u64) -> Outcome {
         let cap = self.lim.capacity();
         let rate = i64::from(self.lim.rate);
@@ -236,6 +249,7 @@ impl Engine {
     /// when its last queued request leaves. The same arithmetic: a request
     /// fits while the TAT is at most `tau` ahead of now, and moves it one
     /// interval on; the queue's request waits until the old TAT.
+    #[inline]
     fn gcra(&mut self, c: usize, at: u64) -> Outcome {
         let now = self.lim.scaled(at);
         let stored = if self.at[c] == u64::MAX {
@@ -265,6 +279,7 @@ impl Engine {
 /// count weighted by the part of it still inside the sliding window, plus
 /// the current count, must be below the limit:
 /// `prev * (w - elapsed) / w + curr < limit`.
+#[inline]
 pub fn counter_allows(prev: i64, curr: i64, elapsed: u64, w: u64, limit: u32) -> bool {
     let w = w as i64;
     prev * (w - elapsed as i64) + curr * w < i64::from(limit) * w

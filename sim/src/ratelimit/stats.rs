@@ -101,6 +101,7 @@ impl Summing {
     }
 
     /// Adds request `r`'s outcome.
+    #[inline]
     pub fn add(&mut self, r: &Request, o: &Outcome) {
         let w = self.lim.window_ms;
         let c = r.client as usize;
@@ -152,6 +153,7 @@ impl Summing {
 
     /// Judges a sliding counter's decision against the exact count of
     /// what it let through within the window.
+    #[inline]
     fn count_error(&mut self, ok: bool, exact: u64) {
         let limit = u64::from(self.lim.limit);
         self.err.requests += 1;

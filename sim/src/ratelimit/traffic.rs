@@ -60,13 +60,16 @@ pub fn generate(p: &Params) -> Vec<Request> {
             } else {
                 1
             };
+            let (who, lanes) = (heavy + clients - 1, (heavy + clients - 1) * instances);
             for _ in 0..n {
-                let x = rng.below(heavy + clients - 1);
+                // One draw picks both the client and the instance.
+                let x = rng.below(lanes);
+                let (x, instance) = (x % who, x / who);
                 let client = if x < heavy { 0 } else { x - heavy + 1 };
                 out.push(Request {
                     at: rng.below(d),
                     client: client as u32,
-                    instance: rng.below(instances) as u8,
+                    instance: instance as u8,
                 });
             }
         }
