@@ -26,6 +26,7 @@ mod isolation_pg;
 mod isolation_urls;
 mod nplus1_sqlite;
 mod presets;
+mod ratelimit_flexible;
 mod ratelimit_limits;
 mod ratelimit_redis;
 mod seed_coverage;

@@ -53,7 +53,7 @@ fn python() -> PathBuf {
 
 /// The model's run of `p` (its sliding log), and the log's decisions on
 /// the same requests with a window `extra` ms longer.
-fn log_decisions(p: &Params, extra: u64) -> (Run, Vec<bool>) {
+pub(crate) fn log_decisions(p: &Params, extra: u64) -> (Run, Vec<bool>) {
     let run = Run::new(&Params {
         algos: vec![Algo::SlidingLog, Algo::SlidingCounter, Algo::FixedWindow],
         mode: Mode::Traffic,
@@ -78,7 +78,7 @@ fn log_decisions(p: &Params, extra: u64) -> (Run, Vec<bool>) {
 /// A fixed window per client that starts at the client's first request
 /// after the last window ended and counts every request (limits' fixed
 /// window).
-fn anchored(run: &Run) -> Vec<bool> {
+pub(crate) fn anchored(run: &Run) -> Vec<bool> {
     let lim = run.limits();
     let mut windows: Vec<Option<(u64, u32)>> = vec![None; run.params().clients as usize];
     run.requests()
@@ -145,7 +145,7 @@ fn in_floats(run: &Run) -> Vec<bool> {
         .collect()
 }
 
-fn random_params(rng: &mut Rng) -> Params {
+pub(crate) fn random_params(rng: &mut Rng) -> Params {
     let pick = |rng: &mut Rng, xs: &[u32]| xs[rng.below(xs.len() as u64) as usize];
     Params {
         limit: pick(rng, &[1, 2, 3, 5, 10]),
