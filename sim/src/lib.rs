@@ -22,6 +22,7 @@ pub mod model;
 pub mod nplus1;
 pub mod params;
 pub mod query;
+pub mod ratelimit;
 pub mod retry;
 pub mod rng;
 
@@ -114,6 +115,7 @@ pub fn first_caption(visualization: &str) -> Option<String> {
         .or_else(|| first::<cache::Run>(visualization))
         .or_else(|| first::<isolation::lab::Run>(visualization))
         .or_else(|| first::<retry::Run>(visualization))
+        .or_else(|| first::<ratelimit::Run>(visualization))
 }
 
 /// Every model's name, as topics give it (`visualization:`).
@@ -131,6 +133,7 @@ pub fn check_tables() -> Vec<String> {
     wrong.extend(model::check_table::<cache::Run>());
     wrong.extend(model::check_table::<isolation::lab::Run>());
     wrong.extend(model::check_table::<retry::Run>());
+    wrong.extend(model::check_table::<ratelimit::Run>());
     wrong
 }
 

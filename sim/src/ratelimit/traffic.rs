@@ -1,0 +1,159 @@
+//! The traffic a rate limiter sees: seeded requests from clients through
+//! several app instances, on a virtual clock in milliseconds. Patterns:
+//! evenly spaced, random arrivals (a Poisson process conditioned on its
+//! count), bursts squeezed around window edges, one abusive client among
+//! many, and simultaneous pairs from two instances (the race).
+
+use super::{Params, Pattern};
+use crate::rng::{pick, Rng};
+
+/// One request: when it arrives, whose it is, which app instance takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    /// Arrival, virtual ms from the start.
+    pub at: u64,
+    /// The client (the limiter's key).
+    pub client: u32,
+    /// The app instance that handles it (its own Redis connection).
+    pub instance: u8,
+}
+
+/// How many requests the parameters ask for.
+pub fn count(p: &Params) -> u64 {
+    u64::from(p.rps) * u64::from(p.seconds)
+}
+
+/// The requests of the parameters, sorted by arrival, then instance, then
+/// client.
+pub fn generate(p: &Params) -> Vec<Request> {
+    let d = u64::from(p.seconds) * 1000;
+    let n = count(p);
+    let clients = u64::from(p.clients.max(1));
+    let instances = u64::from(p.instances.max(1));
+    let seed = u64::from(p.seed);
+    let mut out = Vec::with_capacity(n as usize);
+    let instance_of = |k: u64| pick(seed, 2, k, instances) as u8;
+    match p.pattern {
+        Pattern::Steady | Pattern::Edge => {
+            let w = u64::from(p.window_ms);
+            for c in 0..clients {
+                let share = n / clients + u64::from(c < n % clients);
+                for i in 0..share {
+                    let off = pick(seed, 1, c, d);
+                    let mut at = (i * d + off) / share;
+                    if p.pattern == Pattern::Edge {
+                        at = squeeze(at, w);
+                    }
+                    let k = out.len() as u64;
+                    out.push(Request {
+                        at,
+                        client: c as u32,
+                        instance: instance_of(k),
+                    });
+                }
+            }
+        }
+        Pattern::Random | Pattern::Abuser => {
+            let mut rng = Rng::new(seed ^ 0x0005_EED0_FA11);
+            let heavy = if p.pattern == Pattern::Abuser {
+                u64::from(p.abuse)
+            } else {
+                1
+            };
+            let (who, lanes) = (heavy + clients - 1, (heavy + clients - 1) * instances);
+            for _ in 0..n {
+                // One draw picks both the client and the instance.
+                let x = rng.below(lanes);
+                let (x, instance) = (x % who, x / who);
+                let client = if x < heavy { 0 } else { x - heavy + 1 };
+                out.push(Request {
+                    at: rng.below(d),
+                    client: client as u32,
+                    instance: instance as u8,
+                });
+            }
+        }
+        Pattern::Pairs => {
+            let arrivals = n / 2;
+            for i in 0..arrivals {
+                let c = i % clients;
+                let at = (i * d + pick(seed, 1, 0, d)) / arrivals;
+                for j in 0..2u64 {
+                    out.push(Request {
+                        at,
+                        client: c as u32,
+                        instance: (j % instances) as u8,
+                    });
+                }
+            }
+        }
+    }
+    sort(out, d)
+}
+
+/// Sorts requests by arrival (a counting sort over the run's
+/// milliseconds), then instance, then client: linear in the requests,
+/// where a comparison sort of a ten-minute trace would cost the run's
+/// whole budget.
+fn sort(reqs: Vec<Request>, d: u64) -> Vec<Request> {
+    let end = reqs.iter().map(|r| r.at + 1).max().unwrap_or(0).max(d);
+    let mut starts = vec![0u32; end as usize + 2];
+    for r in &reqs {
+        starts[r.at as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut out = vec![
+        Request {
+            at: 0,
+            client: 0,
+            instance: 0,
+        };
+        reqs.len()
+    ];
+    let mut next = starts.clone();
+    for r in reqs {
+        let slot = &mut next[r.at as usize];
+        out[*slot as usize] = r;
+        *slot += 1;
+    }
+    for w in starts.windows(2) {
+        let (a, b) = (w[0] as usize, w[1] as usize);
+        if b - a > 1 {
+            out[a..b].sort_unstable_by_key(|r| (r.instance, r.client));
+        }
+    }
+    out
+}
+
+/// Moves `at` into the last tenth of an even window or the first tenth of
+/// an odd one, so that two windows' requests meet at their shared edge.
+fn squeeze(at: u64, w: u64) -> u64 {
+    let (k, pos) = (at / w, at % w);
+    let start = k * w;
+    if k.is_multiple_of(2) {
+        start + w - 1 - (w - 1 - pos) / 10
+    } else {
+        start + pos / 10
+    }
+}
+
+/// Where each group of concurrent requests starts: requests at the same
+/// millisecond on distinct, increasing instances run at once, their Redis
+/// commands interleaved; a request on the same instance waits for the one
+/// before it. `starts` ends with the number of requests.
+pub fn groups(reqs: &[Request]) -> Vec<u32> {
+    let mut starts = Vec::new();
+    for (k, r) in reqs.iter().enumerate() {
+        let joins = k > 0 && {
+            let prev = reqs[k - 1];
+            prev.at == r.at && prev.instance < r.instance
+        };
+        if !joins {
+            starts.push(k as u32);
+        }
+    }
+    starts.push(reqs.len() as u32);
+    starts
+}
