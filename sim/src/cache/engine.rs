@@ -648,28 +648,7 @@ impl Engine {
                 };
             }
             Phase::SecondDelete { due } => {
-                // The writer sleeps until its delay is over: if its turn
-                // comes early, the clock moves on to it.
-                let slept = due.saturating_sub(self.now);
-                self.now = self.now.max(due);
-                step.at = self.now;
-                let keys: &[&str] = if self.cfg.lease == Lease::On {
-                    &[KEY, LEASE_KEY]
-                } else {
-                    &[KEY]
-                };
-                let c = self.cache.del(self.now, keys);
-                self.command(&mut step, i, c);
-                step.note = if slept > 0 {
-                    format!(
-                        "{name} sleeps {} more, then deletes the key a second time, clearing any value filled since its first delete.",
-                        super::secs(slept)
-                    )
-                } else {
-                    format!(
-                        "{name} deletes the key a second time, clearing any value filled since its first delete."
-                    )
-                };
+                self.second_delete(&mut step, i, due);
                 self.instances[i].phase = Phase::Idle;
             }
             Phase::WriteSecond { version } => {
@@ -713,6 +692,34 @@ impl Engine {
             }
         }
         step
+    }
+
+    /// A delayed double delete's second delete, due at `due`: the writer
+    /// sleeps until then if its turn comes early.
+    fn second_delete(&mut self, step: &mut Step, i: usize, due: u64) {
+        let name = (b'A' + i as u8) as char;
+        // The writer sleeps until its delay is over: if its turn
+        // comes early, the clock moves on to it.
+        let slept = due.saturating_sub(self.now);
+        self.now = self.now.max(due);
+        step.at = self.now;
+        let keys: &[&str] = if self.cfg.lease == Lease::On {
+            &[KEY, LEASE_KEY]
+        } else {
+            &[KEY]
+        };
+        let c = self.cache.del(self.now, keys);
+        self.command(step, i, c);
+        step.note = if slept > 0 {
+            format!(
+                "{name} sleeps {} more, then deletes the key a second time, clearing any value filled since its first delete.",
+                super::secs(slept)
+            )
+        } else {
+            format!(
+                "{name} deletes the key a second time, clearing any value filled since its first delete."
+            )
+        };
     }
 
     fn start_read(&mut self, step: &mut Step, i: usize) {
