@@ -313,6 +313,22 @@ pub(crate) fn pairs(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Reads a duration as links write it, `12s` or `1500ms` (at most ten
+/// digits); `None` if it is not one or does not fit.
+pub fn duration(text: &str) -> Option<u64> {
+    let (digits, scale) = if let Some(d) = text.strip_suffix("ms") {
+        (d, 1)
+    } else if let Some(d) = text.strip_suffix('s') {
+        (d, 1000)
+    } else {
+        return None;
+    };
+    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<u64>().ok()?.checked_mul(scale)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,20 +417,4 @@ mod tests {
         assert!(problems[0].starts_with("n=\u{FFFD}xxx"));
         assert!(problems[0].chars().count() < 100);
     }
-}
-
-/// Reads a duration as links write it, `12s` or `1500ms` (at most ten
-/// digits); `None` if it is not one or does not fit.
-pub fn duration(text: &str) -> Option<u64> {
-    let (digits, scale) = if let Some(d) = text.strip_suffix("ms") {
-        (d, 1)
-    } else if let Some(d) = text.strip_suffix('s') {
-        (d, 1000)
-    } else {
-        return None;
-    };
-    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse::<u64>().ok()?.checked_mul(scale)
 }
