@@ -137,7 +137,7 @@ fn django(s: Strategy, depth: Depth) -> Snippet {
                 if nested { "orders__items" } else { "orders" },
                 py_loop(depth, "").replace(".orders", ".orders.all()").replace(".items", ".items.all()")
             )),
-            note: "One query per level with every key in one IN list: Django does not split it, so set the batch size to 10,000 to match.",
+            note: "One query per level with every key in one IN list, never split (choose Django's statements above to see them). To load in chunks, iterate with .iterator(chunk_size=N): each chunk of users is prefetched on its own; the batch size field sets N.",
         },
         Strategy::Joined => Snippet {
             code: Some("# select_related joins single-valued relations only:\norders = Order.objects.select_related(\"user\")".to_string()),

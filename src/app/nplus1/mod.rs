@@ -127,6 +127,14 @@ fn Controls(state: State) -> impl IntoView {
                         state.change(|p| p.strategy = s);
                     }
                 })/>
+            <SelectField id="np-orm" label="Statements of"
+                options=nplus1::Orm::ALL.map(|o| (o.slug(), o.label())).to_vec()
+                value=Signal::derive(move || p().orm.slug())
+                on_pick=Callback::new(move |v: String| {
+                    if let Some(o) = nplus1::Orm::ALL.into_iter().find(|o| o.slug() == v) {
+                        state.change(|p| p.orm = o);
+                    }
+                })/>
             <NumberField id="np-n" label="Users (N)" min=0 max=MAX_USERS
                 value=Signal::derive(move || text(p().users)) hidden=false placeholder=Signal::derive(none)
                 on_commit=number("n", 0, MAX_USERS, |p| p.users, |p, v| p.users = v)/>
@@ -148,9 +156,15 @@ fn Controls(state: State) -> impl IntoView {
             <NumberField id="np-batch" label="Batch size (keys)" min=1 max=MAX_BATCH
                 value=Signal::derive(move || p().batch.map(text).unwrap_or_default())
                 hidden=Signal::derive(move || !p().strategy.uses_batch())
-                placeholder=Signal::derive(move || match p().strategy.default_batch() {
-                    Some(b) => format!("default: {}", thousands(b.into())),
-                    None => "default: no limit".to_string(),
+                placeholder=Signal::derive(move || {
+                    let q = p();
+                    match (q.orm, q.strategy.default_batch()) {
+                        (nplus1::Orm::Django, _) if q.strategy == Strategy::SelectIn => {
+                            "default: no limit (a number: .iterator(chunk_size=))".to_string()
+                        }
+                        (_, Some(b)) => format!("default: {}", thousands(b.into())),
+                        (_, None) => "default: no limit".to_string(),
+                    }
                 })
                 on_commit=batch/>
             <SelectField id="np-spread" label="Counts"
