@@ -167,6 +167,20 @@ test("an out-of-range field is clamped and says so", async ({ page }) => {
   await expect(queriesTotal(page)).toHaveText("of 11");
 });
 
+test("the ORM field shows Django's statements: one IN list for every key, and a refusal where Django has no strategy", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "strategy=selectin&n=1000&orders=1&load=orders&spread=fixed&seed=1&latency=same-zone&row_us=2&step=0");
+  await expect(page.locator("#np-orm")).toHaveValue("sqlalchemy");
+  await expect(queriesTotal(page)).toHaveText("of 3");
+  await page.locator("#np-orm").selectOption("django");
+  await expect(page).toHaveURL(/[?&]orm=django(&|$)/);
+  await expect(queriesTotal(page)).toHaveText("of 2");
+  await expect(page.locator("#np-batch")).toHaveAttribute("placeholder", /chunk_size/);
+  await page.locator("#np-strategy").selectOption("joined");
+  await expect(caption(page)).toContainText("FieldError");
+  expect(errors).toEqual([]);
+});
+
 test("the sweep is drawn and tabulated for every strategy", async ({ page }) => {
   await open(page, `${base}&step=0`);
   await expect(page.locator(".chart")).toHaveCount(2);
@@ -356,12 +370,12 @@ test("the largest link opens with a usable player promptly", async ({ page }) =>
   await expect(queriesTotal(page)).toHaveText("of 210,001");
   await page.getByRole("button", { name: "Step forward" }).click();
   await expect(stepCount(page)).toHaveText("4 / 210001");
-  await expect(page.locator(".log li.current .sql")).toContainText("WHERE items.order_id = 2");
+  await expect(page.locator(".log li.current .sql")).toContainText("WHERE 2 = items.order_id");
   await page.getByRole("button", { name: "Last step" }).click();
   await expect(stepCount(page)).toHaveText("210001 / 210001");
   await expect(caption(page)).toContainText("That was the last query: 210,001 queries in all");
   await expect(page.locator(".log li.current .q-no")).toHaveText("#210,001");
-  await expect(page.locator(".log li.current .sql")).toContainText("WHERE items.order_id = 200000");
+  await expect(page.locator(".log li.current .sql")).toContainText("WHERE 200000 = items.order_id");
   await expect(page.locator(".result tbody tr")).toHaveCount(4);
   await page.getByRole("button", { name: "Step back" }).click();
   await expect(stepCount(page)).toHaveText("210000 / 210001");
