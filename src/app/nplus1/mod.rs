@@ -82,6 +82,17 @@ pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
     }
 }
 
+/// What the batch field says when empty: the ORM's default.
+fn batch_placeholder(q: &Params) -> String {
+    match (q.orm, q.strategy.default_batch()) {
+        (nplus1::Orm::Django, _) if q.strategy == Strategy::SelectIn => {
+            "default: no limit (a number: .iterator(chunk_size=))".to_string()
+        }
+        (_, Some(b)) => format!("default: {}", thousands(b.into())),
+        (_, None) => "default: no limit".to_string(),
+    }
+}
+
 /// The parameter controls.
 #[component]
 fn Controls(state: State) -> impl IntoView {
@@ -156,16 +167,7 @@ fn Controls(state: State) -> impl IntoView {
             <NumberField id="np-batch" label="Batch size (keys)" min=1 max=MAX_BATCH
                 value=Signal::derive(move || p().batch.map(text).unwrap_or_default())
                 hidden=Signal::derive(move || !p().strategy.uses_batch())
-                placeholder=Signal::derive(move || {
-                    let q = p();
-                    match (q.orm, q.strategy.default_batch()) {
-                        (nplus1::Orm::Django, _) if q.strategy == Strategy::SelectIn => {
-                            "default: no limit (a number: .iterator(chunk_size=))".to_string()
-                        }
-                        (_, Some(b)) => format!("default: {}", thousands(b.into())),
-                        (_, None) => "default: no limit".to_string(),
-                    }
-                })
+                placeholder=Signal::derive(move || batch_placeholder(&p()))
                 on_commit=batch/>
             <SelectField id="np-spread" label="Counts"
                 options=vec![("fixed", "Exactly that many"), ("random", "Random, that many on average")]
