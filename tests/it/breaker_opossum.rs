@@ -11,8 +11,7 @@
 //! `ETIMEDOUT`) and when, every change of state and its time, the rolling
 //! window's fires and failures after every action, and the totals.
 
-use std::path::PathBuf;
-use std::process::Command;
+use crate::common;
 
 use backend_playground::sim::breaker::{
     flag, parse_script, scripted, Action, Call, Mode, Params, Policy, Preset, Result as Outcome,
@@ -25,9 +24,7 @@ use serde_json::{json, Value};
 /// Generated scripts.
 const CASES: usize = 400;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::root;
 
 fn pick(rng: &mut Rng, xs: &[u64]) -> u64 {
     xs[rng.below(xs.len() as u64) as usize]
@@ -539,23 +536,12 @@ fn opossum_gives_every_call_and_window_what_the_model_gives() {
     params.extend(presets);
     let runs: Vec<Run> = params.iter().map(Run::new).collect();
     let cases: Vec<Value> = runs.iter().map(case).collect();
-    let dir = std::env::temp_dir().join(format!("bp-opossum-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a scratch folder");
-    let input = dir.join("cases.json");
-    std::fs::write(&input, Value::Array(cases).to_string()).expect("the cases file");
-    let out = Command::new("node")
-        .arg(root().join("tests/node/opossum_replay.mjs"))
-        .arg(&input)
-        .current_dir(root())
-        .output()
-        .expect("node runs (it is on PATH)");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "the replay failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let replies = common::replay(
+        "node",
+        "tests/node/opossum_replay.mjs",
+        &Value::Array(cases),
+        "opossum",
     );
-    let replies: Value = serde_json::from_slice(&out.stdout).expect("the replay's JSON");
     let results = replies["results"].as_array().expect("results per case");
     assert_eq!(results.len(), runs.len());
     let mut figures = Figures::default();

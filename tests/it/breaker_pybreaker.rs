@@ -10,8 +10,7 @@
 //! when it got the breaker's lock and when it returned, and every change of
 //! state with its time, are the model's.
 
-use std::path::PathBuf;
-use std::process::Command;
+use crate::common;
 
 use backend_playground::sim::breaker::{
     flag, Action, Mode, Params, Policy, Preset, Result as Outcome, Run, Send, Shot, State,
@@ -21,17 +20,6 @@ use serde_json::{json, Value};
 
 /// Generated scripts.
 const CASES: usize = 400;
-
-/// The interpreter of the virtualenv `scripts/setup.sh` builds.
-fn python() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/venv-content/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: scripts/test.sh builds it (ensure_python in scripts/setup.sh)",
-        p.display()
-    );
-    p
-}
 
 /// A random script for pybreaker's policy, with waits around `wait_ms`,
 /// calls sent in the background (which then wait for the breaker's lock),
@@ -173,23 +161,12 @@ fn replay(params: &[Params], runs: &[Run]) -> Value {
             })
         })
         .collect();
-    let dir = std::env::temp_dir().join(format!("bp-pybreaker-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a scratch folder");
-    let input = dir.join("cases.json");
-    std::fs::write(&input, Value::Array(cases).to_string()).expect("the cases file");
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/pybreaker_replay.py");
-    let out = Command::new(python())
-        .arg(&script)
-        .arg(&input)
-        .output()
-        .expect("the replay runs");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "the replay failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the replay's JSON")
+    common::replay(
+        common::python(),
+        "tests/python/pybreaker_replay.py",
+        &Value::Array(cases),
+        "pybreaker",
+    )
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: random query strings for the
-//! URL property tests, and throw-away content folders for the content and
-//! drill-card tests.
+//! URL property tests, throw-away content folders for the content and
+//! drill-card tests, and the replays that run a real library (from the
+//! virtualenv, or from node_modules) on the model's cases.
 
 use std::path::{Path, PathBuf};
 
@@ -156,4 +157,50 @@ pub fn round_trips<M: backend_playground::sim::Model>(
         same(&back, &o, &o2);
     }
     seen
+}
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The interpreter of the virtualenv `scripts/setup.sh` builds
+/// (`ensure_python`).
+pub fn python() -> PathBuf {
+    let p = root().join("target/venv-content/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: scripts/test.sh builds it (ensure_python in scripts/setup.sh)",
+        p.display()
+    );
+    p
+}
+
+/// Runs `program` (the virtualenv's Python, or `node`) on `script` (a path
+/// from the repository's root) with `input` written to a JSON file in a
+/// scratch folder, from the repository's root; returns the JSON it prints.
+/// `tag` names the scratch folder and the replay in a failure.
+pub fn replay(
+    program: impl AsRef<std::ffi::OsStr>,
+    script: &str,
+    input: &serde_json::Value,
+    tag: &str,
+) -> serde_json::Value {
+    let dir = std::env::temp_dir().join(format!("bp-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let cases = dir.join("cases.json");
+    std::fs::write(&cases, input.to_string()).expect("the cases file");
+    let out = std::process::Command::new(program)
+        .arg(root().join(script))
+        .arg(&cases)
+        .current_dir(root())
+        .output()
+        .expect("the replay runs (node is on PATH; scripts/test.sh builds the virtualenv)");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "the {tag} replay failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the replay's JSON")
 }

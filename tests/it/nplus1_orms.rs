@@ -12,22 +12,10 @@
 //! word (bound values inlined, line breaks made spaces). A strategy the
 //! model says an ORM refuses must be one the ORM refuses, sending nothing.
 
-use std::path::PathBuf;
-use std::process::Command;
+use crate::common;
 
 use backend_playground::sim::nplus1::{Depth, Orm, Params, Run, Shape, Spread, Strategy, Table};
 use serde_json::{json, Value};
-
-/// The interpreter of the virtualenv `scripts/setup.sh` builds.
-fn python() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/venv-content/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: scripts/test.sh builds it (ensure_python in scripts/setup.sh)",
-        p.display()
-    );
-    p
-}
 
 /// One case: the model's parameters, and how the replay runs them (for
 /// Django, batch loading is `prefetch_related` with a lookup path, or with
@@ -205,23 +193,12 @@ struct Figures {
 /// Runs the cases with the real ORMs: the replay's JSON report.
 fn replay(cases: &[Case]) -> Value {
     let input: Vec<Value> = cases.iter().map(to_json).collect();
-    let dir = std::env::temp_dir().join(format!("nplus1-orms-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temporary directory");
-    let path = dir.join("cases.json");
-    std::fs::write(&path, serde_json::to_vec(&input).expect("json")).expect("write cases");
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/orm_replay.py");
-    let out = Command::new(python())
-        .arg(&script)
-        .arg(&path)
-        .output()
-        .expect("run orm_replay.py");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "orm_replay.py failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the replay's JSON")
+    common::replay(
+        common::python(),
+        "tests/python/orm_replay.py",
+        &Value::Array(input),
+        "orms",
+    )
 }
 
 /// Compares one case's statements with the model's: the first difference,

@@ -13,8 +13,7 @@
 //! asserts it decides as such an anchored window, and counts where that
 //! differs from the model's aligned one.
 
-use std::path::PathBuf;
-use std::process::Command;
+use crate::common;
 
 use backend_playground::sim::ratelimit::{Params, Preset};
 use backend_playground::sim::rng::Rng;
@@ -51,25 +50,13 @@ fn rate_limiter_flexible_decides_as_a_window_anchored_at_the_first_hit() {
             json!({"limit": lim.limit, "window": lim.window_ms, "requests": reqs})
         })
         .collect();
-    let dir = std::env::temp_dir().join(format!("bp-flexible-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
-    let input = dir.join("cases.json");
-    std::fs::write(&input, Value::Array(cases).to_string()).expect("the cases file");
-    let script =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node/ratelimit_flexible.mjs");
-    let out = Command::new("node")
-        .arg(&script)
-        .arg(&input)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("node runs (it is on PATH)");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "{} (npm ci installs rate-limiter-flexible)",
-        String::from_utf8_lossy(&out.stderr)
+    // npm ci installs rate-limiter-flexible.
+    let reply = common::replay(
+        "node",
+        "tests/node/ratelimit_flexible.mjs",
+        &Value::Array(cases),
+        "flexible",
     );
-    let reply: Value = serde_json::from_slice(&out.stdout).expect("the replay's JSON");
     let got = reply["cases"].as_array().expect("a list of cases");
     assert_eq!(got.len(), runs.len());
     let (mut decisions, mut anchoring, mut traces) = (0, 0, 0);

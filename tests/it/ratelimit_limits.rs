@@ -28,8 +28,7 @@
 //! (limited hits counted, as INCR counts them) and counts where that
 //! differs from the model's aligned one.
 
-use std::path::PathBuf;
-use std::process::Command;
+use crate::common;
 
 use backend_playground::sim::ratelimit::{Algo, Engine, Mode, Params, Pattern, Preset, Run};
 use backend_playground::sim::rng::Rng;
@@ -40,16 +39,6 @@ use super::ratelimit_redis::Server;
 
 /// Random traces.
 const CASES: usize = 200;
-
-fn python() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/venv-content/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: scripts/test.sh builds it (ensure_python in scripts/setup.sh)",
-        p.display()
-    );
-    p
-}
 
 /// The model's run of `p` (its sliding log), and the log's decisions on
 /// the same requests with a window `extra` ms longer.
@@ -203,24 +192,13 @@ fn limits_decides_as_the_model_or_as_its_documented_differences() {
             })
         })
         .collect();
-    let dir = std::env::temp_dir().join(format!("bp-limits-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
-    let input = dir.join("cases.json");
     let spec = json!({"socket": server.socket().display().to_string(), "cases": cases});
-    std::fs::write(&input, spec.to_string()).expect("the cases file");
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/ratelimit_limits.py");
-    let out = Command::new(python())
-        .arg(&script)
-        .arg(&input)
-        .output()
-        .expect("the replay runs");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let reply = common::replay(
+        common::python(),
+        "tests/python/ratelimit_limits.py",
+        &spec,
+        "limits",
     );
-    let reply: Value = serde_json::from_slice(&out.stdout).expect("the replay's JSON");
     let got = reply["cases"].as_array().expect("a list of cases");
     assert_eq!(got.len(), runs.len());
     let (mut decisions, mut boundary, mut traces_at_boundary) = (0, 0, 0);

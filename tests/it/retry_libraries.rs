@@ -32,9 +32,10 @@
 //! draws once more, for a wait it never sleeps (`n` retries take `n + 1`
 //! draws with a jittered strategy).
 
+use std::path::Path;
+
+use crate::common;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use backend_playground::sim::retry::policy::{exponential, unit, Policy};
 use backend_playground::sim::rng::Rng;
@@ -43,9 +44,7 @@ use serde_json::{json, Value};
 /// Cases per library.
 const CASES: usize = 300;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::root;
 
 fn bits(x: f64) -> String {
     x.to_bits().to_string()
@@ -85,23 +84,7 @@ fn draws(rng: &mut Rng, n: u32) -> Vec<f64> {
 
 /// Runs a replay script on a cases file and returns its JSON.
 fn replay(program: &Path, script: &str, cases: Vec<Value>, tag: &str) -> Value {
-    let dir = std::env::temp_dir().join(format!("bp-retry-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a scratch folder");
-    let input = dir.join("cases.json");
-    std::fs::write(&input, Value::Array(cases).to_string()).expect("the cases file");
-    let out = Command::new(program)
-        .arg(root().join(script))
-        .arg(&input)
-        .current_dir(root())
-        .output()
-        .expect("the replay runs");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "the replay failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the replay's JSON")
+    common::replay(program, script, &Value::Array(cases), tag)
 }
 
 /// The delays and draws a library reported for one case.
