@@ -15,11 +15,9 @@
 //! that falls behind even then is counted, and the test asserts such runs
 //! are few.
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
-use std::process::{Child, Command as Process, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::redis::{Conn, Server, Value};
 
 use backend_playground::sim::cache::redis::Reply;
 use backend_playground::sim::cache::{Lease, Op, Params, Preset, Run, Token, WritePolicy};
@@ -31,91 +29,14 @@ const SCALES_US: [u64; 3] = [10, 40, 160];
 /// A command this close (virtual ms) to a key's expiry is ambiguous.
 const MARGIN_MS: u64 = 250;
 
-/// A private redis-server, stopped when dropped.
-struct Server {
-    child: Child,
-    dir: PathBuf,
-}
-
-impl Server {
-    fn start() -> Server {
-        let dir = std::env::temp_dir().join(format!("bp-redis-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let child = Process::new("redis-server")
-            .args(["--port", "0", "--unixsocket"])
-            .arg(dir.join("redis.sock"))
-            .args([
-                "--unixsocketperm",
-                "700",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-            ])
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server runs (scripts/test.sh installs Debian's redis-server)");
-        Server { child, dir }
-    }
-
-    fn connect(&self) -> Client {
-        let path = self.dir.join("redis.sock");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(s) = UnixStream::connect(&path) {
-                let reader = BufReader::new(s.try_clone().expect("the socket clones"));
-                return Client { stream: s, reader };
-            }
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Just enough of the Redis protocol (RESP) for these commands.
-struct Client {
-    stream: UnixStream,
-    reader: BufReader<UnixStream>,
-}
-
-impl Client {
-    fn call(&mut self, args: &[String]) -> Reply {
-        let mut out = format!("*{}\r\n", args.len());
-        for a in args {
-            out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
-        }
-        self.stream
-            .write_all(out.as_bytes())
-            .expect("a write to redis");
-        let mut line = String::new();
-        self.reader
-            .read_line(&mut line)
-            .expect("a reply from redis");
-        let line = line.trim_end();
-        match line.as_bytes().first() {
-            Some(b'+') if &line[1..] == "OK" => Reply::Ok,
-            Some(b':') => Reply::Int(line[1..].parse().expect("an integer reply")),
-            Some(b'$') if line == "$-1" => Reply::Nil,
-            Some(b'$') => {
-                let n: usize = line[1..].parse().expect("a length");
-                let mut buf = vec![0u8; n + 2];
-                std::io::Read::read_exact(&mut self.reader, &mut buf).expect("the bulk string");
-                Reply::Bulk(String::from_utf8_lossy(&buf[..n]).into_owned())
-            }
-            _ => panic!("unexpected reply from redis: {line}"),
-        }
+/// The model's reply for what the server answered.
+fn reply_of(v: Value) -> Reply {
+    match v {
+        Value::Status(s) if s == "OK" => Reply::Ok,
+        Value::Int(n) => Reply::Int(n),
+        Value::Bulk(None) => Reply::Nil,
+        Value::Bulk(Some(b)) => Reply::Bulk(b),
+        other => panic!("unexpected reply from redis: {other:?}"),
     }
 }
 
@@ -181,8 +102,8 @@ struct Late;
 /// per virtual millisecond; returns how many replies were compared, or
 /// [`Late`] if a reply came back later than half the margin after its
 /// command was due (before comparing it).
-fn replay_at(client: &mut Client, run: &Run, what: &str, scale_us: u64) -> Result<usize, Late> {
-    assert_eq!(client.call(&["FLUSHALL".to_string()]), Reply::Ok);
+fn replay_at(client: &mut Conn, run: &Run, what: &str, scale_us: u64) -> Result<usize, Late> {
+    assert_eq!(reply_of(client.cmd(&["FLUSHALL"])), Reply::Ok);
     let slack = Duration::from_micros(MARGIN_MS * scale_us / 2);
     let start = Instant::now();
     let mut compared = 0;
@@ -192,7 +113,7 @@ fn replay_at(client: &mut Client, run: &Run, what: &str, scale_us: u64) -> Resul
             std::thread::sleep(wait);
         }
         for c in &step.commands {
-            let got = client.call(&scaled(&c.args, scale_us));
+            let got = reply_of(client.call(&scaled(&c.args, scale_us)));
             if Instant::now().saturating_duration_since(due) > slack {
                 return Err(Late);
             }
@@ -214,7 +135,7 @@ fn replay_at(client: &mut Client, run: &Run, what: &str, scale_us: u64) -> Resul
 /// compared and how many attempts fell behind (all of them, and no reply
 /// compared, if even the slowest did: the machine is too busy for this
 /// run, which the test counts and bounds).
-fn replay(client: &mut Client, run: &Run, what: &str) -> (usize, usize) {
+fn replay(client: &mut Conn, run: &Run, what: &str) -> (usize, usize) {
     for (late, &scale) in SCALES_US.iter().enumerate() {
         if let Ok(n) = replay_at(client, run, what, scale) {
             return (n, late);
@@ -266,7 +187,7 @@ fn random_params(rng: &mut Rng) -> Params {
 
 #[test]
 fn redis_gives_the_replies_the_model_gives() {
-    let server = Server::start();
+    let server = Server::start("redis");
     let mut client = server.connect();
     let mut runs = 0;
     let mut compared = 0;

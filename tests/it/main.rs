@@ -30,6 +30,7 @@ mod presets;
 mod ratelimit_flexible;
 mod ratelimit_limits;
 mod ratelimit_redis;
+mod redis;
 mod retry_libraries;
 mod retry_urls;
 mod seed_coverage;

@@ -35,7 +35,7 @@ use backend_playground::sim::rng::Rng;
 use backend_playground::sim::Model;
 use serde_json::{json, Value};
 
-use super::ratelimit_redis::Server;
+use crate::redis::Server;
 
 /// Random traces.
 const CASES: usize = 200;

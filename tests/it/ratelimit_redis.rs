@@ -19,12 +19,8 @@
 //! and PEXPIRE are the same.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
-use std::process::{Child, Command as Process, Stdio};
-use std::time::{Duration, Instant};
 
+use crate::redis::{Conn, Server, Value};
 use backend_playground::sim::ratelimit::{Algo, Mode, Params, Pattern, Preset, Reply, Run, Stored};
 use backend_playground::sim::rng::Rng;
 
@@ -34,122 +30,6 @@ const TTL_STRETCH: u64 = 1_000;
 const PRESET_REQUESTS: u64 = 3_000;
 /// Random traces.
 const CASES: usize = 300;
-
-/// A private redis-server, stopped when dropped.
-pub struct Server {
-    child: Child,
-    dir: PathBuf,
-}
-
-impl Server {
-    /// Starts one in a fresh temporary directory named after `name`.
-    pub fn start(name: &str) -> Server {
-        let dir = std::env::temp_dir().join(format!("bp-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let child = Process::new("redis-server")
-            .args(["--port", "0", "--unixsocket"])
-            .arg(dir.join("redis.sock"))
-            .args([
-                "--unixsocketperm",
-                "700",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server runs (scripts/test.sh installs Debian's redis-server)");
-        Server { child, dir }
-    }
-
-    /// Its unix socket.
-    pub fn socket(&self) -> PathBuf {
-        self.dir.join("redis.sock")
-    }
-
-    fn connect(&self) -> Conn {
-        let path = self.dir.join("redis.sock");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(s) = UnixStream::connect(&path) {
-                let reader = BufReader::new(s.try_clone().expect("the socket clones"));
-                return Conn { stream: s, reader };
-            }
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// A reply in full (arrays included).
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Value {
-    Status(String),
-    Int(i64),
-    Bulk(Option<String>),
-    Array(Vec<Value>),
-}
-
-/// One connection: just enough of RESP for these commands.
-struct Conn {
-    stream: UnixStream,
-    reader: BufReader<UnixStream>,
-}
-
-impl Conn {
-    fn call(&mut self, args: &[String]) -> Value {
-        let mut out = format!("*{}\r\n", args.len());
-        for a in args {
-            out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
-        }
-        self.stream
-            .write_all(out.as_bytes())
-            .expect("a write to redis");
-        self.read()
-    }
-
-    fn read(&mut self) -> Value {
-        let mut line = String::new();
-        self.reader
-            .read_line(&mut line)
-            .expect("a reply from redis");
-        let line = line.trim_end();
-        let rest = line.get(1..).unwrap_or("");
-        match line.as_bytes().first() {
-            Some(b'+') => Value::Status(rest.to_string()),
-            Some(b':') => Value::Int(rest.parse().expect("an integer reply")),
-            Some(b'$') if rest == "-1" => Value::Bulk(None),
-            Some(b'$') => {
-                let n: usize = rest.parse().expect("a length");
-                let mut buf = vec![0u8; n + 2];
-                self.reader.read_exact(&mut buf).expect("the bulk string");
-                Value::Bulk(Some(String::from_utf8_lossy(&buf[..n]).into_owned()))
-            }
-            Some(b'*') => {
-                let n: usize = rest.parse().expect("a length");
-                Value::Array((0..n).map(|_| self.read()).collect())
-            }
-            _ => panic!("unexpected reply from redis: {line}"),
-        }
-    }
-
-    fn cmd(&mut self, args: &[&str]) -> Value {
-        self.call(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-    }
-}
 
 fn as_reply(v: &Value) -> Option<Reply> {
     match v {
