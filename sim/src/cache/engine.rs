@@ -671,13 +671,7 @@ impl Engine {
                         };
                     }
                     _ => {
-                        let keys: &[&str] = if self.cfg.lease == Lease::On {
-                            &[KEY, LEASE_KEY]
-                        } else {
-                            &[KEY]
-                        };
-                        let c = self.cache.del(self.now, keys);
-                        self.command(&mut step, i, c);
+                        self.writer_delete(&mut step, i);
                         step.note = format!(
                             "{name} deletes the key after its commit{}.",
                             if self.cfg.lease == Lease::On {
@@ -694,6 +688,18 @@ impl Engine {
         step
     }
 
+    /// A writer's delete of the key, with its lease when leases are on (a
+    /// delete revokes the lease; a mutex is left to its holder).
+    fn writer_delete(&mut self, step: &mut Step, i: usize) {
+        let keys: &[&str] = if self.cfg.lease == Lease::On {
+            &[KEY, LEASE_KEY]
+        } else {
+            &[KEY]
+        };
+        let c = self.cache.del(self.now, keys);
+        self.command(step, i, c);
+    }
+
     /// A delayed double delete's second delete, due at `due`: the writer
     /// sleeps until then if its turn comes early.
     fn second_delete(&mut self, step: &mut Step, i: usize, due: u64) {
@@ -703,13 +709,7 @@ impl Engine {
         let slept = due.saturating_sub(self.now);
         self.now = self.now.max(due);
         step.at = self.now;
-        let keys: &[&str] = if self.cfg.lease == Lease::On {
-            &[KEY, LEASE_KEY]
-        } else {
-            &[KEY]
-        };
-        let c = self.cache.del(self.now, keys);
-        self.command(step, i, c);
+        self.writer_delete(step, i);
         step.note = if slept > 0 {
             format!(
                 "{name} sleeps {} more, then deletes the key a second time, clearing any value filled since its first delete.",
@@ -831,13 +831,7 @@ impl Engine {
                 self.instances[i].phase = Phase::WriteSecond { version };
             }
             WritePolicy::DeleteBefore | WritePolicy::DoubleDelete => {
-                let keys: &[&str] = if self.cfg.lease == Lease::On {
-                    &[KEY, LEASE_KEY]
-                } else {
-                    &[KEY]
-                };
-                let c = self.cache.del(self.now, keys);
-                self.command(step, i, c);
+                self.writer_delete(step, i);
                 step.note = format!(
                     "{name} deletes the key first; the database still holds {} until its update.",
                     value_of(self.db_version)
