@@ -400,8 +400,6 @@ pub struct Breaker {
     trial_successes: u32,
     /// When open began (the cheat sheet: the last failure's time).
     opened_at: u64,
-    /// pybreaker: the trial in flight in half-open.
-    trial: Option<u32>,
     /// resilience4j: the closed window (kept while open).
     window: Window,
     /// resilience4j: the half-open window and its permits left.
@@ -426,7 +424,6 @@ impl Breaker {
             failures: 0,
             trial_successes: 0,
             opened_at: 0,
-            trial: None,
             window: Self::closed_window(&cfg),
             half: Window::count(cfg.half_open),
             permits: 0,
@@ -602,7 +599,6 @@ impl Breaker {
                 }
             }
             State::HalfOpen => {
-                self.trial = None;
                 self.half = Window::count(self.cfg.half_open);
                 self.permits = self.cfg.half_open;
                 self.window_from = self.records.len();
@@ -643,15 +639,11 @@ impl Breaker {
         }
         match (self.state, self.cfg.policy) {
             (State::Closed, _) => Permit::Pass,
-            (State::HalfOpen, Policy::Consecutive) => {
-                if self.trial.is_some() {
-                    Permit::Reject
-                } else {
-                    self.trial = Some(call);
-                    Permit::Pass
-                }
-            }
-            (State::HalfOpen, Policy::Naive) => Permit::Pass,
+            // pybreaker lets each call through in half-open: its calls come
+            // one at a time, through the lock the run keeps for it, so a
+            // trial is never in flight beside another. The cheat sheet's
+            // class lets every call through.
+            (State::HalfOpen, Policy::Consecutive | Policy::Naive) => Permit::Pass,
             (State::HalfOpen, _) => {
                 if self.permits == 0 {
                     Permit::Reject
@@ -708,9 +700,6 @@ impl Breaker {
 
     /// pybreaker: a success resets the count in any state; a failure adds one.
     fn record_consecutive(&mut self, now: u64, call: u32, failed: bool) {
-        if self.trial == Some(call) {
-            self.trial = None;
-        }
         if !failed {
             self.failures = 0;
             if self.state == State::HalfOpen {
