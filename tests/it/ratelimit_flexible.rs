@@ -14,6 +14,7 @@
 //! differs from the model's aligned one.
 
 use crate::common;
+use crate::ratelimit_redis::preset_cut;
 
 use backend_playground::sim::ratelimit::{Params, Preset};
 use backend_playground::sim::rng::Rng;
@@ -27,14 +28,7 @@ const CASES: usize = 250;
 
 #[test]
 fn rate_limiter_flexible_decides_as_a_window_anchored_at_the_first_hit() {
-    let mut params: Vec<Params> = Preset::ALL
-        .iter()
-        .map(|p| {
-            let mut p = p.params();
-            p.seconds = p.seconds.min((3_000 / p.rps).max(1));
-            p
-        })
-        .collect();
+    let mut params: Vec<Params> = Preset::ALL.into_iter().map(preset_cut).collect();
     let mut rng = Rng::new(0xF1E7);
     params.extend((0..CASES).map(|_| random_params(&mut rng)));
     let runs: Vec<_> = params.iter().map(|p| log_decisions(p, 0).0).collect();

@@ -29,6 +29,7 @@
 //! differs from the model's aligned one.
 
 use crate::common;
+use crate::ratelimit_redis::preset_cut;
 
 use backend_playground::sim::ratelimit::{Algo, Engine, Mode, Params, Pattern, Preset, Run};
 use backend_playground::sim::rng::Rng;
@@ -156,14 +157,7 @@ pub(crate) fn random_params(rng: &mut Rng) -> Params {
 #[test]
 fn limits_decides_as_the_model_or_as_its_documented_differences() {
     let server = Server::start("ratelimit-limits");
-    let mut params: Vec<Params> = Preset::ALL
-        .iter()
-        .map(|p| {
-            let mut p = p.params();
-            p.seconds = p.seconds.min((3_000 / p.rps).max(1));
-            p
-        })
-        .collect();
+    let mut params: Vec<Params> = Preset::ALL.into_iter().map(preset_cut).collect();
     let mut rng = Rng::new(0x11_4175);
     params.extend((0..CASES).map(|_| random_params(&mut rng)));
     let runs: Vec<(Run, Vec<bool>, Vec<bool>)> = params

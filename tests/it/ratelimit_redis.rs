@@ -24,6 +24,15 @@ use crate::redis::{Conn, Server, Value};
 use backend_playground::sim::ratelimit::{Algo, Mode, Params, Pattern, Preset, Reply, Run, Stored};
 use backend_playground::sim::rng::Rng;
 
+/// A preset's parameters with its traffic cut to [`PRESET_REQUESTS`], a
+/// replayable length.
+pub(crate) fn preset_cut(preset: Preset) -> Params {
+    let mut p = preset.params();
+    let most = PRESET_REQUESTS / u64::from(p.rps.max(1));
+    p.seconds = p.seconds.min(most.max(1) as u32);
+    p
+}
+
 /// How much longer than the model's an expiry is sent (see the summary).
 const TTL_STRETCH: u64 = 1_000;
 /// Most requests replayed from one preset (the longer ones are cut).
@@ -186,11 +195,9 @@ fn redis_decides_and_stores_what_the_model_does() {
     let mut conns: Vec<Conn> = (0..8).map(|_| server.connect()).collect();
     let mut tally = Tally::default();
     for preset in Preset::ALL {
-        let mut p = preset.params();
-        // Every algorithm on the preset's traffic, cut to a replayable length.
+        // Every algorithm on the preset's traffic.
+        let mut p = preset_cut(preset);
         p.algos = Algo::ALL.to_vec();
-        let most = PRESET_REQUESTS / u64::from(p.rps);
-        p.seconds = p.seconds.min(most.max(1) as u32);
         let run = Run::new(&p);
         replay(&mut conns, &run, preset.slug(), &mut tally);
     }
