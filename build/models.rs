@@ -4,4 +4,11 @@
 //! one list.
 
 /// Every model a topic's `visualization:` may name.
-pub const MODELS: [&str; 4] = ["n-plus-one", "circuit-breaker", "cache-aside", "isolation"];
+pub const MODELS: [&str; 6] = [
+    "n-plus-one",
+    "circuit-breaker",
+    "cache-aside",
+    "isolation",
+    "rate-limiter",
+    "retries",
+];

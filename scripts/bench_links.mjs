@@ -23,6 +23,8 @@ const pages = {
   "circuit-breaker": "circuit-breaker",
   "cache-aside": "caching",
   isolation: "acid",
+  "rate-limiter": "api-security",
+  retries: "retries-resilience",
   nplus1: "n-plus-one",
   breaker: "circuit-breaker",
   cache: "caching",

@@ -20,7 +20,7 @@ LH_CLI="$LH_DIR/node_modules/lighthouse/cli/index.js"
 OUT="$ROOT/artifacts/lighthouse"
 SUB="some/dir"
 CHROME_FLAGS="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run"
-MODEL_MODULES="nplus1|breaker|cache|isolation|drill"
+MODEL_MODULES="nplus1|breaker|cache|isolation|ratelimit|retry|drill"
 
 ensure_lighthouse() {
   local have
@@ -108,6 +108,7 @@ else
     "topics/circuit-breaker/" "topics/circuit-breaker/?step=14"
     "topics/caching/" "topics/caching/?step=5"
     "topics/acid/" "topics/acid/?preset=P4&step=5"
+    "topics/api-security/" "topics/retries-resilience/"
     "sheet/" "drill/"
   )
   present=()

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 site="${TRUNK_STAGING_DIR:?run by Trunk (trunk build), which sets TRUNK_STAGING_DIR}"
 profile="${TRUNK_PROFILE:-debug}"
-modules=(shell drill nplus1 breaker cache isolation)
+modules=(shell drill nplus1 breaker cache isolation ratelimit retry)
 
 args=(--target wasm32-unknown-unknown --locked --offline)
 dir=debug

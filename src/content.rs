@@ -78,6 +78,8 @@ pub fn visualization_title(name: &str) -> Option<&'static str> {
         "circuit-breaker" => "Live: trip the breaker",
         "cache-aside" => "Live: make the cache lie",
         "isolation" => "Live: the isolation lab",
+        "rate-limiter" => "Live: race the rate limiters",
+        "retries" => "Live: retry storms",
         _ => return None,
     })
 }

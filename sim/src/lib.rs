@@ -119,11 +119,13 @@ pub fn first_caption(visualization: &str) -> Option<String> {
 }
 
 /// Every model's name, as topics give it (`visualization:`).
-pub const NAMES: [&str; 4] = [
+pub const NAMES: [&str; 6] = [
     <nplus1::Run as Model>::NAME,
     <breaker::Run as Model>::NAME,
     <cache::Run as Model>::NAME,
     <isolation::lab::Run as Model>::NAME,
+    <ratelimit::Run as Model>::NAME,
+    <retry::Run as Model>::NAME,
 ];
 
 /// Checks every model's parameter table (see [`model::check_table`]).

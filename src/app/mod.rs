@@ -25,6 +25,8 @@ mod nplus1;
 mod offline;
 mod player;
 mod prefetch;
+mod ratelimit;
+mod retry;
 mod search;
 mod share;
 mod shell;
@@ -288,4 +290,16 @@ pub fn isolation_part(route: &Route) -> bool {
     viz_part::<crate::sim::isolation::lab::Run, _>(route, |slug| {
         view! { <isolation::IsolationViz slug=slug/> }
     })
+}
+
+/// The live part of the API security topic: the rate limiters.
+pub fn ratelimit_part(route: &Route) -> bool {
+    viz_part::<crate::sim::ratelimit::Run, _>(route, |slug| {
+        view! { <ratelimit::RateLimitViz slug=slug/> }
+    })
+}
+
+/// The live part of the retries topic.
+pub fn retry_part(route: &Route) -> bool {
+    viz_part::<crate::sim::retry::Run, _>(route, |slug| view! { <retry::RetryViz slug=slug/> })
 }

@@ -48,10 +48,21 @@ export const MODELS: Record<string, string> = {
   "circuit-breaker": "breaker",
   caching: "cache",
   acid: "isolation",
+  "api-security": "ratelimit",
+  "retries-resilience": "retry",
 };
 
 /** Every module a page can load, by the prefix of its hashed file names. */
-export const MODULES = ["shell", "drill", "nplus1", "breaker", "cache", "isolation"];
+export const MODULES = [
+  "shell",
+  "drill",
+  "nplus1",
+  "breaker",
+  "cache",
+  "isolation",
+  "ratelimit",
+  "retry",
+];
 
 /**
  * The URL of a topic page, relative to the site's root (the base URL), with

@@ -35,6 +35,10 @@ const MID_RUN: Record<string, string> = {
   caching:
     "policy=update-delete&lease=off&jitter=0&xfetch=0&ttl_ms=30000&warm=off&a=read,read&b=write&schedule=a,a,b,b,a,a&step=5",
   acid: "profile=postgres&level=repeatable-read&preset=P4&step=5",
+  "api-security":
+    "mode=race&algos=cheat,fixed&limit=3&window_ms=1000&pattern=pairs&clients=1&rps=6&instances=2&seconds=2&seed=1&step=5",
+  "retries-resilience":
+    "policy=exponential&base_ms=100&cap_ms=5000&attempts=0&resource=overload&workers=4&service_ms=5&queue=20&traffic=closed&clients=200&units=1&outage_ms=2000&seed=1&tick_ms=50&step=5",
 };
 
 /** The step each MID_RUN state shows. */

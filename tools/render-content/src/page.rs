@@ -59,7 +59,16 @@ impl Assets {
                 ))
             })
             .collect::<BTreeMap<_, _>>();
-        for m in ["shell", "drill", "nplus1", "breaker", "cache", "isolation"] {
+        for m in [
+            "shell",
+            "drill",
+            "nplus1",
+            "breaker",
+            "cache",
+            "isolation",
+            "ratelimit",
+            "retry",
+        ] {
             if !modules.contains_key(m) {
                 return Err(format!("modules.txt names no module `{m}`"));
             }
@@ -147,6 +156,8 @@ pub fn module_of(visualization: &str) -> &'static str {
         "circuit-breaker" => "breaker",
         "cache-aside" => "cache",
         "isolation" => "isolation",
+        "rate-limiter" => "ratelimit",
+        "retries" => "retry",
         _ => "shell",
     }
 }

@@ -1,0 +1,7 @@
+//! The module of pages that show the shell and the retries model.
+
+#![warn(missing_docs)]
+
+fn main() {
+    backend_playground::app::start_with(backend_playground::app::retry_part);
+}
