@@ -106,25 +106,81 @@ impl Engine {
         }
     }
 
+    /// Decides every request in order, `groups` being where each group of
+    /// concurrent requests starts (ending with the number of requests),
+    /// handing each outcome to `f`. One loop per algorithm, so that the
+    /// choice of algorithm is made once, not per request.
+    pub fn decide_all(
+        &mut self,
+        reqs: &[Request],
+        groups: &[u32],
+        mut f: impl FnMut(&Request, &Outcome),
+    ) {
+        match self.algo {
+            Algo::CheatSheet => {
+                self.each(reqs, groups, &mut f, |e, c, at, g| e.cheat_sheet(c, at, g))
+            }
+            Algo::FixedWindow => self.each(reqs, groups, &mut f, |e, c, at, _| e.fixed(c, at)),
+            Algo::SlidingLog => self.each(reqs, groups, &mut f, |e, c, at, _| e.sliding_log(c, at)),
+            Algo::SlidingCounter => {
+                self.each(reqs, groups, &mut f, |e, c, at, _| e.sliding_counter(c, at))
+            }
+            Algo::TokenBucket => self.each(reqs, groups, &mut f, |e, c, at, _| {
+                e.bucket_as(c, at, false)
+            }),
+            Algo::LeakyMeter => {
+                self.each(reqs, groups, &mut f, |e, c, at, _| e.bucket_as(c, at, true))
+            }
+            Algo::Gcra | Algo::LeakyQueue => {
+                self.each(reqs, groups, &mut f, |e, c, at, _| e.gcra(c, at))
+            }
+        }
+    }
+
+    /// The loop of [`Engine::decide_all`] for one algorithm's `step`.
+    #[inline(always)]
+    fn each(
+        &mut self,
+        reqs: &[Request],
+        groups: &[u32],
+        f: &mut impl FnMut(&Request, &Outcome),
+        step: impl Fn(&mut Engine, usize, u64, u32) -> Outcome,
+    ) {
+        let mut g = 0usize;
+        let mut next = groups.get(1).copied().unwrap_or(u32::MAX);
+        for (k, r) in reqs.iter().enumerate() {
+            while k as u32 >= next {
+                g += 1;
+                next = groups.get(g + 1).copied().unwrap_or(u32::MAX);
+            }
+            let o = step(self, r.client as usize, r.at, g as u32);
+            f(r, &o);
+        }
+    }
+
     /// Decides request `r`, part of the concurrent group `group`.
     #[inline]
     pub fn decide(&mut self, r: &Request, group: u32) -> Outcome {
         let c = r.client as usize;
         match self.algo {
             Algo::CheatSheet => self.cheat_sheet(c, r.at, group),
-            Algo::FixedWindow => {
-                self.roll(c, r.at);
-                self.value[c] += 1;
-                Outcome {
-                    ok: self.value[c] <= i64::from(self.lim.limit),
-                    value: self.value[c],
-                    aux: 0,
-                }
-            }
+            Algo::FixedWindow => self.fixed(c, r.at),
             Algo::SlidingLog => self.sliding_log(c, r.at),
             Algo::SlidingCounter => self.sliding_counter(c, r.at),
             Algo::TokenBucket | Algo::LeakyMeter => self.bucket(c, r.at),
             Algo::Gcra | Algo::LeakyQueue => self.gcra(c, r.at),
+        }
+    }
+
+    /// INCR, and PEXPIRE when the key is new, in one script.
+    #[inline]
+    fn fixed(&mut self, c: usize, at: u64) -> Outcome {
+        self.roll(c, at);
+        self.value[c] += 1;
+        Outcome {
+            ok: self.value[c] <= i64::from(self.lim.limit),
+            value: self.value[c],
+            aux: 0,
         }
     }
 
@@ -213,9 +269,14 @@ impl Engine {
     /// the other upside down: tokens = capacity - level.
     #[inline]
     fn bucket(&mut self, c: usize, at: u64) -> Outcome {
+        self.bucket_as(c, at, self.algo == Algo::LeakyMeter)
+    }
+
+    /// [`Engine::bucket`], as a leaky meter or as a token bucket.
+    #[inline(always)]
+    fn bucket_as(&mut self, c: usize, at: u64, meter: bool) -> Outcome {
         let cap = self.lim.capacity();
         let rate = i64::from(self.lim.rate);
-        let meter = self.algo == Algo::LeakyMeter;
         let (mut v, since) = if self.at[c] == u64::MAX {
             (if meter { 0 } else { cap }, at)
         } else {

@@ -373,22 +373,19 @@ impl Lane {
             summary: Summary::default(),
         };
         let mut sums = stats::Summing::new(algo, lim, clients);
-        for (g, w) in groups.windows(2).enumerate() {
-            for r in &reqs[w[0] as usize..w[1] as usize] {
-                let o = e.decide(r, g as u32);
-                lane.ok.push(o.ok);
-                let v = if relative {
-                    o.value - lim.scaled(r.at)
-                } else {
-                    o.value
-                };
-                lane.value.push(v as i32);
-                if has_aux {
-                    lane.aux.push(o.aux as i32);
-                }
-                sums.add(r, &o);
+        e.decide_all(reqs, groups, |r, o| {
+            lane.ok.push(o.ok);
+            let v = if relative {
+                o.value - lim.scaled(r.at)
+            } else {
+                o.value
+            };
+            lane.value.push(v as i32);
+            if has_aux {
+                lane.aux.push(o.aux as i32);
             }
-        }
+            sums.add(r, o);
+        });
         let (summary, err) = sums.finish();
         lane.summary = summary;
         (lane, err)

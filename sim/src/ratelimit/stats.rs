@@ -3,8 +3,6 @@
 //! over the limit), and the sliding window counter's error against the
 //! exact count of what it let through.
 
-use std::collections::VecDeque;
-
 use super::engine::Limits;
 use super::engine::Outcome;
 use super::traffic::Request;
@@ -70,31 +68,38 @@ impl CounterError {
 }
 
 /// Sums a lane's figures up as its requests are decided.
+///
+/// A client's count within the window ending at `t` only ever grows by one
+/// per request, so the worst window grows by at most one per request too:
+/// it grows exactly when the request let through now and the `worst`
+/// before it of the same client all lie within one window, that is when
+/// the `worst`-th time back in the client's history is later than
+/// `t - window`. One look per request, where counting each window would
+/// walk it.
 pub struct Summing {
     algo: Algo,
     lim: Limits,
-    /// What was let through within the last window, oldest first, with
-    /// whose it was (requests arrive in time order, so one queue serves
-    /// every client); and per client how many of them are its.
-    recent: VecDeque<(u64, u32)>,
-    counts: Vec<u32>,
-    /// The leaky queue's served times are in order per client only: a
-    /// queue per client.
-    served: Vec<VecDeque<u64>>,
+    /// Per client: when each of its requests let through counts (served,
+    /// for the leaky queue), in order.
+    history: Vec<Vec<u64>>,
     s: Summary,
     err: CounterError,
+}
+
+/// Whether at least `k` of the times `h` (in order, none after `t`) lie
+/// within the window of `w` ending at `t`, half-open `(t - w, t]`.
+#[inline]
+fn holds(h: &[u64], t: u64, w: u64, k: usize) -> bool {
+    k == 0 || (h.len() >= k && h[h.len() - k] + w > t)
 }
 
 impl Summing {
     /// Nothing summed yet.
     pub fn new(algo: Algo, lim: Limits, clients: usize) -> Summing {
-        let queue = algo == Algo::LeakyQueue;
         Summing {
             algo,
             lim,
-            recent: VecDeque::new(),
-            counts: vec![0; clients],
-            served: vec![VecDeque::new(); if queue { clients } else { 0 }],
+            history: vec![Vec::new(); clients],
             s: Summary::default(),
             err: CounterError::default(),
         }
@@ -105,61 +110,46 @@ impl Summing {
     pub fn add(&mut self, r: &Request, o: &Outcome) {
         let w = self.lim.window_ms;
         let c = r.client as usize;
-        let (at, within) = if self.algo == Algo::LeakyQueue {
-            // The leaky queue's requests count when served.
-            let at = if o.ok {
-                r.at + (o.aux / i64::from(self.lim.rate)) as u64
-            } else {
-                r.at
-            };
-            let log = &mut self.served[c];
-            while log.front().is_some_and(|&t| t + w <= at) {
-                log.pop_front();
-            }
-            if o.ok {
-                log.push_back(at);
-            }
-            (at, log.len() as u64)
+        if self.algo == Algo::SlidingCounter {
+            let full = holds(&self.history[c], r.at, w, self.lim.limit as usize);
+            self.count_error(o.ok, full);
+        }
+        if !o.ok {
+            self.s.limited += 1;
+            return;
+        }
+        // The leaky queue's requests count when served.
+        let at = if self.algo == Algo::LeakyQueue {
+            r.at + (o.aux / i64::from(self.lim.rate)) as u64
         } else {
-            while let Some(&(t, who)) = self.recent.front() {
-                if t + w > r.at {
-                    break;
-                }
-                self.counts[who as usize] -= 1;
-                self.recent.pop_front();
-            }
-            let exact = u64::from(self.counts[c]);
-            if self.algo == Algo::SlidingCounter {
-                self.count_error(o.ok, exact);
-            }
-            if o.ok {
-                self.recent.push_back((r.at, r.client));
-                self.counts[c] += 1;
-            }
-            (r.at, exact + u64::from(o.ok))
+            r.at
         };
+        let h = &mut self.history[c];
+        h.push(at);
         let s = &mut self.s;
-        if o.ok {
-            s.allowed += 1;
-            if within > s.worst {
-                s.worst = within;
-                s.worst_at = at;
-                s.worst_client = r.client;
-            }
-        } else {
-            s.limited += 1;
+        s.allowed += 1;
+        if holds(h, at, w, s.worst as usize + 1) {
+            s.worst += 1;
+            s.worst_at = at;
+            s.worst_client = r.client;
+        }
+        // Only the last `worst + 1` times (or `limit`) are ever looked at
+        // again: drop the older ones now and then.
+        let keep = (s.worst as usize + 1).max(self.lim.limit as usize);
+        if h.len() >= 2 * keep + 64 {
+            h.drain(..h.len() - keep);
         }
     }
 
     /// Judges a sliding counter's decision against the exact count of
-    /// what it let through within the window.
+    /// what it let through within the window (`full`: it had reached the
+    /// limit).
     #[inline]
-    fn count_error(&mut self, ok: bool, exact: u64) {
-        let limit = u64::from(self.lim.limit);
+    fn count_error(&mut self, ok: bool, full: bool) {
         self.err.requests += 1;
-        if ok && exact >= limit {
+        if ok && full {
             self.err.wrongly_allowed += 1;
-        } else if !ok && exact < limit {
+        } else if !ok && !full {
             self.err.wrongly_limited += 1;
         }
     }

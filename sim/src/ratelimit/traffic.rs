@@ -61,17 +61,25 @@ pub fn generate(p: &Params) -> Vec<Request> {
                 1
             };
             let (who, lanes) = (heavy + clients - 1, (heavy + clients - 1) * instances);
+            // Drawn as (arrival, lane) pairs packed in one word, half the
+            // size of a request, then sorted by arrival and unpacked.
+            let mut drawn = Vec::with_capacity(n as usize);
             for _ in 0..n {
                 // One draw picks both the client and the instance.
                 let x = rng.below(lanes);
+                drawn.push(rng.below(d) << 32 | x);
+            }
+            let at = |w: &u64| w >> 32;
+            return by_arrival(&drawn, d, at, |w| {
+                let x = w & 0xFFFF_FFFF;
                 let (x, instance) = (x % who, x / who);
                 let client = if x < heavy { 0 } else { x - heavy + 1 };
-                out.push(Request {
-                    at: rng.below(d),
+                Request {
+                    at: w >> 32,
                     client: client as u32,
                     instance: instance as u8,
-                });
-            }
+                }
+            });
         }
         Pattern::Pairs => {
             let arrivals = n / 2;
@@ -91,18 +99,32 @@ pub fn generate(p: &Params) -> Vec<Request> {
     sort(out, d)
 }
 
-/// Sorts requests by arrival (a counting sort over the run's
-/// milliseconds), then instance, then client: linear in the requests,
-/// where a comparison sort of a ten-minute trace would cost the run's
-/// whole budget.
+/// Sorts requests by arrival, then instance, then client.
 fn sort(reqs: Vec<Request>, d: u64) -> Vec<Request> {
-    let end = reqs.iter().map(|r| r.at + 1).max().unwrap_or(0).max(d);
-    let mut starts = vec![0u32; end as usize + 2];
-    for r in &reqs {
-        starts[r.at as usize + 1] += 1;
+    by_arrival(&reqs, d, |r| r.at, |r| *r)
+}
+
+/// `items` as requests (`request`) sorted by arrival (`at`), then instance,
+/// then client: a counting sort over the run's milliseconds, linear in the
+/// requests, where a comparison sort of a ten-minute trace would cost the
+/// run's whole budget.
+fn by_arrival<T>(
+    items: &[T],
+    d: u64,
+    at: impl Fn(&T) -> u64,
+    request: impl Fn(&T) -> Request,
+) -> Vec<Request> {
+    let end = items.iter().map(|r| at(r) + 1).max().unwrap_or(0).max(d);
+    // `next[t]`: where the next request of millisecond `t` goes.
+    let mut next = vec![0u32; end as usize + 1];
+    for r in items {
+        next[at(r) as usize] += 1;
     }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
+    let mut sum = 0;
+    for slot in next.iter_mut() {
+        let here = *slot;
+        *slot = sum;
+        sum += here;
     }
     let mut out = vec![
         Request {
@@ -110,19 +132,25 @@ fn sort(reqs: Vec<Request>, d: u64) -> Vec<Request> {
             client: 0,
             instance: 0,
         };
-        reqs.len()
+        items.len()
     ];
-    let mut next = starts.clone();
-    for r in reqs {
-        let slot = &mut next[r.at as usize];
-        out[*slot as usize] = r;
+    for r in items {
+        let slot = &mut next[at(r) as usize];
+        out[*slot as usize] = request(r);
         *slot += 1;
     }
-    for w in starts.windows(2) {
-        let (a, b) = (w[0] as usize, w[1] as usize);
+    // Within a millisecond: by instance, then client.
+    let mut a = 0;
+    while a < out.len() {
+        let t = out[a].at;
+        let mut b = a + 1;
+        while b < out.len() && out[b].at == t {
+            b += 1;
+        }
         if b - a > 1 {
             out[a..b].sort_unstable_by_key(|r| (r.instance, r.client));
         }
+        a = b;
     }
     out
 }
