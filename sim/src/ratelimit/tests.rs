@@ -370,3 +370,62 @@ fn every_preset_opens_within_its_bounds() {
         assert!(run.steps() > 1, "{}", preset.slug());
     }
 }
+
+/// The figures counted the slow way: for every request, the client's
+/// requests let through (served, for the leaky queue) within the window
+/// ending then, by walking them all.
+fn slow_figures(run: &Run, lane: usize) -> (Summary, Option<CounterError>) {
+    let lim = run.limits();
+    let algo = run.lanes()[lane].algo;
+    let mut times: Vec<Vec<u64>> = Vec::new();
+    let (mut s, mut e) = (Summary::default(), CounterError::default());
+    for (k, r) in run.requests().iter().enumerate() {
+        let o = run.outcome(lane, k);
+        let c = r.client as usize;
+        if times.len() <= c {
+            times.resize(c + 1, Vec::new());
+        }
+        let within = |t: u64, h: &[u64]| h.iter().filter(|&&x| x + lim.window_ms > t).count();
+        let before = within(r.at, &times[c]) as u64;
+        e.requests += 1;
+        if o.ok && before >= u64::from(lim.limit) {
+            e.wrongly_allowed += 1;
+        } else if !o.ok && before < u64::from(lim.limit) {
+            e.wrongly_limited += 1;
+        }
+        if !o.ok {
+            s.limited += 1;
+            continue;
+        }
+        s.allowed += 1;
+        let at = if algo == Algo::LeakyQueue {
+            r.at + (o.aux / i64::from(lim.rate)) as u64
+        } else {
+            r.at
+        };
+        times[c].push(at);
+        let now = within(at, &times[c]) as u64;
+        if now > s.worst {
+            (s.worst, s.worst_at, s.worst_client) = (now, at, r.client);
+        }
+    }
+    (s, (algo == Algo::SlidingCounter).then_some(e))
+}
+
+#[test]
+fn the_summed_figures_equal_counting_every_window() {
+    let mut rng = Rng::new(0x5EED_5u64);
+    for case in 0..60 {
+        let mut p = random_params(&mut rng);
+        p.algos = Algo::ALL.to_vec();
+        p.seconds = p.seconds.min(5);
+        let run = Run::new(&p);
+        for (i, lane) in run.lanes().iter().enumerate() {
+            let (s, e) = slow_figures(&run, i);
+            assert_eq!(lane.summary, s, "case {case}, {:?}, {p:?}", lane.algo);
+            if e.is_some() {
+                assert_eq!(run.counter_error(), e, "case {case}, {p:?}");
+            }
+        }
+    }
+}
