@@ -414,7 +414,7 @@ fn slow_figures(run: &Run, lane: usize) -> (Summary, Option<CounterError>) {
 
 #[test]
 fn the_summed_figures_equal_counting_every_window() {
-    let mut rng = Rng::new(0x5EED_5u64);
+    let mut rng = Rng::new(0x5EED5);
     for case in 0..60 {
         let mut p = random_params(&mut rng);
         p.algos = Algo::ALL.to_vec();
