@@ -21,6 +21,12 @@ cargo bench --locked --bench cache
 step "Native: the isolation lab's matrix"
 cargo bench --locked --bench isolation
 
+step "Native: the rate limiters (ten minutes at 1,000 requests/s)"
+cargo bench --locked --bench ratelimit
+
+step "Native: the retry model (the AWS blog's sweep)"
+cargo bench --locked --bench retry
+
 step "Native: the worst link of each model (a search within the limits)"
 cargo bench --locked --bench worst
 

@@ -14,6 +14,9 @@ mod breaker;
 mod cache;
 mod lab;
 mod nplus1;
+mod ratelimit;
+mod retry;
+mod table;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -119,11 +122,13 @@ pub struct Worst {
 type Search = (&'static str, fn() -> Worst);
 
 fn main() {
-    let searches: [Search; 4] = [
+    let searches: [Search; 6] = [
         ("n-plus-one", nplus1::worst),
         ("circuit-breaker", breaker::worst),
         ("cache-aside", cache::worst),
         ("isolation", lab::worst),
+        ("rate-limiter", ratelimit::worst),
+        ("retries", retry::worst),
     ];
     // `cargo bench --bench worst -- circuit-breaker` searches only the
     // models whose names contain one of the words given.
