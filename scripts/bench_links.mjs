@@ -29,6 +29,8 @@ const pages = {
   breaker: "circuit-breaker",
   cache: "caching",
   lab: "acid",
+  ratelimit: "api-security",
+  retry: "retries-resilience",
 };
 
 const links = [

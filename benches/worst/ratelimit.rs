@@ -44,7 +44,7 @@ pub fn worst() -> Worst {
     let found = search(&space, 0x4A7E, 400, Duration::from_secs(40));
     let run = open::<Run>(&crate::pairs(&found.query)).run;
     Worst {
-        model: "rate limiter",
+        model: "ratelimit",
         query: found.query,
         cost: found.cost,
         tried: found.tried,

@@ -36,7 +36,7 @@ pub fn worst() -> Worst {
     let found = search(&space, 0x2E72, 2_000, Duration::from_secs(40));
     let run = open::<Run>(&crate::pairs(&found.query)).run;
     Worst {
-        model: "retries",
+        model: "retry",
         query: found.query,
         cost: found.cost,
         tried: found.tried,
