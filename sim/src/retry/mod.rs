@@ -17,6 +17,7 @@ mod engine;
 pub mod policy;
 mod presets;
 pub mod sweep;
+mod view;
 
 #[cfg(test)]
 mod tests;
@@ -27,6 +28,7 @@ pub use engine::{
 };
 pub use policy::Policy;
 pub use presets::Preset;
+pub use view::{Ending, Lane, Mark};
 
 use super::breaker;
 use super::model::{Choices, Model, Param};
