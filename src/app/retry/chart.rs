@@ -19,7 +19,7 @@ fn c(v: f64) -> f64 {
 /// The per-policy totals as a table, the current policy's row marked.
 pub fn policy_table(rows: &[(Policy, Totals)], current: Policy) -> String {
     let mut s = String::from(
-        r#"<div class="table-wrap"><table class="sweep-table rt-policies"><caption>Every policy on the same clients, seed and resource (computed by running the model)</caption><thead><tr><th scope="col">Policy</th><th scope="col">Work (attempts at the resource)</th><th scope="col">Attempts sent</th><th scope="col">Done</th><th scope="col">Given up</th><th scope="col">Completion time</th><th scope="col">Retries refused</th></tr></thead><tbody>"#,
+        r#"<div class="table-wrap"><table class="sweep-table rt-policies"><caption>Every policy on the same seed, computed by running the model. Work: attempts that reached the resource; sent: breaker rejections too; refused: retries the budget refused.</caption><thead><tr><th scope="col">Policy</th><th scope="col">Work</th><th scope="col">Sent</th><th scope="col">Done</th><th scope="col">Given up</th><th scope="col">Completion</th><th scope="col">Refused</th></tr></thead><tbody>"#,
     );
     for (p, t) in rows {
         let _ = write!(
@@ -163,7 +163,12 @@ impl Metric {
 
 fn short(v: f64) -> String {
     if v >= 1_000.0 {
-        format!("{}k", (v / 1_000.0).round())
+        let k = v / 1_000.0;
+        if k.fract().abs() < 1e-9 || k >= 10.0 {
+            format!("{}k", k.round())
+        } else {
+            format!("{k:.1}k")
+        }
     } else {
         format!("{}", v.round())
     }
@@ -189,31 +194,80 @@ pub fn placeholder(metric: Metric) -> String {
     )
 }
 
-/// One sweep chart: `metric` against the number of clients, one curve
-/// per policy, on a log scale (whole decades).
-pub fn sweep_svg(points: &[Point], metric: Metric) -> String {
-    let vals = points.iter().map(|p| metric.value(p)).filter(|v| *v > 0.0);
-    let (mut lo, mut hi) = (f64::MAX, 1.0f64);
-    for v in vals {
-        lo = lo.min(v);
-        hi = hi.max(v);
+/// The y scale of a sweep chart: linear from 0 for the work (as the blog
+/// draws it), log (whole decades) for the completion time, where no
+/// backoff and exponential backoff lie two decades apart.
+struct Scale {
+    log: bool,
+    lo: f64,
+    hi: f64,
+}
+
+impl Scale {
+    fn fit(values: impl Iterator<Item = f64>, log: bool) -> Scale {
+        let (mut lo, mut hi) = (f64::MAX, 1.0f64);
+        for v in values.filter(|v| *v > 0.0) {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        if lo == f64::MAX {
+            lo = 1.0;
+        }
+        if log {
+            let lo = lo.log10().floor();
+            return Scale {
+                log,
+                lo,
+                hi: hi.log10().ceil().max(lo + 1.0),
+            };
+        }
+        // A round top: 1, 2 or 5 times a power of ten.
+        let p = 10f64.powf(hi.log10().floor());
+        let top = [1.0, 2.0, 5.0, 10.0]
+            .into_iter()
+            .map(|m| m * p)
+            .find(|&t| t >= hi)
+            .unwrap_or(10.0 * p);
+        Scale {
+            log,
+            lo: 0.0,
+            hi: top,
+        }
     }
-    if lo == f64::MAX {
-        lo = 1.0;
-    }
-    let (lo, hi) = (lo.log10().floor(), hi.log10().ceil().max(lo.log10().floor() + 1.0));
-    let y = |v: f64| {
-        let f = if v <= 0.0 {
-            0.0
+
+    /// Where `v` lies, from 0 (bottom) to 1 (top).
+    fn frac(&self, v: f64) -> f64 {
+        let f = if self.log {
+            if v <= 0.0 {
+                0.0
+            } else {
+                (v.log10() - self.lo) / (self.hi - self.lo)
+            }
         } else {
-            (v.log10() - lo) / (hi - lo)
+            v / self.hi
         };
-        H - BOTTOM - f.clamp(0.0, 1.0) * (H - TOP - BOTTOM)
-    };
+        f.clamp(0.0, 1.0)
+    }
+
+    fn ticks(&self) -> Vec<f64> {
+        if self.log {
+            (self.lo as i32..=self.hi as i32).map(|d| 10f64.powi(d)).collect()
+        } else {
+            (0..=4).map(|i| self.hi * f64::from(i) / 4.0).collect()
+        }
+    }
+}
+
+/// One sweep chart: `metric` against the number of clients, one curve
+/// per policy.
+pub fn sweep_svg(points: &[Point], metric: Metric) -> String {
+    let scale = Scale::fit(points.iter().map(|p| metric.value(p)), metric == Metric::Time);
+    let y = |v: f64| H - BOTTOM - scale.frac(v) * (H - TOP - BOTTOM);
     let biggest = points.iter().map(|p| p.clients).max().unwrap_or(0);
     let label = format!(
-        "{} against the number of clients, one curve per policy, log scale{}",
+        "{} against the number of clients, one curve per policy{}{}",
         metric.title(),
+        if scale.log { ", log scale" } else { "" },
         if biggest == 0 {
             ".".to_string()
         } else {
@@ -235,8 +289,7 @@ pub fn sweep_svg(points: &[Point], metric: Metric) -> String {
         r#"<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{}">"#,
         escape(&label)
     );
-    for d in lo as i32..=hi as i32 {
-        let v = 10f64.powi(d);
+    for v in scale.ticks() {
         let yy = c(y(v));
         let _ = write!(
             s,

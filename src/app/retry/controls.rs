@@ -112,7 +112,7 @@ pub fn Settings(state: State) -> impl IntoView {
                 {numbers(&["base_ms", "cap_ms", "attempts", "layers"])}
                 {numbers(&["clients", "units", "rate", "seconds"])}
                 {numbers(&["workers", "service_ms", "queue", "outage_ms", "retry_after_ms"])}
-                {choice(state, "honour", "Retry-After", HONOUR)}
+                {choice(state, "honour", "Retry-After is", HONOUR)}
                 {numbers(&["timeout_ms", "net_ms", "net_sd_ms"])}
                 {choice(state, "budget", "Retry budget", ON_OFF)}
                 {numbers(&["burst", "refill"])}

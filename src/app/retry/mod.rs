@@ -88,11 +88,11 @@ fn Timeline(state: State) -> impl IntoView {
             <p class="hint">{who}</p>
             <div class="rt-pager">
                 <button type="button" class="button" id="rt-earlier"
-                    disabled=move || from.get() == 0
+                    disabled=move || { from.get() == 0 }
                     on:click=move |_| from.update(|f| *f = f.saturating_sub(render::ROWS))>"Earlier clients"</button>
                 <span class="rt-shown" aria-live="polite">{shown}</span>
                 <button type="button" class="button" id="rt-later"
-                    disabled=move || from.get() + render::ROWS >= clients()
+                    disabled=move || { from.get() + render::ROWS >= clients() }
                     on:click=move |_| from.update(|f| *f += render::ROWS)>"Later clients"</button>
             </div>
             <div class="rt-timeline-wrap" inner_html=chart></div>
