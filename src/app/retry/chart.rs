@@ -26,7 +26,11 @@ pub fn policy_table(rows: &[(Policy, Totals)], current: Policy) -> String {
             s,
             r#"<tr data-policy="{}"{}><th scope="row">{}</th><td class="rt-work">{}</td><td>{}</td><td>{}</td><td>{}</td><td class="rt-completion">{}</td><td>{}</td></tr>"#,
             p.slug(),
-            if *p == current { r#" class="current""# } else { "" },
+            if *p == current {
+                r#" class="current""#
+            } else {
+                ""
+            },
             escape(p.label()),
             thousands(t.work),
             thousands(t.sent),
@@ -79,7 +83,12 @@ impl Figure {
 pub fn policy_bars(rows: &[(Policy, Totals)], current: Policy, figure: Figure) -> String {
     let (w, row_h, left, right) = (340.0, 22.0, 118.0, 64.0);
     let h = rows.len() as f64 * row_h + 4.0;
-    let peak = rows.iter().map(|(_, t)| figure.of(t)).max().unwrap_or(0).max(1);
+    let peak = rows
+        .iter()
+        .map(|(_, t)| figure.of(t))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let label = format!(
         "{}, per policy: {}.",
         figure.title(),
@@ -251,7 +260,9 @@ impl Scale {
 
     fn ticks(&self) -> Vec<f64> {
         if self.log {
-            (self.lo as i32..=self.hi as i32).map(|d| 10f64.powi(d)).collect()
+            (self.lo as i32..=self.hi as i32)
+                .map(|d| 10f64.powi(d))
+                .collect()
         } else {
             (0..=4).map(|i| self.hi * f64::from(i) / 4.0).collect()
         }
@@ -261,7 +272,10 @@ impl Scale {
 /// One sweep chart: `metric` against the number of clients, one curve
 /// per policy.
 pub fn sweep_svg(points: &[Point], metric: Metric) -> String {
-    let scale = Scale::fit(points.iter().map(|p| metric.value(p)), metric == Metric::Time);
+    let scale = Scale::fit(
+        points.iter().map(|p| metric.value(p)),
+        metric == Metric::Time,
+    );
     let y = |v: f64| H - BOTTOM - scale.frac(v) * (H - TOP - BOTTOM);
     let biggest = points.iter().map(|p| p.clients).max().unwrap_or(0);
     let label = format!(

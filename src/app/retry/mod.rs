@@ -200,7 +200,10 @@ fn Policies(state: State) -> impl IntoView {
         }
         let f = Arc::new(move |i: usize| {
             let policy = Policy::ALL[i];
-            let q = Params { policy, ..p.clone() };
+            let q = Params {
+                policy,
+                ..p.clone()
+            };
             (policy, simulate(&q.setup(), None).0)
         });
         in_tasks(Policy::ALL.len(), generation, rows, f);

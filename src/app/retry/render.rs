@@ -55,7 +55,12 @@ pub fn counters(run: &Run, step: usize) -> String {
         .checked_sub(1)
         .and_then(|i| run.buckets().get(i))
         .filter(|b| b.reached > 0)
-        .map(|b| format!("{}%", (f64::from(b.ok) * 100.0 / f64::from(b.reached)).round()))
+        .map(|b| {
+            format!(
+                "{}%",
+                (f64::from(b.ok) * 100.0 / f64::from(b.reached)).round()
+            )
+        })
         .unwrap_or_else(|| "\u{2013}".into());
     let items = [
         ("Time", nanos(run.interval(step).1), String::new()),
@@ -205,7 +210,14 @@ pub fn timeline(run: &Run, step: usize, from: usize) -> String {
                 Mark::Later => 1,
                 Mark::Final => 2,
             };
-            let _ = write!(paths[k], "M{x} {}h{}v{}h-{}z", c(y + 2.0), c(bw), ROW_H - 4.0, c(bw));
+            let _ = write!(
+                paths[k],
+                "M{x} {}h{}v{}h-{}z",
+                c(y + 2.0),
+                c(bw),
+                ROW_H - 4.0,
+                c(bw)
+            );
         }
     }
     for (k, class) in ["rt-first", "rt-retry", final_class(run.ending())]
@@ -250,7 +262,9 @@ pub fn timeline_legend(run: &Run) -> String {
         final_class(run.ending())
     );
     if run.params().outage_ms > 0 {
-        s.push_str(r#"<li><span class="rt-key rt-down" aria-hidden="true"></span>Resource down</li>"#);
+        s.push_str(
+            r#"<li><span class="rt-key rt-down" aria-hidden="true"></span>Resource down</li>"#,
+        );
     }
     s
 }
@@ -266,7 +280,13 @@ pub fn load_chart(run: &Run, step: usize) -> String {
     let step = step.min(run.steps() - 1);
     let sp = span(run);
     let per_s = 1e9 / run.tick().max(1) as f64;
-    let peak = run.buckets().iter().map(|b| b.reached).max().unwrap_or(0).max(1);
+    let peak = run
+        .buckets()
+        .iter()
+        .map(|b| b.reached)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let bottom = LOAD_H - 20.0;
     let y = |v: u32| c(bottom - f64::from(v) / f64::from(peak) * (bottom - TOP));
     let shown = &run.buckets()[..step.min(run.buckets().len())];
@@ -305,7 +325,13 @@ pub fn load_chart(run: &Run, step: usize) -> String {
         let x = c(x_at(i as u64 * run.tick(), sp));
         let _ = write!(ok, "M{x} {bottom}V{}h{bw}V{bottom}z", y(b.ok));
         if b.reached > b.ok {
-            let _ = write!(failed, "M{x} {}V{}h{bw}V{}z", y(b.ok), y(b.reached), y(b.ok));
+            let _ = write!(
+                failed,
+                "M{x} {}V{}h{bw}V{}z",
+                y(b.ok),
+                y(b.reached),
+                y(b.ok)
+            );
         }
     }
     let _ = write!(
@@ -471,7 +497,10 @@ pub fn guards(run: &Run, step: usize) -> String {
     let tick = run.tick();
     let mut s = String::new();
     if p.breaker {
-        let state = snaps.last().and_then(|x| x.breaker).unwrap_or(State::Closed);
+        let state = snaps
+            .last()
+            .and_then(|x| x.breaker)
+            .unwrap_or(State::Closed);
         let opened = run
             .transitions()
             .iter()
@@ -527,7 +556,9 @@ pub fn guards(run: &Run, step: usize) -> String {
             thousands(sum.refused.into())
         );
         let (h, bottom) = (40.0, 36.0);
-        let y = |v: u32| c(bottom - f64::from(v.min(p.burst)) / f64::from(p.burst.max(1)) * (bottom - 4.0));
+        let y = |v: u32| {
+            c(bottom - f64::from(v.min(p.burst)) / f64::from(p.burst.max(1)) * (bottom - 4.0))
+        };
         let mut d = String::new();
         for (i, sn) in snaps.iter().enumerate() {
             let x = c(x_at((i as u64 + 1) * tick, sp));
