@@ -17,7 +17,7 @@ pub const ROWS: usize = 40;
 
 /// Width of every drawing, in SVG units.
 const W: f64 = 640.0;
-const LEFT: f64 = 46.0;
+const LEFT: f64 = 58.0;
 const RIGHT: f64 = 8.0;
 
 /// The plot's x of time `t` (ns) in a run lasting `span` ns.
