@@ -186,7 +186,8 @@ test("the sweep runs when in view, with the chosen runs a point", async ({ page 
   await page.locator("#rt-runs").scrollIntoViewIfNeeded();
   await page.locator("#rt-runs").selectOption("5");
   await expect(page.locator(".rt-sweep-table tbody tr")).toHaveCount(19);
-  await expect(page.locator(".rt-claims li")).toHaveCount(6, { timeout: 60_000 });
+  await expect(page.locator(".rt-claims li")).toHaveCount(6);
+  await expect(page.locator(".rt-claims li.waiting")).toHaveCount(0, { timeout: 60_000 });
   await expect(page.locator(".rt-sweep-table td", { hasText: "\u2026" })).toHaveCount(0);
   await expect(page.locator("#rt-sweep-title ~ .hint").first()).toContainText("the mean of 5 runs (seeds 1 to 5)");
   await expect(page.locator(".rt .charts polyline")).toHaveCount(10);

@@ -21,16 +21,28 @@ pub fn policy_table(rows: &[(Policy, Totals)], current: Policy) -> String {
     let mut s = String::from(
         r#"<div class="table-wrap"><table class="sweep-table rt-policies"><caption>Every policy on the same seed, computed by running the model. Work: attempts that reached the resource; sent: breaker rejections too; refused: retries the budget refused.</caption><thead><tr><th scope="col">Policy</th><th scope="col">Work</th><th scope="col">Sent</th><th scope="col">Done</th><th scope="col">Given up</th><th scope="col">Completion</th><th scope="col">Refused</th></tr></thead><tbody>"#,
     );
-    for (p, t) in rows {
+    for p in Policy::ALL {
+        let cur = if p == current {
+            r#" class="current""#
+        } else {
+            ""
+        };
+        let Some((_, t)) = rows.iter().find(|(q, _)| *q == p) else {
+            // Not computed yet: the row keeps its place.
+            let _ = write!(
+                s,
+                r#"<tr data-policy="{}"{cur} aria-busy="true"><th scope="row">{}</th>{}</tr>"#,
+                p.slug(),
+                escape(p.label()),
+                "<td>\u{2026}</td>".repeat(6)
+            );
+            continue;
+        };
         let _ = write!(
             s,
             r#"<tr data-policy="{}"{}><th scope="row">{}</th><td class="rt-work">{}</td><td>{}</td><td>{}</td><td>{}</td><td class="rt-completion">{}</td><td>{}</td></tr>"#,
             p.slug(),
-            if *p == current {
-                r#" class="current""#
-            } else {
-                ""
-            },
+            cur,
             escape(p.label()),
             thousands(t.work),
             thousands(t.sent),
@@ -82,7 +94,7 @@ impl Figure {
 /// Bars of one figure, a bar per policy, the current one marked.
 pub fn policy_bars(rows: &[(Policy, Totals)], current: Policy, figure: Figure) -> String {
     let (w, row_h, left, right) = (340.0, 22.0, 118.0, 64.0);
-    let h = rows.len() as f64 * row_h + 4.0;
+    let h = Policy::ALL.len() as f64 * row_h + 4.0;
     let peak = rows
         .iter()
         .map(|(_, t)| figure.of(t))
@@ -407,6 +419,13 @@ mod tests {
         let rows = run.by_policy();
         let t = policy_table(&rows, Policy::Exponential);
         assert_eq!(t.matches("<tr data-policy=").count(), Policy::ALL.len());
+        // Rows not computed yet keep their place.
+        let partial = policy_table(&rows[..2], Policy::Exponential);
+        assert_eq!(
+            partial.matches("<tr data-policy=").count(),
+            Policy::ALL.len()
+        );
+        assert_eq!(partial.matches("aria-busy").count(), Policy::ALL.len() - 2);
         assert_eq!(t.matches(r#" class="current""#).count(), 1);
         let own = run.totals();
         assert!(t.contains(&format!(

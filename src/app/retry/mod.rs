@@ -211,12 +211,10 @@ fn Policies(state: State) -> impl IntoView {
     let current = move || state.run.with(|r| r.params().policy);
     let table = move || rows.with(|r| chart::policy_table(r, current()));
     let bars = move |figure| move || rows.with(|r| chart::policy_bars(r, current(), figure));
-    let pending = move || rows.with(|r| r.len() < Policy::ALL.len());
     view! {
         <section class="rt-section" aria-labelledby="rt-policies-title" node_ref=section>
             <h3 id="rt-policies-title">"Every policy on the same seed"</h3>
             <p class="hint">"The settings above, run again under each policy: the same clients, resource, network draws and seed. The work is the attempts that reached the resource; the completion time is when the last unit was answered."</p>
-            <p class="hint" class:hidden=move || !pending()>"Computing\u{2026}"</p>
             <div class="chart-pair rt-bars-pair">
                 <figure>
                     <div inner_html=bars(chart::Figure::Work)></div>
@@ -282,14 +280,12 @@ fn SweepView() -> impl IntoView {
     };
     let claims = move || {
         let pts = points.get();
-        if pts.len() < total {
-            return String::new();
-        }
+        let done = pts.len() >= total;
         let sw = Sweep {
             runs: runs.get_untracked(),
             points: pts,
         };
-        sweep_claims(&sw)
+        sweep_claims(&sw, done)
     };
     view! {
         <section class="rt-section charts" aria-labelledby="rt-sweep-title" node_ref=section>
@@ -320,7 +316,8 @@ fn SweepView() -> impl IntoView {
                 </figure>
             </div>
             <ul class="legend" inner_html=chart::sweep_legend()></ul>
-            <ul class="rt-claims" inner_html=claims></ul>
+            <p class="hint">"The blog\u{2019}s claims, checked on this sweep at every count from 100 clients up:"</p>
+            <ul class="rt-claims" aria-live="polite" inner_html=claims></ul>
             <details class="sweep-details">
                 <summary>"The figures as a table"</summary>
                 <div inner_html=move || points.with(|p| chart::sweep_table(p, runs.get()))></div>
@@ -329,16 +326,20 @@ fn SweepView() -> impl IntoView {
     }
 }
 
-/// The blog's claims, each with whether this sweep bears it out from 100
-/// clients up.
-fn sweep_claims(sw: &Sweep) -> String {
+/// The blog's claims, each with whether this sweep bears it out at every
+/// count from 100 clients up (each marked as waiting until `done`, so the
+/// list keeps its size while the sweep runs).
+fn sweep_claims(sw: &Sweep, done: bool) -> String {
     sw.aws_claims(100)
         .into_iter()
         .map(|(claim, holds)| {
+            let (class, word) = match (done, holds) {
+                (false, _) => ("waiting", "Not checked yet:"),
+                (true, true) => ("holds", "Holds:"),
+                (true, false) => ("fails", "Does not hold:"),
+            };
             format!(
-                r#"<li class="{}"><strong>{}</strong> {}</li>"#,
-                if holds { "holds" } else { "fails" },
-                if holds { "Holds:" } else { "Does not hold:" },
+                r#"<li class="{class}"><strong>{word}</strong> {}</li>"#,
                 crate::app::html::escape(claim)
             )
         })
