@@ -271,7 +271,7 @@ pub fn timeline_legend(run: &Run) -> String {
 
 const LOAD_H: f64 = 150.0;
 const RATE_H: f64 = 96.0;
-const TOP: f64 = 8.0;
+const TOP: f64 = 16.0;
 
 /// Attempts per second at the resource in each interval up to `step`,
 /// split into those that succeeded and those that failed, on the scale of
