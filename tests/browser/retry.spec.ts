@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { ready, watchErrors, expectNoHorizontalScroll, topicUrl, topics } from "./helpers";
+import { ready, watchErrors, expectNoHorizontalScroll, topicUrl, topics, markDocument, sameDocument } from "./helpers";
 
 // The retries visualization: the "see it happen" links, the timeline, the
 // per-policy table against the run's own totals, the keyboard, controls
@@ -191,6 +191,29 @@ test("the sweep runs when in view, with the chosen runs a point", async ({ page 
   await expect(page.locator(".rt-sweep-table td", { hasText: "\u2026" })).toHaveCount(0);
   await expect(page.locator("#rt-sweep-title ~ .hint").first()).toContainText("the mean of 5 runs (seeds 1 to 5)");
   await expect(page.locator(".rt .charts polyline")).toHaveCount(10);
+  expect(errors).toEqual([]);
+});
+
+test("a 'see it happen' link opens its preset without a reload, and Back returns", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "");
+  await markDocument(page);
+  await page.locator(".topic-text a", { hasText: "Thundering herd after an outage" }).click();
+  await expect(page.locator('.rt-preset[data-preset="herd"]')).toHaveAttribute("aria-pressed", "true");
+  await expect(stepCount(page)).toHaveText(/^65 \/ \d+$/);
+  expect(await sameDocument(page)).toBe(true);
+  await page.goBack();
+  await expect(page.locator('.rt-preset[data-preset="spread"]')).toHaveAttribute("aria-pressed", "true");
+  await expect(stepCount(page)).toHaveText(/^0 \/ \d+$/);
+  expect(await sameDocument(page)).toBe(true);
+  // The circuit-breaker page links here too.
+  await page.goto(topicUrl("circuit-breaker"));
+  await ready(page);
+  await page.locator(".topic-text a", { hasText: "Retries behind a client-side breaker" }).click();
+  await expect(page.locator(".rt")).toBeVisible();
+  await expect(page.locator("#rt-breaker")).toHaveValue("on");
+  await expect(page.locator(".rt-guards")).toContainText("Breaker: open");
+  await expect(caption(page)).toContainText("were failed fast by the open breaker");
   expect(errors).toEqual([]);
 });
 
