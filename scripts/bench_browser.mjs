@@ -1,4 +1,4 @@
-// Browser benchmark of the N+1, circuit-breaker, cache-aside and isolation views, in headless
+// Browser benchmark of the N+1, circuit-breaker, cache-aside, isolation and retries views, in headless
 // Chromium: the time from a step key press to the updated frame, and from a
 // parameter change to the updated frame. Prints figures; asserts nothing.
 //
@@ -58,6 +58,10 @@ async function measure(action, count) {
       } else if (action === "iso-level") {
         const select = document.querySelector("#iso-level");
         select.value = i % 2 === 0 ? "repeatable-read" : "read-committed";
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      } else if (action === "rt-policy") {
+        const select = document.querySelector("#rt-policy");
+        select.value = i % 2 === 0 ? "fixed" : "immediate";
         select.dispatchEvent(new Event("change", { bubbles: true }));
       } else if (action === "policy") {
         const select = document.querySelector("#bk-policy");
@@ -157,6 +161,31 @@ for (const [rate, pol] of [[100, "policy=count&compare=consecutive"], [100, "pol
   const change = await measure("iso-level", 20);
   console.log(`  level change -> DOM updated (model re-run): ${stats(change.dom)}`);
   console.log(`  level change -> style and layout:            ${stats(change.frame)}`);
+}
+
+// Retries at their largest: a thousand clients with a hundred units each
+// retrying at once on the row (the run stops at its 500,000 attempts, in
+// 2,000 steps of 1 ms), and open traffic at 2,000 arrivals a second for a
+// minute through an outage (123,000 arrivals, 2,000 steps); each step
+// draws the timeline of forty clients out of every attempt sent so far,
+// the clients by attempts, the load and the success rate.
+for (const [name, q] of [
+  ["1,000 clients x 100 units on the row, immediate retries", "policy=immediate&base_ms=5&cap_ms=2000&attempts=0&resource=conflict&traffic=closed&clients=1000&units=100&outage_ms=0&timeout_ms=0&net_ms=10&net_sd_ms=2&budget=off&breaker=off&layers=1&seed=1&tick_ms=1"],
+  ["open traffic, 2,000/s for 60 s through a 5 s outage", "policy=fixed&base_ms=10&cap_ms=10&attempts=0&resource=overload&workers=4&service_ms=10&queue=200&traffic=open&rate=2000&seconds=60&outage_ms=5000&retry_after_ms=1000&honour=on&timeout_ms=100&net_ms=10&net_sd_ms=2&budget=on&burst=20&refill=50&breaker=off&layers=1&seed=1&tick_ms=1"],
+]) {
+  await page.goto(base + `topics/retries-resilience/?${q}&step=1000`);
+  await page.waitForSelector("html[data-ready]");
+  await page.waitForSelector(".rt-timeline");
+  await measure("step", 20);
+  const step = await measure("step", 200);
+  const back = await measure("back", 100);
+  console.log(`retries, ${name}:`);
+  console.log(`  step key -> DOM updated:       ${stats(step.dom)}`);
+  console.log(`  step key -> style and layout:  ${stats(step.frame)}`);
+  console.log(`  step back key -> DOM updated:  ${stats(back.dom)}`);
+  const change = await measure("rt-policy", 10);
+  console.log(`  policy change -> DOM updated (model re-run): ${stats(change.dom)}`);
+  console.log(`  policy change -> style and layout:            ${stats(change.frame)}`);
 }
 
 const nav = await page.evaluate(() => {

@@ -55,7 +55,9 @@ fn every_preset_link_opens_its_frame_as_written() {
         let topic = content::topic(found).expect("a parsed topic exists");
         assert!(parsed.ignored.is_empty(), "{at}: {:?}", parsed.ignored);
         match topic.visualization {
-            Some(name @ ("n-plus-one" | "circuit-breaker" | "cache-aside" | "isolation")) => {
+            Some(
+                name @ ("n-plus-one" | "circuit-breaker" | "cache-aside" | "isolation" | "retries"),
+            ) => {
                 let (problems, step) = match name {
                     "n-plus-one" => {
                         let o = backend_playground::sim::open::<backend_playground::sim::nplus1::Run>(
@@ -67,6 +69,12 @@ fn every_preset_link_opens_its_frame_as_written() {
                         let o = backend_playground::sim::open::<
                             backend_playground::sim::breaker::Run,
                         >(&parsed.params);
+                        (o.problems, o.step)
+                    }
+                    "retries" => {
+                        let o = backend_playground::sim::open::<backend_playground::sim::retry::Run>(
+                            &parsed.params,
+                        );
                         (o.problems, o.step)
                     }
                     "isolation" => {

@@ -17,6 +17,7 @@ mod engine;
 pub mod policy;
 mod presets;
 pub mod sweep;
+mod view;
 
 #[cfg(test)]
 mod tests;
@@ -27,6 +28,7 @@ pub use engine::{
 };
 pub use policy::Policy;
 pub use presets::Preset;
+pub use view::{Ending, Lane, Mark};
 
 use super::breaker;
 use super::model::{Choices, Model, Param};
@@ -552,31 +554,17 @@ impl Trace for Run {
             .unwrap_or_default();
         let s = self.record.snaps.get(step - 1).copied().unwrap_or_default();
         let (from, to) = self.interval(step);
-        let mut text = format!(
-            "{}\u{2013}{}: {} attempts sent, {} reached the resource",
-            nanos(from),
-            nanos(to),
-            thousands(b.sent.into()),
-            thousands(b.reached.into())
-        );
-        let why = [
-            (b.conflict, "lost to another write since their read"),
-            (b.overloaded, "found the queue full (503)"),
-            (b.outage, "found it down (503)"),
-            (b.timeout, "timed out"),
-            (b.breaker, "were failed fast by the open breaker"),
-        ];
-        for (n, what) in why {
-            if n > 0 {
-                text.push_str(&format!("; {} {what}", thousands(n.into())));
-            }
-        }
-        if b.refused > 0 {
+        let mut text = format!("{}\u{2013}{}: ", nanos(from), nanos(to));
+        if b.sent == 0 && b.reached == 0 {
+            text.push_str("nothing reaches the resource");
+        } else {
             text.push_str(&format!(
-                "; the budget refused {} retries (out of tokens)",
-                thousands(b.refused.into())
+                "{} sent, {} reached the resource",
+                count(b.sent, "attempt"),
+                thousands(b.reached.into())
             ));
         }
+        text.push_str(&self.failures(&b));
         text.push_str(&format!(
             ". {} done, {} given up; {} backing off, {} waiting for an answer.",
             count(b.done, "unit"),
@@ -584,20 +572,110 @@ impl Trace for Run {
             count(s.backing_off, "client"),
             thousands(s.in_flight.into())
         ));
+        text.push_str(&self.why(&b, &s, from));
         text.push_str(&self.breaker_news(from, to));
         if step == self.steps() - 1 {
-            let t = &self.totals;
-            text.push_str(&format!(
-                " In all: {} attempts reached the resource for {} units ({} done, {} given up), the last answered at {}.",
-                thousands(t.work),
-                thousands(t.units),
-                thousands(t.ok),
-                thousands(t.failed),
-                nanos(t.completion)
-            ));
-            if t.truncated {
-                text.push_str(" The run stopped at its limit of attempts or time.");
+            text.push_str(&self.ending_text());
+        }
+        text
+    }
+}
+
+impl Run {
+    /// Why the attempts of an interval failed, each cause with its count.
+    fn failures(&self, b: &Bucket) -> String {
+        let p = &self.params;
+        let queue = format!("found the queue full (503; it holds {})", p.queue);
+        let down = format!(
+            "found it down (503; down until {})",
+            nanos(u64::from(p.outage_ms) * MS)
+        );
+        let timeout = format!(
+            "timed out (no answer within {})",
+            nanos(u64::from(p.timeout_ms) * MS)
+        );
+        let why = [
+            (b.conflict, "lost to another write since their read"),
+            (b.overloaded, queue.as_str()),
+            (b.outage, down.as_str()),
+            (b.timeout, timeout.as_str()),
+            (b.breaker, "were failed fast by the open breaker"),
+        ];
+        let mut text = String::new();
+        for (n, what) in why {
+            if n > 0 {
+                text.push_str(&format!("; {} {what}", thousands(n.into())));
             }
+        }
+        if b.refused > 0 {
+            text.push_str(&format!(
+                "; the budget refused {} (out of tokens; {} come back a second)",
+                if b.refused == 1 {
+                    "1 retry".to_string()
+                } else {
+                    format!("{} retries", thousands(b.refused.into()))
+                },
+                thousands(p.refill.into())
+            ));
+        }
+        text
+    }
+
+    /// The reason behind what an interval shows, when there is one to
+    /// tell: synchronised waves without jitter, a budget holding the load
+    /// down, timed-out work the server still does.
+    fn why(&self, b: &Bucket, s: &Snap, from: u64) -> String {
+        let p = &self.params;
+        if b.sent == 0 && b.reached == 0 && s.backing_off > 1 && !p.policy.jittered() {
+            return format!(
+                " Without jitter, clients that failed together wait exactly as long (\u{201c}{}\u{201d}), so they will come back together.",
+                p.policy.label()
+            );
+        }
+        let wave = b.sent >= 20 && b.sent.saturating_mul(4) >= s.backing_off.saturating_add(b.sent);
+        if wave
+            && from > 0
+            && p.traffic == Traffic::Closed
+            && !p.policy.jittered()
+            && p.policy != Policy::None
+            && b.reached > b.ok
+        {
+            return " A wave: the retries of clients that failed together arrive together."
+                .to_string();
+        }
+        if b.timeout > 0 && p.resource == Resource::Overload {
+            return " A timed-out request stays in the server\u{2019}s queue and is still served: work no one waits for.".to_string();
+        }
+        if b.refused > 0 {
+            return " A refused retry gives the unit up at once instead of adding load."
+                .to_string();
+        }
+        String::new()
+    }
+
+    /// The run's totals, said at the last step.
+    fn ending_text(&self) -> String {
+        let t = &self.totals;
+        let mut text = format!(
+            " In all: {} attempts reached the resource for {} units ({} done, {} given up), the last answered at {}",
+            thousands(t.work),
+            thousands(t.units),
+            thousands(t.ok),
+            thousands(t.failed),
+            nanos(t.completion)
+        );
+        if self.params.layers > 1 && t.units > 0 {
+            text.push_str(&format!(
+                "; {:.1} attempts per unit, against at most {} (attempts to the power of the layers)",
+                t.work as f64 / t.units as f64,
+                self.params
+                    .amplification()
+                    .map_or("no limit".to_string(), thousands)
+            ));
+        }
+        text.push('.');
+        if t.truncated {
+            text.push_str(" The run stopped at its limit of attempts or time.");
         }
         text
     }
