@@ -95,6 +95,19 @@ test("the layers and budget links show their point", async ({ page }) => {
   await expect(page.locator(".rt-strip.rt-tokens")).toBeVisible();
   const success = await stat(page, "Success rate").textContent();
   expect(success).toBe("100%");
+  // The timeline marks where each unit ended: during the outage the
+  // budget's refusals give units up (crosses), later ones are done
+  // (diamonds); the label counts them as the counters do.
+  await focusPage(page);
+  await page.keyboard.press("End");
+  const label = (await page.locator(".rt-timeline").getAttribute("aria-label")) ?? "";
+  const ends = label.match(/([\d,]+) units done, ([\d,]+) given up/);
+  expect(ends, label).not.toBeNull();
+  expect(Number(ends![1].replace(/,/g, ""))).toBeGreaterThan(0);
+  expect(Number(ends![2].replace(/,/g, ""))).toBeGreaterThan(0);
+  await expect(page.locator(".rt-timeline path.rt-done")).toHaveCount(1);
+  await expect(page.locator(".rt-timeline path.rt-cross")).toHaveCount(1);
+  await page.keyboard.press("Home");
   // Without the budget the server stays overloaded after the outage.
   await page.locator("#rt-budget").selectOption("off");
   await expect(page).toHaveURL(/budget=off/);

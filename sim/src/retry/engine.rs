@@ -203,6 +203,10 @@ pub struct Record {
     /// Every attempt sent, in the order sent: its client and the interval
     /// it left in (so the calls per client up to any step are a count).
     pub sends: Vec<(u32, u32)>,
+    /// Every unit's end, in the order they ended: its client, the
+    /// interval it ended in, and whether it succeeded (else it was given
+    /// up).
+    pub ends: Vec<(u32, u32, bool)>,
     /// The breaker's changes of state.
     pub transitions: Vec<Transition>,
 }
@@ -677,6 +681,7 @@ impl Sim {
         if let Some(b) = self.bucket() {
             b.done += 1;
         }
+        self.ended(c, true);
         self.next_unit(c, done);
     }
 
@@ -743,7 +748,16 @@ impl Sim {
         if let Some(b) = self.bucket() {
             b.gave_up += 1;
         }
+        self.ended(c, false);
         self.next_unit(c, t);
+    }
+
+    /// Records that client `c`'s unit ended now, done or given up.
+    fn ended(&mut self, c: u32, ok: bool) {
+        let at = self.now_bucket as u32;
+        if let Some(r) = self.rec.as_mut() {
+            r.ends.push((c, at, ok));
+        }
     }
 
     /// The failure reaches layer `layer` at `t`.

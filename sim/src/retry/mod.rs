@@ -28,7 +28,7 @@ pub use engine::{
 };
 pub use policy::Policy;
 pub use presets::Preset;
-pub use view::{Ending, Lane, Mark};
+pub use view::{Lane, Mark};
 
 use super::breaker;
 use super::model::{Choices, Model, Param};

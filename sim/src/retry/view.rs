@@ -1,8 +1,8 @@
 //! What the retries view draws, as figures computed from a run: the
-//! attempts of a window of clients up to a step (each client's first try,
-//! its later attempts and its final one), the running sums of the
-//! intervals up to a step, and what is known of how the clients' work
-//! ended. Pure functions of the run; the app turns them into SVG.
+//! attempts of a window of clients up to a step (each client's first try
+//! and its later attempts) and where each of their units ended, done or
+//! given up; and the running sums of the intervals up to a step. Pure
+//! functions of the run; the app turns them into SVG.
 
 use super::{Bucket, Run, Traffic};
 use crate::Trace;
@@ -15,12 +15,9 @@ pub enum Mark {
     /// A later attempt: a retry (or, with several units per client, the
     /// first try of a later unit).
     Later,
-    /// The client's last attempt of the whole run: its answer ended the
-    /// client's work (done or given up).
-    Final,
 }
 
-/// One client's attempts up to a step.
+/// One client's attempts, and the ends of its units, up to a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lane {
     /// The client (closed traffic) or arrival (open traffic), from 0.
@@ -28,19 +25,11 @@ pub struct Lane {
     /// Each attempt sent so far: the interval it left in (the step that
     /// shows it is one more) and what it was.
     pub marks: Vec<(u32, Mark)>,
+    /// Each unit ended so far: the interval it ended in, and whether it
+    /// succeeded (else the client gave it up).
+    pub ends: Vec<(u32, bool)>,
     /// The attempts the client sends in the whole run.
     pub total: u32,
-}
-
-/// How the clients' work ended, as far as the totals tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ending {
-    /// Every unit succeeded: a final attempt is a success.
-    AllDone,
-    /// Every unit was given up: a final attempt failed for good.
-    AllGaveUp,
-    /// Some of each: a final attempt ended in one or the other.
-    Mixed,
 }
 
 impl Run {
@@ -66,6 +55,7 @@ impl Run {
             .map(|c| Lane {
                 client: c as u32,
                 marks: Vec::new(),
+                ends: Vec::new(),
                 total: self.record.calls[c],
             })
             .collect();
@@ -80,15 +70,18 @@ impl Run {
                 continue;
             }
             let lane = &mut lanes[c - from];
-            let k = lane.marks.len() as u32;
-            let mark = if k + 1 == lane.total {
-                Mark::Final
-            } else if k == 0 {
+            let mark = if lane.marks.is_empty() {
                 Mark::First
             } else {
                 Mark::Later
             };
             lane.marks.push((b, mark));
+        }
+        for &(c, b, ok) in &self.record.ends {
+            let c = c as usize;
+            if b <= last && c >= from && c < to {
+                lanes[c - from].ends.push((b, ok));
+            }
         }
         lanes
     }
@@ -113,18 +106,6 @@ impl Run {
         s
     }
 
-    /// What a final attempt means, from the totals.
-    pub fn ending(&self) -> Ending {
-        let t = &self.totals;
-        if t.failed == 0 {
-            Ending::AllDone
-        } else if t.ok == 0 {
-            Ending::AllGaveUp
-        } else {
-            Ending::Mixed
-        }
-    }
-
     /// The most attempts any client sends in the run.
     pub fn most_calls(&self) -> u32 {
         self.record.calls.iter().copied().max().unwrap_or(0)
@@ -137,20 +118,26 @@ mod tests {
     use crate::retry::{Params, Preset};
 
     #[test]
-    fn lanes_count_every_attempt_once_and_end_with_the_final_one() {
+    fn lanes_count_every_attempt_and_every_units_end_once() {
         for preset in Preset::ALL {
             let run = Run::new(&preset.params());
             let last = run.steps() - 1;
             let lanes = run.lanes(0, run.clients(), last);
             let marks: usize = lanes.iter().map(|l| l.marks.len()).sum();
             assert_eq!(marks as u64, run.totals().sent, "{preset:?}");
+            // Every unit ends once, done or given up, as the totals count.
+            let done = lanes.iter().flat_map(|l| &l.ends).filter(|e| e.1).count();
+            let gave_up = lanes.iter().flat_map(|l| &l.ends).filter(|e| !e.1).count();
+            assert_eq!(done as u64, run.totals().ok, "{preset:?}");
+            assert_eq!(gave_up as u64, run.totals().failed, "{preset:?}");
             for l in &lanes {
                 assert_eq!(l.marks.len() as u32, l.total);
-                if let Some(&(_, m)) = l.marks.last() {
-                    assert_eq!(m, Mark::Final);
-                }
-                if l.total > 1 {
+                if l.total > 0 {
                     assert_eq!(l.marks[0].1, Mark::First);
+                }
+                // A unit ends after its last attempt left.
+                if let (Some(e), Some(m)) = (l.ends.last(), l.marks.last()) {
+                    assert!(e.0 >= m.0, "{preset:?} client {}", l.client);
                 }
                 assert!(l.marks.windows(2).all(|w| w[0].0 <= w[1].0));
             }

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use crate::app::html::escape;
 use crate::sim::breaker::State;
-use crate::sim::retry::{nanos, Ending, Mark, Run, MS};
+use crate::sim::retry::{nanos, Mark, Run, MS};
 use crate::sim::{thousands, Model, Trace};
 
 /// Clients shown at once on the timeline.
@@ -153,15 +153,6 @@ fn outage_band(s: &mut String, run: &Run, top: f64, bottom: f64) {
     );
 }
 
-/// The class of a final attempt's mark.
-fn final_class(e: Ending) -> &'static str {
-    match e {
-        Ending::AllDone => "rt-done",
-        Ending::AllGaveUp => "rt-gave-up",
-        Ending::Mixed => "rt-final",
-    }
-}
-
 const ROW_H: f64 = 11.0;
 const TL_TOP: f64 = 6.0;
 
@@ -173,15 +164,22 @@ pub fn timeline(run: &Run, step: usize, from: usize) -> String {
     let rows = lanes.len().max(1);
     let h = TL_TOP + rows as f64 * ROW_H + 22.0;
     let plot_bottom = TL_TOP + rows as f64 * ROW_H;
+    let ends = |ok: bool| {
+        lanes
+            .iter()
+            .map(|l| l.ends.iter().filter(|e| e.1 == ok).count())
+            .sum::<usize>()
+    };
     let label = format!(
-        "Attempts of clients {} to {} of {} up to {}: {} first tries, {} later attempts, {} final attempts.",
+        "Attempts of clients {} to {} of {} up to {}: {} first tries, {} later attempts; {} units done, {} given up.",
         from + 1,
         from + lanes.len(),
         thousands(run.clients() as u64),
         nanos(now(run, step)),
         count(&lanes, Mark::First),
         count(&lanes, Mark::Later),
-        count(&lanes, Mark::Final)
+        ends(true),
+        ends(false)
     );
     let mut s = format!(
         r#"<svg class="rt-timeline" viewBox="0 0 {W} {h}" role="img" aria-label="{}">"#,
@@ -191,7 +189,7 @@ pub fn timeline(run: &Run, step: usize, from: usize) -> String {
     time_axis(&mut s, sp, TL_TOP, h);
     let tick = run.tick();
     let bw = ((W - LEFT - RIGHT) / run.buckets().len().max(1) as f64).clamp(1.2, 6.0);
-    let mut paths = [String::new(), String::new(), String::new()];
+    let mut paths: [String; 4] = Default::default();
     for (i, lane) in lanes.iter().enumerate() {
         let y = TL_TOP + i as f64 * ROW_H;
         if i % 5 == 0 || lanes.len() <= 10 {
@@ -208,7 +206,6 @@ pub fn timeline(run: &Run, step: usize, from: usize) -> String {
             let k = match m {
                 Mark::First => 0,
                 Mark::Later => 1,
-                Mark::Final => 2,
             };
             let _ = write!(
                 paths[k],
@@ -219,8 +216,29 @@ pub fn timeline(run: &Run, step: usize, from: usize) -> String {
                 c(bw)
             );
         }
+        // A unit's end: a diamond when done, a cross when given up, at the
+        // end of the interval it ended in.
+        for &(b, ok) in &lane.ends {
+            let x = c(x_at(u64::from(b + 1) * tick, sp));
+            let (cy, r) = (c(y + ROW_H / 2.0), (ROW_H / 2.0 - 0.5).min(5.0));
+            if ok {
+                let _ = write!(paths[2], "M{x} {}l{r} {r}l-{r} {r}l-{r} -{r}z", c(cy - r));
+            } else {
+                let _ = write!(
+                    paths[3],
+                    "M{} {}l{} {}m0 -{}l-{} {}",
+                    c(x - r),
+                    c(cy - r),
+                    2.0 * r,
+                    2.0 * r,
+                    2.0 * r,
+                    2.0 * r,
+                    2.0 * r
+                );
+            }
+        }
     }
-    for (k, class) in ["rt-first", "rt-retry", final_class(run.ending())]
+    for (k, class) in ["rt-first", "rt-retry", "rt-done", "rt-gave-up rt-cross"]
         .into_iter()
         .enumerate()
     {
@@ -251,15 +269,9 @@ pub fn timeline_legend(run: &Run) -> String {
     } else {
         "Later attempt (a retry, or the next unit\u{2019}s first try)"
     };
-    let last = match run.ending() {
-        Ending::AllDone => "Final attempt: succeeded",
-        Ending::AllGaveUp => "Final attempt: failed, given up",
-        Ending::Mixed => "Final attempt: succeeded, or the client gave up",
-    };
     let mut s = format!(
-        r#"<li><span class="rt-key rt-first" aria-hidden="true"></span>First try</li><li><span class="rt-key rt-retry" aria-hidden="true"></span>{}</li><li><span class="rt-key {}" aria-hidden="true"></span>{last}</li>"#,
-        escape(later),
-        final_class(run.ending())
+        r#"<li><span class="rt-key rt-first" aria-hidden="true"></span>First try</li><li><span class="rt-key rt-retry" aria-hidden="true"></span>{}</li><li><span class="rt-key rt-end-done" aria-hidden="true"></span>Unit done</li><li><span class="rt-key rt-end-gave-up" aria-hidden="true"></span>Unit given up</li>"#,
+        escape(later)
     );
     if run.params().outage_ms > 0 {
         s.push_str(
