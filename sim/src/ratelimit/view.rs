@@ -164,27 +164,39 @@ impl Run {
         }
     }
 
-    /// Request `k`'s client's requests around it: up to `before` before
-    /// it, itself, and up to `after` after it, in order. The search stops
-    /// after `before * 2,000` requests each way, so that a client that
+    /// Request `k`'s client's requests from `before_ms` before its
+    /// arrival to `after_ms` after it, in order, but at most `most_before`
+    /// before it and `most_after` after it (the nearest). The search stops
+    /// after 2,000 requests per one kept each way, so that a client that
     /// rarely sends costs a bounded scan.
-    pub fn around(&self, k: usize, before: usize, after: usize) -> Vec<usize> {
+    pub fn around(
+        &self,
+        k: usize,
+        (before_ms, after_ms): (u64, u64),
+        (most_before, most_after): (usize, usize),
+    ) -> Vec<usize> {
         let reqs = self.requests();
         let Some(r) = reqs.get(k) else {
             return Vec::new();
         };
-        let reach = (before.max(after) * 2_000).max(2_000);
+        let reach = (most_before.max(most_after) * 2_000).max(2_000);
+        let (lo, hi) = (
+            r.at.saturating_sub(before_ms),
+            r.at.saturating_add(after_ms),
+        );
         let mut out: Vec<usize> = (k.saturating_sub(reach)..k)
             .rev()
+            .take_while(|&j| reqs[j].at >= lo)
             .filter(|&j| reqs[j].client == r.client)
-            .take(before)
+            .take(most_before)
             .collect();
         out.reverse();
         out.push(k);
         out.extend(
             (k + 1..reqs.len().min(k + 1 + reach))
+                .take_while(|&j| reqs[j].at <= hi)
                 .filter(|&j| reqs[j].client == r.client)
-                .take(after),
+                .take(most_after),
         );
         out
     }
@@ -249,14 +261,14 @@ impl Run {
         };
         let o = self.outcome(lane, k);
         let (keys, values, text) = match l.algo {
-            Algo::CheatSheet | Algo::FixedWindow => (1, 1, "one counter per window".to_string()),
+            Algo::CheatSheet | Algo::FixedWindow => (1, 1, "a counter per window".to_string()),
             Algo::SlidingLog => {
                 let n = o.value.max(0) as u64;
                 (
                     1,
                     2 * n,
                     format!(
-                        "a sorted set of {n} member{} (one per request let through in the window); grows with the limit",
+                        "a sorted set of {n} member{}, one per request let through in the window",
                         if n == 1 { "" } else { "s" }
                     ),
                 )
@@ -264,16 +276,12 @@ impl Run {
             Algo::SlidingCounter => (
                 2,
                 2,
-                "this window\u{2019}s count and the previous one\u{2019}s".into(),
+                "this window\u{2019}s count and the last one\u{2019}s".into(),
             ),
-            Algo::TokenBucket => (1, 2, "a hash: tokens and when they were counted".into()),
-            Algo::LeakyMeter => (1, 2, "a hash: the level and when it was measured".into()),
-            Algo::Gcra => (1, 1, "one number: the theoretical arrival time".into()),
-            Algo::LeakyQueue => (
-                1,
-                1,
-                "one number: when the last queued request leaves".into(),
-            ),
+            Algo::TokenBucket => (1, 2, "a hash of the tokens and their time".into()),
+            Algo::LeakyMeter => (1, 2, "a hash of the level and its time".into()),
+            Algo::Gcra => (1, 1, "the theoretical arrival time".into()),
+            Algo::LeakyQueue => (1, 1, "when the last queued request leaves".into()),
         };
         Memory { keys, values, text }
     }
@@ -457,11 +465,20 @@ mod tests {
         let run = Run::new(&Preset::Abuser.params());
         let k = 2_000;
         let c = run.requests()[k].client;
-        let a = run.around(k, 30, 10);
+        let at = run.requests()[k].at;
+        let a = run.around(k, (1_500, 500), (30, 10));
         assert!(a.contains(&k));
         assert!(a.windows(2).all(|w| w[0] < w[1]));
         assert!(a.iter().all(|&j| run.requests()[j].client == c));
         assert!(a.len() <= 41);
+        let times: Vec<u64> = a.iter().map(|&j| run.requests()[j].at).collect();
+        assert!(
+            times.iter().all(|&t| t + 1_500 >= at && t <= at + 500),
+            "{times:?}"
+        );
+        // A narrow span keeps to it.
+        let a = run.around(k, (0, 0), (30, 10));
+        assert!(a.iter().all(|&j| run.requests()[j].at == at));
     }
 
     #[test]

@@ -163,7 +163,7 @@ pub fn figures(run: &Run, lane: usize, step: usize, tally: &Tally, recent: &[u64
                     if m.values == 1 { "" } else { "s" }
                 ),
                 format!(
-                    "in {} key{} for client {}: {}",
+                    "in {} key{} (client {}): {}",
                     m.keys,
                     if m.keys == 1 { "" } else { "s" },
                     run.requests()[k].client,
@@ -185,11 +185,7 @@ pub fn figures(run: &Run, lane: usize, step: usize, tally: &Tally, recent: &[u64
     items.push((
         "So far".into(),
         thousands(allowed),
-        format!(
-            "let through, {} limited ({} requests in the run)",
-            thousands(limited),
-            thousands(run.requests().len() as u64)
-        ),
+        format!("let through, {} limited", thousands(limited)),
         false,
     ));
     let mut s = String::new();
@@ -324,7 +320,7 @@ pub fn claims(run: &Run) -> String {
     let lim = run.limits();
     let w = secs(lim.window_ms);
     let mut s = format!(
-        r#"<div class="table-wrap"><table class="sweep-table rl-claims"><caption>Measured on this run: the most requests one client got through in any window of {w}</caption><thead><tr><th scope="col">Algorithm</th><th scope="col">Let through</th><th scope="col">Limited</th><th scope="col">Worst window</th><th scope="col">Against what it means to allow</th><th scope="col"><span class="visually-hidden">Show</span></th></tr></thead><tbody>"#
+        r#"<div class="table-wrap"><table class="sweep-table rl-claims"><caption>Measured on this run: the most requests one client got through in any window of {w}</caption><thead><tr><th scope="col">Algorithm</th><th scope="col">Worst window</th><th scope="col">Against what it means to allow</th><th scope="col">Let through, limited</th><th scope="col"><span class="visually-hidden">Show</span></th></tr></thead><tbody>"#
     );
     for (i, l) in run.lanes().iter().enumerate() {
         let sm = &l.summary;
@@ -340,10 +336,8 @@ pub fn claims(run: &Run) -> String {
         };
         let _ = write!(
             s,
-            r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{} (client {}, ending {})</td><td class="{}">{}&#215; {}</td><td>{show}</td></tr>"#,
+            r#"<tr><th scope="row">{}</th><td><strong>{}</strong> (client {}, ending {})</td><td class="{}">{}&#215; {}</td><td>{}, {}</td><td>{show}</td></tr>"#,
             escape(l.algo.label()),
-            thousands(sm.allowed),
-            thousands(sm.limited),
             thousands(sm.worst),
             sm.worst_client,
             secs(sm.worst_at),
@@ -356,7 +350,9 @@ pub fn claims(run: &Run) -> String {
                     "{} (the rate over {w}; the burst comes on top by design)",
                     decimal(nominal)
                 )
-            }
+            },
+            thousands(sm.allowed),
+            thousands(sm.limited)
         );
     }
     s.push_str("</tbody></table></div>");
@@ -417,7 +413,10 @@ mod tests {
         let run = Run::new(&Preset::Edge.params());
         let c = claims(&run);
         let fixed = run.lanes()[0].summary;
-        assert!(c.contains(&format!("<td>{} (client 0", fixed.worst)), "{c}");
+        assert!(
+            c.contains(&format!("<td><strong>{}</strong> (client 0", fixed.worst)),
+            "{c}"
+        );
         assert!(c.contains("2&#215; the limit of 10"), "{c}");
         assert!(c.contains(r#"class="bad""#));
         let e = run.counter_error().expect("the counter ran");

@@ -24,10 +24,10 @@ const TOP: f64 = 20.0;
 const ROW: f64 = 18.0;
 /// The height of the state chart.
 const CHART: f64 = 74.0;
-/// Requests of the client shown before and after the step's.
-pub const BEFORE: usize = 32;
+/// Most requests of the client shown before and after the step's.
+pub const BEFORE: usize = 48;
 /// See [`BEFORE`].
-pub const AFTER: usize = 10;
+pub const AFTER: usize = 16;
 /// Bins of the whole-run overview.
 pub const BINS: usize = 160;
 
@@ -57,19 +57,26 @@ pub fn timeline(run: &Run, lane: usize, step: usize) -> String {
     if reqs.is_empty() {
         return String::new();
     }
-    let shown = run.around(k, BEFORE, AFTER);
     let w = run.limits().window_ms;
+    // A window and a half before the request and half a window after,
+    // unless the client sends more than the marks that fit.
+    let shown = run.around(k, (w + w / 2, w / 2), (BEFORE, AFTER));
     let instances = u64::from(run.params().instances.max(1));
     let rows = instances as f64;
     let now = reqs[k].at;
     let first = shown.first().map_or(now, |&j| reqs[j].at);
     let last = shown.last().map_or(now, |&j| reqs[j].at);
+    // The axis spans the requests shown (at least a twentieth of a
+    // window), so that a burst squeezed around an edge reads mark by mark;
+    // the last window's band runs off its left end when it is longer.
     let (mut lo, mut hi) = (first as f64, last as f64);
-    if hi - lo < 1.0 {
-        lo -= w as f64 / 2.0;
-        hi += w as f64 / 2.0;
+    let least = (w as f64 / 20.0).max(2.0);
+    if hi - lo < least {
+        let mid = (hi + lo) / 2.0;
+        lo = (mid - least / 2.0).max(0.0);
+        hi = lo + least;
     }
-    let pad = (hi - lo) * 0.03;
+    let pad = (hi - lo) * 0.02;
     let axis = Axis {
         lo: lo - pad,
         hi: hi + pad,
