@@ -55,7 +55,10 @@ fn every_preset_link_opens_its_frame_as_written() {
         let topic = content::topic(found).expect("a parsed topic exists");
         assert!(parsed.ignored.is_empty(), "{at}: {:?}", parsed.ignored);
         match topic.visualization {
-            Some(name @ ("n-plus-one" | "circuit-breaker" | "cache-aside" | "isolation")) => {
+            Some(
+                name @ ("n-plus-one" | "circuit-breaker" | "cache-aside" | "isolation"
+                | "rate-limiter"),
+            ) => {
                 let (problems, step) = match name {
                     "n-plus-one" => {
                         let o = backend_playground::sim::open::<backend_playground::sim::nplus1::Run>(
@@ -72,6 +75,12 @@ fn every_preset_link_opens_its_frame_as_written() {
                     "isolation" => {
                         let o = backend_playground::sim::open::<
                             backend_playground::sim::isolation::lab::Run,
+                        >(&parsed.params);
+                        (o.problems, o.step)
+                    }
+                    "rate-limiter" => {
+                        let o = backend_playground::sim::open::<
+                            backend_playground::sim::ratelimit::Run,
                         >(&parsed.params);
                         (o.problems, o.step)
                     }

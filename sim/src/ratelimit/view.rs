@@ -341,11 +341,13 @@ impl Run {
         crate::Model::params(self).seconds
     }
 
-    /// The step that shows request `k`: in race mode, its first command.
+    /// The step that shows request `k` decided: in race mode, its last
+    /// command.
     pub fn step_of(&self, k: usize) -> usize {
         match crate::Model::params(self).mode {
             Mode::Traffic => (k + 1).min(self.steps() - 1),
             Mode::Race => (1..self.steps())
+                .rev()
                 .find(|&s| self.race_step(s).is_some_and(|(j, _)| j == k))
                 .unwrap_or(0),
         }
@@ -523,7 +525,11 @@ mod tests {
             }
         }
         assert!(saw);
-        assert_eq!(run.step_of(0), 1);
+        // Request 0 (instance A) sends GET, INCR and EXPIRE at steps 1, 3
+        // and 5, its pair's commands between them.
+        assert_eq!(run.step_of(0), 5);
+        let at = run.race_at(5).expect("a command");
+        assert!(run.decided(5, 0, Some(&at)));
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! whole run in bins; and the measured claims of the run. Everything it
 //! shows comes from [`crate::sim::ratelimit`].
 
+#[cfg(test)]
+mod claims_test;
 mod controls;
 mod render;
 mod timeline;
