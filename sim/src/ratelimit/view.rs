@@ -219,8 +219,12 @@ impl Run {
         let from_at = r.at.saturating_sub(w + if queue { wait } else { 0 });
         let start = reqs.partition_point(|x| x.at <= from_at);
         let mut out = vec![0u64; lanes.len()];
-        for j in start.min(k)..=k {
-            let q = reqs[j];
+        let from = start.min(k);
+        for (j, q) in reqs[from..=k]
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (from + i, *q))
+        {
             if q.client != r.client {
                 continue;
             }
