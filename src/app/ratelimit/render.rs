@@ -207,13 +207,13 @@ pub fn figures(run: &Run, lane: usize, step: usize, tally: &Tally, recent: &[u64
 fn command_item(s: &mut String, class: &str, conn: u8, text: &str, reply: &str, inside: &str) {
     let _ = write!(
         s,
-        r#"<li class="rl-cmd {class}"><span class="rl-conn" title="Connection of instance {c}">{c}</span><code>{}</code><span class="rl-reply">{}</span>"#,
+        r#"<li class="rl-cmd {class}"><span class="rl-conn" title="Connection of instance {c}">{c}</span> <code>{}</code> <span class="rl-reply">{}</span>"#,
         escape(text),
         escape(reply),
         c = instance_name(conn)
     );
     if !inside.is_empty() {
-        let _ = write!(s, r#"<span class="rl-inside">{}</span>"#, escape(inside));
+        let _ = write!(s, r#" <span class="rl-inside">{}</span>"#, escape(inside));
     }
     s.push_str("</li>");
 }
