@@ -31,6 +31,21 @@ fn pattern_label(p: Pattern) -> &'static str {
     }
 }
 
+/// A short name for each algorithm, for its toggle (the lanes carry the
+/// full name).
+pub fn short_label(a: Algo) -> &'static str {
+    match a {
+        Algo::CheatSheet => "Cheat sheet\u{2019}s fixed window",
+        Algo::FixedWindow => "Atomic fixed window",
+        Algo::SlidingLog => "Sliding log",
+        Algo::SlidingCounter => "Sliding counter",
+        Algo::TokenBucket => "Token bucket",
+        Algo::LeakyMeter => "Leaky meter",
+        Algo::LeakyQueue => "Leaky queue",
+        Algo::Gcra => "GCRA",
+    }
+}
+
 /// The algorithms after ticking (`on`) or unticking `a`: a new one joins
 /// at the end, and the last one left stays.
 pub fn toggled(algos: &[Algo], a: Algo, on: bool) -> Vec<Algo> {
@@ -82,7 +97,7 @@ pub fn Primary(state: State) -> impl IntoView {
             let checked = move || p().algos.contains(&a);
             let only = move || p().algos == [a];
             view! {
-                <label class="field check rl-algo">
+                <label class="rl-algo" title=a.label()>
                     <input type="checkbox" id=format!("rl-algo-{}", a.slug())
                         prop:checked=checked disabled=only
                         on:change=move |ev| {
@@ -92,7 +107,7 @@ pub fn Primary(state: State) -> impl IntoView {
                             let step = if p.mode == Mode::Race { 0 } else { state.step.get_untracked() };
                             state.apply(p, step);
                         }/>
-                    <span>{a.label()}</span>
+                    <span>{short_label(a)}</span>
                 </label>
             }
         })
@@ -107,7 +122,7 @@ pub fn Primary(state: State) -> impl IntoView {
         })
     };
     view! {
-        <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Steps, traffic and algorithms">
+        <form class="controls rl-primary" on:submit=|ev| ev.prevent_default() aria-label="Steps, traffic and algorithms">
             <SelectField id="rl-mode" label="Steps"
                 options=vec![("traffic", "One per request"), ("race", "One per Redis command (race)")]
                 value=Signal::derive(move || p().mode.word())

@@ -70,7 +70,7 @@ pub fn RateLimitViz(slug: &'static str) -> impl IntoView {
                     <li><span class="rl-key k-now" aria-hidden="true"></span>"The step\u{2019}s moment"</li>
                 </ul>
             </section>
-            <div class="rl-lanes" class:many=move || { lanes.get() > 1 }>{lane_views}</div>
+            <div class="rl-lanes">{lane_views}</div>
             <Later>
                 <Claims state=state/>
                 <controls::Settings state=state/>
