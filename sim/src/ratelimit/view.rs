@@ -113,6 +113,51 @@ impl Run {
         }
     }
 
+    /// How lane `lane`'s state moves on from request `k` until `until`
+    /// (ms, before its client's next request): the points where its line
+    /// bends, in requests. A bucket refills or drains and GCRA's TAT
+    /// draws nearer at the rate, up to full or down to empty; a fixed
+    /// window's count falls to nothing at the window's end; the log and
+    /// the counter keep what they stored until the next request reads
+    /// them.
+    pub fn level_path(&self, lane: usize, k: usize, until: u64) -> Vec<(u64, f64)> {
+        let (Some(l), Some(r)) = (self.lanes().get(lane), self.requests().get(k)) else {
+            return Vec::new();
+        };
+        let lim = self.limits();
+        let (at, v) = (r.at, self.level(lane, k));
+        let until = until.max(at);
+        let per_ms = f64::from(lim.rate) / 1000.0;
+        let cap = f64::from(lim.burst);
+        match l.algo {
+            Algo::CheatSheet | Algo::FixedWindow => {
+                let edge = lim.window_start(at) + lim.window_ms;
+                if edge <= until {
+                    vec![(at, v), (edge, v), (edge, 0.0), (until, 0.0)]
+                } else {
+                    vec![(at, v), (until, v)]
+                }
+            }
+            Algo::SlidingLog | Algo::SlidingCounter => vec![(at, v), (until, v)],
+            Algo::TokenBucket => {
+                let full = at + ((cap - v).max(0.0) / per_ms).ceil() as u64;
+                if full < until {
+                    vec![(at, v), (full, cap), (until, cap)]
+                } else {
+                    vec![(at, v), (until, v + (until - at) as f64 * per_ms)]
+                }
+            }
+            Algo::LeakyMeter | Algo::Gcra | Algo::LeakyQueue => {
+                let empty = at + (v.max(0.0) / per_ms).ceil() as u64;
+                if empty < until {
+                    vec![(at, v), (empty, 0.0), (until, 0.0)]
+                } else {
+                    vec![(at, v), (until, v - (until - at) as f64 * per_ms)]
+                }
+            }
+        }
+    }
+
     /// The name of lane `lane`'s state, as its chart and figures label it.
     pub fn level_name(&self, lane: usize) -> &'static str {
         match self.lanes().get(lane).map(|l| l.algo) {
@@ -551,6 +596,34 @@ mod tests {
                 assert_eq!(m.values, 2 * run.outcome(i, k).value as u64);
             } else {
                 assert!(m.values <= 2);
+            }
+        }
+    }
+
+    #[test]
+    fn a_level_path_meets_the_next_requests_level_before_its_own_change() {
+        let run = Run::new(&Preset::Gcra.params());
+        let reqs = run.requests();
+        for (i, l) in run.lanes().iter().enumerate() {
+            for k in 0..reqs.len() - 1 {
+                let next = k + 1;
+                let path = run.level_path(i, k, reqs[next].at);
+                let last = path.last().expect("a path").1;
+                // The next request starts from where the path ends: let
+                // through it adds one (or takes a token), limited it
+                // leaves the state alone.
+                let after = run.level(i, next);
+                let o = run.outcome(i, next);
+                let want = match (l.algo, o.ok) {
+                    (_, false) => after,
+                    (Algo::TokenBucket, true) => after + 1.0,
+                    (_, true) => after - 1.0,
+                };
+                assert!(
+                    (last - want).abs() < 0.01,
+                    "{:?} {k}: {last} vs {want}",
+                    l.algo
+                );
             }
         }
     }

@@ -150,7 +150,7 @@ pub fn figures(run: &Run, lane: usize, step: usize, tally: &Tally, recent: &[u64
                     },
                     decimal(nominal)
                 ),
-                n as f64 > nominal,
+                windowed && n as f64 > nominal,
             ));
             let (value, of) = run.level_text(lane, k);
             items.push((run.level_name(lane).to_string(), value, of, false));

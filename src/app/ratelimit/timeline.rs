@@ -17,10 +17,10 @@ use crate::sim::thousands;
 
 /// The drawing's width, and its left and right margins.
 const W: f64 = 560.0;
-const L: f64 = 34.0;
+const L: f64 = 46.0;
 const R: f64 = 12.0;
 /// Where the request rows start, and the height of one.
-const TOP: f64 = 20.0;
+const TOP: f64 = 24.0;
 const ROW: f64 = 18.0;
 /// The height of the state chart.
 const CHART: f64 = 74.0;
@@ -108,7 +108,7 @@ pub fn timeline(run: &Run, lane: usize, step: usize) -> String {
         }
     );
     let mut s = format!(
-        r#"<svg class="rl-timeline" viewBox="0 0 {W} {h}" role="img" aria-label="{}">"#,
+        r#"<svg class="rl-timeline" viewBox="0 0 {W} {h}" role="img" tabindex="0" aria-label="{}">"#,
         escape(&label)
     );
     // The last window, ending at the shown request.
@@ -283,13 +283,26 @@ fn state_chart(
     if levels.is_empty() {
         return;
     }
+    // Between two requests the line follows the state as time passes
+    // (a bucket refilling, a window ending), then jumps at the next one.
+    let known: Vec<usize> = shown
+        .iter()
+        .zip(decided)
+        .filter(|x| *x.1)
+        .map(|x| *x.0)
+        .collect();
     let mut d = String::new();
     for (i, &(at, v, _)) in levels.iter().enumerate() {
         let (x, yv) = (axis.x(at), y(v));
         if i == 0 {
             let _ = write!(d, "M{x:.1} {yv:.1}");
         } else {
-            let _ = write!(d, "H{x:.1}V{yv:.1}");
+            let _ = write!(d, "L{x:.1} {yv:.1}");
+        }
+        if let (Some(&j), Some(next)) = (known.get(i), levels.get(i + 1)) {
+            for (t, w) in run.level_path(lane, j, next.0).into_iter().skip(1) {
+                let _ = write!(d, "L{:.1} {:.1}", axis.x(t), y(w));
+            }
         }
     }
     let _ = write!(s, r#"<path class="rl-level" d="{d}"/>"#);
@@ -362,13 +375,15 @@ pub fn overview(run: &Run, bins: &Bins, step: usize) -> String {
             h - 14.0
         );
     }
+    // The run's end, where its bins' span ends a little later.
+    let end = u64::from(run.params().seconds) * 1000;
+    let x_end = L + end.min(total) as f64 / total.max(1) as f64 * (W - L - R);
     let _ = write!(
         s,
-        r#"<text class="tick" x="{L}" y="{:.1}">0 s</text><text class="tick" x="{}" y="{:.1}" text-anchor="end">{}</text></svg>"#,
+        r#"<text class="tick" x="{L}" y="{:.1}">0 s</text><text class="tick" x="{x_end:.1}" y="{:.1}" text-anchor="end">{}</text></svg>"#,
         h - 3.0,
-        W - R,
         h - 3.0,
-        secs(total)
+        secs(end)
     );
     s
 }
