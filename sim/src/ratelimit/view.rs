@@ -482,13 +482,18 @@ mod tests {
     #[test]
     fn recent_counts_agree_with_the_worst_window_of_every_preset() {
         for p in Preset::ALL {
-            let run = Run::new(&p.params());
+            // The long presets cut to a few seconds: every request is
+            // checked, each over its window.
+            let mut params = p.params();
+            if super::super::count(&params) > 6_000 {
+                params.seconds = 3;
+            }
+            let run = Run::new(&params);
             for (i, l) in run.lanes().iter().enumerate() {
                 if l.algo == Algo::LeakyQueue {
                     continue;
                 }
                 let most = (0..run.requests().len())
-                    .step_by(1)
                     .filter(|&k| l.ok[k])
                     .map(|k| run.recent(k)[i])
                     .max()
