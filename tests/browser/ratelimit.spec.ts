@@ -104,6 +104,18 @@ test("controls change the run and the URL, and the permalink reopens the same fr
   await expect(stat(page, 0, "In the last 1 s")).toHaveText("20");
   await expect(stat(page, 1, "In the last 1 s")).toHaveText("10");
   await expect(lane(page, 0).locator(".rl-edge").first()).toBeAttached();
+  // A click on the whole run's drawing steps to that moment: halfway
+  // along its time axis is about 3 s of the 6 s run.
+  const whole = page.locator(".rl-overview-wrap");
+  const box = await whole.boundingBox();
+  const plotMiddle = (46 + (560 - 46 - 12) / 2) / 560;
+  await whole.click({ position: { x: (box?.width ?? 0) * plotMiddle, y: 20 } });
+  await expect(caption(page)).toContainText(/^At 3\.\d+ s/);
+  const halfway = Number(((await stepCount(page).textContent()) ?? "").split(" / ")[0]);
+  expect(halfway).toBeGreaterThan(28);
+  expect(halfway).toBeLessThan(42);
+  await fixedRow.getByRole("button", { name: /Show the worst window/ }).click();
+  await expect(stepCount(page)).toHaveText("20 / 60");
   // Another algorithm joins at the end, on the same traffic, at the same step.
   await page.locator("#rl-algo-gcra").check();
   await expect(page).toHaveURL(/algos=fixed,log,counter,gcra/);

@@ -402,6 +402,14 @@ impl Run {
         }
     }
 
+    /// The first request arriving at or after `at` ms (the last one if
+    /// none does; none in an empty run).
+    pub fn request_from(&self, at: u64) -> Option<usize> {
+        let reqs = self.requests();
+        let k = reqs.partition_point(|r| r.at < at);
+        (!reqs.is_empty()).then(|| k.min(reqs.len() - 1))
+    }
+
     /// The request that ends lane `lane`'s worst window: the last request
     /// of the worst client let through at or before the window's end.
     pub fn worst_request(&self, lane: usize) -> Option<usize> {
@@ -631,5 +639,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_moment_finds_its_first_request() {
+        let run = Run::new(&Preset::Edge.params());
+        let k = run.request_from(1_000).expect("requests");
+        assert!(run.requests()[k].at >= 1_000);
+        assert!(run.requests()[k - 1].at < 1_000);
+        assert_eq!(run.request_from(0), Some(0));
+        assert_eq!(run.request_from(u64::MAX), Some(run.requests().len() - 1));
     }
 }

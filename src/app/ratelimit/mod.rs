@@ -63,7 +63,13 @@ pub fn RateLimitViz(slug: &'static str) -> impl IntoView {
             <Player steps=steps step=state.step caption=caption/>
             <section class="rl-whole" aria-labelledby="rl-whole-title">
                 <h3 id="rl-whole-title">"The whole run"</h3>
-                <div class="rl-overview-wrap" inner_html=overview></div>
+                <p class="hint">"Every request of the run in 160 slices of time, a row per algorithm (numbered as below). Click a moment to step there."</p>
+                <div class="rl-overview-wrap" inner_html=overview
+                    on:click=move |ev| {
+                        if let Some(step) = bins.with_untracked(|b| overview_step(state, b, &ev)) {
+                            state.step.set(step);
+                        }
+                    }></div>
                 <ul class="legend">
                     <li><span class="rl-key k-ok" aria-hidden="true"></span>"Let through (solid)"</li>
                     <li><span class="rl-key k-no" aria-hidden="true"></span>"Limited (hatched)"</li>
@@ -93,6 +99,25 @@ fn go_to_request(state: State, ev: &leptos::ev::MouseEvent) {
         let step = state.run.with_untracked(|r| r.step_of(k));
         state.step.set(step);
     }
+}
+
+/// The step of the first request at the moment a click on the overview
+/// points at (the drawing lets clicks through to its frame, whose width
+/// it fills).
+fn overview_step(
+    state: State,
+    bins: &crate::sim::ratelimit::view::Bins,
+    ev: &leptos::ev::MouseEvent,
+) -> Option<usize> {
+    let el = ev.current_target()?.dyn_into::<web_sys::Element>().ok()?;
+    let width = el.client_width();
+    if width <= 0 {
+        return None;
+    }
+    let at = timeline::overview_time(bins, f64::from(ev.offset_x()) / f64::from(width));
+    state
+        .run
+        .with_untracked(|r| r.request_from(at).map(|k| r.step_of(k)))
 }
 
 /// One algorithm: its verdict, timeline over its state, figures and

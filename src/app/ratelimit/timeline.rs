@@ -388,6 +388,13 @@ pub fn overview(run: &Run, bins: &Bins, step: usize) -> String {
     s
 }
 
+/// The moment, ms, at `frac` of the overview's width (a click's place).
+pub fn overview_time(bins: &Bins, frac: f64) -> u64 {
+    let total = bins.span_ms * bins.lanes.first().map_or(0, |b| b.len()) as u64;
+    let x = (frac * W - L) / (W - L - R);
+    (x.clamp(0.0, 1.0) * total as f64) as u64
+}
+
 /// The overview's text for screen readers: each lane's totals.
 fn overview_label(run: &Run) -> String {
     let parts: Vec<String> = run
@@ -463,5 +470,15 @@ mod tests {
         // The sliding log has no fixed windows.
         assert!(!timeline(&run, 1, 15).contains("rl-edge"));
         assert!(svg.contains("last 1 s"));
+    }
+
+    #[test]
+    fn a_click_on_the_overview_names_a_moment_of_the_run() {
+        let run = Run::new(&Preset::Edge.params());
+        let bins = run.bins(BINS);
+        assert_eq!(overview_time(&bins, 0.0), 0);
+        assert_eq!(overview_time(&bins, 1.0), bins.span_ms * BINS as u64);
+        let mid = overview_time(&bins, (L + (W - L - R) / 2.0) / W);
+        assert!(mid.abs_diff(bins.span_ms * BINS as u64 / 2) <= 1, "{mid}");
     }
 }
