@@ -43,13 +43,17 @@ pub fn RateLimitViz(slug: &'static str) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    let shown = Memo::new(move |_| {
+        let step = state.step.get();
+        state.run.with(|r| Arc::new(timeline::shown(r, step)))
+    });
     let overview = move || {
         let step = state.step.get();
         bins.with(|b| state.run.with(|r| timeline::overview(r, b, step)))
     };
     let lane_views = move || {
         (0..lanes.get())
-            .map(|i| view! { <LaneView state=state lane=i tally=tally recent=recent/> })
+            .map(|i| view! { <LaneView state=state lane=i tally=tally recent=recent shown=shown/> })
             .collect_view()
     };
     view! {
@@ -128,6 +132,7 @@ fn LaneView(
     lane: usize,
     tally: Memo<Arc<crate::sim::ratelimit::view::Tally>>,
     recent: Memo<Arc<Vec<u64>>>,
+    shown: Memo<Arc<Vec<usize>>>,
 ) -> impl IntoView {
     let at = move |f: fn(&Run, usize, usize) -> String| {
         move || {
@@ -154,6 +159,17 @@ fn LaneView(
             })
         })
     };
+    let drawing = move || {
+        let step = state.step.get();
+        let shown = shown.get();
+        state.run.with(|r| {
+            if lane < r.lanes().len() {
+                timeline::timeline(r, lane, step, &shown)
+            } else {
+                String::new()
+            }
+        })
+    };
     let algo = move || state.run.with(|r| r.lanes().get(lane).map(|l| l.algo));
     let title = move || {
         algo()
@@ -169,7 +185,7 @@ fn LaneView(
             <h3 id=id>{title}</h3>
             <p class="hint rl-lane-note">{note}</p>
             <div class="rl-verdict-wrap" aria-live="off" inner_html=at(render::verdict)></div>
-            <div class="rl-timeline-wrap" inner_html=at(timeline::timeline)
+            <div class="rl-timeline-wrap" inner_html=drawing
                 on:click=move |ev| go_to_request(state, &ev)></div>
             <dl class="counters" aria-label="Figures at this step" inner_html=figures></dl>
             <h4 class="bk-sub">"Redis commands"</h4>

@@ -44,10 +44,20 @@ impl Axis {
     }
 }
 
-/// The timeline of lane `lane` at `step`: the shown request's client's
-/// requests around it, the last window's span, the fixed windows' edges,
-/// and the algorithm's state after each request below.
-pub fn timeline(run: &Run, lane: usize, step: usize) -> String {
+/// The requests every lane's timeline shows at `step`: the step's
+/// client's, a window and a half before it and half a window after,
+/// unless the client sends more than the marks that fit. One list for all
+/// lanes, since they share the traffic.
+pub fn shown(run: &Run, step: usize) -> Vec<usize> {
+    let k = run.request_at(step).unwrap_or(0);
+    let w = run.limits().window_ms;
+    run.around(k, (w + w / 2, w / 2), (BEFORE, AFTER))
+}
+
+/// The timeline of lane `lane` at `step`: the requests `shown` (see
+/// [`shown`]), the last window's span, the fixed windows' edges, and the
+/// algorithm's state after each request below.
+pub fn timeline(run: &Run, lane: usize, step: usize, shown: &[usize]) -> String {
     let at = At::of(run, step);
     let k = at.k.unwrap_or(0);
     let reqs = run.requests();
@@ -58,9 +68,6 @@ pub fn timeline(run: &Run, lane: usize, step: usize) -> String {
         return String::new();
     }
     let w = run.limits().window_ms;
-    // A window and a half before the request and half a window after,
-    // unless the client sends more than the marks that fit.
-    let shown = run.around(k, (w + w / 2, w / 2), (BEFORE, AFTER));
     let instances = u64::from(run.params().instances.max(1));
     let rows = instances as f64;
     let now = reqs[k].at;
@@ -139,7 +146,7 @@ pub fn timeline(run: &Run, lane: usize, step: usize) -> String {
             instance_name(i as u8)
         );
     }
-    state_chart(&mut s, run, lane, axis, chart_top, &shown, &decided);
+    state_chart(&mut s, run, lane, axis, chart_top, shown, &decided);
     for (&j, &known) in shown.iter().zip(&decided) {
         let r = reqs[j];
         let x = axis.x(r.at);
@@ -425,7 +432,7 @@ mod tests {
         let run = Run::new(&Preset::Abuser.params());
         let step = run.steps() / 2;
         for lane in 0..run.lanes().len() {
-            let svg = timeline(&run, lane, step);
+            let svg = timeline(&run, lane, step, &shown(&run, step));
             let marks = svg.matches("class=\"rl-m ").count();
             assert!(marks <= BEFORE + AFTER + 1 && marks > 10, "{marks}");
             assert_eq!(svg.matches("class=\"rl-now\"").count(), 1);
@@ -454,7 +461,7 @@ mod tests {
         assert_eq!(run.requests().len(), 600_000);
         let step = 300_000;
         for lane in 0..8 {
-            let svg = timeline(&run, lane, step);
+            let svg = timeline(&run, lane, step, &shown(&run, step));
             assert!(svg.len() < 40_000, "{}", svg.len());
         }
         let o = overview(&run, &run.bins(BINS), step);
@@ -465,10 +472,10 @@ mod tests {
     #[test]
     fn the_edge_preset_marks_the_window_edges() {
         let run = Run::new(&Preset::Edge.params());
-        let svg = timeline(&run, 0, 15);
+        let svg = timeline(&run, 0, 15, &shown(&run, 15));
         assert!(svg.contains("rl-edge"));
         // The sliding log has no fixed windows.
-        assert!(!timeline(&run, 1, 15).contains("rl-edge"));
+        assert!(!timeline(&run, 1, 15, &shown(&run, 15)).contains("rl-edge"));
         assert!(svg.contains("last 1 s"));
     }
 
