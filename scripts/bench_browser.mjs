@@ -1,4 +1,4 @@
-// Browser benchmark of the N+1, circuit-breaker, cache-aside, isolation and retries views, in headless
+// Browser benchmark of the N+1, circuit-breaker, cache-aside, isolation, retries and rate-limiter views, in headless
 // Chromium: the time from a step key press to the updated frame, and from a
 // parameter change to the updated frame. Prints figures; asserts nothing.
 //
@@ -62,6 +62,10 @@ async function measure(action, count) {
       } else if (action === "rt-policy") {
         const select = document.querySelector("#rt-policy");
         select.value = i % 2 === 0 ? "fixed" : "immediate";
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      } else if (action === "rl-pattern") {
+        const select = document.querySelector("#rl-pattern");
+        select.value = i % 2 === 0 ? "random" : "abuser";
         select.dispatchEvent(new Event("change", { bubbles: true }));
       } else if (action === "policy") {
         const select = document.querySelector("#bk-policy");
@@ -186,6 +190,28 @@ for (const [name, q] of [
   const change = await measure("rt-policy", 10);
   console.log(`  policy change -> DOM updated (model re-run): ${stats(change.dom)}`);
   console.log(`  policy change -> style and layout:            ${stats(change.frame)}`);
+}
+
+// The rate limiter at its largest: ten minutes at 1,000 requests a second
+// (600,000 requests, the page's limit) from 1,000 clients through all eight
+// algorithms side by side, stepped from the middle of the run: every lane
+// draws its client's requests around the step, its figures and commands,
+// and the overview its bins, whatever the run's length.
+{
+  const algos = "cheat,fixed,log,counter,token,meter,queue,gcra";
+  await page.goto(base + `topics/api-security/?mode=traffic&algos=${algos}&limit=100&window_ms=1000&rate=100&burst=100&pattern=abuser&clients=1000&rps=1000&abuse=10&instances=4&seconds=600&seed=1&step=300000`);
+  await page.waitForSelector("html[data-ready]");
+  await page.waitForSelector(".rl-lane");
+  await measure("step", 20);
+  const step = await measure("step", 200);
+  const back = await measure("back", 100);
+  console.log("rate limiter, 600 s at 1,000 requests/s, 8 algorithms (600,000 requests):");
+  console.log(`  step key -> DOM updated:       ${stats(step.dom)}`);
+  console.log(`  step key -> style and layout:  ${stats(step.frame)}`);
+  console.log(`  step back key -> DOM updated:  ${stats(back.dom)}`);
+  const change = await measure("rl-pattern", 6);
+  console.log(`  traffic change -> DOM updated (model re-run): ${stats(change.dom)}`);
+  console.log(`  traffic change -> style and layout:            ${stats(change.frame)}`);
 }
 
 const nav = await page.evaluate(() => {

@@ -56,7 +56,8 @@ fn every_preset_link_opens_its_frame_as_written() {
         assert!(parsed.ignored.is_empty(), "{at}: {:?}", parsed.ignored);
         match topic.visualization {
             Some(
-                name @ ("n-plus-one" | "circuit-breaker" | "cache-aside" | "isolation" | "retries"),
+                name @ ("n-plus-one" | "circuit-breaker" | "cache-aside" | "isolation" | "retries"
+                | "rate-limiter"),
             ) => {
                 let (problems, step) = match name {
                     "n-plus-one" => {
@@ -80,6 +81,12 @@ fn every_preset_link_opens_its_frame_as_written() {
                     "isolation" => {
                         let o = backend_playground::sim::open::<
                             backend_playground::sim::isolation::lab::Run,
+                        >(&parsed.params);
+                        (o.problems, o.step)
+                    }
+                    "rate-limiter" => {
+                        let o = backend_playground::sim::open::<
+                            backend_playground::sim::ratelimit::Run,
                         >(&parsed.params);
                         (o.problems, o.step)
                     }

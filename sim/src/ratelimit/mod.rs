@@ -25,6 +25,7 @@ mod redis;
 mod stats;
 mod text;
 mod traffic;
+pub mod view;
 
 pub use engine::{counter_allows, Engine, Limits, Outcome};
 pub use redis::{
