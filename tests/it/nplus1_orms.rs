@@ -14,7 +14,9 @@
 
 use crate::common;
 
-use backend_playground::sim::nplus1::{Depth, Orm, Params, Run, Shape, Spread, Strategy, Table};
+use backend_playground::sim::nplus1::{
+    Depth, Orm, Params, Relation, Run, Shape, Spread, Strategy, Table,
+};
 use serde_json::{json, Value};
 
 /// One case: the model's parameters, and how the replay runs them (for
@@ -25,7 +27,112 @@ struct Case {
     prefetch_objects: bool,
 }
 
+/// The datasets every family of cases runs on: (users, orders, items,
+/// spread), with empty levels, uneven counts and N up to 1,000.
+const SHAPES: [(u32, u32, u32, Spread); 7] = [
+    (0, 3, 2, Spread::Fixed),
+    (1, 1, 0, Spread::Fixed),
+    (2, 0, 2, Spread::Fixed),
+    (7, 3, 2, Spread::Random),
+    (50, 1, 1, Spread::Random),
+    (501, 2, 1, Spread::Random),
+    (1_000, 1, 1, Spread::Fixed),
+];
+
 fn cases() -> Vec<Case> {
+    let mut out = one_to_many_cases();
+    out.extend(guard_cases());
+    out.extend(many_to_one_cases());
+    out
+}
+
+/// The guards and `immediate` on `user.orders`, and the loop touching each
+/// collection twice, after some users were loaded.
+fn guard_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (users, orders, items, spread) in SHAPES {
+        for depth in [Depth::Orders, Depth::Items] {
+            for orm in Orm::ALL {
+                let strategies = [
+                    Strategy::Immediate,
+                    Strategy::Raise,
+                    Strategy::RaiseOnSql,
+                    Strategy::Peers,
+                    Strategy::Lazy,
+                    Strategy::SelectIn,
+                ];
+                for strategy in strategies {
+                    let twice = matches!(strategy, Strategy::Lazy | Strategy::SelectIn);
+                    out.push(Case {
+                        params: Params {
+                            orm,
+                            strategy,
+                            users,
+                            orders,
+                            items,
+                            depth,
+                            spread,
+                            seed: 5,
+                            loaded: if twice { users / 2 } else { 0 },
+                            touch: if twice { 2 } else { 1 },
+                            ..Params::default()
+                        },
+                        prefetch_objects: false,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `order.user` for every order, with every strategy, some users loaded
+/// first (none, some, all), touched once or twice.
+fn many_to_one_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (users, orders, _, spread) in SHAPES {
+        for orm in Orm::ALL {
+            for strategy in Strategy::EVERY {
+                if strategy == Strategy::DataLoader {
+                    continue;
+                }
+                let batches: &[Option<u32>] = match (orm, strategy) {
+                    (Orm::SqlAlchemy, Strategy::SelectIn) => &[None, Some(1), Some(3)],
+                    (Orm::Django, Strategy::SelectIn) => &[None, Some(2), Some(7)],
+                    _ => &[None],
+                };
+                for &batch in batches {
+                    for (loaded, touch) in [(0, 1), (users / 3, 2), (users, 1)] {
+                        if users == 0 && loaded > 0 {
+                            continue;
+                        }
+                        out.push(Case {
+                            params: Params {
+                                orm,
+                                strategy,
+                                relation: Relation::User,
+                                users,
+                                orders,
+                                spread,
+                                seed: 9,
+                                batch,
+                                loaded,
+                                touch,
+                                ..Params::default()
+                            },
+                            prefetch_objects: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first family: `user.orders` (and `order.items`) with each loading
+/// strategy and batch size.
+fn one_to_many_cases() -> Vec<Case> {
     let mut out = Vec::new();
     let shapes: [(u32, u32, u32, Spread); 7] = [
         (0, 3, 2, Spread::Fixed),
@@ -111,9 +218,12 @@ fn to_json(case: &Case) -> Value {
         "orm": p.orm.slug(),
         "strategy": strategy,
         "batch": p.effective_batch(),
-        "depth": if p.depth == Depth::Items { 2 } else { 1 },
+        "depth": if p.depth == Depth::Items && p.relation == Relation::Orders { 2 } else { 1 },
         "orders": orders,
         "items": items,
+        "relation": p.relation.slug(),
+        "loaded": p.loaded,
+        "touch": p.touch,
     })
 }
 
@@ -121,20 +231,26 @@ fn to_json(case: &Case) -> Value {
 /// keys, rows.
 fn model(run: &Run) -> Vec<(String, &'static str, Vec<u64>, u64)> {
     run.queries()
-        .map(|q| {
+        .enumerate()
+        .map(|(i, q)| {
             let table = match q.table {
                 Table::Users => "users",
                 Table::Orders => "orders",
                 Table::Items => "items",
             };
-            let (kind, keys): (&str, Vec<u64>) = match q.shape {
-                Shape::All => ("all", vec![]),
-                Shape::ByParent(k) => ("eq", vec![k.into()]),
-                Shape::InList { first, last, .. } => {
-                    ("in", (u64::from(first)..=u64::from(last)).collect())
-                }
-                Shape::Subquery => ("subquery", vec![]),
-                Shape::Join(_) => ("join", vec![]),
+            let keys = run.keys(i).into_iter().map(u64::from).collect();
+            let kind = match q.shape {
+                Shape::All => "all",
+                Shape::ByParent(_) | Shape::ById(_) => "eq",
+                Shape::UpTo(_) => "upto",
+                Shape::InList { .. } => "in",
+                Shape::Subquery => "subquery",
+                Shape::Join(_) | Shape::JoinUser => "join",
+            };
+            let keys = if matches!(kind, "in" | "eq" | "upto") {
+                keys
+            } else {
+                Vec::new()
             };
             (table.to_string(), kind, keys, q.rows)
         })
@@ -208,9 +324,12 @@ fn compare(case: &Case, got: &Value) -> (Option<String>, usize) {
     let run = Run::new(&case.params);
     let p = run.params();
     let what = format!(
-        "{} {} (objects: {}) n={} orders={} items={} {:?} {:?} seed={} batch={:?}",
+        "{} {} {} loaded={} touch={} (objects: {}) n={} orders={} items={} {:?} {:?} seed={} batch={:?}",
         p.orm.slug(),
         p.strategy.slug(),
+        p.relation.slug(),
+        p.loaded,
+        p.touch,
         case.prefetch_objects,
         p.users,
         p.orders,
@@ -248,6 +367,14 @@ fn compare(case: &Case, got: &Value) -> (Option<String>, usize) {
             "{what}: {} statements in the model, {} sent",
             want.len(),
             have.len()
+        );
+        return (Some(d), have.len());
+    }
+    let raised = got.get("raised").and_then(Value::as_str);
+    if raised != run.error() {
+        let d = format!(
+            "{what}: the model raises {:?}, the ORM raised {raised:?}",
+            run.error()
         );
         return (Some(d), have.len());
     }

@@ -11,6 +11,18 @@ too), `orders` (the number of orders of each user, in user order) and
 `items` (the number of items of each order, in order order). Ids are given
 in that order from 1, as the model numbers them.
 
+Optional keys: `relation` (`user.orders`, the default, or `order.user`:
+load every order, then touch each order's user), `loaded` (the session,
+or the code, first loads the users with ids up to it; 0 for none) and
+`touch` (how many times the loop touches each relation; 1 by default).
+Further strategies: `immediate` (SQLAlchemy's immediateload), `raise`
+(SQLAlchemy's raiseload, Django 6.1's fetch_mode(FETCH_RAISE)),
+`raise_on_sql` (raiseload(sql_only=True)) and `peers` (Django's
+fetch_mode(FETCH_PEERS)). A case where the ORM raises while the loop runs
+answers `raised` (the exception's class and message, the replay's model
+class names written as the model's, `User`, `Order`, `Item`) beside the
+statements sent before it.
+
 For each case the script builds the schema in a fresh in-memory SQLite,
 inserts the rows, then loads the users with the strategy and touches each
 user's orders (and each order's items), capturing every statement the ORM
@@ -31,12 +43,15 @@ from importlib.metadata import version
 # -- SQLAlchemy ---------------------------------------------------------------
 
 from sqlalchemy import ForeignKey, create_engine, event, select
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
     Session,
+    immediateload,
     joinedload,
     mapped_column,
+    raiseload,
     relationship,
     selectinload,
     subqueryload,
@@ -108,32 +123,83 @@ def run_sqlalchemy(case):
         seen.append((statement, list(parameters or ())))
 
     event.listen(engine, "before_cursor_execute", capture)
-    strategy, nested, batch = case["strategy"], case["depth"] == 2, case["batch"]
-    stmt = select(SaUser)
-    if strategy == "joined":
-        opt = joinedload(SaUser.orders)
-        stmt = stmt.options(opt.joinedload(SaOrder.items) if nested else opt)
-    elif strategy == "selectin":
-        opt = selectinload(SaUser.orders, chunksize=batch)
-        stmt = stmt.options(
-            opt.selectinload(SaOrder.items, chunksize=batch) if nested else opt
-        )
-    elif strategy == "subquery":
-        opt = subqueryload(SaUser.orders)
-        stmt = stmt.options(opt.subqueryload(SaOrder.items) if nested else opt)
-    elif strategy != "lazy":
-        return {"refused": f"SQLAlchemy has no strategy {strategy!r}"}
-    with Session(engine) as session:
-        result = session.scalars(stmt)
-        if strategy == "joined":
-            result = result.unique()
-        touch(result.all(), nested, lambda u: u.orders, lambda o: o.items)
+    raised = None
+    try:
+        with Session(engine) as session:
+            if case.get("relation") == "order.user":
+                sqlalchemy_many_to_one(session, case)
+            else:
+                sqlalchemy_one_to_many(session, case)
+    except InvalidRequestError as e:
+        raised = f"{type(e).__name__}: {named(str(e))}"
+    except ValueError as e:
+        return {"refused": str(e)}
     event.remove(engine, "before_cursor_execute", capture)
     raw = engine.raw_connection()
     out = [describe(sql, params, raw) for sql, params in seen]
     raw.close()
     engine.dispose()
-    return {"statements": out}
+    return {"statements": out, **({"raised": raised} if raised else {})}
+
+
+def named(message):
+    """An error message with the replay's class names made the model's."""
+    return re.sub(r"\b(?:Sa|Dj)(User|Order|Item)\b", r"\1", message)
+
+
+def preload(session, case):
+    """The users the session loads before the loop, kept referenced."""
+    k = case.get("loaded", 0)
+    return session.scalars(select(SaUser).where(SaUser.id <= k)).all() if k else []
+
+
+def sa_option(strategy, attr, batch):
+    """The loader option of one SQLAlchemy strategy on one relationship."""
+    options = {
+        "lazy": lambda: None,
+        "joined": lambda: joinedload(attr),
+        "selectin": lambda: selectinload(attr, chunksize=batch),
+        "subquery": lambda: subqueryload(attr),
+        "immediate": lambda: immediateload(attr),
+        "raise": lambda: raiseload(attr),
+        "raise_on_sql": lambda: raiseload(attr, sql_only=True),
+    }
+    if strategy not in options:
+        raise ValueError(f"SQLAlchemy has no strategy {strategy!r}")
+    return options[strategy]()
+
+
+def sqlalchemy_one_to_many(session, case):
+    strategy, nested, batch = case["strategy"], case["depth"] == 2, case["batch"]
+    kept = preload(session, case)
+    stmt = select(SaUser)
+    opt = sa_option(strategy, SaUser.orders, batch)
+    if opt is not None:
+        # A guard guards the first level; below it the items would load
+        # lazily, but the guard raises first.
+        inner = "lazy" if strategy.startswith("raise") else strategy
+        sub = sa_option(inner, SaOrder.items, batch) if nested else None
+        stmt = stmt.options(opt.options(sub) if sub is not None else opt)
+    result = session.scalars(stmt)
+    if strategy == "joined":
+        result = result.unique()
+    users = result.all()
+    for _ in range(case.get("touch", 1)):
+        touch(users, nested, lambda u: u.orders, lambda o: o.items)
+    return kept
+
+
+def sqlalchemy_many_to_one(session, case):
+    kept = preload(session, case)
+    stmt = select(SaOrder)
+    opt = sa_option(case["strategy"], SaOrder.user, case["batch"])
+    if opt is not None:
+        stmt = stmt.options(opt)
+    orders = session.scalars(stmt).all()
+    for _ in range(case.get("touch", 1)):
+        for order in orders:
+            _ = order.user
+    return kept
 
 
 def touch(users, nested, orders_of, items_of):
@@ -164,7 +230,7 @@ settings.configure(
 )
 django.setup()
 
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, FieldFetchBlocked
 from django.db import connection, models
 from django.db.models import Prefetch
 
@@ -215,59 +281,72 @@ def django_case(case):
         c.executemany("INSERT INTO users VALUES (%s, %s, %s)", users)
         c.executemany("INSERT INTO orders VALUES (%s, %s, %s)", orders)
         c.executemany("INSERT INTO items VALUES (%s, %s, %s, %s)", items)
-    strategy, nested = case["strategy"], case["depth"] == 2
-    path = "orders__items" if nested else "orders"
-    qs = DjUser.objects.all()
     seen = []
 
     def capture(execute, sql, params, many, context):
         seen.append((sql, list(params or ())))
         return execute(sql, params, many, context)
 
+    raised = None
     try:
         with connection.execute_wrapper(capture):
-            if strategy == "lazy":
-                touch(
-                    list(qs), nested, lambda u: u.orders.all(), lambda o: o.items.all()
-                )
-            elif strategy == "selectin":
-                pf = qs.prefetch_related(path)
-                # A batch size is Django's only chunking of a prefetch:
-                # .iterator(chunk_size=) prefetches per chunk of users.
-                batch = case["batch"]
-                touch(
-                    list(pf.iterator(chunk_size=batch) if batch else pf),
-                    nested,
-                    lambda u: u.orders.all(),
-                    lambda o: o.items.all(),
-                )
-            elif strategy == "prefetch_objects":
-                inner = (
-                    [Prefetch("items", queryset=DjItem.objects.all())] if nested else []
-                )
-                p = Prefetch("orders", queryset=DjOrder.objects.prefetch_related(*inner))
-                touch(
-                    list(qs.prefetch_related(p)),
-                    nested,
-                    lambda u: u.orders.all(),
-                    lambda o: o.items.all(),
-                )
-            elif strategy == "joined":
-                touch(
-                    list(qs.select_related(path)),
-                    nested,
-                    lambda u: u.orders.all(),
-                    lambda o: o.items.all(),
-                )
+            k = case.get("loaded", 0)
+            kept = list(DjUser.objects.filter(id__lte=k)) if k else []
+            if case.get("relation") == "order.user":
+                django_many_to_one(case)
             else:
-                return {"refused": f"Django has no strategy {strategy!r}"}
+                django_one_to_many(case)
+            del kept
+    except FieldFetchBlocked as e:  # a FieldError: before it
+        raised = f"{type(e).__name__}: {named(str(e))}"
     except FieldError as e:
         return {"refused": f"FieldError: {e}"}
+    except ValueError as e:
+        return {"refused": str(e)}
     except Exception as e:  # noqa: BLE001 - the error is the finding
         return {"error": f"{type(e).__name__}: {e}", "statements": summary(seen)}
     with connection.cursor() as c:
         out = [describe(sql.replace("%s", "?"), params, c) for sql, params in seen]
-    return {"statements": out}
+    return {"statements": out, **({"raised": raised} if raised else {})}
+
+
+def django_queryset(qs, strategy, path, batch):
+    """The queryset of one Django strategy, listed (or iterated in chunks)."""
+    if strategy == "lazy":
+        return list(qs)
+    if strategy == "selectin":
+        pf = qs.prefetch_related(path)
+        # A batch size is Django's only chunking of a prefetch:
+        # .iterator(chunk_size=) prefetches per chunk of parents.
+        return list(pf.iterator(chunk_size=batch) if batch else pf)
+    if strategy == "joined":
+        return list(qs.select_related(path))
+    if strategy == "peers":
+        return list(qs.fetch_mode(models.FETCH_PEERS))
+    if strategy == "raise":
+        return list(qs.fetch_mode(models.FETCH_RAISE))
+    raise ValueError(f"Django has no strategy {strategy!r}")
+
+
+def django_one_to_many(case):
+    strategy, nested = case["strategy"], case["depth"] == 2
+    path = "orders__items" if nested else "orders"
+    if strategy == "prefetch_objects":
+        inner = [Prefetch("items", queryset=DjItem.objects.all())] if nested else []
+        p = Prefetch("orders", queryset=DjOrder.objects.prefetch_related(*inner))
+        users = list(DjUser.objects.prefetch_related(p))
+    else:
+        users = django_queryset(DjUser.objects.all(), strategy, path, case["batch"])
+    for _ in range(case.get("touch", 1)):
+        touch(users, nested, lambda u: u.orders.all(), lambda o: o.items.all())
+
+
+def django_many_to_one(case):
+    qs = DjOrder.objects.all()
+    orders = django_queryset(qs, case["strategy"], "user", case["batch"])
+    for _ in range(case.get("touch", 1)):
+        for order in orders:
+            _ = order.user
 
 
 def summary(seen):
@@ -279,7 +358,8 @@ def summary(seen):
 # -- Both ---------------------------------------------------------------------
 
 FIRST = re.compile(r'^\s*SELECT\s+"?([a-z]+?)(?:_\d+)?"?\.', re.I)
-IN = re.compile(r"\bIN\s*\(([^()]*)\)", re.I)
+IN = re.compile(r"\bIN\s*\(", re.I)
+UPTO = re.compile(r"<=\s*\?", re.I)
 EQ = re.compile(r'(?:=\s*\?|\?\s*=|=\s*%s)', re.I)
 
 
@@ -292,6 +372,8 @@ def describe(sql, params, cursor):
         kind = "subquery"
     elif IN.search(sql):
         kind = "in"
+    elif UPTO.search(sql):
+        kind = "upto"
     elif re.search(r"\bJOIN\b", sql, re.I):
         kind = "join"
     elif EQ.search(sql):
@@ -303,7 +385,7 @@ def describe(sql, params, cursor):
         "params": params,
         "table": table,
         "kind": kind,
-        "keys": params if kind in ("in", "eq") else [],
+        "keys": params if kind in ("in", "eq", "upto") else [],
         "rows": rows,
     }
 

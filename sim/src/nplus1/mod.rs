@@ -17,6 +17,8 @@
 //! and has no subquery loading: such a run sends nothing and says why.
 
 mod data;
+mod loader;
+mod m2o;
 mod plan;
 mod sql;
 
@@ -51,16 +53,43 @@ pub enum Strategy {
     Subquery,
     /// A DataLoader: every key asked for in one tick goes in one batch.
     DataLoader,
+    /// Eager, one query per parent, sent while the parents load
+    /// (SQLAlchemy's `immediateload`).
+    Immediate,
+    /// Refuse to load: touching the relation raises (SQLAlchemy's
+    /// `raiseload`, Django 6.1's `fetch_mode(FETCH_RAISE)`).
+    Raise,
+    /// Raise only where loading would send SQL (SQLAlchemy's
+    /// `raiseload(sql_only=True)`): an identity-map hit is allowed.
+    RaiseOnSql,
+    /// Django 6.1's `fetch_mode(FETCH_PEERS)`: the first access to a
+    /// foreign key loads it for every instance the queryset fetched.
+    Peers,
 }
 
 impl Strategy {
-    /// Every strategy, in the order the view lists them.
+    /// The strategies that load, in the order the sweep and its chart
+    /// list them.
     pub const ALL: [Strategy; 5] = [
         Strategy::Lazy,
         Strategy::Joined,
         Strategy::SelectIn,
         Strategy::Subquery,
         Strategy::DataLoader,
+    ];
+
+    /// Every strategy, the guards included, in the order the view lists
+    /// them.
+    pub const EVERY: [Strategy; 9] = [
+        Strategy::Lazy,
+        Strategy::Joined,
+        Strategy::SelectIn,
+        Strategy::Subquery,
+        Strategy::DataLoader,
+        Strategy::Immediate,
+        Strategy::Raise,
+        Strategy::RaiseOnSql,
+        Strategy::Peers,
     ];
 
     /// The word the URL uses.
@@ -71,6 +100,10 @@ impl Strategy {
             Strategy::SelectIn => "selectin",
             Strategy::Subquery => "subquery",
             Strategy::DataLoader => "dataloader",
+            Strategy::Immediate => "immediate",
+            Strategy::Raise => "raise",
+            Strategy::RaiseOnSql => "raise_on_sql",
+            Strategy::Peers => "peers",
         }
     }
 
@@ -82,6 +115,10 @@ impl Strategy {
             Strategy::SelectIn => "Batch loading (IN)",
             Strategy::Subquery => "Subquery loading",
             Strategy::DataLoader => "DataLoader",
+            Strategy::Immediate => "Eager per row (immediate)",
+            Strategy::Raise => "Raise on lazy load",
+            Strategy::RaiseOnSql => "Raise on SQL",
+            Strategy::Peers => "Fetch peers (Django 6.1)",
         }
     }
 
@@ -135,19 +172,71 @@ impl Orm {
     /// Why this ORM sends nothing for `strategy`, in its own words; `None`
     /// when it has the strategy. (A DataLoader sits above any ORM.)
     pub fn refusal(self, strategy: Strategy) -> Option<&'static str> {
-        match (self, strategy) {
-            (Orm::Django, Strategy::Joined) => Some(DJANGO_NO_JOIN),
-            (Orm::Django, Strategy::Subquery) => Some(DJANGO_NO_SUBQUERY),
+        self.refusal_for(strategy, Relation::Orders)
+    }
+
+    /// Why this ORM sends nothing for `strategy` on `relation`; `None`
+    /// when it has the strategy there.
+    pub fn refusal_for(self, strategy: Strategy, relation: Relation) -> Option<&'static str> {
+        match (self, strategy, relation) {
+            (Orm::Django, Strategy::Joined, Relation::Orders) => Some(DJANGO_NO_JOIN),
+            (Orm::Django, Strategy::Subquery, _) => Some(DJANGO_NO_SUBQUERY),
+            (Orm::Django, Strategy::Immediate, _) => Some(DJANGO_NO_IMMEDIATE),
+            (Orm::Django, Strategy::RaiseOnSql, _) => Some(DJANGO_NO_RAISE_ON_SQL),
+            (Orm::SqlAlchemy, Strategy::Peers, _) => Some(SQLALCHEMY_NO_PEERS),
             _ => None,
         }
     }
 }
+
+/// Why Django has no `immediate` loading.
+pub const DJANGO_NO_IMMEDIATE: &str = "Django has no eager-per-row loading: a relation is fetched when it is touched, or up front by select_related or prefetch_related. No query is sent; choose lazy loading to see one query per row.";
+
+/// Why Django has no `raise_on_sql`.
+pub const DJANGO_NO_RAISE_ON_SQL: &str = "Django has no raise-only-on-SQL mode: fetch_mode(FETCH_RAISE) blocks every lazy fetch of a foreign key, since without an identity map every such fetch is SQL. No query is sent; choose Raise on lazy load.";
+
+/// Why SQLAlchemy has no fetch-peers mode.
+pub const SQLALCHEMY_NO_PEERS: &str = "SQLAlchemy has no fetch-peers mode: the nearest is selectinload, which loads the relation for every parent of the query at once, up front. No query is sent; choose batch loading (IN).";
 
 /// What Django says to `User.objects.select_related("orders")`, and why.
 pub const DJANGO_NO_JOIN: &str = "Django refuses: select_related follows forward foreign keys and one-to-one fields only, and orders is a reverse foreign key (a collection), so evaluating the queryset raises FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: (none). No query is sent. Use prefetch_related, or join from the order side with Order.objects.select_related(\"user\").";
 
 /// Why Django has no subquery loading.
 pub const DJANGO_NO_SUBQUERY: &str = "Django has no subquery loading: prefetch_related lists the keys in an IN list instead of repeating the parent query as a subquery. No query is sent; choose batch loading (prefetch_related).";
+
+/// Which relation the code walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// One-to-many: each user's orders (and, nested, each order's items).
+    Orders,
+    /// Many-to-one: every order, then each order's user.
+    User,
+}
+
+impl Relation {
+    /// The word the URL uses.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Relation::Orders => "user.orders",
+            Relation::User => "order.user",
+        }
+    }
+
+    /// A name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Relation::Orders => "user.orders (one-to-many)",
+            Relation::User => "order.user (many-to-one)",
+        }
+    }
+}
+
+impl Choices for Relation {
+    const ALL: &'static [Relation] = &[Relation::Orders, Relation::User];
+    fn word(self) -> &'static str {
+        self.slug()
+    }
+}
 
 /// SQLite's default limit on bound variables per statement
 /// (`SQLITE_MAX_VARIABLE_NUMBER`, since 3.32; Debian builds it with
@@ -242,7 +331,19 @@ pub struct Params {
     pub latency: Latency,
     /// Cost of each returned row, in microseconds (0 to [`MAX_ROW_US`]).
     pub row_us: u32,
+    /// The relation the code walks.
+    pub relation: Relation,
+    /// Users the session loaded before the loop (`User.id <= loaded`), 0
+    /// to [`MAX_USERS`]: SQLAlchemy's identity map keeps them, Django has
+    /// none.
+    pub loaded: u32,
+    /// How many times the loop touches the relation of each parent (1 to
+    /// [`MAX_TOUCH`]).
+    pub touch: u32,
 }
+
+/// The most times the loop touches each relation.
+pub const MAX_TOUCH: u32 = 3;
 
 impl Default for Params {
     fn default() -> Self {
@@ -258,11 +359,24 @@ impl Default for Params {
             batch: None,
             latency: Latency::SameZone,
             row_us: 2,
+            relation: Relation::Orders,
+            loaded: 0,
+            touch: 1,
         }
     }
 }
 
 impl Params {
+    /// The mean items per order the dataset needs: none unless the walk
+    /// goes down to the items.
+    pub fn items_loaded(&self) -> u32 {
+        if self.depth == Depth::Items && self.relation == Relation::Orders {
+            self.items
+        } else {
+            0
+        }
+    }
+
     /// The batch size in effect: `None` means no limit.
     pub fn effective_batch(&self) -> Option<u32> {
         match self.strategy {
@@ -284,7 +398,7 @@ impl Params {
 
     /// Why the ORM sends nothing for this strategy, if it refuses it.
     pub fn refusal(&self) -> Option<&'static str> {
-        self.orm.refusal(self.strategy)
+        self.orm.refusal_for(self.strategy, self.relation)
     }
 }
 
@@ -296,7 +410,7 @@ impl Choices for Orm {
 }
 
 impl Choices for Strategy {
-    const ALL: &'static [Strategy] = &Strategy::ALL;
+    const ALL: &'static [Strategy] = &Strategy::EVERY;
     fn word(self) -> &'static str {
         self.slug()
     }
@@ -352,6 +466,10 @@ const TABLE: &[Param<Params>] = &[
     ),
     choice!("latency", "Round trip", Latency, latency),
     int!("row_us", "Cost per row", "\u{b5}s", 0, MAX_ROW_US, row_us),
+    // Last, so that links written before them keep their meaning.
+    choice!("rel", "Relation", Relation, relation),
+    int!("loaded", "Users loaded before", "", 0, MAX_USERS, loaded),
+    int!("touch", "Touches per parent", "", 1, MAX_TOUCH, touch),
 ];
 
 impl Model for Run {
@@ -379,7 +497,7 @@ impl Model for Run {
 pub struct Run {
     params: Params,
     data: Dataset,
-    plan: plan::Plan,
+    plan: loader::Loader,
 }
 
 impl Run {
@@ -389,15 +507,11 @@ impl Run {
         let data = Dataset::generate(
             params.users,
             params.orders,
-            if params.depth == Depth::Items {
-                params.items
-            } else {
-                0
-            },
+            params.items_loaded(),
             params.spread,
             params.seed,
         );
-        let plan = plan::Plan::new(&params, &data, params.users);
+        let plan = loader::Loader::new(&params, &data, params.users);
         Run { params, data, plan }
     }
 
@@ -426,6 +540,17 @@ impl Run {
         (0..self.query_count()).map(|i| self.plan.at(&self.data, i))
     }
 
+    /// The keys query `i` binds (its `IN` list, or its one key), in order.
+    pub fn keys(&self, i: usize) -> Vec<u32> {
+        self.plan.keys(&self.data, i)
+    }
+
+    /// What the ORM raised after the last query, in its words (a guard
+    /// strategy), if it raised.
+    pub fn error(&self) -> Option<&str> {
+        self.plan.error()
+    }
+
     /// The figures after `step` queries.
     pub fn totals_at(&self, step: usize) -> Totals {
         self.plan.totals(&self.data, step)
@@ -445,7 +570,7 @@ impl Run {
     /// The exact SQL of query `i` (empty if there is no such query).
     pub fn sql(&self, i: usize) -> String {
         self.query(i)
-            .map(|q| sql::text(&q, self.params.orm, None))
+            .map(|q| sql::text(&q, self.params.orm, &self.keys(i), None))
             .unwrap_or_default()
     }
 
@@ -453,7 +578,7 @@ impl Run {
     /// and last few keys, for display.
     pub fn sql_preview(&self, i: usize) -> String {
         self.query(i)
-            .map(|q| sql::text(&q, self.params.orm, Some(4)))
+            .map(|q| sql::text(&q, self.params.orm, &self.keys(i), Some(4)))
             .unwrap_or_default()
     }
 
@@ -467,7 +592,17 @@ impl Run {
     /// The first `limit` rows query `i` returns, as the model says they are.
     pub fn rows(&self, i: usize, limit: usize) -> Vec<Vec<Value>> {
         self.query(i)
-            .map(|q| sql::rows(&q, &self.data, self.params.users, limit, self.params.orm))
+            .map(|q| {
+                let keys = self.keys(i);
+                sql::rows(
+                    &q,
+                    &self.data,
+                    &keys,
+                    self.params.users,
+                    limit,
+                    self.params.orm,
+                )
+            })
             .unwrap_or_default()
     }
 
@@ -482,40 +617,76 @@ impl Run {
         if let Some(note) = p.refusal() {
             return note.to_string();
         }
-        let what = match p.depth {
-            Depth::Orders => "each user's orders",
-            Depth::Items => "each user's orders and each order's items",
+        let what = match (p.relation, p.depth) {
+            (Relation::User, _) => "every order, then each order's user",
+            (_, Depth::Orders) => "each user's orders",
+            (_, Depth::Items) => "each user's orders and each order's items",
         };
-        let how = match p.strategy {
-            Strategy::Lazy => "lazily: nothing is fetched until the loop touches it".to_string(),
-            Strategy::Joined => "by joining the tables in one query".to_string(),
-            Strategy::SelectIn if p.orm == Orm::Django => match p.batch {
-                None => "with prefetch_related: one IN list per level, every key in it".to_string(),
-                Some(b) => format!(
-                    "with prefetch_related over .iterator(chunk_size={b}): per chunk of {} users, one IN list per level",
-                    thousands(b.into())
-                ),
-            },
-            Strategy::SelectIn => match p.effective_batch() {
-                Some(b) => format!(
-                    "in batches of up to {} keys per IN list",
-                    thousands(b.into())
-                ),
-                None => "with one IN list per level".to_string(),
-            },
-            Strategy::Subquery => "with one extra query per level".to_string(),
-            Strategy::DataLoader => match p.effective_batch() {
-                Some(b) => format!(
-                    "through a DataLoader, one batch per tick (at most {} keys each)",
-                    thousands(b.into())
-                ),
-                None => "through a DataLoader, one batch per tick".to_string(),
-            },
-        };
-        format!(
-            "Nothing has run yet. The code loads {} users, then {what}, {how}.",
-            thousands(p.users.into())
-        )
+        let mut text = format!(
+            "Nothing has run yet. The code loads {} users' data: {what}, {}.",
+            thousands(p.users.into()),
+            how(p)
+        );
+        if p.loaded > 0 {
+            text.push_str(&format!(
+                " Before the loop the session loaded users 1\u{2013}{}.",
+                thousands(p.loaded.into())
+            ));
+        }
+        if p.touch > 1 {
+            text.push_str(&format!(
+                " The loop touches each relation {} times.",
+                p.touch
+            ));
+        }
+        text
+    }
+}
+
+/// How the relation is loaded, in words, for the intro.
+fn how(p: &Params) -> String {
+    let fk_only = "which covers foreign keys and one-to-one fields only: user.orders is a reverse relation and stays lazy";
+    match (p.strategy, p.relation) {
+        (Strategy::Lazy, _) => "lazily: nothing is fetched until the loop touches it".to_string(),
+        (Strategy::Joined, _) => "by joining the tables in one query".to_string(),
+        (Strategy::SelectIn, _) if p.orm == Orm::Django => match p.batch {
+            None => "with prefetch_related: one IN list per level, every key in it".to_string(),
+            Some(b) => format!(
+                "with prefetch_related over .iterator(chunk_size={b}): per chunk of {}, one IN list per level",
+                thousands(b.into())
+            ),
+        },
+        (Strategy::SelectIn, _) => match p.effective_batch() {
+            Some(b) => format!("in batches of up to {} keys per IN list", thousands(b.into())),
+            None => "with one IN list per level".to_string(),
+        },
+        (Strategy::Subquery, _) => "with one extra query per level".to_string(),
+        (Strategy::DataLoader, _) => match p.effective_batch() {
+            Some(b) => format!(
+                "through a DataLoader, one batch per tick (at most {} keys each)",
+                thousands(b.into())
+            ),
+            None => "through a DataLoader, one batch per tick".to_string(),
+        },
+        (Strategy::Immediate, _) => {
+            "eagerly, one query per parent, sent while the parents load".to_string()
+        }
+        (Strategy::Raise, Relation::Orders) if p.orm == Orm::Django => {
+            format!("under fetch_mode(FETCH_RAISE), {fk_only}")
+        }
+        (Strategy::Raise, _) if p.orm == Orm::Django => {
+            "under fetch_mode(FETCH_RAISE): touching a foreign key that is not loaded raises".to_string()
+        }
+        (Strategy::Raise, _) => {
+            "with raiseload: touching the relation raises instead of loading".to_string()
+        }
+        (Strategy::RaiseOnSql, _) => {
+            "with raiseload(sql_only=True): touching the relation raises where it would send SQL".to_string()
+        }
+        (Strategy::Peers, Relation::Orders) => {
+            format!("under fetch_mode(FETCH_PEERS), {fk_only}")
+        }
+        (Strategy::Peers, Relation::User) => "under fetch_mode(FETCH_PEERS): the first order.user loads the users of every order the queryset fetched".to_string(),
     }
 }
 
@@ -530,6 +701,11 @@ impl super::Trace for Run {
         };
         let mut text = plan::describe(&q, i, &self.data, &self.params);
         if i + 1 == self.query_count() {
+            if let Some(e) = self.error() {
+                text.push_str(&format!(
+                    " Then the loop touches the relation and the ORM raises {e} No more queries are sent."
+                ));
+            }
             let t = self.total();
             text.push_str(&format!(
                 " That was the last query: {} in all, {} rows, {}, {} of database time.",
@@ -574,13 +750,7 @@ pub struct Sweep {
 pub fn sweep(params: &Params) -> Sweep {
     let p = super::model::clamp::<Run>(params);
     let max = SWEEP_USERS[SWEEP_USERS.len() - 1];
-    let data = Dataset::generate(
-        max,
-        p.orders,
-        if p.depth == Depth::Items { p.items } else { 0 },
-        p.spread,
-        p.seed,
-    );
+    let data = Dataset::generate(max, p.orders, p.items_loaded(), p.spread, p.seed);
     let totals = Strategy::ALL
         .iter()
         .filter(|&&strategy| p.orm.refusal(strategy).is_none())
@@ -592,7 +762,7 @@ pub fn sweep(params: &Params) -> Sweep {
             let row = SWEEP_USERS
                 .iter()
                 .map(|&n| {
-                    let plan = plan::Plan::new(&q, &data, n);
+                    let plan = loader::Loader::new(&q, &data, n);
                     plan.totals(&data, plan.len())
                 })
                 .collect();

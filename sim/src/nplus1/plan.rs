@@ -40,6 +40,12 @@ pub enum Shape {
     Subquery,
     /// Users joined to their orders (and items, at depth `Items`).
     Join(Depth),
+    /// One row by its key: `WHERE users.id = key` (a many-to-one load).
+    ById(u32),
+    /// The users with ids up to a bound, loaded before the loop.
+    UpTo(u32),
+    /// Orders joined to their users (a many-to-one join).
+    JoinUser,
 }
 
 /// One query the ORM sends.
@@ -110,6 +116,12 @@ pub(super) struct Plan {
     per_row: u64,
     /// The queries of joined and subquery loading.
     kept: Vec<Query>,
+    /// Passes of the loop that send queries (Django's related manager
+    /// queries on every `.all()`, so every pass does; 1 otherwise).
+    repeat: u32,
+    /// Eager per row (`immediateload`): every user's orders query, then
+    /// every order's items query, level by level.
+    levelwise: bool,
     /// Django's prefetch_related, whose users come in chunks of `size`
     /// (`.iterator(chunk_size=size)`; one chunk without it): per chunk, the
     /// child queries before it (its orders query, and its items query when
@@ -119,9 +131,25 @@ pub(super) struct Plan {
 
 /// Rows and bytes so far.
 #[derive(Debug, Clone, Copy, Default)]
-struct Load {
-    rows: u64,
-    bytes: u64,
+pub(super) struct Load {
+    pub(super) rows: u64,
+    pub(super) bytes: u64,
+}
+
+impl Load {
+    fn times(self, k: u32) -> Load {
+        Load {
+            rows: self.rows * u64::from(k),
+            bytes: self.bytes * u64::from(k),
+        }
+    }
+
+    pub(super) fn plus(self, o: Load) -> Load {
+        Load {
+            rows: self.rows + o.rows,
+            bytes: self.bytes + o.bytes,
+        }
+    }
 }
 
 impl Plan {
@@ -129,8 +157,21 @@ impl Plan {
     /// `data`, in the order the ORM sends them.
     pub(super) fn new(params: &Params, data: &Dataset, users: u32) -> Plan {
         let users = users.min(data.users());
+        // The guards load lazily until they raise (the run cuts the plan
+        // there), and Django's fetch modes leave reverse relations lazy.
+        let (strategy, levelwise) = match params.strategy {
+            Strategy::Immediate => (Strategy::Lazy, true),
+            Strategy::Raise | Strategy::RaiseOnSql | Strategy::Peers => (Strategy::Lazy, false),
+            s => (s, false),
+        };
+        let repeat = match (params.orm, strategy, levelwise) {
+            (Orm::Django, Strategy::Lazy, false) => params.touch.max(1),
+            _ => 1,
+        };
         let mut plan = Plan {
-            strategy: params.strategy,
+            strategy,
+            repeat,
+            levelwise,
             refused: params.refusal().is_some(),
             nested: params.depth == Depth::Items,
             users,
@@ -222,11 +263,14 @@ impl Plan {
         let n = self.users as usize;
         match self.strategy {
             Strategy::Joined | Strategy::Subquery => self.kept.len(),
-            Strategy::Lazy => 1 + n + if self.nested { self.orders as usize } else { 0 },
+            Strategy::Lazy => {
+                1 + self.repeat as usize * (n + if self.nested { self.orders as usize } else { 0 })
+            }
             Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
                 Some(c) => 1 + c.last().copied().unwrap_or(0) as usize,
                 None => 1 + self.order_batches() as usize + self.item_batches() as usize,
             },
+            _ => 1,
         }
     }
 
@@ -261,11 +305,6 @@ impl Plan {
         self.query_of(Table::Users, Shape::All, 0, l.rows, l.bytes)
     }
 
-    /// Query number `i` (from 0), if the ORM sends that many.
-    pub(super) fn query(&self, data: &Dataset, i: usize) -> Option<Query> {
-        (i < self.len()).then(|| self.at(data, i))
-    }
-
     /// Query number `i` (from 0; the last one past the end).
     pub(super) fn at(&self, data: &Dataset, i: usize) -> Query {
         let i = i.min(self.len().saturating_sub(1));
@@ -275,11 +314,13 @@ impl Plan {
                 None => self.users_query(data),
             },
             _ if i == 0 => self.users_query(data),
+            Strategy::Lazy if self.levelwise => self.immediate(data, i as u32 - 1),
             Strategy::Lazy => self.lazy(data, i - 1),
             Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
                 Some(c) => self.django(data, c, i as u32 - 1),
                 None => self.batch(data, i - 1),
             },
+            _ => self.users_query(data),
         }
     }
 
@@ -291,17 +332,32 @@ impl Plan {
 
     /// Lazy loading's child query number `j` (from 0): one query per user
     /// for its orders and (nested) one per order for its items, right after
-    /// its user's.
+    /// its user's; with Django the whole loop's queries come again on
+    /// every pass over the users.
     fn lazy(&self, data: &Dataset, j: usize) -> Query {
-        let (table, parent) = if self.nested {
-            let (done, r) = lazy_position(data, self.users, j as u32);
-            if r == 0 {
-                (Table::Orders, done + 1)
-            } else {
-                (Table::Items, data.orders_of_first(done) + r)
-            }
+        let j = j as u32 % self.per_pass().max(1);
+        let (done, r) = lazy_position(data, self.users, self.nested, j);
+        let (table, parent) = if r == 0 {
+            (Table::Orders, done + 1)
         } else {
-            (Table::Orders, j as u32 + 1)
+            (Table::Items, data.orders_of_first(done) + r)
+        };
+        let (k, b) = children_of(data, table, parent, parent);
+        self.query_of(table, Shape::ByParent(parent), 0, k, ROW_OVERHEAD * k + b)
+    }
+
+    /// Lazy loading's child queries in one pass of the loop.
+    fn per_pass(&self) -> u32 {
+        self.users + if self.nested { self.orders } else { 0 }
+    }
+
+    /// Immediate loading's child query `j` (from 0): every user's orders,
+    /// then every order's items.
+    fn immediate(&self, data: &Dataset, j: u32) -> Query {
+        let (table, parent) = if j < self.users {
+            (Table::Orders, j + 1)
+        } else {
+            (Table::Items, j - self.users + 1)
         };
         let (k, b) = children_of(data, table, parent, parent);
         self.query_of(table, Shape::ByParent(parent), 0, k, ROW_OVERHEAD * k + b)
@@ -342,11 +398,16 @@ impl Plan {
                 self.kept[..k].iter().for_each(|q| t.add(q));
                 return t;
             }
+            Strategy::Lazy if self.levelwise => {
+                let j = k as u32 - 1;
+                children_load(data, j.min(self.users), j.saturating_sub(self.users))
+            }
             Strategy::Lazy => self.lazy_load(data, k as u32 - 1),
             Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
                 Some(c) => self.django_load(data, c, k as u32 - 1),
                 None => self.batch_load(data, k as u32 - 1),
             },
+            _ => Load::default(),
         };
         let users = users_load(data, self.users);
         let rows = users.rows + children.rows;
@@ -358,15 +419,29 @@ impl Plan {
         }
     }
 
-    /// Rows and bytes of lazy loading's first `j` child queries.
+    /// Rows and bytes of lazy loading's first `j` child queries: the
+    /// passes done, then the users done in this pass and the part of the
+    /// next user's queries.
     fn lazy_load(&self, data: &Dataset, j: u32) -> Load {
-        if !self.nested {
-            return children_load(data, j, 0);
-        }
-        let (done, r) = lazy_position(data, self.users, j);
+        let per_pass = self.per_pass().max(1);
+        let full = children_load(data, self.users, self.orders_if_nested());
+        let (done, r) = lazy_position(data, self.users, self.nested, j % per_pass);
         let with_orders = done + u32::from(r > 0);
         let items_of = data.orders_of_first(done) + r.saturating_sub(1);
-        children_load(data, with_orders, items_of)
+        let part = if self.nested {
+            children_load(data, with_orders, items_of)
+        } else {
+            children_load(data, done, 0)
+        };
+        full.times(j / per_pass).plus(part)
+    }
+
+    fn orders_if_nested(&self) -> u32 {
+        if self.nested {
+            self.orders
+        } else {
+            0
+        }
     }
 
     /// Rows and bytes of the first `j` batches.
@@ -426,13 +501,13 @@ fn children_load(data: &Dataset, users: u32, orders: u32) -> Load {
     }
 }
 
-/// Where child query `j` (from 0) of nested lazy loading falls: user `u`'s
-/// queries are its orders query then one per order, so the first `done`
-/// users' queries come before it, and it is query `r` (from 0) of user
-/// `done + 1`'s.
-fn lazy_position(data: &Dataset, users: u32, j: u32) -> (u32, u32) {
-    // The queries of the first `u` users: `u + orders_of_first(u)`, rising.
-    let before = |u: u32| u + data.orders_of_first(u);
+/// Where child query `j` (from 0) of one pass of lazy loading falls: user
+/// `u`'s queries are its orders query and (nested) one per order, so the
+/// first `done` users' queries come before it, and it is query `r` (from
+/// 0) of user `done + 1`'s.
+fn lazy_position(data: &Dataset, users: u32, nested: bool, j: u32) -> (u32, u32) {
+    // The queries of the first `u` users, rising.
+    let before = |u: u32| u + if nested { data.orders_of_first(u) } else { 0 };
     let (mut lo, mut hi) = (0u32, users);
     while lo < hi {
         let mid = lo + (hi - lo).div_ceil(2);
@@ -527,6 +602,9 @@ fn joined_size(data: &Dataset, users: u32, depth: Depth) -> (u64, u64) {
 pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> String {
     let no = thousands(i as u64 + 1);
     let rows = plural(q.rows, "row", "rows");
+    if let Some(text) = super::m2o::describe(q, i, params) {
+        return text;
+    }
     match (q.table, q.shape) {
         (_, Shape::Join(depth)) => {
             let separate = separate_bytes(data, params.users, depth);

@@ -46,6 +46,8 @@ fn expected_queries(p: &Params, orders: u64, data: &Dataset) -> u64 {
             1 + batches(n) + if nested { batches(orders) } else { 0 }
         }
         Strategy::Subquery => 1 + u64::from(n > 0) + u64::from(nested && orders > 0),
+        Strategy::Immediate => 1 + n + if nested { orders } else { 0 },
+        _ => 1,
     }
 }
 
@@ -73,6 +75,7 @@ fn random_params(rng: &mut Rng) -> Params {
         },
         latency: Latency::ALL[rng.below(3) as usize],
         row_us: rng.below(20) as u32,
+        ..Params::default()
     }
 }
 
@@ -596,4 +599,103 @@ fn sqlalchemy_is_the_default_and_its_statements_are_unchanged() {
         assert_eq!(a.sql(i), b.sql(i));
         assert_eq!(a.caption(i + 1), b.caption(i + 1));
     }
+}
+
+fn many_to_one(orm: Orm, strategy: Strategy, users: u32, loaded: u32) -> Run {
+    Run::new(&Params {
+        orm,
+        strategy,
+        relation: Relation::User,
+        users,
+        orders: 20,
+        loaded,
+        ..Params::default()
+    })
+}
+
+#[test]
+fn the_identity_map_saves_sqlalchemy_a_query_per_order() {
+    // 5 users with 20 orders each: 100 orders, 5 distinct users.
+    let sa = many_to_one(Orm::SqlAlchemy, Strategy::Lazy, 5, 0);
+    let dj = many_to_one(Orm::Django, Strategy::Lazy, 5, 0);
+    assert_eq!(sa.query_count(), 1 + 5);
+    assert_eq!(dj.query_count(), 1 + 100);
+    assert_eq!(dj.total().rows, 100 + 100);
+    // Users loaded first cost one query and save one each, in SQLAlchemy.
+    let sa = many_to_one(Orm::SqlAlchemy, Strategy::Lazy, 5, 3);
+    assert_eq!(sa.query_count(), 1 + 1 + 2);
+    assert_eq!(sa.keys(2), vec![4]);
+    let dj = many_to_one(Orm::Django, Strategy::Lazy, 5, 3);
+    assert_eq!(dj.query_count(), 1 + 1 + 100);
+    // selectinload lists every distinct user, loaded or not.
+    let sa = many_to_one(Orm::SqlAlchemy, Strategy::SelectIn, 5, 3);
+    assert_eq!(sa.keys(2), vec![1, 2, 3, 4, 5]);
+    assert!(sa.sql(2).ends_with("WHERE users.id IN (1, 2, 3, 4, 5)"));
+    let dj = many_to_one(Orm::Django, Strategy::Peers, 5, 0);
+    assert!(
+        dj.sql(1).ends_with("IN ((1), (2), (3), (4), (5))"),
+        "{}",
+        dj.sql(1)
+    );
+    // Figures add up: the totals of every step are the queries' sums.
+    for run in [sa, dj] {
+        let mut t = Totals::default();
+        for (i, q) in run.queries().enumerate() {
+            t.add(&q);
+            assert_eq!(run.totals_at(i + 1), t);
+        }
+    }
+}
+
+#[test]
+fn the_guards_raise_where_the_orms_raise() {
+    let raise = many_to_one(Orm::SqlAlchemy, Strategy::Raise, 5, 5);
+    assert_eq!(raise.query_count(), 2);
+    assert_eq!(
+        raise.error(),
+        Some("InvalidRequestError: 'Order.user' is not available due to lazy='raise'")
+    );
+    assert!(raise.caption(2).contains("raises InvalidRequestError"));
+    // raise_on_sql lets identity-map hits through.
+    let all_loaded = many_to_one(Orm::SqlAlchemy, Strategy::RaiseOnSql, 5, 5);
+    assert_eq!((all_loaded.query_count(), all_loaded.error()), (2, None));
+    let some = many_to_one(Orm::SqlAlchemy, Strategy::RaiseOnSql, 5, 4);
+    assert!(some.error().is_some_and(|e| e.contains("raise_on_sql")));
+    let dj = many_to_one(Orm::Django, Strategy::Raise, 5, 0);
+    assert_eq!(
+        dj.error(),
+        Some("FieldFetchBlocked: Fetching of Order.user blocked.")
+    );
+    // Django's fetch modes leave a reverse relation lazy.
+    let reverse = Run::new(&Params {
+        orm: Orm::Django,
+        strategy: Strategy::Raise,
+        ..params(Strategy::Raise, 10, Depth::Orders)
+    });
+    assert_eq!((reverse.query_count(), reverse.error()), (11, None));
+    // Nothing to touch, nothing raised.
+    let empty = many_to_one(Orm::SqlAlchemy, Strategy::Raise, 0, 0);
+    assert_eq!((empty.query_count(), empty.error()), (1, None));
+}
+
+#[test]
+fn django_queries_a_collection_on_every_pass() {
+    let p = Params {
+        orm: Orm::Django,
+        touch: 2,
+        items: 2,
+        ..params(Strategy::Lazy, 4, Depth::Items)
+    };
+    let run = Run::new(&p);
+    assert_eq!(run.query_count(), 1 + 2 * (4 + 12));
+    let mut t = Totals::default();
+    for (i, q) in run.queries().enumerate() {
+        t.add(&q);
+        assert_eq!(run.totals_at(i + 1), t, "{i}");
+    }
+    let sa = Run::new(&Params {
+        orm: Orm::SqlAlchemy,
+        ..p
+    });
+    assert_eq!(sa.query_count(), 1 + 4 + 12);
 }

@@ -83,10 +83,18 @@ fn sqlalchemy(s: Strategy, depth: Depth) -> Snippet {
         Strategy::Joined => Some("joinedload"),
         Strategy::SelectIn => Some("selectinload"),
         Strategy::Subquery => Some("subqueryload"),
+        Strategy::Immediate => Some("immediateload"),
+        Strategy::Raise | Strategy::RaiseOnSql => Some("raiseload"),
         Strategy::DataLoader => {
             return Snippet {
                 code: None,
                 note: "SQLAlchemy has no DataLoader; GraphQL servers built on it (Strawberry, Graphene) add one. Its own batching is selectinload.",
+            }
+        }
+        Strategy::Peers => {
+            return Snippet {
+                code: None,
+                note: "SQLAlchemy has no fetch-peers mode; selectinload loads a relation for every parent of the query, up front.",
             }
         }
     };
@@ -111,7 +119,10 @@ fn sqlalchemy(s: Strategy, depth: Depth) -> Snippet {
         Strategy::Joined => "One LEFT OUTER JOIN. A joined collection needs .unique(), because the parent comes back once per child row.",
         Strategy::SelectIn => "One SELECT ... WHERE user_id IN (...) per 500 keys; SQLAlchemy 2.1 makes the 500 configurable (chunksize=). Usually the best default for collections.",
         Strategy::Subquery => "Legacy: the second SELECT repeats the first query as a subquery. selectinload has replaced it.",
-        Strategy::DataLoader => "",
+        Strategy::Immediate => "Eager, but one SELECT per parent, sent while the parents load: the N+1 moved earlier, not removed.",
+        Strategy::Raise => "Touching the relation raises InvalidRequestError instead of loading: an N+1 becomes an error in tests.",
+        Strategy::RaiseOnSql => "Raises only where loading would send SQL: a many-to-one found in the identity map is allowed.",
+        Strategy::DataLoader | Strategy::Peers => "",
     };
     Snippet {
         code: Some(code),

@@ -16,8 +16,8 @@ use super::live::{open_live, Live};
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::nplus1::{
-    self, Depth, Latency, Params, Run, Spread, Strategy, Sweep, MAX_BATCH, MAX_CHILDREN,
-    MAX_ROW_US, MAX_USERS,
+    self, Depth, Latency, Params, Relation, Run, Spread, Strategy, Sweep, MAX_BATCH, MAX_CHILDREN,
+    MAX_ROW_US, MAX_TOUCH, MAX_USERS,
 };
 use crate::sim::thousands;
 use code::Orm;
@@ -93,6 +93,42 @@ fn batch_placeholder(q: &Params) -> String {
     }
 }
 
+/// The relation walked, the users loaded before the loop and the passes
+/// of the loop.
+#[component]
+fn WalkFields(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
+    let p = move || state.run.with(|r| r.params().clone());
+    let number = move |key: &'static str,
+                       min: u32,
+                       max: u32,
+                       get: fn(&Params) -> u32,
+                       set: fn(&mut Params, u32)| {
+        Callback::new(move |raw: String| {
+            let current = state.run.with_untracked(|r| get(r.params()));
+            let (v, problem) = read_number(key, &raw, min, max, current);
+            note.set(problem);
+            state.change(|p| set(p, v));
+            v.to_string()
+        })
+    };
+    let none = String::new;
+    view! {
+        <SelectField id="np-rel" label="Relation"
+            options=[Relation::Orders, Relation::User].map(|r| (r.slug(), r.label())).to_vec()
+            value=Signal::derive(move || p().relation.slug())
+            on_pick=Callback::new(move |v: String| {
+                let r = if v == Relation::User.slug() { Relation::User } else { Relation::Orders };
+                state.change(|p| p.relation = r);
+            })/>
+        <NumberField id="np-loaded" label="Users loaded before the loop" min=0 max=MAX_USERS
+            value=Signal::derive(move || p().loaded.to_string()) hidden=false placeholder=Signal::derive(none)
+            on_commit=number("loaded", 0, MAX_USERS, |p| p.loaded, |p, v| p.loaded = v)/>
+        <NumberField id="np-touch" label="Passes of the loop" min=1 max=MAX_TOUCH
+            value=Signal::derive(move || p().touch.to_string()) hidden=false placeholder=Signal::derive(none)
+            on_commit=number("touch", 1, MAX_TOUCH, |p| p.touch, |p, v| p.touch = v)/>
+    }
+}
+
 /// The parameter controls.
 #[component]
 fn Controls(state: State) -> impl IntoView {
@@ -131,10 +167,10 @@ fn Controls(state: State) -> impl IntoView {
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Parameters">
             <SelectField id="np-strategy" label="Loading strategy" wide=true
-                options=Strategy::ALL.map(|s| (s.slug(), s.label())).to_vec()
+                options=Strategy::EVERY.map(|s| (s.slug(), s.label())).to_vec()
                 value=Signal::derive(move || p().strategy.slug())
                 on_pick=Callback::new(move |v: String| {
-                    if let Some(s) = Strategy::ALL.into_iter().find(|s| s.slug() == v) {
+                    if let Some(s) = Strategy::EVERY.into_iter().find(|s| s.slug() == v) {
                         state.change(|p| p.strategy = s);
                     }
                 })/>
@@ -146,13 +182,14 @@ fn Controls(state: State) -> impl IntoView {
                         state.change(|p| p.orm = o);
                     }
                 })/>
+            <WalkFields state=state note=note/>
             <NumberField id="np-n" label="Users (N)" min=0 max=MAX_USERS
                 value=Signal::derive(move || text(p().users)) hidden=false placeholder=Signal::derive(none)
                 on_commit=number("n", 0, MAX_USERS, |p| p.users, |p, v| p.users = v)/>
             <NumberField id="np-orders" label="Orders per user" min=0 max=MAX_CHILDREN
                 value=Signal::derive(move || text(p().orders)) hidden=false placeholder=Signal::derive(none)
                 on_commit=number("orders", 0, MAX_CHILDREN, |p| p.orders, |p, v| p.orders = v)/>
-            <SelectField id="np-load" label="Load"
+            <SelectField id="np-load" label="Load (user.orders)"
                 options=vec![(Depth::Orders.slug(), "Orders"), (Depth::Items.slug(), "Orders, then items")]
                 value=Signal::derive(move || p().depth.slug())
                 on_pick=Callback::new(move |v: String| {
@@ -161,7 +198,7 @@ fn Controls(state: State) -> impl IntoView {
                 })/>
             <NumberField id="np-items" label="Items per order" min=0 max=MAX_CHILDREN
                 value=Signal::derive(move || text(p().items))
-                hidden=Signal::derive(move || p().depth != Depth::Items)
+                hidden=Signal::derive(move || p().depth != Depth::Items || p().relation != Relation::Orders)
                 placeholder=Signal::derive(none)
                 on_commit=number("items", 0, MAX_CHILDREN, |p| p.items, |p, v| p.items = v)/>
             <NumberField id="np-batch" label="Batch size (keys)" min=1 max=MAX_BATCH
