@@ -42,7 +42,7 @@ from importlib.metadata import version
 
 # -- SQLAlchemy ---------------------------------------------------------------
 
-from sqlalchemy import ForeignKey, create_engine, event, select
+from sqlalchemy import Column, ForeignKey, Table, create_engine, event, select
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -63,6 +63,20 @@ class Base(DeclarativeBase):
     pass
 
 
+ORDER_TAGS = Table(
+    "order_tags",
+    Base.metadata,
+    Column("order_id", ForeignKey("orders.id"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+)
+
+
+class SaTag(Base):
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+
+
 class SaUser(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +92,7 @@ class SaOrder(Base):
     total_cents: Mapped[int]
     user: Mapped[SaUser] = relationship(back_populates="orders")
     items: Mapped[list["SaItem"]] = relationship(back_populates="order")
+    tags: Mapped[list[SaTag]] = relationship(secondary=ORDER_TAGS)
 
 
 class SaItem(Base):
@@ -87,6 +102,19 @@ class SaItem(Base):
     sku: Mapped[str]
     qty: Mapped[int]
     order: Mapped[SaOrder] = relationship(back_populates="items")
+
+
+TAGS = 40
+
+
+def tags_of(case):
+    """The tags table, and the order_tags rows: for `order.tags` a case's
+    `items` are the tag counts, tag `p` of order `o` being `(7o + p) % 40 + 1`
+    (the model's rule)."""
+    links = []
+    for o, n in enumerate(case["items"], start=1):
+        links.extend((o, (7 * o + p) % TAGS + 1) for p in range(n))
+    return [(t, f"tag{t}") for t in range(1, TAGS + 1)], links
 
 
 def rows_of(case):
@@ -116,6 +144,9 @@ def run_sqlalchemy(case):
         raw.executemany("INSERT INTO users VALUES (?, ?, ?)", users)
         raw.executemany("INSERT INTO orders VALUES (?, ?, ?)", orders)
         raw.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", items)
+        tags, links = tags_of(case)
+        raw.executemany("INSERT INTO tags VALUES (?, ?)", tags)
+        raw.executemany("INSERT INTO order_tags VALUES (?, ?)", links)
 
     seen = []
 
@@ -128,6 +159,8 @@ def run_sqlalchemy(case):
         with Session(engine) as session:
             if case.get("relation") == "order.user":
                 sqlalchemy_many_to_one(session, case)
+            elif case.get("relation") == "order.tags":
+                sqlalchemy_many_to_many(session, case)
             else:
                 sqlalchemy_one_to_many(session, case)
     except InvalidRequestError as e:
@@ -202,6 +235,22 @@ def sqlalchemy_many_to_one(session, case):
     return kept
 
 
+def sqlalchemy_many_to_many(session, case):
+    kept = preload(session, case)
+    stmt = select(SaOrder)
+    opt = sa_option(case["strategy"], SaOrder.tags, case["batch"])
+    if opt is not None:
+        stmt = stmt.options(opt)
+    result = session.scalars(stmt)
+    if case["strategy"] == "joined":
+        result = result.unique()
+    orders = result.all()
+    for _ in range(case.get("touch", 1)):
+        for order in orders:
+            list(order.tags)
+    return kept
+
+
 def touch(users, nested, orders_of, items_of):
     """The code under test: every user's orders, and every order's items."""
     for user in users:
@@ -263,15 +312,39 @@ class DjItem(models.Model):
         db_table = "items"
 
 
+class DjTag(models.Model):
+    name = models.TextField()
+
+    class Meta:
+        app_label = "shop"
+        db_table = "tags"
+
+
+class DjOrderTag(models.Model):
+    order = models.ForeignKey(DjOrder, models.CASCADE)
+    tag = models.ForeignKey(DjTag, models.CASCADE)
+
+    class Meta:
+        app_label = "shop"
+        db_table = "order_tags"
+
+
+# Declared from the tag's side, so that DjOrder keeps the same columns.
+DjTag.add_to_class(
+    "orders", models.ManyToManyField(DjOrder, through=DjOrderTag, related_name="tags")
+)
+MODELS = (DjUser, DjOrder, DjItem, DjTag, DjOrderTag)
+
+
 def run_django(case):
     with connection.schema_editor() as editor:
-        for m in (DjUser, DjOrder, DjItem):
+        for m in MODELS:
             editor.create_model(m)
     try:
         return django_case(case)
     finally:
         with connection.schema_editor() as editor:
-            for m in (DjItem, DjOrder, DjUser):
+            for m in reversed(MODELS):
                 editor.delete_model(m)
 
 
@@ -281,6 +354,11 @@ def django_case(case):
         c.executemany("INSERT INTO users VALUES (%s, %s, %s)", users)
         c.executemany("INSERT INTO orders VALUES (%s, %s, %s)", orders)
         c.executemany("INSERT INTO items VALUES (%s, %s, %s, %s)", items)
+        tags, links = tags_of(case)
+        c.executemany("INSERT INTO tags VALUES (%s, %s)", tags)
+        c.executemany(
+            "INSERT INTO order_tags (order_id, tag_id) VALUES (%s, %s)", links
+        )
     seen = []
 
     def capture(execute, sql, params, many, context):
@@ -294,6 +372,8 @@ def django_case(case):
             kept = list(DjUser.objects.filter(id__lte=k)) if k else []
             if case.get("relation") == "order.user":
                 django_many_to_one(case)
+            elif case.get("relation") == "order.tags":
+                django_many_to_many(case)
             else:
                 django_one_to_many(case)
             del kept
@@ -341,6 +421,14 @@ def django_one_to_many(case):
         touch(users, nested, lambda u: u.orders.all(), lambda o: o.items.all())
 
 
+def django_many_to_many(case):
+    qs = DjOrder.objects.all()
+    orders = django_queryset(qs, case["strategy"], "tags", case["batch"])
+    for _ in range(case.get("touch", 1)):
+        for order in orders:
+            list(order.tags.all())
+
+
 def django_many_to_one(case):
     qs = DjOrder.objects.all()
     orders = django_queryset(qs, case["strategy"], "user", case["batch"])
@@ -357,7 +445,7 @@ def summary(seen):
 
 # -- Both ---------------------------------------------------------------------
 
-FIRST = re.compile(r'^\s*SELECT\s+"?([a-z]+?)(?:_\d+)?"?\.', re.I)
+FIRST = re.compile(r'^\s*SELECT\s+\(?"?([a-z_]+?)(?:_\d+)?"?\.', re.I)
 IN = re.compile(r"\bIN\s*\(", re.I)
 UPTO = re.compile(r"<=\s*\?", re.I)
 EQ = re.compile(r'(?:=\s*\?|\?\s*=|=\s*%s)', re.I)
@@ -368,16 +456,18 @@ def describe(sql, params, cursor):
     rows = len(cursor.execute(sql, params).fetchall())
     m = FIRST.search(sql)
     table = m.group(1) if m else ""
+    # A many-to-many's rows are tags, whichever column comes first.
+    table = "tags" if table == "order_tags" else table
     if sql.upper().count("SELECT") > 1:
         kind = "subquery"
     elif IN.search(sql):
         kind = "in"
     elif UPTO.search(sql):
         kind = "upto"
-    elif re.search(r"\bJOIN\b", sql, re.I):
-        kind = "join"
     elif EQ.search(sql):
         kind = "eq"
+    elif re.search(r"\bJOIN\b", sql, re.I):
+        kind = "join"
     else:
         kind = "all"
     return {

@@ -3,7 +3,7 @@
 
 use super::data::{Dataset, ROW_OVERHEAD};
 use super::plan::{Query, Shape, Table, Totals};
-use super::{m2o, plan, Orm, Params, Relation, Strategy};
+use super::{m2m, m2o, plan, Orm, Params, Relation, Strategy};
 
 /// The walk itself.
 #[derive(Debug, Clone)]
@@ -12,6 +12,8 @@ enum Walk {
     Many(plan::Plan),
     /// `order.user`.
     One(m2o::Plan),
+    /// `order.tags`.
+    Tags(m2m::Plan),
 }
 
 /// The statements of a run, answered by number.
@@ -51,6 +53,7 @@ impl Loader {
         let walk = match params.relation {
             Relation::Orders => Walk::Many(plan::Plan::new(params, data, users)),
             Relation::User => Walk::One(m2o::Plan::new(params, data, users)),
+            Relation::Tags => Walk::Tags(m2m::Plan::new(params, data, users)),
         };
         let mut loader = Loader {
             pre: if refused { None } else { pre },
@@ -75,6 +78,10 @@ impl Loader {
         let (attribute, touched, would_load) = match &self.walk {
             Walk::Many(_) => ("User.orders", users > 0, users > 0),
             Walk::One(p) => ("Order.user", data.orders_of_first(users) > 0, p.len() > 1),
+            Walk::Tags(_) => {
+                let touched = data.orders_of_first(users) > 0;
+                ("Order.tags", touched, touched)
+            }
         };
         let raises = match (orm, s, &self.walk) {
             (Orm::SqlAlchemy, Strategy::Raise, _) => touched,
@@ -103,6 +110,7 @@ impl Loader {
         let n = match &self.walk {
             Walk::Many(p) => p.len(),
             Walk::One(p) => p.len(),
+            Walk::Tags(p) => p.len(),
         };
         n.min(self.limit)
     }
@@ -127,6 +135,7 @@ impl Loader {
                 match &self.walk {
                     Walk::Many(p) => p.at(data, j),
                     Walk::One(p) => p.at(data, j),
+                    Walk::Tags(p) => p.at(data, j),
                 }
             }
         }
@@ -145,8 +154,12 @@ impl Loader {
         let j = k - self.pre_len();
         let w = match &self.walk {
             Walk::Many(p) => p.totals(data, j),
-            Walk::One(p) => {
-                let l = p.load(data, j);
+            Walk::One(_) | Walk::Tags(_) => {
+                let l = match &self.walk {
+                    Walk::One(p) => p.load(data, j),
+                    Walk::Tags(p) => p.load(data, j),
+                    Walk::Many(_) => Default::default(),
+                };
                 Totals {
                     queries: j as u64,
                     rows: l.rows,
@@ -190,6 +203,7 @@ impl Loader {
         match &self.walk {
             Walk::Many(p) => p.heap_bytes(),
             Walk::One(p) => p.heap_bytes(),
+            Walk::Tags(p) => p.heap_bytes(),
         }
     }
 }

@@ -18,6 +18,7 @@
 
 mod data;
 mod loader;
+mod m2m;
 mod m2o;
 mod plan;
 mod sql;
@@ -180,6 +181,7 @@ impl Orm {
     pub fn refusal_for(self, strategy: Strategy, relation: Relation) -> Option<&'static str> {
         match (self, strategy, relation) {
             (Orm::Django, Strategy::Joined, Relation::Orders) => Some(DJANGO_NO_JOIN),
+            (Orm::Django, Strategy::Joined, Relation::Tags) => Some(DJANGO_NO_JOIN_M2M),
             (Orm::Django, Strategy::Subquery, _) => Some(DJANGO_NO_SUBQUERY),
             (Orm::Django, Strategy::Immediate, _) => Some(DJANGO_NO_IMMEDIATE),
             (Orm::Django, Strategy::RaiseOnSql, _) => Some(DJANGO_NO_RAISE_ON_SQL),
@@ -201,6 +203,9 @@ pub const SQLALCHEMY_NO_PEERS: &str = "SQLAlchemy has no fetch-peers mode: the n
 /// What Django says to `User.objects.select_related("orders")`, and why.
 pub const DJANGO_NO_JOIN: &str = "Django refuses: select_related follows forward foreign keys and one-to-one fields only, and orders is a reverse foreign key (a collection), so evaluating the queryset raises FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: (none). No query is sent. Use prefetch_related, or join from the order side with Order.objects.select_related(\"user\").";
 
+/// What Django says to `Order.objects.select_related("tags")`.
+pub const DJANGO_NO_JOIN_M2M: &str = "Django refuses: select_related follows forward foreign keys and one-to-one fields only, and tags is a many-to-many field, so evaluating the queryset raises FieldError: Invalid field name(s) given in select_related: 'tags'. Choices are: user. No query is sent. Use prefetch_related.";
+
 /// Why Django has no subquery loading.
 pub const DJANGO_NO_SUBQUERY: &str = "Django has no subquery loading: prefetch_related lists the keys in an IN list instead of repeating the parent query as a subquery. No query is sent; choose batch loading (prefetch_related).";
 
@@ -211,6 +216,8 @@ pub enum Relation {
     Orders,
     /// Many-to-one: every order, then each order's user.
     User,
+    /// Many-to-many through `order_tags`: every order, then its tags.
+    Tags,
 }
 
 impl Relation {
@@ -219,6 +226,7 @@ impl Relation {
         match self {
             Relation::Orders => "user.orders",
             Relation::User => "order.user",
+            Relation::Tags => "order.tags",
         }
     }
 
@@ -227,12 +235,13 @@ impl Relation {
         match self {
             Relation::Orders => "user.orders (one-to-many)",
             Relation::User => "order.user (many-to-one)",
+            Relation::Tags => "order.tags (many-to-many)",
         }
     }
 }
 
 impl Choices for Relation {
-    const ALL: &'static [Relation] = &[Relation::Orders, Relation::User];
+    const ALL: &'static [Relation] = &[Relation::Orders, Relation::User, Relation::Tags];
     fn word(self) -> &'static str {
         self.slug()
     }
@@ -370,7 +379,9 @@ impl Params {
     /// The mean items per order the dataset needs: none unless the walk
     /// goes down to the items.
     pub fn items_loaded(&self) -> u32 {
-        if self.depth == Depth::Items && self.relation == Relation::Orders {
+        if (self.depth == Depth::Items && self.relation == Relation::Orders)
+            || self.relation == Relation::Tags
+        {
             self.items
         } else {
             0
@@ -619,6 +630,7 @@ impl Run {
         }
         let what = match (p.relation, p.depth) {
             (Relation::User, _) => "every order, then each order's user",
+            (Relation::Tags, _) => "every order, then each order's tags through order_tags",
             (_, Depth::Orders) => "each user's orders",
             (_, Depth::Items) => "each user's orders and each order's items",
         };
@@ -674,6 +686,7 @@ fn how(p: &Params) -> String {
         (Strategy::Raise, Relation::Orders) if p.orm == Orm::Django => {
             format!("under fetch_mode(FETCH_RAISE), {fk_only}")
         }
+        (Strategy::Raise, Relation::Tags) if p.orm == Orm::Django => "under fetch_mode(FETCH_RAISE), which covers foreign keys and one-to-one fields only: order.tags is a many-to-many and stays lazy".to_string(),
         (Strategy::Raise, _) if p.orm == Orm::Django => {
             "under fetch_mode(FETCH_RAISE): touching a foreign key that is not loaded raises".to_string()
         }
@@ -686,6 +699,7 @@ fn how(p: &Params) -> String {
         (Strategy::Peers, Relation::Orders) => {
             format!("under fetch_mode(FETCH_PEERS), {fk_only}")
         }
+        (Strategy::Peers, Relation::Tags) => "under fetch_mode(FETCH_PEERS), which covers foreign keys and one-to-one fields only: order.tags is a many-to-many and stays lazy".to_string(),
         (Strategy::Peers, Relation::User) => "under fetch_mode(FETCH_PEERS): the first order.user loads the users of every order the queryset fetched".to_string(),
     }
 }

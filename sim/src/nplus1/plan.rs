@@ -14,6 +14,8 @@ pub enum Table {
     Orders,
     /// `items`.
     Items,
+    /// `tags`, through `order_tags`.
+    Tags,
 }
 
 /// Which rows a query asks for.
@@ -46,6 +48,8 @@ pub enum Shape {
     UpTo(u32),
     /// Orders joined to their users (a many-to-one join).
     JoinUser,
+    /// Orders joined to their tags through `order_tags`.
+    JoinTags,
 }
 
 /// One query the ORM sends.
@@ -604,6 +608,11 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
     let rows = plural(q.rows, "row", "rows");
     if let Some(text) = super::m2o::describe(q, i, params) {
         return text;
+    }
+    if params.relation == super::Relation::Tags {
+        if let Some(text) = super::m2m::describe(q, i, params) {
+            return text;
+        }
     }
     match (q.table, q.shape) {
         (_, Shape::Join(depth)) => {

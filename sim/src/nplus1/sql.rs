@@ -9,6 +9,7 @@ use super::{Depth, Orm};
 
 const USER_COLUMNS: [&str; 3] = ["users.id", "users.name", "users.email"];
 const ORDER_COLUMNS: [&str; 3] = ["orders.id", "orders.user_id", "orders.total_cents"];
+const TAG_COLUMNS: [&str; 2] = ["tags.id", "tags.name"];
 const ITEM_COLUMNS: [&str; 4] = ["items.id", "items.order_id", "items.sku", "items.qty"];
 
 /// The columns of a query's result as `orm` sends it, in order.
@@ -42,6 +43,19 @@ fn logical_columns(q: &Query) -> Vec<&'static str> {
             out.extend(ORDER_COLUMNS);
             out.extend(USER_COLUMNS);
         }
+        (_, Shape::JoinTags) => {
+            out.extend(ORDER_COLUMNS);
+            out.extend(TAG_COLUMNS);
+        }
+        (Table::Tags, Shape::InList { .. }) => {
+            out.push("order_tags.order_id");
+            out.extend(TAG_COLUMNS);
+        }
+        (Table::Tags, Shape::Subquery) => {
+            out.extend(TAG_COLUMNS);
+            out.push("anon_1.orders_id");
+        }
+        (Table::Tags, _) => out.extend(TAG_COLUMNS),
         (Table::Users, Shape::Subquery) => {
             out.extend(USER_COLUMNS);
             out.push("anon_1.orders_user_id");
@@ -125,11 +139,14 @@ fn quoted(columns: &[&str]) -> String {
 /// `prefetch_related`'s `WHERE fk IN (...)`, identifiers quoted. It has no
 /// joined or subquery loading of a collection (the run sends nothing).
 fn django(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    if q.table == Table::Tags {
+        return django_tags(q, keys, elide);
+    }
     let cols = quoted(&columns(q, Orm::Django));
     let (table, fk) = match q.table {
         Table::Users => ("users", "id"),
         Table::Orders => ("orders", "user_id"),
-        Table::Items => ("items", "order_id"),
+        Table::Items | Table::Tags => ("items", "order_id"),
     };
     match q.shape {
         Shape::ByParent(k) => {
@@ -150,6 +167,41 @@ fn django(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
     }
 }
 
+/// Django's statements for a many-to-many through `order_tags`: the
+/// related manager's inner join with `= key`, prefetch_related's with the
+/// key selected first, under Django's own alias.
+fn django_tags(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    let from =
+        "FROM \"tags\" INNER JOIN \"order_tags\" ON (\"tags\".\"id\" = \"order_tags\".\"tag_id\")";
+    match q.shape {
+        Shape::InList { .. } => format!(
+            "SELECT (\"order_tags\".\"order_id\") AS \"_prefetch_related_val_order_id\", \"tags\".\"id\", \"tags\".\"name\" {from} WHERE \"order_tags\".\"order_id\" IN ({})",
+            in_list(keys, elide, false)
+        ),
+        Shape::ByParent(o) => format!(
+            "SELECT \"tags\".\"id\", \"tags\".\"name\" {from} WHERE \"order_tags\".\"order_id\" = {o}"
+        ),
+        _ => format!("SELECT \"tags\".\"id\", \"tags\".\"name\" {from}"),
+    }
+}
+
+/// SQLAlchemy's statements for a many-to-many through `order_tags`.
+fn sqlalchemy_tags(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    let via = "FROM order_tags JOIN tags ON tags.id = order_tags.tag_id";
+    match q.shape {
+        Shape::ByParent(o) => format!("SELECT tags.id, tags.name FROM tags, order_tags WHERE {o} = order_tags.order_id AND tags.id = order_tags.tag_id"),
+        Shape::InList { .. } if q.tick > 0 => format!(
+            "SELECT order_tags.order_id, tags.id, tags.name {via} WHERE order_tags.order_id IN ({}) ORDER BY order_tags.order_id",
+            in_list(keys, elide, false)
+        ),
+        Shape::InList { .. } => format!(
+            "SELECT order_tags.order_id, tags.id, tags.name {via} WHERE order_tags.order_id IN ({})",
+            in_list(keys, elide, false)
+        ),
+        _ => "SELECT tags.id AS tags_id, tags.name AS tags_name, anon_1.orders_id AS anon_1_orders_id FROM (SELECT orders.id AS orders_id FROM orders) AS anon_1 JOIN order_tags AS order_tags_1 ON anon_1.orders_id = order_tags_1.order_id JOIN tags ON tags.id = order_tags_1.tag_id".to_string(),
+    }
+}
+
 /// SQLAlchemy 2.x's statements, word for word (its line breaks made
 /// spaces) for `select(User)` with each loader option: no ORDER BY, since
 /// neither the query nor the relationships ask for one; the lazy loader's
@@ -157,10 +209,14 @@ fn django(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
 /// aliased LEFT OUTER JOINs, `subqueryload`'s users query repeated as
 /// `anon_1`. A DataLoader's batches are the loader's own SQL.
 fn sqlalchemy(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    if q.table == Table::Tags {
+        return sqlalchemy_tags(q, keys, elide);
+    }
     let cols = columns(q, Orm::SqlAlchemy).join(", ");
     let anon = "(SELECT users.id AS users_id FROM users) AS anon_1";
     let list = || in_list(keys, elide, false);
     match (q.table, q.shape) {
+        (_, Shape::JoinTags) => "SELECT orders.id, orders.user_id, orders.total_cents, tags_1.id AS id_1, tags_1.name FROM orders LEFT OUTER JOIN (order_tags AS order_tags_1 JOIN tags AS tags_1 ON tags_1.id = order_tags_1.tag_id) ON orders.id = order_tags_1.order_id".to_string(),
         (_, Shape::JoinUser) => "SELECT orders.id, orders.user_id, orders.total_cents, users_1.id AS id_1, users_1.name, users_1.email FROM orders LEFT OUTER JOIN users AS users_1 ON users_1.id = orders.user_id".to_string(),
         (_, Shape::ById(k)) => format!("SELECT {cols} FROM users WHERE users.id = {k}"),
         (_, Shape::UpTo(k)) => format!("SELECT {cols} FROM users WHERE users.id <= {k}"),
@@ -200,7 +256,7 @@ fn sqlalchemy(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
         (Table::Orders, _) => format!(
             "SELECT orders.id AS orders_id, orders.user_id AS orders_user_id, orders.total_cents AS orders_total_cents, anon_1.users_id AS anon_1_users_id FROM {anon} JOIN orders ON anon_1.users_id = orders.user_id"
         ),
-        (Table::Items, _) => format!(
+        (Table::Items | Table::Tags, _) => format!(
             "SELECT items.id AS items_id, items.order_id AS items_order_id, items.sku AS items_sku, items.qty AS items_qty, orders_1.id AS orders_1_id FROM {anon} JOIN orders AS orders_1 ON anon_1.users_id = orders_1.user_id JOIN items ON orders_1.id = items.order_id"
         ),
     }
@@ -216,7 +272,10 @@ pub(super) fn rows(
     limit: usize,
     orm: Orm,
 ) -> Vec<Vec<Value>> {
+    let orders = data.orders_of_first(users.min(data.users()));
     let mut out = match (q.table, q.shape) {
+        (_, Shape::JoinTags) => super::m2m::join_rows(data, orders, limit),
+        (Table::Tags, _) => super::m2m::rows(q, data, orders, limit),
         (_, Shape::JoinUser) => {
             let orders = data.orders_of_first(users.min(data.users()));
             (1..=orders)
@@ -330,7 +389,7 @@ fn logical_rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Vec<Vec<
                 }
             }
         }
-        (Table::Items, shape) => {
+        (Table::Items | Table::Tags, shape) => {
             let parents = match shape {
                 Shape::ByParent(o) => o..=o,
                 Shape::InList { first, last, .. } => first..=last,

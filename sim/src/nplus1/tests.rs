@@ -699,3 +699,40 @@ fn django_queries_a_collection_on_every_pass() {
     });
     assert_eq!(sa.query_count(), 1 + 4 + 12);
 }
+
+#[test]
+fn every_relation_and_strategy_adds_up_step_by_step() {
+    let mut rng = Rng::new(41);
+    for _ in 0..600 {
+        let mut p = random_params(&mut rng);
+        p.relation = [Relation::Orders, Relation::User, Relation::Tags][rng.below(3) as usize];
+        p.strategy = Strategy::EVERY[rng.below(9) as usize];
+        p.loaded = rng.below(u64::from(p.users) + 2) as u32;
+        p.touch = 1 + rng.below(3) as u32;
+        let run = Run::new(&p);
+        let mut t = Totals::default();
+        for (i, q) in run.queries().enumerate() {
+            t.add(&q);
+            assert_eq!(run.totals_at(i + 1), t, "{p:?} step {}", i + 1);
+            assert!(!run.sql(i).is_empty());
+            assert!(run.rows(i, 3).len() <= 3);
+            assert_eq!(
+                run.rows(i, usize::MAX).len() as u64,
+                q.rows,
+                "{p:?} query {i}"
+            );
+            let keys = run.keys(i);
+            if let Shape::InList { first, last, .. } = q.shape {
+                assert_eq!(keys.first(), Some(&first), "{p:?}");
+                assert_eq!(keys.last(), Some(&last), "{p:?}");
+            }
+        }
+        assert_eq!(run.total(), t, "{p:?}");
+        if p.refusal().is_some() {
+            assert_eq!(run.query_count(), 0);
+        }
+        for step in 0..run.steps() {
+            assert!(!run.caption(step).is_empty());
+        }
+    }
+}

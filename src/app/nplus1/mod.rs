@@ -196,9 +196,13 @@ fn Controls(state: State) -> impl IntoView {
                     let d = if v == Depth::Items.slug() { Depth::Items } else { Depth::Orders };
                     state.change(|p| p.depth = d);
                 })/>
-            <NumberField id="np-items" label="Items per order" min=0 max=MAX_CHILDREN
+            <NumberField id="np-items" label="Items (or tags) per order" min=0 max=MAX_CHILDREN
                 value=Signal::derive(move || text(p().items))
-                hidden=Signal::derive(move || p().depth != Depth::Items || p().relation != Relation::Orders)
+                hidden=Signal::derive(move || match p().relation {
+                    Relation::Orders => p().depth != Depth::Items,
+                    Relation::User => true,
+                    Relation::Tags => false,
+                })
                 placeholder=Signal::derive(none)
                 on_commit=number("items", 0, MAX_CHILDREN, |p| p.items, |p, v| p.items = v)/>
             <NumberField id="np-batch" label="Batch size (keys)" min=1 max=MAX_BATCH

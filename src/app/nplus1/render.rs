@@ -21,6 +21,7 @@ fn table_name(t: Table) -> &'static str {
         Table::Users => "users",
         Table::Orders => "orders",
         Table::Items => "items",
+        Table::Tags => "tags",
     }
 }
 
