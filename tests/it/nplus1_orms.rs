@@ -15,7 +15,7 @@
 use crate::common;
 
 use backend_playground::sim::nplus1::{
-    Depth, Orm, Params, Relation, Run, Shape, Spread, Strategy, Table,
+    Counts, Depth, Orm, Params, Relation, Run, Shape, Spread, Strategy, Table,
 };
 use serde_json::{json, Value};
 
@@ -44,6 +44,49 @@ fn cases() -> Vec<Case> {
     out.extend(guard_cases());
     out.extend(many_to_one_cases());
     out.extend(many_to_many_cases());
+    out.extend(listed_cases());
+    out
+}
+
+/// Datasets spelled out as a link spells them: one heavy user among empty
+/// ones, empty orders between full ones, through every relation.
+fn listed_cases() -> Vec<Case> {
+    let lists = [
+        "0,0,40,0,1,0,0,3/1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,40,0,2,0,5",
+        "1,1,1,1,1,1,1,1,1,1/0,1,0,2,0,3,0,4,0,40",
+        "0,0,0/",
+        "5/",
+    ];
+    let mut out = Vec::new();
+    for text in lists {
+        let data = Counts::parse(text, &mut Vec::new());
+        for relation in [Relation::Orders, Relation::User, Relation::Tags] {
+            for orm in Orm::ALL {
+                for (strategy, batch) in [
+                    (Strategy::Lazy, None),
+                    (Strategy::SelectIn, None),
+                    (Strategy::SelectIn, Some(2)),
+                    (Strategy::Joined, None),
+                    (Strategy::Subquery, None),
+                ] {
+                    out.push(Case {
+                        params: Params {
+                            orm,
+                            strategy,
+                            relation,
+                            depth: Depth::Items,
+                            users: data.as_ref().map_or(0, |d| d.orders.len() as u32),
+                            data: data.clone(),
+                            batch,
+                            loaded: 2,
+                            ..Params::default()
+                        },
+                        prefetch_objects: false,
+                    });
+                }
+            }
+        }
+    }
     out
 }
 

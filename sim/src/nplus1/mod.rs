@@ -16,6 +16,7 @@
 //! of a collection (`select_related` raises FieldError before any query)
 //! and has no subquery loading: such a run sends nothing and says why.
 
+mod counts;
 mod data;
 mod loader;
 mod m2m;
@@ -23,6 +24,7 @@ mod m2o;
 mod plan;
 mod sql;
 
+pub use counts::{Counts, MAX_COUNT, MAX_LISTED};
 pub use data::{Dataset, Spread, Value, ROW_OVERHEAD};
 pub use plan::{Query, Shape, Table, Totals};
 
@@ -349,6 +351,9 @@ pub struct Params {
     /// How many times the loop touches the relation of each parent (1 to
     /// [`MAX_TOUCH`]).
     pub touch: u32,
+    /// The dataset spelled out, instead of the seeded one: N is then the
+    /// number of users listed.
+    pub data: Option<Counts>,
 }
 
 /// The most times the loop touches each relation.
@@ -371,11 +376,26 @@ impl Default for Params {
             relation: Relation::Orders,
             loaded: 0,
             touch: 1,
+            data: None,
         }
     }
 }
 
 impl Params {
+    /// The dataset: the listed counts, or `users` seeded users.
+    pub fn dataset(&self, users: u32) -> Dataset {
+        match &self.data {
+            Some(c) => Dataset::from_counts(&c.orders, &c.items, self.seed),
+            None => Dataset::generate(
+                users,
+                self.orders,
+                self.items_loaded(),
+                self.spread,
+                self.seed,
+            ),
+        }
+    }
+
     /// The mean items per order the dataset needs: none unless the walk
     /// goes down to the items.
     pub fn items_loaded(&self) -> u32 {
@@ -481,6 +501,15 @@ const TABLE: &[Param<Params>] = &[
     choice!("rel", "Relation", Relation, relation),
     int!("loaded", "Users loaded before", "", 0, MAX_USERS, loaded),
     int!("touch", "Touches per parent", "", 1, MAX_TOUCH, touch),
+    Param::new(
+        "data",
+        "Counts listed",
+        Kind::Text {
+            get: |p: &Params| p.data.as_ref().map(Counts::text).unwrap_or_default(),
+            set: |p: &mut Params, raw, problems| p.data = Counts::parse(raw, problems),
+        },
+    )
+    .when(|p| p.data.is_some()),
 ];
 
 impl Model for Run {
@@ -490,6 +519,15 @@ impl Model for Run {
 
     fn run(params: &Params) -> Run {
         Run::new(params)
+    }
+
+    /// Listed counts fix N: the number of users listed.
+    fn settle(p: &mut Params) -> Option<String> {
+        let listed = p.data.as_ref()?.orders.len() as u32;
+        (p.users != listed).then(|| {
+            p.users = listed;
+            format!("n: the data lists {listed} users, so N is {listed}")
+        })
     }
 
     fn params(&self) -> &Params {
@@ -515,13 +553,7 @@ impl Run {
     /// Runs the model.
     pub fn new(params: &Params) -> Run {
         let params = super::model::clamp::<Run>(params);
-        let data = Dataset::generate(
-            params.users,
-            params.orders,
-            params.items_loaded(),
-            params.spread,
-            params.seed,
-        );
+        let data = params.dataset(params.users);
         let plan = loader::Loader::new(&params, &data, params.users);
         Run { params, data, plan }
     }
@@ -764,7 +796,7 @@ pub struct Sweep {
 pub fn sweep(params: &Params) -> Sweep {
     let p = super::model::clamp::<Run>(params);
     let max = SWEEP_USERS[SWEEP_USERS.len() - 1];
-    let data = Dataset::generate(max, p.orders, p.items_loaded(), p.spread, p.seed);
+    let data = p.dataset(max);
     let totals = Strategy::ALL
         .iter()
         .filter(|&&strategy| p.orm.refusal(strategy).is_none())

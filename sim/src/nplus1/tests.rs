@@ -736,3 +736,74 @@ fn every_relation_and_strategy_adds_up_step_by_step() {
         }
     }
 }
+
+fn opened(pairs: &[(&str, &str)]) -> crate::Opened<Run> {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    crate::open::<Run>(&pairs)
+}
+
+#[test]
+fn a_link_can_spell_out_the_data() {
+    let o = opened(&[
+        ("strategy", "lazy"),
+        ("n", "3"),
+        ("load", "orders.items"),
+        ("data", "2,0,3/1,0,2,1,0"),
+    ]);
+    assert!(o.problems.is_empty(), "{:?}", o.problems);
+    let p = o.run.params();
+    assert_eq!(p.users, 3);
+    let d = o.run.data();
+    assert_eq!(
+        (d.orders_of(1), d.orders_of(2), d.orders_of(3)),
+        (1..3, 3..3, 3..6)
+    );
+    assert_eq!(d.items_of(3).len(), 2);
+    // 1 + 3 users' orders + 5 orders' items.
+    assert_eq!(o.run.query_count(), 1 + 3 + 5);
+    // The link writes the lists back, and reads to the same run.
+    let back = crate::link::<Run>(p, 0);
+    assert!(
+        back.contains(&("data", "2,0,3/1,0,2,1,0".to_string())),
+        "{back:?}"
+    );
+    assert!(back.contains(&("n", "3".to_string())));
+    // Without lists, no data key.
+    assert!(!crate::link::<Run>(&Params::default(), 0)
+        .iter()
+        .any(|(k, _)| *k == "data"));
+}
+
+#[test]
+fn bad_lists_get_a_notice_and_a_sane_dataset() {
+    let o = opened(&[("n", "50"), ("data", "2,x,99,-1/1")]);
+    let p = o.run.params();
+    // x and -1 dropped, 99 lowered, N follows the list.
+    assert_eq!(
+        p.data.as_ref().map(|c| c.orders.clone()),
+        Some(vec![2, MAX_COUNT])
+    );
+    assert_eq!(p.users, 2);
+    let text = o.problems.join(" | ");
+    for want in ["'x'", "'-1'", "99", "item counts", "N is 2"] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    // Too many item counts: the extra dropped.
+    let o = opened(&[("data", "1/4,5,6")]);
+    assert_eq!(
+        o.run.params().data.as_ref().map(|c| c.items.clone()),
+        Some(vec![4])
+    );
+    assert!(o.problems.iter().any(|p| p.contains("extra")));
+    // An empty list: no users at all, one query.
+    let o = opened(&[("data", "/")]);
+    assert_eq!((o.run.params().users, o.run.query_count()), (0, 1));
+    // Huge lists are cut.
+    let long = vec!["40"; 3_000].join(",");
+    let o = opened(&[("data", long.as_str())]);
+    assert!(o.run.data().orders_of_first(u32::MAX) as usize <= MAX_LISTED);
+    assert!(!o.problems.is_empty());
+}
