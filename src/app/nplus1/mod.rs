@@ -324,11 +324,15 @@ fn Charts(state: State, in_view: RwSignal<bool>) -> impl IntoView {
 #[component]
 fn OrmCode(state: State) -> impl IntoView {
     let tab = RwSignal::new(Orm::SqlAlchemy);
-    // Choosing the DataLoader strategy shows its tab.
+    // The tab follows the statements shown: the ORM chosen, or the
+    // DataLoader's.
     Effect::new(move |_| {
-        if state.run.with(|r| r.params().strategy) == Strategy::DataLoader {
-            tab.set(Orm::DataLoader);
-        }
+        let (strategy, orm) = state.run.with(|r| (r.params().strategy, r.params().orm));
+        tab.set(match (strategy, orm) {
+            (Strategy::DataLoader, _) => Orm::DataLoader,
+            (_, nplus1::Orm::SqlAlchemy) => Orm::SqlAlchemy,
+            (_, nplus1::Orm::Django) => Orm::Django,
+        });
     });
     let select = move |orm: Orm, focus: bool| {
         tab.set(orm);
@@ -369,10 +373,7 @@ fn OrmCode(state: State) -> impl IntoView {
             }
         })
         .collect_view();
-    let panel = move || {
-        let (strategy, depth) = state.run.with(|r| (r.params().strategy, r.params().depth));
-        code::panel(tab.get(), strategy, depth)
-    };
+    let panel = move || state.run.with(|r| code::panel(tab.get(), r.params()));
     view! {
         <section class="orm-code" aria-labelledby="np-code-title">
             <h3 id="np-code-title">{move || format!("The code: {}", state.run.with(|r| r.params().strategy.label()))}</h3>
