@@ -15,7 +15,7 @@
 use crate::common;
 
 use backend_playground::sim::nplus1::{
-    Counts, Depth, Orm, Params, Relation, Run, Shape, Spread, Strategy, Table,
+    self, Counts, Depth, Orm, Params, Relation, Run, Shape, Spread, Strategy, Table, Then,
 };
 use serde_json::{json, Value};
 
@@ -45,6 +45,46 @@ fn cases() -> Vec<Case> {
     out.extend(many_to_one_cases());
     out.extend(many_to_many_cases());
     out.extend(listed_cases());
+    out.extend(mixed_cases());
+    out
+}
+
+/// A strategy per level: the orders one way, the items another.
+fn mixed_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (users, orders, items, spread) in SHAPES {
+        for orm in Orm::ALL {
+            for (strategy, then) in [
+                (Strategy::Lazy, Then::SelectIn),
+                (Strategy::SelectIn, Then::Lazy),
+                (Strategy::Joined, Then::SelectIn),
+                (Strategy::Joined, Then::Lazy),
+            ] {
+                let batches: &[Option<u32>] = match (orm, strategy) {
+                    (Orm::SqlAlchemy, _) => &[None, Some(2)],
+                    _ => &[None],
+                };
+                for &batch in batches {
+                    out.push(Case {
+                        params: Params {
+                            orm,
+                            strategy,
+                            then,
+                            users,
+                            orders,
+                            items,
+                            depth: Depth::Items,
+                            spread,
+                            seed: 21,
+                            batch,
+                            ..Params::default()
+                        },
+                        prefetch_objects: false,
+                    });
+                }
+            }
+        }
+    }
     out
 }
 
@@ -307,13 +347,15 @@ fn to_json(case: &Case) -> Value {
     json!({
         "orm": p.orm.slug(),
         "strategy": strategy,
-        "batch": p.effective_batch(),
+        // A mix's batch size is its batch level's (chunksize=).
+        "batch": if nplus1::mixes(p) { p.batch } else { p.effective_batch() },
         "depth": if p.depth == Depth::Items && p.relation == Relation::Orders { 2 } else { 1 },
         "orders": orders,
         "items": items,
         "relation": p.relation.slug(),
         "loaded": p.loaded,
         "touch": p.touch,
+        "then": nplus1::mixes(p).then(|| p.then.slug()),
     })
 }
 

@@ -50,6 +50,7 @@ from sqlalchemy.orm import (
     Session,
     immediateload,
     joinedload,
+    lazyload,
     mapped_column,
     raiseload,
     relationship,
@@ -213,6 +214,12 @@ def sqlalchemy_one_to_many(session, case):
         inner = "lazy" if strategy.startswith("raise") else strategy
         sub = sa_option(inner, SaOrder.items, batch) if nested else None
         stmt = stmt.options(opt.options(sub) if sub is not None else opt)
+    then = case.get("then") or strategy
+    if nested and then != strategy:
+        # A strategy per level: the items load as `then` says.
+        top = sa_option(strategy, SaUser.orders, batch) or lazyload(SaUser.orders)
+        sub = sa_option(then, SaOrder.items, batch) or lazyload(SaOrder.items)
+        stmt = select(SaUser).options(top.options(sub))
     result = session.scalars(stmt)
     if strategy == "joined":
         result = result.unique()
@@ -411,6 +418,17 @@ def django_queryset(qs, strategy, path, batch):
 def django_one_to_many(case):
     strategy, nested = case["strategy"], case["depth"] == 2
     path = "orders__items" if nested else "orders"
+    then = case.get("then") or strategy
+    if nested and then != strategy and strategy == "lazy":
+        # Lazy orders, each user's orders prefetching their items.
+        users = list(DjUser.objects.all())
+        orders_of = lambda u: u.orders.prefetch_related("items")  # noqa: E731
+        for _ in range(case.get("touch", 1)):
+            touch(users, nested, orders_of, lambda o: o.items.all())
+        return
+    if nested and then != strategy:
+        # Prefetched orders, each order's items lazy.
+        path = "orders"
     if strategy == "prefetch_objects":
         inner = [Prefetch("items", queryset=DjItem.objects.all())] if nested else []
         p = Prefetch("orders", queryset=DjOrder.objects.prefetch_related(*inner))

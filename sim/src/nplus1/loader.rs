@@ -3,7 +3,7 @@
 
 use super::data::{Dataset, ROW_OVERHEAD};
 use super::plan::{Query, Shape, Table, Totals};
-use super::{m2m, m2o, plan, Orm, Params, Relation, Strategy};
+use super::{m2m, m2o, mixed, plan, Orm, Params, Relation, Strategy};
 
 /// The walk itself.
 #[derive(Debug, Clone)]
@@ -14,6 +14,8 @@ enum Walk {
     One(m2o::Plan),
     /// `order.tags`.
     Tags(m2m::Plan),
+    /// `user.orders` then `order.items`, a strategy per level.
+    Mixed(mixed::Plan),
 }
 
 /// The statements of a run, answered by number.
@@ -51,6 +53,9 @@ impl Loader {
             }
         });
         let walk = match params.relation {
+            _ if mixed::mixes(params) && !refused => {
+                Walk::Mixed(mixed::Plan::new(params, data, users))
+            }
             Relation::Orders => Walk::Many(plan::Plan::new(params, data, users)),
             Relation::User => Walk::One(m2o::Plan::new(params, data, users)),
             Relation::Tags => Walk::Tags(m2m::Plan::new(params, data, users)),
@@ -76,7 +81,7 @@ impl Loader {
     fn guard(&mut self, params: &Params, users: u32, data: &Dataset) {
         let (orm, s) = (params.orm, params.strategy);
         let (attribute, touched, would_load) = match &self.walk {
-            Walk::Many(_) => ("User.orders", users > 0, users > 0),
+            Walk::Many(_) | Walk::Mixed(_) => ("User.orders", users > 0, users > 0),
             Walk::One(p) => ("Order.user", data.orders_of_first(users) > 0, p.len() > 1),
             Walk::Tags(_) => {
                 let touched = data.orders_of_first(users) > 0;
@@ -111,6 +116,7 @@ impl Loader {
             Walk::Many(p) => p.len(),
             Walk::One(p) => p.len(),
             Walk::Tags(p) => p.len(),
+            Walk::Mixed(p) => p.len(),
         };
         n.min(self.limit)
     }
@@ -136,6 +142,7 @@ impl Loader {
                     Walk::Many(p) => p.at(data, j),
                     Walk::One(p) => p.at(data, j),
                     Walk::Tags(p) => p.at(data, j),
+                    Walk::Mixed(p) => p.at(j),
                 }
             }
         }
@@ -154,10 +161,11 @@ impl Loader {
         let j = k - self.pre_len();
         let w = match &self.walk {
             Walk::Many(p) => p.totals(data, j),
-            Walk::One(_) | Walk::Tags(_) => {
+            _ => {
                 let l = match &self.walk {
                     Walk::One(p) => p.load(data, j),
                     Walk::Tags(p) => p.load(data, j),
+                    Walk::Mixed(p) => p.load(j),
                     Walk::Many(_) => Default::default(),
                 };
                 Totals {
@@ -204,6 +212,7 @@ impl Loader {
             Walk::Many(p) => p.heap_bytes(),
             Walk::One(p) => p.heap_bytes(),
             Walk::Tags(p) => p.heap_bytes(),
+            Walk::Mixed(p) => p.heap_bytes(),
         }
     }
 }

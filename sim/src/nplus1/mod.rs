@@ -21,11 +21,13 @@ mod data;
 mod loader;
 mod m2m;
 mod m2o;
+mod mixed;
 mod plan;
 mod sql;
 
 pub use counts::{Counts, MAX_COUNT, MAX_LISTED};
 pub use data::{Dataset, Spread, Value, ROW_OVERHEAD};
+pub use mixed::{mixes, Then};
 pub use plan::{Query, Shape, Table, Totals};
 
 use super::model::{Choices, Kind, Model, Param};
@@ -354,6 +356,8 @@ pub struct Params {
     /// The dataset spelled out, instead of the seeded one: N is then the
     /// number of users listed.
     pub data: Option<Counts>,
+    /// How each order's items load, when not as the orders do.
+    pub then: Then,
 }
 
 /// The most times the loop touches each relation.
@@ -377,6 +381,7 @@ impl Default for Params {
             loaded: 0,
             touch: 1,
             data: None,
+            then: Then::Same,
         }
     }
 }
@@ -424,7 +429,7 @@ impl Params {
     /// Whether the batch size changes what the run does (for Django's
     /// prefetch_related it is `.iterator(chunk_size=)`).
     pub fn uses_batch(&self) -> bool {
-        self.strategy.uses_batch()
+        self.strategy.uses_batch() || (mixed::mixes(self) && self.then == Then::SelectIn)
     }
 
     /// Why the ORM sends nothing for this strategy, if it refuses it.
@@ -501,6 +506,8 @@ const TABLE: &[Param<Params>] = &[
     choice!("rel", "Relation", Relation, relation),
     int!("loaded", "Users loaded before", "", 0, MAX_USERS, loaded),
     int!("touch", "Touches per parent", "", 1, MAX_TOUCH, touch),
+    choice!("then", "Items load", Then, then)
+        .when(|p| p.relation == Relation::Orders && p.depth == Depth::Items),
     Param::new(
         "data",
         "Counts listed",
@@ -521,13 +528,23 @@ impl Model for Run {
         Run::new(params)
     }
 
-    /// Listed counts fix N: the number of users listed.
+    /// Listed counts fix N: the number of users listed. Django's
+    /// `.iterator(chunk_size=)` interleaves with the loop, which the model
+    /// does not follow under a strategy per level: no batch size there.
     fn settle(p: &mut Params) -> Option<String> {
-        let listed = p.data.as_ref()?.orders.len() as u32;
-        (p.users != listed).then(|| {
+        let mut notes = Vec::new();
+        if p.orm == Orm::Django && mixed::mixes(p) && p.batch.is_some() {
+            p.batch = None;
+            notes.push("batch: Django's .iterator(chunk_size=) with a strategy per level is not modelled, so no batch size is used".to_string());
+        }
+        let listed = p.data.as_ref().map(|c| c.orders.len() as u32);
+        if let Some(listed) = listed.filter(|&l| l != p.users) {
             p.users = listed;
-            format!("n: the data lists {listed} users, so N is {listed}")
-        })
+            notes.push(format!(
+                "n: the data lists {listed} users, so N is {listed}"
+            ));
+        }
+        (!notes.is_empty()).then(|| notes.join("; "))
     }
 
     fn params(&self) -> &Params {
@@ -675,6 +692,12 @@ impl Run {
             text.push_str(&format!(
                 " Before the loop the session loaded users 1\u{2013}{}.",
                 thousands(p.loaded.into())
+            ));
+        }
+        if mixed::mixes(p) {
+            text.push_str(&format!(
+                " Each order's items load otherwise: {}.",
+                p.then.label().to_lowercase()
             ));
         }
         if p.touch > 1 {

@@ -562,7 +562,7 @@ fn batches(n: u32, size: u32) -> impl Iterator<Item = (u32, u32, u32, u32)> {
 
 /// Rows and bytes of the LEFT OUTER JOIN: a user with no orders (an order
 /// with no items) still gives one row, with NULLs for the missing side.
-fn joined_size(data: &Dataset, users: u32, depth: Depth) -> (u64, u64) {
+pub(super) fn joined_size(data: &Dataset, users: u32, depth: Depth) -> (u64, u64) {
     let mut rows = 0;
     let mut total = 0;
     for u in 1..=users {

@@ -709,6 +709,7 @@ fn every_relation_and_strategy_adds_up_step_by_step() {
         p.strategy = Strategy::EVERY[rng.below(9) as usize];
         p.loaded = rng.below(u64::from(p.users) + 2) as u32;
         p.touch = 1 + rng.below(3) as u32;
+        p.then = Then::ALL[rng.below(3) as usize];
         let run = Run::new(&p);
         let mut t = Totals::default();
         for (i, q) in run.queries().enumerate() {
@@ -806,4 +807,46 @@ fn bad_lists_get_a_notice_and_a_sane_dataset() {
     let o = opened(&[("data", long.as_str())]);
     assert!(o.run.data().orders_of_first(u32::MAX) as usize <= MAX_LISTED);
     assert!(!o.problems.is_empty());
+}
+
+#[test]
+fn a_strategy_per_level_interleaves_with_the_loop() {
+    let mix = |strategy, then, batch| {
+        Run::new(&Params {
+            strategy,
+            then,
+            batch,
+            items: 2,
+            ..params(strategy, 4, Depth::Items)
+        })
+    };
+    // Lazy orders, each user's 3 orders' items in one IN list.
+    let r = mix(Strategy::Lazy, Then::SelectIn, None);
+    assert_eq!(r.query_count(), 1 + 4 * 2);
+    assert_eq!(r.keys(2), vec![1, 2, 3]);
+    assert_eq!(r.keys(3), vec![2]);
+    // Batched orders, then one query per order.
+    let r = mix(Strategy::SelectIn, Then::Lazy, None);
+    assert_eq!(r.query_count(), 1 + 1 + 12);
+    // A join, then the items in runs of 5.
+    let r = mix(Strategy::Joined, Then::SelectIn, Some(5));
+    assert_eq!(r.query_count(), 1 + 3);
+    assert!(r.params().uses_batch());
+    // The same strategy twice is no mix.
+    let same = mix(Strategy::SelectIn, Then::SelectIn, None);
+    assert!(!mixes(same.params()));
+    // Django drops a batch size under a mix, saying so.
+    let o = opened(&[
+        ("orm", "django"),
+        ("load", "orders.items"),
+        ("then", "lazy"),
+        ("strategy", "selectin"),
+        ("batch", "3"),
+    ]);
+    assert_eq!(o.run.params().batch, None);
+    assert!(
+        o.problems.iter().any(|p| p.contains("per level")),
+        "{:?}",
+        o.problems
+    );
 }

@@ -1,7 +1,7 @@
 //! The code that produces each loading strategy, per ORM, for the panel
 //! beside the query log.
 
-use crate::sim::nplus1::{self, Depth, Params, Relation, Strategy};
+use crate::sim::nplus1::{self, Depth, Params, Relation, Strategy, Then};
 
 /// The libraries the panel shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +143,24 @@ fn sa_option(p: &Params, attr: &str) -> Option<String> {
     })
 }
 
+/// SQLAlchemy's options for a strategy per level.
+fn sa_mixed(p: &Params) -> String {
+    let chunk = match p.batch {
+        Some(b) => format!(", chunksize={b}"),
+        None => String::new(),
+    };
+    let top = match p.strategy {
+        Strategy::Joined => "joinedload(User.orders)".to_string(),
+        Strategy::SelectIn => format!("selectinload(User.orders{chunk})"),
+        _ => "lazyload(User.orders)".to_string(),
+    };
+    let below = match p.then {
+        Then::SelectIn => format!("selectinload(Order.items{chunk})"),
+        _ => "lazyload(Order.items)".to_string(),
+    };
+    format!("\n    {top}.{below}\n")
+}
+
 /// SQLAlchemy: the statement with its loader option, then the loop.
 fn sqlalchemy(p: &Params) -> Snippet {
     if p.strategy == Strategy::DataLoader {
@@ -163,7 +181,12 @@ fn sqlalchemy(p: &Params) -> Snippet {
         Relation::User => "Order.user",
         Relation::Tags => "Order.tags",
     };
-    let stmt = match sa_option(p, attr) {
+    let option = if nplus1::mixes(p) {
+        Some(sa_mixed(p))
+    } else {
+        sa_option(p, attr)
+    };
+    let stmt = match option {
         None => format!("select({model})"),
         Some(o) => format!("select({model}).options({o})"),
     };
@@ -211,6 +234,7 @@ fn django(p: &Params) -> Snippet {
         return s;
     }
     let (model, list, path) = match p.relation {
+        Relation::Orders if nplus1::mixes(p) => ("User", "users", "orders"),
         Relation::Orders if p.depth == Depth::Items => ("User", "users", "orders__items"),
         Relation::Orders => ("User", "users", "orders"),
         Relation::User => ("Order", "orders", "user"),
@@ -234,7 +258,16 @@ fn django(p: &Params) -> Snippet {
             p.loaded
         ));
     }
-    code.push_str(&format!("{list} = list({qs})\n{}", py_walk(p, ".all()")));
+    let mut walk = py_walk(p, ".all()");
+    if nplus1::mixes(p) && p.strategy == Strategy::Lazy {
+        // Each user's orders, fetched lazily, prefetch their items.
+        walk = walk.replacen(
+            "user.orders.all()",
+            "user.orders.prefetch_related(\"items\")",
+            1,
+        );
+    }
+    code.push_str(&format!("{list} = list({qs})\n{walk}"));
     let note = match (p.strategy, p.relation) {
         (Strategy::Lazy, Relation::User) => "Each order fetches its own user: no identity map, so the same user is fetched again for every order.",
         (Strategy::Lazy, _) => "Each .all() on a related manager queries the database, every time it is called, on every pass.",

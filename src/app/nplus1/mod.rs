@@ -16,8 +16,8 @@ use super::live::{open_live, Live};
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::nplus1::{
-    self, Depth, Latency, Params, Relation, Run, Spread, Strategy, Sweep, MAX_BATCH, MAX_CHILDREN,
-    MAX_ROW_US, MAX_TOUCH, MAX_USERS,
+    self, Depth, Latency, Params, Relation, Run, Spread, Strategy, Sweep, Then, MAX_BATCH,
+    MAX_CHILDREN, MAX_ROW_US, MAX_TOUCH, MAX_USERS,
 };
 use crate::sim::thousands;
 use code::Orm;
@@ -120,6 +120,14 @@ fn WalkFields(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
                 let r = if v == Relation::User.slug() { Relation::User } else { Relation::Orders };
                 state.change(|p| p.relation = r);
             })/>
+        <SelectField id="np-then" label="Items load (orders, then items)"
+            options=Then::ALL.map(|t| (t.slug(), t.label())).to_vec()
+            value=Signal::derive(move || p().then.slug())
+            on_pick=Callback::new(move |v: String| {
+                if let Some(t) = Then::ALL.into_iter().find(|t| t.slug() == v) {
+                    state.change(|p| p.then = t);
+                }
+            })/>
         <NumberField id="np-loaded" label="Users loaded before the loop" min=0 max=MAX_USERS
             value=Signal::derive(move || p().loaded.to_string()) hidden=false placeholder=Signal::derive(none)
             on_commit=number("loaded", 0, MAX_USERS, |p| p.loaded, |p, v| p.loaded = v)/>
@@ -207,7 +215,7 @@ fn Controls(state: State) -> impl IntoView {
                 on_commit=number("items", 0, MAX_CHILDREN, |p| p.items, |p, v| p.items = v)/>
             <NumberField id="np-batch" label="Batch size (keys)" min=1 max=MAX_BATCH
                 value=Signal::derive(move || p().batch.map(text).unwrap_or_default())
-                hidden=Signal::derive(move || !p().strategy.uses_batch())
+                hidden=Signal::derive(move || !p().uses_batch())
                 placeholder=Signal::derive(move || batch_placeholder(&p()))
                 on_commit=batch/>
             <SelectField id="np-spread" label="Counts"
