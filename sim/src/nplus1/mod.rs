@@ -213,6 +213,27 @@ pub const DJANGO_NO_JOIN_M2M: &str = "Django refuses: select_related follows for
 /// Why Django has no subquery loading.
 pub const DJANGO_NO_SUBQUERY: &str = "Django has no subquery loading: prefetch_related lists the keys in an IN list instead of repeating the parent query as a subquery. No query is sent; choose batch loading (prefetch_related).";
 
+/// How a DataLoader's batch functions resolve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Io {
+    /// At once, from memory: every batch of a level resolves in one tick,
+    /// so the next level's loads all meet in one tick.
+    Memory,
+    /// After real I/O: each batch resolves on its own, and its children's
+    /// loads form their own tick, their own batches.
+    Real,
+}
+
+impl Choices for Io {
+    const ALL: &'static [Io] = &[Io::Memory, Io::Real];
+    fn word(self) -> &'static str {
+        match self {
+            Io::Memory => "memory",
+            Io::Real => "real",
+        }
+    }
+}
+
 /// Which relation the code walks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Relation {
@@ -358,6 +379,8 @@ pub struct Params {
     pub data: Option<Counts>,
     /// How each order's items load, when not as the orders do.
     pub then: Then,
+    /// How a DataLoader's batch functions resolve.
+    pub io: Io,
 }
 
 /// The most times the loop touches each relation.
@@ -382,6 +405,7 @@ impl Default for Params {
             touch: 1,
             data: None,
             then: Then::Same,
+            io: Io::Memory,
         }
     }
 }
@@ -506,6 +530,7 @@ const TABLE: &[Param<Params>] = &[
     choice!("rel", "Relation", Relation, relation),
     int!("loaded", "Users loaded before", "", 0, MAX_USERS, loaded),
     int!("touch", "Touches per parent", "", 1, MAX_TOUCH, touch),
+    choice!("io", "Batches resolve", Io, io).when(|p| p.strategy == Strategy::DataLoader),
     choice!("then", "Items load", Then, then)
         .when(|p| p.relation == Relation::Orders && p.depth == Depth::Items),
     Param::new(
@@ -728,13 +753,19 @@ fn how(p: &Params) -> String {
             None => "with one IN list per level".to_string(),
         },
         (Strategy::Subquery, _) => "with one extra query per level".to_string(),
-        (Strategy::DataLoader, _) => match p.effective_batch() {
-            Some(b) => format!(
-                "through a DataLoader, one batch per tick (at most {} keys each)",
-                thousands(b.into())
-            ),
-            None => "through a DataLoader, one batch per tick".to_string(),
-        },
+        (Strategy::DataLoader, _) => {
+            let io = match p.io {
+                Io::Memory => "its batches answering from memory",
+                Io::Real => "its batches awaiting real I/O, so each batch's children form a tick of their own",
+            };
+            match p.effective_batch() {
+                Some(b) => format!(
+                    "through a DataLoader, one batch per tick (at most {} keys each), {io}",
+                    thousands(b.into())
+                ),
+                None => format!("through a DataLoader, one batch per tick, {io}"),
+            }
+        }
         (Strategy::Immediate, _) => {
             "eagerly, one query per parent, sent while the parents load".to_string()
         }

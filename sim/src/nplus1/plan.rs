@@ -126,6 +126,11 @@ pub(super) struct Plan {
     /// Eager per row (`immediateload`): every user's orders query, then
     /// every order's items query, level by level.
     levelwise: bool,
+    /// A DataLoader whose batch functions await real I/O: the items of each
+    /// orders batch load as their own batches, when that batch resolves.
+    /// Per orders batch, the items batches before it; one more entry for
+    /// the total.
+    per_batch: Option<Vec<u32>>,
     /// Django's prefetch_related, whose users come in chunks of `size`
     /// (`.iterator(chunk_size=size)`; one chunk without it): per chunk, the
     /// child queries before it (its orders query, and its items query when
@@ -185,6 +190,7 @@ impl Plan {
             per_row: u64::from(params.row_us) * 1_000,
             kept: Vec::new(),
             chunks: None,
+            per_batch: None,
         };
         if plan.refused {
             return plan;
@@ -198,6 +204,15 @@ impl Plan {
             Strategy::Subquery => plan.kept = plan.subquery(data),
             Strategy::SelectIn if params.orm == Orm::Django => {
                 plan.chunks = Some(plan.django_chunks(data));
+            }
+            Strategy::DataLoader if params.io == super::Io::Real && plan.nested => {
+                let mut before = vec![0u32];
+                for b in 0..plan.order_batches() {
+                    let (first, last) = batch_range(users, plan.size, b);
+                    let k = data.orders_of_first(last) - data.orders_of_first(first - 1);
+                    before.push(before[b as usize] + k.div_ceil(plan.size));
+                }
+                plan.per_batch = Some(before);
             }
             _ => {}
         }
@@ -283,7 +298,9 @@ impl Plan {
     }
 
     fn item_batches(&self) -> u32 {
-        if self.nested {
+        if let Some(p) = &self.per_batch {
+            p.last().copied().unwrap_or(0)
+        } else if self.nested {
             self.orders.div_ceil(self.size)
         } else {
             0
@@ -332,6 +349,7 @@ impl Plan {
     pub(super) fn heap_bytes(&self) -> usize {
         self.kept.capacity() * std::mem::size_of::<Query>()
             + self.chunks.as_ref().map_or(0, |c| 4 * c.capacity())
+            + self.per_batch.as_ref().map_or(0, |c| 4 * c.capacity())
     }
 
     /// Lazy loading's child query number `j` (from 0): one query per user
@@ -375,6 +393,8 @@ impl Plan {
         let cu = self.order_batches();
         let (table, parents, count, index, level) = if j < cu {
             (Table::Orders, self.users, cu, j, 1)
+        } else if let Some(p) = &self.per_batch {
+            return self.io_batch(data, p, j - cu);
         } else {
             (Table::Items, self.orders, self.item_batches(), j - cu, 2)
         };
@@ -448,9 +468,44 @@ impl Plan {
         }
     }
 
+    /// Items batch `t` (from 0) of a DataLoader with real I/O: orders batch
+    /// `b`'s items batch `w`, with the orders of `b`'s users, sent in tick
+    /// `2 + b`.
+    fn io_position(&self, data: &Dataset, per: &[u32], t: u32) -> (u32, u32, u32, u32) {
+        let b = per.partition_point(|&x| x <= t).saturating_sub(1) as u32;
+        let (uf, ul) = batch_range(self.users, self.size, b);
+        let first = data.orders_of_first(uf - 1) + 1;
+        let last = data.orders_of_first(ul);
+        (b, t - per[b as usize], first, last)
+    }
+
+    fn io_batch(&self, data: &Dataset, per: &[u32], t: u32) -> Query {
+        let (b, w, of, ol) = self.io_position(data, per, t);
+        let first = of + w * self.size;
+        let last = ol.min(first.saturating_add(self.size - 1));
+        let (k, bytes) = children_of(data, Table::Items, first, last);
+        let shape = Shape::InList {
+            first,
+            last,
+            index: w + 1,
+            count: per[b as usize + 1] - per[b as usize],
+        };
+        self.query_of(Table::Items, shape, 2 + b, k, ROW_OVERHEAD * k + bytes)
+    }
+
     /// Rows and bytes of the first `j` batches.
     fn batch_load(&self, data: &Dataset, j: u32) -> Load {
         let cu = self.order_batches();
+        if let (Some(per), true) = (&self.per_batch, j > cu) {
+            let t = j - cu;
+            let orders = if t >= per.last().copied().unwrap_or(0) {
+                self.orders
+            } else {
+                let (_, w, of, _) = self.io_position(data, per, t);
+                of - 1 + w * self.size
+            };
+            return children_load(data, self.users, orders);
+        }
         let users = j.min(cu).saturating_mul(self.size).min(self.users);
         let orders = (j.saturating_sub(cu))
             .saturating_mul(self.size)
@@ -674,6 +729,15 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
                         params.batch.unwrap_or(0)
                     )
                 }
+            } else if params.strategy == Strategy::DataLoader
+                && params.io == super::Io::Real
+                && table == Table::Items
+            {
+                format!(
+                    "Tick {}: orders batch {} resolved after its own I/O, so the items of its orders were asked for in a tick of their own; DataLoader sends those of {range}, {keys} keys, as batch {index} of {count}: {rows}.",
+                    q.tick,
+                    q.tick - 1
+                )
             } else if params.strategy == Strategy::DataLoader {
                 format!(
                     "Tick {}: while resolving {parents}, the code called load() for {keys} {parents} in the same tick; DataLoader sends their {children} as batch {index} of {count}: {rows}.",

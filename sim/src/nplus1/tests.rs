@@ -710,6 +710,7 @@ fn every_relation_and_strategy_adds_up_step_by_step() {
         p.loaded = rng.below(u64::from(p.users) + 2) as u32;
         p.touch = 1 + rng.below(3) as u32;
         p.then = Then::ALL[rng.below(3) as usize];
+        p.io = if rng.below(2) == 0 { Io::Memory } else { Io::Real };
         let run = Run::new(&p);
         let mut t = Totals::default();
         for (i, q) in run.queries().enumerate() {

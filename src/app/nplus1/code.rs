@@ -335,7 +335,7 @@ fn dataloader(s: Strategy, depth: Depth) -> Snippet {
         code: Some(format!(
             "// One loader per request, so its cache never outlives the request.\nconst ordersByUser = new DataLoader(async (userIds) => {{\n  const rows = await sql`SELECT * FROM orders WHERE user_id = ANY(${{userIds}}) ORDER BY id`;\n  // One result per key, in the order of the keys.\n  return userIds.map((id) => rows.filter((r) => r.user_id === id));\n}});\n// User.orders resolver: (user) => ordersByUser.load(user.id){items}"
         )),
-        note: "Every load() in one tick joins one batch; repeated keys are answered from the loader's cache. maxBatchSize (no limit by default) splits large batches.",
+        note: "Every load() in one tick joins one batch; repeated keys are answered from the loader's cache. maxBatchSize (no limit by default) splits large batches. When the SQL awaits real I/O, each orders batch resolves on its own, and its items are asked for in a tick of their own: with a maxBatchSize and uneven counts, more batches.",
     }
 }
 

@@ -16,7 +16,7 @@ use super::live::{open_live, Live};
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::nplus1::{
-    self, Depth, Latency, Params, Relation, Run, Spread, Strategy, Sweep, Then, MAX_BATCH,
+    self, Depth, Io, Latency, Params, Relation, Run, Spread, Strategy, Sweep, Then, MAX_BATCH,
     MAX_CHILDREN, MAX_ROW_US, MAX_TOUCH, MAX_USERS,
 };
 use crate::sim::thousands;
@@ -119,6 +119,13 @@ fn WalkFields(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
             on_pick=Callback::new(move |v: String| {
                 let r = if v == Relation::User.slug() { Relation::User } else { Relation::Orders };
                 state.change(|p| p.relation = r);
+            })/>
+        <SelectField id="np-io" label="DataLoader batches resolve"
+            options=vec![("memory", "From memory, at once"), ("real", "After real I/O, each on its own")]
+            value=Signal::derive(move || if p().io == Io::Real { "real" } else { "memory" })
+            on_pick=Callback::new(move |v: String| {
+                let io = if v == "real" { Io::Real } else { Io::Memory };
+                state.change(|p| p.io = io);
             })/>
         <SelectField id="np-then" label="Items load (orders, then items)"
             options=Then::ALL.map(|t| (t.slug(), t.label())).to_vec()
