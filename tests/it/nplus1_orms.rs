@@ -10,7 +10,16 @@
 //! the same kind (every row, `= key`, `IN (...)`, join, subquery), the same
 //! bound keys and the same number of rows, and the same text, word for
 //! word (bound values inlined, line breaks made spaces). A strategy the
-//! model says an ORM refuses must be one the ORM refuses, sending nothing.
+//! model says an ORM refuses must be one the ORM refuses, sending nothing;
+//! where a guard (`raiseload`, Django's `FETCH_RAISE`) raises, the ORM must
+//! raise the model's error, word for word, after the model's statements.
+//!
+//! The families: `user.orders` (and `order.items`) with each loading
+//! strategy and batch size; the guards, `immediate`, `FETCH_PEERS` and a
+//! second pass of the loop after some users were loaded; `order.user`
+//! (many-to-one) with users loaded first (none, some, all); `order.tags`
+//! (many-to-many through `order_tags`); datasets spelled out as a link
+//! spells them; and a strategy per level.
 
 use crate::common;
 

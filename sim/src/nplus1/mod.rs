@@ -15,6 +15,15 @@
 //! child query for the batching strategies. Django refuses joined loading
 //! of a collection (`select_related` raises FieldError before any query)
 //! and has no subquery loading: such a run sends nothing and says why.
+//!
+//! Beyond that one walk: `order.user` (many-to-one, where SQLAlchemy's
+//! identity map answers users already loaded and Django asks per row),
+//! `order.tags` (many-to-many through `order_tags`), users loaded before
+//! the loop, passes of the loop, a strategy per level, the guards that
+//! raise instead of loading (`raiseload`, Django 6.1's fetch modes, which
+//! cover foreign keys only), a DataLoader whose batches await real I/O, and
+//! a dataset spelled out in the link. tests/it/nplus1_orms.rs and
+//! tests/it/nplus1_dataloader.rs check them against the real libraries.
 
 mod counts;
 mod data;

@@ -710,7 +710,11 @@ fn every_relation_and_strategy_adds_up_step_by_step() {
         p.loaded = rng.below(u64::from(p.users) + 2) as u32;
         p.touch = 1 + rng.below(3) as u32;
         p.then = Then::ALL[rng.below(3) as usize];
-        p.io = if rng.below(2) == 0 { Io::Memory } else { Io::Real };
+        p.io = if rng.below(2) == 0 {
+            Io::Memory
+        } else {
+            Io::Real
+        };
         let run = Run::new(&p);
         let mut t = Totals::default();
         for (i, q) in run.queries().enumerate() {
@@ -850,4 +854,72 @@ fn a_strategy_per_level_interleaves_with_the_loop() {
         "{:?}",
         o.problems
     );
+}
+
+/// The figures content/n-plus-one.md gives for its "see it happen" links.
+#[test]
+fn the_lessons_the_page_cites() {
+    let cases: [(&str, usize, bool); 12] = [
+        (
+            "strategy=lazy&orm=django&rel=order.tags&n=100&items=2&touch=2",
+            601,
+            false,
+        ),
+        (
+            "strategy=lazy&orm=sqlalchemy&rel=order.tags&n=100&items=2&touch=2",
+            301,
+            false,
+        ),
+        (
+            "strategy=lazy&orm=sqlalchemy&rel=order.user&n=5&orders=20",
+            6,
+            false,
+        ),
+        (
+            "strategy=lazy&orm=django&rel=order.user&n=5&orders=20",
+            101,
+            false,
+        ),
+        ("strategy=selectin&orm=django&n=1000&orders=3", 2, false),
+        ("strategy=raise&orm=sqlalchemy&n=100", 1, true),
+        ("strategy=raise&orm=django&n=100", 101, false),
+        (
+            "strategy=dataloader&load=orders.items&n=100&spread=random&batch=10&io=real",
+            49,
+            false,
+        ),
+        (
+            "strategy=dataloader&load=orders.items&n=100&spread=random&batch=10&io=memory",
+            43,
+            false,
+        ),
+        (
+            "strategy=selectin&load=orders.items&then=lazy&n=100",
+            302,
+            false,
+        ),
+        (
+            "strategy=lazy&rel=order.tags&orm=django&n=100&items=2",
+            301,
+            false,
+        ),
+        ("strategy=lazy&rel=order.user&n=4&data=3,0,1,2/", 4, false),
+    ];
+    for (link, queries, raises) in cases {
+        let pairs: Vec<(&str, &str)> = link
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .collect();
+        let o = opened(&pairs);
+        assert!(o.problems.is_empty(), "{link}: {:?}", o.problems);
+        assert_eq!(o.run.query_count(), queries, "{link}");
+        assert_eq!(o.run.error().is_some(), raises, "{link}");
+    }
+    let o = opened(&[
+        ("strategy", "selectin"),
+        ("orm", "django"),
+        ("n", "1000"),
+        ("orders", "3"),
+    ]);
+    assert_eq!(o.run.keys(1).len(), 1_000);
 }
