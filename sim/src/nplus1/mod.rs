@@ -811,8 +811,9 @@ impl super::Trace for Run {
         let mut text = plan::describe(&q, i, &self.data, &self.params);
         if i + 1 == self.query_count() {
             if let Some(e) = self.error() {
+                let stop = if e.ends_with('.') { "" } else { "." };
                 text.push_str(&format!(
-                    " Then the loop touches the relation and the ORM raises {e} No more queries are sent."
+                    " Then the loop touches the relation and the ORM raises {e}{stop} No more queries are sent."
                 ));
             }
             let t = self.total();

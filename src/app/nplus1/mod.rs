@@ -120,6 +120,7 @@ fn WalkFields(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
                 let r = if v == Relation::User.slug() { Relation::User } else { Relation::Orders };
                 state.change(|p| p.relation = r);
             })/>
+        <div class="np-when" hidden=move || p().strategy != Strategy::DataLoader>
         <SelectField id="np-io" label="DataLoader batches resolve"
             options=vec![("memory", "From memory, at once"), ("real", "After real I/O, each on its own")]
             value=Signal::derive(move || if p().io == Io::Real { "real" } else { "memory" })
@@ -127,6 +128,8 @@ fn WalkFields(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
                 let io = if v == "real" { Io::Real } else { Io::Memory };
                 state.change(|p| p.io = io);
             })/>
+        </div>
+        <div class="np-when" hidden=move || p().relation != Relation::Orders || p().depth != Depth::Items>
         <SelectField id="np-then" label="Items load (orders, then items)"
             options=Then::ALL.map(|t| (t.slug(), t.label())).to_vec()
             value=Signal::derive(move || p().then.slug())
@@ -135,6 +138,7 @@ fn WalkFields(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
                     state.change(|p| p.then = t);
                 }
             })/>
+        </div>
         <NumberField id="np-loaded" label="Users loaded before the loop" min=0 max=MAX_USERS
             value=Signal::derive(move || p().loaded.to_string()) hidden=false placeholder=Signal::derive(none)
             on_commit=number("loaded", 0, MAX_USERS, |p| p.loaded, |p, v| p.loaded = v)/>
@@ -204,6 +208,7 @@ fn Controls(state: State) -> impl IntoView {
             <NumberField id="np-orders" label="Orders per user" min=0 max=MAX_CHILDREN
                 value=Signal::derive(move || text(p().orders)) hidden=false placeholder=Signal::derive(none)
                 on_commit=number("orders", 0, MAX_CHILDREN, |p| p.orders, |p, v| p.orders = v)/>
+            <div class="np-when" hidden=move || p().relation != Relation::Orders>
             <SelectField id="np-load" label="Load (user.orders)"
                 options=vec![(Depth::Orders.slug(), "Orders"), (Depth::Items.slug(), "Orders, then items")]
                 value=Signal::derive(move || p().depth.slug())
@@ -211,6 +216,7 @@ fn Controls(state: State) -> impl IntoView {
                     let d = if v == Depth::Items.slug() { Depth::Items } else { Depth::Orders };
                     state.change(|p| p.depth = d);
                 })/>
+            </div>
             <NumberField id="np-items" label="Items (or tags) per order" min=0 max=MAX_CHILDREN
                 value=Signal::derive(move || text(p().items))
                 hidden=Signal::derive(move || match p().relation {
