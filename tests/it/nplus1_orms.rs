@@ -55,6 +55,42 @@ fn cases() -> Vec<Case> {
     out.extend(many_to_many_cases());
     out.extend(listed_cases());
     out.extend(mixed_cases());
+    out.extend(one_to_one_cases());
+    out
+}
+
+/// `user.profile`, the reverse side of a one-to-one, with every strategy.
+fn one_to_one_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (users, _, _, _) in SHAPES {
+        for orm in Orm::ALL {
+            for strategy in Strategy::EVERY {
+                if strategy == Strategy::DataLoader {
+                    continue;
+                }
+                let batches: &[Option<u32>] = match (orm, strategy) {
+                    (Orm::SqlAlchemy, Strategy::SelectIn) => &[None, Some(3)],
+                    (Orm::Django, Strategy::SelectIn) => &[None, Some(4)],
+                    _ => &[None],
+                };
+                for &batch in batches {
+                    out.push(Case {
+                        params: Params {
+                            orm,
+                            strategy,
+                            relation: Relation::Profile,
+                            users,
+                            batch,
+                            touch: 2,
+                            loaded: users / 2,
+                            ..Params::default()
+                        },
+                        prefetch_objects: false,
+                    });
+                }
+            }
+        }
+    }
     out
 }
 
@@ -379,6 +415,7 @@ fn model(run: &Run) -> Vec<(String, &'static str, Vec<u64>, u64)> {
                 Table::Orders => "orders",
                 Table::Items => "items",
                 Table::Tags => "tags",
+                Table::Profiles => "profiles",
             };
             let keys = run.keys(i).into_iter().map(u64::from).collect();
             let kind = match q.shape {
@@ -387,7 +424,7 @@ fn model(run: &Run) -> Vec<(String, &'static str, Vec<u64>, u64)> {
                 Shape::UpTo(_) => "upto",
                 Shape::InList { .. } => "in",
                 Shape::Subquery => "subquery",
-                Shape::Join(_) | Shape::JoinUser | Shape::JoinTags => "join",
+                Shape::Join(_) | Shape::JoinUser | Shape::JoinTags | Shape::JoinProfile => "join",
             };
             let keys = if matches!(kind, "in" | "eq" | "upto") {
                 keys
@@ -485,8 +522,18 @@ fn compare(case: &Case, got: &Value) -> (Option<String>, usize) {
         return (Some(format!("{what}: the ORM raised {e}")), 0);
     }
     match (p.refusal(), got.get("refused")) {
-        (Some(_), Some(_)) => {
+        (Some(note), Some(r)) => {
             assert_eq!(run.query_count(), 0, "{what}: a refused run sends nothing");
+            // Where the ORM raised, the model quotes what it raised.
+            let said = r.as_str().unwrap_or("");
+            if said.starts_with("FieldError: ") && !note.contains(said) {
+                return (
+                    Some(format!(
+                        "{what}: the model says {note:?}, Django raised {said:?}"
+                    )),
+                    0,
+                );
+            }
             return (None, 0);
         }
         (Some(note), None) => {

@@ -36,8 +36,10 @@ the error the ORM raised for a strategy it does not have.
 """
 
 import json
+import os
 import re
 import sys
+import types
 from importlib.metadata import version
 
 # -- SQLAlchemy ---------------------------------------------------------------
@@ -78,12 +80,20 @@ class SaTag(Base):
     name: Mapped[str]
 
 
+class SaProfile(Base):
+    __tablename__ = "profiles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    bio: Mapped[str]
+
+
 class SaUser(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str]
     email: Mapped[str]
     orders: Mapped[list["SaOrder"]] = relationship(back_populates="user")
+    profile: Mapped[SaProfile] = relationship()
 
 
 class SaOrder(Base):
@@ -118,6 +128,11 @@ def tags_of(case):
     return [(t, f"tag{t}") for t in range(1, TAGS + 1)], links
 
 
+def profiles_of(users):
+    """One profile per user: profile `u` is user `u`'s, its bio `bio{u}`."""
+    return [(u, u, f"bio{u}") for u, _, _ in users]
+
+
 def rows_of(case):
     """The users, orders and items of a case, as tuples in id order."""
     users, orders, items = [], [], []
@@ -148,6 +163,7 @@ def run_sqlalchemy(case):
         tags, links = tags_of(case)
         raw.executemany("INSERT INTO tags VALUES (?, ?)", tags)
         raw.executemany("INSERT INTO order_tags VALUES (?, ?)", links)
+        raw.executemany("INSERT INTO profiles VALUES (?, ?, ?)", profiles_of(users))
 
     seen = []
 
@@ -162,6 +178,8 @@ def run_sqlalchemy(case):
                 sqlalchemy_many_to_one(session, case)
             elif case.get("relation") == "order.tags":
                 sqlalchemy_many_to_many(session, case)
+            elif case.get("relation") == "user.profile":
+                sqlalchemy_one_to_one(session, case)
             else:
                 sqlalchemy_one_to_many(session, case)
     except InvalidRequestError as e:
@@ -242,6 +260,19 @@ def sqlalchemy_many_to_one(session, case):
     return kept
 
 
+def sqlalchemy_one_to_one(session, case):
+    kept = preload(session, case)
+    stmt = select(SaUser)
+    opt = sa_option(case["strategy"], SaUser.profile, case["batch"])
+    if opt is not None:
+        stmt = stmt.options(opt)
+    users = session.scalars(stmt).all()
+    for _ in range(case.get("touch", 1)):
+        for user in users:
+            _ = user.profile
+    return kept
+
+
 def sqlalchemy_many_to_many(session, case):
     kept = preload(session, case)
     stmt = select(SaOrder)
@@ -279,9 +310,15 @@ except ImportError:
         "builds the virtualenv with the newest Python it finds)"
     )
 
+# The models' app, "shop", is installed, as in a real project: Django
+# finds reverse relations (select_related("profile")) through the apps it
+# has installed. It is a module made here, with no files of its own.
+SHOP = types.ModuleType("shop")
+SHOP.__path__ = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "shop-app")]
+sys.modules["shop"] = SHOP
 settings.configure(
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-    INSTALLED_APPS=[],
+    INSTALLED_APPS=["shop"],
     USE_TZ=True,
 )
 django.setup()
@@ -319,6 +356,15 @@ class DjItem(models.Model):
         db_table = "items"
 
 
+class DjProfile(models.Model):
+    user = models.OneToOneField(DjUser, models.CASCADE, related_name="profile")
+    bio = models.TextField()
+
+    class Meta:
+        app_label = "shop"
+        db_table = "profiles"
+
+
 class DjTag(models.Model):
     name = models.TextField()
 
@@ -340,7 +386,7 @@ class DjOrderTag(models.Model):
 DjTag.add_to_class(
     "orders", models.ManyToManyField(DjOrder, through=DjOrderTag, related_name="tags")
 )
-MODELS = (DjUser, DjOrder, DjItem, DjTag, DjOrderTag)
+MODELS = (DjUser, DjOrder, DjItem, DjTag, DjOrderTag, DjProfile)
 
 
 def run_django(case):
@@ -366,6 +412,7 @@ def django_case(case):
         c.executemany(
             "INSERT INTO order_tags (order_id, tag_id) VALUES (%s, %s)", links
         )
+        c.executemany("INSERT INTO profiles VALUES (%s, %s, %s)", profiles_of(users))
     seen = []
 
     def capture(execute, sql, params, many, context):
@@ -381,6 +428,8 @@ def django_case(case):
                 django_many_to_one(case)
             elif case.get("relation") == "order.tags":
                 django_many_to_many(case)
+            elif case.get("relation") == "user.profile":
+                django_one_to_one(case)
             else:
                 django_one_to_many(case)
             del kept
@@ -437,6 +486,13 @@ def django_one_to_many(case):
         users = django_queryset(DjUser.objects.all(), strategy, path, case["batch"])
     for _ in range(case.get("touch", 1)):
         touch(users, nested, lambda u: u.orders.all(), lambda o: o.items.all())
+
+
+def django_one_to_one(case):
+    users = django_queryset(DjUser.objects.all(), case["strategy"], "profile", case["batch"])
+    for _ in range(case.get("touch", 1)):
+        for user in users:
+            _ = user.profile
 
 
 def django_many_to_many(case):

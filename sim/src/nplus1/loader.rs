@@ -3,7 +3,7 @@
 
 use super::data::{Dataset, ROW_OVERHEAD};
 use super::plan::{Query, Shape, Table, Totals};
-use super::{m2m, m2o, mixed, plan, Orm, Params, Relation, Strategy};
+use super::{m2m, m2o, mixed, o2o, plan, Orm, Params, Relation, Strategy};
 
 /// The walk itself.
 #[derive(Debug, Clone)]
@@ -16,6 +16,8 @@ enum Walk {
     Tags(m2m::Plan),
     /// `user.orders` then `order.items`, a strategy per level.
     Mixed(mixed::Plan),
+    /// `user.profile`.
+    Profile(o2o::Plan),
 }
 
 /// The statements of a run, answered by number.
@@ -59,6 +61,7 @@ impl Loader {
             Relation::Orders => Walk::Many(plan::Plan::new(params, data, users)),
             Relation::User => Walk::One(m2o::Plan::new(params, data, users)),
             Relation::Tags => Walk::Tags(m2m::Plan::new(params, data, users)),
+            Relation::Profile => Walk::Profile(o2o::Plan::new(params, data, users)),
         };
         let mut loader = Loader {
             pre: if refused { None } else { pre },
@@ -82,6 +85,7 @@ impl Loader {
         let (orm, s) = (params.orm, params.strategy);
         let (attribute, touched, would_load) = match &self.walk {
             Walk::Many(_) | Walk::Mixed(_) => ("User.orders", users > 0, users > 0),
+            Walk::Profile(_) => ("User.profile", users > 0, users > 0),
             Walk::One(p) => ("Order.user", data.orders_of_first(users) > 0, p.len() > 1),
             Walk::Tags(_) => {
                 let touched = data.orders_of_first(users) > 0;
@@ -91,7 +95,7 @@ impl Loader {
         let raises = match (orm, s, &self.walk) {
             (Orm::SqlAlchemy, Strategy::Raise, _) => touched,
             (Orm::SqlAlchemy, Strategy::RaiseOnSql, _) => would_load,
-            (Orm::Django, Strategy::Raise, Walk::One(_)) => touched,
+            (Orm::Django, Strategy::Raise, Walk::One(_) | Walk::Profile(_)) => touched,
             _ => false,
         };
         if !raises {
@@ -117,6 +121,7 @@ impl Loader {
             Walk::One(p) => p.len(),
             Walk::Tags(p) => p.len(),
             Walk::Mixed(p) => p.len(),
+            Walk::Profile(p) => p.len(),
         };
         n.min(self.limit)
     }
@@ -143,6 +148,7 @@ impl Loader {
                     Walk::One(p) => p.at(data, j),
                     Walk::Tags(p) => p.at(data, j),
                     Walk::Mixed(p) => p.at(j),
+                    Walk::Profile(p) => p.at(data, j),
                 }
             }
         }
@@ -166,6 +172,7 @@ impl Loader {
                     Walk::One(p) => p.load(data, j),
                     Walk::Tags(p) => p.load(data, j),
                     Walk::Mixed(p) => p.load(j),
+                    Walk::Profile(p) => p.load(data, j),
                     Walk::Many(_) => Default::default(),
                 };
                 Totals {
@@ -213,6 +220,7 @@ impl Loader {
             Walk::One(p) => p.heap_bytes(),
             Walk::Tags(p) => p.heap_bytes(),
             Walk::Mixed(p) => p.heap_bytes(),
+            Walk::Profile(_) => 0,
         }
     }
 }

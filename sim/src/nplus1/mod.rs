@@ -31,6 +31,7 @@ mod loader;
 mod m2m;
 mod m2o;
 mod mixed;
+mod o2o;
 mod plan;
 mod sql;
 
@@ -214,7 +215,7 @@ pub const DJANGO_NO_RAISE_ON_SQL: &str = "Django has no raise-only-on-SQL mode: 
 pub const SQLALCHEMY_NO_PEERS: &str = "SQLAlchemy has no fetch-peers mode: the nearest is selectinload, which loads the relation for every parent of the query at once, up front. No query is sent; choose batch loading (IN).";
 
 /// What Django says to `User.objects.select_related("orders")`, and why.
-pub const DJANGO_NO_JOIN: &str = "Django refuses: select_related follows forward foreign keys and one-to-one fields only, and orders is a reverse foreign key (a collection), so evaluating the queryset raises FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: (none). No query is sent. Use prefetch_related, or join from the order side with Order.objects.select_related(\"user\").";
+pub const DJANGO_NO_JOIN: &str = "Django refuses: select_related follows forward foreign keys and one-to-one fields only, and orders is a reverse foreign key (a collection), so evaluating the queryset raises FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: profile. No query is sent. Use prefetch_related, or join from the order side with Order.objects.select_related(\"user\").";
 
 /// What Django says to `Order.objects.select_related("tags")`.
 pub const DJANGO_NO_JOIN_M2M: &str = "Django refuses: select_related follows forward foreign keys and one-to-one fields only, and tags is a many-to-many field, so evaluating the queryset raises FieldError: Invalid field name(s) given in select_related: 'tags'. Choices are: user. No query is sent. Use prefetch_related.";
@@ -252,6 +253,8 @@ pub enum Relation {
     User,
     /// Many-to-many through `order_tags`: every order, then its tags.
     Tags,
+    /// One-to-one, the reverse side: every user, then its profile.
+    Profile,
 }
 
 impl Relation {
@@ -261,6 +264,7 @@ impl Relation {
             Relation::Orders => "user.orders",
             Relation::User => "order.user",
             Relation::Tags => "order.tags",
+            Relation::Profile => "user.profile",
         }
     }
 
@@ -270,12 +274,18 @@ impl Relation {
             Relation::Orders => "user.orders (one-to-many)",
             Relation::User => "order.user (many-to-one)",
             Relation::Tags => "order.tags (many-to-many)",
+            Relation::Profile => "user.profile (one-to-one)",
         }
     }
 }
 
 impl Choices for Relation {
-    const ALL: &'static [Relation] = &[Relation::Orders, Relation::User, Relation::Tags];
+    const ALL: &'static [Relation] = &[
+        Relation::Orders,
+        Relation::User,
+        Relation::Tags,
+        Relation::Profile,
+    ];
     fn word(self) -> &'static str {
         self.slug()
     }
@@ -714,6 +724,7 @@ impl Run {
         let what = match (p.relation, p.depth) {
             (Relation::User, _) => "every order, then each order's user",
             (Relation::Tags, _) => "every order, then each order's tags through order_tags",
+            (Relation::Profile, _) => "every user, then each user's profile (one each)",
             (_, Depth::Orders) => "each user's orders",
             (_, Depth::Items) => "each user's orders and each order's items",
         };
@@ -783,7 +794,7 @@ fn how(p: &Params) -> String {
         }
         (Strategy::Raise, Relation::Tags) if p.orm == Orm::Django => "under fetch_mode(FETCH_RAISE), which covers foreign keys and one-to-one fields only: order.tags is a many-to-many and stays lazy".to_string(),
         (Strategy::Raise, _) if p.orm == Orm::Django => {
-            "under fetch_mode(FETCH_RAISE): touching a foreign key that is not loaded raises".to_string()
+            "under fetch_mode(FETCH_RAISE): touching a foreign key or one-to-one that is not loaded raises".to_string()
         }
         (Strategy::Raise, _) => {
             "with raiseload: touching the relation raises instead of loading".to_string()
@@ -796,6 +807,7 @@ fn how(p: &Params) -> String {
         }
         (Strategy::Peers, Relation::Tags) => "under fetch_mode(FETCH_PEERS), which covers foreign keys and one-to-one fields only: order.tags is a many-to-many and stays lazy".to_string(),
         (Strategy::Peers, Relation::User) => "under fetch_mode(FETCH_PEERS): the first order.user loads the users of every order the queryset fetched".to_string(),
+        (Strategy::Peers, Relation::Profile) => "under fetch_mode(FETCH_PEERS): the first user.profile loads the profiles of every user the queryset fetched".to_string(),
     }
 }
 

@@ -16,6 +16,8 @@ pub enum Table {
     Items,
     /// `tags`, through `order_tags`.
     Tags,
+    /// `profiles`, one per user.
+    Profiles,
 }
 
 /// Which rows a query asks for.
@@ -50,6 +52,8 @@ pub enum Shape {
     JoinUser,
     /// Orders joined to their tags through `order_tags`.
     JoinTags,
+    /// Users joined to their profiles.
+    JoinProfile,
 }
 
 /// One query the ORM sends.
@@ -663,6 +667,11 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
     let rows = plural(q.rows, "row", "rows");
     if let Some(text) = super::m2o::describe(q, i, params) {
         return text;
+    }
+    if params.relation == super::Relation::Profile {
+        if let Some(text) = super::o2o::describe(q, i, params) {
+            return text;
+        }
     }
     if params.relation == super::Relation::Tags {
         if let Some(text) = super::m2m::describe(q, i, params) {

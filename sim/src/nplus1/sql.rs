@@ -10,6 +10,7 @@ use super::{Depth, Orm};
 const USER_COLUMNS: [&str; 3] = ["users.id", "users.name", "users.email"];
 const ORDER_COLUMNS: [&str; 3] = ["orders.id", "orders.user_id", "orders.total_cents"];
 const TAG_COLUMNS: [&str; 2] = ["tags.id", "tags.name"];
+const PROFILE_COLUMNS: [&str; 3] = ["profiles.id", "profiles.user_id", "profiles.bio"];
 const ITEM_COLUMNS: [&str; 4] = ["items.id", "items.order_id", "items.sku", "items.qty"];
 
 /// The columns of a query's result as `orm` sends it, in order.
@@ -31,6 +32,7 @@ fn arrangement(q: &Query, orm: Orm) -> Option<&'static [usize]> {
         // A DataLoader's batches (tick 1 and 2) are its own SQL.
         (Orm::SqlAlchemy, Table::Orders, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2]),
         (Orm::SqlAlchemy, Table::Items, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2, 3]),
+        (Orm::SqlAlchemy, Table::Profiles, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2]),
         _ => None,
     }
 }
@@ -47,6 +49,15 @@ fn logical_columns(q: &Query) -> Vec<&'static str> {
             out.extend(ORDER_COLUMNS);
             out.extend(TAG_COLUMNS);
         }
+        (_, Shape::JoinProfile) => {
+            out.extend(USER_COLUMNS);
+            out.extend(PROFILE_COLUMNS);
+        }
+        (Table::Profiles, Shape::Subquery) => {
+            out.extend(PROFILE_COLUMNS);
+            out.push("anon_1.users_id");
+        }
+        (Table::Profiles, _) => out.extend(PROFILE_COLUMNS),
         (Table::Tags, Shape::InList { .. }) => {
             out.push("order_tags.order_id");
             out.extend(TAG_COLUMNS);
@@ -142,11 +153,14 @@ fn django(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
     if q.table == Table::Tags {
         return django_tags(q, keys, elide);
     }
+    if q.table == Table::Profiles || q.shape == Shape::JoinProfile {
+        return django_profiles(q, keys, elide);
+    }
     let cols = quoted(&columns(q, Orm::Django));
     let (table, fk) = match q.table {
         Table::Users => ("users", "id"),
         Table::Orders => ("orders", "user_id"),
-        Table::Items | Table::Tags => ("items", "order_id"),
+        Table::Items | Table::Tags | Table::Profiles => ("items", "order_id"),
     };
     match q.shape {
         Shape::ByParent(k) => {
@@ -185,6 +199,37 @@ fn django_tags(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
     }
 }
 
+/// Django's statements for the reverse one-to-one `user.profile`.
+fn django_profiles(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    let cols = quoted(&columns(q, Orm::Django));
+    match q.shape {
+        Shape::JoinProfile => format!("SELECT {cols} FROM \"users\" LEFT OUTER JOIN \"profiles\" ON (\"users\".\"id\" = \"profiles\".\"user_id\")"),
+        Shape::ByParent(u) => format!("SELECT {cols} FROM \"profiles\" WHERE \"profiles\".\"user_id\" = {u} LIMIT 21"),
+        _ => format!(
+            "SELECT {cols} FROM \"profiles\" WHERE \"profiles\".\"user_id\" IN ({})",
+            in_list(keys, elide, false)
+        ),
+    }
+}
+
+/// SQLAlchemy's statements for the reverse one-to-one `user.profile`.
+fn sqlalchemy_profiles(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    let cols = columns(q, Orm::SqlAlchemy).join(", ");
+    match q.shape {
+        Shape::JoinProfile => "SELECT users.id, users.name, users.email, profiles_1.id AS id_1, profiles_1.user_id, profiles_1.bio FROM users LEFT OUTER JOIN profiles AS profiles_1 ON users.id = profiles_1.user_id".to_string(),
+        Shape::ByParent(u) => format!("SELECT {cols} FROM profiles WHERE {u} = profiles.user_id"),
+        Shape::InList { .. } if q.tick > 0 => format!(
+            "SELECT {cols} FROM profiles WHERE profiles.user_id IN ({}) ORDER BY profiles.id",
+            in_list(keys, elide, false)
+        ),
+        Shape::InList { .. } => format!(
+            "SELECT {cols} FROM profiles WHERE profiles.user_id IN ({})",
+            in_list(keys, elide, false)
+        ),
+        _ => "SELECT profiles.id AS profiles_id, profiles.user_id AS profiles_user_id, profiles.bio AS profiles_bio, anon_1.users_id AS anon_1_users_id FROM (SELECT users.id AS users_id FROM users) AS anon_1 JOIN profiles ON anon_1.users_id = profiles.user_id".to_string(),
+    }
+}
+
 /// SQLAlchemy's statements for a many-to-many through `order_tags`.
 fn sqlalchemy_tags(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
     let via = "FROM order_tags JOIN tags ON tags.id = order_tags.tag_id";
@@ -211,6 +256,9 @@ fn sqlalchemy_tags(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
 fn sqlalchemy(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
     if q.table == Table::Tags {
         return sqlalchemy_tags(q, keys, elide);
+    }
+    if q.table == Table::Profiles || q.shape == Shape::JoinProfile {
+        return sqlalchemy_profiles(q, keys, elide);
     }
     let cols = columns(q, Orm::SqlAlchemy).join(", ");
     let anon = "(SELECT users.id AS users_id FROM users) AS anon_1";
@@ -256,7 +304,7 @@ fn sqlalchemy(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
         (Table::Orders, _) => format!(
             "SELECT orders.id AS orders_id, orders.user_id AS orders_user_id, orders.total_cents AS orders_total_cents, anon_1.users_id AS anon_1_users_id FROM {anon} JOIN orders ON anon_1.users_id = orders.user_id"
         ),
-        (Table::Items | Table::Tags, _) => format!(
+        (Table::Items | Table::Tags | Table::Profiles, _) => format!(
             "SELECT items.id AS items_id, items.order_id AS items_order_id, items.sku AS items_sku, items.qty AS items_qty, orders_1.id AS orders_1_id FROM {anon} JOIN orders AS orders_1 ON anon_1.users_id = orders_1.user_id JOIN items ON orders_1.id = items.order_id"
         ),
     }
@@ -275,6 +323,15 @@ pub(super) fn rows(
     let orders = data.orders_of_first(users.min(data.users()));
     let mut out = match (q.table, q.shape) {
         (_, Shape::JoinTags) => super::m2m::join_rows(data, orders, limit),
+        (_, Shape::JoinProfile) => (1..=users.min(data.users()))
+            .take(limit)
+            .map(|u| {
+                let mut row = data.user(u).to_vec();
+                row.extend(super::o2o::profile(u));
+                row
+            })
+            .collect(),
+        (Table::Profiles, _) => super::o2o::rows(q, users.min(data.users()), limit, orm),
         (Table::Tags, _) => super::m2m::rows(q, data, orders, limit),
         (_, Shape::JoinUser) => {
             let orders = data.orders_of_first(users.min(data.users()));
@@ -389,7 +446,7 @@ fn logical_rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Vec<Vec<
                 }
             }
         }
-        (Table::Items | Table::Tags, shape) => {
+        (Table::Items | Table::Tags | Table::Profiles, shape) => {
             let parents = match shape {
                 Shape::ByParent(o) => o..=o,
                 Shape::InList { first, last, .. } => first..=last,

@@ -481,7 +481,7 @@ fn django_refuses_joined_and_subquery_loading_and_sends_nothing() {
     }
     let joined = Orm::Django.refusal(Strategy::Joined).unwrap_or_default();
     assert!(joined.contains(
-        "FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: (none)."
+        "FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: profile."
     ));
     assert!(joined.contains("prefetch_related"));
     let sub = Orm::Django.refusal(Strategy::Subquery).unwrap_or_default();
@@ -705,7 +705,12 @@ fn every_relation_and_strategy_adds_up_step_by_step() {
     let mut rng = Rng::new(41);
     for _ in 0..600 {
         let mut p = random_params(&mut rng);
-        p.relation = [Relation::Orders, Relation::User, Relation::Tags][rng.below(3) as usize];
+        p.relation = [
+            Relation::Orders,
+            Relation::User,
+            Relation::Tags,
+            Relation::Profile,
+        ][rng.below(4) as usize];
         p.strategy = Strategy::EVERY[rng.below(9) as usize];
         p.loaded = rng.below(u64::from(p.users) + 2) as u32;
         p.touch = 1 + rng.below(3) as u32;

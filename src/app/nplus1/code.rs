@@ -76,6 +76,7 @@ fn py_walk(p: &Params, all: &str) -> String {
         Relation::Tags => format!(
             "for order in orders:\n    for tag in order.tags{all}:\n        print(order.id, tag.name)"
         ),
+        Relation::Profile => "for user in users:\n    print(user.name, user.profile.bio)".to_string(),
     };
     if p.touch > 1 {
         let inner = body
@@ -173,13 +174,14 @@ fn sqlalchemy(p: &Params) -> Snippet {
         return s;
     }
     let (model, list) = match p.relation {
-        Relation::Orders => ("User", "users"),
+        Relation::Orders | Relation::Profile => ("User", "users"),
         _ => ("Order", "orders"),
     };
     let attr = match p.relation {
         Relation::Orders => "User.orders",
         Relation::User => "Order.user",
         Relation::Tags => "Order.tags",
+        Relation::Profile => "User.profile",
     };
     let option = if nplus1::mixes(p) {
         Some(sa_mixed(p))
@@ -190,7 +192,9 @@ fn sqlalchemy(p: &Params) -> Snippet {
         None => format!("select({model})"),
         Some(o) => format!("select({model}).options({o})"),
     };
-    let unique = if p.strategy == Strategy::Joined && p.relation != Relation::User {
+    let unique = if p.strategy == Strategy::Joined
+        && matches!(p.relation, Relation::Orders | Relation::Tags)
+    {
         ".unique()"
     } else {
         ""
@@ -239,6 +243,7 @@ fn django(p: &Params) -> Snippet {
         Relation::Orders => ("User", "users", "orders"),
         Relation::User => ("Order", "orders", "user"),
         Relation::Tags => ("Order", "orders", "tags"),
+        Relation::Profile => ("User", "users", "profile"),
     };
     let qs = match p.strategy {
         Strategy::SelectIn => format!("{model}.objects.prefetch_related(\"{path}\")"),
@@ -274,7 +279,8 @@ fn django(p: &Params) -> Snippet {
         (Strategy::SelectIn, _) => "One query per level with every key in one IN list, never split. To load in chunks, iterate with .iterator(chunk_size=N): each chunk is prefetched on its own; the batch size field sets N.",
         (Strategy::Joined, _) => "select_related follows foreign keys and one-to-one fields with a JOIN (INNER here: the key is not nullable).",
         (Strategy::Peers, Relation::User) => "Django 6.1: the first order.user fetches the users of every order the queryset loaded, in one IN list (a lone instance is fetched alone).",
-        (Strategy::Raise, Relation::User) => "Django 6.1: fetching a foreign key that was not loaded raises FieldFetchBlocked.",
+        (Strategy::Raise, Relation::User | Relation::Profile) => "Django 6.1: fetching a foreign key or one-to-one that was not loaded raises FieldFetchBlocked.",
+        (Strategy::Peers, Relation::Profile) => "Django 6.1: the first user.profile fetches the profiles of every user the queryset loaded, in one IN list (a lone instance is fetched alone).",
         _ => "Django 6.1's fetch modes cover foreign keys and one-to-one fields only: a reverse or many-to-many relation stays lazy, and nothing raises.",
     };
     Snippet {

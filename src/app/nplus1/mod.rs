@@ -114,11 +114,13 @@ fn WalkFields(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
     let none = String::new;
     view! {
         <SelectField id="np-rel" label="Relation"
-            options=[Relation::Orders, Relation::User].map(|r| (r.slug(), r.label())).to_vec()
+            options=[Relation::Orders, Relation::User, Relation::Tags, Relation::Profile].map(|r| (r.slug(), r.label())).to_vec()
             value=Signal::derive(move || p().relation.slug())
             on_pick=Callback::new(move |v: String| {
-                let r = if v == Relation::User.slug() { Relation::User } else { Relation::Orders };
-                state.change(|p| p.relation = r);
+                let all = [Relation::Orders, Relation::User, Relation::Tags, Relation::Profile];
+                if let Some(r) = all.into_iter().find(|r| r.slug() == v) {
+                    state.change(|p| p.relation = r);
+                }
             })/>
         <div class="np-when" hidden=move || p().strategy != Strategy::DataLoader>
         <SelectField id="np-io" label="DataLoader batches resolve"
@@ -221,7 +223,7 @@ fn Controls(state: State) -> impl IntoView {
                 value=Signal::derive(move || text(p().items))
                 hidden=Signal::derive(move || match p().relation {
                     Relation::Orders => p().depth != Depth::Items,
-                    Relation::User => true,
+                    Relation::User | Relation::Profile => true,
                     Relation::Tags => false,
                 })
                 placeholder=Signal::derive(none)

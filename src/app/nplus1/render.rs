@@ -22,6 +22,7 @@ fn table_name(t: Table) -> &'static str {
         Table::Orders => "orders",
         Table::Items => "items",
         Table::Tags => "tags",
+        Table::Profiles => "profiles",
     }
 }
 
