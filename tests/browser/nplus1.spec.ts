@@ -425,3 +425,18 @@ test("the new fields have labels and keep the phone layout", async ({ page }) =>
   await expect(queriesTotal(page)).toHaveText("of 43");
   await expectNoHorizontalScroll(page);
 });
+
+test("the relation field walks each shape: one-to-one and many-to-many", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "strategy=lazy&orm=django&n=10&orders=2&step=0");
+  await page.getByLabel("Relation").selectOption("user.profile");
+  await expect(queriesTotal(page)).toHaveText("of 11");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(page.locator(".log li.current .sql")).toContainText('WHERE "profiles"."user_id" = 10 LIMIT 21');
+  await page.getByLabel("Relation").selectOption("order.tags");
+  await expect(queriesTotal(page)).toHaveText("of 21");
+  await page.locator("#np-strategy").selectOption("joined");
+  await expect(caption(page)).toContainText("select_related");
+  await expect(page).toHaveURL(/[?&]rel=order\.tags(&|$)/);
+  expect(errors).toEqual([]);
+});
