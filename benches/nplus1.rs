@@ -6,44 +6,85 @@ mod common;
 
 use common::{ms, time};
 
-use backend_playground::sim::nplus1::{sweep, Depth, Params, Run, Spread, Strategy, MAX_USERS};
+use backend_playground::sim::nplus1::{
+    sweep, Depth, Io, Orm, Params, Relation, Run, Spread, Strategy, Then, MAX_USERS,
+};
 use backend_playground::sim::Trace;
 
 fn main() {
     println!("N+1 model, N = {MAX_USERS}, 3 orders per user, 2 items per order");
     println!(
-        "{:<24} {:>9} {:>10} {:>10} {:>10} {:>12}",
+        "{:<40} {:>9} {:>10} {:>10} {:>10} {:>12}",
         "run", "steps", "median", "fastest", "memory", "per step"
     );
     let mut cases = Vec::new();
     for depth in [Depth::Items, Depth::Orders] {
         for strategy in Strategy::ALL {
-            cases.push((strategy, depth, Spread::Fixed));
+            cases.push(Params {
+                strategy,
+                depth,
+                ..big()
+            });
         }
     }
-    cases.push((Strategy::Lazy, Depth::Items, Spread::Random));
-    for (strategy, depth, spread) in cases {
-        let p = Params {
+    cases.push(Params {
+        spread: Spread::Random,
+        ..big()
+    });
+    // The other shapes, a strategy per level, DataLoader with real I/O.
+    for (orm, strategy, relation) in [
+        (Orm::SqlAlchemy, Strategy::Lazy, Relation::User),
+        (Orm::Django, Strategy::Lazy, Relation::User),
+        (Orm::SqlAlchemy, Strategy::SelectIn, Relation::User),
+        (Orm::Django, Strategy::Lazy, Relation::Tags),
+        (Orm::SqlAlchemy, Strategy::Joined, Relation::Tags),
+    ] {
+        cases.push(Params {
+            orm,
             strategy,
-            users: MAX_USERS,
-            depth,
-            spread,
-            ..Params::default()
-        };
+            relation,
+            touch: 2,
+            loaded: MAX_USERS / 2,
+            ..big()
+        });
+    }
+    cases.push(Params {
+        strategy: Strategy::Joined,
+        then: Then::Lazy,
+        ..big()
+    });
+    cases.push(Params {
+        strategy: Strategy::DataLoader,
+        io: Io::Real,
+        batch: Some(10),
+        spread: Spread::Random,
+        ..big()
+    });
+    for p in cases {
         let (median, fastest) = time(|| Run::new(&p));
         let run = Run::new(&p);
         let name = format!(
-            "{} {}{}",
-            strategy.slug(),
-            depth.slug(),
-            if spread == Spread::Random {
+            "{} {} {}{}{}",
+            p.orm.slug(),
+            p.strategy.slug(),
+            if p.relation == Relation::Orders {
+                p.depth.slug()
+            } else {
+                p.relation.slug()
+            },
+            if p.spread == Spread::Random {
                 " random"
+            } else {
+                ""
+            },
+            if p.then != Then::Same || p.io == Io::Real {
+                " (mix/io)"
             } else {
                 ""
             }
         );
         println!(
-            "{:<24} {:>9} {:>10} {:>10} {:>8.2} MB {:>9} B",
+            "{:<40} {:>9} {:>10} {:>10} {:>8.2} MB {:>9} B",
             name,
             run.steps(),
             ms(median),
@@ -78,4 +119,13 @@ fn main() {
         run.steps(),
         median.as_secs_f64() * 1e6 / run.steps() as f64
     );
+}
+
+/// The largest link: N = 10,000 users, nested.
+fn big() -> Params {
+    Params {
+        users: MAX_USERS,
+        depth: Depth::Items,
+        ..Params::default()
+    }
 }

@@ -381,3 +381,62 @@ test("the largest link opens with a usable player promptly", async ({ page }) =>
   await expect(stepCount(page)).toHaveText("210000 / 210001");
   expect(errors).toEqual([]);
 });
+
+test("order.user: SQLAlchemy asks once per user, Django once per order, and the tab shows the code", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "strategy=lazy&orm=sqlalchemy&rel=order.user&n=5&orders=20&step=6");
+  await expect(stepCount(page)).toHaveText("6 / 6");
+  await expect(page.locator(".log li.current .sql")).toContainText("WHERE users.id = 5");
+  await expect(page.locator("#orm-panel")).toContainText("for order in orders:");
+  await expect(page.locator("#orm-tab-sqlalchemy")).toHaveAttribute("aria-selected", "true");
+  await page.locator("#np-orm").selectOption("django");
+  await expect(queriesTotal(page)).toHaveText("of 101");
+  await expect(page.locator("#orm-tab-django")).toHaveAttribute("aria-selected", "true");
+  await expect(page.locator("#orm-panel")).toContainText("Order.objects.all()");
+  await expect(page).toHaveURL(/[?&]rel=order\.user(&|$)/);
+  expect(errors).toEqual([]);
+});
+
+test("a guard shows the ORM's error after its last query", async ({ page }) => {
+  await open(page, "strategy=raise&orm=sqlalchemy&n=100&step=1");
+  await expect(stepCount(page)).toHaveText("1 / 1");
+  await expect(page.locator(".log li.raised")).toContainText("InvalidRequestError: 'User.orders' is not available due to lazy='raise'");
+  await expect(caption(page)).toContainText("raises InvalidRequestError");
+  await expect(page.locator("#orm-panel")).toContainText("raiseload(User.orders)");
+});
+
+test("a link can spell out the data, and a bad list is noted", async ({ page }) => {
+  await open(page, "strategy=lazy&rel=order.user&n=4&data=3,0,1,2/&step=4");
+  await expect(stepCount(page)).toHaveText("4 / 4");
+  await expect(page.locator(".notice")).toHaveCount(0);
+  await open(page, "strategy=lazy&data=2,x,1/&step=2");
+  await expect(page.locator(".notice")).toContainText("'x'");
+  await expect(page.locator("#np-n")).toHaveValue("2");
+});
+
+test("the new fields have labels and keep the phone layout", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await open(page, "strategy=dataloader&load=orders.items&n=100&spread=random&batch=10&io=real&step=49");
+  await expect(stepCount(page)).toHaveText("49 / 49");
+  for (const name of ["Relation", "Users loaded before the loop", "Passes of the loop", "DataLoader batches resolve", "Items load (orders, then items)"]) {
+    await expect(page.getByLabel(name)).toBeVisible();
+  }
+  await page.getByLabel("DataLoader batches resolve").selectOption("memory");
+  await expect(queriesTotal(page)).toHaveText("of 43");
+  await expectNoHorizontalScroll(page);
+});
+
+test("the relation field walks each shape: one-to-one and many-to-many", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "strategy=lazy&orm=django&n=10&orders=2&step=0");
+  await page.getByLabel("Relation").selectOption("user.profile");
+  await expect(queriesTotal(page)).toHaveText("of 11");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(page.locator(".log li.current .sql")).toContainText('WHERE "profiles"."user_id" = 10 LIMIT 21');
+  await page.getByLabel("Relation").selectOption("order.tags");
+  await expect(queriesTotal(page)).toHaveText("of 21");
+  await page.locator("#np-strategy").selectOption("joined");
+  await expect(caption(page)).toContainText("select_related");
+  await expect(page).toHaveURL(/[?&]rel=order\.tags(&|$)/);
+  expect(errors).toEqual([]);
+});

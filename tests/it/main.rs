@@ -24,6 +24,7 @@ mod content_pipeline;
 mod drill_cards;
 mod isolation_pg;
 mod isolation_urls;
+mod nplus1_dataloader;
 mod nplus1_orms;
 mod nplus1_sqlite;
 mod presets;

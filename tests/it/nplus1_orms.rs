@@ -10,11 +10,22 @@
 //! the same kind (every row, `= key`, `IN (...)`, join, subquery), the same
 //! bound keys and the same number of rows, and the same text, word for
 //! word (bound values inlined, line breaks made spaces). A strategy the
-//! model says an ORM refuses must be one the ORM refuses, sending nothing.
+//! model says an ORM refuses must be one the ORM refuses, sending nothing;
+//! where a guard (`raiseload`, Django's `FETCH_RAISE`) raises, the ORM must
+//! raise the model's error, word for word, after the model's statements.
+//!
+//! The families: `user.orders` (and `order.items`) with each loading
+//! strategy and batch size; the guards, `immediate`, `FETCH_PEERS` and a
+//! second pass of the loop after some users were loaded; `order.user`
+//! (many-to-one) with users loaded first (none, some, all); `order.tags`
+//! (many-to-many through `order_tags`); datasets spelled out as a link
+//! spells them; and a strategy per level.
 
 use crate::common;
 
-use backend_playground::sim::nplus1::{Depth, Orm, Params, Run, Shape, Spread, Strategy, Table};
+use backend_playground::sim::nplus1::{
+    self, Counts, Depth, Orm, Params, Relation, Run, Shape, Spread, Strategy, Table, Then,
+};
 use serde_json::{json, Value};
 
 /// One case: the model's parameters, and how the replay runs them (for
@@ -25,7 +36,278 @@ struct Case {
     prefetch_objects: bool,
 }
 
+/// The datasets every family of cases runs on: (users, orders, items,
+/// spread), with empty levels, uneven counts and N up to 1,000.
+const SHAPES: [(u32, u32, u32, Spread); 7] = [
+    (0, 3, 2, Spread::Fixed),
+    (1, 1, 0, Spread::Fixed),
+    (2, 0, 2, Spread::Fixed),
+    (7, 3, 2, Spread::Random),
+    (50, 1, 1, Spread::Random),
+    (501, 2, 1, Spread::Random),
+    (1_000, 1, 1, Spread::Fixed),
+];
+
 fn cases() -> Vec<Case> {
+    let mut out = one_to_many_cases();
+    out.extend(guard_cases());
+    out.extend(many_to_one_cases());
+    out.extend(many_to_many_cases());
+    out.extend(listed_cases());
+    out.extend(mixed_cases());
+    out.extend(one_to_one_cases());
+    out
+}
+
+/// `user.profile`, the reverse side of a one-to-one, with every strategy.
+fn one_to_one_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (users, _, _, _) in SHAPES {
+        for orm in Orm::ALL {
+            for strategy in Strategy::EVERY {
+                if strategy == Strategy::DataLoader {
+                    continue;
+                }
+                let batches: &[Option<u32>] = match (orm, strategy) {
+                    (Orm::SqlAlchemy, Strategy::SelectIn) => &[None, Some(3)],
+                    (Orm::Django, Strategy::SelectIn) => &[None, Some(4)],
+                    _ => &[None],
+                };
+                for &batch in batches {
+                    out.push(Case {
+                        params: Params {
+                            orm,
+                            strategy,
+                            relation: Relation::Profile,
+                            users,
+                            batch,
+                            touch: 2,
+                            loaded: users / 2,
+                            ..Params::default()
+                        },
+                        prefetch_objects: false,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A strategy per level: the orders one way, the items another.
+fn mixed_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (users, orders, items, spread) in SHAPES {
+        for orm in Orm::ALL {
+            for (strategy, then) in [
+                (Strategy::Lazy, Then::SelectIn),
+                (Strategy::SelectIn, Then::Lazy),
+                (Strategy::Joined, Then::SelectIn),
+                (Strategy::Joined, Then::Lazy),
+            ] {
+                let batches: &[Option<u32>] = match (orm, strategy) {
+                    (Orm::SqlAlchemy, _) => &[None, Some(2)],
+                    _ => &[None],
+                };
+                for &batch in batches {
+                    out.push(Case {
+                        params: Params {
+                            orm,
+                            strategy,
+                            then,
+                            users,
+                            orders,
+                            items,
+                            depth: Depth::Items,
+                            spread,
+                            seed: 21,
+                            batch,
+                            ..Params::default()
+                        },
+                        prefetch_objects: false,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Datasets spelled out as a link spells them: one heavy user among empty
+/// ones, empty orders between full ones, through every relation.
+fn listed_cases() -> Vec<Case> {
+    let lists = [
+        "0,0,40,0,1,0,0,3/1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,40,0,2,0,5",
+        "1,1,1,1,1,1,1,1,1,1/0,1,0,2,0,3,0,4,0,40",
+        "0,0,0/",
+        "5/",
+    ];
+    let mut out = Vec::new();
+    for text in lists {
+        let data = Counts::parse(text, &mut Vec::new());
+        for relation in [Relation::Orders, Relation::User, Relation::Tags] {
+            for orm in Orm::ALL {
+                for (strategy, batch) in [
+                    (Strategy::Lazy, None),
+                    (Strategy::SelectIn, None),
+                    (Strategy::SelectIn, Some(2)),
+                    (Strategy::Joined, None),
+                    (Strategy::Subquery, None),
+                ] {
+                    out.push(Case {
+                        params: Params {
+                            orm,
+                            strategy,
+                            relation,
+                            depth: Depth::Items,
+                            users: data.as_ref().map_or(0, |d| d.orders.len() as u32),
+                            data: data.clone(),
+                            batch,
+                            loaded: 2,
+                            ..Params::default()
+                        },
+                        prefetch_objects: false,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `order.tags` through `order_tags` (the item counts as tag counts), with
+/// every strategy, touched once or twice.
+fn many_to_many_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (users, orders, items, spread) in SHAPES {
+        for orm in Orm::ALL {
+            for strategy in Strategy::EVERY {
+                if strategy == Strategy::DataLoader {
+                    continue;
+                }
+                let batches: &[Option<u32>] = match (orm, strategy) {
+                    (Orm::SqlAlchemy, Strategy::SelectIn) => &[None, Some(2), Some(250)],
+                    (Orm::Django, Strategy::SelectIn) => &[None, Some(3)],
+                    _ => &[None],
+                };
+                for &batch in batches {
+                    // A second pass sends more only where loading is lazy.
+                    let lazy = matches!(strategy, Strategy::Lazy | Strategy::Peers);
+                    for touch in [1, 2] {
+                        if touch == 2 && (users > 501 || !lazy) {
+                            continue;
+                        }
+                        out.push(Case {
+                            params: Params {
+                                orm,
+                                strategy,
+                                relation: Relation::Tags,
+                                users,
+                                orders,
+                                items: items + 1,
+                                spread,
+                                seed: 13,
+                                batch,
+                                touch,
+                                ..Params::default()
+                            },
+                            prefetch_objects: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The guards and `immediate` on `user.orders`, and the loop touching each
+/// collection twice, after some users were loaded.
+fn guard_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (users, orders, items, spread) in SHAPES {
+        for depth in [Depth::Orders, Depth::Items] {
+            for orm in Orm::ALL {
+                let strategies = [
+                    Strategy::Immediate,
+                    Strategy::Raise,
+                    Strategy::RaiseOnSql,
+                    Strategy::Peers,
+                    Strategy::Lazy,
+                    Strategy::SelectIn,
+                ];
+                for strategy in strategies {
+                    let twice = matches!(strategy, Strategy::Lazy | Strategy::SelectIn);
+                    out.push(Case {
+                        params: Params {
+                            orm,
+                            strategy,
+                            users,
+                            orders,
+                            items,
+                            depth,
+                            spread,
+                            seed: 5,
+                            loaded: if twice { users / 2 } else { 0 },
+                            touch: if twice { 2 } else { 1 },
+                            ..Params::default()
+                        },
+                        prefetch_objects: false,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `order.user` for every order, with every strategy, some users loaded
+/// first (none, some, all), touched once or twice.
+fn many_to_one_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (users, orders, _, spread) in SHAPES {
+        for orm in Orm::ALL {
+            for strategy in Strategy::EVERY {
+                if strategy == Strategy::DataLoader {
+                    continue;
+                }
+                let batches: &[Option<u32>] = match (orm, strategy) {
+                    (Orm::SqlAlchemy, Strategy::SelectIn) => &[None, Some(1), Some(3)],
+                    (Orm::Django, Strategy::SelectIn) => &[None, Some(2), Some(7)],
+                    _ => &[None],
+                };
+                for &batch in batches {
+                    for (loaded, touch) in [(0, 1), (users / 3, 2), (users, 1)] {
+                        if (users == 0 && loaded > 0) || (users > 501 && loaded == users) {
+                            continue;
+                        }
+                        out.push(Case {
+                            params: Params {
+                                orm,
+                                strategy,
+                                relation: Relation::User,
+                                users,
+                                orders,
+                                spread,
+                                seed: 9,
+                                batch,
+                                loaded,
+                                touch,
+                                ..Params::default()
+                            },
+                            prefetch_objects: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first family: `user.orders` (and `order.items`) with each loading
+/// strategy and batch size.
+fn one_to_many_cases() -> Vec<Case> {
     let mut out = Vec::new();
     let shapes: [(u32, u32, u32, Spread); 7] = [
         (0, 3, 2, Spread::Fixed),
@@ -110,10 +392,15 @@ fn to_json(case: &Case) -> Value {
     json!({
         "orm": p.orm.slug(),
         "strategy": strategy,
-        "batch": p.effective_batch(),
-        "depth": if p.depth == Depth::Items { 2 } else { 1 },
+        // A mix's batch size is its batch level's (chunksize=).
+        "batch": if nplus1::mixes(p) { p.batch } else { p.effective_batch() },
+        "depth": if p.depth == Depth::Items && p.relation == Relation::Orders { 2 } else { 1 },
         "orders": orders,
         "items": items,
+        "relation": p.relation.slug(),
+        "loaded": p.loaded,
+        "touch": p.touch,
+        "then": nplus1::mixes(p).then(|| p.then.slug()),
     })
 }
 
@@ -121,20 +408,28 @@ fn to_json(case: &Case) -> Value {
 /// keys, rows.
 fn model(run: &Run) -> Vec<(String, &'static str, Vec<u64>, u64)> {
     run.queries()
-        .map(|q| {
+        .enumerate()
+        .map(|(i, q)| {
             let table = match q.table {
                 Table::Users => "users",
                 Table::Orders => "orders",
                 Table::Items => "items",
+                Table::Tags => "tags",
+                Table::Profiles => "profiles",
             };
-            let (kind, keys): (&str, Vec<u64>) = match q.shape {
-                Shape::All => ("all", vec![]),
-                Shape::ByParent(k) => ("eq", vec![k.into()]),
-                Shape::InList { first, last, .. } => {
-                    ("in", (u64::from(first)..=u64::from(last)).collect())
-                }
-                Shape::Subquery => ("subquery", vec![]),
-                Shape::Join(_) => ("join", vec![]),
+            let keys = run.keys(i).into_iter().map(u64::from).collect();
+            let kind = match q.shape {
+                Shape::All => "all",
+                Shape::ByParent(_) | Shape::ById(_) => "eq",
+                Shape::UpTo(_) => "upto",
+                Shape::InList { .. } => "in",
+                Shape::Subquery => "subquery",
+                Shape::Join(_) | Shape::JoinUser | Shape::JoinTags | Shape::JoinProfile => "join",
+            };
+            let keys = if matches!(kind, "in" | "eq" | "upto") {
+                keys
+            } else {
+                Vec::new()
             };
             (table.to_string(), kind, keys, q.rows)
         })
@@ -208,9 +503,12 @@ fn compare(case: &Case, got: &Value) -> (Option<String>, usize) {
     let run = Run::new(&case.params);
     let p = run.params();
     let what = format!(
-        "{} {} (objects: {}) n={} orders={} items={} {:?} {:?} seed={} batch={:?}",
+        "{} {} {} loaded={} touch={} (objects: {}) n={} orders={} items={} {:?} {:?} seed={} batch={:?}",
         p.orm.slug(),
         p.strategy.slug(),
+        p.relation.slug(),
+        p.loaded,
+        p.touch,
         case.prefetch_objects,
         p.users,
         p.orders,
@@ -224,8 +522,18 @@ fn compare(case: &Case, got: &Value) -> (Option<String>, usize) {
         return (Some(format!("{what}: the ORM raised {e}")), 0);
     }
     match (p.refusal(), got.get("refused")) {
-        (Some(_), Some(_)) => {
+        (Some(note), Some(r)) => {
             assert_eq!(run.query_count(), 0, "{what}: a refused run sends nothing");
+            // Where the ORM raised, the model quotes what it raised.
+            let said = r.as_str().unwrap_or("");
+            if said.starts_with("FieldError: ") && !note.contains(said) {
+                return (
+                    Some(format!(
+                        "{what}: the model says {note:?}, Django raised {said:?}"
+                    )),
+                    0,
+                );
+            }
             return (None, 0);
         }
         (Some(note), None) => {
@@ -248,6 +556,14 @@ fn compare(case: &Case, got: &Value) -> (Option<String>, usize) {
             "{what}: {} statements in the model, {} sent",
             want.len(),
             have.len()
+        );
+        return (Some(d), have.len());
+    }
+    let raised = got.get("raised").and_then(Value::as_str);
+    if raised != run.error() {
+        let d = format!(
+            "{what}: the model raises {:?}, the ORM raised {raised:?}",
+            run.error()
         );
         return (Some(d), have.len());
     }

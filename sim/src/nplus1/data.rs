@@ -111,14 +111,45 @@ impl Dataset {
     /// Generates `users` users with `orders` orders each (on average, when
     /// spread) and `items` items per order, as `spread` says.
     pub fn generate(users: u32, orders: u32, items: u32, spread: Spread, seed: u32) -> Self {
-        let seed = u64::from(seed);
-        let count = |stream: u64, id: u64, mean: u32| -> u32 {
+        let s = u64::from(seed);
+        let count = move |stream: u64, id: u64, mean: u32| -> u32 {
             match spread {
                 Spread::Fixed => mean,
-                Spread::Random => pick(seed, stream, id, 2 * u64::from(mean) + 1) as u32,
+                Spread::Random => pick(s, stream, id, 2 * u64::from(mean) + 1) as u32,
             }
         };
-        let expected = users as usize * orders as usize;
+        Dataset::build(
+            seed,
+            users,
+            users as usize * orders as usize,
+            |u| count(1, u64::from(u), orders),
+            |o| count(2, u64::from(o), items),
+        )
+    }
+
+    /// The dataset a link spells out: `orders[u - 1]` orders for user `u`,
+    /// `items[o - 1]` items for order `o` (none past the list's end).
+    pub fn from_counts(orders: &[u32], items: &[u32], seed: u32) -> Self {
+        let total: usize = orders.iter().map(|&k| k as usize).sum();
+        Dataset::build(
+            seed,
+            orders.len() as u32,
+            total,
+            |u| orders.get(u as usize - 1).copied().unwrap_or(0),
+            |o| items.get(o as usize - 1).copied().unwrap_or(0),
+        )
+    }
+
+    /// Builds the running tables from the count of each user's orders and
+    /// of each order's items.
+    fn build(
+        seed: u32,
+        users: u32,
+        expected: usize,
+        orders_of: impl Fn(u32) -> u32,
+        items_of: impl Fn(u32) -> u32,
+    ) -> Self {
+        let seed = u64::from(seed);
         let mut d = Dataset {
             seed,
             order_start: Vec::with_capacity(users as usize + 1),
@@ -135,10 +166,10 @@ impl Dataset {
         let (mut o, mut i) = (0u32, 0u32);
         let (mut ub, mut ob, mut ib) = (0u64, 0u64, 0u64);
         for u in 1..=users {
-            let n = count(1, u64::from(u), orders);
+            let n = orders_of(u);
             for _ in 0..n {
                 o += 1;
-                let m = count(2, u64::from(o), items);
+                let m = items_of(o);
                 let first = i;
                 i += m;
                 ib += d.items_value_bytes(o, first, i);

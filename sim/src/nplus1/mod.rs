@@ -15,12 +15,29 @@
 //! child query for the batching strategies. Django refuses joined loading
 //! of a collection (`select_related` raises FieldError before any query)
 //! and has no subquery loading: such a run sends nothing and says why.
+//!
+//! Beyond that one walk: `order.user` (many-to-one, where SQLAlchemy's
+//! identity map answers users already loaded and Django asks per row),
+//! `order.tags` (many-to-many through `order_tags`), users loaded before
+//! the loop, passes of the loop, a strategy per level, the guards that
+//! raise instead of loading (`raiseload`, Django 6.1's fetch modes, which
+//! cover foreign keys only), a DataLoader whose batches await real I/O, and
+//! a dataset spelled out in the link. tests/it/nplus1_orms.rs and
+//! tests/it/nplus1_dataloader.rs check them against the real libraries.
 
+mod counts;
 mod data;
+mod loader;
+mod m2m;
+mod m2o;
+mod mixed;
+mod o2o;
 mod plan;
 mod sql;
 
+pub use counts::{Counts, MAX_COUNT, MAX_LISTED};
 pub use data::{Dataset, Spread, Value, ROW_OVERHEAD};
+pub use mixed::{mixes, Then};
 pub use plan::{Query, Shape, Table, Totals};
 
 use super::model::{Choices, Kind, Model, Param};
@@ -51,16 +68,43 @@ pub enum Strategy {
     Subquery,
     /// A DataLoader: every key asked for in one tick goes in one batch.
     DataLoader,
+    /// Eager, one query per parent, sent while the parents load
+    /// (SQLAlchemy's `immediateload`).
+    Immediate,
+    /// Refuse to load: touching the relation raises (SQLAlchemy's
+    /// `raiseload`, Django 6.1's `fetch_mode(FETCH_RAISE)`).
+    Raise,
+    /// Raise only where loading would send SQL (SQLAlchemy's
+    /// `raiseload(sql_only=True)`): an identity-map hit is allowed.
+    RaiseOnSql,
+    /// Django 6.1's `fetch_mode(FETCH_PEERS)`: the first access to a
+    /// foreign key loads it for every instance the queryset fetched.
+    Peers,
 }
 
 impl Strategy {
-    /// Every strategy, in the order the view lists them.
+    /// The strategies that load, in the order the sweep and its chart
+    /// list them.
     pub const ALL: [Strategy; 5] = [
         Strategy::Lazy,
         Strategy::Joined,
         Strategy::SelectIn,
         Strategy::Subquery,
         Strategy::DataLoader,
+    ];
+
+    /// Every strategy, the guards included, in the order the view lists
+    /// them.
+    pub const EVERY: [Strategy; 9] = [
+        Strategy::Lazy,
+        Strategy::Joined,
+        Strategy::SelectIn,
+        Strategy::Subquery,
+        Strategy::DataLoader,
+        Strategy::Immediate,
+        Strategy::Raise,
+        Strategy::RaiseOnSql,
+        Strategy::Peers,
     ];
 
     /// The word the URL uses.
@@ -71,6 +115,10 @@ impl Strategy {
             Strategy::SelectIn => "selectin",
             Strategy::Subquery => "subquery",
             Strategy::DataLoader => "dataloader",
+            Strategy::Immediate => "immediate",
+            Strategy::Raise => "raise",
+            Strategy::RaiseOnSql => "raise_on_sql",
+            Strategy::Peers => "peers",
         }
     }
 
@@ -82,6 +130,10 @@ impl Strategy {
             Strategy::SelectIn => "Batch loading (IN)",
             Strategy::Subquery => "Subquery loading",
             Strategy::DataLoader => "DataLoader",
+            Strategy::Immediate => "Eager per row (immediate)",
+            Strategy::Raise => "Raise on lazy load",
+            Strategy::RaiseOnSql => "Raise on SQL",
+            Strategy::Peers => "Fetch peers (Django 6.1)",
         }
     }
 
@@ -135,19 +187,109 @@ impl Orm {
     /// Why this ORM sends nothing for `strategy`, in its own words; `None`
     /// when it has the strategy. (A DataLoader sits above any ORM.)
     pub fn refusal(self, strategy: Strategy) -> Option<&'static str> {
-        match (self, strategy) {
-            (Orm::Django, Strategy::Joined) => Some(DJANGO_NO_JOIN),
-            (Orm::Django, Strategy::Subquery) => Some(DJANGO_NO_SUBQUERY),
+        self.refusal_for(strategy, Relation::Orders)
+    }
+
+    /// Why this ORM sends nothing for `strategy` on `relation`; `None`
+    /// when it has the strategy there.
+    pub fn refusal_for(self, strategy: Strategy, relation: Relation) -> Option<&'static str> {
+        match (self, strategy, relation) {
+            (Orm::Django, Strategy::Joined, Relation::Orders) => Some(DJANGO_NO_JOIN),
+            (Orm::Django, Strategy::Joined, Relation::Tags) => Some(DJANGO_NO_JOIN_M2M),
+            (Orm::Django, Strategy::Subquery, _) => Some(DJANGO_NO_SUBQUERY),
+            (Orm::Django, Strategy::Immediate, _) => Some(DJANGO_NO_IMMEDIATE),
+            (Orm::Django, Strategy::RaiseOnSql, _) => Some(DJANGO_NO_RAISE_ON_SQL),
+            (Orm::SqlAlchemy, Strategy::Peers, _) => Some(SQLALCHEMY_NO_PEERS),
             _ => None,
         }
     }
 }
 
+/// Why Django has no `immediate` loading.
+pub const DJANGO_NO_IMMEDIATE: &str = "Django has no eager-per-row loading: a relation is fetched when it is touched, or up front by select_related or prefetch_related. No query is sent; choose lazy loading to see one query per row.";
+
+/// Why Django has no `raise_on_sql`.
+pub const DJANGO_NO_RAISE_ON_SQL: &str = "Django has no raise-only-on-SQL mode: fetch_mode(FETCH_RAISE) blocks every lazy fetch of a foreign key, since without an identity map every such fetch is SQL. No query is sent; choose Raise on lazy load.";
+
+/// Why SQLAlchemy has no fetch-peers mode.
+pub const SQLALCHEMY_NO_PEERS: &str = "SQLAlchemy has no fetch-peers mode: the nearest is selectinload, which loads the relation for every parent of the query at once, up front. No query is sent; choose batch loading (IN).";
+
 /// What Django says to `User.objects.select_related("orders")`, and why.
-pub const DJANGO_NO_JOIN: &str = "Django refuses: select_related follows forward foreign keys and one-to-one fields only, and orders is a reverse foreign key (a collection), so evaluating the queryset raises FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: (none). No query is sent. Use prefetch_related, or join from the order side with Order.objects.select_related(\"user\").";
+pub const DJANGO_NO_JOIN: &str = "Django refuses: select_related follows forward foreign keys and one-to-one fields only, and orders is a reverse foreign key (a collection), so evaluating the queryset raises FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: profile. No query is sent. Use prefetch_related, or join from the order side with Order.objects.select_related(\"user\").";
+
+/// What Django says to `Order.objects.select_related("tags")`.
+pub const DJANGO_NO_JOIN_M2M: &str = "Django refuses: select_related follows forward foreign keys and one-to-one fields only, and tags is a many-to-many field, so evaluating the queryset raises FieldError: Invalid field name(s) given in select_related: 'tags'. Choices are: user. No query is sent. Use prefetch_related.";
 
 /// Why Django has no subquery loading.
 pub const DJANGO_NO_SUBQUERY: &str = "Django has no subquery loading: prefetch_related lists the keys in an IN list instead of repeating the parent query as a subquery. No query is sent; choose batch loading (prefetch_related).";
+
+/// How a DataLoader's batch functions resolve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Io {
+    /// At once, from memory: every batch of a level resolves in one tick,
+    /// so the next level's loads all meet in one tick.
+    Memory,
+    /// After real I/O: each batch resolves on its own, and its children's
+    /// loads form their own tick, their own batches.
+    Real,
+}
+
+impl Choices for Io {
+    const ALL: &'static [Io] = &[Io::Memory, Io::Real];
+    fn word(self) -> &'static str {
+        match self {
+            Io::Memory => "memory",
+            Io::Real => "real",
+        }
+    }
+}
+
+/// Which relation the code walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// One-to-many: each user's orders (and, nested, each order's items).
+    Orders,
+    /// Many-to-one: every order, then each order's user.
+    User,
+    /// Many-to-many through `order_tags`: every order, then its tags.
+    Tags,
+    /// One-to-one, the reverse side: every user, then its profile.
+    Profile,
+}
+
+impl Relation {
+    /// The word the URL uses.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Relation::Orders => "user.orders",
+            Relation::User => "order.user",
+            Relation::Tags => "order.tags",
+            Relation::Profile => "user.profile",
+        }
+    }
+
+    /// A name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Relation::Orders => "user.orders (one-to-many)",
+            Relation::User => "order.user (many-to-one)",
+            Relation::Tags => "order.tags (many-to-many)",
+            Relation::Profile => "user.profile (one-to-one)",
+        }
+    }
+}
+
+impl Choices for Relation {
+    const ALL: &'static [Relation] = &[
+        Relation::Orders,
+        Relation::User,
+        Relation::Tags,
+        Relation::Profile,
+    ];
+    fn word(self) -> &'static str {
+        self.slug()
+    }
+}
 
 /// SQLite's default limit on bound variables per statement
 /// (`SQLITE_MAX_VARIABLE_NUMBER`, since 3.32; Debian builds it with
@@ -242,7 +384,26 @@ pub struct Params {
     pub latency: Latency,
     /// Cost of each returned row, in microseconds (0 to [`MAX_ROW_US`]).
     pub row_us: u32,
+    /// The relation the code walks.
+    pub relation: Relation,
+    /// Users the session loaded before the loop (`User.id <= loaded`), 0
+    /// to [`MAX_USERS`]: SQLAlchemy's identity map keeps them, Django has
+    /// none.
+    pub loaded: u32,
+    /// How many times the loop touches the relation of each parent (1 to
+    /// [`MAX_TOUCH`]).
+    pub touch: u32,
+    /// The dataset spelled out, instead of the seeded one: N is then the
+    /// number of users listed.
+    pub data: Option<Counts>,
+    /// How each order's items load, when not as the orders do.
+    pub then: Then,
+    /// How a DataLoader's batch functions resolve.
+    pub io: Io,
 }
+
+/// The most times the loop touches each relation.
+pub const MAX_TOUCH: u32 = 3;
 
 impl Default for Params {
     fn default() -> Self {
@@ -258,11 +419,43 @@ impl Default for Params {
             batch: None,
             latency: Latency::SameZone,
             row_us: 2,
+            relation: Relation::Orders,
+            loaded: 0,
+            touch: 1,
+            data: None,
+            then: Then::Same,
+            io: Io::Memory,
         }
     }
 }
 
 impl Params {
+    /// The dataset: the listed counts, or `users` seeded users.
+    pub fn dataset(&self, users: u32) -> Dataset {
+        match &self.data {
+            Some(c) => Dataset::from_counts(&c.orders, &c.items, self.seed),
+            None => Dataset::generate(
+                users,
+                self.orders,
+                self.items_loaded(),
+                self.spread,
+                self.seed,
+            ),
+        }
+    }
+
+    /// The mean items per order the dataset needs: none unless the walk
+    /// goes down to the items.
+    pub fn items_loaded(&self) -> u32 {
+        if (self.depth == Depth::Items && self.relation == Relation::Orders)
+            || self.relation == Relation::Tags
+        {
+            self.items
+        } else {
+            0
+        }
+    }
+
     /// The batch size in effect: `None` means no limit.
     pub fn effective_batch(&self) -> Option<u32> {
         match self.strategy {
@@ -279,12 +472,12 @@ impl Params {
     /// Whether the batch size changes what the run does (for Django's
     /// prefetch_related it is `.iterator(chunk_size=)`).
     pub fn uses_batch(&self) -> bool {
-        self.strategy.uses_batch()
+        self.strategy.uses_batch() || (mixed::mixes(self) && self.then == Then::SelectIn)
     }
 
     /// Why the ORM sends nothing for this strategy, if it refuses it.
     pub fn refusal(&self) -> Option<&'static str> {
-        self.orm.refusal(self.strategy)
+        self.orm.refusal_for(self.strategy, self.relation)
     }
 }
 
@@ -296,7 +489,7 @@ impl Choices for Orm {
 }
 
 impl Choices for Strategy {
-    const ALL: &'static [Strategy] = &Strategy::ALL;
+    const ALL: &'static [Strategy] = &Strategy::EVERY;
     fn word(self) -> &'static str {
         self.slug()
     }
@@ -352,6 +545,22 @@ const TABLE: &[Param<Params>] = &[
     ),
     choice!("latency", "Round trip", Latency, latency),
     int!("row_us", "Cost per row", "\u{b5}s", 0, MAX_ROW_US, row_us),
+    // Last, so that links written before them keep their meaning.
+    choice!("rel", "Relation", Relation, relation),
+    int!("loaded", "Users loaded before", "", 0, MAX_USERS, loaded),
+    int!("touch", "Touches per parent", "", 1, MAX_TOUCH, touch),
+    choice!("io", "Batches resolve", Io, io).when(|p| p.strategy == Strategy::DataLoader),
+    choice!("then", "Items load", Then, then)
+        .when(|p| p.relation == Relation::Orders && p.depth == Depth::Items),
+    Param::new(
+        "data",
+        "Counts listed",
+        Kind::Text {
+            get: |p: &Params| p.data.as_ref().map(Counts::text).unwrap_or_default(),
+            set: |p: &mut Params, raw, problems| p.data = Counts::parse(raw, problems),
+        },
+    )
+    .when(|p| p.data.is_some()),
 ];
 
 impl Model for Run {
@@ -361,6 +570,25 @@ impl Model for Run {
 
     fn run(params: &Params) -> Run {
         Run::new(params)
+    }
+
+    /// Listed counts fix N: the number of users listed. Django's
+    /// `.iterator(chunk_size=)` interleaves with the loop, which the model
+    /// does not follow under a strategy per level: no batch size there.
+    fn settle(p: &mut Params) -> Option<String> {
+        let mut notes = Vec::new();
+        if p.orm == Orm::Django && mixed::mixes(p) && p.batch.is_some() {
+            p.batch = None;
+            notes.push("batch: Django's .iterator(chunk_size=) with a strategy per level is not modelled, so no batch size is used".to_string());
+        }
+        let listed = p.data.as_ref().map(|c| c.orders.len() as u32);
+        if let Some(listed) = listed.filter(|&l| l != p.users) {
+            p.users = listed;
+            notes.push(format!(
+                "n: the data lists {listed} users, so N is {listed}"
+            ));
+        }
+        (!notes.is_empty()).then(|| notes.join("; "))
     }
 
     fn params(&self) -> &Params {
@@ -379,25 +607,15 @@ impl Model for Run {
 pub struct Run {
     params: Params,
     data: Dataset,
-    plan: plan::Plan,
+    plan: loader::Loader,
 }
 
 impl Run {
     /// Runs the model.
     pub fn new(params: &Params) -> Run {
         let params = super::model::clamp::<Run>(params);
-        let data = Dataset::generate(
-            params.users,
-            params.orders,
-            if params.depth == Depth::Items {
-                params.items
-            } else {
-                0
-            },
-            params.spread,
-            params.seed,
-        );
-        let plan = plan::Plan::new(&params, &data, params.users);
+        let data = params.dataset(params.users);
+        let plan = loader::Loader::new(&params, &data, params.users);
         Run { params, data, plan }
     }
 
@@ -426,6 +644,17 @@ impl Run {
         (0..self.query_count()).map(|i| self.plan.at(&self.data, i))
     }
 
+    /// The keys query `i` binds (its `IN` list, or its one key), in order.
+    pub fn keys(&self, i: usize) -> Vec<u32> {
+        self.plan.keys(&self.data, i)
+    }
+
+    /// What the ORM raised after the last query, in its words (a guard
+    /// strategy), if it raised.
+    pub fn error(&self) -> Option<&str> {
+        self.plan.error()
+    }
+
     /// The figures after `step` queries.
     pub fn totals_at(&self, step: usize) -> Totals {
         self.plan.totals(&self.data, step)
@@ -445,7 +674,7 @@ impl Run {
     /// The exact SQL of query `i` (empty if there is no such query).
     pub fn sql(&self, i: usize) -> String {
         self.query(i)
-            .map(|q| sql::text(&q, self.params.orm, None))
+            .map(|q| sql::text(&q, self.params.orm, &self.keys(i), None))
             .unwrap_or_default()
     }
 
@@ -453,7 +682,7 @@ impl Run {
     /// and last few keys, for display.
     pub fn sql_preview(&self, i: usize) -> String {
         self.query(i)
-            .map(|q| sql::text(&q, self.params.orm, Some(4)))
+            .map(|q| sql::text(&q, self.params.orm, &self.keys(i), Some(4)))
             .unwrap_or_default()
     }
 
@@ -467,7 +696,17 @@ impl Run {
     /// The first `limit` rows query `i` returns, as the model says they are.
     pub fn rows(&self, i: usize, limit: usize) -> Vec<Vec<Value>> {
         self.query(i)
-            .map(|q| sql::rows(&q, &self.data, self.params.users, limit, self.params.orm))
+            .map(|q| {
+                let keys = self.keys(i);
+                sql::rows(
+                    &q,
+                    &self.data,
+                    &keys,
+                    self.params.users,
+                    limit,
+                    self.params.orm,
+                )
+            })
             .unwrap_or_default()
     }
 
@@ -482,40 +721,93 @@ impl Run {
         if let Some(note) = p.refusal() {
             return note.to_string();
         }
-        let what = match p.depth {
-            Depth::Orders => "each user's orders",
-            Depth::Items => "each user's orders and each order's items",
+        let what = match (p.relation, p.depth) {
+            (Relation::User, _) => "every order, then each order's user",
+            (Relation::Tags, _) => "every order, then each order's tags through order_tags",
+            (Relation::Profile, _) => "every user, then each user's profile (one each)",
+            (_, Depth::Orders) => "each user's orders",
+            (_, Depth::Items) => "each user's orders and each order's items",
         };
-        let how = match p.strategy {
-            Strategy::Lazy => "lazily: nothing is fetched until the loop touches it".to_string(),
-            Strategy::Joined => "by joining the tables in one query".to_string(),
-            Strategy::SelectIn if p.orm == Orm::Django => match p.batch {
-                None => "with prefetch_related: one IN list per level, every key in it".to_string(),
+        let mut text = format!(
+            "Nothing has run yet. The code loads {} users' data: {what}, {}.",
+            thousands(p.users.into()),
+            how(p)
+        );
+        if p.loaded > 0 {
+            text.push_str(&format!(
+                " Before the loop the session loaded users 1\u{2013}{}.",
+                thousands(p.loaded.into())
+            ));
+        }
+        if mixed::mixes(p) {
+            text.push_str(&format!(
+                " Each order's items load otherwise: {}.",
+                p.then.label().to_lowercase()
+            ));
+        }
+        if p.touch > 1 {
+            text.push_str(&format!(
+                " The loop touches each relation {} times.",
+                p.touch
+            ));
+        }
+        text
+    }
+}
+
+/// How the relation is loaded, in words, for the intro.
+fn how(p: &Params) -> String {
+    let fk_only = "which covers foreign keys and one-to-one fields only: user.orders is a reverse relation and stays lazy";
+    match (p.strategy, p.relation) {
+        (Strategy::Lazy, _) => "lazily: nothing is fetched until the loop touches it".to_string(),
+        (Strategy::Joined, _) => "by joining the tables in one query".to_string(),
+        (Strategy::SelectIn, _) if p.orm == Orm::Django => match p.batch {
+            None => "with prefetch_related: one IN list per level, every key in it".to_string(),
+            Some(b) => format!(
+                "with prefetch_related over .iterator(chunk_size={b}): per chunk of {}, one IN list per level",
+                thousands(b.into())
+            ),
+        },
+        (Strategy::SelectIn, _) => match p.effective_batch() {
+            Some(b) => format!("in batches of up to {} keys per IN list", thousands(b.into())),
+            None => "with one IN list per level".to_string(),
+        },
+        (Strategy::Subquery, _) => "with one extra query per level".to_string(),
+        (Strategy::DataLoader, _) => {
+            let io = match p.io {
+                Io::Memory => "its batches answering from memory",
+                Io::Real => "its batches awaiting real I/O, so each batch's children form a tick of their own",
+            };
+            match p.effective_batch() {
                 Some(b) => format!(
-                    "with prefetch_related over .iterator(chunk_size={b}): per chunk of {} users, one IN list per level",
+                    "through a DataLoader, one batch per tick (at most {} keys each), {io}",
                     thousands(b.into())
                 ),
-            },
-            Strategy::SelectIn => match p.effective_batch() {
-                Some(b) => format!(
-                    "in batches of up to {} keys per IN list",
-                    thousands(b.into())
-                ),
-                None => "with one IN list per level".to_string(),
-            },
-            Strategy::Subquery => "with one extra query per level".to_string(),
-            Strategy::DataLoader => match p.effective_batch() {
-                Some(b) => format!(
-                    "through a DataLoader, one batch per tick (at most {} keys each)",
-                    thousands(b.into())
-                ),
-                None => "through a DataLoader, one batch per tick".to_string(),
-            },
-        };
-        format!(
-            "Nothing has run yet. The code loads {} users, then {what}, {how}.",
-            thousands(p.users.into())
-        )
+                None => format!("through a DataLoader, one batch per tick, {io}"),
+            }
+        }
+        (Strategy::Immediate, _) => {
+            "eagerly, one query per parent, sent while the parents load".to_string()
+        }
+        (Strategy::Raise, Relation::Orders) if p.orm == Orm::Django => {
+            format!("under fetch_mode(FETCH_RAISE), {fk_only}")
+        }
+        (Strategy::Raise, Relation::Tags) if p.orm == Orm::Django => "under fetch_mode(FETCH_RAISE), which covers foreign keys and one-to-one fields only: order.tags is a many-to-many and stays lazy".to_string(),
+        (Strategy::Raise, _) if p.orm == Orm::Django => {
+            "under fetch_mode(FETCH_RAISE): touching a foreign key or one-to-one that is not loaded raises".to_string()
+        }
+        (Strategy::Raise, _) => {
+            "with raiseload: touching the relation raises instead of loading".to_string()
+        }
+        (Strategy::RaiseOnSql, _) => {
+            "with raiseload(sql_only=True): touching the relation raises where it would send SQL".to_string()
+        }
+        (Strategy::Peers, Relation::Orders) => {
+            format!("under fetch_mode(FETCH_PEERS), {fk_only}")
+        }
+        (Strategy::Peers, Relation::Tags) => "under fetch_mode(FETCH_PEERS), which covers foreign keys and one-to-one fields only: order.tags is a many-to-many and stays lazy".to_string(),
+        (Strategy::Peers, Relation::User) => "under fetch_mode(FETCH_PEERS): the first order.user loads the users of every order the queryset fetched".to_string(),
+        (Strategy::Peers, Relation::Profile) => "under fetch_mode(FETCH_PEERS): the first user.profile loads the profiles of every user the queryset fetched".to_string(),
     }
 }
 
@@ -530,6 +822,12 @@ impl super::Trace for Run {
         };
         let mut text = plan::describe(&q, i, &self.data, &self.params);
         if i + 1 == self.query_count() {
+            if let Some(e) = self.error() {
+                let stop = if e.ends_with('.') { "" } else { "." };
+                text.push_str(&format!(
+                    " Then the loop touches the relation and the ORM raises {e}{stop} No more queries are sent."
+                ));
+            }
             let t = self.total();
             text.push_str(&format!(
                 " That was the last query: {} in all, {} rows, {}, {} of database time.",
@@ -574,13 +872,7 @@ pub struct Sweep {
 pub fn sweep(params: &Params) -> Sweep {
     let p = super::model::clamp::<Run>(params);
     let max = SWEEP_USERS[SWEEP_USERS.len() - 1];
-    let data = Dataset::generate(
-        max,
-        p.orders,
-        if p.depth == Depth::Items { p.items } else { 0 },
-        p.spread,
-        p.seed,
-    );
+    let data = p.dataset(max);
     let totals = Strategy::ALL
         .iter()
         .filter(|&&strategy| p.orm.refusal(strategy).is_none())
@@ -592,7 +884,7 @@ pub fn sweep(params: &Params) -> Sweep {
             let row = SWEEP_USERS
                 .iter()
                 .map(|&n| {
-                    let plan = plan::Plan::new(&q, &data, n);
+                    let plan = loader::Loader::new(&q, &data, n);
                     plan.totals(&data, plan.len())
                 })
                 .collect();

@@ -14,6 +14,10 @@ pub enum Table {
     Orders,
     /// `items`.
     Items,
+    /// `tags`, through `order_tags`.
+    Tags,
+    /// `profiles`, one per user.
+    Profiles,
 }
 
 /// Which rows a query asks for.
@@ -40,6 +44,16 @@ pub enum Shape {
     Subquery,
     /// Users joined to their orders (and items, at depth `Items`).
     Join(Depth),
+    /// One row by its key: `WHERE users.id = key` (a many-to-one load).
+    ById(u32),
+    /// The users with ids up to a bound, loaded before the loop.
+    UpTo(u32),
+    /// Orders joined to their users (a many-to-one join).
+    JoinUser,
+    /// Orders joined to their tags through `order_tags`.
+    JoinTags,
+    /// Users joined to their profiles.
+    JoinProfile,
 }
 
 /// One query the ORM sends.
@@ -110,6 +124,17 @@ pub(super) struct Plan {
     per_row: u64,
     /// The queries of joined and subquery loading.
     kept: Vec<Query>,
+    /// Passes of the loop that send queries (Django's related manager
+    /// queries on every `.all()`, so every pass does; 1 otherwise).
+    repeat: u32,
+    /// Eager per row (`immediateload`): every user's orders query, then
+    /// every order's items query, level by level.
+    levelwise: bool,
+    /// A DataLoader whose batch functions await real I/O: the items of each
+    /// orders batch load as their own batches, when that batch resolves.
+    /// Per orders batch, the items batches before it; one more entry for
+    /// the total.
+    per_batch: Option<Vec<u32>>,
     /// Django's prefetch_related, whose users come in chunks of `size`
     /// (`.iterator(chunk_size=size)`; one chunk without it): per chunk, the
     /// child queries before it (its orders query, and its items query when
@@ -119,9 +144,25 @@ pub(super) struct Plan {
 
 /// Rows and bytes so far.
 #[derive(Debug, Clone, Copy, Default)]
-struct Load {
-    rows: u64,
-    bytes: u64,
+pub(super) struct Load {
+    pub(super) rows: u64,
+    pub(super) bytes: u64,
+}
+
+impl Load {
+    fn times(self, k: u32) -> Load {
+        Load {
+            rows: self.rows * u64::from(k),
+            bytes: self.bytes * u64::from(k),
+        }
+    }
+
+    pub(super) fn plus(self, o: Load) -> Load {
+        Load {
+            rows: self.rows + o.rows,
+            bytes: self.bytes + o.bytes,
+        }
+    }
 }
 
 impl Plan {
@@ -129,8 +170,21 @@ impl Plan {
     /// `data`, in the order the ORM sends them.
     pub(super) fn new(params: &Params, data: &Dataset, users: u32) -> Plan {
         let users = users.min(data.users());
+        // The guards load lazily until they raise (the run cuts the plan
+        // there), and Django's fetch modes leave reverse relations lazy.
+        let (strategy, levelwise) = match params.strategy {
+            Strategy::Immediate => (Strategy::Lazy, true),
+            Strategy::Raise | Strategy::RaiseOnSql | Strategy::Peers => (Strategy::Lazy, false),
+            s => (s, false),
+        };
+        let repeat = match (params.orm, strategy, levelwise) {
+            (Orm::Django, Strategy::Lazy, false) => params.touch.max(1),
+            _ => 1,
+        };
         let mut plan = Plan {
-            strategy: params.strategy,
+            strategy,
+            repeat,
+            levelwise,
             refused: params.refusal().is_some(),
             nested: params.depth == Depth::Items,
             users,
@@ -140,6 +194,7 @@ impl Plan {
             per_row: u64::from(params.row_us) * 1_000,
             kept: Vec::new(),
             chunks: None,
+            per_batch: None,
         };
         if plan.refused {
             return plan;
@@ -153,6 +208,15 @@ impl Plan {
             Strategy::Subquery => plan.kept = plan.subquery(data),
             Strategy::SelectIn if params.orm == Orm::Django => {
                 plan.chunks = Some(plan.django_chunks(data));
+            }
+            Strategy::DataLoader if params.io == super::Io::Real && plan.nested => {
+                let mut before = vec![0u32];
+                for b in 0..plan.order_batches() {
+                    let (first, last) = batch_range(users, plan.size, b);
+                    let k = data.orders_of_first(last) - data.orders_of_first(first - 1);
+                    before.push(before[b as usize] + k.div_ceil(plan.size));
+                }
+                plan.per_batch = Some(before);
             }
             _ => {}
         }
@@ -222,11 +286,14 @@ impl Plan {
         let n = self.users as usize;
         match self.strategy {
             Strategy::Joined | Strategy::Subquery => self.kept.len(),
-            Strategy::Lazy => 1 + n + if self.nested { self.orders as usize } else { 0 },
+            Strategy::Lazy => {
+                1 + self.repeat as usize * (n + if self.nested { self.orders as usize } else { 0 })
+            }
             Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
                 Some(c) => 1 + c.last().copied().unwrap_or(0) as usize,
                 None => 1 + self.order_batches() as usize + self.item_batches() as usize,
             },
+            _ => 1,
         }
     }
 
@@ -235,7 +302,9 @@ impl Plan {
     }
 
     fn item_batches(&self) -> u32 {
-        if self.nested {
+        if let Some(p) = &self.per_batch {
+            p.last().copied().unwrap_or(0)
+        } else if self.nested {
             self.orders.div_ceil(self.size)
         } else {
             0
@@ -261,11 +330,6 @@ impl Plan {
         self.query_of(Table::Users, Shape::All, 0, l.rows, l.bytes)
     }
 
-    /// Query number `i` (from 0), if the ORM sends that many.
-    pub(super) fn query(&self, data: &Dataset, i: usize) -> Option<Query> {
-        (i < self.len()).then(|| self.at(data, i))
-    }
-
     /// Query number `i` (from 0; the last one past the end).
     pub(super) fn at(&self, data: &Dataset, i: usize) -> Query {
         let i = i.min(self.len().saturating_sub(1));
@@ -275,11 +339,13 @@ impl Plan {
                 None => self.users_query(data),
             },
             _ if i == 0 => self.users_query(data),
+            Strategy::Lazy if self.levelwise => self.immediate(data, i as u32 - 1),
             Strategy::Lazy => self.lazy(data, i - 1),
             Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
                 Some(c) => self.django(data, c, i as u32 - 1),
                 None => self.batch(data, i - 1),
             },
+            _ => self.users_query(data),
         }
     }
 
@@ -287,21 +353,37 @@ impl Plan {
     pub(super) fn heap_bytes(&self) -> usize {
         self.kept.capacity() * std::mem::size_of::<Query>()
             + self.chunks.as_ref().map_or(0, |c| 4 * c.capacity())
+            + self.per_batch.as_ref().map_or(0, |c| 4 * c.capacity())
     }
 
     /// Lazy loading's child query number `j` (from 0): one query per user
     /// for its orders and (nested) one per order for its items, right after
-    /// its user's.
+    /// its user's; with Django the whole loop's queries come again on
+    /// every pass over the users.
     fn lazy(&self, data: &Dataset, j: usize) -> Query {
-        let (table, parent) = if self.nested {
-            let (done, r) = lazy_position(data, self.users, j as u32);
-            if r == 0 {
-                (Table::Orders, done + 1)
-            } else {
-                (Table::Items, data.orders_of_first(done) + r)
-            }
+        let j = j as u32 % self.per_pass().max(1);
+        let (done, r) = lazy_position(data, self.users, self.nested, j);
+        let (table, parent) = if r == 0 {
+            (Table::Orders, done + 1)
         } else {
-            (Table::Orders, j as u32 + 1)
+            (Table::Items, data.orders_of_first(done) + r)
+        };
+        let (k, b) = children_of(data, table, parent, parent);
+        self.query_of(table, Shape::ByParent(parent), 0, k, ROW_OVERHEAD * k + b)
+    }
+
+    /// Lazy loading's child queries in one pass of the loop.
+    fn per_pass(&self) -> u32 {
+        self.users + if self.nested { self.orders } else { 0 }
+    }
+
+    /// Immediate loading's child query `j` (from 0): every user's orders,
+    /// then every order's items.
+    fn immediate(&self, data: &Dataset, j: u32) -> Query {
+        let (table, parent) = if j < self.users {
+            (Table::Orders, j + 1)
+        } else {
+            (Table::Items, j - self.users + 1)
         };
         let (k, b) = children_of(data, table, parent, parent);
         self.query_of(table, Shape::ByParent(parent), 0, k, ROW_OVERHEAD * k + b)
@@ -315,6 +397,8 @@ impl Plan {
         let cu = self.order_batches();
         let (table, parents, count, index, level) = if j < cu {
             (Table::Orders, self.users, cu, j, 1)
+        } else if let Some(p) = &self.per_batch {
+            return self.io_batch(data, p, j - cu);
         } else {
             (Table::Items, self.orders, self.item_batches(), j - cu, 2)
         };
@@ -342,11 +426,16 @@ impl Plan {
                 self.kept[..k].iter().for_each(|q| t.add(q));
                 return t;
             }
+            Strategy::Lazy if self.levelwise => {
+                let j = k as u32 - 1;
+                children_load(data, j.min(self.users), j.saturating_sub(self.users))
+            }
             Strategy::Lazy => self.lazy_load(data, k as u32 - 1),
             Strategy::SelectIn | Strategy::DataLoader => match &self.chunks {
                 Some(c) => self.django_load(data, c, k as u32 - 1),
                 None => self.batch_load(data, k as u32 - 1),
             },
+            _ => Load::default(),
         };
         let users = users_load(data, self.users);
         let rows = users.rows + children.rows;
@@ -358,20 +447,69 @@ impl Plan {
         }
     }
 
-    /// Rows and bytes of lazy loading's first `j` child queries.
+    /// Rows and bytes of lazy loading's first `j` child queries: the
+    /// passes done, then the users done in this pass and the part of the
+    /// next user's queries.
     fn lazy_load(&self, data: &Dataset, j: u32) -> Load {
-        if !self.nested {
-            return children_load(data, j, 0);
-        }
-        let (done, r) = lazy_position(data, self.users, j);
+        let per_pass = self.per_pass().max(1);
+        let full = children_load(data, self.users, self.orders_if_nested());
+        let (done, r) = lazy_position(data, self.users, self.nested, j % per_pass);
         let with_orders = done + u32::from(r > 0);
         let items_of = data.orders_of_first(done) + r.saturating_sub(1);
-        children_load(data, with_orders, items_of)
+        let part = if self.nested {
+            children_load(data, with_orders, items_of)
+        } else {
+            children_load(data, done, 0)
+        };
+        full.times(j / per_pass).plus(part)
+    }
+
+    fn orders_if_nested(&self) -> u32 {
+        if self.nested {
+            self.orders
+        } else {
+            0
+        }
+    }
+
+    /// Items batch `t` (from 0) of a DataLoader with real I/O: orders batch
+    /// `b`'s items batch `w`, with the orders of `b`'s users, sent in tick
+    /// `2 + b`.
+    fn io_position(&self, data: &Dataset, per: &[u32], t: u32) -> (u32, u32, u32, u32) {
+        let b = per.partition_point(|&x| x <= t).saturating_sub(1) as u32;
+        let (uf, ul) = batch_range(self.users, self.size, b);
+        let first = data.orders_of_first(uf - 1) + 1;
+        let last = data.orders_of_first(ul);
+        (b, t - per[b as usize], first, last)
+    }
+
+    fn io_batch(&self, data: &Dataset, per: &[u32], t: u32) -> Query {
+        let (b, w, of, ol) = self.io_position(data, per, t);
+        let first = of + w * self.size;
+        let last = ol.min(first.saturating_add(self.size - 1));
+        let (k, bytes) = children_of(data, Table::Items, first, last);
+        let shape = Shape::InList {
+            first,
+            last,
+            index: w + 1,
+            count: per[b as usize + 1] - per[b as usize],
+        };
+        self.query_of(Table::Items, shape, 2 + b, k, ROW_OVERHEAD * k + bytes)
     }
 
     /// Rows and bytes of the first `j` batches.
     fn batch_load(&self, data: &Dataset, j: u32) -> Load {
         let cu = self.order_batches();
+        if let (Some(per), true) = (&self.per_batch, j > cu) {
+            let t = j - cu;
+            let orders = if t >= per.last().copied().unwrap_or(0) {
+                self.orders
+            } else {
+                let (_, w, of, _) = self.io_position(data, per, t);
+                of - 1 + w * self.size
+            };
+            return children_load(data, self.users, orders);
+        }
         let users = j.min(cu).saturating_mul(self.size).min(self.users);
         let orders = (j.saturating_sub(cu))
             .saturating_mul(self.size)
@@ -426,13 +564,13 @@ fn children_load(data: &Dataset, users: u32, orders: u32) -> Load {
     }
 }
 
-/// Where child query `j` (from 0) of nested lazy loading falls: user `u`'s
-/// queries are its orders query then one per order, so the first `done`
-/// users' queries come before it, and it is query `r` (from 0) of user
-/// `done + 1`'s.
-fn lazy_position(data: &Dataset, users: u32, j: u32) -> (u32, u32) {
-    // The queries of the first `u` users: `u + orders_of_first(u)`, rising.
-    let before = |u: u32| u + data.orders_of_first(u);
+/// Where child query `j` (from 0) of one pass of lazy loading falls: user
+/// `u`'s queries are its orders query and (nested) one per order, so the
+/// first `done` users' queries come before it, and it is query `r` (from
+/// 0) of user `done + 1`'s.
+fn lazy_position(data: &Dataset, users: u32, nested: bool, j: u32) -> (u32, u32) {
+    // The queries of the first `u` users, rising.
+    let before = |u: u32| u + if nested { data.orders_of_first(u) } else { 0 };
     let (mut lo, mut hi) = (0u32, users);
     while lo < hi {
         let mid = lo + (hi - lo).div_ceil(2);
@@ -483,7 +621,7 @@ fn batches(n: u32, size: u32) -> impl Iterator<Item = (u32, u32, u32, u32)> {
 
 /// Rows and bytes of the LEFT OUTER JOIN: a user with no orders (an order
 /// with no items) still gives one row, with NULLs for the missing side.
-fn joined_size(data: &Dataset, users: u32, depth: Depth) -> (u64, u64) {
+pub(super) fn joined_size(data: &Dataset, users: u32, depth: Depth) -> (u64, u64) {
     let mut rows = 0;
     let mut total = 0;
     for u in 1..=users {
@@ -527,6 +665,19 @@ fn joined_size(data: &Dataset, users: u32, depth: Depth) -> (u64, u64) {
 pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> String {
     let no = thousands(i as u64 + 1);
     let rows = plural(q.rows, "row", "rows");
+    if let Some(text) = super::m2o::describe(q, i, params) {
+        return text;
+    }
+    if params.relation == super::Relation::Profile {
+        if let Some(text) = super::o2o::describe(q, i, params) {
+            return text;
+        }
+    }
+    if params.relation == super::Relation::Tags {
+        if let Some(text) = super::m2m::describe(q, i, params) {
+            return text;
+        }
+    }
     match (q.table, q.shape) {
         (_, Shape::Join(depth)) => {
             let separate = separate_bytes(data, params.users, depth);
@@ -587,6 +738,15 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
                         params.batch.unwrap_or(0)
                     )
                 }
+            } else if params.strategy == Strategy::DataLoader
+                && params.io == super::Io::Real
+                && table == Table::Items
+            {
+                format!(
+                    "Tick {}: orders batch {} resolved after its own I/O, so the items of its orders were asked for in a tick of their own; DataLoader sends those of {range}, {keys} keys, as batch {index} of {count}: {rows}.",
+                    q.tick,
+                    q.tick - 1
+                )
             } else if params.strategy == Strategy::DataLoader {
                 format!(
                     "Tick {}: while resolving {parents}, the code called load() for {keys} {parents} in the same tick; DataLoader sends their {children} as batch {index} of {count}: {rows}.",

@@ -9,6 +9,8 @@ use super::{Depth, Orm};
 
 const USER_COLUMNS: [&str; 3] = ["users.id", "users.name", "users.email"];
 const ORDER_COLUMNS: [&str; 3] = ["orders.id", "orders.user_id", "orders.total_cents"];
+const TAG_COLUMNS: [&str; 2] = ["tags.id", "tags.name"];
+const PROFILE_COLUMNS: [&str; 3] = ["profiles.id", "profiles.user_id", "profiles.bio"];
 const ITEM_COLUMNS: [&str; 4] = ["items.id", "items.order_id", "items.sku", "items.qty"];
 
 /// The columns of a query's result as `orm` sends it, in order.
@@ -30,6 +32,7 @@ fn arrangement(q: &Query, orm: Orm) -> Option<&'static [usize]> {
         // A DataLoader's batches (tick 1 and 2) are its own SQL.
         (Orm::SqlAlchemy, Table::Orders, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2]),
         (Orm::SqlAlchemy, Table::Items, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2, 3]),
+        (Orm::SqlAlchemy, Table::Profiles, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2]),
         _ => None,
     }
 }
@@ -38,6 +41,36 @@ fn arrangement(q: &Query, orm: Orm) -> Option<&'static [usize]> {
 fn logical_columns(q: &Query) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     match (q.table, q.shape) {
+        (_, Shape::JoinUser) => {
+            out.extend(ORDER_COLUMNS);
+            out.extend(USER_COLUMNS);
+        }
+        (_, Shape::JoinTags) => {
+            out.extend(ORDER_COLUMNS);
+            out.extend(TAG_COLUMNS);
+        }
+        (_, Shape::JoinProfile) => {
+            out.extend(USER_COLUMNS);
+            out.extend(PROFILE_COLUMNS);
+        }
+        (Table::Profiles, Shape::Subquery) => {
+            out.extend(PROFILE_COLUMNS);
+            out.push("anon_1.users_id");
+        }
+        (Table::Profiles, _) => out.extend(PROFILE_COLUMNS),
+        (Table::Tags, Shape::InList { .. }) => {
+            out.push("order_tags.order_id");
+            out.extend(TAG_COLUMNS);
+        }
+        (Table::Tags, Shape::Subquery) => {
+            out.extend(TAG_COLUMNS);
+            out.push("anon_1.orders_id");
+        }
+        (Table::Tags, _) => out.extend(TAG_COLUMNS),
+        (Table::Users, Shape::Subquery) => {
+            out.extend(USER_COLUMNS);
+            out.push("anon_1.orders_user_id");
+        }
         (_, Shape::Join(depth)) => {
             out.extend(USER_COLUMNS);
             out.extend(ORDER_COLUMNS);
@@ -62,31 +95,41 @@ fn logical_columns(q: &Query) -> Vec<&'static str> {
     out
 }
 
-/// `first, …, last` as an IN list; with `elide = Some(k)`, lists longer than
-/// 2k keys show the first and last k around a comment.
-fn in_list(first: u32, last: u32, elide: Option<usize>) -> String {
-    let n = (last - first + 1) as usize;
-    let ids =
-        |r: std::ops::RangeInclusive<u32>| r.map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+/// The keys as an IN list; with `elide = Some(k)`, lists longer than 2k
+/// keys show the first and last k around a comment. Django lists a
+/// many-to-one's keys as one-element tuples: `((1), (3))`.
+fn in_list(keys: &[u32], elide: Option<usize>, tuples: bool) -> String {
+    let n = keys.len();
+    let ids = |ks: &[u32]| {
+        ks.iter()
+            .map(|i| {
+                if tuples {
+                    format!("({i})")
+                } else {
+                    i.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match elide {
         Some(k) if n > 2 * k => {
-            let k32 = k as u32;
             format!(
                 "{}, /* {} more */ {}",
-                ids(first..=first + k32 - 1),
+                ids(&keys[..k]),
                 n - 2 * k,
-                ids(last + 1 - k32..=last)
+                ids(&keys[n - k..])
             )
         }
-        _ => ids(first..=last),
+        _ => ids(keys),
     }
 }
 
 /// The SQL text of `q` as `orm` sends it.
-pub(super) fn text(q: &Query, orm: Orm, elide: Option<usize>) -> String {
+pub(super) fn text(q: &Query, orm: Orm, keys: &[u32], elide: Option<usize>) -> String {
     match orm {
-        Orm::SqlAlchemy => sqlalchemy(q, elide),
-        Orm::Django => django(q, elide),
+        Orm::SqlAlchemy => sqlalchemy(q, keys, elide),
+        Orm::Django => django(q, keys, elide),
     }
 }
 
@@ -106,22 +149,101 @@ fn quoted(columns: &[&str]) -> String {
 /// no `Meta.ordering`), a related manager's `WHERE fk = key`, and
 /// `prefetch_related`'s `WHERE fk IN (...)`, identifiers quoted. It has no
 /// joined or subquery loading of a collection (the run sends nothing).
-fn django(q: &Query, elide: Option<usize>) -> String {
+fn django(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    if q.table == Table::Tags {
+        return django_tags(q, keys, elide);
+    }
+    if q.table == Table::Profiles || q.shape == Shape::JoinProfile {
+        return django_profiles(q, keys, elide);
+    }
     let cols = quoted(&columns(q, Orm::Django));
     let (table, fk) = match q.table {
         Table::Users => ("users", "id"),
         Table::Orders => ("orders", "user_id"),
-        Table::Items => ("items", "order_id"),
+        Table::Items | Table::Tags | Table::Profiles => ("items", "order_id"),
     };
     match q.shape {
         Shape::ByParent(k) => {
             format!("SELECT {cols} FROM \"{table}\" WHERE \"{table}\".\"{fk}\" = {k}")
         }
-        Shape::InList { first, last, .. } => format!(
+        Shape::ById(k) => format!("SELECT {cols} FROM \"users\" WHERE \"users\".\"id\" = {k} LIMIT 21"),
+        Shape::UpTo(k) => format!("SELECT {cols} FROM \"users\" WHERE \"users\".\"id\" <= {k}"),
+        Shape::JoinUser => format!("SELECT {cols} FROM \"orders\" INNER JOIN \"users\" ON (\"orders\".\"user_id\" = \"users\".\"id\")"),
+        Shape::InList { .. } if q.table == Table::Users => format!(
+            "SELECT {cols} FROM \"users\" WHERE (\"users\".\"id\") IN ({})",
+            in_list(keys, elide, true)
+        ),
+        Shape::InList { .. } => format!(
             "SELECT {cols} FROM \"{table}\" WHERE \"{table}\".\"{fk}\" IN ({})",
-            in_list(first, last, elide)
+            in_list(keys, elide, false)
         ),
         _ => format!("SELECT {cols} FROM \"{table}\""),
+    }
+}
+
+/// Django's statements for a many-to-many through `order_tags`: the
+/// related manager's inner join with `= key`, prefetch_related's with the
+/// key selected first, under Django's own alias.
+fn django_tags(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    let from =
+        "FROM \"tags\" INNER JOIN \"order_tags\" ON (\"tags\".\"id\" = \"order_tags\".\"tag_id\")";
+    match q.shape {
+        Shape::InList { .. } => format!(
+            "SELECT (\"order_tags\".\"order_id\") AS \"_prefetch_related_val_order_id\", \"tags\".\"id\", \"tags\".\"name\" {from} WHERE \"order_tags\".\"order_id\" IN ({})",
+            in_list(keys, elide, false)
+        ),
+        Shape::ByParent(o) => format!(
+            "SELECT \"tags\".\"id\", \"tags\".\"name\" {from} WHERE \"order_tags\".\"order_id\" = {o}"
+        ),
+        _ => format!("SELECT \"tags\".\"id\", \"tags\".\"name\" {from}"),
+    }
+}
+
+/// Django's statements for the reverse one-to-one `user.profile`.
+fn django_profiles(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    let cols = quoted(&columns(q, Orm::Django));
+    match q.shape {
+        Shape::JoinProfile => format!("SELECT {cols} FROM \"users\" LEFT OUTER JOIN \"profiles\" ON (\"users\".\"id\" = \"profiles\".\"user_id\")"),
+        Shape::ByParent(u) => format!("SELECT {cols} FROM \"profiles\" WHERE \"profiles\".\"user_id\" = {u} LIMIT 21"),
+        _ => format!(
+            "SELECT {cols} FROM \"profiles\" WHERE \"profiles\".\"user_id\" IN ({})",
+            in_list(keys, elide, false)
+        ),
+    }
+}
+
+/// SQLAlchemy's statements for the reverse one-to-one `user.profile`.
+fn sqlalchemy_profiles(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    let cols = columns(q, Orm::SqlAlchemy).join(", ");
+    match q.shape {
+        Shape::JoinProfile => "SELECT users.id, users.name, users.email, profiles_1.id AS id_1, profiles_1.user_id, profiles_1.bio FROM users LEFT OUTER JOIN profiles AS profiles_1 ON users.id = profiles_1.user_id".to_string(),
+        Shape::ByParent(u) => format!("SELECT {cols} FROM profiles WHERE {u} = profiles.user_id"),
+        Shape::InList { .. } if q.tick > 0 => format!(
+            "SELECT {cols} FROM profiles WHERE profiles.user_id IN ({}) ORDER BY profiles.id",
+            in_list(keys, elide, false)
+        ),
+        Shape::InList { .. } => format!(
+            "SELECT {cols} FROM profiles WHERE profiles.user_id IN ({})",
+            in_list(keys, elide, false)
+        ),
+        _ => "SELECT profiles.id AS profiles_id, profiles.user_id AS profiles_user_id, profiles.bio AS profiles_bio, anon_1.users_id AS anon_1_users_id FROM (SELECT users.id AS users_id FROM users) AS anon_1 JOIN profiles ON anon_1.users_id = profiles.user_id".to_string(),
+    }
+}
+
+/// SQLAlchemy's statements for a many-to-many through `order_tags`.
+fn sqlalchemy_tags(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    let via = "FROM order_tags JOIN tags ON tags.id = order_tags.tag_id";
+    match q.shape {
+        Shape::ByParent(o) => format!("SELECT tags.id, tags.name FROM tags, order_tags WHERE {o} = order_tags.order_id AND tags.id = order_tags.tag_id"),
+        Shape::InList { .. } if q.tick > 0 => format!(
+            "SELECT order_tags.order_id, tags.id, tags.name {via} WHERE order_tags.order_id IN ({}) ORDER BY order_tags.order_id",
+            in_list(keys, elide, false)
+        ),
+        Shape::InList { .. } => format!(
+            "SELECT order_tags.order_id, tags.id, tags.name {via} WHERE order_tags.order_id IN ({})",
+            in_list(keys, elide, false)
+        ),
+        _ => "SELECT tags.id AS tags_id, tags.name AS tags_name, anon_1.orders_id AS anon_1_orders_id FROM (SELECT orders.id AS orders_id FROM orders) AS anon_1 JOIN order_tags AS order_tags_1 ON anon_1.orders_id = order_tags_1.order_id JOIN tags ON tags.id = order_tags_1.tag_id".to_string(),
     }
 }
 
@@ -131,10 +253,29 @@ fn django(q: &Query, elide: Option<usize>) -> String {
 /// `key = fk`, `selectinload`'s parent key selected first, `joinedload`'s
 /// aliased LEFT OUTER JOINs, `subqueryload`'s users query repeated as
 /// `anon_1`. A DataLoader's batches are the loader's own SQL.
-fn sqlalchemy(q: &Query, elide: Option<usize>) -> String {
+fn sqlalchemy(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
+    if q.table == Table::Tags {
+        return sqlalchemy_tags(q, keys, elide);
+    }
+    if q.table == Table::Profiles || q.shape == Shape::JoinProfile {
+        return sqlalchemy_profiles(q, keys, elide);
+    }
     let cols = columns(q, Orm::SqlAlchemy).join(", ");
     let anon = "(SELECT users.id AS users_id FROM users) AS anon_1";
+    let list = || in_list(keys, elide, false);
     match (q.table, q.shape) {
+        (_, Shape::JoinTags) => "SELECT orders.id, orders.user_id, orders.total_cents, tags_1.id AS id_1, tags_1.name FROM orders LEFT OUTER JOIN (order_tags AS order_tags_1 JOIN tags AS tags_1 ON tags_1.id = order_tags_1.tag_id) ON orders.id = order_tags_1.order_id".to_string(),
+        (_, Shape::JoinUser) => "SELECT orders.id, orders.user_id, orders.total_cents, users_1.id AS id_1, users_1.name, users_1.email FROM orders LEFT OUTER JOIN users AS users_1 ON users_1.id = orders.user_id".to_string(),
+        (_, Shape::ById(k)) => format!("SELECT {cols} FROM users WHERE users.id = {k}"),
+        (_, Shape::UpTo(k)) => format!("SELECT {cols} FROM users WHERE users.id <= {k}"),
+        (Table::Orders, Shape::All) => format!("SELECT {cols} FROM orders"),
+        (Table::Users, Shape::Subquery) => "SELECT users.id AS users_id, users.name AS users_name, users.email AS users_email, anon_1.orders_user_id AS anon_1_orders_user_id FROM (SELECT DISTINCT orders.user_id AS orders_user_id FROM orders) AS anon_1 JOIN users ON users.id = anon_1.orders_user_id".to_string(),
+        (Table::Users, Shape::InList { .. }) if q.tick > 0 => {
+            format!("SELECT {cols} FROM users WHERE users.id IN ({}) ORDER BY users.id", list())
+        }
+        (Table::Users, Shape::InList { .. }) => {
+            format!("SELECT {cols} FROM users WHERE users.id IN ({})", list())
+        }
         (_, Shape::Join(Depth::Orders)) => "SELECT users.id, users.name, users.email, orders_1.id AS id_1, orders_1.user_id, orders_1.total_cents FROM users LEFT OUTER JOIN orders AS orders_1 ON users.id = orders_1.user_id".to_string(),
         (_, Shape::Join(Depth::Items)) => "SELECT users.id, users.name, users.email, items_1.id AS id_1, items_1.order_id, items_1.sku, items_1.qty, orders_1.id AS id_2, orders_1.user_id, orders_1.total_cents FROM users LEFT OUTER JOIN orders AS orders_1 ON users.id = orders_1.user_id LEFT OUTER JOIN items AS items_1 ON orders_1.id = items_1.order_id".to_string(),
         (Table::Users, _) => format!("SELECT {cols} FROM users"),
@@ -144,26 +285,26 @@ fn sqlalchemy(q: &Query, elide: Option<usize>) -> String {
         (Table::Items, Shape::ByParent(o)) => {
             format!("SELECT {cols} FROM items WHERE {o} = items.order_id")
         }
-        (Table::Orders, Shape::InList { first, last, .. }) if q.tick > 0 => format!(
+        (Table::Orders, Shape::InList { .. }) if q.tick > 0 => format!(
             "SELECT {cols} FROM orders WHERE orders.user_id IN ({}) ORDER BY orders.id",
-            in_list(first, last, elide)
+            list()
         ),
-        (Table::Items, Shape::InList { first, last, .. }) if q.tick > 0 => format!(
+        (Table::Items, Shape::InList { .. }) if q.tick > 0 => format!(
             "SELECT {cols} FROM items WHERE items.order_id IN ({}) ORDER BY items.id",
-            in_list(first, last, elide)
+            list()
         ),
-        (Table::Orders, Shape::InList { first, last, .. }) => format!(
+        (Table::Orders, Shape::InList { .. }) => format!(
             "SELECT {cols} FROM orders WHERE orders.user_id IN ({})",
-            in_list(first, last, elide)
+            list()
         ),
-        (Table::Items, Shape::InList { first, last, .. }) => format!(
+        (Table::Items, Shape::InList { .. }) => format!(
             "SELECT {cols} FROM items WHERE items.order_id IN ({})",
-            in_list(first, last, elide)
+            list()
         ),
         (Table::Orders, _) => format!(
             "SELECT orders.id AS orders_id, orders.user_id AS orders_user_id, orders.total_cents AS orders_total_cents, anon_1.users_id AS anon_1_users_id FROM {anon} JOIN orders ON anon_1.users_id = orders.user_id"
         ),
-        (Table::Items, _) => format!(
+        (Table::Items | Table::Tags | Table::Profiles, _) => format!(
             "SELECT items.id AS items_id, items.order_id AS items_order_id, items.sku AS items_sku, items.qty AS items_qty, orders_1.id AS orders_1_id FROM {anon} JOIN orders AS orders_1 ON anon_1.users_id = orders_1.user_id JOIN items ON orders_1.id = items.order_id"
         ),
     }
@@ -174,11 +315,59 @@ fn sqlalchemy(q: &Query, elide: Option<usize>) -> String {
 pub(super) fn rows(
     q: &Query,
     data: &Dataset,
+    keys: &[u32],
     users: u32,
     limit: usize,
     orm: Orm,
 ) -> Vec<Vec<Value>> {
-    let mut out = logical_rows(q, data, users, limit);
+    let orders = data.orders_of_first(users.min(data.users()));
+    let mut out = match (q.table, q.shape) {
+        (_, Shape::JoinTags) => super::m2m::join_rows(data, orders, limit),
+        (_, Shape::JoinProfile) => (1..=users.min(data.users()))
+            .take(limit)
+            .map(|u| {
+                let mut row = data.user(u).to_vec();
+                row.extend(super::o2o::profile(u));
+                row
+            })
+            .collect(),
+        (Table::Profiles, _) => super::o2o::rows(q, users.min(data.users()), limit, orm),
+        (Table::Tags, _) => super::m2m::rows(q, data, orders, limit),
+        (_, Shape::JoinUser) => {
+            let orders = data.orders_of_first(users.min(data.users()));
+            (1..=orders)
+                .take(limit)
+                .map(|o| {
+                    let mut row = data.order(o).to_vec();
+                    row.extend(data.user(data.user_of(o)));
+                    row
+                })
+                .collect()
+        }
+        (Table::Users, Shape::Subquery) => (1..=users.min(data.users()))
+            .filter(|&u| !data.orders_of(u).is_empty())
+            .take(limit)
+            .map(|u| {
+                let mut row = data.user(u).to_vec();
+                row.push(Value::Int(i64::from(u)));
+                row
+            })
+            .collect(),
+        (Table::Users, Shape::ById(_) | Shape::InList { .. }) => keys
+            .iter()
+            .take(limit)
+            .map(|&u| data.user(u).to_vec())
+            .collect(),
+        (Table::Users, Shape::UpTo(k)) => (1..=k.min(users).min(data.users()))
+            .take(limit)
+            .map(|u| data.user(u).to_vec())
+            .collect(),
+        (Table::Orders, Shape::All) => (1..=data.orders_of_first(users.min(data.users())))
+            .take(limit)
+            .map(|o| data.order(o).to_vec())
+            .collect(),
+        _ => logical_rows(q, data, users, limit),
+    };
     if let Some(order) = arrangement(q, orm) {
         for row in &mut out {
             *row = order.iter().map(|&i| row[i].clone()).collect();
@@ -257,7 +446,7 @@ fn logical_rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Vec<Vec<
                 }
             }
         }
-        (Table::Items, shape) => {
+        (Table::Items | Table::Tags | Table::Profiles, shape) => {
             let parents = match shape {
                 Shape::ByParent(o) => o..=o,
                 Shape::InList { first, last, .. } => first..=last,

@@ -46,6 +46,8 @@ fn expected_queries(p: &Params, orders: u64, data: &Dataset) -> u64 {
             1 + batches(n) + if nested { batches(orders) } else { 0 }
         }
         Strategy::Subquery => 1 + u64::from(n > 0) + u64::from(nested && orders > 0),
+        Strategy::Immediate => 1 + n + if nested { orders } else { 0 },
+        _ => 1,
     }
 }
 
@@ -73,6 +75,7 @@ fn random_params(rng: &mut Rng) -> Params {
         },
         latency: Latency::ALL[rng.below(3) as usize],
         row_us: rng.below(20) as u32,
+        ..Params::default()
     }
 }
 
@@ -478,7 +481,7 @@ fn django_refuses_joined_and_subquery_loading_and_sends_nothing() {
     }
     let joined = Orm::Django.refusal(Strategy::Joined).unwrap_or_default();
     assert!(joined.contains(
-        "FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: (none)."
+        "FieldError: Invalid field name(s) given in select_related: 'orders'. Choices are: profile."
     ));
     assert!(joined.contains("prefetch_related"));
     let sub = Orm::Django.refusal(Strategy::Subquery).unwrap_or_default();
@@ -596,4 +599,332 @@ fn sqlalchemy_is_the_default_and_its_statements_are_unchanged() {
         assert_eq!(a.sql(i), b.sql(i));
         assert_eq!(a.caption(i + 1), b.caption(i + 1));
     }
+}
+
+fn many_to_one(orm: Orm, strategy: Strategy, users: u32, loaded: u32) -> Run {
+    Run::new(&Params {
+        orm,
+        strategy,
+        relation: Relation::User,
+        users,
+        orders: 20,
+        loaded,
+        ..Params::default()
+    })
+}
+
+#[test]
+fn the_identity_map_saves_sqlalchemy_a_query_per_order() {
+    // 5 users with 20 orders each: 100 orders, 5 distinct users.
+    let sa = many_to_one(Orm::SqlAlchemy, Strategy::Lazy, 5, 0);
+    let dj = many_to_one(Orm::Django, Strategy::Lazy, 5, 0);
+    assert_eq!(sa.query_count(), 1 + 5);
+    assert_eq!(dj.query_count(), 1 + 100);
+    assert_eq!(dj.total().rows, 100 + 100);
+    // Users loaded first cost one query and save one each, in SQLAlchemy.
+    let sa = many_to_one(Orm::SqlAlchemy, Strategy::Lazy, 5, 3);
+    assert_eq!(sa.query_count(), 1 + 1 + 2);
+    assert_eq!(sa.keys(2), vec![4]);
+    let dj = many_to_one(Orm::Django, Strategy::Lazy, 5, 3);
+    assert_eq!(dj.query_count(), 1 + 1 + 100);
+    // selectinload lists every distinct user, loaded or not.
+    let sa = many_to_one(Orm::SqlAlchemy, Strategy::SelectIn, 5, 3);
+    assert_eq!(sa.keys(2), vec![1, 2, 3, 4, 5]);
+    assert!(sa.sql(2).ends_with("WHERE users.id IN (1, 2, 3, 4, 5)"));
+    let dj = many_to_one(Orm::Django, Strategy::Peers, 5, 0);
+    assert!(
+        dj.sql(1).ends_with("IN ((1), (2), (3), (4), (5))"),
+        "{}",
+        dj.sql(1)
+    );
+    // Figures add up: the totals of every step are the queries' sums.
+    for run in [sa, dj] {
+        let mut t = Totals::default();
+        for (i, q) in run.queries().enumerate() {
+            t.add(&q);
+            assert_eq!(run.totals_at(i + 1), t);
+        }
+    }
+}
+
+#[test]
+fn the_guards_raise_where_the_orms_raise() {
+    let raise = many_to_one(Orm::SqlAlchemy, Strategy::Raise, 5, 5);
+    assert_eq!(raise.query_count(), 2);
+    assert_eq!(
+        raise.error(),
+        Some("InvalidRequestError: 'Order.user' is not available due to lazy='raise'")
+    );
+    assert!(raise.caption(2).contains("raises InvalidRequestError"));
+    // raise_on_sql lets identity-map hits through.
+    let all_loaded = many_to_one(Orm::SqlAlchemy, Strategy::RaiseOnSql, 5, 5);
+    assert_eq!((all_loaded.query_count(), all_loaded.error()), (2, None));
+    let some = many_to_one(Orm::SqlAlchemy, Strategy::RaiseOnSql, 5, 4);
+    assert!(some.error().is_some_and(|e| e.contains("raise_on_sql")));
+    let dj = many_to_one(Orm::Django, Strategy::Raise, 5, 0);
+    assert_eq!(
+        dj.error(),
+        Some("FieldFetchBlocked: Fetching of Order.user blocked.")
+    );
+    // Django's fetch modes leave a reverse relation lazy.
+    let reverse = Run::new(&Params {
+        orm: Orm::Django,
+        strategy: Strategy::Raise,
+        ..params(Strategy::Raise, 10, Depth::Orders)
+    });
+    assert_eq!((reverse.query_count(), reverse.error()), (11, None));
+    // Nothing to touch, nothing raised.
+    let empty = many_to_one(Orm::SqlAlchemy, Strategy::Raise, 0, 0);
+    assert_eq!((empty.query_count(), empty.error()), (1, None));
+}
+
+#[test]
+fn django_queries_a_collection_on_every_pass() {
+    let p = Params {
+        orm: Orm::Django,
+        touch: 2,
+        items: 2,
+        ..params(Strategy::Lazy, 4, Depth::Items)
+    };
+    let run = Run::new(&p);
+    assert_eq!(run.query_count(), 1 + 2 * (4 + 12));
+    let mut t = Totals::default();
+    for (i, q) in run.queries().enumerate() {
+        t.add(&q);
+        assert_eq!(run.totals_at(i + 1), t, "{i}");
+    }
+    let sa = Run::new(&Params {
+        orm: Orm::SqlAlchemy,
+        ..p
+    });
+    assert_eq!(sa.query_count(), 1 + 4 + 12);
+}
+
+#[test]
+fn every_relation_and_strategy_adds_up_step_by_step() {
+    let mut rng = Rng::new(41);
+    for _ in 0..600 {
+        let mut p = random_params(&mut rng);
+        p.relation = [
+            Relation::Orders,
+            Relation::User,
+            Relation::Tags,
+            Relation::Profile,
+        ][rng.below(4) as usize];
+        p.strategy = Strategy::EVERY[rng.below(9) as usize];
+        p.loaded = rng.below(u64::from(p.users) + 2) as u32;
+        p.touch = 1 + rng.below(3) as u32;
+        p.then = Then::ALL[rng.below(3) as usize];
+        p.io = if rng.below(2) == 0 {
+            Io::Memory
+        } else {
+            Io::Real
+        };
+        let run = Run::new(&p);
+        let mut t = Totals::default();
+        for (i, q) in run.queries().enumerate() {
+            t.add(&q);
+            assert_eq!(run.totals_at(i + 1), t, "{p:?} step {}", i + 1);
+            assert!(!run.sql(i).is_empty());
+            assert!(run.rows(i, 3).len() <= 3);
+            assert_eq!(
+                run.rows(i, usize::MAX).len() as u64,
+                q.rows,
+                "{p:?} query {i}"
+            );
+            let keys = run.keys(i);
+            if let Shape::InList { first, last, .. } = q.shape {
+                assert_eq!(keys.first(), Some(&first), "{p:?}");
+                assert_eq!(keys.last(), Some(&last), "{p:?}");
+            }
+        }
+        assert_eq!(run.total(), t, "{p:?}");
+        if p.refusal().is_some() {
+            assert_eq!(run.query_count(), 0);
+        }
+        for step in 0..run.steps() {
+            assert!(!run.caption(step).is_empty());
+        }
+    }
+}
+
+fn opened(pairs: &[(&str, &str)]) -> crate::Opened<Run> {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    crate::open::<Run>(&pairs)
+}
+
+#[test]
+fn a_link_can_spell_out_the_data() {
+    let o = opened(&[
+        ("strategy", "lazy"),
+        ("n", "3"),
+        ("load", "orders.items"),
+        ("data", "2,0,3/1,0,2,1,0"),
+    ]);
+    assert!(o.problems.is_empty(), "{:?}", o.problems);
+    let p = o.run.params();
+    assert_eq!(p.users, 3);
+    let d = o.run.data();
+    assert_eq!(
+        (d.orders_of(1), d.orders_of(2), d.orders_of(3)),
+        (1..3, 3..3, 3..6)
+    );
+    assert_eq!(d.items_of(3).len(), 2);
+    // 1 + 3 users' orders + 5 orders' items.
+    assert_eq!(o.run.query_count(), 1 + 3 + 5);
+    // The link writes the lists back, and reads to the same run.
+    let back = crate::link::<Run>(p, 0);
+    assert!(
+        back.contains(&("data", "2,0,3/1,0,2,1,0".to_string())),
+        "{back:?}"
+    );
+    assert!(back.contains(&("n", "3".to_string())));
+    // Without lists, no data key.
+    assert!(!crate::link::<Run>(&Params::default(), 0)
+        .iter()
+        .any(|(k, _)| *k == "data"));
+}
+
+#[test]
+fn bad_lists_get_a_notice_and_a_sane_dataset() {
+    let o = opened(&[("n", "50"), ("data", "2,x,99,-1/1")]);
+    let p = o.run.params();
+    // x and -1 dropped, 99 lowered, N follows the list.
+    assert_eq!(
+        p.data.as_ref().map(|c| c.orders.clone()),
+        Some(vec![2, MAX_COUNT])
+    );
+    assert_eq!(p.users, 2);
+    let text = o.problems.join(" | ");
+    for want in ["'x'", "'-1'", "99", "item counts", "N is 2"] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    // Too many item counts: the extra dropped.
+    let o = opened(&[("data", "1/4,5,6")]);
+    assert_eq!(
+        o.run.params().data.as_ref().map(|c| c.items.clone()),
+        Some(vec![4])
+    );
+    assert!(o.problems.iter().any(|p| p.contains("extra")));
+    // An empty list: no users at all, one query.
+    let o = opened(&[("data", "/")]);
+    assert_eq!((o.run.params().users, o.run.query_count()), (0, 1));
+    // Huge lists are cut.
+    let long = vec!["40"; 3_000].join(",");
+    let o = opened(&[("data", long.as_str())]);
+    assert!(o.run.data().orders_of_first(u32::MAX) as usize <= MAX_LISTED);
+    assert!(!o.problems.is_empty());
+}
+
+#[test]
+fn a_strategy_per_level_interleaves_with_the_loop() {
+    let mix = |strategy, then, batch| {
+        Run::new(&Params {
+            strategy,
+            then,
+            batch,
+            items: 2,
+            ..params(strategy, 4, Depth::Items)
+        })
+    };
+    // Lazy orders, each user's 3 orders' items in one IN list.
+    let r = mix(Strategy::Lazy, Then::SelectIn, None);
+    assert_eq!(r.query_count(), 1 + 4 * 2);
+    assert_eq!(r.keys(2), vec![1, 2, 3]);
+    assert_eq!(r.keys(3), vec![2]);
+    // Batched orders, then one query per order.
+    let r = mix(Strategy::SelectIn, Then::Lazy, None);
+    assert_eq!(r.query_count(), 1 + 1 + 12);
+    // A join, then the items in runs of 5.
+    let r = mix(Strategy::Joined, Then::SelectIn, Some(5));
+    assert_eq!(r.query_count(), 1 + 3);
+    assert!(r.params().uses_batch());
+    // The same strategy twice is no mix.
+    let same = mix(Strategy::SelectIn, Then::SelectIn, None);
+    assert!(!mixes(same.params()));
+    // Django drops a batch size under a mix, saying so.
+    let o = opened(&[
+        ("orm", "django"),
+        ("load", "orders.items"),
+        ("then", "lazy"),
+        ("strategy", "selectin"),
+        ("batch", "3"),
+    ]);
+    assert_eq!(o.run.params().batch, None);
+    assert!(
+        o.problems.iter().any(|p| p.contains("per level")),
+        "{:?}",
+        o.problems
+    );
+}
+
+/// The figures content/n-plus-one.md gives for its "see it happen" links.
+#[test]
+fn the_lessons_the_page_cites() {
+    let cases: [(&str, usize, bool); 12] = [
+        (
+            "strategy=lazy&orm=django&rel=order.tags&n=100&items=2&touch=2",
+            601,
+            false,
+        ),
+        (
+            "strategy=lazy&orm=sqlalchemy&rel=order.tags&n=100&items=2&touch=2",
+            301,
+            false,
+        ),
+        (
+            "strategy=lazy&orm=sqlalchemy&rel=order.user&n=5&orders=20",
+            6,
+            false,
+        ),
+        (
+            "strategy=lazy&orm=django&rel=order.user&n=5&orders=20",
+            101,
+            false,
+        ),
+        ("strategy=selectin&orm=django&n=1000&orders=3", 2, false),
+        ("strategy=raise&orm=sqlalchemy&n=100", 1, true),
+        ("strategy=raise&orm=django&n=100", 101, false),
+        (
+            "strategy=dataloader&load=orders.items&n=100&spread=random&batch=10&io=real",
+            49,
+            false,
+        ),
+        (
+            "strategy=dataloader&load=orders.items&n=100&spread=random&batch=10&io=memory",
+            43,
+            false,
+        ),
+        (
+            "strategy=selectin&load=orders.items&then=lazy&n=100",
+            302,
+            false,
+        ),
+        (
+            "strategy=lazy&rel=order.tags&orm=django&n=100&items=2",
+            301,
+            false,
+        ),
+        ("strategy=lazy&rel=order.user&n=4&data=3,0,1,2/", 4, false),
+    ];
+    for (link, queries, raises) in cases {
+        let pairs: Vec<(&str, &str)> = link
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .collect();
+        let o = opened(&pairs);
+        assert!(o.problems.is_empty(), "{link}: {:?}", o.problems);
+        assert_eq!(o.run.query_count(), queries, "{link}");
+        assert_eq!(o.run.error().is_some(), raises, "{link}");
+    }
+    let o = opened(&[
+        ("strategy", "selectin"),
+        ("orm", "django"),
+        ("n", "1000"),
+        ("orders", "3"),
+    ]);
+    assert_eq!(o.run.keys(1).len(), 1_000);
 }

@@ -1,7 +1,7 @@
 //! The code that produces each loading strategy, per ORM, for the panel
 //! beside the query log.
 
-use crate::sim::nplus1::{Depth, Strategy};
+use crate::sim::nplus1::{self, Depth, Params, Relation, Strategy, Then};
 
 /// The libraries the panel shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,53 +65,160 @@ fn py_loop(depth: Depth, indent: &str) -> String {
     }
 }
 
-/// The snippet for `strategy` in `orm` at `depth`.
-pub fn snippet(orm: Orm, strategy: Strategy, depth: Depth) -> Snippet {
-    match orm {
-        Orm::SqlAlchemy => sqlalchemy(strategy, depth),
-        Orm::Django => django(strategy, depth),
-        Orm::ActiveRecord => active_record(strategy, depth),
-        Orm::DataLoader => dataloader(strategy, depth),
+/// The loop over the relation walked, in Python, repeated for each pass;
+/// `all` is Django's `.all()` on a related manager.
+fn py_walk(p: &Params, all: &str) -> String {
+    let body = match p.relation {
+        Relation::Orders => py_loop(p.depth, "")
+            .replace(".orders", &format!(".orders{all}"))
+            .replace(".items", &format!(".items{all}")),
+        Relation::User => "for order in orders:\n    print(order.id, order.user.name)".to_string(),
+        Relation::Tags => format!(
+            "for order in orders:\n    for tag in order.tags{all}:\n        print(order.id, tag.name)"
+        ),
+        Relation::Profile => "for user in users:\n    print(user.name, user.profile.bio)".to_string(),
+    };
+    if p.touch > 1 {
+        let inner = body
+            .lines()
+            .map(|l| format!("    {l}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        format!(
+            "for _ in range({}):  # passes of the loop\n{inner}",
+            p.touch
+        )
+    } else {
+        body
     }
 }
 
-/// SQLAlchemy: a loader option per strategy, no DataLoader.
-fn sqlalchemy(s: Strategy, depth: Depth) -> Snippet {
-    let nested = depth == Depth::Items;
-    let option = match s {
-        Strategy::Lazy => None,
-        Strategy::Joined => Some("joinedload"),
-        Strategy::SelectIn => Some("selectinload"),
-        Strategy::Subquery => Some("subqueryload"),
-        Strategy::DataLoader => {
-            return Snippet {
-                code: None,
-                note: "SQLAlchemy has no DataLoader; GraphQL servers built on it (Strawberry, Graphene) add one. Its own batching is selectinload.",
-            }
-        }
+/// The snippet for the tab `orm` of the run's parameters.
+pub fn snippet(orm: Orm, p: &Params) -> Snippet {
+    match orm {
+        Orm::SqlAlchemy => sqlalchemy(p),
+        Orm::Django => django(p),
+        _ if p.relation != Relation::Orders => Snippet {
+            code: None,
+            note: "Shown for user.orders only: the model checks SQLAlchemy's and Django's statements for this relation, and has not checked this library's.",
+        },
+        Orm::ActiveRecord => active_record(p.strategy, p.depth),
+        Orm::DataLoader => dataloader(p.strategy, p.depth),
+    }
+}
+
+/// Why the tab of `orm` has no code for these parameters, if it has none.
+fn refused(orm: nplus1::Orm, p: &Params) -> Option<Snippet> {
+    let note = orm.refusal_for(p.strategy, p.relation)?;
+    Some(Snippet { code: None, note })
+}
+
+/// SQLAlchemy's loader option for the parameters, on `attr` (and, nested,
+/// on `Order.items` below it).
+fn sa_option(p: &Params, attr: &str) -> Option<String> {
+    let chunk = match p.batch {
+        Some(b) if p.strategy == Strategy::SelectIn => format!(", chunksize={b}"),
+        _ => String::new(),
     };
-    let stmt = match (option, nested) {
-        (None, _) => "select(User)".to_string(),
-        (Some(o), false) => format!("select(User).options({o}(User.orders))"),
-        (Some(o), true) => {
-            format!("select(User).options(\n    {o}(User.orders).{o}(Order.items)\n)")
-        }
+    let one = |name: &str, on: &str| match (p.strategy, name) {
+        (Strategy::RaiseOnSql, _) => format!("raiseload({on}, sql_only=True)"),
+        (Strategy::SelectIn, _) => format!("selectinload({on}{chunk})"),
+        (_, n) => format!("{n}({on})"),
     };
-    let unique = if s == Strategy::Joined {
+    let name = match p.strategy {
+        Strategy::Lazy | Strategy::DataLoader | Strategy::Peers => return None,
+        Strategy::Joined => "joinedload",
+        Strategy::SelectIn => "selectinload",
+        Strategy::Subquery => "subqueryload",
+        Strategy::Immediate => "immediateload",
+        Strategy::Raise | Strategy::RaiseOnSql => "raiseload",
+    };
+    let top = one(name, attr);
+    let nested = p.relation == Relation::Orders && p.depth == Depth::Items;
+    let guard = matches!(p.strategy, Strategy::Raise | Strategy::RaiseOnSql);
+    Some(if nested && !guard {
+        let below = one(name, "Order.items").replacen(&format!("{name}("), &format!(".{name}("), 1);
+        format!("\n    {top}{below}\n")
+    } else {
+        top
+    })
+}
+
+/// SQLAlchemy's options for a strategy per level.
+fn sa_mixed(p: &Params) -> String {
+    let chunk = match p.batch {
+        Some(b) => format!(", chunksize={b}"),
+        None => String::new(),
+    };
+    let top = match p.strategy {
+        Strategy::Joined => "joinedload(User.orders)".to_string(),
+        Strategy::SelectIn => format!("selectinload(User.orders{chunk})"),
+        _ => "lazyload(User.orders)".to_string(),
+    };
+    let below = match p.then {
+        Then::SelectIn => format!("selectinload(Order.items{chunk})"),
+        _ => "lazyload(Order.items)".to_string(),
+    };
+    format!("\n    {top}.{below}\n")
+}
+
+/// SQLAlchemy: the statement with its loader option, then the loop.
+fn sqlalchemy(p: &Params) -> Snippet {
+    if p.strategy == Strategy::DataLoader {
+        return Snippet {
+            code: None,
+            note: "SQLAlchemy has no DataLoader; GraphQL servers built on it (Strawberry, Graphene) add one. Its own batching is selectinload.",
+        };
+    }
+    if let Some(s) = refused(nplus1::Orm::SqlAlchemy, p) {
+        return s;
+    }
+    let (model, list) = match p.relation {
+        Relation::Orders | Relation::Profile => ("User", "users"),
+        _ => ("Order", "orders"),
+    };
+    let attr = match p.relation {
+        Relation::Orders => "User.orders",
+        Relation::User => "Order.user",
+        Relation::Tags => "Order.tags",
+        Relation::Profile => "User.profile",
+    };
+    let option = if nplus1::mixes(p) {
+        Some(sa_mixed(p))
+    } else {
+        sa_option(p, attr)
+    };
+    let stmt = match option {
+        None => format!("select({model})"),
+        Some(o) => format!("select({model}).options({o})"),
+    };
+    let unique = if p.strategy == Strategy::Joined
+        && matches!(p.relation, Relation::Orders | Relation::Tags)
+    {
         ".unique()"
     } else {
         ""
     };
-    let code = format!(
-        "users = session.scalars({stmt}){unique}.all()\n{}",
-        py_loop(depth, "")
-    );
-    let note = match s {
-        Strategy::Lazy => "lazy=\"select\" is the default: each user.orders (and order.items) sends its own SELECT the first time it is read, even when the collection turns out empty.",
+    let mut code = String::new();
+    if p.loaded > 0 {
+        code.push_str(&format!(
+            "# Loaded earlier in the session, and still referenced:\nkept = session.scalars(select(User).where(User.id <= {})).all()\n",
+            p.loaded
+        ));
+    }
+    code.push_str(&format!(
+        "{list} = session.scalars({stmt}){unique}.all()\n{}",
+        py_walk(p, "")
+    ));
+    let note = match p.strategy {
+        Strategy::Lazy if p.relation == Relation::User => "lazy=\"select\": order.user looks in the session's identity map first, so only users not yet loaded cost a query.",
+        Strategy::Lazy => "lazy=\"select\" is the default: each collection sends its own SELECT the first time it is read, even when it turns out empty.",
         Strategy::Joined => "One LEFT OUTER JOIN. A joined collection needs .unique(), because the parent comes back once per child row.",
-        Strategy::SelectIn => "One SELECT ... WHERE user_id IN (...) per 500 keys; SQLAlchemy 2.1 makes the 500 configurable (chunksize=). Usually the best default for collections.",
+        Strategy::SelectIn => "One SELECT ... IN (...) per 500 keys; SQLAlchemy 2.1 makes the 500 configurable (chunksize=). For a many-to-one it lists every distinct key, even those already in the identity map.",
         Strategy::Subquery => "Legacy: the second SELECT repeats the first query as a subquery. selectinload has replaced it.",
-        Strategy::DataLoader => "",
+        Strategy::Immediate => "Eager, but one SELECT per parent, sent while the parents load: the N+1 moved earlier, not removed.",
+        Strategy::Raise => "Touching the relation raises InvalidRequestError instead of loading: an N+1 becomes an error in tests.",
+        _ => "Raises only where loading would send SQL: a many-to-one found in the identity map is allowed.",
     };
     Snippet {
         code: Some(code),
@@ -119,34 +226,66 @@ fn sqlalchemy(s: Strategy, depth: Depth) -> Snippet {
     }
 }
 
-/// Django: lazy related managers and prefetch_related; select_related
-/// cannot follow a collection.
-fn django(s: Strategy, depth: Depth) -> Snippet {
-    let nested = depth == Depth::Items;
-    match s {
-        Strategy::Lazy => Snippet {
-            code: Some(format!(
-                "users = User.objects.all()\n{}",
-                py_loop(depth, "").replace(".orders", ".orders.all()").replace(".items", ".items.all()")
-            )),
-            note: "Each .all() on a related manager queries the database, every time it is called.",
-        },
-        Strategy::SelectIn => Snippet {
-            code: Some(format!(
-                "users = User.objects.prefetch_related(\"{}\")\n{}",
-                if nested { "orders__items" } else { "orders" },
-                py_loop(depth, "").replace(".orders", ".orders.all()").replace(".items", ".items.all()")
-            )),
-            note: "One query per level with every key in one IN list, never split (choose Django's statements above to see them). To load in chunks, iterate with .iterator(chunk_size=N): each chunk of users is prefetched on its own; the batch size field sets N.",
-        },
-        Strategy::Joined => Snippet {
-            code: Some("# select_related joins single-valued relations only:\norders = Order.objects.select_related(\"user\")".to_string()),
-            note: "select_related follows ForeignKey and one-to-one fields, not collections, so users-to-orders cannot be JOIN-loaded; load from the order side, or prefetch.",
-        },
-        _ => Snippet {
+/// Django: the queryset for the strategy, then the loop.
+fn django(p: &Params) -> Snippet {
+    if p.strategy == Strategy::DataLoader {
+        return Snippet {
             code: None,
-            note: "Django has no such strategy; prefetch_related (batch loading) is its answer for collections.",
-        },
+            note: "Django has no DataLoader; GraphQL servers built on it (Strawberry, Graphene) add one. Its own batching is prefetch_related.",
+        };
+    }
+    if let Some(s) = refused(nplus1::Orm::Django, p) {
+        return s;
+    }
+    let (model, list, path) = match p.relation {
+        Relation::Orders if nplus1::mixes(p) => ("User", "users", "orders"),
+        Relation::Orders if p.depth == Depth::Items => ("User", "users", "orders__items"),
+        Relation::Orders => ("User", "users", "orders"),
+        Relation::User => ("Order", "orders", "user"),
+        Relation::Tags => ("Order", "orders", "tags"),
+        Relation::Profile => ("User", "users", "profile"),
+    };
+    let qs = match p.strategy {
+        Strategy::SelectIn => format!("{model}.objects.prefetch_related(\"{path}\")"),
+        Strategy::Joined => format!("{model}.objects.select_related(\"{path}\")"),
+        Strategy::Peers => format!("{model}.objects.fetch_mode(models.FETCH_PEERS)"),
+        Strategy::Raise => format!("{model}.objects.fetch_mode(models.FETCH_RAISE)"),
+        _ => format!("{model}.objects.all()"),
+    };
+    let qs = match p.batch {
+        Some(b) if p.strategy == Strategy::SelectIn => format!("{qs}.iterator(chunk_size={b})"),
+        _ => qs,
+    };
+    let mut code = String::new();
+    if p.loaded > 0 {
+        code.push_str(&format!(
+            "# Loaded earlier; Django keeps no identity map, so they do not help:\nkept = list(User.objects.filter(id__lte={}))\n",
+            p.loaded
+        ));
+    }
+    let mut walk = py_walk(p, ".all()");
+    if nplus1::mixes(p) && p.strategy == Strategy::Lazy {
+        // Each user's orders, fetched lazily, prefetch their items.
+        walk = walk.replacen(
+            "user.orders.all()",
+            "user.orders.prefetch_related(\"items\")",
+            1,
+        );
+    }
+    code.push_str(&format!("{list} = list({qs})\n{walk}"));
+    let note = match (p.strategy, p.relation) {
+        (Strategy::Lazy, Relation::User) => "Each order fetches its own user: no identity map, so the same user is fetched again for every order.",
+        (Strategy::Lazy, _) => "Each .all() on a related manager queries the database, every time it is called, on every pass.",
+        (Strategy::SelectIn, _) => "One query per level with every key in one IN list, never split. To load in chunks, iterate with .iterator(chunk_size=N): each chunk is prefetched on its own; the batch size field sets N.",
+        (Strategy::Joined, _) => "select_related follows foreign keys and one-to-one fields with a JOIN (INNER here: the key is not nullable).",
+        (Strategy::Peers, Relation::User) => "Django 6.1: the first order.user fetches the users of every order the queryset loaded, in one IN list (a lone instance is fetched alone).",
+        (Strategy::Raise, Relation::User | Relation::Profile) => "Django 6.1: fetching a foreign key or one-to-one that was not loaded raises FieldFetchBlocked.",
+        (Strategy::Peers, Relation::Profile) => "Django 6.1: the first user.profile fetches the profiles of every user the queryset loaded, in one IN list (a lone instance is fetched alone).",
+        _ => "Django 6.1's fetch modes cover foreign keys and one-to-one fields only: a reverse or many-to-many relation stays lazy, and nothing raises.",
+    };
+    Snippet {
+        code: Some(code),
+        note,
     }
 }
 
@@ -202,13 +341,13 @@ fn dataloader(s: Strategy, depth: Depth) -> Snippet {
         code: Some(format!(
             "// One loader per request, so its cache never outlives the request.\nconst ordersByUser = new DataLoader(async (userIds) => {{\n  const rows = await sql`SELECT * FROM orders WHERE user_id = ANY(${{userIds}}) ORDER BY id`;\n  // One result per key, in the order of the keys.\n  return userIds.map((id) => rows.filter((r) => r.user_id === id));\n}});\n// User.orders resolver: (user) => ordersByUser.load(user.id){items}"
         )),
-        note: "Every load() in one tick joins one batch; repeated keys are answered from the loader's cache. maxBatchSize (no limit by default) splits large batches.",
+        note: "Every load() in one tick joins one batch; repeated keys are answered from the loader's cache. maxBatchSize (no limit by default) splits large batches. When the SQL awaits real I/O, each orders batch resolves on its own, and its items are asked for in a tick of their own: with a maxBatchSize and uneven counts, more batches.",
     }
 }
 
-/// The panel of `orm` for `strategy` at `depth`, as HTML.
-pub fn panel(orm: Orm, strategy: Strategy, depth: Depth) -> String {
-    let s = snippet(orm, strategy, depth);
+/// The panel of `orm` for the run's parameters, as HTML.
+pub fn panel(orm: Orm, p: &Params) -> String {
+    let s = snippet(orm, p);
     let code = s
         .code
         .map(|c| format!("<pre><code>{}</code></pre>", crate::app::html::escape(&c)))
@@ -223,29 +362,70 @@ pub fn panel(orm: Orm, strategy: Strategy, depth: Depth) -> String {
 mod tests {
     use super::*;
 
+    fn params(strategy: Strategy, relation: Relation, depth: Depth) -> Params {
+        Params {
+            strategy,
+            relation,
+            depth,
+            ..Params::default()
+        }
+    }
+
     #[test]
     fn every_combination_has_something_to_show() {
         for orm in Orm::ALL {
-            for s in Strategy::ALL {
-                for d in [Depth::Orders, Depth::Items] {
-                    let sn = snippet(orm, s, d);
-                    assert!(sn.code.is_some() || !sn.note.is_empty(), "{orm:?} {s:?}");
-                    if let Some(code) = sn.code {
-                        let expect_items =
-                            d == Depth::Items && !(orm == Orm::Django && s == Strategy::Joined);
-                        assert_eq!(
-                            code.contains("item"),
-                            expect_items,
-                            "{orm:?} {s:?} {d:?}:\n{code}"
-                        );
+            for s in Strategy::EVERY {
+                for rel in [Relation::Orders, Relation::User, Relation::Tags] {
+                    for d in [Depth::Orders, Depth::Items] {
+                        let sn = snippet(orm, &params(s, rel, d));
+                        assert!(sn.code.is_some() || !sn.note.is_empty(), "{orm:?} {s:?}");
                     }
                 }
             }
         }
-        let sa = snippet(Orm::SqlAlchemy, Strategy::SelectIn, Depth::Items);
-        assert!(sa
+        let p = params(Strategy::SelectIn, Relation::Orders, Depth::Items);
+        let sa = snippet(Orm::SqlAlchemy, &p).code.unwrap_or_default();
+        assert!(
+            sa.contains("selectinload(User.orders).selectinload(Order.items)"),
+            "{sa}"
+        );
+    }
+
+    #[test]
+    fn the_code_is_the_code_the_conformance_runs() {
+        let p = Params {
+            batch: Some(3),
+            loaded: 4,
+            touch: 2,
+            ..params(Strategy::SelectIn, Relation::User, Depth::Orders)
+        };
+        let sa = snippet(Orm::SqlAlchemy, &p).code.unwrap_or_default();
+        assert!(
+            sa.contains("select(Order).options(selectinload(Order.user, chunksize=3))"),
+            "{sa}"
+        );
+        assert!(
+            sa.contains("User.id <= 4") && sa.contains("range(2)"),
+            "{sa}"
+        );
+        let dj = snippet(Orm::Django, &p).code.unwrap_or_default();
+        assert!(
+            dj.contains("Order.objects.prefetch_related(\"user\").iterator(chunk_size=3)"),
+            "{dj}"
+        );
+        let peers = params(Strategy::Peers, Relation::User, Depth::Orders);
+        assert!(snippet(Orm::Django, &peers)
             .code
             .unwrap_or_default()
-            .contains("selectinload(User.orders).selectinload(Order.items)"));
+            .contains("FETCH_PEERS"));
+        // A strategy the ORM refuses shows the refusal, not another ORM's code.
+        assert!(snippet(Orm::SqlAlchemy, &peers).code.is_none());
+        let raise = params(Strategy::RaiseOnSql, Relation::Orders, Depth::Items);
+        let sa = snippet(Orm::SqlAlchemy, &raise).code.unwrap_or_default();
+        assert!(sa.contains("raiseload(User.orders, sql_only=True)"), "{sa}");
+        assert!(snippet(Orm::Django, &raise).code.is_none());
+        let tags = params(Strategy::Joined, Relation::Tags, Depth::Orders);
+        assert!(snippet(Orm::Django, &tags).note.contains("FieldError"));
+        assert!(snippet(Orm::ActiveRecord, &tags).code.is_none());
     }
 }

@@ -16,8 +16,8 @@ use super::live::{open_live, Live};
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::nplus1::{
-    self, Depth, Latency, Params, Run, Spread, Strategy, Sweep, MAX_BATCH, MAX_CHILDREN,
-    MAX_ROW_US, MAX_USERS,
+    self, Depth, Io, Latency, Params, Relation, Run, Spread, Strategy, Sweep, Then, MAX_BATCH,
+    MAX_CHILDREN, MAX_ROW_US, MAX_TOUCH, MAX_USERS,
 };
 use crate::sim::thousands;
 use code::Orm;
@@ -93,6 +93,63 @@ fn batch_placeholder(q: &Params) -> String {
     }
 }
 
+/// The relation walked, the users loaded before the loop and the passes
+/// of the loop.
+#[component]
+fn WalkFields(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
+    let p = move || state.run.with(|r| r.params().clone());
+    let number = move |key: &'static str,
+                       min: u32,
+                       max: u32,
+                       get: fn(&Params) -> u32,
+                       set: fn(&mut Params, u32)| {
+        Callback::new(move |raw: String| {
+            let current = state.run.with_untracked(|r| get(r.params()));
+            let (v, problem) = read_number(key, &raw, min, max, current);
+            note.set(problem);
+            state.change(|p| set(p, v));
+            v.to_string()
+        })
+    };
+    let none = String::new;
+    view! {
+        <SelectField id="np-rel" label="Relation"
+            options=[Relation::Orders, Relation::User, Relation::Tags, Relation::Profile].map(|r| (r.slug(), r.label())).to_vec()
+            value=Signal::derive(move || p().relation.slug())
+            on_pick=Callback::new(move |v: String| {
+                let all = [Relation::Orders, Relation::User, Relation::Tags, Relation::Profile];
+                if let Some(r) = all.into_iter().find(|r| r.slug() == v) {
+                    state.change(|p| p.relation = r);
+                }
+            })/>
+        <div class="np-when" hidden=move || p().strategy != Strategy::DataLoader>
+        <SelectField id="np-io" label="DataLoader batches resolve"
+            options=vec![("memory", "From memory, at once"), ("real", "After real I/O, each on its own")]
+            value=Signal::derive(move || if p().io == Io::Real { "real" } else { "memory" })
+            on_pick=Callback::new(move |v: String| {
+                let io = if v == "real" { Io::Real } else { Io::Memory };
+                state.change(|p| p.io = io);
+            })/>
+        </div>
+        <div class="np-when" hidden=move || p().relation != Relation::Orders || p().depth != Depth::Items>
+        <SelectField id="np-then" label="Items load (orders, then items)"
+            options=Then::ALL.map(|t| (t.slug(), t.label())).to_vec()
+            value=Signal::derive(move || p().then.slug())
+            on_pick=Callback::new(move |v: String| {
+                if let Some(t) = Then::ALL.into_iter().find(|t| t.slug() == v) {
+                    state.change(|p| p.then = t);
+                }
+            })/>
+        </div>
+        <NumberField id="np-loaded" label="Users loaded before the loop" min=0 max=MAX_USERS
+            value=Signal::derive(move || p().loaded.to_string()) hidden=false placeholder=Signal::derive(none)
+            on_commit=number("loaded", 0, MAX_USERS, |p| p.loaded, |p, v| p.loaded = v)/>
+        <NumberField id="np-touch" label="Passes of the loop" min=1 max=MAX_TOUCH
+            value=Signal::derive(move || p().touch.to_string()) hidden=false placeholder=Signal::derive(none)
+            on_commit=number("touch", 1, MAX_TOUCH, |p| p.touch, |p, v| p.touch = v)/>
+    }
+}
+
 /// The parameter controls.
 #[component]
 fn Controls(state: State) -> impl IntoView {
@@ -131,10 +188,10 @@ fn Controls(state: State) -> impl IntoView {
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default() aria-label="Parameters">
             <SelectField id="np-strategy" label="Loading strategy" wide=true
-                options=Strategy::ALL.map(|s| (s.slug(), s.label())).to_vec()
+                options=Strategy::EVERY.map(|s| (s.slug(), s.label())).to_vec()
                 value=Signal::derive(move || p().strategy.slug())
                 on_pick=Callback::new(move |v: String| {
-                    if let Some(s) = Strategy::ALL.into_iter().find(|s| s.slug() == v) {
+                    if let Some(s) = Strategy::EVERY.into_iter().find(|s| s.slug() == v) {
                         state.change(|p| p.strategy = s);
                     }
                 })/>
@@ -146,27 +203,34 @@ fn Controls(state: State) -> impl IntoView {
                         state.change(|p| p.orm = o);
                     }
                 })/>
+            <WalkFields state=state note=note/>
             <NumberField id="np-n" label="Users (N)" min=0 max=MAX_USERS
                 value=Signal::derive(move || text(p().users)) hidden=false placeholder=Signal::derive(none)
                 on_commit=number("n", 0, MAX_USERS, |p| p.users, |p, v| p.users = v)/>
             <NumberField id="np-orders" label="Orders per user" min=0 max=MAX_CHILDREN
                 value=Signal::derive(move || text(p().orders)) hidden=false placeholder=Signal::derive(none)
                 on_commit=number("orders", 0, MAX_CHILDREN, |p| p.orders, |p, v| p.orders = v)/>
-            <SelectField id="np-load" label="Load"
+            <div class="np-when" hidden=move || p().relation != Relation::Orders>
+            <SelectField id="np-load" label="Load (user.orders)"
                 options=vec![(Depth::Orders.slug(), "Orders"), (Depth::Items.slug(), "Orders, then items")]
                 value=Signal::derive(move || p().depth.slug())
                 on_pick=Callback::new(move |v: String| {
                     let d = if v == Depth::Items.slug() { Depth::Items } else { Depth::Orders };
                     state.change(|p| p.depth = d);
                 })/>
-            <NumberField id="np-items" label="Items per order" min=0 max=MAX_CHILDREN
+            </div>
+            <NumberField id="np-items" label="Items (or tags) per order" min=0 max=MAX_CHILDREN
                 value=Signal::derive(move || text(p().items))
-                hidden=Signal::derive(move || p().depth != Depth::Items)
+                hidden=Signal::derive(move || match p().relation {
+                    Relation::Orders => p().depth != Depth::Items,
+                    Relation::User | Relation::Profile => true,
+                    Relation::Tags => false,
+                })
                 placeholder=Signal::derive(none)
                 on_commit=number("items", 0, MAX_CHILDREN, |p| p.items, |p, v| p.items = v)/>
             <NumberField id="np-batch" label="Batch size (keys)" min=1 max=MAX_BATCH
                 value=Signal::derive(move || p().batch.map(text).unwrap_or_default())
-                hidden=Signal::derive(move || !p().strategy.uses_batch())
+                hidden=Signal::derive(move || !p().uses_batch())
                 placeholder=Signal::derive(move || batch_placeholder(&p()))
                 on_commit=batch/>
             <SelectField id="np-spread" label="Counts"
@@ -283,11 +347,15 @@ fn Charts(state: State, in_view: RwSignal<bool>) -> impl IntoView {
 #[component]
 fn OrmCode(state: State) -> impl IntoView {
     let tab = RwSignal::new(Orm::SqlAlchemy);
-    // Choosing the DataLoader strategy shows its tab.
+    // The tab follows the statements shown: the ORM chosen, or the
+    // DataLoader's.
     Effect::new(move |_| {
-        if state.run.with(|r| r.params().strategy) == Strategy::DataLoader {
-            tab.set(Orm::DataLoader);
-        }
+        let (strategy, orm) = state.run.with(|r| (r.params().strategy, r.params().orm));
+        tab.set(match (strategy, orm) {
+            (Strategy::DataLoader, _) => Orm::DataLoader,
+            (_, nplus1::Orm::SqlAlchemy) => Orm::SqlAlchemy,
+            (_, nplus1::Orm::Django) => Orm::Django,
+        });
     });
     let select = move |orm: Orm, focus: bool| {
         tab.set(orm);
@@ -328,10 +396,7 @@ fn OrmCode(state: State) -> impl IntoView {
             }
         })
         .collect_view();
-    let panel = move || {
-        let (strategy, depth) = state.run.with(|r| (r.params().strategy, r.params().depth));
-        code::panel(tab.get(), strategy, depth)
-    };
+    let panel = move || state.run.with(|r| code::panel(tab.get(), r.params()));
     view! {
         <section class="orm-code" aria-labelledby="np-code-title">
             <h3 id="np-code-title">{move || format!("The code: {}", state.run.with(|r| r.params().strategy.label()))}</h3>

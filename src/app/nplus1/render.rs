@@ -21,6 +21,8 @@ fn table_name(t: Table) -> &'static str {
         Table::Users => "users",
         Table::Orders => "orders",
         Table::Items => "items",
+        Table::Tags => "tags",
+        Table::Profiles => "profiles",
     }
 }
 
@@ -124,6 +126,13 @@ pub fn log(run: &Run, step: usize) -> String {
             bytes(q.bytes),
             duration(q.cost_ns),
             escape(&run.sql_preview(i))
+        );
+    }
+    if let (Some(e), true) = (run.error(), step >= run.query_count()) {
+        let _ = write!(
+            s,
+            r#"<li class="raised"><div class="q-head"><span class="badge t-raised">raised</span><span class="q-figures">no query sent</span></div><code class="sql">{}</code></li>"#,
+            escape(e)
         );
     }
     s
@@ -234,5 +243,15 @@ mod tests {
         assert!(res.contains("parent columns repeat"));
         let dl = run(Strategy::DataLoader, 5);
         assert!(log(&dl, 3).contains("tick 2"));
+    }
+
+    #[test]
+    fn a_guard_shows_what_the_orm_raised_after_the_last_query() {
+        let r = run(Strategy::Raise, 3);
+        let n = r.query_count();
+        assert!(!log(&r, n - 1).contains("raised"));
+        let last = log(&r, n);
+        assert!(last.contains(r#"class="raised""#), "{last}");
+        assert!(last.contains("due to lazy=&#39;raise&#39;"), "{last}");
     }
 }
