@@ -1,9 +1,12 @@
 //! Conformance of the cache model with a real Redis: the test starts
 //! Debian's `redis-server` on a unix socket in a temporary directory,
-//! replays the cache commands of every preset (with and without each
-//! mitigation) and of random scripts, and asserts that Redis gives every
-//! reply the model gave: hits, misses, NX refusals, delete counts and
-//! expiries. Virtual time runs 100 times faster than real time: a wait of
+//! replays the cache commands of every preset (under every write policy,
+//! every way of taking a miss and every fill option) and of random
+//! scripts, and asserts that Redis gives every reply the model gave: hits,
+//! misses, NX refusals, delete counts, expiries, the two Lua scripts'
+//! replies and `EXEC`'s (nil once a watched key changed). Each instance
+//! has its own connection, as `WATCH` is per connection; a crash closes
+//! it. Virtual time runs 100 times faster than real time: a wait of
 //! 30 s is 300 ms, a TTL of 30 s is `PX 300`.
 //!
 //! A reply that depends on an expiry closer than a few milliseconds of
@@ -15,11 +18,13 @@
 //! that falls behind even then is counted, and the test asserts such runs
 //! are few.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use crate::redis::{Conn, Server, Value};
+use crate::redis::Server;
 
-use backend_playground::sim::cache::redis::Reply;
+use backend_playground::sim::cache::redis::{Reply, KEEP_STALE, SET_IF_NEWER};
 use backend_playground::sim::cache::{Lease, Op, Params, Preset, Run, Token, WritePolicy};
 use backend_playground::sim::rng::Rng;
 
@@ -29,66 +34,188 @@ const SCALES_US: [u64; 3] = [10, 40, 160];
 /// A command this close (virtual ms) to a key's expiry is ambiguous.
 const MARGIN_MS: u64 = 250;
 
-/// The model's reply for what the server answered.
-fn reply_of(v: Value) -> Reply {
-    match v {
-        Value::Status(s) if s == "OK" => Reply::Ok,
-        Value::Int(n) => Reply::Int(n),
-        Value::Bulk(None) => Reply::Nil,
-        Value::Bulk(Some(b)) => Reply::Bulk(b),
-        other => panic!("unexpected reply from redis: {other:?}"),
+/// One connection, reading replies straight into the model's [`Reply`]
+/// (`EXEC`'s arrays and its nil array included).
+struct Client {
+    stream: UnixStream,
+    reader: BufReader<UnixStream>,
+}
+
+impl Client {
+    /// A connection to database `db` of the server.
+    fn open(server: &Server, db: usize) -> Client {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(s) = UnixStream::connect(server.socket()) {
+                let reader = BufReader::new(s.try_clone().expect("the socket clones"));
+                let mut c = Client { stream: s, reader };
+                assert_eq!(c.call(&["SELECT".into(), db.to_string()]), Reply::Ok);
+                return c;
+            }
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn call(&mut self, args: &[String]) -> Reply {
+        let mut out = format!("*{}\r\n", args.len());
+        for a in args {
+            out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+        }
+        self.stream
+            .write_all(out.as_bytes())
+            .expect("a write to redis");
+        self.read()
+    }
+
+    fn read(&mut self) -> Reply {
+        let mut line = String::new();
+        self.reader
+            .read_line(&mut line)
+            .expect("a reply from redis");
+        let line = line.trim_end();
+        let rest = line.get(1..).unwrap_or("");
+        match line.as_bytes().first() {
+            Some(b'+') if rest == "OK" => Reply::Ok,
+            Some(b'+') if rest == "QUEUED" => Reply::Queued,
+            Some(b':') => Reply::Int(rest.parse().expect("an integer reply")),
+            Some(b'$') if rest == "-1" => Reply::Nil,
+            Some(b'$') => {
+                let n: usize = rest.parse().expect("a length");
+                let mut buf = vec![0u8; n + 2];
+                self.reader.read_exact(&mut buf).expect("the bulk string");
+                Reply::Bulk(String::from_utf8_lossy(&buf[..n]).into_owned())
+            }
+            Some(b'*') if rest == "-1" => Reply::Exec(None),
+            Some(b'*') => {
+                let n: usize = rest.parse().expect("a length");
+                Reply::Exec(Some((0..n).map(|_| self.read()).collect()))
+            }
+            _ => panic!("unexpected reply from redis: {line}"),
+        }
     }
 }
 
-/// The command as sent to the real server: PX values scaled to real time.
+/// The positions of a command's arguments that are durations in ms: after
+/// `PX`, and the scripts' TTL arguments.
+fn durations(args: &[String]) -> Vec<usize> {
+    match (args[0].as_str(), args.get(1).map(String::as_str)) {
+        ("EVAL", Some(SET_IF_NEWER)) => vec![6],
+        ("EVAL", Some(KEEP_STALE)) => vec![5],
+        _ => args
+            .iter()
+            .position(|a| a == "PX")
+            .map(|i| vec![i + 1])
+            .unwrap_or_default(),
+    }
+}
+
+/// The command as sent to the real server: durations scaled to real time.
 fn scaled(args: &[String], scale_us: u64) -> Vec<String> {
     let mut out = args.to_vec();
-    for i in 0..out.len() {
-        if out[i] == "PX" {
-            if let Some(v) = out.get(i + 1).and_then(|v| v.parse::<u64>().ok()) {
-                out[i + 1] = (v * scale_us / 1000).max(1).to_string();
-            }
+    for i in durations(args) {
+        if let Some(v) = out.get(i).and_then(|v| v.parse::<u64>().ok()) {
+            out[i] = (v * scale_us / 1000).max(1).to_string();
         }
     }
     out
 }
 
+/// The keys a command names.
+fn keys_of(args: &[String]) -> &[String] {
+    match args[0].as_str() {
+        "DEL" => &args[1..],
+        "EVAL" => {
+            let n: usize = args[2].parse().unwrap_or(0);
+            &args[3..3 + n]
+        }
+        "GET" | "SET" | "WATCH" => &args[1..2],
+        _ => &[],
+    }
+}
+
+/// What the run's commands leave as each key's expiry, to tell whether a
+/// command falls near one.
+#[derive(Default)]
+struct Expiries {
+    at: std::collections::HashMap<String, u64>,
+    /// Each connection's watched keys, and its queued set.
+    watched: std::collections::HashMap<usize, Vec<String>>,
+    queued: std::collections::HashMap<usize, Vec<String>>,
+}
+
+impl Expiries {
+    fn near(&self, key: &str, now: u64) -> bool {
+        self.at
+            .get(key)
+            .is_some_and(|&at| now.abs_diff(at) < MARGIN_MS)
+    }
+
+    fn set(&mut self, key: &str, now: u64, px: Option<u64>) {
+        match px {
+            Some(ms) => self.at.insert(key.to_string(), now + ms),
+            None => self.at.remove(key),
+        };
+    }
+
+    /// Whether the command at `now` by connection `who` touches a key near
+    /// its expiry; then records what it did.
+    fn ambiguous(&mut self, who: usize, now: u64, args: &[String], reply: &Reply) -> bool {
+        let mut keys: Vec<String> = keys_of(args).to_vec();
+        if args[0] == "EXEC" {
+            keys.extend(self.watched.remove(&who).unwrap_or_default());
+        }
+        if keys.iter().any(|k| self.near(k, now)) {
+            return true;
+        }
+        let px = |i: usize| args.get(i).and_then(|v| v.parse::<u64>().ok());
+        match (args[0].as_str(), reply) {
+            ("WATCH", _) => self.watched.entry(who).or_default().push(args[1].clone()),
+            ("UNWATCH", _) => {
+                self.watched.remove(&who);
+            }
+            ("SET", Reply::Ok) => {
+                self.set(&args[1], now, durations(args).first().and_then(|&i| px(i)))
+            }
+            ("SET", Reply::Queued) => {
+                self.queued.insert(who, args.to_vec());
+            }
+            ("EXEC", r) => {
+                if let (Some(set), Reply::Exec(Some(_))) = (self.queued.remove(&who), r) {
+                    let ms = durations(&set)
+                        .first()
+                        .and_then(|&i| set.get(i)?.parse().ok());
+                    self.set(&set[1], now, ms);
+                }
+            }
+            ("DEL", _) => {
+                for k in &args[1..] {
+                    self.at.remove(k);
+                }
+            }
+            ("EVAL", Reply::Int(1)) => self.set(&args[3], now, px(6)),
+            ("EVAL", Reply::Bulk(_)) => {
+                self.set(&args[4], now, px(5));
+                self.at.remove(&args[3]);
+            }
+            _ => {}
+        }
+        false
+    }
+}
+
 /// Whether some command of the run touches a key within the margin of its
 /// expiry (then real timing could decide the reply either way).
 fn ambiguous(run: &Run) -> bool {
-    let mut expiry: std::collections::HashMap<String, u64> = Default::default();
+    let mut e = Expiries::default();
     for step in run.steps_list() {
+        let who = step.actor.unwrap_or(0);
+        if step.crashed {
+            e.watched.remove(&who);
+        }
         for c in &step.commands {
-            for key in c
-                .args
-                .iter()
-                .skip(1)
-                .take(if c.args[0] == "DEL" { 8 } else { 1 })
-            {
-                if let Some(&at) = expiry.get(key) {
-                    if step.at.abs_diff(at) < MARGIN_MS {
-                        return true;
-                    }
-                }
-            }
-            match (c.args[0].as_str(), &c.reply) {
-                ("SET", Reply::Ok) => {
-                    let px = c
-                        .args
-                        .iter()
-                        .position(|a| a == "PX")
-                        .and_then(|i| c.args.get(i + 1));
-                    match px.and_then(|v| v.parse::<u64>().ok()) {
-                        Some(ms) => expiry.insert(c.args[1].clone(), step.at + ms),
-                        None => expiry.remove(&c.args[1]),
-                    };
-                }
-                ("DEL", _) => {
-                    for k in &c.args[1..] {
-                        expiry.remove(k);
-                    }
-                }
-                _ => {}
+            if e.ambiguous(who, step.at, &c.args, &c.reply) {
+                return true;
             }
         }
     }
@@ -98,22 +225,38 @@ fn ambiguous(run: &Run) -> bool {
 /// A replay fell behind its schedule: its replies prove nothing.
 struct Late;
 
-/// Replays the run's commands at their times, `scale_us` real microseconds
-/// per virtual millisecond; returns how many replies were compared, or
-/// [`Late`] if a reply came back later than half the margin after its
-/// command was due (before comparing it).
-fn replay_at(client: &mut Conn, run: &Run, what: &str, scale_us: u64) -> Result<usize, Late> {
-    assert_eq!(reply_of(client.cmd(&["FLUSHALL"])), Reply::Ok);
+/// Replays the run's commands at their times, each instance on its own
+/// connection, `scale_us` real microseconds per virtual millisecond;
+/// returns how many replies were compared, or [`Late`] if a reply came
+/// back later than half the margin after its command was due (before
+/// comparing it).
+fn replay_at(
+    server: &Server,
+    db: usize,
+    run: &Run,
+    what: &str,
+    scale_us: u64,
+) -> Result<usize, Late> {
+    let instances = run.params().programs.len();
+    let mut conns: Vec<Client> = (0..instances.max(1))
+        .map(|_| Client::open(server, db))
+        .collect();
+    assert_eq!(conns[0].call(&["FLUSHDB".to_string()]), Reply::Ok);
     let slack = Duration::from_micros(MARGIN_MS * scale_us / 2);
     let start = Instant::now();
     let mut compared = 0;
     for (k, step) in run.steps_list().iter().enumerate() {
+        let who = step.actor.unwrap_or(0);
+        if step.crashed {
+            // Its connection closes, and its watches with it.
+            conns[who] = Client::open(server, db);
+        }
         let due = start + Duration::from_micros(step.at * scale_us);
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
         }
         for c in &step.commands {
-            let got = reply_of(client.call(&scaled(&c.args, scale_us)));
+            let got = conns[who].call(&scaled(&c.args, scale_us));
             if Instant::now().saturating_duration_since(due) > slack {
                 return Err(Late);
             }
@@ -122,7 +265,7 @@ fn replay_at(client: &mut Conn, run: &Run, what: &str, scale_us: u64) -> Result<
                 c.reply,
                 "{what}, step {k} at {} ms: {} (model {:?}, redis {got:?})",
                 step.at,
-                c.args.join(" "),
+                c.line(),
                 c.reply
             );
             compared += 1;
@@ -135,9 +278,9 @@ fn replay_at(client: &mut Conn, run: &Run, what: &str, scale_us: u64) -> Result<
 /// compared and how many attempts fell behind (all of them, and no reply
 /// compared, if even the slowest did: the machine is too busy for this
 /// run, which the test counts and bounds).
-fn replay(client: &mut Conn, run: &Run, what: &str) -> (usize, usize) {
+fn replay(server: &Server, db: usize, run: &Run, what: &str) -> (usize, usize) {
     for (late, &scale) in SCALES_US.iter().enumerate() {
-        if let Ok(n) = replay_at(client, run, what, scale) {
+        if let Ok(n) = replay_at(server, db, run, what, scale) {
             return (n, late);
         }
     }
@@ -168,7 +311,7 @@ fn random_params(rng: &mut Rng) -> Params {
         .collect();
     Params {
         policy: WritePolicy::ALL[pick(WritePolicy::ALL.len() as u64) as usize],
-        lease: [Lease::Off, Lease::On, Lease::Mutex][pick(3) as usize],
+        lease: LEASES[pick(LEASES.len() as u64) as usize],
         jitter_pct: [0, 10][pick(2) as usize],
         xfetch_beta10: [0, 10][pick(2) as usize],
         ttl_ms: 1_000 * (1 + pick(5)),
@@ -180,64 +323,214 @@ fn random_params(rng: &mut Rng) -> Params {
         seed: pick(1000),
         double_ms: [1, 50, 500][pick(3) as usize],
         fill_nx: pick(3) == 0,
+        watch: pick(3) == 0,
+        missing: pick(4) == 0,
+        negative: pick(3) == 0,
+        flight: [0, 0, 1, 2][pick(4) as usize],
         programs,
         schedule,
     }
 }
 
+const LEASES: [Lease; 4] = [Lease::Off, Lease::On, Lease::Mutex, Lease::Stale];
+
+/// The fill options, each flipped from what a preset has.
+const OPTIONS: [&str; 4] = ["nx", "watch", "negative", "flight"];
+
+fn flipped(p: &Params, option: &str) -> Params {
+    let mut q = p.clone();
+    match option {
+        "nx" => q.fill_nx = !q.fill_nx,
+        "watch" => q.watch = !q.watch,
+        "negative" => q.negative = !q.negative,
+        _ => q.flight = if q.flight == 0 { 2 } else { 0 },
+    }
+    q
+}
+
+/// Runs and replies compared, per write policy, per way of taking a miss
+/// and per fill option that was on.
+#[derive(Default)]
+struct Tally {
+    runs: usize,
+    compared: usize,
+    late: usize,
+    unsettled: usize,
+    by: std::collections::BTreeMap<String, (usize, usize)>,
+}
+
+impl Tally {
+    fn replay(&mut self, server: &Server, db: usize, p: &Params, what: &str) {
+        let run = Run::new(p);
+        let (n, l) = replay(server, db, &run, what);
+        self.compared += n;
+        self.late += l;
+        self.unsettled += usize::from(l == SCALES_US.len());
+        self.runs += 1;
+        let mut names = vec![
+            format!("policy={}", p.policy.slug()),
+            format!("lease={:?}", p.lease),
+        ];
+        for (on, name) in [
+            (p.fill_nx, "nx"),
+            (p.watch, "watch"),
+            (p.negative, "negative"),
+            (p.missing, "missing"),
+            (p.flight > 0, "flight"),
+        ] {
+            if on {
+                names.push(name.to_string());
+            }
+        }
+        for name in names {
+            let e = self.by.entry(name).or_default();
+            e.0 += 1;
+            e.1 += n;
+        }
+    }
+
+    fn add(&mut self, other: Tally) {
+        self.runs += other.runs;
+        self.compared += other.compared;
+        self.late += other.late;
+        self.unsettled += other.unsettled;
+        for (k, (r, n)) in other.by {
+            let e = self.by.entry(k).or_default();
+            e.0 += r;
+            e.1 += n;
+        }
+    }
+}
+
+/// How many replays run at once, each in its own database of the server.
+const LANES: usize = 4;
+
+/// Replays every job, `LANES` at a time.
+fn replay_all(server: &Server, jobs: &[(String, Params)]) -> Tally {
+    let mut total = Tally::default();
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..LANES)
+            .map(|lane| {
+                scope.spawn(move || {
+                    let mut t = Tally::default();
+                    for (what, p) in jobs.iter().skip(lane).step_by(LANES) {
+                        t.replay(server, lane, p, what);
+                    }
+                    t
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a replay lane"))
+            .collect()
+    });
+    for t in tallies {
+        total.add(t);
+    }
+    total
+}
+
 #[test]
 fn redis_gives_the_replies_the_model_gives() {
     let server = Server::start("redis");
-    let mut client = server.connect();
-    let mut runs = 0;
-    let mut compared = 0;
-    let mut skipped = 0;
-    let mut late = 0;
-    let mut unsettled = 0;
-    // Every preset, without leases, with leases and with a mutex, under
-    // every write policy.
+    let mut jobs: Vec<(String, Params)> = Vec::new();
+    let mut on_expiry = 0;
+    let mut variants_seen = 0;
+    // Every preset under every write policy, with each way of taking a
+    // miss, and with each fill option flipped. A preset as it is must not
+    // sit on an expiry; a variant may (a reader that waits for a lease
+    // until it expires), and is left out and counted.
     for preset in Preset::ALL {
-        for lease in [Lease::Off, Lease::On, Lease::Mutex] {
-            for policy in WritePolicy::ALL {
-                let p = Params {
-                    lease,
-                    policy,
-                    ..preset.params()
-                };
-                let run = Run::new(&p);
-                let what = format!("{} lease={lease:?} {}", preset.slug(), policy.slug());
-                assert!(
-                    !ambiguous(&run),
-                    "{what}: a preset must not sit on an expiry"
-                );
-                let (n, l) = replay(&mut client, &run, &what);
-                compared += n;
-                late += l;
-                unsettled += usize::from(l == SCALES_US.len());
-                runs += 1;
+        assert!(
+            !ambiguous(&Run::new(&preset.params())),
+            "{}: a preset must not sit on an expiry",
+            preset.slug()
+        );
+        for policy in WritePolicy::ALL {
+            let base = Params {
+                policy,
+                ..preset.params()
+            };
+            let mut variants: Vec<(String, Params)> = LEASES
+                .iter()
+                .map(|&lease| {
+                    (
+                        format!("lease={lease:?}"),
+                        Params {
+                            lease,
+                            ..base.clone()
+                        },
+                    )
+                })
+                .collect();
+            variants.extend(
+                OPTIONS
+                    .iter()
+                    .map(|o| (format!("{o} flipped"), flipped(&base, o))),
+            );
+            for (name, p) in variants {
+                variants_seen += 1;
+                if ambiguous(&Run::new(&p)) {
+                    on_expiry += 1;
+                    continue;
+                }
+                jobs.push((format!("{} {} {name}", preset.slug(), policy.slug()), p));
             }
         }
     }
     // Random scripts.
     let mut rng = Rng::new(0x4ed15);
-    for i in 0..250 {
+    let random = 400;
+    let mut skipped = 0;
+    for i in 0..random {
         let p = random_params(&mut rng);
-        let run = Run::new(&p);
-        if ambiguous(&run) {
+        if ambiguous(&Run::new(&p)) {
             skipped += 1;
             continue;
         }
-        let (n, l) = replay(&mut client, &run, &format!("random script {i}: {:?}", p));
-        compared += n;
-        late += l;
-        unsettled += usize::from(l == SCALES_US.len());
-        runs += 1;
+        jobs.push((format!("random script {i}: {p:?}"), p));
     }
-    println!("{runs} runs, {compared} replies compared with redis-server, {skipped} random scripts left out as too close to an expiry, {late} replays run again slower after falling behind, {unsettled} runs behind even at the slowest");
-    assert!(
-        unsettled <= 20,
-        "{unsettled} of {runs} runs fell behind even at the slowest"
+    let t = replay_all(&server, &jobs);
+    println!(
+        "{} runs, {} replies compared with redis-server, {on_expiry} of {variants_seen} preset variants and {skipped} of {random} random scripts left out as too close to an expiry, {} replays run again slower after falling behind, {} runs behind even at the slowest",
+        t.runs, t.compared, t.late, t.unsettled
     );
-    assert!(compared > 1_900, "{compared}");
-    assert!(skipped < 60, "{skipped} of 250 random scripts left out");
+    for (name, (runs, replies)) in &t.by {
+        println!("  {name}: {runs} runs, {replies} replies");
+    }
+    assert!(
+        t.unsettled <= t.runs / 50,
+        "{} of {} runs fell behind even at the slowest",
+        t.unsettled,
+        t.runs
+    );
+    assert!(t.compared > 10_000, "{}", t.compared);
+    assert!(
+        on_expiry < variants_seen / 10,
+        "{on_expiry} of {variants_seen}"
+    );
+    assert!(
+        skipped < random / 4,
+        "{skipped} of {random} random scripts left out"
+    );
+    // Every pattern was replayed.
+    for name in [
+        "watch",
+        "nx",
+        "negative",
+        "missing",
+        "flight",
+        "lease=Stale",
+    ] {
+        assert!(
+            t.by.get(name).is_some_and(|e| e.1 > 100),
+            "{name}: {:?}",
+            t.by.get(name)
+        );
+    }
+    for w in WritePolicy::ALL {
+        let e = t.by.get(&format!("policy={}", w.slug()));
+        assert!(e.is_some_and(|e| e.1 > 500), "{}: {e:?}", w.slug());
+    }
 }
