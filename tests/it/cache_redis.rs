@@ -225,11 +225,76 @@ fn ambiguous(run: &Run) -> bool {
 /// A replay fell behind its schedule: its replies prove nothing.
 struct Late;
 
+/// How far behind its due time the replay ran when each key was last set
+/// (µs), and each connection's watched keys and queued set: a command is
+/// judged only against keys whose expiry clock ran as far behind as it
+/// does, give or take the slack.
+#[derive(Default)]
+struct Lag {
+    set: std::collections::HashMap<String, i128>,
+    watched: std::collections::HashMap<usize, Vec<String>>,
+    queued: std::collections::HashMap<usize, String>,
+}
+
+impl Lag {
+    /// Whether the command by `who`, `late` µs behind, touches a key set
+    /// while the replay was more than `slack` µs more or less behind; then
+    /// records what it set.
+    fn drifted(
+        &mut self,
+        who: usize,
+        args: &[String],
+        reply: &Reply,
+        late: i128,
+        slack: i128,
+    ) -> bool {
+        let mut keys: Vec<String> = keys_of(args).to_vec();
+        if args[0] == "EXEC" {
+            keys.extend(self.watched.get(&who).cloned().unwrap_or_default());
+        }
+        if keys
+            .iter()
+            .any(|k| self.set.get(k).is_some_and(|l| (late - l).abs() > slack))
+        {
+            return true;
+        }
+        match (args[0].as_str(), reply) {
+            ("WATCH", _) => self.watched.entry(who).or_default().push(args[1].clone()),
+            ("UNWATCH", _) => {
+                self.watched.remove(&who);
+            }
+            ("SET", Reply::Ok) => {
+                self.set.insert(args[1].clone(), late);
+            }
+            ("SET", Reply::Queued) => {
+                self.queued.insert(who, args[1].clone());
+            }
+            ("EXEC", r) => {
+                self.watched.remove(&who);
+                if let (Some(key), Reply::Exec(Some(_))) = (self.queued.remove(&who), r) {
+                    self.set.insert(key, late);
+                }
+            }
+            ("EVAL", Reply::Int(1)) => {
+                self.set.insert(args[3].clone(), late);
+            }
+            ("EVAL", Reply::Bulk(_)) => {
+                self.set.insert(args[4].clone(), late);
+            }
+            _ => {}
+        }
+        false
+    }
+}
+
 /// Replays the run's commands at their times, each instance on its own
 /// connection, `scale_us` real microseconds per virtual millisecond;
-/// returns how many replies were compared, or [`Late`] if a reply came
-/// back later than half the margin after its command was due (before
-/// comparing it).
+/// returns how many replies were compared, or [`Late`] if a command ran
+/// further behind (or ahead of) the set of a key it touches than half the
+/// margin (before comparing its reply). Commands at one virtual instant
+/// run back to back, so the replay falls behind by their own time; that
+/// matters only against the keys' expiries, hence the comparison with
+/// when each key was set.
 fn replay_at(
     server: &Server,
     db: usize,
@@ -242,7 +307,8 @@ fn replay_at(
         .map(|_| Client::open(server, db))
         .collect();
     assert_eq!(conns[0].call(&["FLUSHDB".to_string()]), Reply::Ok);
-    let slack = Duration::from_micros(MARGIN_MS * scale_us / 2);
+    let slack = i128::from(MARGIN_MS * scale_us / 2);
+    let mut lag = Lag::default();
     let start = Instant::now();
     let mut compared = 0;
     for (k, step) in run.steps_list().iter().enumerate() {
@@ -250,6 +316,8 @@ fn replay_at(
         if step.crashed {
             // Its connection closes, and its watches with it.
             conns[who] = Client::open(server, db);
+            lag.watched.remove(&who);
+            lag.queued.remove(&who);
         }
         let due = start + Duration::from_micros(step.at * scale_us);
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
@@ -257,7 +325,8 @@ fn replay_at(
         }
         for c in &step.commands {
             let got = conns[who].call(&scaled(&c.args, scale_us));
-            if Instant::now().saturating_duration_since(due) > slack {
+            let late = start.elapsed().as_micros() as i128 - i128::from(step.at * scale_us);
+            if lag.drifted(who, &c.args, &c.reply, late, slack) {
                 return Err(Late);
             }
             assert_eq!(

@@ -53,10 +53,13 @@ impl Lease {
         matches!(self, Lease::Mutex | Lease::Stale)
     }
 }
-/// Virtual time one step takes, ms.
-pub const STEP_MS: u64 = 10;
-/// How long a reader that finds the lease taken waits before it retries, ms.
+/// How long a workload reader that finds the lease taken waits before it
+/// retries, ms. (In a script, a step takes no time, and a wait is a step.)
 pub const RETRY_MS: u64 = 50;
+/// When the programs finish and every instance left waits for a lock or
+/// lease that no one will release, the clock moves on to this long after
+/// it expires (a waiting reader's back-off), ms.
+pub const BACKOFF_MS: u64 = 500;
 /// The most steps a run takes (a lease that is never released would
 /// otherwise keep a reader retrying).
 pub const MAX_STEPS: usize = 2_000;
@@ -328,6 +331,9 @@ struct Instance {
     queue: Vec<u32>,
     /// Whether its read in flight is one others in its process may join.
     leading: bool,
+    /// Whether its last step was a wait for a lease or lock (its next one
+    /// tries the read again).
+    waiting: bool,
 }
 
 impl Instance {
@@ -809,10 +815,72 @@ impl Engine {
         }
     }
 
+    /// Whether instance `i` can do nothing but wait: for another's read
+    /// in flight, for its second delete's time, or for a lease or lock it
+    /// would find taken again.
+    fn blocked(&self, i: usize) -> bool {
+        let inst = &self.instances[i];
+        match inst.phase {
+            Phase::Joined { result: None, .. } => true,
+            Phase::SecondDelete { due } => due > self.now,
+            Phase::Idle if inst.waiting => {
+                let filled = self
+                    .cache
+                    .peek(self.now, KEY)
+                    .is_some_and(|e| tombstone_in(&e.value).is_none());
+                let stale = self.cfg.lease == Lease::Stale
+                    && self.cache.peek(self.now, STALE_KEY).is_some();
+                !filled
+                    && !stale
+                    && self.flight_leader(i).is_none()
+                    && self.cache.peek(self.now, self.cfg.lease.key()).is_some()
+            }
+            _ => false,
+        }
+    }
+
+    /// When every unfinished instance is blocked: the time to move the
+    /// clock to (the first second delete due, or a back-off past the
+    /// lease's or lock's expiry) and why.
+    fn unblock_at(&self) -> Option<(u64, String)> {
+        let due = self
+            .instances
+            .iter()
+            .filter_map(|x| match x.phase {
+                Phase::SecondDelete { due } => Some(due),
+                _ => None,
+            })
+            .min()
+            .map(|t| (t, "a second delete is due".to_string()));
+        let what = if self.cfg.lease.mutex() {
+            "lock"
+        } else {
+            "lease"
+        };
+        let lock = self
+            .instances
+            .iter()
+            .any(|x| x.waiting)
+            .then(|| self.cache.peek(self.now, self.cfg.lease.key()))
+            .flatten()
+            .and_then(|e| e.expire_at)
+            .map(|at| {
+                (
+                    at + BACKOFF_MS,
+                    format!(
+                        "the waiting readers back off until {} after the {what} expires",
+                        super::secs(BACKOFF_MS)
+                    ),
+                )
+            });
+        [due, lock].into_iter().flatten().min_by_key(|(t, _)| *t)
+    }
+
     /// Instance `i` takes one step.
     fn step(&mut self, i: usize) -> Step {
         let mut step = self.new_step(Some(i));
         let name = (b'A' + i as u8) as char;
+        self.instances[i].waiting = false;
         let phase = self.instances[i].phase;
         match phase {
             Phase::Idle => {
@@ -879,8 +947,9 @@ impl Engine {
                 self.instances[i].phase = Phase::Idle;
             }
             Phase::SecondDelete { due } => {
-                self.second_delete(&mut step, i, due);
-                self.instances[i].phase = Phase::Idle;
+                if self.second_delete(&mut step, i, due) {
+                    self.instances[i].phase = Phase::Idle;
+                }
             }
             Phase::WriteSecond { version } => {
                 self.after_commit(&mut step, i, version);
@@ -1001,26 +1070,23 @@ impl Engine {
         self.command(step, i, c);
     }
 
-    /// A delayed double delete's second delete, due at `due`: the writer
-    /// sleeps until then if its turn comes early.
-    fn second_delete(&mut self, step: &mut Step, i: usize, due: u64) {
+    /// A delayed double delete's second delete, due at `due`: a step
+    /// before then finds the writer still asleep. Whether it deleted.
+    fn second_delete(&mut self, step: &mut Step, i: usize, due: u64) -> bool {
         let name = (b'A' + i as u8) as char;
-        // The writer sleeps until its delay is over: if its turn
-        // comes early, the clock moves on to it.
-        let slept = due.saturating_sub(self.now);
-        self.now = self.now.max(due);
-        step.at = self.now;
+        if self.now < due {
+            step.note = format!(
+                "{name} is still asleep: its second delete is due at {}, {} from now.",
+                super::secs(due),
+                super::secs(due - self.now)
+            );
+            return false;
+        }
         self.writer_delete(step, i);
-        step.note = if slept > 0 {
-            format!(
-                "{name} sleeps {} more, then deletes the key a second time, clearing any value filled since its first delete.",
-                super::secs(slept)
-            )
-        } else {
-            format!(
-                "{name} deletes the key a second time, clearing any value filled since its first delete."
-            )
-        };
+        step.note = format!(
+            "{name} deletes the key a second time, clearing any value filled since its first delete."
+        );
+        true
     }
 
     fn start_read(&mut self, step: &mut Step, i: usize) {
@@ -1185,10 +1251,9 @@ impl Engine {
         // Someone else is filling the key: wait and try again.
         self.figures.waits += 1;
         self.instances[i].pc -= 1;
-        self.now += RETRY_MS;
+        self.instances[i].waiting = true;
         step.note = format!(
-            "{name} misses, but another instance holds {what}: it waits {} and will try again instead of reading the database.",
-            super::secs(RETRY_MS)
+            "{name} misses, but another instance holds {what}: it waits, and its next step tries the read again instead of reading the database."
         );
     }
 
@@ -1345,6 +1410,31 @@ impl Engine {
     }
 }
 
+/// Finishes the programs: the first instance with something to do and
+/// not blocked takes a step, until every program is done; when every one
+/// left is blocked, the clock moves on to when one can go on.
+fn finish(e: &mut Engine, act: impl Fn(&mut Engine, Token)) {
+    while e.steps.len() <= MAX_STEPS {
+        let left: Vec<usize> = (0..e.instances.len())
+            .filter(|&i| !e.instances[i].done())
+            .collect();
+        if left.is_empty() {
+            return;
+        }
+        if let Some(&i) = left.iter().find(|&&i| !e.blocked(i)) {
+            act(e, Token::Step(i));
+            continue;
+        }
+        let Some((at, why)) = e.unblock_at() else {
+            return;
+        };
+        act(e, Token::Wait(at.saturating_sub(e.now).max(1)));
+        if let Some(last) = e.steps.last_mut() {
+            last.note = format!("Every instance left is waiting, and {why}. {}", last.note);
+        }
+    }
+}
+
 /// The outcome of running a script.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -1374,6 +1464,7 @@ pub fn run(cfg: &Config, programs: &[Vec<Op>], schedule: &[Token]) -> Outcome {
                 phase: Phase::Idle,
                 queue: Vec::new(),
                 leading: false,
+                waiting: false,
             })
             .collect(),
         figures: Figures::default(),
@@ -1392,11 +1483,6 @@ pub fn run(cfg: &Config, programs: &[Vec<Op>], schedule: &[Token]) -> Outcome {
     e.snapshot(&mut first);
     e.steps.push(first);
     let act = |e: &mut Engine, token: Token| {
-        e.now += if matches!(token, Token::Wait(_)) {
-            0
-        } else {
-            STEP_MS
-        };
         let mut step = match token {
             Token::Step(i) if i < e.instances.len() => e.step(i),
             Token::Crash(i) if i < e.instances.len() => e.crash(i),
@@ -1419,11 +1505,7 @@ pub fn run(cfg: &Config, programs: &[Vec<Op>], schedule: &[Token]) -> Outcome {
         act(&mut e, t);
     }
     let scheduled = e.steps.len() - 1;
-    for i in 0..e.instances.len() {
-        while !e.instances[i].done() && e.steps.len() <= MAX_STEPS {
-            act(&mut e, Token::Step(i));
-        }
-    }
+    finish(&mut e, act);
     Outcome {
         steps: e.steps,
         scheduled,

@@ -12,8 +12,8 @@ pub mod workload;
 
 pub use engine::{
     run as run_script, value_of, version_in, Arrow, Config, Figures, Lane, Lease, Op, Outcome,
-    ReadResult, Step, Token, WritePolicy, KEY, LEASE_KEY, LOCK_KEY, MAX_STEPS, RETRY_MS, STALE_KEY,
-    STEP_MS,
+    ReadResult, Step, Token, WritePolicy, BACKOFF_MS, KEY, LEASE_KEY, LOCK_KEY, MAX_STEPS,
+    RETRY_MS, STALE_KEY,
 };
 
 use super::model::{Choices, Kind, Model, Param};
@@ -252,6 +252,13 @@ const TABLE: &[Param<Params>] = &[
 /// as the last key the link names, at least two; an instance between them
 /// that the link leaves out does nothing.
 fn read_programs(p: &mut Params, r: &mut Reader) {
+    let clock = r.text(CLOCK_KEY);
+    if let Some(c) = clock.filter(|c| *c != CLOCK) {
+        r.note(format!(
+            "{CLOCK_KEY}={} (the only value is {CLOCK}; read as {CLOCK})",
+            super::params::show(c)
+        ));
+    }
     let mut programs: Vec<Option<Vec<Op>>> = vec![None; MAX_INSTANCES];
     for (i, name) in NAMES.iter().enumerate() {
         if let Some(raw) = r.text(name) {
@@ -275,6 +282,11 @@ fn read_programs(p: &mut Params, r: &mut Reader) {
             programs[i] = Some(ops);
         }
     }
+    // A link with programs and no clock mark was made when steps took
+    // time.
+    if clock.is_none() && programs.iter().any(Option::is_some) {
+        r.note(OLD_CLOCK.to_string());
+    }
     if let Some(last) = programs.iter().rposition(Option::is_some) {
         p.programs = programs[..=last.max(1)]
             .iter()
@@ -283,7 +295,15 @@ fn read_programs(p: &mut Params, r: &mut Reader) {
     }
 }
 
+/// The key that marks a link made since steps take no time.
+const CLOCK_KEY: &str = "clock";
+/// Its value: only the script moves the clock.
+const CLOCK: &str = "script";
+/// The notice on a link made before.
+pub const OLD_CLOCK: &str = "this link is from before steps took no time (each moved the clock 10 ms, each lease wait 50 ms); now only the schedule's waits move it, so times and TTLs left may differ";
+
 fn write_programs(p: &Params, out: &mut Vec<(&'static str, String)>) {
+    out.push((CLOCK_KEY, CLOCK.to_string()));
     for (i, ops) in p.programs.iter().enumerate().take(MAX_INSTANCES) {
         out.push((
             NAMES[i],
@@ -454,7 +474,7 @@ impl super::Trace for Run {
         let s = &self.outcome.steps[step];
         let mut text = format!("{}: {}", secs(s.at), s.note);
         if step == self.outcome.scheduled + 1 && step > 1 {
-            text = format!("The schedule is over; the programs finish in order. {text}");
+            text = format!("The schedule is over; the programs finish, the first that can go on taking each step. {text}");
         }
         if step + 1 == self.outcome.steps.len() {
             let f = s.figures;
@@ -644,6 +664,7 @@ impl Preset {
                     S(1),
                     S(1),
                     S(0),
+                    Wait(500),
                     S(1),
                     S(0),
                     S(2),

@@ -196,18 +196,19 @@ fn a_delayed_double_delete_clears_an_early_fill_but_not_a_late_one() {
     let p = Preset::DoubleDelete.params();
     let run = Run::new(&p);
     // A's stale fill of v1 (step 7) is cleared by B's second delete, which
-    // waits its delay after the commit (step 8).
+    // comes once the schedule has waited its delay after the commit (steps
+    // 8 and 9).
     assert_eq!(run.step(7).cached.map(|c| c.0), Some(1));
     assert_eq!(run.step(7).db_version, 2);
-    let second = run.step(8);
+    let second = run.step(9);
     assert_eq!(second.cached, None);
     assert_eq!(second.at, run.step(6).at + u64::from(p.double_ms));
     assert!(second.commands.iter().any(|c| c.args[0] == "DEL"));
     // A's next read misses; C's fill after the second delete stays, and D
     // reads it stale.
-    assert!(run.step(9).read.is_none());
-    assert_eq!(run.step(10).cached.map(|c| c.0), Some(1));
-    let d = run.step(11).read.expect("D reads");
+    assert!(run.step(10).read.is_none());
+    assert_eq!(run.step(11).cached.map(|c| c.0), Some(1));
+    let d = run.step(12).read.expect("D reads");
     assert!(d.hit && d.version < d.db_version);
     assert_eq!(run.total().stale_reads, 1);
     // Without the second delete (delete, then update), A's fill stays
@@ -241,15 +242,26 @@ fn a_mutex_keeps_readers_waiting_but_not_the_stale_value_out() {
     );
     assert_eq!(waits, 2);
     assert_eq!(run.total().db_reads, 2);
-    // Without the wait, B retries until the lock expires.
+    // Without the wait, every step the schedule gives B is a wait (steps
+    // take no time); then, with nothing else to run, the clock moves on
+    // past the lock's expiry.
     let mut q = p.clone();
     q.schedule.retain(|t| !matches!(t, Token::Wait(_)));
-    let retries = Run::new(&q)
+    let run = Run::new(&q);
+    let retries = run
         .steps_list()
         .iter()
         .filter(|s| s.note.contains("another instance holds the lock"))
         .count();
-    assert!(retries >= 15, "{retries}");
+    let scheduled_b = q.schedule.iter().filter(|t| **t == Token::Step(1)).count();
+    assert_eq!(retries, scheduled_b);
+    assert_eq!(run.total().waits as usize, scheduled_b);
+    let jump = run
+        .steps_list()
+        .iter()
+        .find(|s| s.note.contains("back off"))
+        .expect("the clock moves on");
+    assert_eq!(jump.at, u64::from(p.lease_ms) + BACKOFF_MS);
     // On the stale set, a lease refuses the fill after the delete; a mutex
     // does not, so the stale read stays.
     let stale = Preset::StaleSet.params();
@@ -818,4 +830,67 @@ fn single_flight_makes_one_database_read_per_process() {
     assert_eq!(total(&one).db_reads, 1);
     let off = Params { flight: 0, ..p };
     assert_eq!(total(&off).db_reads, 4);
+}
+
+#[test]
+fn old_links_open_with_a_notice_that_the_clock_changed() {
+    let pairs = crate::params::pairs;
+    // A link as the page wrote it before: programs, no clock mark.
+    let old = open(&pairs(
+        "policy=update-delete&lease=mutex&ttl_ms=30000&warm=off&a=read&b=read,read&schedule=a,a,a!,b,b,2s,b,b",
+    ));
+    assert!(
+        old.problems.iter().any(|n| n.contains("10 ms")),
+        "{:?}",
+        old.problems
+    );
+    assert_eq!(old.run.params().programs.len(), 2);
+    // The same link as the page writes it now.
+    let now = to_pairs(old.run.params(), 0);
+    assert!(now.iter().any(|(k, v)| *k == "clock" && v == "script"));
+    let owned: Vec<(String, String)> = now
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let again = open(&owned);
+    assert!(again.problems.is_empty(), "{:?}", again.problems);
+    assert_eq!(again.run.params(), old.run.params());
+    // A wrong clock value is named, and read as the script's clock.
+    let odd = open(&pairs("a=read&b=write&clock=steps"));
+    assert!(
+        odd.problems.iter().any(|n| n.contains("clock=steps")),
+        "{:?}",
+        odd.problems
+    );
+    assert!(!odd.problems.iter().any(|n| n.contains("10 ms")));
+    // A link with no programs keeps quiet.
+    assert!(open(&pairs("policy=update-set")).problems.is_empty());
+}
+
+#[test]
+fn steps_take_no_time_and_each_get_of_the_key_is_a_hit_a_miss_or_a_wait() {
+    let mut rng = Rng::new(44);
+    let mut seen = [0u32; 3];
+    for _ in 0..400 {
+        let p = random_params(&mut rng);
+        let run = Run::new(&p);
+        let steps = run.steps_list();
+        for (k, s) in steps.iter().enumerate().skip(1) {
+            // Only the clock's own steps move it.
+            if s.actor.is_some() {
+                assert_eq!(s.at, steps[k - 1].at, "step {k} of {p:?}");
+            }
+        }
+        let gets = steps
+            .iter()
+            .flat_map(|s| s.commands.iter())
+            .filter(|c| c.args == ["GET", KEY])
+            .count() as u32;
+        let f = run.total();
+        assert_eq!(gets, f.hits + f.misses + f.waits, "{p:?}");
+        seen[0] += f.hits;
+        seen[1] += f.misses;
+        seen[2] += f.waits;
+    }
+    assert!(seen.iter().all(|&n| n > 50), "{seen:?}");
 }
