@@ -1,27 +1,34 @@
-//! Conformance of the cache model with a real Redis: the test starts
-//! Debian's `redis-server` on a unix socket in a temporary directory,
-//! replays the cache commands of every preset (under every write policy,
-//! every way of taking a miss and every fill option) and of random
-//! scripts, and asserts that Redis gives every reply the model gave: hits,
-//! misses, NX refusals, delete counts, expiries, the two Lua scripts'
-//! replies and `EXEC`'s (nil once a watched key changed). Each instance
-//! has its own connection, as `WATCH` is per connection; a crash closes
-//! it. Virtual time runs 100 times faster than real time: a wait of
-//! 30 s is 300 ms, a TTL of 30 s is `PX 300`.
+//! Conformance of the cache model with a real Redis and a real
+//! PostgreSQL: the test starts Debian's `redis-server` on a unix socket in
+//! a temporary directory, and a private PostgreSQL (`cache_pg`), replays
+//! every preset (under every write policy, every way of taking a miss and
+//! with each fill option flipped) and at least 300 random scripts, and
+//! asserts that Redis gives every reply the model gave (hits, misses, NX
+//! refusals, delete counts, expiries, the two Lua scripts' replies and
+//! `EXEC`'s, nil once a watched key changed), that after every step Redis
+//! holds the keys, values and TTLs the model holds, and that PostgreSQL
+//! answers every statement as the model did, holds the row the model
+//! believes in and agrees with every stale verdict. Each instance has its
+//! own connection, as `WATCH` is per connection; a crash closes it. Virtual
+//! time runs 100 times faster than real time: a wait of 30 s is 300 ms, a
+//! TTL of 30 s is `PX 300`; four replays run at once, each in its own
+//! Redis database and PostgreSQL table.
 //!
 //! A reply that depends on an expiry closer than a few milliseconds of
 //! real time to the command could go either way on a busy machine; such
-//! scripts are left out and counted, and the test asserts they are few.
-//! A replay that falls behind its schedule by half that margin (a busy
-//! machine) proves nothing either way: it is run again with time running
-//! four times slower, up to twice, before its replies are compared; a run
-//! that falls behind even then is counted, and the test asserts such runs
-//! are few.
+//! scripts are left out and counted, and the test asserts they are few;
+//! keys that close to their expiry are left out of the comparison of what
+//! Redis holds. A replay whose commands ran further behind (or ahead of)
+//! the set of a key they touch than half that margin proves nothing either
+//! way: it is run again with time running four times slower, up to twice,
+//! before its replies are compared; a run that falls behind even then is
+//! counted, and the test asserts such runs are few.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
+use crate::cache_pg::{replay_db, Compared, Db, Pg};
 use crate::redis::Server;
 
 use backend_playground::sim::cache::redis::{Reply, KEEP_STALE, SET_IF_NEWER};
@@ -33,6 +40,11 @@ use backend_playground::sim::rng::Rng;
 const SCALES_US: [u64; 3] = [10, 40, 160];
 /// A command this close (virtual ms) to a key's expiry is ambiguous.
 const MARGIN_MS: u64 = 250;
+/// How far a TTL Redis reports may sit from the model's, in real µs: PTTL
+/// counts whole milliseconds, and Redis reads its clock once per event-loop
+/// turn, so a few milliseconds either way (half a virtual second at the
+/// fastest replay, an eighth at the next).
+const TTL_SLACK_US: i128 = 5_000;
 
 /// One connection, reading replies straight into the model's [`Reply`]
 /// (`EXEC`'s arrays and its nil array included).
@@ -58,14 +70,22 @@ impl Client {
     }
 
     fn call(&mut self, args: &[String]) -> Reply {
-        let mut out = format!("*{}\r\n", args.len());
-        for a in args {
-            out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+        self.pipeline(&[args.to_vec()]).remove(0)
+    }
+
+    /// Sends every command at once, then reads their replies.
+    fn pipeline(&mut self, commands: &[Vec<String>]) -> Vec<Reply> {
+        let mut out = String::new();
+        for args in commands {
+            out.push_str(&format!("*{}\r\n", args.len()));
+            for a in args {
+                out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+            }
         }
         self.stream
             .write_all(out.as_bytes())
             .expect("a write to redis");
-        self.read()
+        commands.iter().map(|_| self.read()).collect()
     }
 
     fn read(&mut self) -> Reply {
@@ -231,7 +251,7 @@ struct Late;
 /// does, give or take the slack.
 #[derive(Default)]
 struct Lag {
-    set: std::collections::HashMap<String, i128>,
+    set: std::collections::HashMap<String, (i128, i128)>,
     watched: std::collections::HashMap<usize, Vec<String>>,
     queued: std::collections::HashMap<usize, String>,
 }
@@ -245,17 +265,18 @@ impl Lag {
         who: usize,
         args: &[String],
         reply: &Reply,
-        late: i128,
+        late: (i128, i128),
         slack: i128,
     ) -> bool {
         let mut keys: Vec<String> = keys_of(args).to_vec();
         if args[0] == "EXEC" {
             keys.extend(self.watched.get(&who).cloned().unwrap_or_default());
         }
-        if keys
-            .iter()
-            .any(|k| self.set.get(k).is_some_and(|l| (late - l).abs() > slack))
-        {
+        if keys.iter().any(|k| {
+            self.set
+                .get(k)
+                .is_some_and(|l| (late.1 - l.1).abs() > slack)
+        }) {
             return true;
         }
         match (args[0].as_str(), reply) {
@@ -280,11 +301,104 @@ impl Lag {
             }
             ("EVAL", Reply::Bulk(_)) => {
                 self.set.insert(args[4].clone(), late);
+                self.set.remove(&args[3]);
+            }
+            ("DEL", _) => {
+                for k in &args[1..] {
+                    self.set.remove(k);
+                }
             }
             _ => {}
         }
         false
     }
+}
+
+/// Where an inspection stands in time: the replay's start and scale, the
+/// step's due time and how far behind it the inspection is sent (µs).
+#[derive(Clone, Copy)]
+struct Clock {
+    start: Instant,
+    scale_us: u64,
+    due_us: i128,
+    pre: i128,
+}
+
+/// What the cache holds after a step, compared with the model's keys:
+/// every live key, its value and its TTL left. Keys within the margin of
+/// their expiry are left out on both sides; a TTL is compared in real time,
+/// allowing for how far behind the replay ran when the key was set and now,
+/// to within [`TTL_SLACK_US`]. Returns how many values and
+/// TTLs were compared.
+fn inspect(
+    c: &mut Client,
+    step: &backend_playground::sim::cache::Step,
+    lag: &Lag,
+    clock: Clock,
+    what: &str,
+) -> Result<(usize, usize), Late> {
+    let scale_us = clock.scale_us;
+    let near = |exp: Option<u64>| exp.is_some_and(|e| e.abs_diff(step.at) < MARGIN_MS);
+    let keys: Vec<&(String, String, Option<u64>)> =
+        step.keys.iter().filter(|(_, _, e)| !near(*e)).collect();
+    let mut cmds = vec![vec!["KEYS".to_string(), "*".to_string()]];
+    for (k, _, _) in &keys {
+        cmds.push(vec!["GET".into(), k.clone()]);
+        cmds.push(vec!["PTTL".into(), k.clone()]);
+    }
+    let replies = c.pipeline(&cmds);
+    // How far behind the step's due time the inspection was sent and read.
+    let late = (
+        clock.pre,
+        clock.start.elapsed().as_micros() as i128 - clock.due_us,
+    );
+    let mut live: Vec<String> = match &replies[0] {
+        Reply::Exec(Some(r)) => r
+            .iter()
+            .filter_map(|x| match x {
+                Reply::Bulk(k) => Some(k.clone()),
+                _ => None,
+            })
+            .filter(|k| !step.keys.iter().any(|(m, _, e)| m == k && near(*e)))
+            .collect(),
+        other => panic!("KEYS replied {other:?}"),
+    };
+    live.sort();
+    let mut want: Vec<String> = keys.iter().map(|(k, _, _)| k.clone()).collect();
+    want.sort();
+    assert_eq!(live, want, "{what}, at {} ms: the keys", step.at);
+    for (j, (k, v, exp)) in keys.iter().enumerate() {
+        assert_eq!(
+            replies[1 + 2 * j],
+            Reply::Bulk(v.clone()),
+            "{what}, at {} ms: {k}",
+            step.at
+        );
+        let Reply::Int(pttl) = replies[2 + 2 * j] else {
+            panic!("PTTL replied {:?}", replies[2 + 2 * j]);
+        };
+        let Some(exp) = exp else {
+            assert_eq!(pttl, -1, "{what}: {k} has no TTL");
+            continue;
+        };
+        // The set ran between its send and its reply, the PTTL between
+        // the inspection's: the TTL left lies between these bounds.
+        let (set_pre, set_post) = lag.set.get(k).copied().unwrap_or((0, 0));
+        let left = i128::from((exp - step.at) * scale_us);
+        let (lo, hi) = (left - (late.1 - set_pre), left - (late.0 - set_post));
+        if hi - lo > TTL_SLACK_US {
+            // The machine stalled too long to tell.
+            return Err(Late);
+        }
+        let got = i128::from(pttl) * 1000;
+        assert!(
+            got >= lo - TTL_SLACK_US && got <= hi + TTL_SLACK_US,
+            "{what}, at {} ms: {k} has {pttl} ms left in Redis, the model {} ms ({lo} to {hi} µs real)",
+            step.at,
+            exp - step.at,
+        );
+    }
+    Ok((keys.len(), keys.iter().filter(|k| k.2.is_some()).count()))
 }
 
 /// Replays the run's commands at their times, each instance on its own
@@ -301,7 +415,7 @@ fn replay_at(
     run: &Run,
     what: &str,
     scale_us: u64,
-) -> Result<usize, Late> {
+) -> Result<Replayed, Late> {
     let instances = run.params().programs.len();
     let mut conns: Vec<Client> = (0..instances.max(1))
         .map(|_| Client::open(server, db))
@@ -309,8 +423,9 @@ fn replay_at(
     assert_eq!(conns[0].call(&["FLUSHDB".to_string()]), Reply::Ok);
     let slack = i128::from(MARGIN_MS * scale_us / 2);
     let mut lag = Lag::default();
+    let mut eye = Client::open(server, db);
     let start = Instant::now();
-    let mut compared = 0;
+    let mut compared = Replayed::default();
     for (k, step) in run.steps_list().iter().enumerate() {
         let who = step.actor.unwrap_or(0);
         if step.crashed {
@@ -324,8 +439,10 @@ fn replay_at(
             std::thread::sleep(wait);
         }
         for c in &step.commands {
+            let due_us = i128::from(step.at * scale_us);
+            let pre = start.elapsed().as_micros() as i128 - due_us;
             let got = conns[who].call(&scaled(&c.args, scale_us));
-            let late = start.elapsed().as_micros() as i128 - i128::from(step.at * scale_us);
+            let late = (pre, start.elapsed().as_micros() as i128 - due_us);
             if lag.drifted(who, &c.args, &c.reply, late, slack) {
                 return Err(Late);
             }
@@ -337,23 +454,51 @@ fn replay_at(
                 c.line(),
                 c.reply
             );
-            compared += 1;
+            compared.replies += 1;
         }
+        // The keys it holds now, if the replay has not drifted from when
+        // they were set.
+        let due_us = i128::from(step.at * scale_us);
+        let pre = start.elapsed().as_micros() as i128 - due_us;
+        let drifted = step
+            .keys
+            .iter()
+            .any(|(k, _, _)| lag.set.get(k).is_some_and(|l| (pre - l.1).abs() > slack));
+        if drifted {
+            return Err(Late);
+        }
+        let clock = Clock {
+            start,
+            scale_us,
+            due_us,
+            pre,
+        };
+        let (values, ttls) = inspect(&mut eye, step, &lag, clock, what)?;
+        compared.values += values;
+        compared.ttls += ttls;
     }
     Ok(compared)
+}
+
+/// What a Redis replay compared.
+#[derive(Debug, Default, Clone, Copy)]
+struct Replayed {
+    replies: usize,
+    values: usize,
+    ttls: usize,
 }
 
 /// Replays the run, slower each time it falls behind; returns the replies
 /// compared and how many attempts fell behind (all of them, and no reply
 /// compared, if even the slowest did: the machine is too busy for this
 /// run, which the test counts and bounds).
-fn replay(server: &Server, db: usize, run: &Run, what: &str) -> (usize, usize) {
+fn replay(server: &Server, db: usize, run: &Run, what: &str) -> (Replayed, usize) {
     for (late, &scale) in SCALES_US.iter().enumerate() {
         if let Ok(n) = replay_at(server, db, run, what, scale) {
             return (n, late);
         }
     }
-    (0, SCALES_US.len())
+    (Replayed::default(), SCALES_US.len())
 }
 
 fn random_params(rng: &mut Rng) -> Params {
@@ -423,16 +568,27 @@ fn flipped(p: &Params, option: &str) -> Params {
 struct Tally {
     runs: usize,
     compared: usize,
+    values: usize,
+    ttls: usize,
+    db: Compared,
     late: usize,
     unsettled: usize,
-    by: std::collections::BTreeMap<String, (usize, usize)>,
+    /// Per pattern: runs, replies and database rows compared.
+    by: std::collections::BTreeMap<String, (usize, usize, usize)>,
 }
 
 impl Tally {
-    fn replay(&mut self, server: &Server, db: usize, p: &Params, what: &str) {
+    fn replay(&mut self, server: &Server, lane: usize, pg: &mut Db, p: &Params, what: &str) {
         let run = Run::new(p);
-        let (n, l) = replay(server, db, &run, what);
+        let (r, l) = replay(server, lane, &run, what);
+        let d = replay_db(pg, p, &run, what);
+        self.db.statements += d.statements;
+        self.db.rows += d.rows;
+        self.db.verdicts += d.verdicts;
+        let n = r.replies;
         self.compared += n;
+        self.values += r.values;
+        self.ttls += r.ttls;
         self.late += l;
         self.unsettled += usize::from(l == SCALES_US.len());
         self.runs += 1;
@@ -455,18 +611,25 @@ impl Tally {
             let e = self.by.entry(name).or_default();
             e.0 += 1;
             e.1 += n;
+            e.2 += d.rows;
         }
     }
 
     fn add(&mut self, other: Tally) {
         self.runs += other.runs;
         self.compared += other.compared;
+        self.values += other.values;
+        self.ttls += other.ttls;
+        self.db.statements += other.db.statements;
+        self.db.rows += other.db.rows;
+        self.db.verdicts += other.db.verdicts;
         self.late += other.late;
         self.unsettled += other.unsettled;
-        for (k, (r, n)) in other.by {
+        for (k, (r, n, rows)) in other.by {
             let e = self.by.entry(k).or_default();
             e.0 += r;
             e.1 += n;
+            e.2 += rows;
         }
     }
 }
@@ -475,15 +638,16 @@ impl Tally {
 const LANES: usize = 4;
 
 /// Replays every job, `LANES` at a time.
-fn replay_all(server: &Server, jobs: &[(String, Params)]) -> Tally {
+fn replay_all(server: &Server, pg: &Pg, jobs: &[(String, Params)]) -> Tally {
     let mut total = Tally::default();
     let tallies: Vec<Tally> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..LANES)
             .map(|lane| {
+                let mut db = pg.connect(lane);
                 scope.spawn(move || {
                     let mut t = Tally::default();
                     for (what, p) in jobs.iter().skip(lane).step_by(LANES) {
-                        t.replay(server, lane, p, what);
+                        t.replay(server, lane, &mut db, p, what);
                     }
                     t
                 })
@@ -500,10 +664,12 @@ fn replay_all(server: &Server, jobs: &[(String, Params)]) -> Tally {
     total
 }
 
-#[test]
-fn redis_gives_the_replies_the_model_gives() {
-    let server = Server::start("redis");
-    let mut jobs: Vec<(String, Params)> = Vec::new();
+/// Every preset under every write policy, with each way of taking a miss,
+/// and with each fill option flipped, pushed onto `jobs`. A preset as it is
+/// must not sit on an expiry; a variant may (a reader that waits for a
+/// lease until it expires), and is left out and counted. Returns how many
+/// were left out, of how many.
+fn preset_jobs(jobs: &mut Vec<(String, Params)>) -> (usize, usize) {
     let mut on_expiry = 0;
     let mut variants_seen = 0;
     // Every preset under every write policy, with each way of taking a
@@ -548,6 +714,15 @@ fn redis_gives_the_replies_the_model_gives() {
             }
         }
     }
+    (on_expiry, variants_seen)
+}
+
+#[test]
+fn redis_and_postgres_agree_with_the_model() {
+    let server = Server::start("redis");
+    let pg = Pg::start();
+    let mut jobs: Vec<(String, Params)> = Vec::new();
+    let (on_expiry, variants_seen) = preset_jobs(&mut jobs);
     // Random scripts.
     let mut rng = Rng::new(0x4ed15);
     let random = 400;
@@ -560,13 +735,22 @@ fn redis_gives_the_replies_the_model_gives() {
         }
         jobs.push((format!("random script {i}: {p:?}"), p));
     }
-    let t = replay_all(&server, &jobs);
+    let t = replay_all(&server, &pg, &jobs);
     println!(
-        "{} runs, {} replies compared with redis-server, {on_expiry} of {variants_seen} preset variants and {skipped} of {random} random scripts left out as too close to an expiry, {} replays run again slower after falling behind, {} runs behind even at the slowest",
-        t.runs, t.compared, t.late, t.unsettled
+        "{} runs ({} random); redis-server: {} replies, {} cached values, {} TTLs; PostgreSQL: {} statements, {} rows, {} stale verdicts; all equal the model's. {on_expiry} of {variants_seen} preset variants and {skipped} of {random} random scripts left out as too close to an expiry, {} replays run again slower after falling behind, {} runs behind even at the slowest",
+        t.runs,
+        random - skipped,
+        t.compared,
+        t.values,
+        t.ttls,
+        t.db.statements,
+        t.db.rows,
+        t.db.verdicts,
+        t.late,
+        t.unsettled
     );
-    for (name, (runs, replies)) in &t.by {
-        println!("  {name}: {runs} runs, {replies} replies");
+    for (name, (runs, replies, rows)) in &t.by {
+        println!("  {name}: {runs} runs, {replies} replies, {rows} rows");
     }
     assert!(
         t.unsettled <= t.runs / 50,
@@ -583,6 +767,18 @@ fn redis_gives_the_replies_the_model_gives() {
         skipped < random / 4,
         "{skipped} of {random} random scripts left out"
     );
+    assert!(
+        random - skipped >= 300,
+        "{} random scripts replayed",
+        random - skipped
+    );
+    assert!(
+        t.values > 5_000 && t.ttls > 5_000,
+        "{} values, {} TTLs",
+        t.values,
+        t.ttls
+    );
+    assert!(t.db.rows > 10_000 && t.db.verdicts > 3_000, "{:?}", t.db);
     // Every pattern was replayed.
     for name in [
         "watch",

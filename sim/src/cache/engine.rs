@@ -729,7 +729,7 @@ impl Engine {
     fn landed(&self, name: char, version: u32, tail: &str) -> String {
         if self.is_stale(version) {
             format!(
-                "{name} sets {}{tail}, but the database holds {}: the cache is now wrong until the key expires or is deleted again.",
+                "{name} sets {} in the cache{tail}, but the database already holds {}: the cache is now wrong until the key expires or is deleted again.",
                 value_of(version),
                 row_text(self.db_version)
             )

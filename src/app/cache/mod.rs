@@ -17,6 +17,7 @@ use super::live::{
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::cache::edit::{Edited, OpEdit};
+use crate::sim::cache::redis::{KEEP_STALE, SET_IF_NEWER};
 use crate::sim::cache::workload::{self, Setup, Workload};
 use crate::sim::cache::{
     Lease, Op, Params, Preset, Run, Token, WritePolicy, MAX_INSTANCES, MAX_SCHEDULE,
@@ -46,12 +47,28 @@ pub fn CacheViz(slug: &'static str) -> impl IntoView {
                 <div class="ca-seq-wrap" tabindex="0" role="region" aria-label="Sequence diagram (scrolls sideways on a narrow screen)" inner_html=at(render::sequence)></div>
                 <div inner_html=at(render::state)></div>
                 <dl class="counters" aria-label="Figures so far" inner_html=at(render::figures)></dl>
+                <Scripts/>
             </section>
             <Later>
                 <Script state=state/>
                 <Compare/>
             </Later>
         </div>
+    }
+}
+
+/// The text of the two Lua scripts the patterns send, which the command
+/// log names by their purpose.
+#[component]
+fn Scripts() -> impl IntoView {
+    view! {
+        <details class="ca-scripts">
+            <summary>"The Lua scripts in the log"</summary>
+            <p>"Redis runs each script atomically. "<code>"\u{2039}set if newer\u{203a}"</code>" (versioned sets: fills and tombstones) sets the key only if what it holds ranks lower; a value vN ranks 2N+1, a tombstone tN ranks 2N:"</p>
+            <pre><code>{SET_IF_NEWER}</code></pre>
+            <p><code>"\u{2039}keep a stale copy\u{203a}"</code>" (stale-while-revalidate: a writer's invalidation) moves the value to the stale key instead of deleting it:"</p>
+            <pre><code>{KEEP_STALE}</code></pre>
+        </details>
     }
 }
 
