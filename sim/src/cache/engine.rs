@@ -1,6 +1,8 @@
-//! The script engine: two or three application instances run their reads
+//! The script engine: two to ten application instances run their reads
 //! and writes of one key, one atomic step at a time in the order a schedule
-//! gives, against one cache and one database.
+//! gives, against one cache and one database. A step takes no virtual
+//! time: only the schedule's waits move the clock (and, once the schedule
+//! is over, a move past a lock's expiry when every instance left waits).
 
 use super::redis::{Command, Redis, Reply};
 use crate::rng::Rng;
@@ -129,7 +131,7 @@ impl WritePolicy {
             WritePolicy::WriteBehind => "Write-behind",
             WritePolicy::RefreshAhead => "Refresh-ahead (writes delete)",
             WritePolicy::DoubleDelete => "Delete, update, delete again later",
-            WritePolicy::Tombstone => "Update, then a versioned tombstone (sets compare versions)",
+            WritePolicy::Tombstone => "Update, then a versioned tombstone",
             WritePolicy::CacheFirst => "Set the key, then update the database",
         }
     }

@@ -2,7 +2,9 @@
 //! cache that speaks Redis's commands and a database, one atomic step at a
 //! time in the order a schedule gives. The races that make a cache lie
 //! (the stale set, delete-then-update, set-then-set, a lost invalidation, a
-//! thundering herd) are schedules; the mitigations (leases, TTL jitter,
+//! thundering herd) are schedules; the mitigations (leases, a mutex,
+//! stale-while-revalidate, versioned sets with tombstones, fills by `SET NX`
+//! or guarded by `WATCH`, negative caching, single flight, TTL jitter,
 //! XFetch, a short TTL, the write policy itself) are switches.
 
 pub mod edit;

@@ -188,8 +188,18 @@ impl Redis {
     }
 
     /// A command changed `key`: every `WATCH` of it now fails its `EXEC`.
+    /// Only changes made while some client watches need counting (a
+    /// `WATCH` compares the count it saw with the count at `EXEC`).
     fn changed(&mut self, key: &str) {
-        *self.changes.entry(Arc::from(key)).or_default() += 1;
+        if self.watched.is_empty() {
+            return;
+        }
+        match self.changes.get_mut(key) {
+            Some(n) => *n += 1,
+            None => {
+                self.changes.insert(Arc::from(key), 1);
+            }
+        }
     }
 
     fn changes_of(&self, key: &str) -> u64 {
@@ -197,6 +207,10 @@ impl Redis {
     }
 
     fn touch(&mut self, key: &str) {
+        // Without a key limit nothing is evicted, so recency is not kept.
+        if self.capacity.is_none() {
+            return;
+        }
         self.ticks += 1;
         let t = self.ticks;
         if let Some((k, e)) = self.entries.get_key_value(key) {
