@@ -352,6 +352,17 @@ fn inspect(
         clock.pre,
         clock.start.elapsed().as_micros() as i128 - clock.due_us,
     );
+    // A stall while it ran, or since a key it reads was set, proves
+    // nothing about what has expired.
+    let slack = i128::from(MARGIN_MS * clock.scale_us / 2);
+    let stalled = late.1 - late.0 > slack
+        || step
+            .keys
+            .iter()
+            .any(|(k, _, _)| lag.set.get(k).is_some_and(|l| (late.1 - l.0).abs() > slack));
+    if stalled {
+        return Err(Late);
+    }
     let mut live: Vec<String> = match &replies[0] {
         Reply::Exec(Some(r)) => r
             .iter()
