@@ -7,7 +7,7 @@ import { ready, watchErrors, expectNoHorizontalScroll, topicUrl, topicPath, mark
 // layout. The figures asserted follow from the schedules in the URLs.
 
 const staleSet =
-  "policy=update-delete&lease=off&jitter=0&xfetch=0&ttl_ms=30000&warm=off&a=read,read&b=write&schedule=a,a,b,b,a,a";
+  "policy=update-delete&lease=off&jitter=0&xfetch=0&ttl_ms=30000&warm=off&clock=script&a=read,read&b=write&schedule=a,a,b,b,a,a";
 
 /** Opens the caching page with `query`, the model's parameters. */
 async function open(page: Page, query: string) {
@@ -112,7 +112,7 @@ test("every race happens without its mitigation and not with it", async ({ page 
 });
 
 test("a script typed, edited and reordered by keyboard, shared and reopened", async ({ page, context }) => {
-  await open(page, "a=read&b=write&schedule=");
+  await open(page, "clock=script&a=read&b=write&schedule=");
   await expect(page.locator(".ca .bk-actions li")).toHaveCount(0);
   // Type a schedule: A misses and reads v1 before B commits and deletes.
   await page.locator("#ca-schedule-text").fill("a,a,b,b");
@@ -261,12 +261,88 @@ test("an old link opens the new address at the same frame", async ({ page }) => 
   expect(errors).toEqual([]);
 });
 
+test("the fixes for the stale set: each control by keyboard, its command in the log", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, staleSet);
+  // Every new control has its label.
+  for (const [id, label] of [
+    ["ca-watch", "Fill guard"],
+    ["ca-flight", "Single flight"],
+    ["ca-missing", "At the start the row is"],
+    ["ca-negative", "A missing row"],
+  ]) {
+    await expect(page.getByLabel(new RegExp(`^${label}`))).toHaveAttribute("id", id);
+  }
+  // Versioned sets, picked from the scenario list by keyboard: the
+  // script refuses A's fill, and the log names it.
+  await page.locator("#ca-preset").focus();
+  await page.locator("#ca-preset").selectOption("tombstone");
+  await stepUntil(page, "the script refuses v1");
+  await expect(page.locator(".ca-seq .ca-step.now .ca-req")).toContainText("EVAL \u2039set if newer\u203a");
+  await expect(page.locator(".ca-stores")).toContainText("t2");
+  await toEnd(page);
+  await expect(stat(page, "Stale reads")).toHaveText("1");
+  await page.locator(".ca-scripts summary").click();
+  await expect(page.locator(".ca-scripts pre").first()).toContainText("redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])");
+  // WATCH on the stale set, chosen by keyboard: the stale fill still lands
+  // (the key was absent, and a delete of nothing changes nothing).
+  await page.locator("#ca-preset").selectOption("stale-set");
+  await page.locator("#ca-watch").focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(page).toHaveURL(/watch=on/);
+  await toEnd(page);
+  await expect(stat(page, "Stale reads")).toHaveText("1");
+  await expect(page.locator(".ca-seq")).toContainText("EXEC");
+  // The WATCH preset: C's EXEC replies nil.
+  await page.locator("#ca-preset").selectOption("watch");
+  await stepUntil(page, "EXEC replies nil");
+  // Negative caching: the missing row, cached as none.
+  await page.locator("#ca-preset").selectOption("negative");
+  await expect(page.locator("#ca-missing")).toHaveValue("on");
+  await expect(page.locator("#ca-negative")).toHaveValue("on");
+  await stepUntil(page, "A hits and returns none");
+  await expect(page.locator(".ca-stores")).toContainText("no row 42");
+  await page.locator("#ca-negative").selectOption("off");
+  await toEnd(page);
+  await expect(stat(page, "Database reads")).toHaveText("4");
+  // Stale-while-revalidate serves the stale copy instead of waiting.
+  await page.locator("#ca-preset").selectOption("stale-while-revalidate");
+  await expect(page.locator("#ca-lease")).toHaveValue("stale");
+  await stepUntil(page, "C serves the stale copy v1");
+  await expect(page.locator(".ca-stores")).toContainText("user:42:stale");
+  // Single flight: two processes, two database reads for four readers.
+  await page.locator("#ca-preset").selectOption("single-flight");
+  await toEnd(page);
+  await expect(stat(page, "Database reads")).toHaveText("2");
+  await page.locator("#ca-flight").selectOption("0");
+  await toEnd(page);
+  await expect(stat(page, "Database reads")).toHaveText("4");
+  await page.locator("#ca-flight").selectOption("1");
+  await expect(page).toHaveURL(/flight=1/);
+  await toEnd(page);
+  await expect(stat(page, "Database reads")).toHaveText("1");
+  // Cache first, then a crash: a value the database never gets.
+  await page.locator("#ca-preset").selectOption("cache-first-crash");
+  await stepUntil(page, "the cache holds a value the database never gets");
+  expect(errors).toEqual([]);
+});
+
+test("a link from before steps took no time opens with a notice", async ({ page }) => {
+  await open(page, "policy=update-delete&lease=mutex&ttl_ms=30000&lease_ms=1000&a=read&b=read,read&schedule=a,a,a!,b,b,2s,b,b,b,b");
+  await expect(page.locator(".notice")).toContainText("10 ms");
+  await expect(page.locator("#ca-lease")).toHaveValue("mutex");
+  await toEnd(page);
+  await expect(stat(page, "Database reads")).toHaveText("2");
+});
+
 test("the visualization fits a phone", async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
   await open(page, `${staleSet}&step=6`);
   await page.locator(".ca").scrollIntoViewIfNeeded();
   await expectNoHorizontalScroll(page);
   await page.locator(".viz").screenshot({ path: "artifacts/screenshots/cache-phone.png" });
+  await open(page, "policy=update-tombstone&lease=stale&jitter=0&xfetch=0&ttl_ms=30000&lease_ms=10000&watch=on&missing=on&negative=on&flight=2&warm=off&clock=script&a=read&b=write&c=read&d=read&schedule=a,a,c,c,b,b,a,31s,c,d&step=6");
+  await expectNoHorizontalScroll(page);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.screenshot({ path: "artifacts/screenshots/cache-desktop.png" });
 });

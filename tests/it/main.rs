@@ -18,6 +18,7 @@ mod common;
 mod breaker_opossum;
 mod breaker_pybreaker;
 mod breaker_urls;
+mod cache_pg;
 mod cache_redis;
 mod cache_urls;
 mod content_pipeline;

@@ -2,7 +2,9 @@
 //! cache that speaks Redis's commands and a database, one atomic step at a
 //! time in the order a schedule gives. The races that make a cache lie
 //! (the stale set, delete-then-update, set-then-set, a lost invalidation, a
-//! thundering herd) are schedules; the mitigations (leases, TTL jitter,
+//! thundering herd) are schedules; the mitigations (leases, a mutex,
+//! stale-while-revalidate, versioned sets with tombstones, fills by `SET NX`
+//! or guarded by `WATCH`, negative caching, single flight, TTL jitter,
 //! XFetch, a short TTL, the write policy itself) are switches.
 
 pub mod edit;
@@ -12,7 +14,8 @@ pub mod workload;
 
 pub use engine::{
     run as run_script, value_of, version_in, Arrow, Config, Figures, Lane, Lease, Op, Outcome,
-    ReadResult, Step, Token, WritePolicy, KEY, LEASE_KEY, LOCK_KEY, MAX_STEPS, RETRY_MS, STEP_MS,
+    ReadResult, Step, Token, WritePolicy, BACKOFF_MS, KEY, LEASE_KEY, LOCK_KEY, MAX_STEPS,
+    RETRY_MS, STALE_KEY,
 };
 
 use super::model::{Choices, Kind, Model, Param};
@@ -61,6 +64,14 @@ pub struct Params {
     pub double_ms: u32,
     /// Fills use `SET NX`.
     pub fill_nx: bool,
+    /// Fills are guarded by `WATCH` and `MULTI`/`EXEC`.
+    pub watch: bool,
+    /// The row starts missing.
+    pub missing: bool,
+    /// Negative caching: a missing row is cached as `none`.
+    pub negative: bool,
+    /// Single flight within each of this many processes (0: off).
+    pub flight: u32,
     /// Each instance's operations (two to [`MAX_INSTANCES`] instances).
     pub programs: Vec<Vec<Op>>,
     /// The interleaving.
@@ -88,6 +99,10 @@ fn base() -> Params {
         seed: 1,
         double_ms: 500,
         fill_nx: false,
+        watch: false,
+        missing: false,
+        negative: false,
+        flight: 0,
         programs: vec![vec![Op::Read, Op::Read], vec![Op::Write]],
         schedule: Vec::new(),
     }
@@ -154,17 +169,22 @@ impl Params {
             seed: self.seed,
             double_ms: self.double_ms.into(),
             fill_nx: self.fill_nx,
+            watch: self.watch,
+            missing: self.missing,
+            negative: self.negative,
+            flight: self.flight,
         }
     }
 }
 
 impl Choices for Lease {
-    const ALL: &'static [Lease] = &[Lease::On, Lease::Off, Lease::Mutex];
+    const ALL: &'static [Lease] = &[Lease::On, Lease::Off, Lease::Mutex, Lease::Stale];
     fn word(self) -> &'static str {
         match self {
             Lease::On => "on",
             Lease::Off => "off",
             Lease::Mutex => "mutex",
+            Lease::Stale => "stale",
         }
     }
 }
@@ -206,6 +226,10 @@ const TABLE: &[Param<Params>] = &[
     )
     .when(|p| p.policy == WritePolicy::DoubleDelete),
     choice!("nx", "Fills use SET NX", bool, fill_nx).when(|p| p.fill_nx),
+    choice!("watch", "Fills guarded by WATCH", bool, watch).when(|p| p.watch),
+    choice!("missing", "The row starts missing", bool, missing).when(|p| p.missing),
+    choice!("negative", "Cache a missing row", bool, negative).when(|p| p.negative),
+    int!("flight", "Single flight, processes", "0 off", 0, 10, flight).when(|p| p.flight > 0),
     choice!("warm", "Starts cached", bool, warm),
     int!("seed", "Seed", "", 0, u32::MAX, seed).when(|p| p.jitter_pct > 0 || p.xfetch_beta10 > 0),
     Param::new(
@@ -230,6 +254,13 @@ const TABLE: &[Param<Params>] = &[
 /// as the last key the link names, at least two; an instance between them
 /// that the link leaves out does nothing.
 fn read_programs(p: &mut Params, r: &mut Reader) {
+    let clock = r.text(CLOCK_KEY);
+    if let Some(c) = clock.filter(|c| *c != CLOCK) {
+        r.note(format!(
+            "{CLOCK_KEY}={} (the only value is {CLOCK}; read as {CLOCK})",
+            super::params::show(c)
+        ));
+    }
     let mut programs: Vec<Option<Vec<Op>>> = vec![None; MAX_INSTANCES];
     for (i, name) in NAMES.iter().enumerate() {
         if let Some(raw) = r.text(name) {
@@ -253,6 +284,11 @@ fn read_programs(p: &mut Params, r: &mut Reader) {
             programs[i] = Some(ops);
         }
     }
+    // A link with programs and no clock mark was made when steps took
+    // time.
+    if clock.is_none() && programs.iter().any(Option::is_some) {
+        r.note(OLD_CLOCK.to_string());
+    }
     if let Some(last) = programs.iter().rposition(Option::is_some) {
         p.programs = programs[..=last.max(1)]
             .iter()
@@ -261,7 +297,15 @@ fn read_programs(p: &mut Params, r: &mut Reader) {
     }
 }
 
+/// The key that marks a link made since steps take no time.
+const CLOCK_KEY: &str = "clock";
+/// Its value: only the script moves the clock.
+const CLOCK: &str = "script";
+/// The notice on a link made before.
+pub const OLD_CLOCK: &str = "this link is from before steps took no time (each moved the clock 10 ms, each lease wait 50 ms); now only the schedule's waits move it, so times and TTLs left may differ";
+
 fn write_programs(p: &Params, out: &mut Vec<(&'static str, String)>) {
+    out.push((CLOCK_KEY, CLOCK.to_string()));
     for (i, ops) in p.programs.iter().enumerate().take(MAX_INSTANCES) {
         out.push((
             NAMES[i],
@@ -376,11 +420,16 @@ impl Run {
             })
             .collect();
         format!(
-            "Nothing has run yet. The database holds v1{}. {}. Writes: {}{}.",
-            if p.warm {
-                " and so does the cache"
+            "Nothing has run yet. The database {}{}. {}. Writes: {}{}{}.",
+            if p.missing {
+                "has no row 42"
             } else {
-                "; the cache is empty"
+                "holds v1"
+            },
+            match (p.warm, p.missing) {
+                (true, false) => " and so does the cache",
+                (true, true) => "; the cache holds none (a cached miss)",
+                _ => "; the cache is empty",
             },
             who.join("; "),
             p.policy.label().to_lowercase(),
@@ -388,7 +437,28 @@ impl Run {
                 Lease::Off => "",
                 Lease::On => ", with leases",
                 Lease::Mutex => ", with a mutex around each fill",
-            }
+                Lease::Stale =>
+                    ", with a mutex around each fill and a stale copy kept on invalidation",
+            },
+            [
+                (p.fill_nx, "; fills use SET NX"),
+                (p.watch, "; fills are guarded by WATCH"),
+                (p.negative, "; a missing row is cached as none"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, s)| *s)
+            .collect::<String>()
+                + &if p.flight > 0 {
+                    format!(
+                        "; single flight in {} {} (instance A in the first, B in the {}, and so on round)",
+                        p.flight,
+                        if p.flight == 1 { "process" } else { "processes" },
+                        if p.flight == 1 { "first too" } else { "second" }
+                    )
+                } else {
+                    String::new()
+                }
         )
     }
 }
@@ -406,14 +476,16 @@ impl super::Trace for Run {
         let s = &self.outcome.steps[step];
         let mut text = format!("{}: {}", secs(s.at), s.note);
         if step == self.outcome.scheduled + 1 && step > 1 {
-            text = format!("The schedule is over; the programs finish in order. {text}");
+            text = format!("The schedule is over; the programs finish, the first that can go on taking each step. {text}");
         }
         if step + 1 == self.outcome.steps.len() {
             let f = s.figures;
             text.push_str(&format!(
-                " In all: {} reads, {} hits, {} database reads, {} stale.",
+                " In all: {} reads, {} hits, {} misses, {} waits, {} database reads, {} stale.",
                 thousands(f.reads.into()),
                 thousands(f.hits.into()),
+                thousands(f.misses.into()),
+                thousands(f.waits.into()),
                 thousands(f.db_reads.into()),
                 thousands(f.stale_reads.into())
             ));
@@ -445,11 +517,24 @@ pub enum Preset {
     SetNx,
     /// A mutex around the fill, and its holder crashes.
     MutexCrash,
+    /// Versioned sets: a tombstone refuses an older fill, until it expires.
+    Tombstone,
+    /// Fills guarded by WATCH: a delete of the value refuses the fill, a
+    /// delete of nothing does not.
+    Watch,
+    /// Set the cache, then the database: a crash between the two.
+    CacheFirst,
+    /// Negative caching, and its stale "missing" after an insert.
+    Negative,
+    /// Stale-while-revalidate, and its refresher crashes.
+    StaleWhileRevalidate,
+    /// Single flight in two processes: a herd of four makes two reads.
+    SingleFlight,
 }
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 9] = [
+    pub const ALL: [Preset; 15] = [
         Preset::StaleSet,
         Preset::DeleteFirst,
         Preset::SetRace,
@@ -459,6 +544,12 @@ impl Preset {
         Preset::DoubleDelete,
         Preset::SetNx,
         Preset::MutexCrash,
+        Preset::Tombstone,
+        Preset::Watch,
+        Preset::CacheFirst,
+        Preset::Negative,
+        Preset::StaleWhileRevalidate,
+        Preset::SingleFlight,
     ];
 
     /// The word the view uses.
@@ -473,6 +564,12 @@ impl Preset {
             Preset::DoubleDelete => "double-delete",
             Preset::SetNx => "set-nx",
             Preset::MutexCrash => "mutex-crash",
+            Preset::Tombstone => "tombstone",
+            Preset::Watch => "watch",
+            Preset::CacheFirst => "cache-first-crash",
+            Preset::Negative => "negative",
+            Preset::StaleWhileRevalidate => "stale-while-revalidate",
+            Preset::SingleFlight => "single-flight",
         }
     }
 
@@ -488,6 +585,12 @@ impl Preset {
             Preset::DoubleDelete => "Delayed double delete: its window",
             Preset::SetNx => "Fills with SET NX",
             Preset::MutexCrash => "A mutex around the fill, and its holder crashes",
+            Preset::Tombstone => "Versioned sets: a tombstone, until it expires",
+            Preset::Watch => "Fills guarded by WATCH: what a delete of nothing misses",
+            Preset::CacheFirst => "Set the cache, then the database, and a crash",
+            Preset::Negative => "Negative caching and its stale \u{201c}missing\u{201d}",
+            Preset::StaleWhileRevalidate => "Stale-while-revalidate, and its refresher crashes",
+            Preset::SingleFlight => "Single flight: a herd in two processes",
         }
     }
 
@@ -496,6 +599,9 @@ impl Preset {
         use Op::{Read, Write};
         use Token::{Crash, Step as S, Wait};
         let b = base();
+        if let Some(p) = self.pattern_params() {
+            return p;
+        }
         match self {
             Preset::StaleSet => Params {
                 schedule: vec![S(0), S(0), S(1), S(1), S(0), S(0)],
@@ -560,6 +666,7 @@ impl Preset {
                     S(1),
                     S(1),
                     S(0),
+                    Wait(500),
                     S(1),
                     S(0),
                     S(2),
@@ -594,7 +701,137 @@ impl Preset {
                 ],
                 ..b
             },
+            _ => b,
         }
+    }
+
+    /// The presets of the patterns that answer the stale set and the herd.
+    fn pattern_params(self) -> Option<Params> {
+        use Op::{Read, Write};
+        use Token::{Crash, Step as S, Wait};
+        let b = base();
+        Some(match self {
+            // A and C read v1 before B commits v2; B's tombstone refuses
+            // A's fill, but C's comes after the tombstone expired.
+            Preset::Tombstone => Params {
+                policy: WritePolicy::Tombstone,
+                programs: vec![vec![Read], vec![Write], vec![Read], vec![Read]],
+                schedule: vec![
+                    S(0),
+                    S(0),
+                    S(2),
+                    S(2),
+                    S(1),
+                    S(1),
+                    S(0),
+                    Wait(31_000),
+                    S(2),
+                    S(3),
+                ],
+                ..b
+            },
+            // C watches and reads v1; A fills v1; B commits v2 and deletes
+            // A's value, so C's EXEC fails. Then D watches an absent key,
+            // reads v2, B commits v3 and deletes nothing, and D's stale
+            // fill goes through.
+            Preset::Watch => Params {
+                watch: true,
+                programs: vec![vec![Read, Read], vec![Write, Write], vec![Read], vec![Read]],
+                schedule: vec![
+                    S(2),
+                    S(2),
+                    S(0),
+                    S(0),
+                    S(0),
+                    S(1),
+                    S(1),
+                    S(2),
+                    S(3),
+                    S(3),
+                    S(1),
+                    S(1),
+                    S(3),
+                    S(0),
+                ],
+                ..b
+            },
+            // A sets v2 first, so B's read finds the new value, not a hole
+            // to refill with the old one; A commits. Then A sets v3 and
+            // crashes before its commit.
+            Preset::CacheFirst => Params {
+                policy: WritePolicy::CacheFirst,
+                warm: true,
+                programs: vec![vec![Write, Write], vec![Read, Read]],
+                schedule: vec![S(0), S(1), S(0), S(0), Crash(0), S(1)],
+                ..b
+            },
+            _ => return self.more_pattern_params(),
+        })
+    }
+
+    /// The presets of negative caching, stale-while-revalidate and single
+    /// flight.
+    fn more_pattern_params(self) -> Option<Params> {
+        use Op::{Read, Write};
+        use Token::{Crash, Step as S, Wait};
+        let b = base();
+        Some(match self {
+            // The row is missing: A caches none and its second read hits
+            // it. C read "no row" before B inserts v1 and deletes the key;
+            // C's fill of none lands after, and D reads "missing".
+            Preset::Negative => Params {
+                missing: true,
+                negative: true,
+                programs: vec![vec![Read, Read], vec![Write], vec![Read], vec![Read]],
+                schedule: vec![S(2), S(2), S(0), S(0), S(0), S(0), S(1), S(1), S(2), S(3)],
+                ..b
+            },
+            // A commits v2 and keeps v1 as the stale copy; B takes the lock
+            // to refresh, C serves the stale copy at once. B crashes with
+            // the lock; D serves stale until the lock expires, then
+            // refreshes.
+            Preset::StaleWhileRevalidate => Params {
+                lease: Lease::Stale,
+                warm: true,
+                programs: vec![vec![Write], vec![Read], vec![Read], vec![Read, Read]],
+                schedule: vec![
+                    S(0),
+                    S(0),
+                    S(1),
+                    S(2),
+                    Crash(1),
+                    S(3),
+                    Wait(11_000),
+                    S(3),
+                    S(3),
+                    S(3),
+                ],
+                ..b
+            },
+            // The hot key expires under A, B, C and D; A and C share a
+            // process, B and D the other: two database reads, not four.
+            Preset::SingleFlight => Params {
+                flight: 2,
+                warm: true,
+                programs: vec![vec![Read, Read], vec![Read], vec![Read], vec![Read]],
+                schedule: vec![
+                    S(0),
+                    Wait(31_000),
+                    S(0),
+                    S(1),
+                    S(2),
+                    S(3),
+                    S(0),
+                    S(1),
+                    S(2),
+                    S(3),
+                    S(0),
+                    S(1),
+                ],
+                ..b
+            },
+            _ => return None,
+        })
     }
 }
 

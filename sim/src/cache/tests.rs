@@ -2,6 +2,7 @@
 //! keeps its invariants on random scripts.
 
 use super::*;
+use crate::cache::redis::Reply;
 use crate::rng::Rng;
 use crate::Trace;
 
@@ -195,18 +196,19 @@ fn a_delayed_double_delete_clears_an_early_fill_but_not_a_late_one() {
     let p = Preset::DoubleDelete.params();
     let run = Run::new(&p);
     // A's stale fill of v1 (step 7) is cleared by B's second delete, which
-    // waits its delay after the commit (step 8).
+    // comes once the schedule has waited its delay after the commit (steps
+    // 8 and 9).
     assert_eq!(run.step(7).cached.map(|c| c.0), Some(1));
     assert_eq!(run.step(7).db_version, 2);
-    let second = run.step(8);
+    let second = run.step(9);
     assert_eq!(second.cached, None);
     assert_eq!(second.at, run.step(6).at + u64::from(p.double_ms));
     assert!(second.commands.iter().any(|c| c.args[0] == "DEL"));
     // A's next read misses; C's fill after the second delete stays, and D
     // reads it stale.
-    assert!(run.step(9).read.is_none());
-    assert_eq!(run.step(10).cached.map(|c| c.0), Some(1));
-    let d = run.step(11).read.expect("D reads");
+    assert!(run.step(10).read.is_none());
+    assert_eq!(run.step(11).cached.map(|c| c.0), Some(1));
+    let d = run.step(12).read.expect("D reads");
     assert!(d.hit && d.version < d.db_version);
     assert_eq!(run.total().stale_reads, 1);
     // Without the second delete (delete, then update), A's fill stays
@@ -240,15 +242,26 @@ fn a_mutex_keeps_readers_waiting_but_not_the_stale_value_out() {
     );
     assert_eq!(waits, 2);
     assert_eq!(run.total().db_reads, 2);
-    // Without the wait, B retries until the lock expires.
+    // Without the wait, every step the schedule gives B is a wait (steps
+    // take no time); then, with nothing else to run, the clock moves on
+    // past the lock's expiry.
     let mut q = p.clone();
     q.schedule.retain(|t| !matches!(t, Token::Wait(_)));
-    let retries = Run::new(&q)
+    let run = Run::new(&q);
+    let retries = run
         .steps_list()
         .iter()
         .filter(|s| s.note.contains("another instance holds the lock"))
         .count();
-    assert!(retries >= 15, "{retries}");
+    let scheduled_b = q.schedule.iter().filter(|t| **t == Token::Step(1)).count();
+    assert_eq!(retries, scheduled_b);
+    assert_eq!(run.total().waits as usize, scheduled_b);
+    let jump = run
+        .steps_list()
+        .iter()
+        .find(|s| s.note.contains("back off"))
+        .expect("the clock moves on");
+    assert_eq!(jump.at, u64::from(p.lease_ms) + BACKOFF_MS);
     // On the stale set, a lease refuses the fill after the delete; a mutex
     // does not, so the stale read stays.
     let stale = Preset::StaleSet.params();
@@ -375,7 +388,7 @@ fn random_params(rng: &mut Rng) -> Params {
         .collect();
     Params {
         policy: WritePolicy::ALL[pick(WritePolicy::ALL.len() as u64) as usize],
-        lease: [Lease::Off, Lease::On, Lease::Mutex][pick(3) as usize],
+        lease: Lease::ALL[pick(Lease::ALL.len() as u64) as usize],
         jitter_pct: [0, 10, 50][pick(3) as usize],
         xfetch_beta10: [0, 10, 30][pick(3) as usize],
         ttl_ms: 1_000 * (1 + pick(40)),
@@ -387,6 +400,10 @@ fn random_params(rng: &mut Rng) -> Params {
         seed: pick(1000),
         double_ms: [1, 50, 500][pick(3) as usize],
         fill_nx: pick(3) == 0,
+        watch: pick(3) == 0,
+        missing: pick(4) == 0,
+        negative: pick(3) == 0,
+        flight: [0, 0, 1, 2][pick(4) as usize],
         programs,
         schedule,
     }
@@ -407,14 +424,25 @@ fn random_scripts_keep_the_invariants() {
             assert!(f.reads >= prev.reads && f.db_reads >= prev.db_reads);
             assert!(f.hits + f.misses >= f.reads.min(f.hits + f.misses));
             assert!(f.stale_reads <= f.reads);
-            // A read is stale exactly when it returned an older version.
+            // A read is stale exactly when it returned an older version
+            // (under set-then-update, any other version).
             if let Some(r) = s.read {
-                assert_eq!(
-                    r.version < r.db_version,
-                    f.stale_reads == prev.stale_reads + 1
+                let cache_first = p.policy == WritePolicy::CacheFirst;
+                let stale = if cache_first {
+                    r.version != r.db_version
+                } else {
+                    r.version < r.db_version
+                };
+                assert_eq!(stale, f.stale_reads == prev.stale_reads + 1);
+                assert!(
+                    r.version <= r.db_version
+                        || p.policy == WritePolicy::WriteBehind
+                        || cache_first
                 );
-                assert!(r.version <= r.db_version || p.policy == WritePolicy::WriteBehind);
             }
+            // Every GET of the key that starts a read is a hit, a miss or
+            // a wait.
+            assert!(f.hits + f.misses + f.waits >= prev.hits + prev.misses + prev.waits);
             assert!(k == 0 || s.at >= steps[k - 1].at);
             prev = f;
         }
@@ -445,8 +473,8 @@ fn replay_database(p: &Params, run: &Run, seen: &mut Replayed) {
     seen.scripts[policy] += 1;
     let steps = run.steps_list();
     let what = |k: usize| format!("step {k} of {p:?}");
-    // The row `users` 42 holds: the version of its value.
-    let mut row = 1;
+    // The row `users` 42 holds: the version of its value (0: no row).
+    let mut row = u32::from(!p.missing);
     let mut commits = 0;
     // Per instance: a write begun and not yet finished.
     let mut in_flight = vec![false; p.programs.len()];
@@ -455,9 +483,22 @@ fn replay_database(p: &Params, run: &Run, seen: &mut Replayed) {
         let mut flushes = 0;
         for a in s.arrows.iter().filter(|a| a.to == Lane::Db) {
             if a.request.starts_with("SELECT") {
-                assert_eq!(a.reply, value_of(row), "{}", what(k));
+                let want = if row == 0 {
+                    "no row".to_string()
+                } else {
+                    value_of(row)
+                };
+                assert_eq!(a.reply, want, "{}", what(k));
                 continue;
             }
+            // An insert exactly when there is no row.
+            assert_eq!(
+                a.request.contains("INSERT"),
+                row == 0,
+                "{}: {}",
+                what(k),
+                a.request
+            );
             let version = a
                 .request
                 .split('\'')
@@ -468,7 +509,11 @@ fn replay_database(p: &Params, run: &Run, seen: &mut Replayed) {
                 before_flush.get_or_insert(row);
                 flushes += 1;
             }
-            assert!(version > row, "{}: v{version} after v{row}", what(k));
+            assert!(
+                version > row || p.policy == WritePolicy::CacheFirst,
+                "{}: v{version} after v{row}",
+                what(k)
+            );
             row = version;
             commits += 1;
         }
@@ -481,7 +526,12 @@ fn replay_database(p: &Params, run: &Run, seen: &mut Replayed) {
         if let Some(r) = s.read {
             let db = before_flush.unwrap_or(row);
             assert_eq!(r.db_version, db, "{}", what(k));
-            if r.version >= r.db_version {
+            let fresh = if p.policy == WritePolicy::CacheFirst {
+                r.version == r.db_version
+            } else {
+                r.version >= r.db_version
+            };
+            if fresh {
                 assert_eq!(r.stale_ms, 0, "{}", what(k));
                 assert!(
                     r.version == db || (p.policy == WritePolicy::WriteBehind && r.version > db),
@@ -499,17 +549,7 @@ fn replay_database(p: &Params, run: &Run, seen: &mut Replayed) {
             if in_flight[i] {
                 in_flight[i] = false;
             } else {
-                let second_delete = s.note.contains("a second time");
-                let starts = s.arrows.iter().any(|a| match p.policy {
-                    WritePolicy::DeleteBefore | WritePolicy::DoubleDelete => {
-                        a.to == Lane::Cache
-                            && a.request.split(' ').nth(1) == Some(KEY)
-                            && a.request.starts_with("DEL")
-                            && !second_delete
-                    }
-                    WritePolicy::WriteThrough | WritePolicy::WriteBehind => false,
-                    _ => a.to == Lane::Db && a.request.starts_with("UPDATE"),
-                });
+                let starts = starts_write(p, s);
                 if starts {
                     seen.overlapping[policy] += usize::from(in_flight.iter().any(|&f| f));
                     in_flight[i] = true;
@@ -520,6 +560,24 @@ fn replay_database(p: &Params, run: &Run, seen: &mut Replayed) {
         seen.steps += 1;
     }
     seen.commits += commits;
+}
+
+/// Whether step `s` begins a write (its first statement or command).
+fn starts_write(p: &Params, s: &Step) -> bool {
+    let second_delete = s.note.contains("a second time");
+    s.arrows.iter().any(|a| match p.policy {
+        WritePolicy::DeleteBefore | WritePolicy::DoubleDelete => {
+            a.to == Lane::Cache
+                && ((a.request.split(' ').nth(1) == Some(KEY) && a.request.starts_with("DEL"))
+                    || a.request.contains("keep a stale copy"))
+                && !second_delete
+        }
+        WritePolicy::CacheFirst => s.note.contains("in the cache first"),
+        WritePolicy::WriteThrough | WritePolicy::WriteBehind => false,
+        _ => {
+            a.to == Lane::Db && (a.request.starts_with("UPDATE") || a.request.starts_with("INSERT"))
+        }
+    })
 }
 
 #[test]
@@ -642,4 +700,197 @@ fn steps_and_what_each_holds_stay_bounded() {
         longest = longest.max(steps.len());
     }
     assert!(longest > 200, "long runs were tried");
+}
+
+fn reads(run: &Run) -> Vec<ReadResult> {
+    run.steps_list().iter().filter_map(|s| s.read).collect()
+}
+
+fn replies(run: &Run, word: &str) -> Vec<Reply> {
+    run.steps_list()
+        .iter()
+        .flat_map(|s| s.commands.iter())
+        .filter(|c| c.args[0] == word)
+        .map(|c| c.reply.clone())
+        .collect()
+}
+
+#[test]
+fn a_tombstone_refuses_an_older_fill_until_it_expires() {
+    let p = Preset::Tombstone.params();
+    let run = Run::new(&p);
+    // B's tombstone is set; A's fill of v1 is refused; C's, after the
+    // tombstone expired, lands, and D reads it stale.
+    assert_eq!(
+        replies(&run, "EVAL"),
+        [Reply::Int(1), Reply::Int(0), Reply::Int(1)]
+    );
+    assert_eq!(total(&p).refused_sets, 1);
+    let r = reads(&run);
+    assert_eq!((r[2].version, r[2].db_version, r[2].hit), (1, 2, true));
+    assert_eq!(total(&p).stale_reads, 1);
+    // Without the wait, C's fill is refused too and nothing stale is read.
+    let mut q = p.clone();
+    q.schedule.retain(|t| !matches!(t, Token::Wait(_)));
+    assert_eq!(total(&q).refused_sets, 2);
+    assert_eq!(total(&q).stale_reads, 0);
+    // Plain update-then-delete lets both stale fills in.
+    q.policy = WritePolicy::DeleteAfter;
+    assert!(total(&q).stale_reads >= 1);
+}
+
+#[test]
+fn watch_refuses_a_fill_after_a_delete_of_a_value_but_not_of_nothing() {
+    let p = Preset::Watch.params();
+    let run = Run::new(&p);
+    assert_eq!(
+        replies(&run, "EXEC"),
+        [
+            Reply::Exec(Some(vec![Reply::Ok])),
+            Reply::Exec(None),
+            Reply::Exec(Some(vec![Reply::Ok]))
+        ]
+    );
+    // B's first delete removed a value, its second nothing.
+    assert_eq!(replies(&run, "DEL"), [Reply::Int(1), Reply::Int(0)]);
+    let last = *reads(&run).last().unwrap();
+    assert_eq!((last.version, last.db_version), (2, 3));
+    // C's fill (step 8) left nothing; without WATCH, it lands v1 while
+    // the database holds v2.
+    assert_eq!(run.step(8).cached, None);
+    let q = Params { watch: false, ..p };
+    let plain = Run::new(&q);
+    assert_eq!(plain.step(8).cached.map(|c| c.0), Some(1));
+    assert_eq!(plain.step(8).db_version, 2);
+}
+
+#[test]
+fn setting_the_cache_first_serves_a_write_a_crash_never_commits() {
+    let p = Preset::CacheFirst.params();
+    let run = Run::new(&p);
+    let r = reads(&run);
+    // B reads v2 before its commit, and v3, which is never committed.
+    assert_eq!((r[0].version, r[0].db_version), (2, 1));
+    assert_eq!((r[1].version, r[1].db_version), (3, 2));
+    assert_eq!(total(&p).stale_reads, 2);
+    assert_eq!(run.step(usize::MAX).db_version, 2);
+    // No reader refills the old value: no database read at all.
+    assert_eq!(total(&p).db_reads, 0);
+}
+
+#[test]
+fn negative_caching_spares_the_database_and_can_say_missing_after_an_insert() {
+    let p = Preset::Negative.params();
+    let run = Run::new(&p);
+    let r = reads(&run);
+    // A's second read hits the cached "none".
+    assert_eq!((r[2].version, r[2].hit), (0, true));
+    assert_eq!(total(&p).db_reads, 2);
+    // D reads "missing" while the row exists.
+    assert_eq!((r[3].version, r[3].db_version), (0, 1));
+    assert_eq!(total(&p).stale_reads, 1);
+    // Without negative caching, every read of the missing row goes to
+    // the database, and nothing stale is cached.
+    let q = Params {
+        negative: false,
+        ..p
+    };
+    assert_eq!(total(&q).db_reads, 4);
+    assert_eq!(total(&q).stale_reads, 0);
+}
+
+#[test]
+fn stale_while_revalidate_serves_the_old_copy_instead_of_waiting() {
+    let p = Preset::StaleWhileRevalidate.params();
+    let run = Run::new(&p);
+    let r = reads(&run);
+    assert_eq!((r[0].version, r[0].db_version, r[0].hit), (1, 2, true));
+    assert_eq!(total(&p).waits, 0);
+    assert_eq!(total(&p).stale_reads, 2);
+    assert_eq!(r.last().map(|r| r.version), Some(2));
+    // With a plain mutex the same readers wait instead.
+    let q = Params {
+        lease: Lease::Mutex,
+        ..p
+    };
+    assert!(total(&q).waits > 0);
+    assert_eq!(total(&q).stale_reads, 0);
+}
+
+#[test]
+fn single_flight_makes_one_database_read_per_process() {
+    let p = Preset::SingleFlight.params();
+    assert_eq!(total(&p).db_reads, 2);
+    assert_eq!(total(&p).waits, 2);
+    assert_eq!(total(&p).reads, 5);
+    let one = Params {
+        flight: 1,
+        ..p.clone()
+    };
+    assert_eq!(total(&one).db_reads, 1);
+    let off = Params { flight: 0, ..p };
+    assert_eq!(total(&off).db_reads, 4);
+}
+
+#[test]
+fn old_links_open_with_a_notice_that_the_clock_changed() {
+    let pairs = crate::params::pairs;
+    // A link as the page wrote it before: programs, no clock mark.
+    let old = open(&pairs(
+        "policy=update-delete&lease=mutex&ttl_ms=30000&warm=off&a=read&b=read,read&schedule=a,a,a!,b,b,2s,b,b",
+    ));
+    assert!(
+        old.problems.iter().any(|n| n.contains("10 ms")),
+        "{:?}",
+        old.problems
+    );
+    assert_eq!(old.run.params().programs.len(), 2);
+    // The same link as the page writes it now.
+    let now = to_pairs(old.run.params(), 0);
+    assert!(now.iter().any(|(k, v)| *k == "clock" && v == "script"));
+    let owned: Vec<(String, String)> = now
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let again = open(&owned);
+    assert!(again.problems.is_empty(), "{:?}", again.problems);
+    assert_eq!(again.run.params(), old.run.params());
+    // A wrong clock value is named, and read as the script's clock.
+    let odd = open(&pairs("a=read&b=write&clock=steps"));
+    assert!(
+        odd.problems.iter().any(|n| n.contains("clock=steps")),
+        "{:?}",
+        odd.problems
+    );
+    assert!(!odd.problems.iter().any(|n| n.contains("10 ms")));
+    // A link with no programs keeps quiet.
+    assert!(open(&pairs("policy=update-set")).problems.is_empty());
+}
+
+#[test]
+fn steps_take_no_time_and_each_get_of_the_key_is_a_hit_a_miss_or_a_wait() {
+    let mut rng = Rng::new(44);
+    let mut seen = [0u32; 3];
+    for _ in 0..400 {
+        let p = random_params(&mut rng);
+        let run = Run::new(&p);
+        let steps = run.steps_list();
+        for (k, s) in steps.iter().enumerate().skip(1) {
+            // Only the clock's own steps move it.
+            if s.actor.is_some() {
+                assert_eq!(s.at, steps[k - 1].at, "step {k} of {p:?}");
+            }
+        }
+        let gets = steps
+            .iter()
+            .flat_map(|s| s.commands.iter())
+            .filter(|c| c.args == ["GET", KEY])
+            .count() as u32;
+        let f = run.total();
+        assert_eq!(gets, f.hits + f.misses + f.waits, "{p:?}");
+        seen[0] += f.hits;
+        seen[1] += f.misses;
+        seen[2] += f.waits;
+    }
+    assert!(seen.iter().all(|&n| n > 50), "{seen:?}");
 }

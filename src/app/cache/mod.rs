@@ -17,10 +17,12 @@ use super::live::{
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::cache::edit::{Edited, OpEdit};
+use crate::sim::cache::redis::{KEEP_STALE, SET_IF_NEWER};
 use crate::sim::cache::workload::{self, Setup, Workload};
 use crate::sim::cache::{
     Lease, Op, Params, Preset, Run, Token, WritePolicy, MAX_INSTANCES, MAX_SCHEDULE,
 };
+use crate::sim::model::Choices;
 
 /// The state of the visualization.
 type State = Live<Run>;
@@ -45,12 +47,28 @@ pub fn CacheViz(slug: &'static str) -> impl IntoView {
                 <div class="ca-seq-wrap" tabindex="0" role="region" aria-label="Sequence diagram (scrolls sideways on a narrow screen)" inner_html=at(render::sequence)></div>
                 <div inner_html=at(render::state)></div>
                 <dl class="counters" aria-label="Figures so far" inner_html=at(render::figures)></dl>
+                <Scripts/>
             </section>
             <Later>
                 <Script state=state/>
                 <Compare/>
             </Later>
         </div>
+    }
+}
+
+/// The text of the two Lua scripts the patterns send, which the command
+/// log names by their purpose.
+#[component]
+fn Scripts() -> impl IntoView {
+    view! {
+        <details class="ca-scripts">
+            <summary>"The Lua scripts in the log"</summary>
+            <p>"Redis runs each script atomically. "<code>"\u{2039}set if newer\u{203a}"</code>" (versioned sets: fills and tombstones) sets the key only if what it holds ranks lower; a value vN ranks 2N+1, a tombstone tN ranks 2N:"</p>
+            <pre><code>{SET_IF_NEWER}</code></pre>
+            <p><code>"\u{2039}keep a stale copy\u{203a}"</code>" (stale-while-revalidate: a writer's invalidation) moves the value to the stale key instead of deleting it:"</p>
+            <pre><code>{KEEP_STALE}</code></pre>
+        </details>
     }
 }
 
@@ -65,6 +83,22 @@ const SETTINGS: &[&str] = &[
     "refresh",
     "double_ms",
     "seed",
+];
+
+/// The single-flight choices: off, or the instances split round in one
+/// to ten processes.
+const FLIGHT: [(&str, &str); MAX_INSTANCES + 1] = [
+    ("0", "Off"),
+    ("1", "One process for all"),
+    ("2", "In 2 processes"),
+    ("3", "In 3 processes"),
+    ("4", "In 4 processes"),
+    ("5", "In 5 processes"),
+    ("6", "In 6 processes"),
+    ("7", "In 7 processes"),
+    ("8", "In 8 processes"),
+    ("9", "In 9 processes"),
+    ("10", "In 10 processes"),
 ];
 
 /// The scenario, the write policy, the mitigations.
@@ -105,25 +139,42 @@ fn Controls(state: State) -> impl IntoView {
                     }
                 })/>
             <SelectField id="ca-lease" label="On a miss"
-                options=vec![("off", "Read and fill"), ("on", "Take a lease (a token a delete revokes)"), ("mutex", "Take a mutex (SET lock NX PX)")]
-                value=Signal::derive(move || match p().lease {
-                    Lease::Off => "off",
-                    Lease::On => "on",
-                    Lease::Mutex => "mutex",
-                })
+                options=vec![
+                    ("off", "Read and fill"),
+                    ("on", "Take a lease (a token a delete revokes)"),
+                    ("mutex", "Take a mutex (SET lock NX PX)"),
+                    ("stale", "Take a mutex; others serve a stale copy"),
+                ]
+                value=Signal::derive(move || p().lease.word())
                 on_pick=Callback::new(move |v: String| state.change(|p| {
-                    p.lease = match v.as_str() {
-                        "on" => Lease::On,
-                        "mutex" => Lease::Mutex,
-                        _ => Lease::Off,
+                    if let Some(l) = Lease::ALL.iter().find(|l| l.word() == v) {
+                        p.lease = *l;
                     }
                 }))/>
             <SelectField id="ca-nx" label="Fills"
                 options=vec![("off", "SET: overwrite"), ("on", "SET NX: only if absent")]
                 value=Signal::derive(move || on_off(p().fill_nx))
                 on_pick=Callback::new(move |v: String| state.change(|p| p.fill_nx = v == "on"))/>
+            <SelectField id="ca-watch" label="Fill guard"
+                options=vec![("off", "None"), ("on", "WATCH, then MULTI/EXEC")]
+                value=Signal::derive(move || on_off(p().watch))
+                on_pick=Callback::new(move |v: String| state.change(|p| p.watch = v == "on"))/>
+            <SelectField id="ca-flight" label="Single flight"
+                options=FLIGHT.to_vec()
+                value=Signal::derive(move || FLIGHT.get(p().flight as usize).map_or("0", |f| f.0))
+                on_pick=Callback::new(move |v: String| state.change(|p| {
+                    p.flight = v.parse().unwrap_or(0).min(MAX_INSTANCES as u32);
+                }))/>
+            <SelectField id="ca-missing" label="At the start the row is"
+                options=vec![("off", "There (v1)"), ("on", "Missing")]
+                value=Signal::derive(move || on_off(p().missing))
+                on_pick=Callback::new(move |v: String| state.change(|p| p.missing = v == "on"))/>
+            <SelectField id="ca-negative" label="A missing row"
+                options=vec![("off", "Not cached"), ("on", "Cached as none")]
+                value=Signal::derive(move || on_off(p().negative))
+                on_pick=Callback::new(move |v: String| state.change(|p| p.negative = v == "on"))/>
             <SelectField id="ca-warm" label="At the start the key is"
-                options=vec![("off", "Not cached"), ("on", "Cached (v1)")]
+                options=vec![("off", "Not cached"), ("on", "Cached")]
                 value=Signal::derive(move || on_off(p().warm))
                 on_pick=Callback::new(move |v: String| state.change(|p| p.warm = v == "on"))/>
             {fields}

@@ -142,26 +142,30 @@ pub fn state(run: &Run, step: usize) -> String {
     let mut s = String::from(
         r#"<div class="ca-stores"><div class="ca-store"><h4>Cache</h4><table><thead><tr><th scope="col">key</th><th scope="col">value</th><th scope="col">TTL left</th></tr></thead><tbody>"#,
     );
-    match st.cached {
-        Some((v, exp)) => {
-            let stale = v < st.db_version;
-            let _ = write!(
-                s,
-                r#"<tr{}><td><code>{KEY}</code></td><td>v{v}{}</td><td>{}</td></tr>"#,
-                if stale { r#" class="stale""# } else { "" },
-                if stale { " <strong>stale</strong>" } else { "" },
-                exp.map(|e| secs(e.saturating_sub(st.at)))
-                    .unwrap_or_else(|| "none".into())
-            );
-        }
-        None => s.push_str(
-            r#"<tr><td><code>user:42</code></td><td colspan="2"><em>not cached</em></td></tr>"#,
-        ),
+    for (key, value, exp) in &st.keys {
+        let stale = key == KEY && st.cached_stale;
+        let _ = write!(
+            s,
+            r#"<tr{}><td><code>{}</code></td><td>{}{}</td><td>{}</td></tr>"#,
+            if stale { r#" class="stale""# } else { "" },
+            escape(key),
+            escape(value.split('|').next().unwrap_or("")),
+            if stale { " <strong>stale</strong>" } else { "" },
+            exp.map(|e| secs(e.saturating_sub(st.at)))
+                .unwrap_or_else(|| "none".into())
+        );
+    }
+    if st.keys.is_empty() {
+        s.push_str(r#"<tr><td colspan="3"><em>empty</em></td></tr>"#);
     }
     let _ = write!(
         s,
-        r#"</tbody></table></div><div class="ca-store"><h4>Database</h4><table><thead><tr><th scope="col">id</th><th scope="col">value</th></tr></thead><tbody><tr><td>42</td><td>v{}</td></tr></tbody></table></div></div>"#,
-        st.db_version
+        r#"</tbody></table></div><div class="ca-store"><h4>Database</h4><table><thead><tr><th scope="col">id</th><th scope="col">value</th></tr></thead><tbody>{}</tbody></table></div></div>"#,
+        if st.db_version == 0 {
+            r#"<tr><td colspan="2"><em>no row 42</em></td></tr>"#.to_string()
+        } else {
+            format!("<tr><td>42</td><td>v{}</td></tr>", st.db_version)
+        }
     );
     s
 }
@@ -175,11 +179,15 @@ pub fn figures(run: &Run, step: usize) -> String {
             "Reads",
             f.reads,
             all.reads,
-            if f.hits == 1 {
-                "1 hit".to_string()
-            } else {
-                format!("{} hits", f.hits)
-            },
+            format!(
+                "{} {}, {} {}, {} {}",
+                f.hits,
+                if f.hits == 1 { "hit" } else { "hits" },
+                f.misses,
+                if f.misses == 1 { "miss" } else { "misses" },
+                f.waits,
+                if f.waits == 1 { "wait" } else { "waits" }
+            ),
         ),
         (
             "Database reads",
