@@ -24,12 +24,10 @@
 //! before its replies are compared; a run that falls behind even then is
 //! counted, and the test asserts such runs are few.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
 use crate::cache_pg::{replay_db, Compared, Db, Pg};
-use crate::redis::Server;
+use crate::redis::{Conn, Server, Value};
 
 use backend_playground::sim::cache::redis::{Reply, KEEP_STALE, SET_IF_NEWER};
 use backend_playground::sim::cache::{Lease, Op, Params, Preset, Run, Token, WritePolicy};
@@ -46,73 +44,44 @@ const MARGIN_MS: u64 = 250;
 /// fastest replay, an eighth at the next).
 const TTL_SLACK_US: i128 = 5_000;
 
-/// One connection, reading replies straight into the model's [`Reply`]
-/// (`EXEC`'s arrays and its nil array included).
-struct Client {
-    stream: UnixStream,
-    reader: BufReader<UnixStream>,
+/// The model's reply for what the server answered (`EXEC`'s arrays and
+/// its nil array included).
+fn reply_of(v: Value) -> Reply {
+    match v {
+        Value::Status(s) if s == "OK" => Reply::Ok,
+        Value::Status(s) if s == "QUEUED" => Reply::Queued,
+        Value::Int(n) => Reply::Int(n),
+        Value::Bulk(None) => Reply::Nil,
+        Value::Bulk(Some(b)) => Reply::Bulk(b),
+        Value::NilArray => Reply::Exec(None),
+        Value::Array(vs) => Reply::Exec(Some(vs.into_iter().map(reply_of).collect())),
+        other => panic!("unexpected reply from redis: {other:?}"),
+    }
 }
+
+/// One connection to a database of the server, its replies read as the
+/// model's [`Reply`].
+struct Client(Conn);
 
 impl Client {
     /// A connection to database `db` of the server.
     fn open(server: &Server, db: usize) -> Client {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(s) = UnixStream::connect(server.socket()) {
-                let reader = BufReader::new(s.try_clone().expect("the socket clones"));
-                let mut c = Client { stream: s, reader };
-                assert_eq!(c.call(&["SELECT".into(), db.to_string()]), Reply::Ok);
-                return c;
-            }
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let mut c = Client(server.connect());
+        assert_eq!(c.call(&["SELECT".into(), db.to_string()]), Reply::Ok);
+        c
     }
 
     fn call(&mut self, args: &[String]) -> Reply {
-        self.pipeline(&[args.to_vec()]).remove(0)
+        reply_of(self.0.call(args))
     }
 
     /// Sends every command at once, then reads their replies.
     fn pipeline(&mut self, commands: &[Vec<String>]) -> Vec<Reply> {
-        let mut out = String::new();
-        for args in commands {
-            out.push_str(&format!("*{}\r\n", args.len()));
-            for a in args {
-                out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
-            }
-        }
-        self.stream
-            .write_all(out.as_bytes())
-            .expect("a write to redis");
-        commands.iter().map(|_| self.read()).collect()
-    }
-
-    fn read(&mut self) -> Reply {
-        let mut line = String::new();
-        self.reader
-            .read_line(&mut line)
-            .expect("a reply from redis");
-        let line = line.trim_end();
-        let rest = line.get(1..).unwrap_or("");
-        match line.as_bytes().first() {
-            Some(b'+') if rest == "OK" => Reply::Ok,
-            Some(b'+') if rest == "QUEUED" => Reply::Queued,
-            Some(b':') => Reply::Int(rest.parse().expect("an integer reply")),
-            Some(b'$') if rest == "-1" => Reply::Nil,
-            Some(b'$') => {
-                let n: usize = rest.parse().expect("a length");
-                let mut buf = vec![0u8; n + 2];
-                self.reader.read_exact(&mut buf).expect("the bulk string");
-                Reply::Bulk(String::from_utf8_lossy(&buf[..n]).into_owned())
-            }
-            Some(b'*') if rest == "-1" => Reply::Exec(None),
-            Some(b'*') => {
-                let n: usize = rest.parse().expect("a length");
-                Reply::Exec(Some((0..n).map(|_| self.read()).collect()))
-            }
-            _ => panic!("unexpected reply from redis: {line}"),
-        }
+        self.0
+            .pipeline(commands)
+            .into_iter()
+            .map(reply_of)
+            .collect()
     }
 }
 

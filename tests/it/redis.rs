@@ -79,6 +79,8 @@ pub enum Value {
     Bulk(Option<String>),
     /// An array.
     Array(Vec<Value>),
+    /// The nil array (`EXEC` when a watched key changed).
+    NilArray,
 }
 
 /// One connection: just enough of RESP for these commands.
@@ -89,14 +91,22 @@ pub struct Conn {
 
 impl Conn {
     pub fn call(&mut self, args: &[String]) -> Value {
-        let mut out = format!("*{}\r\n", args.len());
-        for a in args {
-            out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+        self.pipeline(&[args.to_vec()]).remove(0)
+    }
+
+    /// Sends every command at once, then reads their replies.
+    pub fn pipeline(&mut self, commands: &[Vec<String>]) -> Vec<Value> {
+        let mut out = String::new();
+        for args in commands {
+            out.push_str(&format!("*{}\r\n", args.len()));
+            for a in args {
+                out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+            }
         }
         self.stream
             .write_all(out.as_bytes())
             .expect("a write to redis");
-        self.read()
+        commands.iter().map(|_| self.read()).collect()
     }
 
     fn read(&mut self) -> Value {
@@ -116,6 +126,7 @@ impl Conn {
                 self.reader.read_exact(&mut buf).expect("the bulk string");
                 Value::Bulk(Some(String::from_utf8_lossy(&buf[..n]).into_owned()))
             }
+            Some(b'*') if rest == "-1" => Value::NilArray,
             Some(b'*') => {
                 let n: usize = rest.parse().expect("a length");
                 Value::Array((0..n).map(|_| self.read()).collect())

@@ -93,24 +93,32 @@ fn batch_placeholder(q: &Params) -> String {
     }
 }
 
+/// A number field's handler: reads the value like the URL reader, notes
+/// any change in `note`, and sets it with `set`.
+fn number_field(
+    state: State,
+    note: RwSignal<Option<String>>,
+    key: &'static str,
+    min: u32,
+    max: u32,
+    get: fn(&Params) -> u32,
+    set: fn(&mut Params, u32),
+) -> Callback<String, String> {
+    Callback::new(move |raw: String| {
+        let current = state.run.with_untracked(|r| get(r.params()));
+        let (v, problem) = read_number(key, &raw, min, max, current);
+        note.set(problem);
+        state.change(|p| set(p, v));
+        v.to_string()
+    })
+}
+
 /// The relation walked, the users loaded before the loop and the passes
 /// of the loop.
 #[component]
 fn WalkFields(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
     let p = move || state.run.with(|r| r.params().clone());
-    let number = move |key: &'static str,
-                       min: u32,
-                       max: u32,
-                       get: fn(&Params) -> u32,
-                       set: fn(&mut Params, u32)| {
-        Callback::new(move |raw: String| {
-            let current = state.run.with_untracked(|r| get(r.params()));
-            let (v, problem) = read_number(key, &raw, min, max, current);
-            note.set(problem);
-            state.change(|p| set(p, v));
-            v.to_string()
-        })
-    };
+    let number = move |key, min, max, get, set| number_field(state, note, key, min, max, get, set);
     let none = String::new;
     view! {
         <SelectField id="np-rel" label="Relation"
@@ -155,20 +163,7 @@ fn WalkFields(state: State, note: RwSignal<Option<String>>) -> impl IntoView {
 fn Controls(state: State) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     let p = move || state.run.with(|r| r.params().clone());
-    // A number field's handler: read like the URL reader, note any change.
-    let number = move |key: &'static str,
-                       min: u32,
-                       max: u32,
-                       get: fn(&Params) -> u32,
-                       set: fn(&mut Params, u32)| {
-        Callback::new(move |raw: String| {
-            let current = state.run.with_untracked(|r| get(r.params()));
-            let (v, problem) = read_number(key, &raw, min, max, current);
-            note.set(problem);
-            state.change(|p| set(p, v));
-            v.to_string()
-        })
-    };
+    let number = move |key, min, max, get, set| number_field(state, note, key, min, max, get, set);
     let batch = Callback::new(move |raw: String| {
         if raw.trim().is_empty() {
             note.set(None);
