@@ -10,27 +10,19 @@ pub enum Orm {
     SqlAlchemy,
     /// Django's ORM (Python).
     Django,
-    /// Rails' Active Record (Ruby).
-    ActiveRecord,
     /// GraphQL's DataLoader (JavaScript).
     DataLoader,
 }
 
 impl Orm {
     /// Every tab, in order.
-    pub const ALL: [Orm; 4] = [
-        Orm::SqlAlchemy,
-        Orm::Django,
-        Orm::ActiveRecord,
-        Orm::DataLoader,
-    ];
+    pub const ALL: [Orm; 3] = [Orm::SqlAlchemy, Orm::Django, Orm::DataLoader];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
         match self {
             Orm::SqlAlchemy => "SQLAlchemy",
             Orm::Django => "Django",
-            Orm::ActiveRecord => "Active Record",
             Orm::DataLoader => "DataLoader",
         }
     }
@@ -40,7 +32,6 @@ impl Orm {
         match self {
             Orm::SqlAlchemy => "sqlalchemy",
             Orm::Django => "django",
-            Orm::ActiveRecord => "rails",
             Orm::DataLoader => "dataloader",
         }
     }
@@ -102,7 +93,6 @@ pub fn snippet(orm: Orm, p: &Params) -> Snippet {
             code: None,
             note: "Shown for user.orders only: the model checks SQLAlchemy's and Django's statements for this relation, and has not checked this library's.",
         },
-        Orm::ActiveRecord => active_record(p.strategy, p.depth),
         Orm::DataLoader => dataloader(p.strategy, p.depth),
     }
 }
@@ -289,41 +279,6 @@ fn django(p: &Params) -> Snippet {
     }
 }
 
-/// Active Record: lazy associations, preload and eager_load.
-fn active_record(s: Strategy, depth: Depth) -> Snippet {
-    let nested = depth == Depth::Items;
-    let method = match s {
-        Strategy::Lazy => None,
-        Strategy::Joined => Some("eager_load"),
-        Strategy::SelectIn => Some("preload"),
-        _ => {
-            return Snippet {
-                code: None,
-                note: "Active Record has no such strategy; preload (batch loading) and eager_load (JOIN) are its two. GraphQL Ruby apps batch with graphql-batch.",
-            }
-        }
-    };
-    let assoc = if nested { "orders: :items" } else { ":orders" };
-    let scope = match method {
-        None => "User.all".to_string(),
-        Some(m) => format!("User.{m}({assoc})"),
-    };
-    let body = if nested {
-        "  user.orders.each do |order|\n    order.items.each { |item| puts \"#{user.name} #{item.sku} #{item.qty}\" }\n  end"
-    } else {
-        "  user.orders.each { |order| puts \"#{user.name} #{order.total_cents}\" }"
-    };
-    let note = match s {
-        Strategy::Lazy => "Each association is loaded on first use. Outside a request there is no query cache, so every load is a round trip; strict_loading turns these into errors.",
-        Strategy::Joined => "One LEFT OUTER JOIN with aliased columns. includes switches to this when a condition references the included table.",
-        _ => "One query per association with every key in one IN list (no chunking), so set the batch size to 10,000 to match. includes does this by default.",
-    };
-    Snippet {
-        code: Some(format!("{scope}.each do |user|\n{body}\nend")),
-        note,
-    }
-}
-
 /// GraphQL's DataLoader: the loaders of the DataLoader strategy only.
 fn dataloader(s: Strategy, depth: Depth) -> Snippet {
     if s != Strategy::DataLoader {
@@ -426,6 +381,5 @@ mod tests {
         assert!(snippet(Orm::Django, &raise).code.is_none());
         let tags = params(Strategy::Joined, Relation::Tags, Depth::Orders);
         assert!(snippet(Orm::Django, &tags).note.contains("FieldError"));
-        assert!(snippet(Orm::ActiveRecord, &tags).code.is_none());
     }
 }
