@@ -33,7 +33,7 @@ const MID_RUN: Record<string, string> = {
   "circuit-breaker":
     "mode=traffic&policy=count&wait_ms=10000&window=20&min_calls=10&failure_rate=50&slow_rate=100&slow_ms=2000&half_open=3&health=healthy:20,down:30,recovering:20,healthy:30&rate=20&seed=1&tick_ms=1000&latency_ms=50&slow_latency_ms=3000&timeout_ms=5000&step=21",
   caching:
-    "policy=update-delete&lease=off&jitter=0&xfetch=0&ttl_ms=30000&warm=off&a=read,read&b=write&schedule=a,a,b,b,a,a&step=5",
+    "policy=update-delete&lease=off&jitter=0&xfetch=0&ttl_ms=30000&warm=off&a=read,read&b=write&schedule=a,a,b,b,a,a&clock=script&step=5",
   acid: "profile=postgres&level=repeatable-read&preset=P4&step=5",
   "api-security":
     "mode=race&algos=cheat,fixed&limit=3&window_ms=1000&pattern=pairs&clients=1&rps=6&instances=2&seconds=2&seed=1&step=5",

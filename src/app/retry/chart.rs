@@ -19,7 +19,7 @@ fn c(v: f64) -> f64 {
 /// The per-policy totals as a table, the current policy's row marked.
 pub fn policy_table(rows: &[(Policy, Totals)], current: Policy) -> String {
     let mut s = String::from(
-        r#"<p class="hint">Work: attempts that reached the resource; sent: with those the open breaker failed fast; refused: retries the budget refused. Computed by running the model.</p><div class="table-wrap"><table class="sweep-table rt-policies"><caption>Totals per policy, on the same seed</caption><thead><tr><th scope="col">Policy</th><th scope="col">Work</th><th scope="col">Sent</th><th scope="col">Done</th><th scope="col">Given up</th><th scope="col">Completion</th><th scope="col">Refused</th></tr></thead><tbody>"#,
+        r#"<p class="hint">Work: attempts that reached the resource; sent: with those the open breaker failed fast; refused: retries the budget refused. Computed by running the model.</p><div class="table-wrap" tabindex="0" role="region" aria-label="Totals per policy (scrolls sideways)"><table class="sweep-table rt-policies"><caption>Totals per policy, on the same seed</caption><thead><tr><th scope="col">Policy</th><th scope="col">Work</th><th scope="col">Sent</th><th scope="col">Done</th><th scope="col">Given up</th><th scope="col">Completion</th><th scope="col">Refused</th></tr></thead><tbody>"#,
     );
     for p in Policy::ALL {
         let cur = if p == current {
@@ -378,7 +378,7 @@ pub fn sweep_legend() -> String {
 /// and completion time across.
 pub fn sweep_table(points: &[Point], runs: u32) -> String {
     let mut s = format!(
-        r#"<div class="table-wrap"><table class="sweep-table rt-sweep-table"><caption>Mean work · completion time over {runs} runs a point (computed by running the model)</caption><thead><tr><th scope="col">Clients</th>"#
+        r#"<div class="table-wrap" tabindex="0" role="region" aria-label="The sweep's figures (scrolls sideways)"><table class="sweep-table rt-sweep-table"><caption>Mean work · completion time over {runs} runs a point (computed by running the model)</caption><thead><tr><th scope="col">Clients</th>"#
     );
     for p in AWS_POLICIES {
         let _ = write!(s, r#"<th scope="col">{}</th>"#, escape(short_label(p)));
