@@ -416,8 +416,7 @@ impl Run {
     /// Runs parameters known to be valid (the benchmark's, past the page's
     /// limits).
     pub fn unclamped(params: Params) -> Run {
-        let requests = generate(&params);
-        let groups = groups(&requests);
+        let (requests, groups) = traffic::generate_grouped(&params);
         let lim = params.limits();
         let clients = params.clients.max(1) as usize;
         let mut lanes = Vec::with_capacity(params.algos.len());

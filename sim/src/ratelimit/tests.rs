@@ -429,3 +429,16 @@ fn the_summed_figures_equal_counting_every_window() {
         }
     }
 }
+
+#[test]
+fn the_groups_found_while_sorting_are_the_groups_of_the_requests() {
+    let mut rng = Rng::new(0x6A0);
+    for pattern in Pattern::ALL {
+        for _ in 0..20 {
+            let mut p = random_params(&mut rng);
+            p.pattern = *pattern;
+            let (reqs, starts) = super::traffic::generate_grouped(&p);
+            assert_eq!(starts, groups(&reqs), "{p:?}");
+        }
+    }
+}

@@ -26,6 +26,12 @@ pub fn count(p: &Params) -> u64 {
 /// The requests of the parameters, sorted by arrival, then instance, then
 /// client.
 pub fn generate(p: &Params) -> Vec<Request> {
+    generate_grouped(p).0
+}
+
+/// [`generate`], with where each group of concurrent requests starts (as
+/// [`groups`] finds them), found in the same pass.
+pub fn generate_grouped(p: &Params) -> (Vec<Request>, Vec<u32>) {
     let d = u64::from(p.seconds) * 1000;
     let n = count(p);
     let clients = u64::from(p.clients.max(1));
@@ -100,20 +106,20 @@ pub fn generate(p: &Params) -> Vec<Request> {
 }
 
 /// Sorts requests by arrival, then instance, then client.
-fn sort(reqs: Vec<Request>, d: u64) -> Vec<Request> {
+fn sort(reqs: Vec<Request>, d: u64) -> (Vec<Request>, Vec<u32>) {
     by_arrival(&reqs, d, |r| r.at, |r| *r)
 }
 
 /// `items` as requests (`request`) sorted by arrival (`at`), then instance,
 /// then client: a counting sort over the run's milliseconds, linear in the
 /// requests, where a comparison sort of a ten-minute trace would cost the
-/// run's whole budget.
+/// run's whole budget; and the groups' starts, as [`groups`] finds them.
 fn by_arrival<T>(
     items: &[T],
     d: u64,
     at: impl Fn(&T) -> u64,
     request: impl Fn(&T) -> Request,
-) -> Vec<Request> {
+) -> (Vec<Request>, Vec<u32>) {
     let end = items.iter().map(|r| at(r) + 1).max().unwrap_or(0).max(d);
     // `next[t]`: where the next request of millisecond `t` goes.
     let mut next = vec![0u32; end as usize + 1];
@@ -139,7 +145,9 @@ fn by_arrival<T>(
         out[*slot as usize] = request(r);
         *slot += 1;
     }
-    // Within a millisecond: by instance, then client.
+    // Within a millisecond: by instance, then client; a group goes on
+    // while the instances increase.
+    let mut starts = Vec::with_capacity(out.len() + 1);
     let mut a = 0;
     while a < out.len() {
         let t = out[a].at;
@@ -147,12 +155,19 @@ fn by_arrival<T>(
         while b < out.len() && out[b].at == t {
             b += 1;
         }
+        starts.push(a as u32);
         if b - a > 1 {
             out[a..b].sort_unstable_by_key(|r| (r.instance, r.client));
+            for k in a + 1..b {
+                if out[k - 1].instance >= out[k].instance {
+                    starts.push(k as u32);
+                }
+            }
         }
         a = b;
     }
-    out
+    starts.push(out.len() as u32);
+    (out, starts)
 }
 
 /// Moves `at` into the last tenth of an even window or the first tenth of
