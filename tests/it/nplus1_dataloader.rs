@@ -3,8 +3,9 @@
 //! 1,000, fixed and uneven counts with empty levels, both depths, no limit
 //! and small `maxBatchSize`s, batch functions that answer from memory and
 //! ones that await a turn of the event loop as real I/O does) are run by
-//! `tests/node/dataloader_replay.mjs`, which records each batch function's
-//! statement with its keys. Per case the statements must be the model's,
+//! `tests/node/dataloader_replay.mjs`, which runs each batch function's
+//! statement, keys bound, on SQLite (npm `sql.js`, SQLite compiled to
+//! WebAssembly, pinned) and records it with the rows it returned. Per case the statements must be the model's,
 //! one for one, in order: the same table, keys and rows, and the same text.
 //! With real I/O and a `maxBatchSize`, an uneven spread makes DataLoader
 //! send more statements than one split of each level would: each orders

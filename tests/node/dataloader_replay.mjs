@@ -12,13 +12,13 @@
 // Ids are given in list order from 1, as the model numbers them. The code
 // under test is a GraphQL-style walk: every user's orders through one
 // loader, every order's items through another, each resolver awaiting its
-// load. A batch function writes its statement (the model's DataLoader SQL,
-// keys bound), reads the rows from the case's tables, and then, for "real",
-// awaits a turn of the event loop (setImmediate) before it answers, as a
-// driver's round trip would; for "memory" it answers at once. There is no
-// SQLite driver among the pinned packages, so the rows come from the
-// tables in memory: what is checked is DataLoader's batching (how many
-// statements, in which order, with which keys) and the rows each returns.
+// load. The case's tables are loaded into SQLite (sql.js, SQLite compiled
+// to WebAssembly, pinned); a batch function runs its statement there (the
+// model's DataLoader SQL, keys bound) and then, for "real", awaits a turn
+// of the event loop (setImmediate) before it answers, as a driver's round
+// trip would; for "memory" it answers at once. What is checked is
+// DataLoader's batching (how many statements, in which order, with which
+// keys) and the rows SQLite returns for each.
 //
 // Prints { dataloader, results: [ per case { statements: [ { sql, params,
 //   table, keys, rows } ] } ] }.
@@ -29,24 +29,49 @@ import DataLoader from 'dataloader';
 
 const require = createRequire(import.meta.url);
 const version = require('dataloader/package.json').version;
+const SQL = await require('sql.js')();
 
-function tables(c) {
-  const users = c.orders.map((_, i) => ({ id: i + 1 }));
-  const orders = [];
+/** A fresh SQLite database holding the case's users, orders and items. */
+function database(c) {
+  const db = new SQL.Database();
+  db.run(`CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);
+    CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), total_cents INTEGER);
+    CREATE TABLE items (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders(id), sku TEXT, qty INTEGER);`);
+  db.run('BEGIN');
+  let order = 0;
+  let item = 0;
   c.orders.forEach((n, u) => {
-    for (let k = 0; k < n; k++) orders.push({ id: orders.length + 1, user_id: u + 1 });
+    db.run('INSERT INTO users VALUES (?, ?, ?)', [u + 1, `user ${u + 1}`, `u${u + 1}@example.com`]);
+    for (let k = 0; k < n; k++) {
+      order += 1;
+      db.run('INSERT INTO orders VALUES (?, ?, ?)', [order, u + 1, 100 * order]);
+    }
   });
-  const items = [];
   c.items.forEach((n, o) => {
-    for (let k = 0; k < n; k++) items.push({ id: items.length + 1, order_id: o + 1 });
+    for (let k = 0; k < n; k++) {
+      item += 1;
+      db.run('INSERT INTO items VALUES (?, ?, ?, ?)', [item, o + 1, `sku-${item}`, 1 + (item % 3)]);
+    }
   });
-  return { users, orders, items };
+  db.run('COMMIT');
+  return db;
+}
+
+/** The rows of `sql` with `params` bound, as objects. */
+function query(db, sql, params) {
+  const stmt = db.prepare(sql);
+  stmt.bind(params);
+  const rows = [];
+  while (stmt.step()) rows.push(stmt.getAsObject());
+  stmt.free();
+  return rows;
 }
 
 async function replay(c) {
-  const t = tables(c);
+  const db = database(c);
   const statements = [];
-  const send = (table, sql, keys, rows) => {
+  const send = (table, sql, keys) => {
+    const rows = query(db, sql, keys);
     statements.push({ sql, params: keys, table, keys, rows: rows.length });
     return rows;
   };
@@ -58,7 +83,6 @@ async function replay(c) {
       'orders',
       `SELECT orders.id, orders.user_id, orders.total_cents FROM orders WHERE orders.user_id IN (${list(ids)}) ORDER BY orders.id`,
       [...ids],
-      t.orders.filter((o) => ids.includes(o.user_id)),
     );
     await settle();
     return ids.map((id) => rows.filter((r) => r.user_id === id));
@@ -68,18 +92,18 @@ async function replay(c) {
       'items',
       `SELECT items.id, items.order_id, items.sku, items.qty FROM items WHERE items.order_id IN (${list(ids)}) ORDER BY items.id`,
       [...ids],
-      t.items.filter((i) => ids.includes(i.order_id)),
     );
     await settle();
     return ids.map((id) => rows.filter((r) => r.order_id === id));
   }, options);
-  const users = send('users', 'SELECT users.id, users.name, users.email FROM users', [], t.users);
+  const users = send('users', 'SELECT users.id, users.name, users.email FROM users', []);
   await Promise.all(
     users.map(async (u) => {
       const orders = await ordersByUser.load(u.id);
       if (c.depth === 2) await Promise.all(orders.map((o) => itemsByOrder.load(o.id)));
     }),
   );
+  db.close();
   return { statements };
 }
 
