@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use super::browser;
 use super::fields::{read_number, NumberField, SelectField};
-use super::live::{open_live, Live};
+use super::live::{open_live, Later, Live};
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::nplus1::{
@@ -76,8 +76,10 @@ pub fn NPlusOneViz(slug: &'static str) -> impl IntoView {
             <Controls state=state/>
             <Player steps=steps step=state.step caption=caption/>
             <Frame state=state/>
-            <Charts state=state in_view=in_view/>
-            <OrmCode state=state/>
+            <Later>
+                <Charts state=state in_view=in_view/>
+                <OrmCode state=state/>
+            </Later>
         </div>
     }
 }
