@@ -73,6 +73,27 @@ impl<R: Model> Live<R> {
         }
     }
 
+    /// A drawing of lane `lane` at the step shown, by `f` (for
+    /// `inner_html`); empty while the run has no such lane (`lanes`
+    /// counts them), as after a change that dropped it.
+    pub fn at_lane(
+        self,
+        lane: usize,
+        lanes: fn(&R) -> usize,
+        f: fn(&R, usize, usize) -> String,
+    ) -> impl Fn() -> String + Copy + 'static {
+        move || {
+            let step = self.step.get();
+            self.run.with(|r| {
+                if lane < lanes(r) {
+                    f(r, lane, step)
+                } else {
+                    String::new()
+                }
+            })
+        }
+    }
+
     /// The caption of the step shown.
     pub fn caption(self) -> Signal<String> {
         Signal::derive(move || {

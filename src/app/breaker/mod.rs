@@ -57,18 +57,7 @@ pub fn BreakerViz(slug: &'static str) -> impl IntoView {
 /// One breaker: its diagram, meters, figures and call timeline.
 #[component]
 fn LaneView(state: State, lane: usize) -> impl IntoView {
-    let at = move |f: fn(&Run, usize, usize) -> String| {
-        move || {
-            let step = state.step.get();
-            state.run.with(|r| {
-                if lane < r.lanes().len() {
-                    f(r, lane, step)
-                } else {
-                    String::new()
-                }
-            })
-        }
-    };
+    let at = move |f| state.at_lane(lane, |r: &Run| r.lanes().len(), f);
     let title = move || {
         state.run.with(|r| {
             r.lanes()

@@ -134,18 +134,7 @@ fn LaneView(
     recent: Memo<Arc<Vec<u64>>>,
     shown: Memo<Arc<Vec<usize>>>,
 ) -> impl IntoView {
-    let at = move |f: fn(&Run, usize, usize) -> String| {
-        move || {
-            let step = state.step.get();
-            state.run.with(|r| {
-                if lane < r.lanes().len() {
-                    f(r, lane, step)
-                } else {
-                    String::new()
-                }
-            })
-        }
-    };
+    let at = move |f| state.at_lane(lane, |r: &Run| r.lanes().len(), f);
     let figures = move || {
         let step = state.step.get();
         let recent = recent.get();
