@@ -52,13 +52,8 @@ pub(crate) fn log_decisions(p: &Params, extra: u64) -> (Run, Vec<bool>) {
     let mut lim = run.limits();
     lim.window_ms += extra;
     let mut engine = Engine::new(Algo::SlidingLog, lim, run.params().clients as usize);
-    let starts = run.group_starts();
     let mut ok = Vec::new();
-    for (g, w) in starts.windows(2).enumerate() {
-        for r in &run.requests()[w[0] as usize..w[1] as usize] {
-            ok.push(engine.decide(r, g as u32).ok);
-        }
-    }
+    engine.decide_all(run.requests(), run.group_starts(), |_, o| ok.push(o.ok));
     if extra == 0 {
         assert_eq!(ok, run.lanes()[0].ok);
     }

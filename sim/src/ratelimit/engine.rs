@@ -158,20 +158,6 @@ impl Engine {
         }
     }
 
-    /// Decides request `r`, part of the concurrent group `group`.
-    #[inline]
-    pub fn decide(&mut self, r: &Request, group: u32) -> Outcome {
-        let c = r.client as usize;
-        match self.algo {
-            Algo::CheatSheet => self.cheat_sheet(c, r.at, group),
-            Algo::FixedWindow => self.fixed(c, r.at),
-            Algo::SlidingLog => self.sliding_log(c, r.at),
-            Algo::SlidingCounter => self.sliding_counter(c, r.at),
-            Algo::TokenBucket | Algo::LeakyMeter => self.bucket(c, r.at),
-            Algo::Gcra | Algo::LeakyQueue => self.gcra(c, r.at),
-        }
-    }
-
     /// INCR, and PEXPIRE when the key is new, in one script.
     #[inline]
     fn fixed(&mut self, c: usize, at: u64) -> Outcome {
@@ -265,14 +251,8 @@ impl Engine {
         }
     }
 
-    /// The token bucket holds tokens; the leaky meter holds a level. One is
-    /// the other upside down: tokens = capacity - level.
-    #[inline]
-    fn bucket(&mut self, c: usize, at: u64) -> Outcome {
-        self.bucket_as(c, at, self.algo == Algo::LeakyMeter)
-    }
-
-    /// [`Engine::bucket`], as a leaky meter or as a token bucket.
+    /// The token bucket holds tokens; the leaky meter (`meter`) holds a
+    /// level. One is the other upside down: tokens = capacity - level.
     #[inline(always)]
     fn bucket_as(&mut self, c: usize, at: u64, meter: bool) -> Outcome {
         let cap = self.lim.capacity();

@@ -27,15 +27,10 @@ fn decide(algo: Algo, l: Limits, reqs: &[(u64, u8)]) -> Vec<(bool, i64, i64)> {
             instance,
         })
         .collect();
-    let starts = groups(&reqs);
-    let mut e = Engine::new(algo, l, 1);
     let mut out = Vec::new();
-    for (g, w) in starts.windows(2).enumerate() {
-        for r in &reqs[w[0] as usize..w[1] as usize] {
-            let o = e.decide(r, g as u32);
-            out.push((o.ok, o.value, o.aux));
-        }
-    }
+    Engine::new(algo, l, 1).decide_all(&reqs, &groups(&reqs), |_, o| {
+        out.push((o.ok, o.value, o.aux))
+    });
     out
 }
 
