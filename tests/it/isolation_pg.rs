@@ -304,7 +304,9 @@ fn expected(a: &Answer) -> String {
 
 fn code(e: DbError) -> &'static str {
     match e {
-        DbError::ConcurrentUpdate | DbError::ReadWriteDependencies => "40001",
+        DbError::ConcurrentUpdate | DbError::ConcurrentDelete | DbError::ReadWriteDependencies => {
+            "40001"
+        }
         DbError::Deadlock => "40P01",
         DbError::DuplicateKey => "23505",
         DbError::InFailedTransaction => "25P02",

@@ -38,6 +38,10 @@ pub enum Answer {
 pub enum DbError {
     /// 40001: could not serialize access due to concurrent update.
     ConcurrentUpdate,
+    /// 40001: could not serialize access due to concurrent delete (the row
+    /// a repeatable read or serializable statement meant to change was
+    /// deleted since its snapshot).
+    ConcurrentDelete,
     /// 40001: could not serialize access due to read/write dependencies
     /// among transactions (serializable snapshot isolation).
     ReadWriteDependencies,
@@ -63,6 +67,7 @@ impl DbError {
     pub fn message(self) -> &'static str {
         match self {
             DbError::ConcurrentUpdate => "could not serialize access due to concurrent update",
+            DbError::ConcurrentDelete => "could not serialize access due to concurrent delete",
             DbError::ReadWriteDependencies => {
                 "could not serialize access due to read/write dependencies among transactions"
             }
