@@ -7,20 +7,28 @@
 //! and which waiting statements finished with it; and the final table.
 //!
 //! Every level PostgreSQL distinguishes is covered: read committed,
-//! repeatable read and serializable. The sessions plan their statements as
-//! sequential scans (index and bitmap scans are switched off), the plan the
-//! engine models: at serializable such a scan takes its SIREAD lock on the
-//! whole table, where an index scan would lock index pages and rows.
+//! repeatable read and serializable, each twice: with the default planner
+//! (index, index-only and bitmap scans on the primary key, as people run
+//! PostgreSQL) and with index and bitmap scans switched off (every read a
+//! sequential scan). For every SELECT, UPDATE and DELETE the engine's plan
+//! must be the scan the server's EXPLAIN shows; at serializable, after
+//! every step, the engine's SIREAD locks must be the server's `pg_locks`
+//! (tuple, page and relation locks on the table and its index). The server
+//! runs with autovacuum off, so the table is never analyzed and its plans
+//! stay those of a fresh table.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use backend_playground::sim::isolation::pg::{Answer, Db, DbError, Finished, Submitted, TxState};
+use backend_playground::sim::isolation::pg::{
+    Answer, Db, DbError, Finished, Planner, SireadTarget, Submitted, TxState,
+};
 use backend_playground::sim::isolation::presets::hermitage;
-use backend_playground::sim::isolation::sql::{parse, Level};
+use backend_playground::sim::isolation::sql::{parse, Level, Projection, Stmt};
 use backend_playground::sim::rng::Rng;
 
 /// The server's deadlock check runs this long after a wait begins; a step
@@ -101,7 +109,7 @@ impl Server {
         .expect("initdb runs (scripts/test.sh installs Debian's postgresql)");
         assert!(ok.success(), "initdb failed");
         let opts = format!(
-            "-k {} -c listen_addresses= -c fsync=off -c deadlock_timeout={DEADLOCK_MS}ms -c max_connections=20",
+            "-k {} -c listen_addresses= -c fsync=off -c deadlock_timeout={DEADLOCK_MS}ms -c max_connections=20 -c autovacuum=off",
             dir.display()
         );
         let log = dir.join("log").to_string_lossy().into_owned();
@@ -136,7 +144,8 @@ impl Drop for Server {
 #[derive(Debug, Clone, PartialEq)]
 enum Reply {
     Rows(Vec<Vec<Option<String>>>, String),
-    Error(String),
+    /// SQLSTATE and message.
+    Error(String, String),
 }
 
 /// A reply being read: the rows so far, and the outcome once known.
@@ -256,13 +265,15 @@ impl Conn {
                     acc.1 = Some(Reply::Rows(std::mem::take(&mut acc.0), tag));
                 }
                 b'E' => {
-                    let mut code = String::new();
+                    let (mut code, mut text) = (String::new(), String::new());
                     for field in p.split(|b| *b == 0) {
-                        if let Some((b'C', rest)) = field.split_first() {
-                            code = String::from_utf8_lossy(rest).into_owned();
+                        match field.split_first() {
+                            Some((b'C', rest)) => code = String::from_utf8_lossy(rest).into_owned(),
+                            Some((b'M', rest)) => text = String::from_utf8_lossy(rest).into_owned(),
+                            _ => {}
                         }
                     }
-                    acc.1 = Some(Reply::Error(code));
+                    acc.1 = Some(Reply::Error(code, text));
                 }
                 b'Z' => {
                     return Some(
@@ -298,7 +309,15 @@ fn expected(a: &Answer) -> String {
             .join(" "),
         Answer::Changed(n) => format!("changed {n}"),
         Answer::Done => "done".into(),
-        Answer::Error(e) => format!("error {}", code(*e)),
+        Answer::Error(e) => format!("error {} {}", code(*e), text(*e)),
+    }
+}
+
+/// The message PostgreSQL prints for `e` on the lab's table.
+fn text(e: DbError) -> String {
+    match e {
+        DbError::DuplicateKey => format!("{} \"test_pkey\"", e.message()),
+        e => e.message().to_string(),
     }
 }
 
@@ -320,7 +339,7 @@ fn code(e: DbError) -> &'static str {
 /// The server's reply in the same words.
 fn observed(r: &Reply, select_all: bool) -> String {
     match r {
-        Reply::Error(c) => format!("error {c}"),
+        Reply::Error(c, m) => format!("error {c} {m}"),
         Reply::Rows(rows, tag) => {
             let word = tag.split(' ').next().unwrap_or("");
             match word {
@@ -357,20 +376,27 @@ fn observed(r: &Reply, select_all: bool) -> String {
     }
 }
 
-/// One schedule on both: per statement, `blocked` or not, and the sorted
-/// list of `Tn: answer` that finished; then the final table.
-/// Runs one schedule on both and returns how many statements failed with a
-/// serialization failure of serializable snapshot isolation, how many with
-/// one of a concurrent update (both 40001), and how many blocked.
-fn compare(
-    server: &Server,
+/// One schedule to run on both: the level, the planner, the sessions,
+/// the statements and a name for messages.
+struct Case<'a> {
     level: Level,
+    planner: Planner,
     sessions: usize,
-    script: &[(usize, String)],
-    what: &str,
-) -> Seen {
-    let mut run = Run::open(server, level, sessions, script, what);
-    for (k, (s, sql)) in script.iter().enumerate() {
+    script: &'a [(usize, String)],
+    what: &'a str,
+}
+
+/// The server's plans, by planner and statement (a plan depends on
+/// neither the data nor the session: the table is never analyzed).
+type Plans = HashMap<(bool, String), String>;
+
+/// Runs one schedule on both, statement by statement: per statement,
+/// `blocked` or not, and the sorted list of `Tn: answer` that finished
+/// must agree, and so must the plan and (at serializable) the SIREAD
+/// locks; then the final table. Returns what it saw.
+fn compare(server: &Server, case: &Case, plans: &mut Plans) -> Seen {
+    let mut run = Run::open(server, case, plans);
+    for (k, (s, sql)) in case.script.iter().enumerate() {
         if run.step(k, *s, sql) == Step::Raced {
             return Seen {
                 raced: true,
@@ -397,6 +423,8 @@ struct Run<'a> {
     sessions: usize,
     script: &'a [(usize, String)],
     what: &'a str,
+    planner: Planner,
+    plans: &'a mut Plans,
     /// The connection that sets up, watches locks and reads the table.
     admin: Conn,
     /// One connection per session.
@@ -410,14 +438,9 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    /// A fresh table on both, and every session begun at `level`.
-    fn open(
-        server: &Server,
-        level: Level,
-        sessions: usize,
-        script: &'a [(usize, String)],
-        what: &'a str,
-    ) -> Run<'a> {
+    /// A fresh table on both, the planner set on both, and every
+    /// session begun at the case's level.
+    fn open(server: &Server, case: &Case<'a>, plans: &'a mut Plans) -> Run<'a> {
         let mut admin = server.connect();
         for q in [
             "drop table if exists test",
@@ -426,28 +449,38 @@ impl<'a> Run<'a> {
         ] {
             assert!(matches!(admin.query(q), Reply::Rows(..)), "{q}");
         }
+        let sessions = case.sessions;
         let mut conns: Vec<Conn> = (0..sessions).map(|_| server.connect()).collect();
-        for c in conns.iter_mut() {
+        let on = if case.planner == Planner::Default {
+            "on"
+        } else {
+            "off"
+        };
+        for c in conns.iter_mut().chain(std::iter::once(&mut admin)) {
             for q in [
-                "set enable_indexscan = off",
-                "set enable_bitmapscan = off",
-                "set enable_indexonlyscan = off",
+                "enable_indexscan",
+                "enable_bitmapscan",
+                "enable_indexonlyscan",
             ] {
-                assert!(matches!(c.query(q), Reply::Rows(..)), "{q}");
+                let q = format!("set {q} = {on}");
+                assert!(matches!(c.query(&q), Reply::Rows(..)), "{q}");
             }
         }
         let mut db = Db::new(&[(1, 10), (2, 20)], sessions);
-        let begin = format!("begin isolation level {}", level.sql());
+        db.set_planner(case.planner);
+        let begin = format!("begin isolation level {}", case.level.sql());
         let begin_stmt = parse(&begin).expect("begin parses");
         for (s, c) in conns.iter_mut().enumerate() {
             assert_eq!(c.query(&begin), Reply::Rows(Vec::new(), "BEGIN".into()));
             assert!(matches!(db.run(s, &begin_stmt), Submitted::Done(_)));
         }
         Run {
-            level,
+            level: case.level,
             sessions,
-            script,
-            what,
+            script: case.script,
+            what: case.what,
+            planner: case.planner,
+            plans,
             admin,
             conns,
             db,
@@ -457,10 +490,84 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The scan the server plans for `sql` (its top scan node, and the
+    /// node under a bitmap heap scan), which the engine's must be.
+    fn check_plan(&mut self, k: usize, sql: &str, stmt: &Stmt) {
+        let Some(plan) = self.db.plan_of(stmt) else {
+            return;
+        };
+        let key = (self.planner == Planner::Default, sql.to_string());
+        if !self.plans.contains_key(&key) {
+            let got = match self.admin.query(&format!("explain (costs off) {sql}")) {
+                Reply::Rows(rows, _) => scan_nodes(&rows),
+                Reply::Error(c, m) => format!("error {c} {m}"),
+            };
+            self.plans.insert(key.clone(), got);
+        }
+        let want = match plan.bitmap_input() {
+            Some(input) => format!("{} / {input}", plan.explain()),
+            None => plan.explain(),
+        };
+        assert_eq!(
+            self.plans[&key], want,
+            "{}: step {k}: the plan of {sql} (left: PostgreSQL, right: the engine)",
+            self.what
+        );
+        if plan.uses_index() {
+            self.seen.index_plans += 1;
+        }
+    }
+
+    /// At serializable, the engine's SIREAD locks must be the server's.
+    fn check_siread(&mut self, k: usize, sql: &str) {
+        if self.level != Level::Serializable {
+            return;
+        }
+        let q = "select locktype, relation::regclass::text, coalesce(page, -1), coalesce(tuple, -1), pid from pg_locks where mode = 'SIReadLock'";
+        let mut got: Vec<String> = match self.admin.query(q) {
+            Reply::Rows(rows, _) => rows
+                .iter()
+                .map(|r| {
+                    let f = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
+                    let pid: i32 = f(4).parse().unwrap_or(0);
+                    let session = self.conns.iter().position(|c| c.pid == pid);
+                    let who = session.map_or("?".to_string(), |s| format!("T{}", s + 1));
+                    format!("{who} {} {} {} {}", f(0), f(1), f(2), f(3))
+                })
+                .collect(),
+            Reply::Error(c, m) => vec![format!("error {c} {m}")],
+        };
+        got.sort();
+        let mut want: Vec<String> = self
+            .db
+            .siread_locks()
+            .iter()
+            .map(|l| {
+                let (kind, rel, page, tuple) = match l.target {
+                    SireadTarget::Relation { index } => ("relation", index, -1, -1),
+                    SireadTarget::Page { index, page } => ("page", index, i64::from(page), -1),
+                    SireadTarget::Tuple { page, offset } => {
+                        ("tuple", false, i64::from(page), i64::from(offset))
+                    }
+                };
+                let rel = if rel { "test_pkey" } else { "test" };
+                format!("T{} {kind} {rel} {page} {tuple}", l.session + 1)
+            })
+            .collect();
+        want.sort();
+        assert_eq!(
+            got, want,
+            "{}: step {k}: SIREAD locks after {sql} (left: PostgreSQL, right: the engine)\nscript: {:?}",
+            self.what, self.script
+        );
+        self.seen.siread_checks += 1;
+    }
+
     /// Step `k`: session `s` runs `sql` on the engine, then on the server
     /// (unless the session is still waiting there), and both must agree.
     fn step(&mut self, k: usize, s: usize, sql: &str) -> Step {
         let stmt = parse(sql).expect("a statement of the subset");
+        self.check_plan(k, sql, &stmt);
         // Who waits for whom before the step.
         let waits: Vec<(usize, Option<usize>)> = (0..self.sessions)
             .filter_map(|w| {
@@ -472,8 +579,8 @@ impl<'a> Run<'a> {
             (0..self.sessions).map(|w| self.db.waiting_row(w)).collect();
         let select_all = matches!(
             &stmt,
-            backend_playground::sim::isolation::sql::Stmt::Select {
-                what: backend_playground::sim::isolation::sql::Projection::All,
+            Stmt::Select {
+                what: Projection::All,
                 ..
             }
         );
@@ -506,9 +613,11 @@ impl<'a> Run<'a> {
         assert_eq!(
             (server_blocked, &got),
             (engine_blocked, &want),
-            "{what} at {level:?}, step {k}: T{} {sql} (left: PostgreSQL, right: the engine)\nscript: {script:?}",
+            "{what} at {level:?} ({:?}), step {k}: T{} {sql} (left: PostgreSQL, right: the engine)\nscript: {script:?}",
+            self.planner,
             s + 1
         );
+        self.check_siread(k, sql);
         Step::Compared
     }
 
@@ -552,6 +661,8 @@ impl<'a> Run<'a> {
             match f.answer {
                 Answer::Error(DbError::ReadWriteDependencies) => self.seen.ssi += 1,
                 Answer::Error(DbError::ConcurrentUpdate) => self.seen.updates += 1,
+                Answer::Error(DbError::ConcurrentDelete) => self.seen.deletes += 1,
+                Answer::Error(DbError::DuplicateKey) => self.seen.unique += 1,
                 _ => {}
             }
         }
@@ -627,67 +738,138 @@ impl<'a> Run<'a> {
     }
 }
 
+/// The scan nodes of an EXPLAIN: the first node that scans, and under a
+/// bitmap heap scan the node that feeds it.
+fn scan_nodes(rows: &[Vec<Option<String>>]) -> String {
+    let lines: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.first().cloned().flatten())
+        .map(|l| l.trim_start().trim_start_matches("->").trim().to_string())
+        .filter(|l| !l.contains(':'))
+        .collect();
+    if lines.first().is_some_and(|l| l.starts_with("Result")) {
+        return "Result".into();
+    }
+    let Some(at) = lines.iter().position(|l| l.contains("Scan")) else {
+        return lines.join(" / ");
+    };
+    match lines.get(at + 1) {
+        Some(next) if lines[at].starts_with("Bitmap Heap Scan") => {
+            format!("{} / {next}", lines[at])
+        }
+        _ => lines[at].clone(),
+    }
+}
+
 /// What one schedule showed.
 #[derive(Debug, Clone, Copy, Default)]
 struct Seen {
     /// Statements compared.
     statements: usize,
+    /// Of them, read through the index (index, index-only or bitmap scans).
+    index_plans: usize,
+    /// Steps after which the SIREAD locks were compared.
+    siread_checks: usize,
     /// Serialization failures of serializable snapshot isolation.
     ssi: usize,
     /// Serialization failures on a concurrent update.
     updates: usize,
+    /// Serialization failures on a concurrent delete.
+    deletes: usize,
+    /// Unique violations.
+    unique: usize,
     /// Statements that blocked.
     blocked: usize,
     /// Left out from a step whose outcome PostgreSQL leaves to a race.
     raced: bool,
+    /// Schedules cut short so (in a sum).
+    cut: usize,
 }
 
-/// A random statement of the subset.
-fn random_statement(rng: &mut Rng) -> String {
+/// A random condition: on the key (equalities, ranges, ORs of keys, which
+/// the default planner reads through the index) or on the value.
+fn random_condition(rng: &mut Rng) -> String {
     let mut pick = |n: u64| rng.below(n);
-    let id = 1 + pick(4);
+    let id = 1 + pick(5);
+    let other = 1 + pick(5);
     let v = 10 * (1 + pick(4));
-    let pred = match pick(6) {
-        0 => format!("id = {id}"),
-        1 => format!("value = {v}"),
-        2 => format!("value % {} = 0", 2 + pick(3)),
-        3 => format!("id > {}", pick(3)),
-        4 => format!("id = {id} or value > {v}"),
+    match pick(13) {
+        0 | 1 => format!("id = {id}"),
+        2 => format!("value = {v}"),
+        3 => format!("value % {} = 0", 2 + pick(3)),
+        4 => format!("id > {}", pick(4)),
+        5 => format!("id < {}", 2 + pick(4)),
+        6 => format!("id >= {id} and id <= {}", id + pick(3)),
+        7 => format!("id = {id} or id = {other}"),
+        8 => format!("id = {id} or id = {other} or id = {}", 1 + pick(6)),
+        9 => format!("id = {id} or value > {v}"),
+        10 => format!("id = {id} and value = {v}"),
+        11 => format!("id > {} and value > {v}", pick(3)),
         _ => format!("not value < {v}"),
-    };
-    match pick(12) {
+    }
+}
+
+/// A random statement of the subset: reads, locking reads, updates and
+/// deletes by condition or by key, inserts of new keys and of taken ones.
+fn random_statement(rng: &mut Rng) -> String {
+    let pred = random_condition(rng);
+    let mut pick = |n: u64| rng.below(n);
+    let id = 1 + pick(5);
+    let v = 10 * (1 + pick(4));
+    match pick(17) {
         0 | 1 => format!("select * from test where {pred}"),
         2 => "select * from test".into(),
         3 => format!("select sum(value), count(*) from test where {pred}"),
-        4 => format!("select * from test where {pred} for update"),
-        5 => format!("select * from test where {pred} for share"),
-        6 | 7 => format!(
+        4 => format!("select count(*) from test where id = {id}"),
+        5 => format!("select * from test where {pred} for update"),
+        6 => format!("select * from test where {pred} for share"),
+        7 => format!(
             "update test set value = value + {} where {pred}",
             1 + pick(5)
         ),
-        8 => format!("insert into test (id, value) values ({}, {v})", 3 + pick(3)),
-        9 => format!("delete from test where {pred}"),
-        10 => "commit".into(),
+        8 | 9 => format!("update test set value = {v} where id = {id}"),
+        10 => format!("insert into test (id, value) values ({}, {v})", 1 + pick(6)),
+        11 => format!("insert into test (id, value) values ({}, {v})", 3 + pick(4)),
+        12 => format!("delete from test where {pred}"),
+        13 => format!("delete from test where id = {id}"),
+        14 => "commit".into(),
+        15 => format!("select * from test where id = {id}"),
         _ => "rollback".into(),
     }
 }
 
-/// Schedules, statements, the two kinds of serialization failure, blocked
-/// statements and schedules cut short by a race, per level.
-type Tally = [(usize, usize, usize, usize, usize, usize); 3];
+/// Figures per level (read committed, repeatable read, serializable) and
+/// planner (default, sequential scans only): schedules and what they saw.
+type Tally = [[(usize, Seen); 3]; 2];
 
-fn count(t: &mut Tally, level: Level, seen: Seen) {
-    let k = match level {
+fn count(t: &mut Tally, case: &Case, seen: Seen) {
+    let k = match case.level {
         Level::RepeatableRead => 1,
         Level::Serializable => 2,
         _ => 0,
     };
-    t[k].0 += 1;
-    t[k].1 += seen.statements;
-    t[k].2 += seen.ssi;
-    t[k].3 += seen.updates;
-    t[k].4 += seen.blocked;
-    t[k].5 += usize::from(seen.raced);
+    let (runs, sum) = &mut t[usize::from(case.planner != Planner::Default)][k];
+    *runs += 1;
+    sum.statements += seen.statements;
+    sum.index_plans += seen.index_plans;
+    sum.siread_checks += seen.siread_checks;
+    sum.ssi += seen.ssi;
+    sum.updates += seen.updates;
+    sum.deletes += seen.deletes;
+    sum.unique += seen.unique;
+    sum.blocked += seen.blocked;
+    sum.cut += usize::from(seen.raced);
+}
+
+/// Both planners: PostgreSQL's default, and sequential scans only.
+const PLANNERS: [Planner; 2] = [Planner::Default, Planner::SeqScanOnly];
+
+/// A number from the environment, or `default`.
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[test]
@@ -698,81 +880,112 @@ fn postgresql_agrees_with_the_engine() {
         Level::RepeatableRead,
         Level::Serializable,
     ];
+    // ISOLATION_PLANNER=default or seqscan runs one planner only.
+    let planners: Vec<Planner> = match std::env::var("ISOLATION_PLANNER").as_deref() {
+        Ok("default") => vec![Planner::Default],
+        Ok("seqscan") => vec![Planner::SeqScanOnly],
+        _ => PLANNERS.to_vec(),
+    };
     let mut tally: Tally = Default::default();
+    let mut plans = Plans::new();
     let started = Instant::now();
-    for level in levels {
-        for h in hermitage() {
-            let script: Vec<(usize, String)> = h
-                .steps
-                .iter()
-                .map(|(s, q)| (s - 1, q.to_string()))
-                .collect();
-            let seen = compare(&server, level, h.sessions, &script, h.name);
-            count(&mut tally, level, seen);
+    for &planner in &planners {
+        for level in levels {
+            for h in hermitage() {
+                let script: Vec<(usize, String)> = h
+                    .steps
+                    .iter()
+                    .map(|(s, q)| (s - 1, q.to_string()))
+                    .collect();
+                let case = Case {
+                    level,
+                    planner,
+                    sessions: h.sessions,
+                    script: &script,
+                    what: h.name,
+                };
+                let seen = compare(&server, &case, &mut plans);
+                count(&mut tally, &case, seen);
+            }
         }
     }
     let presets = started.elapsed().as_secs_f64();
-    // More (or other) random schedules on demand: ISOLATION_RANDOM=n and
-    // ISOLATION_SEED=s.
-    let random: usize = std::env::var("ISOLATION_RANDOM")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
-    let seed: u64 = std::env::var("ISOLATION_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x9e5);
-    // ISOLATION_LEVEL=serializable (or another) runs the random schedules
-    // at that level only; ISOLATION_LENGTH=n makes them up to n long.
+    // ISOLATION_RANDOM=n schedules per level (each run with both
+    // planners), ISOLATION_SEED=s, ISOLATION_LEVEL=serializable (or
+    // another) for one level, ISOLATION_LENGTH=n for schedules up to n
+    // long, ISOLATION_PICK=i for random schedule i alone.
+    let random: usize = env_or("ISOLATION_RANDOM", 300);
+    let seed: u64 = env_or("ISOLATION_SEED", 0x9e5);
     let only: Option<Level> = std::env::var("ISOLATION_LEVEL").ok().and_then(|v| {
         levels
             .into_iter()
             .find(|l| l.sql().eq_ignore_ascii_case(&v.replace('-', " ")))
     });
-    let longest: u64 = std::env::var("ISOLATION_LENGTH")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(13)
-        .max(4);
-    // ISOLATION_PICK=i runs random schedule i alone.
+    let longest: u64 = env_or("ISOLATION_LENGTH", 13u64).max(4);
     let pick: Option<usize> = std::env::var("ISOLATION_PICK")
         .ok()
         .and_then(|v| v.parse().ok());
     let mut rng = Rng::new(seed);
     let random_started = Instant::now();
-    for i in 0..random {
-        let level = levels[rng.below(3) as usize];
-        let level = only.unwrap_or(level);
-        let sessions = 2 + rng.below(2) as usize;
-        let len = 4 + rng.below(longest - 3) as usize;
-        let script: Vec<(usize, String)> = (0..len)
-            .map(|_| {
-                (
-                    rng.below(sessions as u64) as usize,
-                    random_statement(&mut rng),
-                )
-            })
-            .collect();
-        if pick.is_some_and(|p| p != i) {
-            continue;
+    for level in levels {
+        for i in 0..random {
+            let sessions = 2 + rng.below(2) as usize;
+            let len = 4 + rng.below(longest - 3) as usize;
+            let script: Vec<(usize, String)> = (0..len)
+                .map(|_| {
+                    (
+                        rng.below(sessions as u64) as usize,
+                        random_statement(&mut rng),
+                    )
+                })
+                .collect();
+            if pick.is_some_and(|p| p != i) || only.is_some_and(|l| l != level) {
+                continue;
+            }
+            let what = format!("random schedule {i} at {} (seed {seed})", level.sql());
+            for &planner in &planners {
+                let case = Case {
+                    level,
+                    planner,
+                    sessions,
+                    script: &script,
+                    what: &what,
+                };
+                let seen = compare(&server, &case, &mut plans);
+                count(&mut tally, &case, seen);
+            }
         }
-        let seen = compare(
-            &server,
-            level,
-            sessions,
-            &script,
-            &format!("random schedule {i} (seed {seed})"),
-        );
-        count(&mut tally, level, seen);
     }
-    for (level, (runs, statements, ssi, updates, blocked, raced)) in levels.iter().zip(tally) {
-        println!(
-            "{}: {runs} schedules, {statements} statements compared ({blocked} blocked; serialization failures: {updates} on concurrent updates, {ssi} on read/write dependencies), the same on PostgreSQL and the engine; {raced} schedules cut short where waiting statements raced on release",
-            level.sql()
-        );
+    println!("Every statement the same on PostgreSQL and the engine (rows, waits, errors with their SQLSTATE and message, the plan, the SIREAD locks at serializable, the final table):");
+    println!("planner  level            schedules statements via-index blocked 40001-rw 40001-update 40001-delete 23505 siread-checks cut-short");
+    for (planner, rows) in PLANNERS.iter().zip(tally) {
+        for (level, (runs, t)) in levels.iter().zip(rows) {
+            if runs == 0 {
+                continue;
+            }
+            let name = if *planner == Planner::Default {
+                "default"
+            } else {
+                "seqscan"
+            };
+            println!(
+                "{name:8} {:16} {runs:9} {:10} {:9} {:7} {:8} {:12} {:12} {:5} {:13} {:9}",
+                level.sql().to_lowercase(),
+                t.statements,
+                t.index_plans,
+                t.blocked,
+                t.ssi,
+                t.updates,
+                t.deletes,
+                t.unique,
+                t.siread_checks,
+                t.cut
+            );
+        }
     }
     println!(
-        "presets {presets:.1} s, {random} random schedules {:.1} s",
-        random_started.elapsed().as_secs_f64()
+        "catalogue {presets:.1} s, {random} random schedules per level and planner {:.1} s, {} distinct plans checked",
+        random_started.elapsed().as_secs_f64(),
+        plans.len()
     );
 }

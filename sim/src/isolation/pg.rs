@@ -14,9 +14,18 @@
 use super::chunked::Chunked;
 use super::sql::{Aggregate, EvalError, Level, Lock, Pred, Projection, Stmt};
 
+mod plan;
 mod ssi;
 #[cfg(test)]
 mod tests;
+
+pub use plan::{Plan, Planner};
+pub use ssi::{SireadLock, SireadTarget};
+
+/// The block of the primary key's btree that holds its keys: the lab's
+/// table is small enough that its root is its only leaf (block 0 is the
+/// metapage).
+pub(super) const LEAF: u32 = 1;
 
 /// What PostgreSQL answers to a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +150,19 @@ pub(super) struct Version {
     next: Option<usize>,
     /// Row locks of SELECT FOR UPDATE (`true`) or FOR SHARE (`false`).
     locks: Vec<(Tx, bool)>,
+    /// Its line pointer on heap page 0 (from 1). Every version PostgreSQL
+    /// writes takes the next one: the lab's table stays on one page (a
+    /// page holds 226 such tuples, and PostgreSQL starts pruning dead ones
+    /// past 204, which the model does not follow), and every UPDATE is a
+    /// HOT update (only `value` changes, and the page has room), so the
+    /// new version sits on the same page with no new index entry.
+    lp: u32,
+    /// The line pointer of the first version of its row, where the
+    /// index entry points.
+    root: u32,
+    /// Whether it has an index entry of its own (the first version of a
+    /// row).
+    entry: bool,
 }
 
 /// A snapshot: what had committed when it was taken.
@@ -172,6 +194,8 @@ struct Pending {
     scan: Option<usize>,
     /// The INSERT row whose serializable check is done.
     checked: Option<usize>,
+    /// The line pointer the INSERT row took in the heap.
+    lp: u32,
 }
 
 impl Pending {
@@ -189,6 +213,7 @@ impl Pending {
             done: Vec::new(),
             scan: None,
             checked: None,
+            lp: 0,
         }
     }
 }
@@ -256,6 +281,13 @@ pub struct Db {
     next_xid: u64,
     /// Serializable snapshot isolation's state.
     ssi: ssi::Ssi,
+    /// Which scans the planner may use.
+    planner: Planner,
+    /// Line pointers taken on heap page 0.
+    lp: u32,
+    /// Whether the index has its leaf page (it gets one with its first
+    /// key).
+    indexed: bool,
 }
 
 /// The lab's table.
@@ -289,8 +321,12 @@ impl Db {
             xids: vec![Some(0)],
             next_xid: 1,
             ssi: ssi::Ssi::default(),
+            planner: Planner::Default,
+            lp: 0,
+            indexed: !rows.is_empty(),
         };
         for &(id, value) in rows {
+            db.lp += 1;
             db.heap.push(Version {
                 id,
                 value,
@@ -298,9 +334,32 @@ impl Db {
                 xmax: None,
                 next: None,
                 locks: Vec::new(),
+                lp: db.lp,
+                root: db.lp,
+                entry: true,
             });
         }
         db
+    }
+
+    /// Lets the planner use index and bitmap scans, or only sequential
+    /// scans.
+    pub fn set_planner(&mut self, planner: Planner) {
+        self.planner = planner;
+    }
+
+    /// Which scans the planner may use.
+    pub fn planner(&self) -> Planner {
+        self.planner
+    }
+
+    /// The scan PostgreSQL reads `stmt`'s rows with (`None`: the statement
+    /// reads no rows, or the database follows the textbook's rules).
+    pub fn plan_of(&self, stmt: &Stmt) -> Option<Plan> {
+        if self.textbook {
+            return None;
+        }
+        plan::path(stmt, self.planner).map(|p| p.plan)
     }
 
     /// A database that follows the textbook's two-phase locking instead:
@@ -646,16 +705,29 @@ impl Db {
         };
         let mut targets = Vec::new();
         let level = self.sessions[s].level;
-        // A serializable scan locks the table and checks for writes by
-        // concurrent serializable transactions, before any row is filtered.
-        if !matches!(p.stmt, Stmt::Insert { .. }) {
-            self.ssi_scan(me, &p.snap)?;
-        }
         let seen = self.seen_versions(me, level, &p.snap);
-        for (i, v) in self.heap.iter().enumerate() {
-            if !seen[i] {
-                continue;
+        let path =
+            plan::path(&p.stmt, self.planner).filter(|x| !self.textbook && x.plan.uses_index());
+        let reached = match &path {
+            Some(path) => self.index_read(me, &p.snap, path, &seen)?,
+            None => {
+                // A sequential scan locks the table, and checks every
+                // version for writes by concurrent serializable
+                // transactions, before any row is filtered.
+                if !matches!(p.stmt, Stmt::Insert { .. }) {
+                    self.ssi_scan(me, &p.snap)?;
+                }
+                let mut all: Vec<usize> = (0..self.heap.len()).filter(|i| seen[*i]).collect();
+                // The textbook's order is the order versions were
+                // written; PostgreSQL's the order on the page.
+                if !self.textbook {
+                    all.sort_by_key(|i| self.heap[*i].lp);
+                }
+                all
             }
+        };
+        for i in reached {
+            let v = &self.heap[i];
             if p.done.contains(&v.id) {
                 continue;
             }
@@ -667,7 +739,6 @@ impl Db {
             targets.push(i);
         }
         p.next = 0;
-        // The order of a sequential scan: the order versions were written.
         p.targets = targets;
         if !matches!(p.stmt, Stmt::Insert { .. }) {
             if self.textbook && level == Level::Serializable && p.scan.is_none() {
@@ -688,6 +759,57 @@ impl Db {
             }
         }
         Ok(p)
+    }
+
+    /// An index or bitmap scan by `me`: a SIREAD lock on the index's leaf
+    /// page (on the index, while it has none), then each index entry whose
+    /// key the path selects, in the order of the rows' first line pointers:
+    /// the row's versions followed from its first until one `me` sees,
+    /// each checked for a conflict out, and a SIREAD lock on the tuple seen
+    /// (unless `me` wrote it). Returns the versions seen, in that order.
+    fn index_read(
+        &mut self,
+        me: Tx,
+        snap: &Snapshot,
+        path: &plan::Path,
+        seen: &[bool],
+    ) -> Result<Vec<usize>, DbError> {
+        let index = if self.indexed {
+            SireadTarget::Page {
+                index: true,
+                page: LEAF,
+            }
+        } else {
+            SireadTarget::Relation { index: true }
+        };
+        self.ssi_lock(me, index);
+        let mut roots: Vec<usize> = (0..self.heap.len())
+            .filter(|&i| self.heap[i].entry && path.visits(self.heap[i].id))
+            .collect();
+        roots.sort_by_key(|&i| self.heap[i].root);
+        let mut out = Vec::new();
+        for r in roots {
+            let mut passed = Vec::new();
+            let mut at = Some(r);
+            let mut found = None;
+            while let Some(i) = at {
+                passed.push(i);
+                if seen[i] {
+                    found = Some(i);
+                    break;
+                }
+                at = self.heap[i].next;
+            }
+            self.ssi_passed(me, snap, &passed)?;
+            if let Some(i) = found {
+                if self.heap[i].xmin != me {
+                    let offset = self.heap[i].lp;
+                    self.ssi_lock(me, SireadTarget::Tuple { page: 0, offset });
+                }
+                out.push(i);
+            }
+        }
+        Ok(out)
     }
 
     /// Which versions a read by `me` at `level` sees: those visible in
@@ -812,7 +934,9 @@ impl Db {
         // locks (once, not again after a wait on the key).
         if p.checked != Some(p.next) {
             self.assign_xid(me);
-            self.ssi_write(me)?;
+            self.lp += 1;
+            p.lp = self.lp;
+            self.ssi_write_table(me)?;
             p.checked = Some(p.next);
         }
         if self.textbook {
@@ -820,13 +944,21 @@ impl Db {
                 return Err(Stop::WaitFor(t));
             }
         }
-        if let Some(stop) = self.key_taken(me, id) {
-            return Err(stop);
+        match self.key_taken(me, id) {
+            // Serializable checks the index page as if it wrote it first:
+            // a serialization failure is not masked by the violation.
+            Some(Stop::Fail(DbError::DuplicateKey)) => {
+                self.ssi_write_index(me)?;
+                return Err(Stop::Fail(DbError::DuplicateKey));
+            }
+            Some(stop) => return Err(stop),
+            None => {}
         }
-        // The key is free: the index entry goes in, and serializable checks
-        // again whether the transaction was marked to fail (it may have
-        // been, while it waited for the key).
-        self.ssi_doomed(me)?;
+        // The key is free: the index entry goes into the leaf page, which
+        // serializable checks for SIREAD locks (and whether the
+        // transaction was marked to fail, maybe while it waited).
+        self.ssi_write_index(me)?;
+        self.indexed = true;
         self.history.push(Event::Write {
             tx: me,
             old: None,
@@ -839,6 +971,9 @@ impl Db {
             xmax: None,
             next: None,
             locks: Vec::new(),
+            lp: p.lp,
+            root: p.lp,
+            entry: true,
         });
         p.changed += 1;
         p.next += 1;
@@ -846,9 +981,8 @@ impl Db {
     }
 
     /// What a live or in-doubt row with key `id` means for `me`'s INSERT:
-    /// a wait for the transaction writing it, or else the duplicate key
-    /// (serializable first reports a failure it has marked `me` for, which
-    /// the key violation would mask). `None`: the key is free.
+    /// a wait for the transaction writing it, or else the duplicate key.
+    /// `None`: the key is free.
     fn key_taken(&self, me: Tx, id: i64) -> Option<Stop> {
         let state = |t: Tx| self.txs[t].0;
         let v = self.heap.iter().find(|v| {
@@ -865,9 +999,7 @@ impl Db {
         if let Some(x) = v.xmax.filter(|x| *x != me && state(*x) == TxState::Running) {
             return Some(Stop::WaitFor(x));
         }
-        Some(Stop::Fail(
-            self.ssi_doomed(me).err().unwrap_or(DbError::DuplicateKey),
-        ))
+        Some(Stop::Fail(DbError::DuplicateKey))
     }
 
     /// SELECT, UPDATE and DELETE: visits the chosen versions in order,
@@ -906,7 +1038,7 @@ impl Db {
             }
         }
         if access.write {
-            self.ssi_write(me)?;
+            self.ssi_write_tuple(me, self.heap[i].lp)?;
         }
         self.history.push(Event::Read { tx: me, version: i });
         match &p.stmt {
@@ -955,14 +1087,19 @@ impl Db {
                 Some(x) if x == me => return Ok(Some(i)),
                 Some(x) if state(x) == TxState::Running => return Err(Stop::WaitFor(x)),
                 Some(x) if state(x) == TxState::Committed => {
-                    // Changed by a transaction that committed after the
-                    // snapshot (else the version was not seen).
-                    if access.snapshot_level {
-                        return Err(Stop::Fail(DbError::ConcurrentUpdate));
-                    }
                     // The newer version must be the one `x` wrote; none:
-                    // deleted, nothing to do.
-                    let Some(n) = v.next.filter(|n| self.heap[*n].xmin == x) else {
+                    // deleted.
+                    let newer = v.next.filter(|n| self.heap[*n].xmin == x);
+                    // Changed by a transaction that committed after the
+                    // snapshot (else the version was not seen). UPDATE and
+                    // DELETE name a delete apart; a row lock does not.
+                    if access.snapshot_level {
+                        return Err(Stop::Fail(match newer {
+                            None if access.write => DbError::ConcurrentDelete,
+                            _ => DbError::ConcurrentUpdate,
+                        }));
+                    }
+                    let Some(n) = newer else {
                         return Ok(None);
                     };
                     // Read committed re-checks the condition on the newest
@@ -1013,6 +1150,7 @@ impl Db {
         if i32::try_from(value).is_err() {
             return Err(Stop::Fail(DbError::OutOfRange));
         }
+        self.lp += 1;
         if self.heap[i].xmax != Some(me) {
             let n = self.heap.len();
             self.heap.push(Version {
@@ -1022,6 +1160,9 @@ impl Db {
                 xmax: None,
                 next: None,
                 locks: Vec::new(),
+                lp: self.lp,
+                root: self.heap[i].root,
+                entry: false,
             });
             self.heap[i].xmax = Some(me);
             self.heap[i].next = Some(n);
@@ -1032,6 +1173,7 @@ impl Db {
             });
         } else if let Some(n) = self.heap[i].next {
             self.heap[n].value = value;
+            self.heap[n].lp = self.lp;
         }
         Ok(())
     }
