@@ -23,11 +23,11 @@
 //!   switched off: `Seq Scan on test`.
 //!
 //! Constant expressions are folded and `NOT` is pushed down to the
-//! comparisons first, as the planner does (`not value < 20` is
-//! `value >= 20`; `not id <> 1` is `id = 1`). Two forms the rule leaves
-//! out: an AND of equalities with different constants (the server plans a
-//! `Result` that never runs its scan) and an OR of arms that share a
-//! condition (the server factors it out first).
+//! comparisons first, and a condition all arms of an OR share is taken out
+//! of it, as the planner does (`not value < 20` is `value >= 20`; `not id
+//! <> 1` is `id = 1`; `id = 3 or id = 3` is `id = 3`). One form the rule
+//! leaves out: an AND of equalities with different constants (the server
+//! plans a `Result` that never runs its scan).
 
 use crate::isolation::sql::{Aggregate, Cmp, Col, Expr, Pred, Projection, Stmt};
 
@@ -124,7 +124,7 @@ pub(super) fn path(stmt: &Stmt, planner: Planner) -> Option<Path> {
         return Some(seq);
     };
     let mut conjuncts = Vec::new();
-    flatten_and(normal(filter, false), &mut conjuncts);
+    flatten_and(factor(normal(filter, false)), &mut conjuncts);
     let bounds: Vec<(Cmp, i64)> = conjuncts.iter().filter_map(key_cmp).collect();
     if bounds.iter().any(|(op, _)| *op == Cmp::Eq) {
         let reads_value = key_only && mentions_value(filter);
@@ -138,12 +138,14 @@ pub(super) fn path(stmt: &Stmt, planner: Planner) -> Option<Path> {
             keys: vec![range(&bounds)],
         });
     }
-    // An OR of key conditions, if one is ANDed and cheap enough.
+    // An OR of key conditions, if one is ANDed and cheap enough; each arm
+    // searches the index with the key conditions ANDed beside the OR too.
     for c in &conjuncts {
         if let Some(arms) = bitmap_or(c) {
+            let (lo, hi) = range(&bounds);
             return Some(Path {
                 plan: Plan::BitmapHeapScan { arms: arms.len() },
-                keys: arms,
+                keys: arms.iter().map(|(a, b)| (lo.max(*a), hi.min(*b))).collect(),
             });
         }
     }
@@ -169,6 +171,55 @@ fn normal(p: &Pred, negate: bool) -> Pred {
             let op = if negate { negated(*op) } else { *op };
             Pred::Cmp(fold(a), op, fold(b))
         }
+    }
+}
+
+/// The planner's factoring of ORs: a condition every arm of an OR ANDs
+/// is taken out of the arms and ANDed beside it; if an arm is left with
+/// nothing, the OR is true wherever those conditions are and goes.
+fn factor(p: Pred) -> Pred {
+    match p {
+        Pred::And(a, b) => Pred::And(Box::new(factor(*a)), Box::new(factor(*b))),
+        Pred::Or(..) => {
+            let mut arms = Vec::new();
+            flatten_or(&p, &mut arms);
+            let arms: Vec<Vec<Pred>> = arms
+                .into_iter()
+                .map(|a| {
+                    let mut c = Vec::new();
+                    flatten_and(factor(a), &mut c);
+                    c
+                })
+                .collect();
+            let mut common: Vec<Pred> = Vec::new();
+            for c in &arms[0] {
+                if arms.iter().all(|a| a.contains(c)) && !common.contains(c) {
+                    common.push(c.clone());
+                }
+            }
+            if common.is_empty() {
+                return p;
+            }
+            let rest: Vec<Vec<Pred>> = arms
+                .into_iter()
+                .map(|a| a.into_iter().filter(|c| !common.contains(c)).collect())
+                .collect();
+            let mut out: Vec<Pred> = common;
+            if rest.iter().all(|a| !a.is_empty()) {
+                let or = rest
+                    .into_iter()
+                    .filter_map(|a| {
+                        a.into_iter()
+                            .reduce(|x, y| Pred::And(Box::new(x), Box::new(y)))
+                    })
+                    .reduce(|x, y| Pred::Or(Box::new(x), Box::new(y)));
+                out.extend(or);
+            }
+            out.into_iter()
+                .reduce(|x, y| Pred::And(Box::new(x), Box::new(y)))
+                .unwrap_or(p)
+        }
+        p => p,
     }
 }
 
