@@ -33,7 +33,7 @@ use backend_playground::sim::rng::Rng;
 
 /// The server's deadlock check runs this long after a wait begins; a step
 /// that blocks waits a little longer before it is judged.
-const DEADLOCK_MS: u64 = 40;
+const DEADLOCK_MS: u64 = 25;
 
 /// A private server, stopped when dropped.
 struct Server {
@@ -79,8 +79,9 @@ fn as_postgres(cmd: &str, args: &[&str]) -> Command {
 }
 
 impl Server {
-    fn start() -> Server {
-        let dir = std::env::temp_dir().join(format!("bp-pg-{}", std::process::id()));
+    /// A server of its own for `tag`.
+    fn start(tag: &str) -> Server {
+        let dir = std::env::temp_dir().join(format!("bp-pg-{}-{tag}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         // The server runs as the postgres user when the tests run as root.
@@ -838,9 +839,9 @@ fn random_statement(rng: &mut Rng) -> String {
     }
 }
 
-/// Figures per level (read committed, repeatable read, serializable) and
-/// planner (default, sequential scans only): schedules and what they saw.
-type Tally = [[(usize, Seen); 3]; 2];
+/// Figures per level (read committed, repeatable read, serializable) of
+/// one planner: schedules and what they saw.
+type Tally = [(usize, Seen); 3];
 
 fn count(t: &mut Tally, case: &Case, seen: Seen) {
     let k = match case.level {
@@ -848,7 +849,7 @@ fn count(t: &mut Tally, case: &Case, seen: Seen) {
         Level::Serializable => 2,
         _ => 0,
     };
-    let (runs, sum) = &mut t[usize::from(case.planner != Planner::Default)][k];
+    let (runs, sum) = &mut t[k];
     *runs += 1;
     sum.statements += seen.statements;
     sum.index_plans += seen.index_plans;
@@ -872,65 +873,80 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-#[test]
-fn postgresql_agrees_with_the_engine() {
-    let server = Server::start();
-    let levels = [
-        Level::ReadCommitted,
-        Level::RepeatableRead,
-        Level::Serializable,
-    ];
-    // ISOLATION_PLANNER=default or seqscan runs one planner only.
-    let planners: Vec<Planner> = match std::env::var("ISOLATION_PLANNER").as_deref() {
-        Ok("default") => vec![Planner::Default],
-        Ok("seqscan") => vec![Planner::SeqScanOnly],
-        _ => PLANNERS.to_vec(),
+const LEVELS: [Level; 3] = [
+    Level::ReadCommitted,
+    Level::RepeatableRead,
+    Level::Serializable,
+];
+
+/// What the random schedules are: ISOLATION_RANDOM=n schedules per level
+/// (each run with both planners), ISOLATION_SEED=s, ISOLATION_LEVEL=
+/// serializable (or another) for one level, ISOLATION_LENGTH=n for
+/// schedules up to n long, ISOLATION_PICK=i for random schedule i alone.
+struct Random {
+    count: usize,
+    seed: u64,
+    only: Option<Level>,
+    longest: u64,
+    pick: Option<usize>,
+}
+
+impl Random {
+    fn from_env() -> Random {
+        Random {
+            count: env_or("ISOLATION_RANDOM", 300),
+            seed: env_or("ISOLATION_SEED", 0x9e5),
+            only: std::env::var("ISOLATION_LEVEL").ok().and_then(|v| {
+                LEVELS
+                    .into_iter()
+                    .find(|l| l.sql().eq_ignore_ascii_case(&v.replace('-', " ")))
+            }),
+            longest: env_or("ISOLATION_LENGTH", 13u64).max(4),
+            pick: std::env::var("ISOLATION_PICK")
+                .ok()
+                .and_then(|v| v.parse().ok()),
+        }
+    }
+}
+
+/// The catalogue and the random schedules with one planner, on a server
+/// of its own: the figures, the plans checked, and the seconds taken by
+/// the catalogue and by the random schedules.
+fn run_planner(planner: Planner, random: &Random) -> (Tally, usize, f64, f64) {
+    let tag = if planner == Planner::Default {
+        "default"
+    } else {
+        "seqscan"
     };
+    let server = Server::start(tag);
     let mut tally: Tally = Default::default();
     let mut plans = Plans::new();
     let started = Instant::now();
-    for &planner in &planners {
-        for level in levels {
-            for h in hermitage() {
-                let script: Vec<(usize, String)> = h
-                    .steps
-                    .iter()
-                    .map(|(s, q)| (s - 1, q.to_string()))
-                    .collect();
-                let case = Case {
-                    level,
-                    planner,
-                    sessions: h.sessions,
-                    script: &script,
-                    what: h.name,
-                };
-                let seen = compare(&server, &case, &mut plans);
-                count(&mut tally, &case, seen);
-            }
+    for level in LEVELS {
+        for h in hermitage() {
+            let script: Vec<(usize, String)> = h
+                .steps
+                .iter()
+                .map(|(s, q)| (s - 1, q.to_string()))
+                .collect();
+            let case = Case {
+                level,
+                planner,
+                sessions: h.sessions,
+                script: &script,
+                what: h.name,
+            };
+            let seen = compare(&server, &case, &mut plans);
+            count(&mut tally, &case, seen);
         }
     }
-    let presets = started.elapsed().as_secs_f64();
-    // ISOLATION_RANDOM=n schedules per level (each run with both
-    // planners), ISOLATION_SEED=s, ISOLATION_LEVEL=serializable (or
-    // another) for one level, ISOLATION_LENGTH=n for schedules up to n
-    // long, ISOLATION_PICK=i for random schedule i alone.
-    let random: usize = env_or("ISOLATION_RANDOM", 300);
-    let seed: u64 = env_or("ISOLATION_SEED", 0x9e5);
-    let only: Option<Level> = std::env::var("ISOLATION_LEVEL").ok().and_then(|v| {
-        levels
-            .into_iter()
-            .find(|l| l.sql().eq_ignore_ascii_case(&v.replace('-', " ")))
-    });
-    let longest: u64 = env_or("ISOLATION_LENGTH", 13u64).max(4);
-    let pick: Option<usize> = std::env::var("ISOLATION_PICK")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    let mut rng = Rng::new(seed);
-    let random_started = Instant::now();
-    for level in levels {
-        for i in 0..random {
+    let catalogue = started.elapsed().as_secs_f64();
+    let mut rng = Rng::new(random.seed);
+    let started = Instant::now();
+    for level in LEVELS {
+        for i in 0..random.count {
             let sessions = 2 + rng.below(2) as usize;
-            let len = 4 + rng.below(longest - 3) as usize;
+            let len = 4 + rng.below(random.longest - 3) as usize;
             let script: Vec<(usize, String)> = (0..len)
                 .map(|_| {
                     (
@@ -939,35 +955,68 @@ fn postgresql_agrees_with_the_engine() {
                     )
                 })
                 .collect();
-            if pick.is_some_and(|p| p != i) || only.is_some_and(|l| l != level) {
+            if random.pick.is_some_and(|p| p != i) || random.only.is_some_and(|l| l != level) {
                 continue;
             }
-            let what = format!("random schedule {i} at {} (seed {seed})", level.sql());
-            for &planner in &planners {
-                let case = Case {
-                    level,
-                    planner,
-                    sessions,
-                    script: &script,
-                    what: &what,
-                };
-                let seen = compare(&server, &case, &mut plans);
-                count(&mut tally, &case, seen);
-            }
+            let what = format!(
+                "random schedule {i} at {} (seed {})",
+                level.sql(),
+                random.seed
+            );
+            let case = Case {
+                level,
+                planner,
+                sessions,
+                script: &script,
+                what: &what,
+            };
+            let seen = compare(&server, &case, &mut plans);
+            count(&mut tally, &case, seen);
         }
     }
+    (
+        tally,
+        plans.len(),
+        catalogue,
+        started.elapsed().as_secs_f64(),
+    )
+}
+
+#[test]
+fn postgresql_agrees_with_the_engine() {
+    // ISOLATION_PLANNER=default or seqscan runs one planner only; else
+    // both run at once, each on a server of its own.
+    let planners: Vec<Planner> = match std::env::var("ISOLATION_PLANNER").as_deref() {
+        Ok("default") => vec![Planner::Default],
+        Ok("seqscan") => vec![Planner::SeqScanOnly],
+        _ => PLANNERS.to_vec(),
+    };
+    let random = Random::from_env();
+    let results: Vec<(Planner, (Tally, usize, f64, f64))> = std::thread::scope(|scope| {
+        let handles: Vec<_> = planners
+            .iter()
+            .map(|&p| {
+                let random = &random;
+                (p, scope.spawn(move || run_planner(p, random)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(p, h)| match h.join() {
+                Ok(r) => (p, r),
+                Err(e) => std::panic::resume_unwind(e),
+            })
+            .collect()
+    });
     println!("Every statement the same on PostgreSQL and the engine (rows, waits, errors with their SQLSTATE and message, the plan, the SIREAD locks at serializable, the final table):");
     println!("planner  level            schedules statements via-index blocked 40001-rw 40001-update 40001-delete 23505 siread-checks cut-short");
-    for (planner, rows) in PLANNERS.iter().zip(tally) {
-        for (level, (runs, t)) in levels.iter().zip(rows) {
-            if runs == 0 {
-                continue;
-            }
-            let name = if *planner == Planner::Default {
-                "default"
-            } else {
-                "seqscan"
-            };
+    for (planner, (tally, plans, catalogue, randoms)) in &results {
+        let name = if *planner == Planner::Default {
+            "default"
+        } else {
+            "seqscan"
+        };
+        for (level, (runs, t)) in LEVELS.iter().zip(tally) {
             println!(
                 "{name:8} {:16} {runs:9} {:10} {:9} {:7} {:8} {:12} {:12} {:5} {:13} {:9}",
                 level.sql().to_lowercase(),
@@ -982,10 +1031,9 @@ fn postgresql_agrees_with_the_engine() {
                 t.cut
             );
         }
+        println!(
+            "{name}: catalogue {catalogue:.1} s, {} random schedules per level {randoms:.1} s, {plans} distinct plans checked",
+            random.count
+        );
     }
-    println!(
-        "catalogue {presets:.1} s, {random} random schedules per level and planner {:.1} s, {} distinct plans checked",
-        random_started.elapsed().as_secs_f64(),
-        plans.len()
-    );
 }
