@@ -367,7 +367,7 @@ fn bitmap_or(p: &Pred) -> Option<Vec<KeyRange>> {
         keys.push(range(&bounds));
     }
     let wide = widths.iter().filter(|w| **w == Width::Wide).count();
-    let wider = widths.iter().any(|w| *w == Width::Wider);
+    let wider = widths.contains(&Width::Wider);
     let cheap = !wider && (wide == 0 || (wide == 1 && arms.len() <= 13));
     cheap.then_some(keys)
 }
