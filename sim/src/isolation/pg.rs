@@ -27,6 +27,18 @@ pub use ssi::{SireadLock, SireadTarget};
 /// metapage).
 pub(super) const LEAF: u32 = 1;
 
+/// The most heap tuples the model places exactly as PostgreSQL does. A
+/// page of 8 kB holds 226 of the lab's tuples (36 bytes each with its line
+/// pointer, checked on PostgreSQL 15); once less than a tenth of the page
+/// is free (past 204 tuples) PostgreSQL may prune dead versions when it
+/// reads the page, reusing their line pointers, and past 226 it starts a
+/// second page. The model keeps every version on page 0 at the next line
+/// pointer and every UPDATE a HOT update. A lab link can go past it (a
+/// dozen inserts of thirty rows fit in a link), so the view can say from
+/// which step the tuple positions, and the SIREAD locks that name them,
+/// may differ from a server's ([`Db::heap_tuples`]).
+pub const EXACT_HEAP_TUPLES: u32 = 204;
+
 /// What PostgreSQL answers to a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
@@ -346,6 +358,13 @@ impl Db {
     /// scans.
     pub fn set_planner(&mut self, planner: Planner) {
         self.planner = planner;
+    }
+
+    /// The heap tuples PostgreSQL would have written so far (row versions,
+    /// and the rows of inserts that failed on a taken key); past
+    /// [`EXACT_HEAP_TUPLES`] the model's layout may differ.
+    pub fn heap_tuples(&self) -> u32 {
+        self.lp
     }
 
     /// Which scans the planner may use.

@@ -338,3 +338,17 @@ fn a_row_deleted_since_the_snapshot_is_a_concurrent_delete() {
     assert_eq!(answers[0], Some(Answer::Error(DbError::ConcurrentDelete)));
     assert_eq!(answers[5], Some(Answer::Error(DbError::ConcurrentDelete)));
 }
+
+#[test]
+fn every_tuple_written_takes_a_line_pointer() {
+    let mut db = Db::new(&[(1, 10), (2, 20)], 1);
+    assert_eq!(db.heap_tuples(), 2);
+    run(&mut db, 0, "begin");
+    run(&mut db, 0, "update test set value = 11 where id = 1");
+    // A failed insert leaves its dead tuple behind.
+    run(&mut db, 0, "insert into test (id, value) values (2, 0)");
+    run(&mut db, 0, "rollback");
+    run(&mut db, 0, "insert into test (id, value) values (3, 30)");
+    assert_eq!(db.heap_tuples(), 5);
+    assert!(db.heap_tuples() <= EXACT_HEAP_TUPLES);
+}
