@@ -815,7 +815,8 @@ fn random_condition(rng: &mut Rng) -> String {
 fn random_statement(rng: &mut Rng) -> String {
     let pred = random_condition(rng);
     let mut pick = |n: u64| rng.below(n);
-    let id = 1 + pick(5);
+    // Keys by which sessions read and write each other's rows most often.
+    let id = 1 + pick(3);
     let v = 10 * (1 + pick(4));
     match pick(17) {
         0 | 1 => format!("select * from test where {pred}"),
@@ -837,6 +838,47 @@ fn random_statement(rng: &mut Rng) -> String {
         15 => format!("select * from test where id = {id}"),
         _ => "rollback".into(),
     }
+}
+
+/// A schedule where each session reads, then writes, then commits, the
+/// sessions interleaved at random: the shape of write skew and of the
+/// read-only anomaly, where serializable snapshot isolation's SIREAD locks
+/// decide.
+fn crossed_script(rng: &mut Rng, sessions: usize) -> Vec<(usize, String)> {
+    let mut lists: Vec<Vec<String>> = (0..sessions)
+        .map(|_| {
+            let mut list = Vec::new();
+            for _ in 0..1 + rng.below(2) {
+                list.push(format!(
+                    "select * from test where {}",
+                    random_condition(rng)
+                ));
+            }
+            let id = 1 + rng.below(4);
+            list.push(match rng.below(4) {
+                0 => format!(
+                    "insert into test (id, value) values ({}, 30)",
+                    2 + rng.below(4)
+                ),
+                1 => format!("delete from test where id = {id}"),
+                2 => format!(
+                    "update test set value = value + 1 where {}",
+                    random_condition(rng)
+                ),
+                _ => format!("update test set value = 0 where id = {id}"),
+            });
+            list.push("commit".to_string());
+            list
+        })
+        .collect();
+    let mut script = Vec::new();
+    while lists.iter().any(|l| !l.is_empty()) {
+        let s = rng.below(sessions as u64) as usize;
+        if !lists[s].is_empty() {
+            script.push((s, lists[s].remove(0)));
+        }
+    }
+    script
 }
 
 /// Figures per level (read committed, repeatable read, serializable) of
@@ -947,14 +989,18 @@ fn run_planner(planner: Planner, random: &Random) -> (Tally, usize, f64, f64) {
         for i in 0..random.count {
             let sessions = 2 + rng.below(2) as usize;
             let len = 4 + rng.below(random.longest - 3) as usize;
-            let script: Vec<(usize, String)> = (0..len)
-                .map(|_| {
-                    (
-                        rng.below(sessions as u64) as usize,
-                        random_statement(&mut rng),
-                    )
-                })
-                .collect();
+            let script = if rng.below(3) == 0 {
+                crossed_script(&mut rng, sessions)
+            } else {
+                (0..len)
+                    .map(|_| {
+                        (
+                            rng.below(sessions as u64) as usize,
+                            random_statement(&mut rng),
+                        )
+                    })
+                    .collect()
+            };
             if random.pick.is_some_and(|p| p != i) || random.only.is_some_and(|l| l != level) {
                 continue;
             }
