@@ -8,6 +8,13 @@
 //! isolation (module `ssi`). Read uncommitted behaves as read committed, as
 //! in PostgreSQL.
 //!
+//! Each SELECT, UPDATE and DELETE reads the table by the scan PostgreSQL
+//! 15 plans for it (module `plan`): through the primary key's index for
+//! conditions on the key, sequentially otherwise, or always sequentially
+//! when the planner is told to ([`Planner::SeqScanOnly`]). The scan decides
+//! which row versions a statement passes, in which order it deals with its
+//! rows, and at serializable which SIREAD locks it takes.
+//!
 //! [`Db::textbook`] runs the same statements under the textbook's two-phase
 //! locking instead (the rules the cheat sheet's isolation table describes).
 

@@ -123,11 +123,12 @@ pub(super) fn path(stmt: &Stmt, planner: Planner) -> Option<Path> {
     let (Planner::Default, Some(filter)) = (planner, filter) else {
         return Some(seq);
     };
+    let filter = factor(normal(filter, false));
     let mut conjuncts = Vec::new();
-    flatten_and(factor(normal(filter, false)), &mut conjuncts);
+    flatten_and(filter.clone(), &mut conjuncts);
     let bounds: Vec<(Cmp, i64)> = conjuncts.iter().filter_map(key_cmp).collect();
     if bounds.iter().any(|(op, _)| *op == Cmp::Eq) {
-        let reads_value = key_only && mentions_value(filter);
+        let reads_value = key_only && mentions_value(&filter);
         let plan = if key_only && !reads_value {
             Plan::IndexOnlyScan
         } else {
