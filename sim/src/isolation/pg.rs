@@ -732,11 +732,11 @@ impl Db {
         let mut targets = Vec::new();
         let level = self.sessions[s].level;
         let seen = self.seen_versions(me, level, &p.snap);
-        let path =
-            plan::path(&p.stmt, self.planner).filter(|x| !self.textbook && x.plan.uses_index());
+        let path = plan::path(&p.stmt, self.planner).filter(|_| !self.textbook);
         let reached = match &path {
-            Some(path) => self.index_read(me, &p.snap, path, &seen)?,
-            None => {
+            Some(path) if path.plan == Plan::NoScan => Vec::new(),
+            Some(path) if path.plan.uses_index() => self.index_read(me, &p.snap, path, &seen)?,
+            _ => {
                 // A sequential scan locks the table, and checks every
                 // version for writes by concurrent serializable
                 // transactions, before any row is filtered.

@@ -25,9 +25,8 @@
 //! Constant expressions are folded and `NOT` is pushed down to the
 //! comparisons first, and a condition all arms of an OR share is taken out
 //! of it, as the planner does (`not value < 20` is `value >= 20`; `not id
-//! <> 1` is `id = 1`; `id = 3 or id = 3` is `id = 3`). One form the rule
-//! leaves out: an AND of equalities with different constants (the server
-//! plans a `Result` that never runs its scan).
+//! <> 1` is `id = 1`; `id = 3 or id = 3` is `id = 3`); a condition that
+//! ANDs one column equal to two different constants runs no scan at all.
 
 use crate::isolation::sql::{Aggregate, Cmp, Col, Expr, Pred, Projection, Stmt};
 
@@ -59,6 +58,11 @@ pub enum Plan {
         /// Bitmap index scans: 1, or the arms of a `BitmapOr`.
         arms: usize,
     },
+    /// No scan runs: the condition ANDs two equalities of one column with
+    /// different constants, which the planner sees is false everywhere (it
+    /// plans a `Result` with a false one-time filter over a scan it never
+    /// starts).
+    NoScan,
 }
 
 impl Plan {
@@ -69,6 +73,7 @@ impl Plan {
             Plan::IndexScan => "Index Scan using test_pkey on test",
             Plan::IndexOnlyScan => "Index Only Scan using test_pkey on test",
             Plan::BitmapHeapScan { .. } => "Bitmap Heap Scan on test",
+            Plan::NoScan => "Result",
         }
         .to_string()
     }
@@ -84,7 +89,7 @@ impl Plan {
 
     /// Whether it reads through the primary key's index.
     pub fn uses_index(&self) -> bool {
-        !matches!(self, Plan::SeqScan)
+        !matches!(self, Plan::SeqScan | Plan::NoScan)
     }
 }
 
@@ -120,12 +125,21 @@ pub(super) fn path(stmt: &Stmt, planner: Planner) -> Option<Path> {
         plan: Plan::SeqScan,
         keys: Vec::new(),
     };
-    let (Planner::Default, Some(filter)) = (planner, filter) else {
+    let Some(filter) = filter else {
         return Some(seq);
     };
     let filter = factor(normal(filter, false));
     let mut conjuncts = Vec::new();
     flatten_and(filter.clone(), &mut conjuncts);
+    if contradicts(&conjuncts) {
+        return Some(Path {
+            plan: Plan::NoScan,
+            keys: Vec::new(),
+        });
+    }
+    if planner == Planner::SeqScanOnly {
+        return Some(seq);
+    }
     let bounds: Vec<(Cmp, i64)> = conjuncts.iter().filter_map(key_cmp).collect();
     if bounds.iter().any(|(op, _)| *op == Cmp::Eq) {
         let reads_value = key_only && mentions_value(&filter);
@@ -173,6 +187,25 @@ fn normal(p: &Pred, negate: bool) -> Pred {
             Pred::Cmp(fold(a), op, fold(b))
         }
     }
+}
+
+/// Whether ANDed conditions set one column equal to two different
+/// constants.
+fn contradicts(conjuncts: &[Pred]) -> bool {
+    [Col::Id, Col::Value].iter().any(|col| {
+        let mut consts = conjuncts.iter().filter_map(|p| match p {
+            Pred::Cmp(Expr::Col(c), Cmp::Eq, Expr::Lit(n))
+            | Pred::Cmp(Expr::Lit(n), Cmp::Eq, Expr::Col(c))
+                if c == col =>
+            {
+                Some(*n)
+            }
+            _ => None,
+        });
+        consts
+            .next()
+            .is_some_and(|first| consts.any(|n| n != first))
+    })
 }
 
 /// The planner's factoring of ORs: a condition every arm of an OR ANDs

@@ -175,6 +175,10 @@ fn the_planner_reads_by_key_through_the_index() {
     assert_eq!(plan("select * from test where value = 10"), seq);
     assert_eq!(plan("select * from test where id + 0 = 1"), seq);
     assert_eq!(plan("select * from test"), seq);
+    assert_eq!(
+        db.plan_of(&stmt("select * from test where id = 1 and id = 2")),
+        Some(Plan::NoScan)
+    );
     assert_eq!(plan("insert into test (id, value) values (1, 1)"), None);
     assert_eq!(plan("commit"), None);
     let mut off = Db::new(&[], 1);
