@@ -50,6 +50,10 @@ pub fn profile_label(p: Profile) -> &'static str {
 /// Both profiles, in the order the controls list them.
 pub const PROFILES: [Profile; 2] = [Profile::Postgres, Profile::Textbook];
 
+/// The profiles in the order the matrix sets them side by side: the
+/// textbook's table first, then the real engines.
+pub const MATRIX_ORDER: [Profile; 2] = [Profile::Textbook, Profile::Postgres];
+
 /// The URL word of a level.
 pub fn level_slug(l: Level) -> &'static str {
     match l {
