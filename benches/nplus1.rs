@@ -48,11 +48,20 @@ fn main() {
             ..big()
         });
     }
-    cases.push(Params {
-        strategy: Strategy::Joined,
-        then: Then::Lazy,
-        ..big()
-    });
+    for (strategy, then) in [
+        (Strategy::Joined, Then::Lazy),
+        (Strategy::Lazy, Then::Joined),
+        (Strategy::Lazy, Then::Subquery),
+        (Strategy::SelectIn, Then::Subquery),
+        (Strategy::Subquery, Then::Joined),
+        (Strategy::Joined, Then::SelectIn),
+    ] {
+        cases.push(Params {
+            strategy,
+            then,
+            ..big()
+        });
+    }
     cases.push(Params {
         strategy: Strategy::DataLoader,
         io: Io::Real,
@@ -77,10 +86,12 @@ fn main() {
             } else {
                 ""
             },
-            if p.then != Then::Same || p.io == Io::Real {
-                " (mix/io)"
+            if p.then != Then::Same {
+                format!(" then {}", p.then.slug())
+            } else if p.io == Io::Real {
+                " (io)".to_string()
             } else {
-                ""
+                String::new()
             }
         );
         println!(

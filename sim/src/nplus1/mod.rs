@@ -477,7 +477,13 @@ impl Params {
 
     /// Why the ORM sends nothing for this strategy, if it refuses it.
     pub fn refusal(&self) -> Option<&'static str> {
-        self.orm.refusal_for(self.strategy, self.relation)
+        self.orm
+            .refusal_for(self.strategy, self.relation)
+            .or_else(|| {
+                mixed::mixes(self)
+                    .then(|| mixed::refusal(self.orm, self.then))
+                    .flatten()
+            })
     }
 }
 
@@ -572,14 +578,18 @@ impl Model for Run {
         Run::new(params)
     }
 
-    /// Listed counts fix N: the number of users listed. Django's
-    /// `.iterator(chunk_size=)` interleaves with the loop, which the model
-    /// does not follow under a strategy per level: no batch size there.
+    /// Listed counts fix N: the number of users listed. A first level
+    /// that cannot carry a second strategy (a DataLoader, `immediate`)
+    /// loads the items as it loads the orders, saying so.
     fn settle(p: &mut Params) -> Option<String> {
         let mut notes = Vec::new();
-        if p.orm == Orm::Django && mixed::mixes(p) && p.batch.is_some() {
-            p.batch = None;
-            notes.push("batch: Django's .iterator(chunk_size=) with a strategy per level is not modelled, so no batch size is used".to_string());
+        let nested = p.relation == Relation::Orders && p.depth == Depth::Items;
+        if nested && p.then != Then::Same && !mixed::mixes(p) && p.then.strategy() != Some(p.strategy) {
+            notes.push(format!(
+                "then: {} loading carries no second strategy, so the items load as the orders do",
+                p.strategy.slug()
+            ));
+            p.then = Then::Same;
         }
         let listed = p.data.as_ref().map(|c| c.orders.len() as u32);
         if let Some(listed) = listed.filter(|&l| l != p.users) {
