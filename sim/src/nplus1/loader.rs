@@ -92,7 +92,10 @@ impl Loader {
                 ("Order.tags", touched, touched)
             }
         };
-        if let (Walk::Mixed(p), false) = (&self.walk, matches!(s, Strategy::Raise | Strategy::RaiseOnSql) && orm == Orm::SqlAlchemy) {
+        if let (Walk::Mixed(p), false) = (
+            &self.walk,
+            matches!(s, Strategy::Raise | Strategy::RaiseOnSql) && orm == Orm::SqlAlchemy,
+        ) {
             // A guard on the items raises at the first order's items.
             if let Some(k) = p.raise_at() {
                 self.limit = k;

@@ -114,7 +114,8 @@ pub fn refusal(orm: Orm, then: Then) -> Option<&'static str> {
 
 /// What Django says to joining each order's items: the first orders query
 /// to run with `select_related("items")` raises, after the users query.
-pub const DJANGO_NO_JOIN_ITEMS: &str = "FieldError: Invalid field name(s) given in select_related: 'items'. Choices are: user";
+pub const DJANGO_NO_JOIN_ITEMS: &str =
+    "FieldError: Invalid field name(s) given in select_related: 'items'. Choices are: user";
 
 /// What the ORM raises at the first touch of an order's items under a
 /// guard on the items (or, in Django, when the orders query that joins the
@@ -230,9 +231,8 @@ impl Build<'_> {
         let (mut rows, mut bytes) = (0u64, 0u64);
         for u in first..=last {
             for o in d.orders_of(u) {
-                let order = ROW_OVERHEAD
-                    + d.order_bytes(o, o)
-                    + if extra { id_bytes(u) } else { 0 };
+                let order =
+                    ROW_OVERHEAD + d.order_bytes(o, o) + if extra { id_bytes(u) } else { 0 };
                 let k = u64::from(d.items_of(o).len() as u32);
                 if k == 0 {
                     rows += 1;
@@ -275,10 +275,13 @@ impl Plan {
         };
         let first = first_level(params);
         let then = params.then;
-        let guard = matches!(then, Then::Raise | Then::RaiseOnSql);
         if first == Strategy::Joined {
             let (rows, bytes) = super::plan::joined_size(data, users, Depth::Orders);
-            b.push(Table::Users, Shape::Join(Depth::Orders), Load { rows, bytes });
+            b.push(
+                Table::Users,
+                Shape::Join(Depth::Orders),
+                Load { rows, bytes },
+            );
         } else {
             let k = u64::from(users);
             let bytes = ROW_OVERHEAD * k + data.user_bytes(1, users);
@@ -299,25 +302,14 @@ impl Plan {
             Strategy::Lazy => {
                 raise_at = Self::per_user(&mut b, users, then);
             }
-            Strategy::SelectIn if users > 0 => {
-                for shape in b.runs(1, users).collect::<Vec<_>>() {
-                    let Shape::InList { first: f, last: l, .. } = shape else {
-                        continue;
-                    };
-                    let with_orders = !b.orders(f, l).is_empty();
-                    match then {
-                        Then::Joined => b.push(Table::Orders, join_in(shape), b.join_load(f, l, false)),
-                        _ => b.push(Table::Orders, shape, b.order_load(f, l, false)),
-                    }
-                    if then == Then::Subquery && with_orders {
-                        let (of, ol) = (b.orders(f, l).start, b.orders(f, l).end - 1);
-                        b.push(Table::Items, subquery_in(shape), b.item_load(of, ol, true));
-                    }
-                }
-            }
+            Strategy::SelectIn if users > 0 => Self::per_batch(&mut b, users, then),
             Strategy::Subquery if users > 0 => {
                 if then == Then::Joined {
-                    b.push(Table::Orders, Shape::JoinItemsSubquery, b.join_load(1, users, true));
+                    b.push(
+                        Table::Orders,
+                        Shape::JoinItemsSubquery,
+                        b.join_load(1, users, true),
+                    );
                 } else {
                     b.push(Table::Orders, Shape::Subquery, b.order_load(1, users, true));
                 }
@@ -325,31 +317,68 @@ impl Plan {
             _ => {}
         }
         // The second level after a first that loads every order up front.
-        if !matches!(first, Strategy::Lazy | Strategy::Raise | Strategy::RaiseOnSql) {
-            match then {
-                Then::Lazy => {
-                    for o in 1..=orders {
-                        b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
-                    }
-                }
-                Then::SelectIn if orders > 0 => {
-                    for shape in b.runs(1, orders).collect::<Vec<_>>() {
-                        if let Shape::InList { first: f, last: l, .. } = shape {
-                            b.push(Table::Items, shape, b.item_load(f, l, false));
-                        }
-                    }
-                }
-                Then::Subquery if first == Strategy::Joined && orders > 0 => {
-                    b.push(Table::Items, Shape::Subquery, b.item_load(1, orders, true));
-                }
-                _ if guard && orders > 0 => raise_at = Some(b.out.len()),
-                _ => {}
-            }
+        if !matches!(
+            first,
+            Strategy::Lazy | Strategy::Raise | Strategy::RaiseOnSql
+        ) {
+            raise_at = Self::after_orders(&mut b, first, then, orders);
         }
         Plan {
             queries: b.out,
             raise_at,
         }
+    }
+
+    /// Batched orders: per run of users, its orders (joined to their
+    /// items, or followed by their items' subquery when it has orders).
+    fn per_batch(b: &mut Build, users: u32, then: Then) {
+        for shape in b.runs(1, users).collect::<Vec<_>>() {
+            let Shape::InList {
+                first: f, last: l, ..
+            } = shape
+            else {
+                continue;
+            };
+            let with_orders = !b.orders(f, l).is_empty();
+            match then {
+                Then::Joined => b.push(Table::Orders, join_in(shape), b.join_load(f, l, false)),
+                _ => b.push(Table::Orders, shape, b.order_load(f, l, false)),
+            }
+            if then == Then::Subquery && with_orders {
+                let (of, ol) = (b.orders(f, l).start, b.orders(f, l).end - 1);
+                b.push(Table::Items, subquery_in(shape), b.item_load(of, ol, true));
+            }
+        }
+    }
+
+    /// The items, once every order is loaded (a joined, batched or
+    /// subquery first level): per order, in IN lists, or by a subquery
+    /// repeating the users query. With a guard on the items, the queries
+    /// sent before it raises.
+    fn after_orders(b: &mut Build, first: Strategy, then: Then, orders: u32) -> Option<usize> {
+        match then {
+            Then::Lazy => {
+                for o in 1..=orders {
+                    b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
+                }
+            }
+            Then::SelectIn if orders > 0 => {
+                for shape in b.runs(1, orders).collect::<Vec<_>>() {
+                    if let Shape::InList {
+                        first: f, last: l, ..
+                    } = shape
+                    {
+                        b.push(Table::Items, shape, b.item_load(f, l, false));
+                    }
+                }
+            }
+            Then::Subquery if first == Strategy::Joined && orders > 0 => {
+                b.push(Table::Items, Shape::Subquery, b.item_load(1, orders, true));
+            }
+            Then::Raise | Then::RaiseOnSql if orders > 0 => return Some(b.out.len()),
+            _ => {}
+        }
+        None
     }
 
     /// Lazy orders: per user, its orders (joined to their items, or
@@ -360,7 +389,11 @@ impl Plan {
         for u in 1..=users {
             let os = b.data.orders_of(u);
             if then == Then::Joined {
-                b.push(Table::Orders, Shape::JoinItemsBy(u), b.join_load(u, u, false));
+                b.push(
+                    Table::Orders,
+                    Shape::JoinItemsBy(u),
+                    b.join_load(u, u, false),
+                );
                 continue;
             }
             b.push(Table::Orders, Shape::ByParent(u), b.order_load(u, u, false));
@@ -376,7 +409,11 @@ impl Plan {
                     }
                 }
                 Then::Subquery => {
-                    b.push(Table::Items, Shape::SubqueryBy(u), b.item_load(os.start, os.end - 1, true));
+                    b.push(
+                        Table::Items,
+                        Shape::SubqueryBy(u),
+                        b.item_load(os.start, os.end - 1, true),
+                    );
                 }
                 Then::Raise | Then::RaiseOnSql => return Some(b.out.len()),
                 Then::Lazy => {

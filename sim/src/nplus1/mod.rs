@@ -584,7 +584,11 @@ impl Model for Run {
     fn settle(p: &mut Params) -> Option<String> {
         let mut notes = Vec::new();
         let nested = p.relation == Relation::Orders && p.depth == Depth::Items;
-        if nested && p.then != Then::Same && !mixed::mixes(p) && p.then.strategy() != Some(p.strategy) {
+        if nested
+            && p.then != Then::Same
+            && !mixed::mixes(p)
+            && p.then.strategy() != Some(p.strategy)
+        {
             notes.push(format!(
                 "then: {} loading carries no second strategy, so the items load as the orders do",
                 p.strategy.slug()

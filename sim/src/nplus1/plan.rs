@@ -701,6 +701,9 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
     if let Some(text) = super::m2o::describe(q, i, params) {
         return text;
     }
+    if let Some(text) = describe_mixed(q, &no, &rows) {
+        return text;
+    }
     if params.relation == super::Relation::Profile {
         if let Some(text) = super::o2o::describe(q, i, params) {
             return text;
@@ -740,22 +743,6 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
         (Table::Items, Shape::ByParent(o)) => format!(
             "Query {no}: the inner loop touches the items of order {o} (user {}): {rows}. One query per order is what makes nested lazy loading 1 + N + N\u{d7}M.",
             data.user_of(o)
-        ),
-        (_, Shape::JoinItemsBy(u)) => format!(
-            "Query {no}: the loop touches user {u}'s orders, and the lazy load joins each order's items into it: {rows}. Still one query per user, but the items come with the orders."
-        ),
-        (_, Shape::JoinItemsIn { first, last, index, count }) => format!(
-            "Query {no} loads the orders of users {first}\u{2013}{last} with one IN list of {} keys and joins each order's items into it (batch {index} of {count}): {rows}.",
-            thousands(u64::from(last - first + 1))
-        ),
-        (_, Shape::JoinItemsSubquery) => format!(
-            "Query {no} loads every user's orders, repeating the users query as a subquery, and joins each order's items into it: {rows}."
-        ),
-        (_, Shape::SubqueryBy(u)) => format!(
-            "Query {no}: user {u}'s orders are in, so the ORM loads their items by repeating that orders query as a subquery: {rows}."
-        ),
-        (_, Shape::SubqueryIn { first, last, index, count }) => format!(
-            "Query {no}: the orders of users {first}\u{2013}{last} are in (batch {index} of {count}), so the ORM loads their items by repeating that batch's query as a subquery: {rows}."
         ),
         (table, Shape::InList { first, last, index, count }) => {
             let (parents, children) = match table {
@@ -815,6 +802,30 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
         ),
         _ => format!("Query {no}: {rows}."),
     }
+}
+
+/// What a query of a strategy per level does (a second level joined into,
+/// or wrapping, the first's statements), if it is one.
+fn describe_mixed(q: &Query, no: &str, rows: &str) -> Option<String> {
+    Some(match q.shape {
+        Shape::JoinItemsBy(u) => format!(
+            "Query {no}: the loop touches user {u}'s orders, and the lazy load joins each order's items into it: {rows}. Still one query per user, but the items come with the orders."
+        ),
+        Shape::JoinItemsIn { first, last, index, count } => format!(
+            "Query {no} loads the orders of users {first}\u{2013}{last} with one IN list of {} keys and joins each order's items into it (batch {index} of {count}): {rows}.",
+            thousands(u64::from(last - first + 1))
+        ),
+        Shape::JoinItemsSubquery => format!(
+            "Query {no} loads every user's orders, repeating the users query as a subquery, and joins each order's items into it: {rows}."
+        ),
+        Shape::SubqueryBy(u) => format!(
+            "Query {no}: user {u}'s orders are in, so the ORM loads their items by repeating that orders query as a subquery: {rows}."
+        ),
+        Shape::SubqueryIn { first, last, index, count } => format!(
+            "Query {no}: the orders of users {first}\u{2013}{last} are in (batch {index} of {count}), so the ORM loads their items by repeating that batch's query as a subquery: {rows}."
+        ),
+        _ => return None,
+    })
 }
 
 /// Bytes the same data would take as separate, unjoined results.

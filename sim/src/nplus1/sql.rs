@@ -13,7 +13,12 @@ const TAG_COLUMNS: [&str; 2] = ["tags.id", "tags.name"];
 const PROFILE_COLUMNS: [&str; 3] = ["profiles.id", "profiles.user_id", "profiles.bio"];
 const ITEM_COLUMNS: [&str; 4] = ["items.id", "items.order_id", "items.sku", "items.qty"];
 /// The items' columns under the alias a joined second level gives them.
-const JOINED_ITEM_COLUMNS: [&str; 4] = ["items_1.id", "items_1.order_id", "items_1.sku", "items_1.qty"];
+const JOINED_ITEM_COLUMNS: [&str; 4] = [
+    "items_1.id",
+    "items_1.order_id",
+    "items_1.sku",
+    "items_1.qty",
+];
 
 /// The columns of a query's result as `orm` sends it, in order.
 pub(super) fn columns(q: &Query, orm: Orm) -> Vec<&'static str> {
@@ -409,54 +414,13 @@ pub(super) fn rows(
 /// The rows of `q`, their columns in the model's own order.
 fn logical_rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Vec<Vec<Value>> {
     let users = users.min(data.users());
+    if let Some(out) = mixed_rows(q, data, users, limit) {
+        return out;
+    }
     let mut out: Vec<Vec<Value>> = Vec::new();
     let full = |out: &Vec<Vec<Value>>| out.len() >= limit;
     let null = |n: usize| std::iter::repeat_n(Value::Null, n);
     match (q.table, q.shape) {
-        (_, Shape::JoinItemsBy(_) | Shape::JoinItemsIn { .. } | Shape::JoinItemsSubquery) => {
-            let (first, last) = match q.shape {
-                Shape::JoinItemsBy(u) => (u, u),
-                Shape::JoinItemsIn { first, last, .. } => (first, last),
-                _ => (1, users),
-            };
-            let keyed = q.shape == Shape::JoinItemsSubquery;
-            'j: for u in first..=last.min(users) {
-                for o in data.orders_of(u) {
-                    let mut row = data.order(o).to_vec();
-                    if keyed {
-                        row.push(Value::Int(i64::from(u)));
-                    }
-                    let is = data.items_of(o);
-                    if is.is_empty() {
-                        out.push(row.iter().cloned().chain(null(4)).collect());
-                    }
-                    for i in is {
-                        out.push(row.iter().cloned().chain(data.item(i)).collect());
-                    }
-                    if full(&out) {
-                        break 'j;
-                    }
-                }
-            }
-        }
-        (_, Shape::SubqueryBy(_) | Shape::SubqueryIn { .. }) => {
-            let (first, last) = match q.shape {
-                Shape::SubqueryBy(u) => (u, u),
-                Shape::SubqueryIn { first, last, .. } => (first, last),
-                _ => (1, users),
-            };
-            let orders = data.orders_of(first).start..data.orders_of(last.min(users)).end;
-            'k: for o in orders {
-                for i in data.items_of(o) {
-                    let mut row = data.item(i).to_vec();
-                    row.push(Value::Int(i64::from(o)));
-                    out.push(row);
-                    if full(&out) {
-                        break 'k;
-                    }
-                }
-            }
-        }
         (_, Shape::Join(depth)) => {
             'users: for u in 1..=users {
                 let user = data.user(u);
@@ -542,4 +506,62 @@ fn logical_rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Vec<Vec<
     }
     out.truncate(limit);
     out
+}
+
+/// The rows of a query of a strategy per level (a second level joined into,
+/// or wrapping, the first's statements), if it is one, in the model's
+/// column order.
+fn mixed_rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Option<Vec<Vec<Value>>> {
+    let mut out: Vec<Vec<Value>> = Vec::new();
+    let full = |out: &Vec<Vec<Value>>| out.len() >= limit;
+    let null = |n: usize| std::iter::repeat_n(Value::Null, n);
+    match (q.table, q.shape) {
+        (_, Shape::JoinItemsBy(_) | Shape::JoinItemsIn { .. } | Shape::JoinItemsSubquery) => {
+            let (first, last) = match q.shape {
+                Shape::JoinItemsBy(u) => (u, u),
+                Shape::JoinItemsIn { first, last, .. } => (first, last),
+                _ => (1, users),
+            };
+            let keyed = q.shape == Shape::JoinItemsSubquery;
+            'j: for u in first..=last.min(users) {
+                for o in data.orders_of(u) {
+                    let mut row = data.order(o).to_vec();
+                    if keyed {
+                        row.push(Value::Int(i64::from(u)));
+                    }
+                    let is = data.items_of(o);
+                    if is.is_empty() {
+                        out.push(row.iter().cloned().chain(null(4)).collect());
+                    }
+                    for i in is {
+                        out.push(row.iter().cloned().chain(data.item(i)).collect());
+                    }
+                    if full(&out) {
+                        break 'j;
+                    }
+                }
+            }
+        }
+        (_, Shape::SubqueryBy(_) | Shape::SubqueryIn { .. }) => {
+            let (first, last) = match q.shape {
+                Shape::SubqueryBy(u) => (u, u),
+                Shape::SubqueryIn { first, last, .. } => (first, last),
+                _ => (1, users),
+            };
+            let orders = data.orders_of(first).start..data.orders_of(last.min(users)).end;
+            'k: for o in orders {
+                for i in data.items_of(o) {
+                    let mut row = data.item(i).to_vec();
+                    row.push(Value::Int(i64::from(o)));
+                    out.push(row);
+                    if full(&out) {
+                        break 'k;
+                    }
+                }
+            }
+        }
+        _ => return None,
+    }
+    out.truncate(limit);
+    Some(out)
 }

@@ -867,7 +867,11 @@ fn a_strategy_per_level_interleaves_with_the_loop() {
         ("strategy", "dataloader"),
     ]);
     assert_eq!(o.run.params().then, Then::Same);
-    assert!(o.problems.iter().any(|p| p.contains("then")), "{:?}", o.problems);
+    assert!(
+        o.problems.iter().any(|p| p.contains("then")),
+        "{:?}",
+        o.problems
+    );
 }
 
 #[test]
@@ -885,7 +889,11 @@ fn every_pair_of_levels_sends_the_orms_statements() {
             ..Params::default()
         })
     };
-    let shapes = |r: &Run| r.queries().map(|q| (q.table, q.shape, q.rows)).collect::<Vec<_>>();
+    let shapes = |r: &Run| {
+        r.queries()
+            .map(|q| (q.table, q.shape, q.rows))
+            .collect::<Vec<_>>()
+    };
     // Lazy orders, each user's orders joined to their items: one query
     // per user, even for the user without orders.
     let r = run(Strategy::Lazy, Then::Joined, None);
@@ -901,8 +909,13 @@ fn every_pair_of_levels_sends_the_orms_statements() {
     // Lazy orders, items by subquery: none for the user without orders.
     let r = run(Strategy::Lazy, Then::Subquery, None);
     assert_eq!(r.query_count(), 1 + 3 + 2);
-    assert_eq!(r.queries().nth(2).map(|q| q.shape), Some(Shape::SubqueryBy(1)));
-    assert!(r.sql(2).contains("(SELECT orders.id AS orders_id FROM orders WHERE 1 = orders.user_id) AS anon_1"));
+    assert_eq!(
+        r.queries().nth(2).map(|q| q.shape),
+        Some(Shape::SubqueryBy(1))
+    );
+    assert!(r.sql(2).contains(
+        "(SELECT orders.id AS orders_id FROM orders WHERE 1 = orders.user_id) AS anon_1"
+    ));
     // Batched orders in runs of 2, each joined to its items.
     let r = run(Strategy::SelectIn, Then::Joined, Some(2));
     assert_eq!(r.query_count(), 1 + 2);
@@ -911,15 +924,36 @@ fn every_pair_of_levels_sends_the_orms_statements() {
     // Batched orders, each batch followed by its items' subquery.
     let r = run(Strategy::SelectIn, Then::Subquery, Some(2));
     assert_eq!(r.query_count(), 1 + 2 + 2);
-    assert!(r.sql(2).contains("WHERE orders.user_id IN (1, 2)) AS anon_1"));
+    assert!(r
+        .sql(2)
+        .contains("WHERE orders.user_id IN (1, 2)) AS anon_1"));
     // A join, then the items by subquery, repeating the users query.
     let r = run(Strategy::Joined, Then::Subquery, None);
     assert_eq!(r.query_count(), 2);
-    assert_eq!(r.queries().nth(1).map(|q| (q.table, q.shape, q.rows)), Some((Table::Items, Shape::Subquery, 3)));
+    assert_eq!(
+        r.queries().nth(1).map(|q| (q.table, q.shape, q.rows)),
+        Some((Table::Items, Shape::Subquery, 3))
+    );
     // Subquery orders joined to their items: one statement.
     let r = run(Strategy::Subquery, Then::Joined, None);
     assert_eq!(r.query_count(), 2);
     assert_eq!(r.queries().nth(1).map(|q| q.rows), Some(4));
+}
+
+#[test]
+fn a_guard_on_either_level_raises_where_the_orm_raises() {
+    let data = Counts::parse("2,0,1/1,0,2", &mut Vec::new());
+    let run = |strategy, then, batch| {
+        Run::new(&Params {
+            strategy,
+            then,
+            batch,
+            depth: Depth::Items,
+            users: 3,
+            data: data.clone(),
+            ..Params::default()
+        })
+    };
     // A guard on the items raises at the first order's items: after user
     // 1's orders under lazy orders, after every orders query otherwise.
     let r = run(Strategy::Lazy, Then::Raise, None);
@@ -930,7 +964,9 @@ fn every_pair_of_levels_sends_the_orms_statements() {
     );
     let r = run(Strategy::SelectIn, Then::RaiseOnSql, Some(1));
     assert_eq!(r.query_count(), 1 + 3);
-    assert!(r.error().is_some_and(|e| e.ends_with("lazy='raise_on_sql'")));
+    assert!(r
+        .error()
+        .is_some_and(|e| e.ends_with("lazy='raise_on_sql'")));
     // A guard on the orders raises first.
     let r = run(Strategy::Raise, Then::SelectIn, None);
     assert_eq!(r.query_count(), 1);
@@ -954,12 +990,24 @@ fn every_pair_of_levels_sends_the_orms_statements() {
         assert!(p.refusal().is_some());
     }
     // The rows shown are as many as the query returns.
-    for strategy in [Strategy::Lazy, Strategy::Joined, Strategy::SelectIn, Strategy::Subquery] {
+    for strategy in [
+        Strategy::Lazy,
+        Strategy::Joined,
+        Strategy::SelectIn,
+        Strategy::Subquery,
+    ] {
         for then in Then::ALL {
             let r = run(strategy, then, Some(2));
             for (i, q) in r.queries().enumerate() {
-                assert_eq!(r.rows(i, 100).len() as u64, q.rows, "{strategy:?} {then:?} {i}");
-                assert_eq!(r.columns(i).len(), r.rows(i, 1).first().map_or(r.columns(i).len(), Vec::len));
+                assert_eq!(
+                    r.rows(i, 100).len() as u64,
+                    q.rows,
+                    "{strategy:?} {then:?} {i}"
+                );
+                assert_eq!(
+                    r.columns(i).len(),
+                    r.rows(i, 1).first().map_or(r.columns(i).len(), Vec::len)
+                );
             }
         }
     }

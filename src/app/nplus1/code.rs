@@ -418,28 +418,80 @@ mod tests {
         let sa = |p: &Params| snippet(Orm::SqlAlchemy, p).code.unwrap_or_default();
         let dj = |p: &Params| snippet(Orm::Django, p).code.unwrap_or_default();
         for (strategy, then, batch, chain) in [
-            (Strategy::Joined, Then::SelectIn, None, "joinedload(User.orders).selectinload(Order.items)"),
-            (Strategy::SelectIn, Then::Joined, Some(2), "selectinload(User.orders, chunksize=2).joinedload(Order.items)"),
-            (Strategy::Subquery, Then::Lazy, None, "subqueryload(User.orders).lazyload(Order.items)"),
-            (Strategy::Lazy, Then::Subquery, None, "lazyload(User.orders).subqueryload(Order.items)"),
-            (Strategy::SelectIn, Then::RaiseOnSql, None, "selectinload(User.orders).raiseload(Order.items, sql_only=True)"),
-            (Strategy::Raise, Then::SelectIn, Some(3), "raiseload(User.orders).selectinload(Order.items, chunksize=3)"),
+            (
+                Strategy::Joined,
+                Then::SelectIn,
+                None,
+                "joinedload(User.orders).selectinload(Order.items)",
+            ),
+            (
+                Strategy::SelectIn,
+                Then::Joined,
+                Some(2),
+                "selectinload(User.orders, chunksize=2).joinedload(Order.items)",
+            ),
+            (
+                Strategy::Subquery,
+                Then::Lazy,
+                None,
+                "subqueryload(User.orders).lazyload(Order.items)",
+            ),
+            (
+                Strategy::Lazy,
+                Then::Subquery,
+                None,
+                "lazyload(User.orders).subqueryload(Order.items)",
+            ),
+            (
+                Strategy::SelectIn,
+                Then::RaiseOnSql,
+                None,
+                "selectinload(User.orders).raiseload(Order.items, sql_only=True)",
+            ),
+            (
+                Strategy::Raise,
+                Then::SelectIn,
+                Some(3),
+                "raiseload(User.orders).selectinload(Order.items, chunksize=3)",
+            ),
         ] {
             let code = sa(&mix(strategy, then, batch));
-            assert!(code.contains(&format!("select(User).options(\n    {chain}\n)")), "{code}");
-            assert_eq!(code.contains(".unique()"), strategy == Strategy::Joined, "{code}");
+            assert!(
+                code.contains(&format!("select(User).options(\n    {chain}\n)")),
+                "{code}"
+            );
+            assert_eq!(
+                code.contains(".unique()"),
+                strategy == Strategy::Joined,
+                "{code}"
+            );
         }
         let code = dj(&mix(Strategy::SelectIn, Then::Lazy, Some(4)));
-        assert!(code.contains("User.objects.prefetch_related(\"orders\").iterator(chunk_size=4)"), "{code}");
+        assert!(
+            code.contains("User.objects.prefetch_related(\"orders\").iterator(chunk_size=4)"),
+            "{code}"
+        );
         let code = dj(&mix(Strategy::Lazy, Then::SelectIn, Some(4)));
-        assert!(code.contains("user.orders.prefetch_related(\"items\").iterator(chunk_size=4)"), "{code}");
+        assert!(
+            code.contains("user.orders.prefetch_related(\"items\").iterator(chunk_size=4)"),
+            "{code}"
+        );
         let code = dj(&mix(Strategy::Raise, Then::SelectIn, None));
-        assert!(code.contains("FETCH_RAISE") && code.contains("prefetch_related(\"items\")"), "{code}");
+        assert!(
+            code.contains("FETCH_RAISE") && code.contains("prefetch_related(\"items\")"),
+            "{code}"
+        );
         // What Django cannot express shows why, never another ORM's code.
         let code = dj(&mix(Strategy::SelectIn, Then::Joined, None));
-        assert!(code.contains("Prefetch(\"orders\", queryset=Order.objects.select_related(\"items\"))"), "{code}");
+        assert!(
+            code.contains("Prefetch(\"orders\", queryset=Order.objects.select_related(\"items\"))"),
+            "{code}"
+        );
         let code = dj(&mix(Strategy::Lazy, Then::Joined, None));
-        assert!(code.contains("user.orders.select_related(\"items\")"), "{code}");
+        assert!(
+            code.contains("user.orders.select_related(\"items\")"),
+            "{code}"
+        );
         for then in [Then::Subquery, Then::Raise, Then::RaiseOnSql] {
             let s = snippet(Orm::Django, &mix(Strategy::SelectIn, then, None));
             assert!(s.code.is_none() && s.note.contains("items"), "{then:?}");
