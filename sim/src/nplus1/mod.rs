@@ -889,7 +889,14 @@ pub fn sweep(params: &Params) -> Sweep {
     let data = p.dataset(max);
     let totals = Strategy::ALL
         .iter()
-        .filter(|&&strategy| p.orm.refusal(strategy).is_none())
+        .filter(|&&strategy| {
+            Params {
+                strategy,
+                ..p.clone()
+            }
+            .refusal()
+            .is_none()
+        })
         .map(|&strategy| {
             let q = Params {
                 strategy,

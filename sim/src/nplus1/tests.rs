@@ -1016,7 +1016,17 @@ fn a_guard_on_either_level_raises_where_the_orm_raises() {
 /// The figures content/n-plus-one.md gives for its "see it happen" links.
 #[test]
 fn the_lessons_the_page_cites() {
-    let cases: [(&str, usize, bool); 12] = [
+    let cases: [(&str, usize, bool); 14] = [
+        (
+            "strategy=lazy&load=orders.items&then=joined&n=100",
+            101,
+            false,
+        ),
+        (
+            "strategy=selectin&orm=django&load=orders.items&then=joined&n=100",
+            1,
+            true,
+        ),
         (
             "strategy=lazy&orm=django&rel=order.tags&n=100&items=2&touch=2",
             601,
