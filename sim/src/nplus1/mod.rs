@@ -754,10 +754,14 @@ impl Run {
             ));
         }
         if mixed::mixes(p) {
-            text.push_str(&format!(
-                " Each order's items load otherwise: {}.",
-                p.then.label().to_lowercase()
-            ));
+            text.push_str(&match (p.orm, p.then) {
+                (Orm::Django, Then::Joined) => " Each order's items are to be joined in with select_related(\"items\"), which Django cannot do for a reverse foreign key: the first orders query to carry it raises.".to_string(),
+                (_, Then::Raise | Then::RaiseOnSql) => " Each order's items are guarded with raiseload: the first touch of an order's items raises.".to_string(),
+                (_, then) => format!(
+                    " Each order's items load otherwise: {}.",
+                    then.label().to_lowercase()
+                ),
+            });
         }
         if p.touch > 1 {
             text.push_str(&format!(
@@ -777,6 +781,10 @@ fn how(p: &Params) -> String {
         (Strategy::Joined, _) => "by joining the tables in one query".to_string(),
         (Strategy::SelectIn, _) if p.orm == Orm::Django => match p.batch {
             None => "with prefetch_related: one IN list per level, every key in it".to_string(),
+            Some(b) if mixed::mixes(p) => format!(
+                "with prefetch_related over .iterator(chunk_size={b}): per chunk of {} users, one IN list for their orders",
+                thousands(b.into())
+            ),
             Some(b) => format!(
                 "with prefetch_related over .iterator(chunk_size={b}): per chunk of {}, one IN list per level",
                 thousands(b.into())

@@ -958,6 +958,12 @@ fn a_guard_on_either_level_raises_where_the_orm_raises() {
     // 1's orders under lazy orders, after every orders query otherwise.
     let r = run(Strategy::Lazy, Then::Raise, None);
     assert_eq!(r.query_count(), 2);
+    assert!(r.caption(0).contains("raiseload"), "{}", r.caption(0));
+    assert!(
+        r.caption(2).contains("raises InvalidRequestError"),
+        "{}",
+        r.caption(2)
+    );
     assert_eq!(
         r.error(),
         Some("InvalidRequestError: 'Order.items' is not available due to lazy='raise'")
