@@ -17,50 +17,7 @@ fn main() {
         "{:<40} {:>9} {:>10} {:>10} {:>10} {:>12}",
         "run", "steps", "median", "fastest", "memory", "per step"
     );
-    let mut cases = Vec::new();
-    for depth in [Depth::Items, Depth::Orders] {
-        for strategy in Strategy::ALL {
-            cases.push(Params {
-                strategy,
-                depth,
-                ..big()
-            });
-        }
-    }
-    cases.push(Params {
-        spread: Spread::Random,
-        ..big()
-    });
-    // The other shapes, a strategy per level, DataLoader with real I/O.
-    for (orm, strategy, relation) in [
-        (Orm::SqlAlchemy, Strategy::Lazy, Relation::User),
-        (Orm::Django, Strategy::Lazy, Relation::User),
-        (Orm::SqlAlchemy, Strategy::SelectIn, Relation::User),
-        (Orm::Django, Strategy::Lazy, Relation::Tags),
-        (Orm::SqlAlchemy, Strategy::Joined, Relation::Tags),
-    ] {
-        cases.push(Params {
-            orm,
-            strategy,
-            relation,
-            touch: 2,
-            loaded: MAX_USERS / 2,
-            ..big()
-        });
-    }
-    cases.push(Params {
-        strategy: Strategy::Joined,
-        then: Then::Lazy,
-        ..big()
-    });
-    cases.push(Params {
-        strategy: Strategy::DataLoader,
-        io: Io::Real,
-        batch: Some(10),
-        spread: Spread::Random,
-        ..big()
-    });
-    for p in cases {
+    for p in cases() {
         let (median, fastest) = time(|| Run::new(&p));
         let run = Run::new(&p);
         let name = format!(
@@ -77,10 +34,12 @@ fn main() {
             } else {
                 ""
             },
-            if p.then != Then::Same || p.io == Io::Real {
-                " (mix/io)"
+            if p.then != Then::Same {
+                format!(" then {}", p.then.slug())
+            } else if p.io == Io::Real {
+                " (io)".to_string()
             } else {
-                ""
+                String::new()
             }
         );
         println!(
@@ -122,6 +81,64 @@ fn main() {
 }
 
 /// The largest link: N = 10,000 users, nested.
+/// The runs timed: every strategy at both depths, the other shapes, the
+/// strategies per level, DataLoader with real I/O.
+fn cases() -> Vec<Params> {
+    let mut cases = Vec::new();
+    for depth in [Depth::Items, Depth::Orders] {
+        for strategy in Strategy::ALL {
+            cases.push(Params {
+                strategy,
+                depth,
+                ..big()
+            });
+        }
+    }
+    cases.push(Params {
+        spread: Spread::Random,
+        ..big()
+    });
+    // The other shapes, a strategy per level, DataLoader with real I/O.
+    for (orm, strategy, relation) in [
+        (Orm::SqlAlchemy, Strategy::Lazy, Relation::User),
+        (Orm::Django, Strategy::Lazy, Relation::User),
+        (Orm::SqlAlchemy, Strategy::SelectIn, Relation::User),
+        (Orm::Django, Strategy::Lazy, Relation::Tags),
+        (Orm::SqlAlchemy, Strategy::Joined, Relation::Tags),
+    ] {
+        cases.push(Params {
+            orm,
+            strategy,
+            relation,
+            touch: 2,
+            loaded: MAX_USERS / 2,
+            ..big()
+        });
+    }
+    for (strategy, then) in [
+        (Strategy::Joined, Then::Lazy),
+        (Strategy::Lazy, Then::Joined),
+        (Strategy::Lazy, Then::Subquery),
+        (Strategy::SelectIn, Then::Subquery),
+        (Strategy::Subquery, Then::Joined),
+        (Strategy::Joined, Then::SelectIn),
+    ] {
+        cases.push(Params {
+            strategy,
+            then,
+            ..big()
+        });
+    }
+    cases.push(Params {
+        strategy: Strategy::DataLoader,
+        io: Io::Real,
+        batch: Some(10),
+        spread: Spread::Random,
+        ..big()
+    });
+    cases
+}
+
 fn big() -> Params {
     Params {
         users: MAX_USERS,

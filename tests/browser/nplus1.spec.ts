@@ -441,3 +441,25 @@ test("the relation field walks each shape: one-to-one and many-to-many", async (
   await expect(page).toHaveURL(/[?&]rel=order\.tags(&|$)/);
   expect(errors).toEqual([]);
 });
+
+test("a strategy per level: the link carries it, each tab shows its ORM's chain, and Django's join of the items raises", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "strategy=selectin&load=orders.items&then=joined&n=10&orders=2&items=2&step=2");
+  await expect(stepCount(page)).toHaveText("2 / 2");
+  await expect(page.locator(".log li.current .sql")).toContainText("FROM orders LEFT OUTER JOIN items AS items_1 ON orders.id = items_1.order_id WHERE orders.user_id IN (");
+  await expect(page.locator("#orm-panel")).toContainText("selectinload(User.orders).joinedload(Order.items)");
+  await expect(page.locator("#np-code-title")).toHaveText("The code: Batch loading (IN), then items by joined eager loading");
+  await expect(page.getByLabel("Items load (orders, then items)")).toHaveValue("joined");
+  await page.locator("#np-orm").selectOption("django");
+  await expect(queriesTotal(page)).toHaveText("of 1");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(stepCount(page)).toHaveText("1 / 1");
+  await expect(page.locator(".log li.raised")).toContainText("FieldError: Invalid field name(s) given in select_related: 'items'");
+  await expect(page.locator("#orm-panel")).toContainText('Prefetch("orders", queryset=Order.objects.select_related("items"))');
+  await page.getByLabel("Items load (orders, then items)").selectOption("subquery");
+  await expect(page).toHaveURL(/[?&]then=subquery(&|$)/);
+  await expect(page.locator("#orm-panel")).toContainText("Django has no subquery loading");
+  await page.locator("#np-orm").selectOption("sqlalchemy");
+  await expect(page.locator("#orm-panel")).toContainText("selectinload(User.orders).subqueryload(Order.items)");
+  expect(errors).toEqual([]);
+});

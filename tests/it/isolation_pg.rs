@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use backend_playground::sim::isolation::pg::{
     Answer, Db, DbError, Finished, Planner, SireadTarget, Submitted, TxState,
 };
-use backend_playground::sim::isolation::presets::hermitage;
+use backend_playground::sim::isolation::presets::all;
 use backend_playground::sim::isolation::sql::{parse, Level, Projection, Stmt};
 use backend_playground::sim::rng::Rng;
 
@@ -1027,7 +1027,7 @@ fn run_planner(planner: Planner, random: &Random) -> (Tally, usize, f64, f64) {
     let mut plans = Plans::new();
     let started = Instant::now();
     for level in LEVELS {
-        for h in hermitage() {
+        for h in all() {
             let script: Vec<(usize, String)> = h
                 .steps
                 .iter()

@@ -94,38 +94,59 @@ fn one_to_one_cases() -> Vec<Case> {
     out
 }
 
-/// A strategy per level: the orders one way, the items another.
+/// A strategy per level: the orders one way, the items another, every
+/// pair of a first level that can carry a second and a second level, on
+/// every shape; batch sizes (SQLAlchemy's `chunksize=` on both levels,
+/// Django's `.iterator(chunk_size=)` on the queryset the prefetch runs
+/// from) where a level batches, and Django's `Prefetch` objects.
 fn mixed_cases() -> Vec<Case> {
+    let firsts = [
+        Strategy::Lazy,
+        Strategy::Joined,
+        Strategy::SelectIn,
+        Strategy::Subquery,
+        Strategy::Raise,
+        Strategy::RaiseOnSql,
+        Strategy::Peers,
+    ];
     let mut out = Vec::new();
     for (users, orders, items, spread) in SHAPES {
         for orm in Orm::ALL {
-            for (strategy, then) in [
-                (Strategy::Lazy, Then::SelectIn),
-                (Strategy::SelectIn, Then::Lazy),
-                (Strategy::Joined, Then::SelectIn),
-                (Strategy::Joined, Then::Lazy),
-            ] {
-                let batches: &[Option<u32>] = match (orm, strategy) {
-                    (Orm::SqlAlchemy, _) => &[None, Some(2)],
-                    _ => &[None],
-                };
-                for &batch in batches {
-                    out.push(Case {
-                        params: Params {
-                            orm,
-                            strategy,
-                            then,
-                            users,
-                            orders,
-                            items,
-                            depth: Depth::Items,
-                            spread,
-                            seed: 21,
-                            batch,
-                            ..Params::default()
-                        },
-                        prefetch_objects: false,
-                    });
+            for strategy in firsts {
+                for then in Then::ALL {
+                    if then.strategy().is_none_or(|s| s == strategy) {
+                        continue;
+                    }
+                    let batched = matches!(strategy, Strategy::SelectIn) || then == Then::SelectIn;
+                    let batches: &[Option<u32>] = if batched && users <= 501 {
+                        &[None, Some(2)]
+                    } else {
+                        &[None]
+                    };
+                    for &batch in batches {
+                        let objects = orm == Orm::Django && strategy == Strategy::SelectIn;
+                        for prefetch_objects in [false, true] {
+                            if prefetch_objects && !objects {
+                                continue;
+                            }
+                            out.push(Case {
+                                params: Params {
+                                    orm,
+                                    strategy,
+                                    then,
+                                    users,
+                                    orders,
+                                    items,
+                                    depth: Depth::Items,
+                                    spread,
+                                    seed: 21,
+                                    batch,
+                                    ..Params::default()
+                                },
+                                prefetch_objects,
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -420,10 +441,13 @@ fn model(run: &Run) -> Vec<(String, &'static str, Vec<u64>, u64)> {
             let keys = run.keys(i).into_iter().map(u64::from).collect();
             let kind = match q.shape {
                 Shape::All => "all",
-                Shape::ByParent(_) | Shape::ById(_) => "eq",
+                Shape::ByParent(_) | Shape::ById(_) | Shape::JoinItemsBy(_) => "eq",
                 Shape::UpTo(_) => "upto",
-                Shape::InList { .. } => "in",
-                Shape::Subquery => "subquery",
+                Shape::InList { .. } | Shape::JoinItemsIn { .. } => "in",
+                Shape::Subquery
+                | Shape::JoinItemsSubquery
+                | Shape::SubqueryBy(_)
+                | Shape::SubqueryIn { .. } => "subquery",
                 Shape::Join(_) | Shape::JoinUser | Shape::JoinTags | Shape::JoinProfile => "join",
             };
             let keys = if matches!(kind, "in" | "eq" | "upto") {
@@ -503,9 +527,10 @@ fn compare(case: &Case, got: &Value) -> (Option<String>, usize) {
     let run = Run::new(&case.params);
     let p = run.params();
     let what = format!(
-        "{} {} {} loaded={} touch={} (objects: {}) n={} orders={} items={} {:?} {:?} seed={} batch={:?}",
+        "{} {} then={} {} loaded={} touch={} (objects: {}) n={} orders={} items={} {:?} {:?} seed={} batch={:?}",
         p.orm.slug(),
         p.strategy.slug(),
+        p.then.slug(),
         p.relation.slug(),
         p.loaded,
         p.touch,

@@ -435,6 +435,8 @@ def django_case(case):
             del kept
     except FieldFetchBlocked as e:  # a FieldError: before it
         raised = f"{type(e).__name__}: {named(str(e))}"
+    except Raised as e:
+        raised = str(e)
     except FieldError as e:
         return {"refused": f"FieldError: {e}"}
     except ValueError as e:
@@ -468,16 +470,8 @@ def django_one_to_many(case):
     strategy, nested = case["strategy"], case["depth"] == 2
     path = "orders__items" if nested else "orders"
     then = case.get("then") or strategy
-    if nested and then != strategy and strategy == "lazy":
-        # Lazy orders, each user's orders prefetching their items.
-        users = list(DjUser.objects.all())
-        orders_of = lambda u: u.orders.prefetch_related("items")  # noqa: E731
-        for _ in range(case.get("touch", 1)):
-            touch(users, nested, orders_of, lambda o: o.items.all())
-        return
     if nested and then != strategy:
-        # Prefetched orders, each order's items lazy.
-        path = "orders"
+        return django_mixed(case, strategy, then)
     if strategy == "prefetch_objects":
         inner = [Prefetch("items", queryset=DjItem.objects.all())] if nested else []
         p = Prefetch("orders", queryset=DjOrder.objects.prefetch_related(*inner))
@@ -486,6 +480,64 @@ def django_one_to_many(case):
         users = django_queryset(DjUser.objects.all(), strategy, path, case["batch"])
     for _ in range(case.get("touch", 1)):
         touch(users, nested, lambda u: u.orders.all(), lambda o: o.items.all())
+
+
+def django_items(then, objects):
+    """How each order's items load under a strategy per level: the orders
+    queryset's own lookups (None for lazy items)."""
+    if then == "lazy":
+        return None
+    if then == "selectin":
+        return Prefetch("items", queryset=DjItem.objects.all()) if objects else "items"
+    if then == "joined":
+        # A reverse foreign key: select_related raises FieldError.
+        return ("select_related", "items")
+    raise ValueError(f"Django has no strategy {then!r} for order.items")
+
+
+def django_mixed(case, strategy, then):
+    """A strategy per level: prefetched orders (a lookup path, or Prefetch
+    objects) with the items loaded per `then`, or lazy orders (Django's
+    fetch modes leave a reverse relation lazy), each user's orders query
+    carrying the items' lookup; a batch size is .iterator(chunk_size=)
+    on the queryset the prefetch runs from."""
+    try:
+        django_levels(case, strategy, then)
+    except FieldError as e:
+        # Raised when the orders query that joins the items in compiles,
+        # after the users query ran: what the loop meets, not a refusal
+        # (a select_related("orders") on the users is one).
+        if "'items'" not in str(e):
+            raise
+        raise Raised(f"FieldError: {e}") from e
+
+
+class Raised(Exception):
+    """An error the ORM raised while the loop ran, after some statements."""
+
+
+def django_levels(case, strategy, then):
+    objects = strategy == "prefetch_objects"
+    below, batch = django_items(then, objects), case["batch"]
+
+    def orders_qs(qs):
+        if isinstance(below, tuple):
+            return qs.select_related(below[1])
+        return qs.prefetch_related(below) if below is not None else qs
+
+    def listed(qs):
+        return list(qs.iterator(chunk_size=batch) if batch else qs)
+
+    if strategy in ("selectin", "prefetch_objects"):
+        inner = orders_qs(DjOrder.objects.all())
+        lookup = Prefetch("orders", queryset=inner) if objects or below is not None else "orders"
+        users = listed(DjUser.objects.prefetch_related(lookup))
+        orders_of = lambda u: u.orders.all()  # noqa: E731
+    else:
+        users = django_queryset(DjUser.objects.all(), strategy, "orders", None)
+        orders_of = lambda u: listed(orders_qs(u.orders.all()))  # noqa: E731
+    for _ in range(case.get("touch", 1)):
+        touch(users, True, orders_of, lambda o: o.items.all())
 
 
 def django_one_to_one(case):

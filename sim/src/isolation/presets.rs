@@ -20,11 +20,74 @@ pub struct Schedule {
 /// The rows every schedule starts from.
 pub const START: [(i64, i64); 2] = [(1, 10), (2, 20)];
 
-/// Every preset of the lab: the textbook's examples, then the catalogue.
+/// Every preset of the lab: the textbook's examples, the catalogue, then
+/// the schedules where the real engines' own mechanisms show.
 pub fn all() -> Vec<Schedule> {
     let mut all = textbook();
     all.extend(hermitage());
+    all.extend(engines());
     all
+}
+
+/// Schedules that show how the engines work rather than an anomaly: which
+/// rows a serializable read really locks, a gap lock, a duplicate key and a
+/// deleted row.
+pub fn engines() -> Vec<Schedule> {
+    let s = |name, title, sessions, steps| Schedule {
+        name,
+        title,
+        sessions,
+        steps,
+    };
+    vec![
+        s(
+            "key-updates",
+            "Two transactions read and update different rows by key",
+            2,
+            &[
+                (1, "select * from test where id = 1"),
+                (2, "select * from test where id = 2"),
+                (1, "update test set value = 11 where id = 1"),
+                (2, "update test set value = 21 where id = 2"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+        s(
+            "gap-lock",
+            "An insert into a range another transaction locked",
+            2,
+            &[
+                (1, "select * from test where id > 1 for update"),
+                (2, "insert into test (id, value) values (3, 30)"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+        s(
+            "duplicate-key",
+            "Two transactions insert the same new key",
+            2,
+            &[
+                (1, "select * from test where id = 3"),
+                (2, "insert into test (id, value) values (3, 30)"),
+                (2, "commit"),
+                (1, "insert into test (id, value) values (3, 31)"),
+                (1, "commit"),
+            ],
+        ),
+        s(
+            "deleted-row",
+            "An update of a row another transaction deletes",
+            2,
+            &[
+                (1, "delete from test where id = 1"),
+                (2, "update test set value = 11 where id = 1"),
+                (1, "commit"),
+                (2, "commit"),
+            ],
+        ),
+    ]
 }
 
 /// The anomalies of the cheat sheet's isolation table, and the ones it

@@ -199,7 +199,7 @@ impl fmt::Display for ParseError {
 }
 
 /// What the subset supports, for error messages.
-pub const SUPPORTED: &str = "BEGIN, SET TRANSACTION ISOLATION LEVEL, SELECT * / sum(value) / count(*) FROM t [WHERE ...] [FOR UPDATE | FOR SHARE], UPDATE t SET value = ..., INSERT INTO t (id, value) VALUES (...), DELETE FROM t, COMMIT, ROLLBACK";
+pub const SUPPORTED: &str = "BEGIN, SET TRANSACTION ISOLATION LEVEL, SELECT * / sum(value) / count(*) FROM t [WHERE ...] [FOR UPDATE | FOR SHARE | LOCK IN SHARE MODE], UPDATE t SET value = ..., INSERT INTO t (id, value) VALUES (...), DELETE FROM t, COMMIT, ROLLBACK";
 
 /// The deepest nesting of parentheses and `NOT`s read.
 pub const MAX_DEPTH: usize = 32;
@@ -641,9 +641,16 @@ impl Parser {
         }
     }
 
-    /// An optional `FOR UPDATE` or `FOR SHARE`.
+    /// An optional `FOR UPDATE` or `FOR SHARE`, or MySQL's older `LOCK IN
+    /// SHARE MODE` (the only spelling MariaDB accepts), which is the same
+    /// shared row lock.
     fn lock(&mut self) -> Result<Option<Lock>, ParseError> {
-        if !self.word("for") {
+        if self.word("lock") {
+            self.expect_word("in")?;
+            self.expect_word("share")?;
+            self.expect_word("mode")?;
+            Ok(Some(Lock::Share))
+        } else if !self.word("for") {
             Ok(None)
         } else if self.word("update") {
             Ok(Some(Lock::Update))
@@ -968,6 +975,7 @@ mod tests {
             ("set transaction isolation level read uncommitted", "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"),
             ("select * from test", "SELECT * FROM test"),
             ("select * from test where id = 1 for update", "SELECT * FROM test WHERE id = 1 FOR UPDATE"),
+            ("select * from test where id > 1 lock in share mode", "SELECT * FROM test WHERE id > 1 FOR SHARE"),
             ("SELECT * FROM test WHERE value % 3 = 0", "SELECT * FROM test WHERE value % 3 = 0"),
             ("select sum(value), count(*) from test where not (id > 1 and value < 30) or id = 2", "SELECT sum(value), count(*) FROM test WHERE (NOT ((id > 1 AND value < 30)) OR id = 2)"),
             ("update test set value = value + 1 where id = 1", "UPDATE test SET value = value + 1 WHERE id = 1"),

@@ -92,6 +92,17 @@ impl Loader {
                 ("Order.tags", touched, touched)
             }
         };
+        if let (Walk::Mixed(p), false) = (
+            &self.walk,
+            matches!(s, Strategy::Raise | Strategy::RaiseOnSql) && orm == Orm::SqlAlchemy,
+        ) {
+            // A guard on the items raises at the first order's items.
+            if let Some(k) = p.raise_at() {
+                self.limit = k;
+                self.error = Some(mixed::error(params));
+            }
+            return;
+        }
         let raises = match (orm, s, &self.walk) {
             (Orm::SqlAlchemy, Strategy::Raise, _) => touched,
             (Orm::SqlAlchemy, Strategy::RaiseOnSql, _) => would_load,
@@ -202,8 +213,14 @@ impl Loader {
             }
         }
         match q.shape {
-            Shape::ById(k) | Shape::ByParent(k) | Shape::UpTo(k) => vec![k],
-            Shape::InList { first, last, .. } => (first..=last).collect(),
+            Shape::ById(k)
+            | Shape::ByParent(k)
+            | Shape::UpTo(k)
+            | Shape::JoinItemsBy(k)
+            | Shape::SubqueryBy(k) => vec![k],
+            Shape::InList { first, last, .. }
+            | Shape::JoinItemsIn { first, last, .. }
+            | Shape::SubqueryIn { first, last, .. } => (first..=last).collect(),
             _ => Vec::new(),
         }
     }

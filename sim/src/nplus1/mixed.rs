@@ -1,13 +1,20 @@
 //! A strategy per level: the orders loaded one way, each order's items
-//! another (SQLAlchemy's `selectinload(User.orders).lazyload(Order.items)`,
-//! `lazyload(User.orders).selectinload(Order.items)`, a joined first level
-//! under either; Django's `prefetch_related("orders")` with lazy items, or
-//! lazy orders each prefetching its items). The queries interleave with the
-//! loop, so they are listed once, up front.
+//! another. SQLAlchemy chains any two loader options
+//! (`joinedload(User.orders).selectinload(Order.items)`,
+//! `selectinload(User.orders).joinedload(Order.items)`,
+//! `subqueryload(User.orders).lazyload(Order.items)`,
+//! `lazyload(User.orders).subqueryload(Order.items)`, a `raiseload` on
+//! either level); the second level's loader runs inside the first's
+//! statements, so a joined second level joins into each of the first's
+//! queries and a subquery second level wraps each of them. Django has
+//! `prefetch_related("orders")` with lazy items, or lazy orders each
+//! prefetching their items (either under `.iterator(chunk_size=)`); it
+//! cannot join or subquery-load a reverse foreign key, nor guard one. The
+//! queries interleave with the loop, so they are listed once, up front.
 
-use super::data::{Dataset, ROW_OVERHEAD};
+use super::data::{id_bytes, Dataset, ROW_OVERHEAD};
 use super::plan::{Load, Query, Shape, Table};
-use super::{Depth, Params, Strategy};
+use super::{Depth, Orm, Params, Strategy};
 use crate::model::Choices;
 
 /// How the second level (each order's items) loads.
@@ -17,20 +24,40 @@ pub enum Then {
     Same,
     /// Lazily: one query per order, as the loop reaches it.
     Lazy,
+    /// Joined into each query that loads the orders.
+    Joined,
     /// In `IN` lists of order keys.
     SelectIn,
+    /// Each query that loads the orders repeated as a subquery.
+    Subquery,
+    /// Refuse: touching an order's items raises (`raiseload`).
+    Raise,
+    /// Refuse where loading would send SQL (`raiseload(sql_only=True)`).
+    RaiseOnSql,
 }
 
 impl Then {
     /// Every choice.
-    pub const ALL: [Then; 3] = [Then::Same, Then::Lazy, Then::SelectIn];
+    pub const ALL: [Then; 7] = [
+        Then::Same,
+        Then::Lazy,
+        Then::Joined,
+        Then::SelectIn,
+        Then::Subquery,
+        Then::Raise,
+        Then::RaiseOnSql,
+    ];
 
     /// The word the URL uses.
     pub fn slug(self) -> &'static str {
         match self {
             Then::Same => "same",
             Then::Lazy => "lazy",
+            Then::Joined => "joined",
             Then::SelectIn => "selectin",
+            Then::Subquery => "subquery",
+            Then::Raise => "raise",
+            Then::RaiseOnSql => "raise_on_sql",
         }
     }
 
@@ -38,8 +65,7 @@ impl Then {
     pub fn label(self) -> &'static str {
         match self {
             Then::Same => "As the orders",
-            Then::Lazy => "Lazy loading",
-            Then::SelectIn => "Batch loading (IN)",
+            _ => self.strategy().map_or("", Strategy::label),
         }
     }
 
@@ -48,7 +74,11 @@ impl Then {
         match self {
             Then::Same => None,
             Then::Lazy => Some(Strategy::Lazy),
+            Then::Joined => Some(Strategy::Joined),
             Then::SelectIn => Some(Strategy::SelectIn),
+            Then::Subquery => Some(Strategy::Subquery),
+            Then::Raise => Some(Strategy::Raise),
+            Then::RaiseOnSql => Some(Strategy::RaiseOnSql),
         }
     }
 }
@@ -60,23 +90,170 @@ impl Choices for Then {
     }
 }
 
-/// Whether the parameters mix two strategies the model has: the items of a
-/// nested `user.orders` walk loading otherwise than the orders, under a
-/// lazy, joined or batch first level.
+/// Whether the parameters mix two strategies: the items of a nested
+/// `user.orders` walk loading otherwise than the orders, under a first
+/// level that can carry a second (not a DataLoader, not `immediate`).
 pub fn mixes(p: &Params) -> bool {
     p.relation == super::Relation::Orders
         && p.depth == Depth::Items
-        && matches!(
-            p.strategy,
-            Strategy::Lazy | Strategy::Joined | Strategy::SelectIn
-        )
+        && !matches!(p.strategy, Strategy::DataLoader | Strategy::Immediate)
         && p.then.strategy().is_some_and(|s| s != p.strategy)
 }
+
+/// Why `orm` cannot load the items as `then` says below its orders, if
+/// it has no way to write it: Django has no subquery loading and cannot
+/// guard a reverse foreign key. (It can write a join of the items, which
+/// raises FieldError when it runs: the plan stops there.)
+pub fn refusal(orm: Orm, then: Then) -> Option<&'static str> {
+    match (orm, then) {
+        (Orm::Django, Then::Subquery) => Some(DJANGO_NO_SUBQUERY_ITEMS),
+        (Orm::Django, Then::Raise | Then::RaiseOnSql) => Some(DJANGO_NO_GUARD_ITEMS),
+        _ => None,
+    }
+}
+
+/// What Django says to joining each order's items: the first orders query
+/// to run with `select_related("items")` raises, after the users query.
+pub const DJANGO_NO_JOIN_ITEMS: &str =
+    "FieldError: Invalid field name(s) given in select_related: 'items'. Choices are: user";
+
+/// What the ORM raises at the first touch of an order's items under a
+/// guard on the items (or, in Django, when the orders query that joins the
+/// items in is compiled).
+pub(super) fn error(p: &Params) -> String {
+    match p.orm {
+        Orm::Django => DJANGO_NO_JOIN_ITEMS.to_string(),
+        Orm::SqlAlchemy => format!(
+            "InvalidRequestError: 'Order.items' is not available due to lazy='{}'",
+            p.then.slug()
+        ),
+    }
+}
+
+/// Why Django has no subquery loading for the items.
+pub const DJANGO_NO_SUBQUERY_ITEMS: &str = "Django has no subquery loading, at any level: prefetch_related lists the keys in an IN list instead of repeating the orders query as a subquery. No query is sent; load the items with prefetch_related.";
+
+/// Why Django cannot guard the items.
+pub const DJANGO_NO_GUARD_ITEMS: &str = "Django cannot make order.items raise: its fetch modes (FETCH_RAISE) cover forward foreign keys and one-to-one fields only, and order.items is a reverse foreign key, which always loads when touched. No query is sent; load the items lazily to see the queries a guard would have caught.";
 
 /// The queries of a mix, listed.
 #[derive(Debug, Clone)]
 pub(super) struct Plan {
     queries: Vec<Query>,
+    /// The queries sent before touching an order's items raises (a guard
+    /// on the second level), if it raises.
+    raise_at: Option<usize>,
+}
+
+/// Rows and bytes a mix's queries return, and the query they make.
+struct Build<'a> {
+    data: &'a Dataset,
+    size: u32,
+    round_trip: u64,
+    per_row: u64,
+    out: Vec<Query>,
+}
+
+impl Build<'_> {
+    fn push(&mut self, table: Table, shape: Shape, l: Load) {
+        self.out.push(Query {
+            table,
+            shape,
+            tick: 0,
+            rows: l.rows,
+            bytes: l.bytes,
+            cost_ns: self.round_trip + l.rows * self.per_row,
+        });
+    }
+
+    /// Runs of `first..=last` of at most `size` keys.
+    fn runs(&self, first: u32, last: u32) -> impl Iterator<Item = Shape> {
+        let size = self.size;
+        let count = (last + 1 - first).div_ceil(size);
+        (0..count).map(move |i| {
+            let a = first + i * size;
+            Shape::InList {
+                first: a,
+                last: last.min(a.saturating_add(size - 1)),
+                index: i + 1,
+                count,
+            }
+        })
+    }
+
+    /// The orders of users `first..=last`.
+    fn orders(&self, first: u32, last: u32) -> std::ops::Range<u32> {
+        self.data.orders_of(first).start..self.data.orders_of(last).end
+    }
+
+    /// The orders of users `first..=last`, with `extra` bytes per row.
+    fn order_load(&self, first: u32, last: u32, extra: bool) -> Load {
+        let r = self.orders(first, last);
+        let k = u64::from(r.end - r.start);
+        let extra: u64 = if extra {
+            (first..=last)
+                .map(|u| u64::from(self.data.orders_of(u).len() as u32) * id_bytes(u))
+                .sum()
+        } else {
+            0
+        };
+        Load {
+            rows: k,
+            bytes: ROW_OVERHEAD * k
+                + self.data.order_bytes(r.start, r.end.saturating_sub(1))
+                + extra,
+        }
+    }
+
+    /// The items of orders `first..=last`, each row carrying its order's
+    /// key again when `extra` (a subquery's parent column).
+    fn item_load(&self, first: u32, last: u32, extra: bool) -> Load {
+        let d = self.data;
+        let k = u64::from(d.items_of_first(last) - d.items_of_first(first.max(1) - 1));
+        let extra: u64 = if extra {
+            (first..=last)
+                .map(|o| u64::from(d.items_of(o).len() as u32) * id_bytes(o))
+                .sum()
+        } else {
+            0
+        };
+        Load {
+            rows: k,
+            bytes: ROW_OVERHEAD * k + d.order_items_bytes(first, last) + extra,
+        }
+    }
+
+    /// The orders of users `first..=last` LEFT OUTER JOINed to their
+    /// items: one row per item, one with NULLs for an order without; with
+    /// `extra`, each row carrying its user's key again.
+    fn join_load(&self, first: u32, last: u32, extra: bool) -> Load {
+        let d = self.data;
+        let (mut rows, mut bytes) = (0u64, 0u64);
+        for u in first..=last {
+            for o in d.orders_of(u) {
+                let order =
+                    ROW_OVERHEAD + d.order_bytes(o, o) + if extra { id_bytes(u) } else { 0 };
+                let k = u64::from(d.items_of(o).len() as u32);
+                if k == 0 {
+                    rows += 1;
+                    bytes += order + 4 * 4;
+                } else {
+                    rows += k;
+                    bytes += k * order + d.order_items_bytes(o, o);
+                }
+            }
+        }
+        Load { rows, bytes }
+    }
+}
+
+/// The strategy of the first level, as the plan follows it: Django's fetch
+/// modes leave `user.orders` lazy.
+fn first_level(p: &Params) -> Strategy {
+    match (p.orm, p.strategy) {
+        (Orm::Django, Strategy::Raise | Strategy::Peers) => Strategy::Lazy,
+        (_, s) => s,
+    }
 }
 
 impl Plan {
@@ -84,99 +261,176 @@ impl Plan {
     pub(super) fn new(params: &Params, data: &Dataset, users: u32) -> Plan {
         let users = users.min(data.users());
         let orders = data.orders_of_first(users);
-        let size = params.batch.unwrap_or(if params.orm == super::Orm::Django {
+        let size = params.batch.unwrap_or(if params.orm == Orm::Django {
             u32::MAX
         } else {
             super::SELECTIN_CHUNK
         });
-        let size = size.max(1);
-        let round_trip = params.latency.round_trip_ns();
-        let per_row = u64::from(params.row_us) * 1_000;
-        let q = |table: Table, shape: Shape, l: Load| Query {
-            table,
-            shape,
-            tick: 0,
-            rows: l.rows,
-            bytes: l.bytes,
-            cost_ns: round_trip + l.rows * per_row,
+        let mut b = Build {
+            data,
+            size: size.max(1),
+            round_trip: params.latency.round_trip_ns(),
+            per_row: u64::from(params.row_us) * 1_000,
+            out: Vec::new(),
         };
-        let order_load = |first: u32, last: u32| {
-            let r = data.orders_of(first).start..data.orders_of(last).end;
-            let k = u64::from(r.end - r.start);
-            Load {
-                rows: k,
-                bytes: ROW_OVERHEAD * k + data.order_bytes(r.start, r.end.saturating_sub(1)),
+        let first = first_level(params);
+        let then = params.then;
+        if first == Strategy::Joined {
+            let (rows, bytes) = super::plan::joined_size(data, users, Depth::Orders);
+            b.push(
+                Table::Users,
+                Shape::Join(Depth::Orders),
+                Load { rows, bytes },
+            );
+        } else {
+            let k = u64::from(users);
+            let bytes = ROW_OVERHEAD * k + data.user_bytes(1, users);
+            b.push(Table::Users, Shape::All, Load { rows: k, bytes });
+        }
+        let mut raise_at = None;
+        if params.orm == Orm::Django && then == Then::Joined {
+            // The first orders query compiles select_related("items") and
+            // raises; with no users, none runs.
+            return Plan {
+                queries: b.out,
+                raise_at: (users > 0).then_some(1),
+            };
+        }
+        match first {
+            // A guard on the first level raises at its first touch.
+            Strategy::Raise | Strategy::RaiseOnSql => {}
+            Strategy::Lazy => {
+                raise_at = Self::per_user(&mut b, users, then);
             }
-        };
-        let item_load = |first: u32, last: u32| {
-            let k = u64::from(data.items_of_first(last) - data.items_of_first(first - 1));
-            Load {
-                rows: k,
-                bytes: ROW_OVERHEAD * k + data.order_items_bytes(first, last),
+            Strategy::SelectIn if users > 0 => Self::per_batch(&mut b, users, then),
+            Strategy::Subquery if users > 0 => {
+                if then == Then::Joined {
+                    b.push(
+                        Table::Orders,
+                        Shape::JoinItemsSubquery,
+                        b.join_load(1, users, true),
+                    );
+                } else {
+                    b.push(Table::Orders, Shape::Subquery, b.order_load(1, users, true));
+                }
             }
-        };
-        // Runs of `first..=last` of at most `size` keys.
-        let runs = |first: u32, last: u32| {
-            let count = (last + 1 - first).div_ceil(size);
-            (0..count).map(move |i| {
-                let a = first + i * size;
-                (a, last.min(a.saturating_add(size - 1)), i + 1, count)
-            })
-        };
-        let in_list = |(first, last, index, count)| Shape::InList {
+            _ => {}
+        }
+        // The second level after a first that loads every order up front.
+        if !matches!(
             first,
-            last,
-            index,
-            count,
-        };
-        let mut out = Vec::new();
-        match params.strategy {
-            Strategy::Joined => {
-                let (rows, bytes) = super::plan::joined_size(data, users, Depth::Orders);
-                out.push(q(
-                    Table::Users,
-                    Shape::Join(Depth::Orders),
-                    Load { rows, bytes },
-                ));
+            Strategy::Lazy | Strategy::Raise | Strategy::RaiseOnSql
+        ) {
+            raise_at = Self::after_orders(&mut b, first, then, orders);
+        }
+        Plan {
+            queries: b.out,
+            raise_at,
+        }
+    }
+
+    /// Batched orders: per run of users, its orders (joined to their
+    /// items, or followed by their items' subquery when it has orders).
+    fn per_batch(b: &mut Build, users: u32, then: Then) {
+        for shape in b.runs(1, users).collect::<Vec<_>>() {
+            let Shape::InList {
+                first: f, last: l, ..
+            } = shape
+            else {
+                continue;
+            };
+            let with_orders = !b.orders(f, l).is_empty();
+            match then {
+                Then::Joined => b.push(Table::Orders, join_in(shape), b.join_load(f, l, false)),
+                _ => b.push(Table::Orders, shape, b.order_load(f, l, false)),
             }
-            _ => {
-                let k = u64::from(users);
-                let bytes = ROW_OVERHEAD * k + data.user_bytes(1, users);
-                out.push(q(Table::Users, Shape::All, Load { rows: k, bytes }));
+            if then == Then::Subquery && with_orders {
+                let (of, ol) = (b.orders(f, l).start, b.orders(f, l).end - 1);
+                b.push(Table::Items, subquery_in(shape), b.item_load(of, ol, true));
             }
         }
-        match (params.strategy, params.then) {
-            (Strategy::Lazy, _) => {
-                // Per user: its orders, then its orders' items in IN lists.
-                for u in 1..=users {
-                    out.push(q(Table::Orders, Shape::ByParent(u), order_load(u, u)));
-                    let os = data.orders_of(u);
-                    if os.is_empty() {
-                        continue;
-                    }
-                    for r in runs(os.start, os.end - 1) {
-                        out.push(q(Table::Items, in_list(r), item_load(r.0, r.1)));
+    }
+
+    /// The items, once every order is loaded (a joined, batched or
+    /// subquery first level): per order, in IN lists, or by a subquery
+    /// repeating the users query. With a guard on the items, the queries
+    /// sent before it raises.
+    fn after_orders(b: &mut Build, first: Strategy, then: Then, orders: u32) -> Option<usize> {
+        match then {
+            Then::Lazy => {
+                for o in 1..=orders {
+                    b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
+                }
+            }
+            Then::SelectIn if orders > 0 => {
+                for shape in b.runs(1, orders).collect::<Vec<_>>() {
+                    if let Shape::InList {
+                        first: f, last: l, ..
+                    } = shape
+                    {
+                        b.push(Table::Items, shape, b.item_load(f, l, false));
                     }
                 }
             }
-            (first, then) => {
-                if first == Strategy::SelectIn && users > 0 {
-                    for r in runs(1, users) {
-                        out.push(q(Table::Orders, in_list(r), order_load(r.0, r.1)));
+            Then::Subquery if first == Strategy::Joined && orders > 0 => {
+                b.push(Table::Items, Shape::Subquery, b.item_load(1, orders, true));
+            }
+            Then::Raise | Then::RaiseOnSql if orders > 0 => return Some(b.out.len()),
+            _ => {}
+        }
+        None
+    }
+
+    /// Lazy orders: per user, its orders (joined to their items, or
+    /// followed by its orders' items in IN lists or a subquery). With a
+    /// guard on the items, the queries sent before the first order's items
+    /// are touched.
+    fn per_user(b: &mut Build, users: u32, then: Then) -> Option<usize> {
+        for u in 1..=users {
+            let os = b.data.orders_of(u);
+            if then == Then::Joined {
+                b.push(
+                    Table::Orders,
+                    Shape::JoinItemsBy(u),
+                    b.join_load(u, u, false),
+                );
+                continue;
+            }
+            b.push(Table::Orders, Shape::ByParent(u), b.order_load(u, u, false));
+            if os.is_empty() {
+                continue;
+            }
+            match then {
+                Then::SelectIn => {
+                    for shape in b.runs(os.start, os.end - 1).collect::<Vec<_>>() {
+                        if let Shape::InList { first, last, .. } = shape {
+                            b.push(Table::Items, shape, b.item_load(first, last, false));
+                        }
                     }
                 }
-                if then == Then::Lazy {
-                    for o in 1..=orders {
-                        out.push(q(Table::Items, Shape::ByParent(o), item_load(o, o)));
-                    }
-                } else if orders > 0 {
-                    for r in runs(1, orders) {
-                        out.push(q(Table::Items, in_list(r), item_load(r.0, r.1)));
+                Then::Subquery => {
+                    b.push(
+                        Table::Items,
+                        Shape::SubqueryBy(u),
+                        b.item_load(os.start, os.end - 1, true),
+                    );
+                }
+                Then::Raise | Then::RaiseOnSql => return Some(b.out.len()),
+                Then::Lazy => {
+                    for o in os {
+                        b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
                     }
                 }
+                _ => {}
             }
         }
-        Plan { queries: out }
+        None
+    }
+
+    /// The queries sent before touching an order's items raises, if a
+    /// guard on the items raises.
+    pub(super) fn raise_at(&self) -> Option<usize> {
+        self.raise_at
     }
 
     pub(super) fn len(&self) -> usize {
@@ -201,5 +455,41 @@ impl Plan {
 
     pub(super) fn heap_bytes(&self) -> usize {
         self.queries.capacity() * std::mem::size_of::<Query>()
+    }
+}
+
+/// The orders of a run of users joined to their items.
+fn join_in(shape: Shape) -> Shape {
+    match shape {
+        Shape::InList {
+            first,
+            last,
+            index,
+            count,
+        } => Shape::JoinItemsIn {
+            first,
+            last,
+            index,
+            count,
+        },
+        s => s,
+    }
+}
+
+/// The items of the orders of a run of users, through a subquery.
+fn subquery_in(shape: Shape) -> Shape {
+    match shape {
+        Shape::InList {
+            first,
+            last,
+            index,
+            count,
+        } => Shape::SubqueryIn {
+            first,
+            last,
+            index,
+            count,
+        },
+        s => s,
     }
 }

@@ -477,7 +477,13 @@ impl Params {
 
     /// Why the ORM sends nothing for this strategy, if it refuses it.
     pub fn refusal(&self) -> Option<&'static str> {
-        self.orm.refusal_for(self.strategy, self.relation)
+        self.orm
+            .refusal_for(self.strategy, self.relation)
+            .or_else(|| {
+                mixed::mixes(self)
+                    .then(|| mixed::refusal(self.orm, self.then))
+                    .flatten()
+            })
     }
 }
 
@@ -572,14 +578,22 @@ impl Model for Run {
         Run::new(params)
     }
 
-    /// Listed counts fix N: the number of users listed. Django's
-    /// `.iterator(chunk_size=)` interleaves with the loop, which the model
-    /// does not follow under a strategy per level: no batch size there.
+    /// Listed counts fix N: the number of users listed. A first level
+    /// that cannot carry a second strategy (a DataLoader, `immediate`)
+    /// loads the items as it loads the orders, saying so.
     fn settle(p: &mut Params) -> Option<String> {
         let mut notes = Vec::new();
-        if p.orm == Orm::Django && mixed::mixes(p) && p.batch.is_some() {
-            p.batch = None;
-            notes.push("batch: Django's .iterator(chunk_size=) with a strategy per level is not modelled, so no batch size is used".to_string());
+        let nested = p.relation == Relation::Orders && p.depth == Depth::Items;
+        if nested
+            && p.then != Then::Same
+            && !mixed::mixes(p)
+            && p.then.strategy() != Some(p.strategy)
+        {
+            notes.push(format!(
+                "then: {} loading carries no second strategy, so the items load as the orders do",
+                p.strategy.slug()
+            ));
+            p.then = Then::Same;
         }
         let listed = p.data.as_ref().map(|c| c.orders.len() as u32);
         if let Some(listed) = listed.filter(|&l| l != p.users) {
@@ -740,10 +754,14 @@ impl Run {
             ));
         }
         if mixed::mixes(p) {
-            text.push_str(&format!(
-                " Each order's items load otherwise: {}.",
-                p.then.label().to_lowercase()
-            ));
+            text.push_str(&match (p.orm, p.then) {
+                (Orm::Django, Then::Joined) => " Each order's items are to be joined in with select_related(\"items\"), which Django cannot do for a reverse foreign key: the first orders query to carry it raises.".to_string(),
+                (_, Then::Raise | Then::RaiseOnSql) => " Each order's items are guarded with raiseload: the first touch of an order's items raises.".to_string(),
+                (_, then) => format!(
+                    " Each order's items load otherwise: {}.",
+                    then.label().to_lowercase()
+                ),
+            });
         }
         if p.touch > 1 {
             text.push_str(&format!(
@@ -763,6 +781,10 @@ fn how(p: &Params) -> String {
         (Strategy::Joined, _) => "by joining the tables in one query".to_string(),
         (Strategy::SelectIn, _) if p.orm == Orm::Django => match p.batch {
             None => "with prefetch_related: one IN list per level, every key in it".to_string(),
+            Some(b) if mixed::mixes(p) => format!(
+                "with prefetch_related over .iterator(chunk_size={b}): per chunk of {} users, one IN list for their orders",
+                thousands(b.into())
+            ),
             Some(b) => format!(
                 "with prefetch_related over .iterator(chunk_size={b}): per chunk of {}, one IN list per level",
                 thousands(b.into())
@@ -875,7 +897,14 @@ pub fn sweep(params: &Params) -> Sweep {
     let data = p.dataset(max);
     let totals = Strategy::ALL
         .iter()
-        .filter(|&&strategy| p.orm.refusal(strategy).is_none())
+        .filter(|&&strategy| {
+            Params {
+                strategy,
+                ..p.clone()
+            }
+            .refusal()
+            .is_none()
+        })
         .map(|&strategy| {
             let q = Params {
                 strategy,

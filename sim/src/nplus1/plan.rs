@@ -54,6 +54,39 @@ pub enum Shape {
     JoinTags,
     /// Users joined to their profiles.
     JoinProfile,
+    /// User `u`'s orders joined to their items (a lazy first level with a
+    /// joined second).
+    JoinItemsBy(u32),
+    /// The orders of users `first..=last`, listed in an `IN (...)`, joined
+    /// to their items; batch `index` of `count`.
+    JoinItemsIn {
+        /// First user id.
+        first: u32,
+        /// Last user id.
+        last: u32,
+        /// This batch's number, from 1.
+        index: u32,
+        /// Batches at this level.
+        count: u32,
+    },
+    /// Every user's orders (the users query repeated as a subquery) joined
+    /// to their items.
+    JoinItemsSubquery,
+    /// The items of user `u`'s orders, the orders query repeated as a
+    /// subquery.
+    SubqueryBy(u32),
+    /// The items of the orders of users `first..=last`, the batch's orders
+    /// query repeated as a subquery; batch `index` of `count`.
+    SubqueryIn {
+        /// First user id.
+        first: u32,
+        /// Last user id.
+        last: u32,
+        /// This batch's number, from 1.
+        index: u32,
+        /// Batches at this level.
+        count: u32,
+    },
 }
 
 /// One query the ORM sends.
@@ -668,6 +701,9 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
     if let Some(text) = super::m2o::describe(q, i, params) {
         return text;
     }
+    if let Some(text) = describe_mixed(q, &no, &rows) {
+        return text;
+    }
     if params.relation == super::Relation::Profile {
         if let Some(text) = super::o2o::describe(q, i, params) {
             return text;
@@ -766,6 +802,30 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
         ),
         _ => format!("Query {no}: {rows}."),
     }
+}
+
+/// What a query of a strategy per level does (a second level joined into,
+/// or wrapping, the first's statements), if it is one.
+fn describe_mixed(q: &Query, no: &str, rows: &str) -> Option<String> {
+    Some(match q.shape {
+        Shape::JoinItemsBy(u) => format!(
+            "Query {no}: the loop touches user {u}'s orders, and the lazy load joins each order's items into it: {rows}. Still one query per user, but the items come with the orders."
+        ),
+        Shape::JoinItemsIn { first, last, index, count } => format!(
+            "Query {no} loads the orders of users {first}\u{2013}{last} with one IN list of {} keys and joins each order's items into it (batch {index} of {count}): {rows}.",
+            thousands(u64::from(last - first + 1))
+        ),
+        Shape::JoinItemsSubquery => format!(
+            "Query {no} loads every user's orders, repeating the users query as a subquery, and joins each order's items into it: {rows}."
+        ),
+        Shape::SubqueryBy(u) => format!(
+            "Query {no}: user {u}'s orders are in, so the ORM loads their items by repeating that orders query as a subquery: {rows}."
+        ),
+        Shape::SubqueryIn { first, last, index, count } => format!(
+            "Query {no}: the orders of users {first}\u{2013}{last} are in (batch {index} of {count}), so the ORM loads their items by repeating that batch's query as a subquery: {rows}."
+        ),
+        _ => return None,
+    })
 }
 
 /// Bytes the same data would take as separate, unjoined results.

@@ -12,6 +12,13 @@ const ORDER_COLUMNS: [&str; 3] = ["orders.id", "orders.user_id", "orders.total_c
 const TAG_COLUMNS: [&str; 2] = ["tags.id", "tags.name"];
 const PROFILE_COLUMNS: [&str; 3] = ["profiles.id", "profiles.user_id", "profiles.bio"];
 const ITEM_COLUMNS: [&str; 4] = ["items.id", "items.order_id", "items.sku", "items.qty"];
+/// The items' columns under the alias a joined second level gives them.
+const JOINED_ITEM_COLUMNS: [&str; 4] = [
+    "items_1.id",
+    "items_1.order_id",
+    "items_1.sku",
+    "items_1.qty",
+];
 
 /// The columns of a query's result as `orm` sends it, in order.
 pub(super) fn columns(q: &Query, orm: Orm) -> Vec<&'static str> {
@@ -33,6 +40,7 @@ fn arrangement(q: &Query, orm: Orm) -> Option<&'static [usize]> {
         (Orm::SqlAlchemy, Table::Orders, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2]),
         (Orm::SqlAlchemy, Table::Items, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2, 3]),
         (Orm::SqlAlchemy, Table::Profiles, Shape::InList { .. }) if q.tick == 0 => Some(&[1, 0, 2]),
+        (Orm::SqlAlchemy, _, Shape::JoinItemsIn { .. }) => Some(&[1, 0, 2, 3, 4, 5, 6]),
         _ => None,
     }
 }
@@ -48,6 +56,19 @@ fn logical_columns(q: &Query) -> Vec<&'static str> {
         (_, Shape::JoinTags) => {
             out.extend(ORDER_COLUMNS);
             out.extend(TAG_COLUMNS);
+        }
+        (_, Shape::JoinItemsBy(_) | Shape::JoinItemsIn { .. }) => {
+            out.extend(ORDER_COLUMNS);
+            out.extend(JOINED_ITEM_COLUMNS);
+        }
+        (_, Shape::JoinItemsSubquery) => {
+            out.extend(ORDER_COLUMNS);
+            out.push("anon_1.users_id");
+            out.extend(JOINED_ITEM_COLUMNS);
+        }
+        (_, Shape::SubqueryBy(_) | Shape::SubqueryIn { .. }) => {
+            out.extend(ITEM_COLUMNS);
+            out.push("anon_1.orders_id");
         }
         (_, Shape::JoinProfile) => {
             out.extend(USER_COLUMNS);
@@ -263,7 +284,21 @@ fn sqlalchemy(q: &Query, keys: &[u32], elide: Option<usize>) -> String {
     let cols = columns(q, Orm::SqlAlchemy).join(", ");
     let anon = "(SELECT users.id AS users_id FROM users) AS anon_1";
     let list = || in_list(keys, elide, false);
+    let joined_items = "items_1.id, items_1.order_id, items_1.sku, items_1.qty";
+    let items_join = "FROM orders LEFT OUTER JOIN items AS items_1 ON orders.id = items_1.order_id";
+    let items_of = "SELECT items.id AS items_id, items.order_id AS items_order_id, items.sku AS items_sku, items.qty AS items_qty, anon_1.orders_id AS anon_1_orders_id FROM (SELECT orders.id AS orders_id FROM orders WHERE";
+    let items_on = "AS anon_1 JOIN items ON anon_1.orders_id = items.order_id";
     match (q.table, q.shape) {
+        (_, Shape::JoinItemsBy(u)) => format!("SELECT orders.id, orders.user_id, orders.total_cents, {joined_items} {items_join} WHERE {u} = orders.user_id"),
+        (_, Shape::JoinItemsIn { .. }) => format!(
+            "SELECT orders.user_id, orders.id, orders.total_cents, {joined_items} {items_join} WHERE orders.user_id IN ({})",
+            list()
+        ),
+        (_, Shape::JoinItemsSubquery) => "SELECT orders.id AS orders_id, orders.user_id AS orders_user_id, orders.total_cents AS orders_total_cents, anon_1.users_id AS anon_1_users_id, items_1.id AS items_1_id, items_1.order_id AS items_1_order_id, items_1.sku AS items_1_sku, items_1.qty AS items_1_qty FROM (SELECT users.id AS users_id FROM users) AS anon_1 JOIN orders ON anon_1.users_id = orders.user_id LEFT OUTER JOIN items AS items_1 ON orders.id = items_1.order_id".to_string(),
+        (_, Shape::SubqueryBy(u)) => format!("{items_of} {u} = orders.user_id) {items_on}"),
+        (_, Shape::SubqueryIn { .. }) => {
+            format!("{items_of} orders.user_id IN ({})) {items_on}", list())
+        }
         (_, Shape::JoinTags) => "SELECT orders.id, orders.user_id, orders.total_cents, tags_1.id AS id_1, tags_1.name FROM orders LEFT OUTER JOIN (order_tags AS order_tags_1 JOIN tags AS tags_1 ON tags_1.id = order_tags_1.tag_id) ON orders.id = order_tags_1.order_id".to_string(),
         (_, Shape::JoinUser) => "SELECT orders.id, orders.user_id, orders.total_cents, users_1.id AS id_1, users_1.name, users_1.email FROM orders LEFT OUTER JOIN users AS users_1 ON users_1.id = orders.user_id".to_string(),
         (_, Shape::ById(k)) => format!("SELECT {cols} FROM users WHERE users.id = {k}"),
@@ -379,6 +414,9 @@ pub(super) fn rows(
 /// The rows of `q`, their columns in the model's own order.
 fn logical_rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Vec<Vec<Value>> {
     let users = users.min(data.users());
+    if let Some(out) = mixed_rows(q, data, users, limit) {
+        return out;
+    }
     let mut out: Vec<Vec<Value>> = Vec::new();
     let full = |out: &Vec<Vec<Value>>| out.len() >= limit;
     let null = |n: usize| std::iter::repeat_n(Value::Null, n);
@@ -468,4 +506,62 @@ fn logical_rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Vec<Vec<
     }
     out.truncate(limit);
     out
+}
+
+/// The rows of a query of a strategy per level (a second level joined into,
+/// or wrapping, the first's statements), if it is one, in the model's
+/// column order.
+fn mixed_rows(q: &Query, data: &Dataset, users: u32, limit: usize) -> Option<Vec<Vec<Value>>> {
+    let mut out: Vec<Vec<Value>> = Vec::new();
+    let full = |out: &Vec<Vec<Value>>| out.len() >= limit;
+    let null = |n: usize| std::iter::repeat_n(Value::Null, n);
+    match (q.table, q.shape) {
+        (_, Shape::JoinItemsBy(_) | Shape::JoinItemsIn { .. } | Shape::JoinItemsSubquery) => {
+            let (first, last) = match q.shape {
+                Shape::JoinItemsBy(u) => (u, u),
+                Shape::JoinItemsIn { first, last, .. } => (first, last),
+                _ => (1, users),
+            };
+            let keyed = q.shape == Shape::JoinItemsSubquery;
+            'j: for u in first..=last.min(users) {
+                for o in data.orders_of(u) {
+                    let mut row = data.order(o).to_vec();
+                    if keyed {
+                        row.push(Value::Int(i64::from(u)));
+                    }
+                    let is = data.items_of(o);
+                    if is.is_empty() {
+                        out.push(row.iter().cloned().chain(null(4)).collect());
+                    }
+                    for i in is {
+                        out.push(row.iter().cloned().chain(data.item(i)).collect());
+                    }
+                    if full(&out) {
+                        break 'j;
+                    }
+                }
+            }
+        }
+        (_, Shape::SubqueryBy(_) | Shape::SubqueryIn { .. }) => {
+            let (first, last) = match q.shape {
+                Shape::SubqueryBy(u) => (u, u),
+                Shape::SubqueryIn { first, last, .. } => (first, last),
+                _ => (1, users),
+            };
+            let orders = data.orders_of(first).start..data.orders_of(last.min(users)).end;
+            'k: for o in orders {
+                for i in data.items_of(o) {
+                    let mut row = data.item(i).to_vec();
+                    row.push(Value::Int(i64::from(o)));
+                    out.push(row);
+                    if full(&out) {
+                        break 'k;
+                    }
+                }
+            }
+        }
+        _ => return None,
+    }
+    out.truncate(limit);
+    Some(out)
 }

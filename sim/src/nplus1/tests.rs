@@ -714,7 +714,7 @@ fn every_relation_and_strategy_adds_up_step_by_step() {
         p.strategy = Strategy::EVERY[rng.below(9) as usize];
         p.loaded = rng.below(u64::from(p.users) + 2) as u32;
         p.touch = 1 + rng.below(3) as u32;
-        p.then = Then::ALL[rng.below(3) as usize];
+        p.then = Then::ALL[rng.below(Then::ALL.len() as u64) as usize];
         p.io = if rng.below(2) == 0 {
             Io::Memory
         } else {
@@ -845,26 +845,194 @@ fn a_strategy_per_level_interleaves_with_the_loop() {
     // The same strategy twice is no mix.
     let same = mix(Strategy::SelectIn, Then::SelectIn, None);
     assert!(!mixes(same.params()));
-    // Django drops a batch size under a mix, saying so.
+    // Django keeps a batch size under a mix: .iterator(chunk_size=) over
+    // the users, each chunk's orders in one IN list, then lazy items.
     let o = opened(&[
         ("orm", "django"),
         ("load", "orders.items"),
         ("then", "lazy"),
         ("strategy", "selectin"),
         ("batch", "3"),
+        ("n", "4"),
     ]);
-    assert_eq!(o.run.params().batch, None);
+    assert_eq!(o.run.params().batch, Some(3));
+    assert!(o.problems.is_empty(), "{:?}", o.problems);
+    assert_eq!(o.run.query_count(), 1 + 2 + 12);
+    assert_eq!(o.run.keys(1), vec![1, 2, 3]);
+    assert_eq!(o.run.keys(2), vec![4]);
+    // A first level that carries no second says so and loads as it does.
+    let o = opened(&[
+        ("load", "orders.items"),
+        ("then", "joined"),
+        ("strategy", "dataloader"),
+    ]);
+    assert_eq!(o.run.params().then, Then::Same);
     assert!(
-        o.problems.iter().any(|p| p.contains("per level")),
+        o.problems.iter().any(|p| p.contains("then")),
         "{:?}",
         o.problems
     );
 }
 
+#[test]
+fn every_pair_of_levels_sends_the_orms_statements() {
+    // 3 users with 2, 0 and 1 orders; the orders with 1, 0 and 2 items.
+    let data = Counts::parse("2,0,1/1,0,2", &mut Vec::new());
+    let run = |strategy, then, batch| {
+        Run::new(&Params {
+            strategy,
+            then,
+            batch,
+            depth: Depth::Items,
+            users: 3,
+            data: data.clone(),
+            ..Params::default()
+        })
+    };
+    let shapes = |r: &Run| {
+        r.queries()
+            .map(|q| (q.table, q.shape, q.rows))
+            .collect::<Vec<_>>()
+    };
+    // Lazy orders, each user's orders joined to their items: one query
+    // per user, even for the user without orders.
+    let r = run(Strategy::Lazy, Then::Joined, None);
+    assert_eq!(
+        shapes(&r)[1..],
+        [
+            (Table::Orders, Shape::JoinItemsBy(1), 2),
+            (Table::Orders, Shape::JoinItemsBy(2), 0),
+            (Table::Orders, Shape::JoinItemsBy(3), 2),
+        ]
+    );
+    assert!(r.sql(1).ends_with("LEFT OUTER JOIN items AS items_1 ON orders.id = items_1.order_id WHERE 1 = orders.user_id"), "{}", r.sql(1));
+    // Lazy orders, items by subquery: none for the user without orders.
+    let r = run(Strategy::Lazy, Then::Subquery, None);
+    assert_eq!(r.query_count(), 1 + 3 + 2);
+    assert_eq!(
+        r.queries().nth(2).map(|q| q.shape),
+        Some(Shape::SubqueryBy(1))
+    );
+    assert!(r.sql(2).contains(
+        "(SELECT orders.id AS orders_id FROM orders WHERE 1 = orders.user_id) AS anon_1"
+    ));
+    // Batched orders in runs of 2, each joined to its items.
+    let r = run(Strategy::SelectIn, Then::Joined, Some(2));
+    assert_eq!(r.query_count(), 1 + 2);
+    assert_eq!(r.keys(1), vec![1, 2]);
+    assert_eq!(r.queries().nth(1).map(|q| q.rows), Some(2));
+    // Batched orders, each batch followed by its items' subquery.
+    let r = run(Strategy::SelectIn, Then::Subquery, Some(2));
+    assert_eq!(r.query_count(), 1 + 2 + 2);
+    assert!(r
+        .sql(2)
+        .contains("WHERE orders.user_id IN (1, 2)) AS anon_1"));
+    // A join, then the items by subquery, repeating the users query.
+    let r = run(Strategy::Joined, Then::Subquery, None);
+    assert_eq!(r.query_count(), 2);
+    assert_eq!(
+        r.queries().nth(1).map(|q| (q.table, q.shape, q.rows)),
+        Some((Table::Items, Shape::Subquery, 3))
+    );
+    // Subquery orders joined to their items: one statement.
+    let r = run(Strategy::Subquery, Then::Joined, None);
+    assert_eq!(r.query_count(), 2);
+    assert_eq!(r.queries().nth(1).map(|q| q.rows), Some(4));
+}
+
+#[test]
+fn a_guard_on_either_level_raises_where_the_orm_raises() {
+    let data = Counts::parse("2,0,1/1,0,2", &mut Vec::new());
+    let run = |strategy, then, batch| {
+        Run::new(&Params {
+            strategy,
+            then,
+            batch,
+            depth: Depth::Items,
+            users: 3,
+            data: data.clone(),
+            ..Params::default()
+        })
+    };
+    // A guard on the items raises at the first order's items: after user
+    // 1's orders under lazy orders, after every orders query otherwise.
+    let r = run(Strategy::Lazy, Then::Raise, None);
+    assert_eq!(r.query_count(), 2);
+    assert!(r.caption(0).contains("raiseload"), "{}", r.caption(0));
+    assert!(
+        r.caption(2).contains("raises InvalidRequestError"),
+        "{}",
+        r.caption(2)
+    );
+    assert_eq!(
+        r.error(),
+        Some("InvalidRequestError: 'Order.items' is not available due to lazy='raise'")
+    );
+    let r = run(Strategy::SelectIn, Then::RaiseOnSql, Some(1));
+    assert_eq!(r.query_count(), 1 + 3);
+    assert!(r
+        .error()
+        .is_some_and(|e| e.ends_with("lazy='raise_on_sql'")));
+    // A guard on the orders raises first.
+    let r = run(Strategy::Raise, Then::SelectIn, None);
+    assert_eq!(r.query_count(), 1);
+    assert!(r.error().is_some_and(|e| e.contains("'User.orders'")));
+    // Django cannot subquery-load or guard order.items; joining them in
+    // raises FieldError once the users are in.
+    let p = Params {
+        orm: Orm::Django,
+        ..run(Strategy::SelectIn, Then::Joined, None).params().clone()
+    };
+    let r = Run::new(&p);
+    assert_eq!(r.query_count(), 1);
+    assert!(r.error().is_some_and(|e| e.starts_with("FieldError: ")));
+    for then in [Then::Subquery, Then::Raise] {
+        let p = Params {
+            orm: Orm::Django,
+            ..run(Strategy::SelectIn, then, None).params().clone()
+        };
+        let r = Run::new(&p);
+        assert_eq!(r.query_count(), 0, "{then:?}");
+        assert!(p.refusal().is_some());
+    }
+    // The rows shown are as many as the query returns.
+    for strategy in [
+        Strategy::Lazy,
+        Strategy::Joined,
+        Strategy::SelectIn,
+        Strategy::Subquery,
+    ] {
+        for then in Then::ALL {
+            let r = run(strategy, then, Some(2));
+            for (i, q) in r.queries().enumerate() {
+                assert_eq!(
+                    r.rows(i, 100).len() as u64,
+                    q.rows,
+                    "{strategy:?} {then:?} {i}"
+                );
+                assert_eq!(
+                    r.columns(i).len(),
+                    r.rows(i, 1).first().map_or(r.columns(i).len(), Vec::len)
+                );
+            }
+        }
+    }
+}
+
 /// The figures content/n-plus-one.md gives for its "see it happen" links.
 #[test]
 fn the_lessons_the_page_cites() {
-    let cases: [(&str, usize, bool); 12] = [
+    let cases: [(&str, usize, bool); 14] = [
+        (
+            "strategy=lazy&load=orders.items&then=joined&n=100",
+            101,
+            false,
+        ),
+        (
+            "strategy=selectin&orm=django&load=orders.items&then=joined&n=100",
+            1,
+            true,
+        ),
         (
             "strategy=lazy&orm=django&rel=order.tags&n=100&items=2&touch=2",
             601,

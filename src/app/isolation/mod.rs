@@ -22,7 +22,7 @@ use super::share::CopyLink;
 use crate::sim::isolation::edit::{new_statement_id, Edited};
 use crate::sim::isolation::lab::{
     compare, export_sql, level_label, level_slug, nearest_level, profile_label, profile_slug,
-    Params, Run, MAX_SESSIONS, MIN_SESSIONS, PROFILES,
+    Params, Run, MATRIX_ORDER, MAX_SESSIONS, MIN_SESSIONS, PROFILES,
 };
 use crate::sim::isolation::matrix::matrix;
 use crate::sim::isolation::presets;
@@ -555,16 +555,15 @@ fn Export(state: State) -> impl IntoView {
     }
 }
 
-/// The level x anomaly matrix of both profiles, computed when opened.
+/// The level x anomaly matrix of every profile side by side, computed when
+/// opened.
 #[component]
 fn Matrix(state: State) -> impl IntoView {
     let open = Memo::new(move |_| state.run.with(|r| r.params().matrix));
     let tables = Memo::new(move |_| {
         open.get().then(|| {
-            PROFILES
-                .iter()
-                .map(|p| render::matrix_table(*p, &matrix(*p)))
-                .collect::<String>()
+            let all: Vec<_> = MATRIX_ORDER.iter().map(|p| (*p, matrix(*p))).collect();
+            render::matrix_table(&all)
         })
     });
     let set_open = move |want: bool| {
@@ -617,7 +616,7 @@ fn Matrix(state: State) -> impl IntoView {
                         }
                     }>"Close"</button>
                 </div>
-                <p class="hint">"Computed now by running every preset at every level. A dash: no preset shows the anomaly there. Each name opens that preset at that level."</p>
+                <p class="hint">"Computed now by running every preset at every level. A dash: no preset shows the anomaly there. Each name opens that preset at that level, under that column's rules."</p>
                 <div inner_html=move || tables.get().unwrap_or_default()></div>
             </dialog>
         </div>

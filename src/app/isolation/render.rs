@@ -10,17 +10,17 @@ use crate::app::html::escape;
 use crate::app::live::Edit;
 use crate::route::page_query;
 use crate::sim::isolation::analysis::{Dep, Kind};
+use crate::sim::isolation::db::{Answer, Engine, LockKind, TxState};
 use crate::sim::isolation::lab::{
-    self, answer_text, dep_text, explain, kind_label, level_label, profile_label, serial_order,
-    tx_name, LevelOutcome, Params, Run, Status,
+    self, answer_text, dep_text, explain, kind_label, level_label, level_slug, profile_label,
+    profile_slug, serial_order, tx_name, LevelOutcome, Params, Run, Status,
 };
 use crate::sim::isolation::matrix::{Profile, Row, ANOMALIES};
-use crate::sim::isolation::pg::{Answer, Db, LockKind, TxState};
-use crate::sim::isolation::sql::ParseError;
+use crate::sim::isolation::sql::{Level, ParseError};
 use crate::sim::Trace;
 
 /// A transaction's state in a word.
-fn state_word(db: &Db, s: usize) -> String {
+fn state_word(db: &dyn Engine, s: usize) -> String {
     if db.waits_for(s).is_some() {
         return "waiting".into();
     }
@@ -34,7 +34,7 @@ fn state_word(db: &Db, s: usize) -> String {
 }
 
 /// The transaction a session runs or last ran.
-fn tx_label(db: &Db, s: usize) -> String {
+fn tx_label(db: &dyn Engine, s: usize) -> String {
     match db.tx_of(s) {
         Some(t) => tx_name(t),
         None => last_tx(db, s).map_or_else(String::new, |(t, st)| {
@@ -52,7 +52,7 @@ fn tx_label(db: &Db, s: usize) -> String {
 }
 
 /// The last transaction of session `s` and its state.
-fn last_tx(db: &Db, s: usize) -> Option<(usize, TxState)> {
+fn last_tx(db: &dyn Engine, s: usize) -> Option<(usize, TxState)> {
     (1..)
         .map_while(|t| db.tx_state(t).map(|st| (t, st)))
         .filter(|(t, _)| db.session_of(*t) == Some(s))
@@ -266,7 +266,7 @@ pub fn sessions(run: &Run, step: usize) -> String {
 
 /// The dependency graph: a node per committed transaction, an arrow per
 /// dependency, the cycle that proves the anomaly highlighted.
-pub fn graph(db: &Db, deps: &[Dep], proof: &[Dep]) -> String {
+pub fn graph(db: &dyn Engine, deps: &[Dep], proof: &[Dep]) -> String {
     let deps = shown(deps);
     let deps = &deps[..];
     let mut txs: Vec<usize> = serial_order(db, deps);
@@ -618,49 +618,77 @@ pub fn compare_table(p: &Params, rows: &[LevelOutcome]) -> String {
     s
 }
 
-/// The level x anomaly matrix of `profile`, each cell's presets linking to
-/// the lab at that level. The anomalies run down and the levels across, so
-/// that the four levels fit beside the text.
-pub fn matrix_table(profile: Profile, rows: &[Row]) -> String {
-    let mut s = format!(
-        r#"<div class="table-wrap"><table class="sweep-table iso-matrix-table"><caption>{}: the anomalies each level lets through, found by running every preset</caption><thead><tr><th scope="col">anomaly</th>"#,
-        escape(profile_label(profile))
+/// The level x anomaly matrices of the profiles side by side: a group of
+/// rows per level, a row per anomaly, and a column per profile listing the
+/// presets that showed the anomaly there (each a link to that frame).
+pub fn matrix_table(all: &[(Profile, Vec<Row>)]) -> String {
+    let mut s = String::from(
+        r#"<div class="table-wrap" role="region" aria-label="The level by anomaly matrix" tabindex="0"><table class="sweep-table iso-matrix-table"><caption>The anomalies each level lets through under each profile's rules, found by running every preset</caption><thead><tr><th scope="col">anomaly</th>"#,
     );
-    for row in rows {
-        let _ = write!(s, r#"<th scope="col">{}</th>"#, level_label(row.level));
+    for (profile, _) in all {
+        let _ = write!(
+            s,
+            r#"<th scope="col">{}</th>"#,
+            escape(profile_label(*profile))
+        );
     }
-    s.push_str("</tr></thead><tbody>");
-    for (k, a) in ANOMALIES.iter().enumerate() {
-        let _ = write!(s, r#"<tr><th scope="row">{}</th>"#, escape(a.label()));
-        for row in rows {
-            let cell = row.cells.get(k).map(Vec::as_slice).unwrap_or_default();
-            if cell.is_empty() {
-                s.push_str(r#"<td class="good"><span class="visually-hidden">prevented</span><span aria-hidden="true">&#8212;</span></td>"#);
-                continue;
+    s.push_str("</tr></thead>");
+    for level in Level::ALL {
+        let _ = write!(
+            s,
+            r#"<tbody data-level="{}"><tr class="iso-level-row"><th scope="rowgroup" colspan="{}">{}</th></tr>"#,
+            level_slug(level),
+            all.len() + 1,
+            level_label(level)
+        );
+        for (k, a) in ANOMALIES.iter().enumerate() {
+            let _ = write!(s, r#"<tr><th scope="row">{}</th>"#, escape(a.label()));
+            for (profile, rows) in all {
+                let cell = rows
+                    .iter()
+                    .find(|r| r.level == level)
+                    .and_then(|r| r.cells.get(k))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                matrix_cell(&mut s, *profile, level, cell);
             }
-            s.push_str(r#"<td class="bad">"#);
-            let links: Vec<String> = cell
-                .iter()
-                .filter_map(|name| {
-                    let p = Params::of_preset(name, profile, row.level)?;
-                    let q = page_query(&crate::sim::link::<lab::Run>(&p, 0));
-                    Some(format!(
-                        r#"<a href="{}" aria-label="{} at {} ({})">{}</a>"#,
-                        escape(&q),
-                        escape(name),
-                        level_label(row.level),
-                        profile_label(profile),
-                        escape(name)
-                    ))
-                })
-                .collect();
-            s.push_str(&links.join(" "));
-            s.push_str("</td>");
+            s.push_str("</tr>");
         }
-        s.push_str("</tr>");
+        s.push_str("</tbody>");
     }
-    s.push_str("</tbody></table></div>");
+    s.push_str("</table></div>");
     s
+}
+
+/// One cell of the matrix: a dash where no preset shows the anomaly, else
+/// a link per preset to its frame at that level under that profile.
+fn matrix_cell(s: &mut String, profile: Profile, level: Level, cell: &[&str]) {
+    let slug = profile_slug(profile);
+    if cell.is_empty() {
+        let _ = write!(
+            s,
+            r#"<td class="good" data-profile="{slug}"><span class="visually-hidden">prevented</span><span aria-hidden="true">&#8212;</span></td>"#
+        );
+        return;
+    }
+    let _ = write!(s, r#"<td class="bad" data-profile="{slug}">"#);
+    let links: Vec<String> = cell
+        .iter()
+        .filter_map(|name| {
+            let p = Params::of_preset(name, profile, level)?;
+            let q = page_query(&crate::sim::link::<lab::Run>(&p, 0));
+            Some(format!(
+                r#"<a href="{}" aria-label="{} at {} ({})">{}</a>"#,
+                escape(&q),
+                escape(name),
+                level_label(level),
+                profile_label(profile),
+                escape(name)
+            ))
+        })
+        .collect();
+    s.push_str(&links.join(" "));
+    s.push_str("</td>");
 }
 
 /// Whether a step's statement is outside the subset (for the editor's
@@ -721,8 +749,9 @@ mod tests {
         );
         let c = compare_table(p, &compare(p));
         assert!(c.contains("could not serialize"), "{c}");
-        let m = matrix_table(Profile::Textbook, &matrix(Profile::Textbook));
+        let m = matrix_table(&[(Profile::Textbook, matrix(Profile::Textbook))]);
         assert!(m.contains("level=repeatable-read&amp;preset=PMP"), "{m}");
+        assert_eq!(m.matches("<tbody").count(), 4);
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub fn snippet(orm: Orm, p: &Params) -> Snippet {
 
 /// Why the tab of `orm` has no code for these parameters, if it has none.
 fn refused(orm: nplus1::Orm, p: &Params) -> Option<Snippet> {
-    let note = orm.refusal_for(p.strategy, p.relation)?;
+    let note = Params { orm, ..p.clone() }.refusal()?;
     Some(Snippet { code: None, note })
 }
 
@@ -134,23 +134,34 @@ fn sa_option(p: &Params, attr: &str) -> Option<String> {
     })
 }
 
-/// SQLAlchemy's options for a strategy per level.
+/// SQLAlchemy's options for a strategy per level: the items' option
+/// chained on the orders', a `chunksize=` on each `selectinload`.
 fn sa_mixed(p: &Params) -> String {
     let chunk = match p.batch {
         Some(b) => format!(", chunksize={b}"),
         None => String::new(),
     };
-    let top = match p.strategy {
-        Strategy::Joined => "joinedload(User.orders)".to_string(),
-        Strategy::SelectIn => format!("selectinload(User.orders{chunk})"),
-        _ => "lazyload(User.orders)".to_string(),
+    let option = |s: Option<Strategy>, on: &str| match s {
+        Some(Strategy::Joined) => format!("joinedload({on})"),
+        Some(Strategy::SelectIn) => format!("selectinload({on}{chunk})"),
+        Some(Strategy::Subquery) => format!("subqueryload({on})"),
+        Some(Strategy::Raise) => format!("raiseload({on})"),
+        Some(Strategy::RaiseOnSql) => format!("raiseload({on}, sql_only=True)"),
+        _ => format!("lazyload({on})"),
     };
-    let below = match p.then {
-        Then::SelectIn => format!("selectinload(Order.items{chunk})"),
-        _ => "lazyload(Order.items)".to_string(),
-    };
+    let top = option(Some(p.strategy), "User.orders");
+    let below = option(p.then.strategy(), "Order.items");
     format!("\n    {top}.{below}\n")
 }
+
+/// What to know about a strategy per level, in SQLAlchemy.
+const SA_MIXED_NOTE: &str = "The items' option is chained on the orders': it rides on whatever statement loads the orders. A joined second level joins into each of those statements, a subquery second level repeats each of them as a subquery, selectinload lists the keys each of them loaded, and raiseload makes the first touch of an order's items raise.";
+
+/// What to know about joining each order's items in, in Django.
+const DJANGO_JOIN_ITEMS_NOTE: &str = "select_related cannot follow a reverse foreign key: the first orders query to carry select_related(\"items\") raises FieldError when it is compiled, after the users query ran (with no users, no orders query runs, and nothing raises). Load the items lazily or with prefetch_related.";
+
+/// What to know about a strategy per level, in Django.
+const DJANGO_MIXED_NOTE: &str = "A lookup on one level only: prefetch_related(\"orders\") leaves each order's items to their related manager (a query per order), and a prefetch_related(\"items\") on each user's orders queryset batches the items per user. A batch size is .iterator(chunk_size=N) on the queryset the prefetch runs from: each chunk is prefetched on its own.";
 
 /// SQLAlchemy: the statement with its loader option, then the loop.
 fn sqlalchemy(p: &Params) -> Snippet {
@@ -201,6 +212,7 @@ fn sqlalchemy(p: &Params) -> Snippet {
         py_walk(p, "")
     ));
     let note = match p.strategy {
+        _ if nplus1::mixes(p) => SA_MIXED_NOTE,
         Strategy::Lazy if p.relation == Relation::User => "lazy=\"select\": order.user looks in the session's identity map first, so only users not yet loaded cost a query.",
         Strategy::Lazy => "lazy=\"select\" is the default: each collection sends its own SELECT the first time it is read, even when it turns out empty.",
         Strategy::Joined => "One LEFT OUTER JOIN. A joined collection needs .unique(), because the parent comes back once per child row.",
@@ -235,7 +247,9 @@ fn django(p: &Params) -> Snippet {
         Relation::Tags => ("Order", "orders", "tags"),
         Relation::Profile => ("User", "users", "profile"),
     };
+    let mixed = nplus1::mixes(p);
     let qs = match p.strategy {
+        Strategy::SelectIn if mixed && p.then == Then::Joined => format!("{model}.objects.prefetch_related(\n    Prefetch(\"orders\", queryset=Order.objects.select_related(\"items\"))\n)"),
         Strategy::SelectIn => format!("{model}.objects.prefetch_related(\"{path}\")"),
         Strategy::Joined => format!("{model}.objects.select_related(\"{path}\")"),
         Strategy::Peers => format!("{model}.objects.fetch_mode(models.FETCH_PEERS)"),
@@ -254,16 +268,27 @@ fn django(p: &Params) -> Snippet {
         ));
     }
     let mut walk = py_walk(p, ".all()");
-    if nplus1::mixes(p) && p.strategy == Strategy::Lazy {
-        // Each user's orders, fetched lazily, prefetch their items.
+    if mixed && p.strategy != Strategy::SelectIn {
+        // Each user's orders, fetched lazily, carry the items' lookup.
+        let chunked = match p.batch {
+            Some(b) => format!(".iterator(chunk_size={b})"),
+            None => String::new(),
+        };
+        let lookup = match p.then {
+            Then::SelectIn => "prefetch_related(\"items\")",
+            Then::Joined => "select_related(\"items\")",
+            _ => "all()",
+        };
         walk = walk.replacen(
             "user.orders.all()",
-            "user.orders.prefetch_related(\"items\")",
+            &format!("user.orders.{lookup}{chunked}"),
             1,
         );
     }
     code.push_str(&format!("{list} = list({qs})\n{walk}"));
     let note = match (p.strategy, p.relation) {
+        _ if mixed && p.then == Then::Joined => DJANGO_JOIN_ITEMS_NOTE,
+        _ if mixed => DJANGO_MIXED_NOTE,
         (Strategy::Lazy, Relation::User) => "Each order fetches its own user: no identity map, so the same user is fetched again for every order.",
         (Strategy::Lazy, _) => "Each .all() on a related manager queries the database, every time it is called, on every pass.",
         (Strategy::SelectIn, _) => "One query per level with every key in one IN list, never split. To load in chunks, iterate with .iterator(chunk_size=N): each chunk is prefetched on its own; the batch size field sets N.",
@@ -381,5 +406,95 @@ mod tests {
         assert!(snippet(Orm::Django, &raise).code.is_none());
         let tags = params(Strategy::Joined, Relation::Tags, Depth::Orders);
         assert!(snippet(Orm::Django, &tags).note.contains("FieldError"));
+    }
+
+    #[test]
+    fn a_strategy_per_level_is_the_chain_the_conformance_runs() {
+        let mix = |strategy, then, batch| Params {
+            then,
+            batch,
+            ..params(strategy, Relation::Orders, Depth::Items)
+        };
+        let sa = |p: &Params| snippet(Orm::SqlAlchemy, p).code.unwrap_or_default();
+        let dj = |p: &Params| snippet(Orm::Django, p).code.unwrap_or_default();
+        for (strategy, then, batch, chain) in [
+            (
+                Strategy::Joined,
+                Then::SelectIn,
+                None,
+                "joinedload(User.orders).selectinload(Order.items)",
+            ),
+            (
+                Strategy::SelectIn,
+                Then::Joined,
+                Some(2),
+                "selectinload(User.orders, chunksize=2).joinedload(Order.items)",
+            ),
+            (
+                Strategy::Subquery,
+                Then::Lazy,
+                None,
+                "subqueryload(User.orders).lazyload(Order.items)",
+            ),
+            (
+                Strategy::Lazy,
+                Then::Subquery,
+                None,
+                "lazyload(User.orders).subqueryload(Order.items)",
+            ),
+            (
+                Strategy::SelectIn,
+                Then::RaiseOnSql,
+                None,
+                "selectinload(User.orders).raiseload(Order.items, sql_only=True)",
+            ),
+            (
+                Strategy::Raise,
+                Then::SelectIn,
+                Some(3),
+                "raiseload(User.orders).selectinload(Order.items, chunksize=3)",
+            ),
+        ] {
+            let code = sa(&mix(strategy, then, batch));
+            assert!(
+                code.contains(&format!("select(User).options(\n    {chain}\n)")),
+                "{code}"
+            );
+            assert_eq!(
+                code.contains(".unique()"),
+                strategy == Strategy::Joined,
+                "{code}"
+            );
+        }
+        let code = dj(&mix(Strategy::SelectIn, Then::Lazy, Some(4)));
+        assert!(
+            code.contains("User.objects.prefetch_related(\"orders\").iterator(chunk_size=4)"),
+            "{code}"
+        );
+        let code = dj(&mix(Strategy::Lazy, Then::SelectIn, Some(4)));
+        assert!(
+            code.contains("user.orders.prefetch_related(\"items\").iterator(chunk_size=4)"),
+            "{code}"
+        );
+        let code = dj(&mix(Strategy::Raise, Then::SelectIn, None));
+        assert!(
+            code.contains("FETCH_RAISE") && code.contains("prefetch_related(\"items\")"),
+            "{code}"
+        );
+        // What Django cannot express shows why, never another ORM's code.
+        let code = dj(&mix(Strategy::SelectIn, Then::Joined, None));
+        assert!(
+            code.contains("Prefetch(\"orders\", queryset=Order.objects.select_related(\"items\"))"),
+            "{code}"
+        );
+        let code = dj(&mix(Strategy::Lazy, Then::Joined, None));
+        assert!(
+            code.contains("user.orders.select_related(\"items\")"),
+            "{code}"
+        );
+        for then in [Then::Subquery, Then::Raise, Then::RaiseOnSql] {
+            let s = snippet(Orm::Django, &mix(Strategy::SelectIn, then, None));
+            assert!(s.code.is_none() && s.note.contains("items"), "{then:?}");
+        }
     }
 }

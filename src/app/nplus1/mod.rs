@@ -396,12 +396,26 @@ fn OrmCode(state: State) -> impl IntoView {
     let panel = move || state.run.with(|r| code::panel(tab.get(), r.params()));
     view! {
         <section class="orm-code" aria-labelledby="np-code-title">
-            <h3 id="np-code-title">{move || format!("The code: {}", state.run.with(|r| r.params().strategy.label()))}</h3>
+            <h3 id="np-code-title">{move || state.run.with(|r| code_title(r.params()))}</h3>
             <div class="tabs" role="tablist" aria-label="Library" on:keydown=on_key>{tabs}</div>
             <div id="orm-panel" class="tab-panel" role="tabpanel"
                 aria-labelledby=move || format!("orm-tab-{}", tab.get().id())
                 inner_html=panel>
             </div>
         </section>
+    }
+}
+
+/// The code panel's heading: the strategy, and the items' own when the
+/// levels differ.
+fn code_title(p: &Params) -> String {
+    if nplus1::mixes(p) {
+        format!(
+            "The code: {}, then items by {}",
+            p.strategy.label(),
+            p.then.label().to_lowercase()
+        )
+    } else {
+        format!("The code: {}", p.strategy.label())
     }
 }

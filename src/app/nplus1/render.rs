@@ -156,7 +156,13 @@ pub fn result(run: &Run, step: usize) -> String {
     let mut s = format!(
         r#"<div class="table-wrap"><table><caption>Rows returned by query {}{}</caption><thead><tr>"#,
         thousands(i as u64 + 1),
-        if matches!(q.shape, Shape::Join(_)) {
+        if matches!(
+            q.shape,
+            Shape::Join(_)
+                | Shape::JoinItemsBy(_)
+                | Shape::JoinItemsIn { .. }
+                | Shape::JoinItemsSubquery
+        ) {
             ": the parent columns repeat on every row"
         } else {
             ""
