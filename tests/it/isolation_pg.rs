@@ -395,18 +395,50 @@ type Plans = HashMap<(bool, String), String>;
 /// `blocked` or not, and the sorted list of `Tn: answer` that finished
 /// must agree, and so must the plan and (at serializable) the SIREAD
 /// locks; then the final table. Returns what it saw.
-fn compare(server: &Server, case: &Case, plans: &mut Plans) -> Seen {
-    let mut run = Run::open(server, case, plans);
+fn compare(pool: &mut Pool, case: &Case, plans: &mut Plans) -> Seen {
+    let mut run = Run::open(pool, case, plans);
+    let mut raced = false;
     for (k, (s, sql)) in case.script.iter().enumerate() {
         if run.step(k, *s, sql) == Step::Raced {
-            return Seen {
-                raced: true,
-                ..run.seen
-            };
+            raced = true;
+            break;
         }
     }
-    run.check_committed();
-    run.seen
+    if !raced {
+        run.check_committed();
+    }
+    let seen = Seen { raced, ..run.seen };
+    run.close(pool);
+    seen
+}
+
+/// A server and the connections schedules borrow from it, kept from one
+/// schedule to the next (rolled back in between), so that a schedule does
+/// not wait for new server processes.
+struct Pool {
+    server: Server,
+    admin: Option<Conn>,
+    idle: Vec<Conn>,
+}
+
+impl Pool {
+    fn new(server: Server) -> Pool {
+        Pool {
+            server,
+            admin: None,
+            idle: Vec::new(),
+        }
+    }
+
+    fn admin(&mut self) -> Conn {
+        self.admin.take().unwrap_or_else(|| self.server.connect())
+    }
+
+    fn sessions(&mut self, n: usize) -> Vec<Conn> {
+        (0..n)
+            .map(|_| self.idle.pop().unwrap_or_else(|| self.server.connect()))
+            .collect()
+    }
 }
 
 /// How a step of a schedule went.
@@ -441,8 +473,8 @@ struct Run<'a> {
 impl<'a> Run<'a> {
     /// A fresh table on both, the planner set on both, and every
     /// session begun at the case's level.
-    fn open(server: &Server, case: &Case<'a>, plans: &'a mut Plans) -> Run<'a> {
-        let mut admin = server.connect();
+    fn open(pool: &mut Pool, case: &Case<'a>, plans: &'a mut Plans) -> Run<'a> {
+        let mut admin = pool.admin();
         for q in [
             "drop table if exists test",
             "create table test (id int primary key, value int)",
@@ -451,7 +483,7 @@ impl<'a> Run<'a> {
             assert!(matches!(admin.query(q), Reply::Rows(..)), "{q}");
         }
         let sessions = case.sessions;
-        let mut conns: Vec<Conn> = (0..sessions).map(|_| server.connect()).collect();
+        let mut conns = pool.sessions(sessions);
         let on = if case.planner == Planner::Default {
             "on"
         } else {
@@ -489,6 +521,37 @@ impl<'a> Run<'a> {
             waiting_sql: vec![None; sessions],
             seen: Seen::default(),
         }
+    }
+
+    /// Ends every session's transaction on the server (a waiting statement
+    /// finishes once the one it waits for is rolled back) and gives the
+    /// connections back to the pool.
+    fn close(mut self, pool: &mut Pool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            for (i, c) in self.conns.iter_mut().enumerate() {
+                if self.in_flight[i].is_none() {
+                    let _ = c.query("rollback");
+                }
+            }
+            if self.in_flight.iter().all(Option::is_none) {
+                break;
+            }
+            for (i, c) in self.conns.iter_mut().enumerate() {
+                if let Some((_, acc)) = &mut self.in_flight[i] {
+                    if c.reply(Some(Duration::from_millis(20)), acc).is_some() {
+                        self.in_flight[i] = None;
+                    }
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: the sessions did not end",
+                self.what
+            );
+        }
+        pool.admin = Some(self.admin);
+        pool.idle.extend(self.conns);
     }
 
     /// The scan the server plans for `sql` (its top scan node, and the
@@ -1022,7 +1085,7 @@ fn run_planner(planner: Planner, random: &Random) -> (Tally, usize, f64, f64) {
     } else {
         "seqscan"
     };
-    let server = Server::start(tag);
+    let mut pool = Pool::new(Server::start(tag));
     let mut tally: Tally = Default::default();
     let mut plans = Plans::new();
     let started = Instant::now();
@@ -1040,7 +1103,7 @@ fn run_planner(planner: Planner, random: &Random) -> (Tally, usize, f64, f64) {
                 script: &script,
                 what: h.name,
             };
-            let seen = compare(&server, &case, &mut plans);
+            let seen = compare(&mut pool, &case, &mut plans);
             count(&mut tally, &case, seen);
         }
     }
@@ -1055,7 +1118,7 @@ fn run_planner(planner: Planner, random: &Random) -> (Tally, usize, f64, f64) {
             script: &script,
             what: "the plan sweep",
         };
-        compare(&server, &case, &mut plans);
+        compare(&mut pool, &case, &mut plans);
     }
     let catalogue = started.elapsed().as_secs_f64();
     let mut rng = Rng::new(random.seed);
@@ -1091,7 +1154,7 @@ fn run_planner(planner: Planner, random: &Random) -> (Tally, usize, f64, f64) {
                 script: &script,
                 what: &what,
             };
-            let seen = compare(&server, &case, &mut plans);
+            let seen = compare(&mut pool, &case, &mut plans);
             count(&mut tally, &case, seen);
         }
     }
