@@ -823,13 +823,14 @@ impl Db {
             return Err(Stop::Fail(DbError::OutOfRange));
         }
         // The row goes into the table before its key is checked: the
-        // transaction gets its id, and serializable checks the SIREAD
-        // locks (once, not again after a wait on the key).
+        // transaction gets its id, serializable checks the SIREAD locks on
+        // the table, and the tuple takes the next line pointer (once, not
+        // again after a wait on the key; a failed check places nothing).
         if p.checked != Some(p.next) {
             self.assign_xid(me);
+            self.ssi_write_table(me)?;
             self.lp += 1;
             p.lp = self.lp;
-            self.ssi_write_table(me)?;
             p.checked = Some(p.next);
         }
         if self.textbook {
