@@ -95,8 +95,9 @@ fn one_to_one_cases() -> Vec<Case> {
 }
 
 /// A strategy per level: the orders one way, the items another, every
-/// pair of a first level that can carry a second and a second level, on
-/// every shape; batch sizes (SQLAlchemy's `chunksize=` on both levels,
+/// pair of a first level that can carry a second (every one but the
+/// DataLoader, `immediate` included) and a second level (`immediate`
+/// included), on every shape; batch sizes (SQLAlchemy's `chunksize=` on both levels,
 /// Django's `.iterator(chunk_size=)` on the queryset the prefetch runs
 /// from) where a level batches, and Django's `Prefetch` objects.
 fn mixed_cases() -> Vec<Case> {
@@ -105,6 +106,7 @@ fn mixed_cases() -> Vec<Case> {
         Strategy::Joined,
         Strategy::SelectIn,
         Strategy::Subquery,
+        Strategy::Immediate,
         Strategy::Raise,
         Strategy::RaiseOnSql,
         Strategy::Peers,

@@ -4,12 +4,18 @@
 //! `selectinload(User.orders).joinedload(Order.items)`,
 //! `subqueryload(User.orders).lazyload(Order.items)`,
 //! `lazyload(User.orders).subqueryload(Order.items)`, a `raiseload` on
-//! either level); the second level's loader runs inside the first's
-//! statements, so a joined second level joins into each of the first's
-//! queries and a subquery second level wraps each of them. Django has
+//! either level, an `immediateload` on either level); the second level's
+//! loader runs inside the first's statements, so a joined second level
+//! joins into each of the first's queries and a subquery second level
+//! wraps each of them. The loaders that wait for a statement's rows
+//! (`selectinload`, `immediateload`) run once that statement is done; when
+//! the statement is itself an `immediateload` of the orders, they wait for
+//! the users query it rides on, so they run after every user's orders are
+//! in. Django has
 //! `prefetch_related("orders")` with lazy items, or lazy orders each
 //! prefetching their items (either under `.iterator(chunk_size=)`); it
-//! cannot join or subquery-load a reverse foreign key, nor guard one. The
+//! cannot join or subquery-load a reverse foreign key, nor guard one, and
+//! has no eager-per-row loading at any level. The
 //! queries interleave with the loop, so they are listed once, up front.
 
 use super::data::{id_bytes, Dataset, ROW_OVERHEAD};
@@ -30,6 +36,9 @@ pub enum Then {
     SelectIn,
     /// Each query that loads the orders repeated as a subquery.
     Subquery,
+    /// One query per order, sent as soon as the orders are in
+    /// (`immediateload`).
+    Immediate,
     /// Refuse: touching an order's items raises (`raiseload`).
     Raise,
     /// Refuse where loading would send SQL (`raiseload(sql_only=True)`).
@@ -38,12 +47,13 @@ pub enum Then {
 
 impl Then {
     /// Every choice.
-    pub const ALL: [Then; 7] = [
+    pub const ALL: [Then; 8] = [
         Then::Same,
         Then::Lazy,
         Then::Joined,
         Then::SelectIn,
         Then::Subquery,
+        Then::Immediate,
         Then::Raise,
         Then::RaiseOnSql,
     ];
@@ -56,6 +66,7 @@ impl Then {
             Then::Joined => "joined",
             Then::SelectIn => "selectin",
             Then::Subquery => "subquery",
+            Then::Immediate => "immediate",
             Then::Raise => "raise",
             Then::RaiseOnSql => "raise_on_sql",
         }
@@ -77,6 +88,7 @@ impl Then {
             Then::Joined => Some(Strategy::Joined),
             Then::SelectIn => Some(Strategy::SelectIn),
             Then::Subquery => Some(Strategy::Subquery),
+            Then::Immediate => Some(Strategy::Immediate),
             Then::Raise => Some(Strategy::Raise),
             Then::RaiseOnSql => Some(Strategy::RaiseOnSql),
         }
@@ -92,21 +104,23 @@ impl Choices for Then {
 
 /// Whether the parameters mix two strategies: the items of a nested
 /// `user.orders` walk loading otherwise than the orders, under a first
-/// level that can carry a second (not a DataLoader, not `immediate`).
+/// level that can carry a second (not a DataLoader).
 pub fn mixes(p: &Params) -> bool {
     p.relation == super::Relation::Orders
         && p.depth == Depth::Items
-        && !matches!(p.strategy, Strategy::DataLoader | Strategy::Immediate)
+        && p.strategy != Strategy::DataLoader
         && p.then.strategy().is_some_and(|s| s != p.strategy)
 }
 
 /// Why `orm` cannot load the items as `then` says below its orders, if
-/// it has no way to write it: Django has no subquery loading and cannot
-/// guard a reverse foreign key. (It can write a join of the items, which
-/// raises FieldError when it runs: the plan stops there.)
+/// it has no way to write it: Django has no subquery loading, no
+/// eager-per-row loading, and cannot guard a reverse foreign key. (It can
+/// write a join of the items, which raises FieldError when it runs: the
+/// plan stops there.)
 pub fn refusal(orm: Orm, then: Then) -> Option<&'static str> {
     match (orm, then) {
         (Orm::Django, Then::Subquery) => Some(DJANGO_NO_SUBQUERY_ITEMS),
+        (Orm::Django, Then::Immediate) => Some(DJANGO_NO_IMMEDIATE_ITEMS),
         (Orm::Django, Then::Raise | Then::RaiseOnSql) => Some(DJANGO_NO_GUARD_ITEMS),
         _ => None,
     }
@@ -132,6 +146,9 @@ pub(super) fn error(p: &Params) -> String {
 
 /// Why Django has no subquery loading for the items.
 pub const DJANGO_NO_SUBQUERY_ITEMS: &str = "Django has no subquery loading, at any level: prefetch_related lists the keys in an IN list instead of repeating the orders query as a subquery. No query is sent; load the items with prefetch_related.";
+
+/// Why Django cannot load the items eagerly per order.
+pub const DJANGO_NO_IMMEDIATE_ITEMS: &str = "Django has no eager-per-row loading, at any level: an order's items are fetched when the loop touches them, or up front by prefetch_related. No query is sent; load the items lazily to see the same one query per order, sent as the loop reaches it.";
 
 /// Why Django cannot guard the items.
 pub const DJANGO_NO_GUARD_ITEMS: &str = "Django cannot make order.items raise: its fetch modes (FETCH_RAISE) cover forward foreign keys and one-to-one fields only, and order.items is a reverse foreign key, which always loads when touched. No query is sent; load the items lazily to see the queries a guard would have caught.";
@@ -302,6 +319,18 @@ impl Plan {
             Strategy::Lazy => {
                 raise_at = Self::per_user(&mut b, users, then);
             }
+            // immediateload sends each user's orders while the users load:
+            // what rides on an orders statement (a join, a subquery after
+            // it) goes with it; what waits for the orders (the loop, an
+            // immediateload, a selectinload, a guard's touch) comes once
+            // every user's orders are in.
+            Strategy::Immediate => {
+                let inline = match then {
+                    Then::Joined | Then::Subquery => then,
+                    _ => Then::Same,
+                };
+                Self::per_user(&mut b, users, inline);
+            }
             Strategy::SelectIn if users > 0 => Self::per_batch(&mut b, users, then),
             Strategy::Subquery if users > 0 => {
                 if then == Then::Joined {
@@ -351,13 +380,14 @@ impl Plan {
         }
     }
 
-    /// The items, once every order is loaded (a joined, batched or
-    /// subquery first level): per order, in IN lists, or by a subquery
-    /// repeating the users query. With a guard on the items, the queries
-    /// sent before it raises.
+    /// The items, once every order is loaded (a joined, batched, subquery
+    /// or immediate first level): per order (the loop's lazy loads, or
+    /// `immediateload`'s, which run as soon as the orders are in), in IN
+    /// lists, or by a subquery repeating the users query. With a guard on
+    /// the items, the queries sent before it raises.
     fn after_orders(b: &mut Build, first: Strategy, then: Then, orders: u32) -> Option<usize> {
         match then {
-            Then::Lazy => {
+            Then::Lazy | Then::Immediate => {
                 for o in 1..=orders {
                     b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
                 }
@@ -382,9 +412,11 @@ impl Plan {
     }
 
     /// Lazy orders: per user, its orders (joined to their items, or
-    /// followed by its orders' items in IN lists or a subquery). With a
-    /// guard on the items, the queries sent before the first order's items
-    /// are touched.
+    /// followed by its orders' items: per order, as the loop touches them
+    /// or as `immediateload` sends them once that user's orders are in, in
+    /// IN lists, or by a subquery). With a guard on the items, the queries
+    /// sent before the first order's items are touched. `Then::Same` sends
+    /// the orders alone.
     fn per_user(b: &mut Build, users: u32, then: Then) -> Option<usize> {
         for u in 1..=users {
             let os = b.data.orders_of(u);
@@ -416,7 +448,7 @@ impl Plan {
                     );
                 }
                 Then::Raise | Then::RaiseOnSql => return Some(b.out.len()),
-                Then::Lazy => {
+                Then::Lazy | Then::Immediate => {
                     for o in os {
                         b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
                     }

@@ -579,8 +579,8 @@ impl Model for Run {
     }
 
     /// Listed counts fix N: the number of users listed. A first level
-    /// that cannot carry a second strategy (a DataLoader, `immediate`)
-    /// loads the items as it loads the orders, saying so.
+    /// that cannot carry a second strategy (a DataLoader) loads the items
+    /// as it loads the orders, saying so.
     fn settle(p: &mut Params) -> Option<String> {
         let mut notes = Vec::new();
         let nested = p.relation == Relation::Orders && p.depth == Depth::Items;

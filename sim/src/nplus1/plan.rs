@@ -701,7 +701,7 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
     if let Some(text) = super::m2o::describe(q, i, params) {
         return text;
     }
-    if let Some(text) = describe_mixed(q, &no, &rows) {
+    if let Some(text) = describe_mixed(q, &no, &rows, params) {
         return text;
     }
     if params.relation == super::Relation::Profile {
@@ -730,10 +730,18 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
         (Table::Users, _) => {
             let next = match params.strategy {
                 Strategy::Lazy => " Their orders are not loaded yet: the ORM waits until the code touches them.",
+                Strategy::Immediate => " Before the loop runs, immediateload sends each user's orders, one query per user.",
                 _ => "",
             };
             format!("Query {no} loads the users: {rows} in one round trip.{next}")
         }
+        (Table::Orders, Shape::ByParent(u)) if params.strategy == Strategy::Immediate => format!(
+            "Query {no}: immediateload sends user {u}'s orders while the users load, before the loop touches anything: {rows}. One query per user, even for a user without orders: the N of N+1, sent early."
+        ),
+        (Table::Items, Shape::ByParent(o)) if items_eager(params) => format!(
+            "Query {no}: immediateload sends the items of order {o} (user {}) once the orders holding it are in, before the loop touches them: {rows}. One query per order, even for an order without items.",
+            data.user_of(o)
+        ),
         (Table::Orders, Shape::ByParent(u)) if q.rows == 0 => format!(
             "Query {no}: user {u} has no orders, but the ORM only learns that by asking: a full round trip for 0 rows."
         ),
@@ -804,10 +812,23 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
     }
 }
 
+/// Whether each order's items load per order by `immediateload` (on both
+/// levels, or on the items alone), not by the loop touching them.
+fn items_eager(p: &Params) -> bool {
+    if super::mixed::mixes(p) {
+        p.then == super::Then::Immediate
+    } else {
+        p.strategy == Strategy::Immediate
+    }
+}
+
 /// What a query of a strategy per level does (a second level joined into,
 /// or wrapping, the first's statements), if it is one.
-fn describe_mixed(q: &Query, no: &str, rows: &str) -> Option<String> {
+fn describe_mixed(q: &Query, no: &str, rows: &str, p: &Params) -> Option<String> {
     Some(match q.shape {
+        Shape::JoinItemsBy(u) if p.strategy == Strategy::Immediate => format!(
+            "Query {no}: immediateload sends user {u}'s orders while the users load, with each order's items joined in: {rows}. Still one query per user, sent before the loop runs."
+        ),
         Shape::JoinItemsBy(u) => format!(
             "Query {no}: the loop touches user {u}'s orders, and the lazy load joins each order's items into it: {rows}. Still one query per user, but the items come with the orders."
         ),

@@ -1019,6 +1019,201 @@ fn a_guard_on_either_level_raises_where_the_orm_raises() {
     }
 }
 
+/// `immediateload` on either level, against what SQLAlchemy 2.1 sends for
+/// 4 users with 2, 0, 1 and 3 orders, the orders with 1, 0, 2, 1, 1 and 0
+/// items (tests/it/nplus1_orms.rs runs every pair on every shape).
+#[test]
+fn immediate_on_either_level_sends_sqlalchemys_statements() {
+    let data = Counts::parse("2,0,1,3/1,0,2,1,1,0", &mut Vec::new());
+    let run = |strategy, then, batch| {
+        Run::new(&Params {
+            strategy,
+            then,
+            batch,
+            depth: Depth::Items,
+            users: 4,
+            data: data.clone(),
+            ..Params::default()
+        })
+    };
+    // (table, keys, rows) of every statement after the users query.
+    let sent = |r: &Run| {
+        r.queries()
+            .enumerate()
+            .skip(1)
+            .map(|(i, q)| (q.table, r.keys(i), q.rows))
+            .collect::<Vec<_>>()
+    };
+    let orders = |rows: [u64; 4]| {
+        (1..=4u32)
+            .zip(rows)
+            .map(|(u, k)| (Table::Orders, vec![u], k))
+            .collect::<Vec<_>>()
+    };
+    let items_each = [1, 0, 2, 1, 1, 0]
+        .into_iter()
+        .zip(1u32..)
+        .map(|(k, o)| (Table::Items, vec![o], k));
+    // Immediate orders, then items in IN lists of 2: every user's orders
+    // first (the selectin waits for the users query), then the IN lists.
+    let r = run(Strategy::Immediate, Then::SelectIn, Some(2));
+    assert!(mixes(r.params()) && r.params().uses_batch());
+    let mut want = orders([2, 0, 1, 3]);
+    want.extend([
+        (Table::Items, vec![1, 2], 1),
+        (Table::Items, vec![3, 4], 3),
+        (Table::Items, vec![5, 6], 1),
+    ]);
+    assert_eq!(sent(&r), want);
+    assert!(r.caption(2).contains("immediateload"), "{}", r.caption(2));
+    // With the default 500 keys, one IN list; with no orders, none.
+    assert_eq!(
+        run(Strategy::Immediate, Then::SelectIn, None).query_count(),
+        1 + 4 + 1
+    );
+    let none = Run::new(&Params {
+        data: Counts::parse("0,0/", &mut Vec::new()),
+        ..run(Strategy::Immediate, Then::SelectIn, None)
+            .params()
+            .clone()
+    });
+    assert_eq!(none.query_count(), 1 + 2);
+    // Immediate orders, lazy items: the loop's loads come after every
+    // orders query, as immediateload on both levels sends them.
+    let r = run(Strategy::Immediate, Then::Lazy, None);
+    let mut want = orders([2, 0, 1, 3]);
+    want.extend(items_each.clone());
+    assert_eq!(sent(&r), want);
+    assert_eq!(sent(&r), sent(&run(Strategy::Immediate, Then::Same, None)));
+    // Immediate orders with their items joined in: one query per user.
+    let r = run(Strategy::Immediate, Then::Joined, None);
+    assert_eq!(
+        r.queries()
+            .skip(1)
+            .map(|q| (q.shape, q.rows))
+            .collect::<Vec<_>>(),
+        (1..=4)
+            .zip([2, 0, 2, 3])
+            .map(|(u, k)| (Shape::JoinItemsBy(u), k))
+            .collect::<Vec<_>>()
+    );
+    assert!(r.caption(1).contains("immediateload"), "{}", r.caption(1));
+    // Immediate orders, each user's items by subquery right after its
+    // orders, none for the user without.
+    let r = run(Strategy::Immediate, Then::Subquery, None);
+    let shapes: Vec<Shape> = r.queries().skip(1).map(|q| q.shape).collect();
+    use Shape::{ByParent, SubqueryBy};
+    assert_eq!(
+        shapes,
+        [
+            ByParent(1),
+            SubqueryBy(1),
+            ByParent(2),
+            ByParent(3),
+            SubqueryBy(3),
+            ByParent(4),
+            SubqueryBy(4)
+        ]
+    );
+    // A guard on the items raises after every orders query, when there is
+    // an order to touch.
+    for then in [Then::Raise, Then::RaiseOnSql] {
+        let r = run(Strategy::Immediate, then, None);
+        assert_eq!(sent(&r), orders([2, 0, 1, 3]));
+        assert_eq!(
+            r.error().map(str::to_string),
+            Some(format!(
+                "InvalidRequestError: 'Order.items' is not available due to lazy='{}'",
+                then.slug()
+            ))
+        );
+        let none = Run::new(&Params {
+            data: Counts::parse("0,0/", &mut Vec::new()),
+            ..r.params().clone()
+        });
+        assert_eq!((none.query_count(), none.error()), (3, None));
+    }
+    // Immediate items below any first level: one query per order as soon
+    // as the orders holding it are in, which is where the loop would have
+    // touched them lazily.
+    let lazy_user_1 = vec![
+        (Table::Orders, vec![1], 2),
+        (Table::Items, vec![1], 1),
+        (Table::Items, vec![2], 0),
+    ];
+    let r = run(Strategy::Lazy, Then::Immediate, None);
+    assert_eq!(sent(&r)[..3], lazy_user_1);
+    assert!(r.caption(3).contains("immediateload"), "{}", r.caption(3));
+    for (first, batch) in [
+        (Strategy::Lazy, None),
+        (Strategy::Joined, None),
+        (Strategy::SelectIn, Some(2)),
+        (Strategy::Subquery, None),
+        (Strategy::Raise, None),
+        (Strategy::RaiseOnSql, None),
+    ] {
+        let eager = run(first, Then::Immediate, batch);
+        let lazy = run(first, Then::Lazy, batch);
+        assert!(mixes(eager.params()), "{first:?}");
+        assert_eq!(sent(&eager), sent(&lazy), "{first:?}");
+        assert_eq!(eager.error(), lazy.error(), "{first:?}");
+    }
+    let r = run(Strategy::SelectIn, Then::Immediate, Some(2));
+    let mut want = vec![
+        (Table::Orders, vec![1, 2], 2),
+        (Table::Orders, vec![3, 4], 4),
+    ];
+    want.extend(items_each);
+    assert_eq!(sent(&r), want);
+    // Django has no eager-per-row loading at either level: nothing is sent,
+    // and the intro says why.
+    for (first, then) in [
+        (Strategy::Lazy, Then::Immediate),
+        (Strategy::SelectIn, Then::Immediate),
+        (Strategy::Immediate, Then::SelectIn),
+        (Strategy::Immediate, Then::Lazy),
+    ] {
+        let p = Params {
+            orm: Orm::Django,
+            ..run(first, then, None).params().clone()
+        };
+        let r = Run::new(&p);
+        assert_eq!(r.query_count(), 0, "{first:?} {then:?}");
+        assert!(r.caption(0).contains("Django has no eager-per-row loading"));
+    }
+}
+
+#[test]
+fn an_immediate_level_can_be_written_in_a_link() {
+    for (strategy, then) in [("immediate", "selectin"), ("joined", "immediate")] {
+        let o = opened(&[
+            ("strategy", strategy),
+            ("load", "orders.items"),
+            ("then", then),
+            ("n", "10"),
+        ]);
+        assert!(o.problems.is_empty(), "{:?}", o.problems);
+        assert_eq!(o.run.params().then.slug(), then);
+        assert!(mixes(o.run.params()));
+    }
+    // immediate, then batched items: 1 + 10 + 1 at the defaults.
+    let o = opened(&[
+        ("strategy", "immediate"),
+        ("load", "orders.items"),
+        ("then", "selectin"),
+        ("n", "10"),
+    ]);
+    assert_eq!(o.run.query_count(), 12);
+    // A DataLoader still carries no second level.
+    let o = opened(&[
+        ("strategy", "dataloader"),
+        ("load", "orders.items"),
+        ("then", "immediate"),
+    ]);
+    assert_eq!(o.run.params().then, Then::Same);
+    assert!(o.problems.iter().any(|p| p.contains("then")));
+}
+
 /// The figures content/n-plus-one.md gives for its "see it happen" links.
 #[test]
 fn the_lessons_the_page_cites() {
