@@ -122,6 +122,12 @@ fn cases() -> Vec<Params> {
         (Strategy::SelectIn, Then::Subquery),
         (Strategy::Subquery, Then::Joined),
         (Strategy::Joined, Then::SelectIn),
+        (Strategy::Immediate, Then::Lazy),
+        (Strategy::Immediate, Then::Joined),
+        (Strategy::Immediate, Then::SelectIn),
+        (Strategy::Immediate, Then::Subquery),
+        (Strategy::Lazy, Then::Immediate),
+        (Strategy::SelectIn, Then::Immediate),
     ] {
         cases.push(Params {
             strategy,
