@@ -264,6 +264,31 @@ impl Build<'_> {
     }
 }
 
+/// The users the session held before the walk's query (`loaded=`, in
+/// SQLAlchemy's identity map): that query's rows for them do not replace
+/// the loader options they were first loaded with (none), and a lazy or
+/// immediate load of their orders follows those, so their orders' items
+/// load lazily, in the loop. (A joined, selectin or subquery first level
+/// sends its own statements with the options, for every user.) Django
+/// keeps no identity map.
+pub(super) fn kept(p: &Params, users: u32) -> u32 {
+    match p.orm {
+        Orm::SqlAlchemy => p.loaded.min(users),
+        Orm::Django => 0,
+    }
+}
+
+/// Whether a plain `immediate` walk down to the items needs the listed
+/// plan: SQLAlchemy with users kept from before, whose orders' items the
+/// loop loads lazily after the others' immediate loads.
+pub(super) fn immediate_with_kept(p: &Params) -> bool {
+    p.strategy == Strategy::Immediate
+        && p.relation == super::Relation::Orders
+        && p.depth == Depth::Items
+        && p.orm == Orm::SqlAlchemy
+        && p.loaded > 0
+}
+
 /// The strategy of the first level, as the plan follows it: Django's fetch
 /// modes leave `user.orders` lazy.
 fn first_level(p: &Params) -> Strategy {
@@ -292,6 +317,7 @@ impl Plan {
         };
         let first = first_level(params);
         let then = params.then;
+        let kept = kept(params, users);
         if first == Strategy::Joined {
             let (rows, bytes) = super::plan::joined_size(data, users, Depth::Orders);
             b.push(
@@ -317,19 +343,10 @@ impl Plan {
             // A guard on the first level raises at its first touch.
             Strategy::Raise | Strategy::RaiseOnSql => {}
             Strategy::Lazy => {
-                raise_at = Self::per_user(&mut b, users, then);
+                raise_at = Self::per_user(&mut b, users, then, kept, Then::Lazy);
             }
-            // immediateload sends each user's orders while the users load:
-            // what rides on an orders statement (a join, a subquery after
-            // it) goes with it; what waits for the orders (the loop, an
-            // immediateload, a selectinload, a guard's touch) comes once
-            // every user's orders are in.
             Strategy::Immediate => {
-                let inline = match then {
-                    Then::Joined | Then::Subquery => then,
-                    _ => Then::Same,
-                };
-                Self::per_user(&mut b, users, inline);
+                raise_at = Self::immediate(&mut b, users, then, kept);
             }
             Strategy::SelectIn if users > 0 => Self::per_batch(&mut b, users, then),
             Strategy::Subquery if users > 0 => {
@@ -348,7 +365,7 @@ impl Plan {
         // The second level after a first that loads every order up front.
         if !matches!(
             first,
-            Strategy::Lazy | Strategy::Raise | Strategy::RaiseOnSql
+            Strategy::Lazy | Strategy::Immediate | Strategy::Raise | Strategy::RaiseOnSql
         ) {
             raise_at = Self::after_orders(&mut b, first, then, orders);
         }
@@ -411,14 +428,55 @@ impl Plan {
         None
     }
 
+    /// Immediate orders: each user's orders while the users load, with
+    /// what rides on an orders statement (a join, a subquery after it);
+    /// what waits for rows (an `immediateload` or `selectinload` of the
+    /// items) waits for the users query, so it comes once every user's
+    /// orders are in, for the orders of the users this query loaded; then
+    /// the loop, whose lazy loads are the items not loaded yet (the kept
+    /// users' orders', or every order's under lazy items), until a guard
+    /// on the items raises at an order of a user the query loaded.
+    fn immediate(b: &mut Build, users: u32, then: Then, kept: u32) -> Option<usize> {
+        let inline = match then {
+            Then::Joined | Then::Subquery => then,
+            _ => Then::Same,
+        };
+        Self::per_user(b, users, inline, kept, Then::Same);
+        let (ko, orders) = (b.data.orders_of_first(kept), b.data.orders_of_first(users));
+        match then {
+            Then::Same | Then::Immediate => {
+                for o in ko + 1..=orders {
+                    b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
+                }
+            }
+            Then::SelectIn if orders > ko => {
+                for shape in b.runs(ko + 1, orders).collect::<Vec<_>>() {
+                    if let Shape::InList { first, last, .. } = shape {
+                        b.push(Table::Items, shape, b.item_load(first, last, false));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let lazily = if then == Then::Lazy { orders } else { ko };
+        for o in 1..=lazily {
+            b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
+        }
+        (matches!(then, Then::Raise | Then::RaiseOnSql) && orders > ko).then_some(b.out.len())
+    }
+
     /// Lazy orders: per user, its orders (joined to their items, or
     /// followed by its orders' items: per order, as the loop touches them
     /// or as `immediateload` sends them once that user's orders are in, in
     /// IN lists, or by a subquery). With a guard on the items, the queries
     /// sent before the first order's items are touched. `Then::Same` sends
-    /// the orders alone.
-    fn per_user(b: &mut Build, users: u32, then: Then) -> Option<usize> {
+    /// the orders alone. The first `kept` users load as `plain` says: they
+    /// were in the session before, and keep the options (none) they were
+    /// loaded with.
+    fn per_user(b: &mut Build, users: u32, then: Then, kept: u32, plain: Then) -> Option<usize> {
+        let given = then;
         for u in 1..=users {
+            let then = if u <= kept { plain } else { given };
             let os = b.data.orders_of(u);
             if then == Then::Joined {
                 b.push(

@@ -738,10 +738,15 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
         (Table::Orders, Shape::ByParent(u)) if params.strategy == Strategy::Immediate => format!(
             "Query {no}: immediateload sends user {u}'s orders while the users load, before the loop touches anything: {rows}. One query per user, even for a user without orders: the N of N+1, sent early."
         ),
-        (Table::Items, Shape::ByParent(o)) if items_eager(params) => format!(
+        (Table::Items, Shape::ByParent(o))
+            if items_eager(params)
+                && o > data.orders_of_first(super::mixed::kept(params, data.users())) =>
+        {
+            format!(
             "Query {no}: immediateload sends the items of order {o} (user {}) once the orders holding it are in, before the loop touches them: {rows}. One query per order, even for an order without items.",
             data.user_of(o)
-        ),
+        )
+        }
         (Table::Orders, Shape::ByParent(u)) if q.rows == 0 => format!(
             "Query {no}: user {u} has no orders, but the ORM only learns that by asking: a full round trip for 0 rows."
         ),

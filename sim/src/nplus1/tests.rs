@@ -1183,6 +1183,86 @@ fn immediate_on_either_level_sends_sqlalchemys_statements() {
     }
 }
 
+/// Users the session held before keep the options they were loaded with
+/// (none): SQLAlchemy 2.1 loads their orders plainly and their orders'
+/// items lazily, in the loop, after the immediate loads of the others'.
+#[test]
+fn users_loaded_before_keep_lazy_items_under_immediate_and_lazy_orders() {
+    let data = Counts::parse("2,0,1,3/1,0,2,1,1,0", &mut Vec::new());
+    let run = |strategy, then, loaded| {
+        Run::new(&Params {
+            strategy,
+            then,
+            loaded,
+            depth: Depth::Items,
+            users: 4,
+            data: data.clone(),
+            ..Params::default()
+        })
+    };
+    let sent = |r: &Run| {
+        r.queries()
+            .enumerate()
+            .skip(2)
+            .map(|(i, q)| (q.table, r.keys(i), q.rows))
+            .collect::<Vec<_>>()
+    };
+    let orders: Vec<_> = (1..=4u32)
+        .zip([2, 0, 1, 3])
+        .map(|(u, k)| (Table::Orders, vec![u], k))
+        .collect();
+    let item = |o: u32, k: u64| (Table::Items, vec![o], k);
+    // Immediate on both levels: the items of users 3 and 4's orders while
+    // the users load, then those of user 1's in the loop.
+    let mut want = orders.clone();
+    want.extend([
+        item(3, 2),
+        item(4, 1),
+        item(5, 1),
+        item(6, 0),
+        item(1, 1),
+        item(2, 0),
+    ]);
+    let r = run(Strategy::Immediate, Then::Same, 2);
+    assert_eq!(sent(&r), want);
+    assert!(
+        r.caption(0).contains("They keep the loader options"),
+        "{}",
+        r.caption(0)
+    );
+    assert!(r.caption(7).contains("immediateload"), "{}", r.caption(7));
+    assert!(r.caption(11).contains("inner loop"), "{}", r.caption(11));
+    // Immediate orders, items in one IN list of the orders of users 3-4.
+    let mut want = orders.clone();
+    want.extend([(Table::Items, vec![3, 4, 5, 6], 4), item(1, 1), item(2, 0)]);
+    assert_eq!(sent(&run(Strategy::Immediate, Then::SelectIn, 2)), want);
+    // A guard on the items lets user 1's load and raises at user 3's.
+    let r = run(Strategy::Immediate, Then::Raise, 2);
+    let mut want = orders.clone();
+    want.extend([item(1, 1), item(2, 0)]);
+    assert_eq!(sent(&r), want);
+    assert!(r.error().is_some());
+    // With every user kept, nothing raises.
+    assert_eq!(run(Strategy::Lazy, Then::Raise, 4).error(), None);
+    // Lazy orders: user 1's items one by one, user 3's in an IN list.
+    let r = run(Strategy::Lazy, Then::SelectIn, 2);
+    assert_eq!(
+        sent(&r)[..4],
+        [orders[0].clone(), item(1, 1), item(2, 0), orders[1].clone()]
+    );
+    // Django has no identity map: loaded users change nothing but the
+    // query that loads them.
+    let p = Params {
+        orm: Orm::Django,
+        ..run(Strategy::Lazy, Then::SelectIn, 2).params().clone()
+    };
+    let q = Params {
+        loaded: 0,
+        ..p.clone()
+    };
+    assert_eq!(Run::new(&p).query_count(), Run::new(&q).query_count() + 1);
+}
+
 #[test]
 fn an_immediate_level_can_be_written_in_a_link() {
     for (strategy, then) in [("immediate", "selectin"), ("joined", "immediate")] {
