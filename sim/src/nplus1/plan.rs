@@ -701,7 +701,9 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
     if let Some(text) = super::m2o::describe(q, i, params) {
         return text;
     }
-    if let Some(text) = describe_mixed(q, &no, &rows, params) {
+    if let Some(text) = describe_immediate(q, &no, &rows, data, params)
+        .or_else(|| describe_mixed(q, &no, &rows, params))
+    {
         return text;
     }
     if params.relation == super::Relation::Profile {
@@ -730,22 +732,9 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
         (Table::Users, _) => {
             let next = match params.strategy {
                 Strategy::Lazy => " Their orders are not loaded yet: the ORM waits until the code touches them.",
-                Strategy::Immediate => " Before the loop runs, immediateload sends each user's orders, one query per user.",
                 _ => "",
             };
             format!("Query {no} loads the users: {rows} in one round trip.{next}")
-        }
-        (Table::Orders, Shape::ByParent(u)) if params.strategy == Strategy::Immediate => format!(
-            "Query {no}: immediateload sends user {u}'s orders while the users load, before the loop touches anything: {rows}. One query per user, even for a user without orders: the N of N+1, sent early."
-        ),
-        (Table::Items, Shape::ByParent(o))
-            if items_eager(params)
-                && o > data.orders_of_first(super::mixed::kept(params, data.users())) =>
-        {
-            format!(
-            "Query {no}: immediateload sends the items of order {o} (user {}) once the orders holding it are in, before the loop touches them: {rows}. One query per order, even for an order without items.",
-            data.user_of(o)
-        )
         }
         (Table::Orders, Shape::ByParent(u)) if q.rows == 0 => format!(
             "Query {no}: user {u} has no orders, but the ORM only learns that by asking: a full round trip for 0 rows."
@@ -815,6 +804,38 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
         ),
         _ => format!("Query {no}: {rows}."),
     }
+}
+
+/// What a query `immediateload` sends does, if it is one: a user's
+/// orders, or an order's items, sent before the loop touches them.
+fn describe_immediate(
+    q: &Query,
+    no: &str,
+    rows: &str,
+    data: &Dataset,
+    params: &Params,
+) -> Option<String> {
+    if params.relation != super::Relation::Orders {
+        return None;
+    }
+    Some(match (q.table, q.shape) {
+        (Table::Users, Shape::All) if params.strategy == Strategy::Immediate => format!(
+            "Query {no} loads the users: {rows} in one round trip. Before the loop runs, immediateload sends each user's orders, one query per user."
+        ),
+        (Table::Orders, Shape::ByParent(u)) if params.strategy == Strategy::Immediate => format!(
+            "Query {no}: immediateload sends user {u}'s orders while the users load, before the loop touches anything: {rows}. One query per user, even for a user without orders: the N of N+1, sent early."
+        ),
+        (Table::Items, Shape::ByParent(o))
+            if items_eager(params)
+                && o > data.orders_of_first(super::mixed::kept(params, data.users())) =>
+        {
+            format!(
+            "Query {no}: immediateload sends the items of order {o} (user {}) once the orders holding it are in, before the loop touches them: {rows}. One query per order, even for an order without items.",
+            data.user_of(o)
+        )
+        }
+        _ => return None,
+    })
 }
 
 /// Whether each order's items load per order by `immediateload` (on both

@@ -1054,8 +1054,7 @@ fn immediate_on_either_level_sends_sqlalchemys_statements() {
         .into_iter()
         .zip(1u32..)
         .map(|(k, o)| (Table::Items, vec![o], k));
-    // Immediate orders, then items in IN lists of 2: every user's orders
-    // first (the selectin waits for the users query), then the IN lists.
+    // Immediate orders, items in IN lists of 2 after every orders query.
     let r = run(Strategy::Immediate, Then::SelectIn, Some(2));
     assert!(mixes(r.params()) && r.params().uses_batch());
     let mut want = orders([2, 0, 1, 3]);
@@ -1115,8 +1114,7 @@ fn immediate_on_either_level_sends_sqlalchemys_statements() {
             SubqueryBy(4)
         ]
     );
-    // A guard on the items raises after every orders query, when there is
-    // an order to touch.
+    // A guard on the items raises after every orders query, if any order.
     for then in [Then::Raise, Then::RaiseOnSql] {
         let r = run(Strategy::Immediate, then, None);
         assert_eq!(sent(&r), orders([2, 0, 1, 3]));
@@ -1133,9 +1131,37 @@ fn immediate_on_either_level_sends_sqlalchemys_statements() {
         });
         assert_eq!((none.query_count(), none.error()), (3, None));
     }
-    // Immediate items below any first level: one query per order as soon
-    // as the orders holding it are in, which is where the loop would have
-    // touched them lazily.
+}
+
+/// `immediateload` on the items, below every first level SQLAlchemy has,
+/// on the same data; and Django, which has it at neither level.
+#[test]
+fn immediate_items_send_sqlalchemys_statements_and_django_refuses() {
+    let data = Counts::parse("2,0,1,3/1,0,2,1,1,0", &mut Vec::new());
+    let run = |strategy, then, batch| {
+        Run::new(&Params {
+            strategy,
+            then,
+            batch,
+            depth: Depth::Items,
+            users: 4,
+            data: data.clone(),
+            ..Params::default()
+        })
+    };
+    let sent = |r: &Run| {
+        r.queries()
+            .enumerate()
+            .skip(1)
+            .map(|(i, q)| (q.table, r.keys(i), q.rows))
+            .collect::<Vec<_>>()
+    };
+    let items_each = [1, 0, 2, 1, 1, 0]
+        .into_iter()
+        .zip(1u32..)
+        .map(|(k, o)| (Table::Items, vec![o], k));
+    // One query per order as soon as the orders holding it are in, which
+    // is where the loop would have touched them lazily.
     let lazy_user_1 = vec![
         (Table::Orders, vec![1], 2),
         (Table::Items, vec![1], 1),

@@ -455,24 +455,6 @@ mod tests {
                 Some(3),
                 "raiseload(User.orders).selectinload(Order.items, chunksize=3)",
             ),
-            (
-                Strategy::Immediate,
-                Then::SelectIn,
-                Some(2),
-                "immediateload(User.orders).selectinload(Order.items, chunksize=2)",
-            ),
-            (
-                Strategy::Joined,
-                Then::Immediate,
-                None,
-                "joinedload(User.orders).immediateload(Order.items)",
-            ),
-            (
-                Strategy::Immediate,
-                Then::Raise,
-                None,
-                "immediateload(User.orders).raiseload(Order.items)",
-            ),
         ] {
             let code = sa(&mix(strategy, then, batch));
             assert!(
@@ -520,10 +502,48 @@ mod tests {
             let s = snippet(Orm::Django, &mix(Strategy::SelectIn, then, None));
             assert!(s.code.is_none() && s.note.contains("items"), "{then:?}");
         }
+    }
+
+    #[test]
+    fn an_immediate_level_is_the_chain_the_conformance_runs() {
+        let mix = |strategy, then, batch| Params {
+            then,
+            batch,
+            ..params(strategy, Relation::Orders, Depth::Items)
+        };
+        for (strategy, then, batch, chain) in [
+            (
+                Strategy::Immediate,
+                Then::SelectIn,
+                Some(2),
+                "immediateload(User.orders).selectinload(Order.items, chunksize=2)",
+            ),
+            (
+                Strategy::Joined,
+                Then::Immediate,
+                None,
+                "joinedload(User.orders).immediateload(Order.items)",
+            ),
+            (
+                Strategy::Immediate,
+                Then::Raise,
+                None,
+                "immediateload(User.orders).raiseload(Order.items)",
+            ),
+        ] {
+            let code = snippet(Orm::SqlAlchemy, &mix(strategy, then, batch))
+                .code
+                .unwrap_or_default();
+            assert!(
+                code.contains(&format!("select(User).options(\n    {chain}\n)")),
+                "{code}"
+            );
+        }
         // Neither level can be immediateload in Django: the tab says so.
         for (first, then) in [
             (Strategy::Lazy, Then::Immediate),
             (Strategy::Immediate, Then::SelectIn),
+            (Strategy::SelectIn, Then::Immediate),
         ] {
             let s = snippet(Orm::Django, &mix(first, then, None));
             assert!(
