@@ -101,7 +101,7 @@ fn one_to_one_cases() -> Vec<Case> {
 /// Django's `.iterator(chunk_size=)` on the queryset the prefetch runs
 /// from) where a level batches, and Django's `Prefetch` objects; and with
 /// half the users loaded before the loop (SQLAlchemy's kept users keep the
-/// options they were loaded with, none).
+/// options they were loaded with, none), and with two passes of the loop.
 fn mixed_cases() -> Vec<Case> {
     let firsts = [
         Strategy::Lazy,
@@ -132,6 +132,26 @@ fn mixed_cases() -> Vec<Case> {
                     } else {
                         &[0][..]
                     };
+                    // Two passes of the loop, where a Django related
+                    // manager asks again.
+                    if (1..=50).contains(&users) {
+                        out.push(Case {
+                            params: Params {
+                                orm,
+                                strategy,
+                                then,
+                                users,
+                                orders,
+                                items,
+                                depth: Depth::Items,
+                                spread,
+                                seed: 21,
+                                touch: 2,
+                                ..Params::default()
+                            },
+                            prefetch_objects: false,
+                        });
+                    }
                     for (&batch, &loaded) in batches
                         .iter()
                         .flat_map(|b| kept.iter().map(move |k| (b, k)))

@@ -160,6 +160,12 @@ pub(super) struct Plan {
     /// The queries sent before touching an order's items raises (a guard
     /// on the second level), if it raises.
     raise_at: Option<usize>,
+    /// Where the loop's own queries begin: a Django related manager asks
+    /// again on every pass of the loop (`.all()` is a new queryset), so
+    /// the queries from here on are sent `passes` times. SQLAlchemy keeps
+    /// a loaded collection: one pass sends them all.
+    pass_from: usize,
+    passes: usize,
 }
 
 /// Rows and bytes a mix's queries return, and the query they make.
@@ -331,12 +337,15 @@ impl Plan {
             b.push(Table::Users, Shape::All, Load { rows: k, bytes });
         }
         let mut raise_at = None;
+        let mut pass_from = 1;
         if params.orm == Orm::Django && then == Then::Joined {
             // The first orders query compiles select_related("items") and
             // raises; with no users, none runs.
             return Plan {
                 queries: b.out,
                 raise_at: (users > 0).then_some(1),
+                pass_from: 1,
+                passes: 1,
             };
         }
         match first {
@@ -348,7 +357,10 @@ impl Plan {
             Strategy::Immediate => {
                 raise_at = Self::immediate(&mut b, users, then, kept);
             }
-            Strategy::SelectIn if users > 0 => Self::per_batch(&mut b, users, then),
+            Strategy::SelectIn if users > 0 => {
+                Self::per_batch(&mut b, users, then);
+                pass_from = b.out.len();
+            }
             Strategy::Subquery if users > 0 => {
                 if then == Then::Joined {
                     b.push(
@@ -369,9 +381,15 @@ impl Plan {
         ) {
             raise_at = Self::after_orders(&mut b, first, then, orders);
         }
+        let passes = match params.orm {
+            Orm::Django => params.touch.max(1) as usize,
+            Orm::SqlAlchemy => 1,
+        };
         Plan {
+            pass_from: pass_from.min(b.out.len()),
             queries: b.out,
             raise_at,
+            passes,
         }
     }
 
@@ -523,24 +541,44 @@ impl Plan {
         self.raise_at
     }
 
+    /// The loop's queries of one pass.
+    fn pass_len(&self) -> usize {
+        self.queries.len() - self.pass_from
+    }
+
     pub(super) fn len(&self) -> usize {
-        self.queries.len()
+        self.queries.len() + (self.passes - 1) * self.pass_len()
     }
 
     pub(super) fn at(&self, i: usize) -> Query {
-        self.queries[i.min(self.queries.len() - 1)]
+        let i = i.min(self.len().saturating_sub(1));
+        match i.checked_sub(self.queries.len()) {
+            None => self.queries[i],
+            Some(extra) => self.queries[self.pass_from + extra % self.pass_len()],
+        }
     }
 
-    /// Rows and bytes of the first `k` queries.
+    /// Rows and bytes of the first `k` queries: those listed, then whole
+    /// passes of the loop again, then part of one.
     pub(super) fn load(&self, k: usize) -> Load {
-        self.queries[..k.min(self.queries.len())]
-            .iter()
-            .fold(Load::default(), |l, q| {
+        let sum = |qs: &[Query]| {
+            qs.iter().fold(Load::default(), |l, q| {
                 l.plus(Load {
                     rows: q.rows,
                     bytes: q.bytes,
                 })
             })
+        };
+        let k = k.min(self.len());
+        let listed = sum(&self.queries[..k.min(self.queries.len())]);
+        let Some(extra) = k.checked_sub(self.queries.len()).filter(|&e| e > 0) else {
+            return listed;
+        };
+        let one = &self.queries[self.pass_from..];
+        let (full, part) = (extra / one.len(), extra % one.len());
+        listed
+            .plus(sum(one).times(full as u32))
+            .plus(sum(&one[..part]))
     }
 
     pub(super) fn heap_bytes(&self) -> usize {

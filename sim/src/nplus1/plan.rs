@@ -183,7 +183,7 @@ pub(super) struct Load {
 }
 
 impl Load {
-    fn times(self, k: u32) -> Load {
+    pub(super) fn times(self, k: u32) -> Load {
         Load {
             rows: self.rows * u64::from(k),
             bytes: self.bytes * u64::from(k),

@@ -1289,6 +1289,54 @@ fn users_loaded_before_keep_lazy_items_under_immediate_and_lazy_orders() {
     assert_eq!(Run::new(&p).query_count(), Run::new(&q).query_count() + 1);
 }
 
+/// A Django related manager asks again on every pass of the loop: under a
+/// strategy per level, the loop's queries come again (Django 6.1 on 3 users
+/// with 2, 0 and 1 orders sends 11 and 8 statements for two passes);
+/// SQLAlchemy keeps what it loaded.
+#[test]
+fn django_repeats_the_loops_queries_of_a_mix_on_every_pass() {
+    let run = |orm, strategy, then, touch| {
+        Run::new(&Params {
+            orm,
+            strategy,
+            then,
+            touch,
+            depth: Depth::Items,
+            users: 3,
+            data: Counts::parse("2,0,1/1,0,2", &mut Vec::new()),
+            ..Params::default()
+        })
+    };
+    for (strategy, then, once, twice) in [
+        (Strategy::Lazy, Then::SelectIn, 6, 11),
+        (Strategy::SelectIn, Then::Lazy, 5, 8),
+    ] {
+        let one = run(Orm::Django, strategy, then, 1);
+        let two = run(Orm::Django, strategy, then, 2);
+        assert_eq!((one.query_count(), two.query_count()), (once, twice));
+        // The second pass is the first pass's loop again, and the figures
+        // add up query by query.
+        let loop_from = 2 * once - twice;
+        let repeated: Vec<_> = two
+            .queries()
+            .skip(once)
+            .map(|q| (q.table, q.shape))
+            .collect();
+        let first: Vec<_> = one
+            .queries()
+            .skip(loop_from)
+            .map(|q| (q.table, q.shape))
+            .collect();
+        assert_eq!(repeated, first, "{strategy:?} {then:?}");
+        for k in 0..=twice {
+            let rows: u64 = two.queries().take(k).map(|q| q.rows).sum();
+            assert_eq!(two.totals_at(k).rows, rows, "{strategy:?} {then:?} {k}");
+        }
+        let sa = run(Orm::SqlAlchemy, strategy, then, 2);
+        assert_eq!(sa.query_count(), once, "{strategy:?} {then:?}");
+    }
+}
+
 #[test]
 fn an_immediate_level_can_be_written_in_a_link() {
     for (strategy, then) in [("immediate", "selectin"), ("joined", "immediate")] {
