@@ -122,6 +122,12 @@ fn cases() -> Vec<Params> {
         (Strategy::SelectIn, Then::Subquery),
         (Strategy::Subquery, Then::Joined),
         (Strategy::Joined, Then::SelectIn),
+        (Strategy::Immediate, Then::Lazy),
+        (Strategy::Immediate, Then::Joined),
+        (Strategy::Immediate, Then::SelectIn),
+        (Strategy::Immediate, Then::Subquery),
+        (Strategy::Lazy, Then::Immediate),
+        (Strategy::SelectIn, Then::Immediate),
     ] {
         cases.push(Params {
             strategy,
@@ -129,6 +135,15 @@ fn cases() -> Vec<Params> {
             ..big()
         });
     }
+    // The largest listed plan: 20 orders per user and 20 items per order,
+    // every one of the 210,001 queries kept.
+    cases.push(Params {
+        strategy: Strategy::Immediate,
+        then: Then::Lazy,
+        orders: 20,
+        items: 20,
+        ..big()
+    });
     cases.push(Params {
         strategy: Strategy::DataLoader,
         io: Io::Real,

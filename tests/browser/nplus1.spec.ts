@@ -463,3 +463,29 @@ test("a strategy per level: the link carries it, each tab shows its ORM's chain,
   await expect(page.locator("#orm-panel")).toContainText("selectinload(User.orders).subqueryload(Order.items)");
   expect(errors).toEqual([]);
 });
+
+test("immediate on either level: every user's orders, then one IN of their items; Django says it has no such loading", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "strategy=immediate&load=orders.items&then=selectin&n=10&orders=2&items=2&step=11");
+  // 1 users query, 10 orders queries, then one IN list of the 20 orders.
+  await expect(stepCount(page)).toHaveText("11 / 12");
+  await expect(caption(page)).toContainText("immediateload sends user 10's orders while the users load");
+  await expect(page.locator(".notice")).toHaveCount(0);
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(page.locator(".log li.current .sql")).toContainText("FROM items WHERE items.order_id IN (");
+  await expect(caption(page)).toContainText("20 keys");
+  await expect(page.locator("#orm-panel")).toContainText("immediateload(User.orders).selectinload(Order.items)");
+  await expect(page.getByLabel("Items load (orders, then items)")).toHaveValue("selectin");
+  // Immediate as the items level, under lazy orders: each user's orders,
+  // then at once one query per order of theirs.
+  await page.locator("#np-strategy").selectOption("lazy");
+  await page.getByLabel("Items load (orders, then items)").selectOption("immediate");
+  await expect(page).toHaveURL(/[?&]then=immediate(&|$)/);
+  await expect(queriesTotal(page)).toHaveText("of 31");
+  await expect(page.locator("#orm-panel")).toContainText("lazyload(User.orders).immediateload(Order.items)");
+  await page.locator("#np-orm").selectOption("django");
+  await expect(caption(page)).toContainText("Django has no eager-per-row loading");
+  await expect(page.locator("#orm-panel")).toContainText("Django has no eager-per-row loading");
+  await expect(page.locator("#orm-panel code")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -95,16 +95,20 @@ fn one_to_one_cases() -> Vec<Case> {
 }
 
 /// A strategy per level: the orders one way, the items another, every
-/// pair of a first level that can carry a second and a second level, on
-/// every shape; batch sizes (SQLAlchemy's `chunksize=` on both levels,
+/// pair of a first level that can carry a second (every one but the
+/// DataLoader, `immediate` included) and a second level (`immediate`
+/// included), on every shape; batch sizes (SQLAlchemy's `chunksize=` on both levels,
 /// Django's `.iterator(chunk_size=)` on the queryset the prefetch runs
-/// from) where a level batches, and Django's `Prefetch` objects.
+/// from) where a level batches, and Django's `Prefetch` objects; and with
+/// half the users loaded before the loop (SQLAlchemy's kept users keep the
+/// options they were loaded with, none), and with two passes of the loop.
 fn mixed_cases() -> Vec<Case> {
     let firsts = [
         Strategy::Lazy,
         Strategy::Joined,
         Strategy::SelectIn,
         Strategy::Subquery,
+        Strategy::Immediate,
         Strategy::Raise,
         Strategy::RaiseOnSql,
         Strategy::Peers,
@@ -123,7 +127,38 @@ fn mixed_cases() -> Vec<Case> {
                     } else {
                         &[None]
                     };
-                    for &batch in batches {
+                    let kept = if (2..=501).contains(&users) {
+                        &[0, users / 2][..]
+                    } else {
+                        &[0][..]
+                    };
+                    // Two passes of the loop, where a Django related
+                    // manager asks again.
+                    if (1..=50).contains(&users) {
+                        out.push(Case {
+                            params: Params {
+                                orm,
+                                strategy,
+                                then,
+                                users,
+                                orders,
+                                items,
+                                depth: Depth::Items,
+                                spread,
+                                seed: 21,
+                                touch: 2,
+                                ..Params::default()
+                            },
+                            prefetch_objects: false,
+                        });
+                    }
+                    for (&batch, &loaded) in batches
+                        .iter()
+                        .flat_map(|b| kept.iter().map(move |k| (b, k)))
+                    {
+                        if batch.is_some() && loaded > 0 {
+                            continue;
+                        }
                         let objects = orm == Orm::Django && strategy == Strategy::SelectIn;
                         for prefetch_objects in [false, true] {
                             if prefetch_objects && !objects {
@@ -141,6 +176,7 @@ fn mixed_cases() -> Vec<Case> {
                                     spread,
                                     seed: 21,
                                     batch,
+                                    loaded,
                                     ..Params::default()
                                 },
                                 prefetch_objects,
@@ -259,6 +295,25 @@ fn guard_cases() -> Vec<Case> {
                 ];
                 for strategy in strategies {
                     let twice = matches!(strategy, Strategy::Lazy | Strategy::SelectIn);
+                    if strategy == Strategy::Immediate && users > 1 {
+                        // Users kept from before load their orders' items
+                        // lazily, after the others' immediate loads.
+                        out.push(Case {
+                            params: Params {
+                                orm,
+                                strategy,
+                                users,
+                                orders,
+                                items,
+                                depth,
+                                spread,
+                                seed: 5,
+                                loaded: users / 2,
+                                ..Params::default()
+                            },
+                            prefetch_objects: false,
+                        });
+                    }
                     out.push(Case {
                         params: Params {
                             orm,

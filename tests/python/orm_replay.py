@@ -18,7 +18,10 @@ or the code, first loads the users with ids up to it; 0 for none) and
 Further strategies: `immediate` (SQLAlchemy's immediateload), `raise`
 (SQLAlchemy's raiseload, Django 6.1's fetch_mode(FETCH_RAISE)),
 `raise_on_sql` (raiseload(sql_only=True)) and `peers` (Django's
-fetch_mode(FETCH_PEERS)). A case where the ORM raises while the loop runs
+fetch_mode(FETCH_PEERS)). `then` (with depth 2): how each order's
+items load when not as the orders do, any of the strategies above (for
+SQLAlchemy the items' option chained on the orders', as
+`immediateload(User.orders).options(selectinload(Order.items))`). A case where the ORM raises while the loop runs
 answers `raised` (the exception's class and message, the replay's model
 class names written as the model's, `User`, `Order`, `Item`) beside the
 statements sent before it.

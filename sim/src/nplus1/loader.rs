@@ -55,7 +55,7 @@ impl Loader {
             }
         });
         let walk = match params.relation {
-            _ if mixed::mixes(params) && !refused => {
+            _ if (mixed::mixes(params) || mixed::immediate_with_kept(params)) && !refused => {
                 Walk::Mixed(mixed::Plan::new(params, data, users))
             }
             Relation::Orders => Walk::Many(plan::Plan::new(params, data, users)),

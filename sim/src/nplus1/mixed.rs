@@ -4,12 +4,18 @@
 //! `selectinload(User.orders).joinedload(Order.items)`,
 //! `subqueryload(User.orders).lazyload(Order.items)`,
 //! `lazyload(User.orders).subqueryload(Order.items)`, a `raiseload` on
-//! either level); the second level's loader runs inside the first's
-//! statements, so a joined second level joins into each of the first's
-//! queries and a subquery second level wraps each of them. Django has
+//! either level, an `immediateload` on either level); the second level's
+//! loader runs inside the first's statements, so a joined second level
+//! joins into each of the first's queries and a subquery second level
+//! wraps each of them. The loaders that wait for a statement's rows
+//! (`selectinload`, `immediateload`) run once that statement is done; when
+//! the statement is itself an `immediateload` of the orders, they wait for
+//! the users query it rides on, so they run after every user's orders are
+//! in. Django has
 //! `prefetch_related("orders")` with lazy items, or lazy orders each
 //! prefetching their items (either under `.iterator(chunk_size=)`); it
-//! cannot join or subquery-load a reverse foreign key, nor guard one. The
+//! cannot join or subquery-load a reverse foreign key, nor guard one, and
+//! has no eager-per-row loading at any level. The
 //! queries interleave with the loop, so they are listed once, up front.
 
 use super::data::{id_bytes, Dataset, ROW_OVERHEAD};
@@ -30,6 +36,9 @@ pub enum Then {
     SelectIn,
     /// Each query that loads the orders repeated as a subquery.
     Subquery,
+    /// One query per order, sent as soon as the orders are in
+    /// (`immediateload`).
+    Immediate,
     /// Refuse: touching an order's items raises (`raiseload`).
     Raise,
     /// Refuse where loading would send SQL (`raiseload(sql_only=True)`).
@@ -38,12 +47,13 @@ pub enum Then {
 
 impl Then {
     /// Every choice.
-    pub const ALL: [Then; 7] = [
+    pub const ALL: [Then; 8] = [
         Then::Same,
         Then::Lazy,
         Then::Joined,
         Then::SelectIn,
         Then::Subquery,
+        Then::Immediate,
         Then::Raise,
         Then::RaiseOnSql,
     ];
@@ -56,6 +66,7 @@ impl Then {
             Then::Joined => "joined",
             Then::SelectIn => "selectin",
             Then::Subquery => "subquery",
+            Then::Immediate => "immediate",
             Then::Raise => "raise",
             Then::RaiseOnSql => "raise_on_sql",
         }
@@ -77,6 +88,7 @@ impl Then {
             Then::Joined => Some(Strategy::Joined),
             Then::SelectIn => Some(Strategy::SelectIn),
             Then::Subquery => Some(Strategy::Subquery),
+            Then::Immediate => Some(Strategy::Immediate),
             Then::Raise => Some(Strategy::Raise),
             Then::RaiseOnSql => Some(Strategy::RaiseOnSql),
         }
@@ -92,21 +104,23 @@ impl Choices for Then {
 
 /// Whether the parameters mix two strategies: the items of a nested
 /// `user.orders` walk loading otherwise than the orders, under a first
-/// level that can carry a second (not a DataLoader, not `immediate`).
+/// level that can carry a second (not a DataLoader).
 pub fn mixes(p: &Params) -> bool {
     p.relation == super::Relation::Orders
         && p.depth == Depth::Items
-        && !matches!(p.strategy, Strategy::DataLoader | Strategy::Immediate)
+        && p.strategy != Strategy::DataLoader
         && p.then.strategy().is_some_and(|s| s != p.strategy)
 }
 
 /// Why `orm` cannot load the items as `then` says below its orders, if
-/// it has no way to write it: Django has no subquery loading and cannot
-/// guard a reverse foreign key. (It can write a join of the items, which
-/// raises FieldError when it runs: the plan stops there.)
+/// it has no way to write it: Django has no subquery loading, no
+/// eager-per-row loading, and cannot guard a reverse foreign key. (It can
+/// write a join of the items, which raises FieldError when it runs: the
+/// plan stops there.)
 pub fn refusal(orm: Orm, then: Then) -> Option<&'static str> {
     match (orm, then) {
         (Orm::Django, Then::Subquery) => Some(DJANGO_NO_SUBQUERY_ITEMS),
+        (Orm::Django, Then::Immediate) => Some(DJANGO_NO_IMMEDIATE_ITEMS),
         (Orm::Django, Then::Raise | Then::RaiseOnSql) => Some(DJANGO_NO_GUARD_ITEMS),
         _ => None,
     }
@@ -133,6 +147,9 @@ pub(super) fn error(p: &Params) -> String {
 /// Why Django has no subquery loading for the items.
 pub const DJANGO_NO_SUBQUERY_ITEMS: &str = "Django has no subquery loading, at any level: prefetch_related lists the keys in an IN list instead of repeating the orders query as a subquery. No query is sent; load the items with prefetch_related.";
 
+/// Why Django cannot load the items eagerly per order.
+pub const DJANGO_NO_IMMEDIATE_ITEMS: &str = "Django has no eager-per-row loading, at any level: an order's items are fetched when the loop touches them, or up front by prefetch_related. No query is sent; load the items lazily to see the same one query per order, sent as the loop reaches it.";
+
 /// Why Django cannot guard the items.
 pub const DJANGO_NO_GUARD_ITEMS: &str = "Django cannot make order.items raise: its fetch modes (FETCH_RAISE) cover forward foreign keys and one-to-one fields only, and order.items is a reverse foreign key, which always loads when touched. No query is sent; load the items lazily to see the queries a guard would have caught.";
 
@@ -143,6 +160,12 @@ pub(super) struct Plan {
     /// The queries sent before touching an order's items raises (a guard
     /// on the second level), if it raises.
     raise_at: Option<usize>,
+    /// Where the loop's own queries begin: a Django related manager asks
+    /// again on every pass of the loop (`.all()` is a new queryset), so
+    /// the queries from here on are sent `passes` times. SQLAlchemy keeps
+    /// a loaded collection: one pass sends them all.
+    pass_from: usize,
+    passes: usize,
 }
 
 /// Rows and bytes a mix's queries return, and the query they make.
@@ -247,6 +270,31 @@ impl Build<'_> {
     }
 }
 
+/// The users the session held before the walk's query (`loaded=`, in
+/// SQLAlchemy's identity map): that query's rows for them do not replace
+/// the loader options they were first loaded with (none), and a lazy or
+/// immediate load of their orders follows those, so their orders' items
+/// load lazily, in the loop. (A joined, selectin or subquery first level
+/// sends its own statements with the options, for every user.) Django
+/// keeps no identity map.
+pub(super) fn kept(p: &Params, users: u32) -> u32 {
+    match p.orm {
+        Orm::SqlAlchemy => p.loaded.min(users),
+        Orm::Django => 0,
+    }
+}
+
+/// Whether a plain `immediate` walk down to the items needs the listed
+/// plan: SQLAlchemy with users kept from before, whose orders' items the
+/// loop loads lazily after the others' immediate loads.
+pub(super) fn immediate_with_kept(p: &Params) -> bool {
+    p.strategy == Strategy::Immediate
+        && p.relation == super::Relation::Orders
+        && p.depth == Depth::Items
+        && p.orm == Orm::SqlAlchemy
+        && p.loaded > 0
+}
+
 /// The strategy of the first level, as the plan follows it: Django's fetch
 /// modes leave `user.orders` lazy.
 fn first_level(p: &Params) -> Strategy {
@@ -275,6 +323,7 @@ impl Plan {
         };
         let first = first_level(params);
         let then = params.then;
+        let kept = kept(params, users);
         if first == Strategy::Joined {
             let (rows, bytes) = super::plan::joined_size(data, users, Depth::Orders);
             b.push(
@@ -288,21 +337,30 @@ impl Plan {
             b.push(Table::Users, Shape::All, Load { rows: k, bytes });
         }
         let mut raise_at = None;
+        let mut pass_from = 1;
         if params.orm == Orm::Django && then == Then::Joined {
             // The first orders query compiles select_related("items") and
             // raises; with no users, none runs.
             return Plan {
                 queries: b.out,
                 raise_at: (users > 0).then_some(1),
+                pass_from: 1,
+                passes: 1,
             };
         }
         match first {
             // A guard on the first level raises at its first touch.
             Strategy::Raise | Strategy::RaiseOnSql => {}
             Strategy::Lazy => {
-                raise_at = Self::per_user(&mut b, users, then);
+                raise_at = Self::per_user(&mut b, users, then, kept, Then::Lazy);
             }
-            Strategy::SelectIn if users > 0 => Self::per_batch(&mut b, users, then),
+            Strategy::Immediate => {
+                raise_at = Self::immediate(&mut b, users, then, kept);
+            }
+            Strategy::SelectIn if users > 0 => {
+                Self::per_batch(&mut b, users, then);
+                pass_from = b.out.len();
+            }
             Strategy::Subquery if users > 0 => {
                 if then == Then::Joined {
                     b.push(
@@ -319,13 +377,19 @@ impl Plan {
         // The second level after a first that loads every order up front.
         if !matches!(
             first,
-            Strategy::Lazy | Strategy::Raise | Strategy::RaiseOnSql
+            Strategy::Lazy | Strategy::Immediate | Strategy::Raise | Strategy::RaiseOnSql
         ) {
             raise_at = Self::after_orders(&mut b, first, then, orders);
         }
+        let passes = match params.orm {
+            Orm::Django => params.touch.max(1) as usize,
+            Orm::SqlAlchemy => 1,
+        };
         Plan {
+            pass_from: pass_from.min(b.out.len()),
             queries: b.out,
             raise_at,
+            passes,
         }
     }
 
@@ -351,13 +415,14 @@ impl Plan {
         }
     }
 
-    /// The items, once every order is loaded (a joined, batched or
-    /// subquery first level): per order, in IN lists, or by a subquery
-    /// repeating the users query. With a guard on the items, the queries
-    /// sent before it raises.
+    /// The items, once every order is loaded (a joined, batched, subquery
+    /// or immediate first level): per order (the loop's lazy loads, or
+    /// `immediateload`'s, which run as soon as the orders are in), in IN
+    /// lists, or by a subquery repeating the users query. With a guard on
+    /// the items, the queries sent before it raises.
     fn after_orders(b: &mut Build, first: Strategy, then: Then, orders: u32) -> Option<usize> {
         match then {
-            Then::Lazy => {
+            Then::Lazy | Then::Immediate => {
                 for o in 1..=orders {
                     b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
                 }
@@ -381,12 +446,55 @@ impl Plan {
         None
     }
 
+    /// Immediate orders: each user's orders while the users load, with
+    /// what rides on an orders statement (a join, a subquery after it);
+    /// what waits for rows (an `immediateload` or `selectinload` of the
+    /// items) waits for the users query, so it comes once every user's
+    /// orders are in, for the orders of the users this query loaded; then
+    /// the loop, whose lazy loads are the items not loaded yet (the kept
+    /// users' orders', or every order's under lazy items), until a guard
+    /// on the items raises at an order of a user the query loaded.
+    fn immediate(b: &mut Build, users: u32, then: Then, kept: u32) -> Option<usize> {
+        let inline = match then {
+            Then::Joined | Then::Subquery => then,
+            _ => Then::Same,
+        };
+        Self::per_user(b, users, inline, kept, Then::Same);
+        let (ko, orders) = (b.data.orders_of_first(kept), b.data.orders_of_first(users));
+        match then {
+            Then::Same | Then::Immediate => {
+                for o in ko + 1..=orders {
+                    b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
+                }
+            }
+            Then::SelectIn if orders > ko => {
+                for shape in b.runs(ko + 1, orders).collect::<Vec<_>>() {
+                    if let Shape::InList { first, last, .. } = shape {
+                        b.push(Table::Items, shape, b.item_load(first, last, false));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let lazily = if then == Then::Lazy { orders } else { ko };
+        for o in 1..=lazily {
+            b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
+        }
+        (matches!(then, Then::Raise | Then::RaiseOnSql) && orders > ko).then_some(b.out.len())
+    }
+
     /// Lazy orders: per user, its orders (joined to their items, or
-    /// followed by its orders' items in IN lists or a subquery). With a
-    /// guard on the items, the queries sent before the first order's items
-    /// are touched.
-    fn per_user(b: &mut Build, users: u32, then: Then) -> Option<usize> {
+    /// followed by its orders' items: per order, as the loop touches them
+    /// or as `immediateload` sends them once that user's orders are in, in
+    /// IN lists, or by a subquery). With a guard on the items, the queries
+    /// sent before the first order's items are touched. `Then::Same` sends
+    /// the orders alone. The first `kept` users load as `plain` says: they
+    /// were in the session before, and keep the options (none) they were
+    /// loaded with.
+    fn per_user(b: &mut Build, users: u32, then: Then, kept: u32, plain: Then) -> Option<usize> {
+        let given = then;
         for u in 1..=users {
+            let then = if u <= kept { plain } else { given };
             let os = b.data.orders_of(u);
             if then == Then::Joined {
                 b.push(
@@ -416,7 +524,7 @@ impl Plan {
                     );
                 }
                 Then::Raise | Then::RaiseOnSql => return Some(b.out.len()),
-                Then::Lazy => {
+                Then::Lazy | Then::Immediate => {
                     for o in os {
                         b.push(Table::Items, Shape::ByParent(o), b.item_load(o, o, false));
                     }
@@ -433,24 +541,44 @@ impl Plan {
         self.raise_at
     }
 
+    /// The loop's queries of one pass.
+    fn pass_len(&self) -> usize {
+        self.queries.len() - self.pass_from
+    }
+
     pub(super) fn len(&self) -> usize {
-        self.queries.len()
+        self.queries.len() + (self.passes - 1) * self.pass_len()
     }
 
     pub(super) fn at(&self, i: usize) -> Query {
-        self.queries[i.min(self.queries.len() - 1)]
+        let i = i.min(self.len().saturating_sub(1));
+        match i.checked_sub(self.queries.len()) {
+            None => self.queries[i],
+            Some(extra) => self.queries[self.pass_from + extra % self.pass_len()],
+        }
     }
 
-    /// Rows and bytes of the first `k` queries.
+    /// Rows and bytes of the first `k` queries: those listed, then whole
+    /// passes of the loop again, then part of one.
     pub(super) fn load(&self, k: usize) -> Load {
-        self.queries[..k.min(self.queries.len())]
-            .iter()
-            .fold(Load::default(), |l, q| {
+        let sum = |qs: &[Query]| {
+            qs.iter().fold(Load::default(), |l, q| {
                 l.plus(Load {
                     rows: q.rows,
                     bytes: q.bytes,
                 })
             })
+        };
+        let k = k.min(self.len());
+        let listed = sum(&self.queries[..k.min(self.queries.len())]);
+        let Some(extra) = k.checked_sub(self.queries.len()).filter(|&e| e > 0) else {
+            return listed;
+        };
+        let one = &self.queries[self.pass_from..];
+        let (full, part) = (extra / one.len(), extra % one.len());
+        listed
+            .plus(sum(one).times(full as u32))
+            .plus(sum(&one[..part]))
     }
 
     pub(super) fn heap_bytes(&self) -> usize {

@@ -579,8 +579,8 @@ impl Model for Run {
     }
 
     /// Listed counts fix N: the number of users listed. A first level
-    /// that cannot carry a second strategy (a DataLoader, `immediate`)
-    /// loads the items as it loads the orders, saying so.
+    /// that cannot carry a second strategy (a DataLoader) loads the items
+    /// as it loads the orders, saying so.
     fn settle(p: &mut Params) -> Option<String> {
         let mut notes = Vec::new();
         let nested = p.relation == Relation::Orders && p.depth == Depth::Items;
@@ -752,6 +752,12 @@ impl Run {
                 " Before the loop the session loaded users 1\u{2013}{}.",
                 thousands(p.loaded.into())
             ));
+            let per_user = matches!(p.strategy, Strategy::Lazy | Strategy::Immediate);
+            let options = (mixed::mixes(p) && per_user && p.then != Then::Lazy)
+                || mixed::immediate_with_kept(p);
+            if options && p.orm == Orm::SqlAlchemy {
+                text.push_str(" They keep the loader options they were loaded with (none), so their orders load plainly and their orders' items lazily, in the loop.");
+            }
         }
         if mixed::mixes(p) {
             text.push_str(&match (p.orm, p.then) {

@@ -183,7 +183,7 @@ pub(super) struct Load {
 }
 
 impl Load {
-    fn times(self, k: u32) -> Load {
+    pub(super) fn times(self, k: u32) -> Load {
         Load {
             rows: self.rows * u64::from(k),
             bytes: self.bytes * u64::from(k),
@@ -701,7 +701,9 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
     if let Some(text) = super::m2o::describe(q, i, params) {
         return text;
     }
-    if let Some(text) = describe_mixed(q, &no, &rows) {
+    if let Some(text) = describe_immediate(q, &no, &rows, data, params)
+        .or_else(|| describe_mixed(q, &no, &rows, params))
+    {
         return text;
     }
     if params.relation == super::Relation::Profile {
@@ -804,10 +806,55 @@ pub(super) fn describe(q: &Query, i: usize, data: &Dataset, params: &Params) -> 
     }
 }
 
+/// What a query `immediateload` sends does, if it is one: a user's
+/// orders, or an order's items, sent before the loop touches them.
+fn describe_immediate(
+    q: &Query,
+    no: &str,
+    rows: &str,
+    data: &Dataset,
+    params: &Params,
+) -> Option<String> {
+    if params.relation != super::Relation::Orders {
+        return None;
+    }
+    Some(match (q.table, q.shape) {
+        (Table::Users, Shape::All) if params.strategy == Strategy::Immediate => format!(
+            "Query {no} loads the users: {rows} in one round trip. Before the loop runs, immediateload sends each user's orders, one query per user."
+        ),
+        (Table::Orders, Shape::ByParent(u)) if params.strategy == Strategy::Immediate => format!(
+            "Query {no}: immediateload sends user {u}'s orders while the users load, before the loop touches anything: {rows}. One query per user, even for a user without orders: the N of N+1, sent early."
+        ),
+        (Table::Items, Shape::ByParent(o))
+            if items_eager(params)
+                && o > data.orders_of_first(super::mixed::kept(params, data.users())) =>
+        {
+            format!(
+            "Query {no}: immediateload sends the items of order {o} (user {}) once the orders holding it are in, before the loop touches them: {rows}. One query per order, even for an order without items.",
+            data.user_of(o)
+        )
+        }
+        _ => return None,
+    })
+}
+
+/// Whether each order's items load per order by `immediateload` (on both
+/// levels, or on the items alone), not by the loop touching them.
+fn items_eager(p: &Params) -> bool {
+    if super::mixed::mixes(p) {
+        p.then == super::Then::Immediate
+    } else {
+        p.strategy == Strategy::Immediate
+    }
+}
+
 /// What a query of a strategy per level does (a second level joined into,
 /// or wrapping, the first's statements), if it is one.
-fn describe_mixed(q: &Query, no: &str, rows: &str) -> Option<String> {
+fn describe_mixed(q: &Query, no: &str, rows: &str, p: &Params) -> Option<String> {
     Some(match q.shape {
+        Shape::JoinItemsBy(u) if p.strategy == Strategy::Immediate => format!(
+            "Query {no}: immediateload sends user {u}'s orders while the users load, with each order's items joined in: {rows}. Still one query per user, sent before the loop runs."
+        ),
         Shape::JoinItemsBy(u) => format!(
             "Query {no}: the loop touches user {u}'s orders, and the lazy load joins each order's items into it: {rows}. Still one query per user, but the items come with the orders."
         ),

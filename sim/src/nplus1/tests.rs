@@ -1019,6 +1019,355 @@ fn a_guard_on_either_level_raises_where_the_orm_raises() {
     }
 }
 
+/// `immediateload` on either level, against what SQLAlchemy 2.1 sends for
+/// 4 users with 2, 0, 1 and 3 orders, the orders with 1, 0, 2, 1, 1 and 0
+/// items (tests/it/nplus1_orms.rs runs every pair on every shape).
+#[test]
+fn immediate_on_either_level_sends_sqlalchemys_statements() {
+    let data = Counts::parse("2,0,1,3/1,0,2,1,1,0", &mut Vec::new());
+    let run = |strategy, then, batch| {
+        Run::new(&Params {
+            strategy,
+            then,
+            batch,
+            depth: Depth::Items,
+            users: 4,
+            data: data.clone(),
+            ..Params::default()
+        })
+    };
+    // (table, keys, rows) of every statement after the users query.
+    let sent = |r: &Run| {
+        r.queries()
+            .enumerate()
+            .skip(1)
+            .map(|(i, q)| (q.table, r.keys(i), q.rows))
+            .collect::<Vec<_>>()
+    };
+    let orders = |rows: [u64; 4]| {
+        (1..=4u32)
+            .zip(rows)
+            .map(|(u, k)| (Table::Orders, vec![u], k))
+            .collect::<Vec<_>>()
+    };
+    let items_each = [1, 0, 2, 1, 1, 0]
+        .into_iter()
+        .zip(1u32..)
+        .map(|(k, o)| (Table::Items, vec![o], k));
+    // Immediate orders, items in IN lists of 2 after every orders query.
+    let r = run(Strategy::Immediate, Then::SelectIn, Some(2));
+    assert!(mixes(r.params()) && r.params().uses_batch());
+    let mut want = orders([2, 0, 1, 3]);
+    want.extend([
+        (Table::Items, vec![1, 2], 1),
+        (Table::Items, vec![3, 4], 3),
+        (Table::Items, vec![5, 6], 1),
+    ]);
+    assert_eq!(sent(&r), want);
+    assert!(r.caption(2).contains("immediateload"), "{}", r.caption(2));
+    // With the default 500 keys, one IN list; with no orders, none.
+    assert_eq!(
+        run(Strategy::Immediate, Then::SelectIn, None).query_count(),
+        1 + 4 + 1
+    );
+    let none = Run::new(&Params {
+        data: Counts::parse("0,0/", &mut Vec::new()),
+        ..run(Strategy::Immediate, Then::SelectIn, None)
+            .params()
+            .clone()
+    });
+    assert_eq!(none.query_count(), 1 + 2);
+    // Immediate orders, lazy items: the loop's loads come after every
+    // orders query, as immediateload on both levels sends them.
+    let r = run(Strategy::Immediate, Then::Lazy, None);
+    let mut want = orders([2, 0, 1, 3]);
+    want.extend(items_each.clone());
+    assert_eq!(sent(&r), want);
+    assert_eq!(sent(&r), sent(&run(Strategy::Immediate, Then::Same, None)));
+    // Immediate orders with their items joined in: one query per user.
+    let r = run(Strategy::Immediate, Then::Joined, None);
+    assert_eq!(
+        r.queries()
+            .skip(1)
+            .map(|q| (q.shape, q.rows))
+            .collect::<Vec<_>>(),
+        (1..=4)
+            .zip([2, 0, 2, 3])
+            .map(|(u, k)| (Shape::JoinItemsBy(u), k))
+            .collect::<Vec<_>>()
+    );
+    assert!(r.caption(1).contains("immediateload"), "{}", r.caption(1));
+    // Immediate orders, each user's items by subquery right after its
+    // orders, none for the user without.
+    let r = run(Strategy::Immediate, Then::Subquery, None);
+    let shapes: Vec<Shape> = r.queries().skip(1).map(|q| q.shape).collect();
+    use Shape::{ByParent, SubqueryBy};
+    assert_eq!(
+        shapes,
+        [
+            ByParent(1),
+            SubqueryBy(1),
+            ByParent(2),
+            ByParent(3),
+            SubqueryBy(3),
+            ByParent(4),
+            SubqueryBy(4)
+        ]
+    );
+    // A guard on the items raises after every orders query, if any order.
+    for then in [Then::Raise, Then::RaiseOnSql] {
+        let r = run(Strategy::Immediate, then, None);
+        assert_eq!(sent(&r), orders([2, 0, 1, 3]));
+        assert_eq!(
+            r.error().map(str::to_string),
+            Some(format!(
+                "InvalidRequestError: 'Order.items' is not available due to lazy='{}'",
+                then.slug()
+            ))
+        );
+        let none = Run::new(&Params {
+            data: Counts::parse("0,0/", &mut Vec::new()),
+            ..r.params().clone()
+        });
+        assert_eq!((none.query_count(), none.error()), (3, None));
+    }
+}
+
+/// `immediateload` on the items, below every first level SQLAlchemy has,
+/// on the same data; and Django, which has it at neither level.
+#[test]
+fn immediate_items_send_sqlalchemys_statements_and_django_refuses() {
+    let data = Counts::parse("2,0,1,3/1,0,2,1,1,0", &mut Vec::new());
+    let run = |strategy, then, batch| {
+        Run::new(&Params {
+            strategy,
+            then,
+            batch,
+            depth: Depth::Items,
+            users: 4,
+            data: data.clone(),
+            ..Params::default()
+        })
+    };
+    let sent = |r: &Run| {
+        r.queries()
+            .enumerate()
+            .skip(1)
+            .map(|(i, q)| (q.table, r.keys(i), q.rows))
+            .collect::<Vec<_>>()
+    };
+    let items_each = [1, 0, 2, 1, 1, 0]
+        .into_iter()
+        .zip(1u32..)
+        .map(|(k, o)| (Table::Items, vec![o], k));
+    // One query per order as soon as the orders holding it are in, which
+    // is where the loop would have touched them lazily.
+    let lazy_user_1 = vec![
+        (Table::Orders, vec![1], 2),
+        (Table::Items, vec![1], 1),
+        (Table::Items, vec![2], 0),
+    ];
+    let r = run(Strategy::Lazy, Then::Immediate, None);
+    assert_eq!(sent(&r)[..3], lazy_user_1);
+    assert!(r.caption(3).contains("immediateload"), "{}", r.caption(3));
+    for (first, batch) in [
+        (Strategy::Lazy, None),
+        (Strategy::Joined, None),
+        (Strategy::SelectIn, Some(2)),
+        (Strategy::Subquery, None),
+        (Strategy::Raise, None),
+        (Strategy::RaiseOnSql, None),
+    ] {
+        let eager = run(first, Then::Immediate, batch);
+        let lazy = run(first, Then::Lazy, batch);
+        assert!(mixes(eager.params()), "{first:?}");
+        assert_eq!(sent(&eager), sent(&lazy), "{first:?}");
+        assert_eq!(eager.error(), lazy.error(), "{first:?}");
+    }
+    let r = run(Strategy::SelectIn, Then::Immediate, Some(2));
+    let mut want = vec![
+        (Table::Orders, vec![1, 2], 2),
+        (Table::Orders, vec![3, 4], 4),
+    ];
+    want.extend(items_each);
+    assert_eq!(sent(&r), want);
+    // Django has no eager-per-row loading at either level: nothing is sent,
+    // and the intro says why.
+    for (first, then) in [
+        (Strategy::Lazy, Then::Immediate),
+        (Strategy::SelectIn, Then::Immediate),
+        (Strategy::Immediate, Then::SelectIn),
+        (Strategy::Immediate, Then::Lazy),
+    ] {
+        let p = Params {
+            orm: Orm::Django,
+            ..run(first, then, None).params().clone()
+        };
+        let r = Run::new(&p);
+        assert_eq!(r.query_count(), 0, "{first:?} {then:?}");
+        assert!(r.caption(0).contains("Django has no eager-per-row loading"));
+    }
+}
+
+/// Users the session held before keep the options they were loaded with
+/// (none): SQLAlchemy 2.1 loads their orders plainly and their orders'
+/// items lazily, in the loop, after the immediate loads of the others'.
+#[test]
+fn users_loaded_before_keep_lazy_items_under_immediate_and_lazy_orders() {
+    let data = Counts::parse("2,0,1,3/1,0,2,1,1,0", &mut Vec::new());
+    let run = |strategy, then, loaded| {
+        Run::new(&Params {
+            strategy,
+            then,
+            loaded,
+            depth: Depth::Items,
+            users: 4,
+            data: data.clone(),
+            ..Params::default()
+        })
+    };
+    let sent = |r: &Run| {
+        r.queries()
+            .enumerate()
+            .skip(2)
+            .map(|(i, q)| (q.table, r.keys(i), q.rows))
+            .collect::<Vec<_>>()
+    };
+    let orders: Vec<_> = (1..=4u32)
+        .zip([2, 0, 1, 3])
+        .map(|(u, k)| (Table::Orders, vec![u], k))
+        .collect();
+    let item = |o: u32, k: u64| (Table::Items, vec![o], k);
+    // Immediate on both levels: the items of users 3 and 4's orders while
+    // the users load, then those of user 1's in the loop.
+    let mut want = orders.clone();
+    want.extend([
+        item(3, 2),
+        item(4, 1),
+        item(5, 1),
+        item(6, 0),
+        item(1, 1),
+        item(2, 0),
+    ]);
+    let r = run(Strategy::Immediate, Then::Same, 2);
+    assert_eq!(sent(&r), want);
+    assert!(
+        r.caption(0).contains("They keep the loader options"),
+        "{}",
+        r.caption(0)
+    );
+    assert!(r.caption(7).contains("immediateload"), "{}", r.caption(7));
+    assert!(r.caption(11).contains("inner loop"), "{}", r.caption(11));
+    // Immediate orders, items in one IN list of the orders of users 3-4.
+    let mut want = orders.clone();
+    want.extend([(Table::Items, vec![3, 4, 5, 6], 4), item(1, 1), item(2, 0)]);
+    assert_eq!(sent(&run(Strategy::Immediate, Then::SelectIn, 2)), want);
+    // A guard on the items lets user 1's load and raises at user 3's.
+    let r = run(Strategy::Immediate, Then::Raise, 2);
+    let mut want = orders.clone();
+    want.extend([item(1, 1), item(2, 0)]);
+    assert_eq!(sent(&r), want);
+    assert!(r.error().is_some());
+    // With every user kept, nothing raises.
+    assert_eq!(run(Strategy::Lazy, Then::Raise, 4).error(), None);
+    // Lazy orders: user 1's items one by one, user 3's in an IN list.
+    let r = run(Strategy::Lazy, Then::SelectIn, 2);
+    assert_eq!(
+        sent(&r)[..4],
+        [orders[0].clone(), item(1, 1), item(2, 0), orders[1].clone()]
+    );
+    // Django has no identity map: loaded users change nothing but the
+    // query that loads them.
+    let p = Params {
+        orm: Orm::Django,
+        ..run(Strategy::Lazy, Then::SelectIn, 2).params().clone()
+    };
+    let q = Params {
+        loaded: 0,
+        ..p.clone()
+    };
+    assert_eq!(Run::new(&p).query_count(), Run::new(&q).query_count() + 1);
+}
+
+/// A Django related manager asks again on every pass of the loop: under a
+/// strategy per level, the loop's queries come again (Django 6.1 on 3 users
+/// with 2, 0 and 1 orders sends 11 and 8 statements for two passes);
+/// SQLAlchemy keeps what it loaded.
+#[test]
+fn django_repeats_the_loops_queries_of_a_mix_on_every_pass() {
+    let run = |orm, strategy, then, touch| {
+        Run::new(&Params {
+            orm,
+            strategy,
+            then,
+            touch,
+            depth: Depth::Items,
+            users: 3,
+            data: Counts::parse("2,0,1/1,0,2", &mut Vec::new()),
+            ..Params::default()
+        })
+    };
+    for (strategy, then, once, twice) in [
+        (Strategy::Lazy, Then::SelectIn, 6, 11),
+        (Strategy::SelectIn, Then::Lazy, 5, 8),
+    ] {
+        let one = run(Orm::Django, strategy, then, 1);
+        let two = run(Orm::Django, strategy, then, 2);
+        assert_eq!((one.query_count(), two.query_count()), (once, twice));
+        // The second pass is the first pass's loop again, and the figures
+        // add up query by query.
+        let loop_from = 2 * once - twice;
+        let repeated: Vec<_> = two
+            .queries()
+            .skip(once)
+            .map(|q| (q.table, q.shape))
+            .collect();
+        let first: Vec<_> = one
+            .queries()
+            .skip(loop_from)
+            .map(|q| (q.table, q.shape))
+            .collect();
+        assert_eq!(repeated, first, "{strategy:?} {then:?}");
+        for k in 0..=twice {
+            let rows: u64 = two.queries().take(k).map(|q| q.rows).sum();
+            assert_eq!(two.totals_at(k).rows, rows, "{strategy:?} {then:?} {k}");
+        }
+        let sa = run(Orm::SqlAlchemy, strategy, then, 2);
+        assert_eq!(sa.query_count(), once, "{strategy:?} {then:?}");
+    }
+}
+
+#[test]
+fn an_immediate_level_can_be_written_in_a_link() {
+    for (strategy, then) in [("immediate", "selectin"), ("joined", "immediate")] {
+        let o = opened(&[
+            ("strategy", strategy),
+            ("load", "orders.items"),
+            ("then", then),
+            ("n", "10"),
+        ]);
+        assert!(o.problems.is_empty(), "{:?}", o.problems);
+        assert_eq!(o.run.params().then.slug(), then);
+        assert!(mixes(o.run.params()));
+    }
+    // immediate, then batched items: 1 + 10 + 1 at the defaults.
+    let o = opened(&[
+        ("strategy", "immediate"),
+        ("load", "orders.items"),
+        ("then", "selectin"),
+        ("n", "10"),
+    ]);
+    assert_eq!(o.run.query_count(), 12);
+    // A DataLoader still carries no second level.
+    let o = opened(&[
+        ("strategy", "dataloader"),
+        ("load", "orders.items"),
+        ("then", "immediate"),
+    ]);
+    assert_eq!(o.run.params().then, Then::Same);
+    assert!(o.problems.iter().any(|p| p.contains("then")));
+}
+
 /// The figures content/n-plus-one.md gives for its "see it happen" links.
 #[test]
 fn the_lessons_the_page_cites() {

@@ -145,6 +145,7 @@ fn sa_mixed(p: &Params) -> String {
         Some(Strategy::Joined) => format!("joinedload({on})"),
         Some(Strategy::SelectIn) => format!("selectinload({on}{chunk})"),
         Some(Strategy::Subquery) => format!("subqueryload({on})"),
+        Some(Strategy::Immediate) => format!("immediateload({on})"),
         Some(Strategy::Raise) => format!("raiseload({on})"),
         Some(Strategy::RaiseOnSql) => format!("raiseload({on}, sql_only=True)"),
         _ => format!("lazyload({on})"),
@@ -155,7 +156,7 @@ fn sa_mixed(p: &Params) -> String {
 }
 
 /// What to know about a strategy per level, in SQLAlchemy.
-const SA_MIXED_NOTE: &str = "The items' option is chained on the orders': it rides on whatever statement loads the orders. A joined second level joins into each of those statements, a subquery second level repeats each of them as a subquery, selectinload lists the keys each of them loaded, and raiseload makes the first touch of an order's items raise.";
+const SA_MIXED_NOTE: &str = "The items' option is chained on the orders': it rides on whatever statement loads the orders. A joined second level joins into each of those statements, a subquery second level repeats each of them as a subquery, selectinload lists the keys each of them loaded, immediateload sends one query per order as soon as they are in, and raiseload makes the first touch of an order's items raise. Under immediateload(User.orders), a selectinload or immediateload of the items waits for the users query, so it runs once every user's orders are in.";
 
 /// What to know about joining each order's items in, in Django.
 const DJANGO_JOIN_ITEMS_NOTE: &str = "select_related cannot follow a reverse foreign key: the first orders query to carry select_related(\"items\") raises FieldError when it is compiled, after the users query ran (with no users, no orders query runs, and nothing raises). Load the items lazily or with prefetch_related.";
@@ -492,9 +493,64 @@ mod tests {
             code.contains("user.orders.select_related(\"items\")"),
             "{code}"
         );
-        for then in [Then::Subquery, Then::Raise, Then::RaiseOnSql] {
+        for then in [
+            Then::Subquery,
+            Then::Raise,
+            Then::RaiseOnSql,
+            Then::Immediate,
+        ] {
             let s = snippet(Orm::Django, &mix(Strategy::SelectIn, then, None));
             assert!(s.code.is_none() && s.note.contains("items"), "{then:?}");
+        }
+    }
+
+    #[test]
+    fn an_immediate_level_is_the_chain_the_conformance_runs() {
+        let mix = |strategy, then, batch| Params {
+            then,
+            batch,
+            ..params(strategy, Relation::Orders, Depth::Items)
+        };
+        for (strategy, then, batch, chain) in [
+            (
+                Strategy::Immediate,
+                Then::SelectIn,
+                Some(2),
+                "immediateload(User.orders).selectinload(Order.items, chunksize=2)",
+            ),
+            (
+                Strategy::Joined,
+                Then::Immediate,
+                None,
+                "joinedload(User.orders).immediateload(Order.items)",
+            ),
+            (
+                Strategy::Immediate,
+                Then::Raise,
+                None,
+                "immediateload(User.orders).raiseload(Order.items)",
+            ),
+        ] {
+            let code = snippet(Orm::SqlAlchemy, &mix(strategy, then, batch))
+                .code
+                .unwrap_or_default();
+            assert!(
+                code.contains(&format!("select(User).options(\n    {chain}\n)")),
+                "{code}"
+            );
+        }
+        // Neither level can be immediateload in Django: the tab says so.
+        for (first, then) in [
+            (Strategy::Lazy, Then::Immediate),
+            (Strategy::Immediate, Then::SelectIn),
+            (Strategy::SelectIn, Then::Immediate),
+        ] {
+            let s = snippet(Orm::Django, &mix(first, then, None));
+            assert!(
+                s.code.is_none() && s.note.contains("eager-per-row"),
+                "{first:?} {then:?}: {}",
+                s.note
+            );
         }
     }
 }
