@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::pg::{Db, Event, Tx, TxState};
+use super::db::{Event, Recorded, Tx, TxState};
 use super::sql::Pred;
 
 /// The kind of a dependency.
@@ -95,25 +95,25 @@ pub struct Verdict {
 
 /// Whether version `v` (if any) matches a scan's condition (every row
 /// matches no condition).
-pub(super) fn matches_filter(db: &Db, filter: Option<&Pred>, v: Option<usize>) -> bool {
+pub(super) fn matches_filter(db: &dyn Recorded, filter: Option<&Pred>, v: Option<usize>) -> bool {
     v.is_some_and(|v| {
-        let row = &db.heap[v];
+        let row = db.row(v);
         filter.is_none_or(|f| f.eval(row.id, row.value).unwrap_or(false))
     })
 }
 
 /// The dependencies between the committed transactions of `db`.
-pub fn dependencies(db: &Db) -> Vec<Dep> {
+pub fn dependencies(db: &dyn Recorded) -> Vec<Dep> {
     dependencies_counted(db, &mut 0)
 }
 
 /// The dependencies, in the order they are first found: the history's
 /// events in order, and for a scan the writes in history order. Adds the
 /// operations spent to `work`.
-fn dependencies_counted(db: &Db, work: &mut u64) -> Vec<Dep> {
-    let states: Vec<bool> = db.txs.iter().map(|x| x.0 == TxState::Committed).collect();
+fn dependencies_counted(db: &dyn Recorded, work: &mut u64) -> Vec<Dep> {
+    let states: Vec<bool> = db.txs().iter().map(|x| x.0 == TxState::Committed).collect();
     let committed = |t: Tx| states.get(t).copied().unwrap_or(false);
-    let seq = |t: Tx| db.txs.get(t).map(|x| x.1).unwrap_or(0);
+    let seq = |t: Tx| db.txs().get(t).map(|x| x.1).unwrap_or(0);
     let mut found: HashSet<Dep> = HashSet::new();
     let mut deps = Vec::new();
     let mut add = |d: Dep| {
@@ -122,9 +122,9 @@ fn dependencies_counted(db: &Db, work: &mut u64) -> Vec<Dep> {
         }
     };
     // Who replaced each version, and the committed writes in order.
-    let mut replaced_by: Vec<Option<Tx>> = vec![None; db.heap.len()];
+    let mut replaced_by: Vec<Option<Tx>> = vec![None; db.row_count()];
     let mut writes = Vec::new();
-    for e in &db.history {
+    for e in db.events() {
         *work += 1;
         if let Event::Write { tx, old, new } = e {
             if committed(*tx) {
@@ -135,19 +135,19 @@ fn dependencies_counted(db: &Db, work: &mut u64) -> Vec<Dep> {
             }
         }
     }
-    for e in &db.history {
+    for e in db.events() {
         *work += 1;
         match e {
             Event::Write {
                 tx, old: Some(v), ..
             } => add(Dep {
-                from: db.heap[*v].xmin,
+                from: db.row(*v).xmin,
                 to: *tx,
                 kind: Kind::WriteWrite,
-                id: db.heap[*v].id,
+                id: db.row(*v).id,
             }),
             Event::Read { tx, version } => {
-                let v = &db.heap[*version];
+                let v = db.row(*version);
                 add(Dep {
                     from: v.xmin,
                     to: *tx,
@@ -174,7 +174,7 @@ fn dependencies_counted(db: &Db, work: &mut u64) -> Vec<Dep> {
                     // A change the scan did not see that moves a row in or
                     // out of its condition.
                     if wt != *tx && at > *snap && matches(old) != matches(new) {
-                        let id = old.or(new).map(|v| db.heap[v].id).unwrap_or(0);
+                        let id = old.or(new).map(|v| db.row(v).id).unwrap_or(0);
                         add(Dep {
                             from: *tx,
                             to: wt,
@@ -350,12 +350,12 @@ const AFTER_LOST_UPDATE: [CycleRule; 3] = [
 
 /// A read of a version that should never have been seen: by a committed
 /// transaction, of an aborted one's write or of one its writer replaced.
-fn bad_read(db: &Db, work: &mut u64) -> Option<(Anomaly, Dep)> {
-    let committed = |t: Tx| matches!(db.txs.get(t), Some((TxState::Committed, _)));
-    for e in &db.history {
+fn bad_read(db: &dyn Recorded, work: &mut u64) -> Option<(Anomaly, Dep)> {
+    let committed = |t: Tx| matches!(db.txs().get(t), Some((TxState::Committed, _)));
+    for e in db.events() {
         *work += 1;
         if let Event::Read { tx, version } = e {
-            let v = &db.heap[*version];
+            let v = db.row(*version);
             if !committed(*tx) || v.xmin == *tx {
                 continue;
             }
@@ -365,7 +365,7 @@ fn bad_read(db: &Db, work: &mut u64) -> Option<(Anomaly, Dep)> {
                 kind: Kind::WriteRead,
                 id: v.id,
             };
-            if matches!(db.txs.get(v.xmin), Some((TxState::Aborted, _))) {
+            if matches!(db.txs().get(v.xmin), Some((TxState::Aborted, _))) {
                 return Some((Anomaly::AbortedRead, d));
             }
             if v.xmax == Some(v.xmin) {
@@ -406,7 +406,7 @@ fn cycles(deps: &[Dep], n: usize, work: &mut u64) -> Option<(Anomaly, Vec<Dep>)>
 }
 
 /// Judges the history of `db`.
-pub fn verdict(db: &Db) -> Verdict {
+pub fn verdict(db: &dyn Recorded) -> Verdict {
     judge(db).0
 }
 
@@ -415,7 +415,7 @@ pub fn verdict(db: &Db) -> Verdict {
 /// successor words visited. The count is at most about the history's
 /// length times the scans, plus the dependencies times the kinds of cycle,
 /// plus the cube of the transactions over 64.
-pub fn judge(db: &Db) -> (Verdict, u64) {
+pub fn judge(db: &dyn Recorded) -> (Verdict, u64) {
     let mut work = 0;
     let deps = dependencies_counted(db, &mut work);
     if let Some((anomaly, d)) = bad_read(db, &mut work) {

@@ -8,8 +8,9 @@
 //! verdict so far.
 
 use super::analysis::{verdict, Anomaly, Dep, Kind, Verdict};
+use super::db::{Answer, DbError, Engine, Finished, Submitted, Tx, TxState};
+use super::engines::AnyDb;
 use super::matrix::Profile;
-use super::pg::{Answer, Db, DbError, Finished, Submitted, Tx, TxState};
 use super::presets::{self, Schedule, START};
 use super::sql::{parse, Level, ParseError, Stmt};
 use super::tracker::Tracker;
@@ -595,7 +596,7 @@ pub struct Step {
     /// Every statement's status after the step.
     pub status: Vec<Vec<Status>>,
     /// The database after the step.
-    pub db: Db,
+    pub db: AnyDb,
     /// The anomaly the history so far shows, if any ([`Run::verdict`] has
     /// the whole judgement).
     pub anomaly: Option<Anomaly>,
@@ -699,7 +700,7 @@ pub fn dep_text(d: &Dep) -> String {
 
 /// The committed transactions of `db`, in an order that respects `deps`
 /// (an equivalent serial order when there is no cycle).
-pub fn serial_order(db: &Db, deps: &[Dep]) -> Vec<Tx> {
+pub fn serial_order(db: &dyn Engine, deps: &[Dep]) -> Vec<Tx> {
     let mut txs: Vec<Tx> = (1..)
         .map_while(|t| db.tx_state(t).map(|s| (t, s)))
         .filter(|(_, s)| *s == TxState::Committed)
@@ -747,7 +748,7 @@ struct Builder<'a> {
     light: bool,
     /// Each session's statements, parsed.
     parsed: Vec<Vec<Result<Stmt, ParseError>>>,
-    db: Db,
+    db: AnyDb,
     status: Vec<Vec<Status>>,
     /// Each session's waiting statement: the step it was sent at, its index.
     waiting: Vec<Option<(usize, usize)>>,
@@ -762,7 +763,7 @@ struct Builder<'a> {
     /// The dependencies so far, kept as the run advances.
     tracker: Tracker,
     /// The database a light run's steps keep.
-    empty: Db,
+    empty: AnyDb,
 }
 
 impl<'a> Builder<'a> {
@@ -776,10 +777,7 @@ impl<'a> Builder<'a> {
             .iter()
             .map(|list| list.iter().map(|sql| parse(sql)).collect())
             .collect();
-        let mut db = match params.profile {
-            Profile::Postgres => Db::new(&START, n),
-            Profile::Textbook => Db::textbook(&START, n),
-        };
+        let mut db = AnyDb::new(params.profile, &START, n);
         if let Ok(begin) = parse(&format!("begin isolation level {}", params.level.sql())) {
             for s in 0..n {
                 db.run(s, &begin);
@@ -807,7 +805,7 @@ impl<'a> Builder<'a> {
             certain: false,
             judged: None,
             tracker: Tracker::new(),
-            empty: Db::new(&[], 0),
+            empty: AnyDb::new(Profile::Postgres, &[], 0),
         }
     }
 
@@ -1181,7 +1179,7 @@ pub fn join_and(items: &[String]) -> String {
 }
 
 /// The caption's end for a statement that finished at once.
-fn finished_text(stmt: &Stmt, answer: &Answer, db: &Db, tx_before: Option<Tx>) -> String {
+fn finished_text(stmt: &Stmt, answer: &Answer, db: &dyn Engine, tx_before: Option<Tx>) -> String {
     match (stmt, answer) {
         (_, Answer::Error(e)) => format!(
             "the database answers ERROR: {}; the transaction is aborted.",

@@ -3,7 +3,7 @@
 //! typed in.
 
 use super::analysis::{verdict, Anomaly};
-use super::pg::Db;
+use super::engines::AnyDb;
 use super::presets::{all, Schedule, START};
 use super::sql::{parse, Level};
 
@@ -37,10 +37,7 @@ pub const ANOMALIES: [Anomaly; 8] = [
 
 /// Runs `schedule` at `level` under `profile` and returns the anomaly.
 pub fn judge(profile: Profile, level: Level, schedule: &Schedule) -> Option<Anomaly> {
-    let mut db = match profile {
-        Profile::Postgres => Db::new(&START, schedule.sessions),
-        Profile::Textbook => Db::textbook(&START, schedule.sessions),
-    };
+    let mut db = AnyDb::new(profile, &START, schedule.sessions);
     let begin = parse(&format!("begin isolation level {}", level.sql()));
     for s in 0..schedule.sessions {
         if let Ok(b) = &begin {

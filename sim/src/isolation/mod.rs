@@ -9,7 +9,9 @@
 
 pub mod analysis;
 pub mod chunked;
+pub mod db;
 pub mod edit;
+pub mod engines;
 pub mod lab;
 pub mod matrix;
 pub mod pg;

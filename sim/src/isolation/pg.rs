@@ -12,122 +12,15 @@
 //! locking instead (the rules the cheat sheet's isolation table describes).
 
 use super::chunked::Chunked;
+pub(super) use super::db::Event;
+pub use super::db::{
+    Answer, DbError, Finished, LockInfo, LockKind, Submitted, Tx, TxState, VersionInfo,
+};
 use super::sql::{Aggregate, EvalError, Level, Lock, Pred, Projection, Stmt};
 
 mod ssi;
 #[cfg(test)]
 mod tests;
-
-/// What PostgreSQL answers to a statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
-    /// The rows of a `SELECT *`, ordered by id.
-    Rows(Vec<(i64, i64)>),
-    /// The aggregates of a `SELECT` (`sum` is `None` over no rows).
-    Values(Vec<Option<i64>>),
-    /// Rows changed by UPDATE, DELETE or INSERT.
-    Changed(u64),
-    /// A transaction-control statement.
-    Done,
-    /// An error; the transaction is aborted.
-    Error(DbError),
-}
-
-/// The errors PostgreSQL gives in the lab.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DbError {
-    /// 40001: could not serialize access due to concurrent update.
-    ConcurrentUpdate,
-    /// 40001: could not serialize access due to concurrent delete (the row
-    /// a repeatable read or serializable statement meant to change was
-    /// deleted since its snapshot).
-    ConcurrentDelete,
-    /// 40001: could not serialize access due to read/write dependencies
-    /// among transactions (serializable snapshot isolation).
-    ReadWriteDependencies,
-    /// 40P01: deadlock detected.
-    Deadlock,
-    /// 23505: duplicate key value violates unique constraint.
-    DuplicateKey,
-    /// 25P02: current transaction is aborted, commands ignored until end of
-    /// transaction block.
-    InFailedTransaction,
-    /// 22012: division by zero.
-    DivisionByZero,
-    /// 22003: integer out of range.
-    OutOfRange,
-    /// 42P01: relation does not exist.
-    NoSuchTable,
-    /// 25001: SET TRANSACTION ISOLATION LEVEL must be called before any query.
-    LevelTooLate,
-}
-
-impl DbError {
-    /// The message PostgreSQL prints.
-    pub fn message(self) -> &'static str {
-        match self {
-            DbError::ConcurrentUpdate => "could not serialize access due to concurrent update",
-            DbError::ConcurrentDelete => "could not serialize access due to concurrent delete",
-            DbError::ReadWriteDependencies => {
-                "could not serialize access due to read/write dependencies among transactions"
-            }
-            DbError::Deadlock => "deadlock detected",
-            DbError::DuplicateKey => "duplicate key value violates unique constraint",
-            DbError::InFailedTransaction => {
-                "current transaction is aborted, commands ignored until end of transaction block"
-            }
-            DbError::DivisionByZero => "division by zero",
-            DbError::OutOfRange => "integer out of range",
-            DbError::NoSuchTable => "relation does not exist",
-            DbError::LevelTooLate => {
-                "SET TRANSACTION ISOLATION LEVEL must be called before any query"
-            }
-        }
-    }
-}
-
-impl From<EvalError> for DbError {
-    fn from(e: EvalError) -> Self {
-        match e {
-            EvalError::DivisionByZero => DbError::DivisionByZero,
-            EvalError::OutOfRange => DbError::OutOfRange,
-        }
-    }
-}
-
-/// A transaction's number.
-pub type Tx = usize;
-
-/// What the history keeps of each read and write, for the analysis.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Event {
-    /// A statement evaluated `filter` over the rows of snapshot `seq`.
-    Scan {
-        tx: Tx,
-        filter: Option<Pred>,
-        seq: u64,
-    },
-    /// A row version was read.
-    Read { tx: Tx, version: usize },
-    /// A version was replaced (`new` is `None` for a delete), or created
-    /// (`old` is `None` for an insert).
-    Write {
-        tx: Tx,
-        old: Option<usize>,
-        new: Option<usize>,
-    },
-}
-
-/// Where a transaction is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TxState {
-    /// Still open.
-    Running,
-    /// Committed.
-    Committed,
-    /// Rolled back, or failed.
-    Aborted,
-}
 
 /// One version of a row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,32 +100,6 @@ struct Session {
     /// forbids SET TRANSACTION).
     queried: bool,
     pending: Option<Pending>,
-}
-
-/// An event of [`Db::run`]: a statement of `session` finished.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finished {
-    /// The session.
-    pub session: usize,
-    /// Its answer.
-    pub answer: Answer,
-}
-
-/// What a statement submitted to [`Db::run`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Submitted {
-    /// It finished at once; other sessions' statements may have finished
-    /// with it (a commit releases them), listed after.
-    Done(Vec<Finished>),
-    /// It waits for the transaction of this session.
-    Blocked {
-        /// The session holding the row.
-        on: usize,
-        /// Statements that finished because of it (a deadlock victim).
-        finished: Vec<Finished>,
-    },
-    /// The session is already waiting; nothing was run.
-    Busy,
 }
 
 /// The database: one table `test` of `(id, value)` rows and the sessions.
@@ -1070,41 +937,6 @@ impl Db {
             self.heap[i].locks.push((me, ex));
         }
     }
-}
-
-/// A row version as the view shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionInfo {
-    /// The row's key.
-    pub id: i64,
-    /// Its value in this version.
-    pub value: i64,
-    /// The transaction that wrote it (0: the initial data).
-    pub created_by: Tx,
-    /// The transaction that replaced or deleted it, if any.
-    pub deleted_by: Option<Tx>,
-}
-
-/// The kind of a lock the view lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LockKind {
-    /// The row is being updated or deleted by the holder.
-    Write,
-    /// SELECT ... FOR UPDATE.
-    Update,
-    /// SELECT ... FOR SHARE (and the textbook's read locks).
-    Share,
-}
-
-/// A row lock held by a running transaction.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockInfo {
-    /// The session holding it.
-    pub session: usize,
-    /// The row.
-    pub id: i64,
-    /// How.
-    pub kind: LockKind,
 }
 
 /// Read-only views of the state, for the lab's view.

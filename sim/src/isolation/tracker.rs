@@ -17,7 +17,7 @@
 use std::collections::HashSet;
 
 use super::analysis::{has, judge, put, Anomaly, Bits, Dep, Kind};
-use super::pg::{Db, Event, Tx, TxState};
+use super::db::{Event, Recorded, Tx, TxState};
 use super::sql::Pred;
 
 /// A scan of a committed transaction: who, its condition, its snapshot.
@@ -106,7 +106,7 @@ impl Tracker {
 
     /// The anomaly of `db`'s history, as [`judge`] finds it. `db` must be
     /// the database of the previous call, advanced.
-    pub fn anomaly(&mut self, db: &Db) -> Option<Anomaly> {
+    pub fn anomaly(&mut self, db: &dyn Recorded) -> Option<Anomaly> {
         if !self.scratch {
             self.file(db);
             self.settle(db);
@@ -120,8 +120,8 @@ impl Tracker {
     }
 
     /// Files the events new since the last call under their transaction.
-    fn file(&mut self, db: &Db) {
-        let n = db.txs.len();
+    fn file(&mut self, db: &dyn Recorded) {
+        let n = db.txs().len();
         let words = n.div_ceil(64);
         self.events.resize(n, Vec::new());
         self.seen.resize(n, None);
@@ -137,9 +137,9 @@ impl Tracker {
                 s.resize(words, 0);
             }
         }
-        self.replaced_by.resize(db.heap.len(), None);
-        self.readers.resize(db.heap.len(), Vec::new());
-        for (p, e) in db.history.iter_from(self.cursor) {
+        self.replaced_by.resize(db.row_count(), None);
+        self.readers.resize(db.row_count(), Vec::new());
+        for (p, e) in db.events().iter_from(self.cursor) {
             self.work += 1;
             let tx = match e {
                 Event::Scan { tx, .. } | Event::Read { tx, .. } | Event::Write { tx, .. } => *tx,
@@ -148,13 +148,13 @@ impl Tracker {
                 list.push(p);
             }
         }
-        self.cursor = db.history.len();
+        self.cursor = db.events().len();
     }
 
     /// Takes in the transactions that ended since the last call.
-    fn settle(&mut self, db: &Db) {
-        for t in 0..db.txs.len() {
-            let state = db.txs[t].0;
+    fn settle(&mut self, db: &dyn Recorded) {
+        for t in 0..db.txs().len() {
+            let state = db.txs()[t].0;
             if state == TxState::Running || self.seen[t].is_some() {
                 continue;
             }
@@ -204,13 +204,13 @@ impl Tracker {
 
     /// Takes in transaction `t`'s commit: the dependencies waiting for it,
     /// and those of its events.
-    fn commit(&mut self, db: &Db, t: Tx) {
+    fn commit(&mut self, db: &dyn Recorded, t: Tx) {
         for d in std::mem::take(&mut self.parked[t]) {
             self.add(d);
         }
-        let seq = db.txs[t].1;
+        let seq = db.txs()[t].1;
         for p in std::mem::take(&mut self.events[t]) {
-            match &db.history[p] {
+            match &db.events()[p] {
                 Event::Write { old, new, .. } => self.write(db, t, seq, *old, *new),
                 Event::Read { version, .. } => self.read(db, t, p, *version),
                 Event::Scan {
@@ -227,7 +227,14 @@ impl Tracker {
 
     /// A committed write: the overwrite, the readers of the version it
     /// replaced, and the committed scans it changed the answer of.
-    fn write(&mut self, db: &Db, t: Tx, seq: u64, old: Option<usize>, new: Option<usize>) {
+    fn write(
+        &mut self,
+        db: &dyn Recorded,
+        t: Tx,
+        seq: u64,
+        old: Option<usize>,
+        new: Option<usize>,
+    ) {
         if let Some(v) = old {
             if self.replaced_by[v].is_some() {
                 // A second committed writer of one version.
@@ -235,7 +242,7 @@ impl Tracker {
                 return;
             }
             self.replaced_by[v] = Some(t);
-            let row = &db.heap[v];
+            let row = db.row(v);
             self.add(Dep {
                 from: row.xmin,
                 to: t,
@@ -264,8 +271,8 @@ impl Tracker {
 
     /// A committed read: from whom, and to whom if its version was
     /// replaced; and whether it shows a bad read.
-    fn read(&mut self, db: &Db, t: Tx, p: usize, v: usize) {
-        let row = &db.heap[v];
+    fn read(&mut self, db: &dyn Recorded, t: Tx, p: usize, v: usize) {
+        let row = db.row(v);
         let (xmin, id) = (row.xmin, row.id);
         self.add(Dep {
             from: xmin,
@@ -292,7 +299,7 @@ impl Tracker {
     }
 
     /// A committed scan, against the committed writes.
-    fn scan(&mut self, db: &Db, scan: Scan) {
+    fn scan(&mut self, db: &dyn Recorded, scan: Scan) {
         for k in 0..self.writes.len() {
             let w = self.writes[k];
             self.predicate(db, &scan, w);
@@ -302,7 +309,7 @@ impl Tracker {
 
     /// The predicate dependency of a scan on a write it did not see that
     /// moves a row in or out of its condition.
-    fn predicate(&mut self, db: &Db, scan: &Scan, w: Write) {
+    fn predicate(&mut self, db: &dyn Recorded, scan: &Scan, w: Write) {
         self.work += 1;
         let (tx, filter, snap) = scan;
         let (wt, at, old, new) = w;
@@ -314,7 +321,7 @@ impl Tracker {
         }
         // A version whose writer is still running may still change.
         let running = |v: Option<usize>| {
-            v.is_some_and(|v| db.txs.get(db.heap[v].xmin).map(|x| x.0) == Some(TxState::Running))
+            v.is_some_and(|v| db.txs().get(db.row(v).xmin).map(|x| x.0) == Some(TxState::Running))
         };
         if running(old) || running(new) {
             self.scratch = true;
@@ -322,7 +329,7 @@ impl Tracker {
         }
         let matches = |v: Option<usize>| super::analysis::matches_filter(db, filter.as_ref(), v);
         if matches(old) != matches(new) {
-            let id = old.or(new).map(|v| db.heap[v].id).unwrap_or(0);
+            let id = old.or(new).map(|v| db.row(v).id).unwrap_or(0);
             self.add(Dep {
                 from: *tx,
                 to: wt,
@@ -334,12 +341,12 @@ impl Tracker {
 
     /// The first read in the history that saw an aborted write or one its
     /// writer replaced.
-    fn bad_read(&mut self, db: &Db) -> Option<Anomaly> {
+    fn bad_read(&mut self, db: &dyn Recorded) -> Option<Anomaly> {
         let mut first: Option<(usize, Anomaly)> = None;
         for &(p, _, v) in self.bad.iter().chain(&self.suspect) {
             self.work += 1;
-            let row = &db.heap[v];
-            let found = match db.txs.get(row.xmin).map(|x| x.0) {
+            let row = db.row(v);
+            let found = match db.txs().get(row.xmin).map(|x| x.0) {
                 Some(TxState::Aborted) => Some(Anomaly::AbortedRead),
                 _ if row.xmax == Some(row.xmin) => Some(Anomaly::IntermediateRead),
                 _ => None,

@@ -10,17 +10,17 @@ use crate::app::html::escape;
 use crate::app::live::Edit;
 use crate::route::page_query;
 use crate::sim::isolation::analysis::{Dep, Kind};
+use crate::sim::isolation::db::{Answer, Engine, LockKind, TxState};
 use crate::sim::isolation::lab::{
     self, answer_text, dep_text, explain, kind_label, level_label, profile_label, serial_order,
     tx_name, LevelOutcome, Params, Run, Status,
 };
 use crate::sim::isolation::matrix::{Profile, Row, ANOMALIES};
-use crate::sim::isolation::pg::{Answer, Db, LockKind, TxState};
 use crate::sim::isolation::sql::ParseError;
 use crate::sim::Trace;
 
 /// A transaction's state in a word.
-fn state_word(db: &Db, s: usize) -> String {
+fn state_word(db: &dyn Engine, s: usize) -> String {
     if db.waits_for(s).is_some() {
         return "waiting".into();
     }
@@ -34,7 +34,7 @@ fn state_word(db: &Db, s: usize) -> String {
 }
 
 /// The transaction a session runs or last ran.
-fn tx_label(db: &Db, s: usize) -> String {
+fn tx_label(db: &dyn Engine, s: usize) -> String {
     match db.tx_of(s) {
         Some(t) => tx_name(t),
         None => last_tx(db, s).map_or_else(String::new, |(t, st)| {
@@ -52,7 +52,7 @@ fn tx_label(db: &Db, s: usize) -> String {
 }
 
 /// The last transaction of session `s` and its state.
-fn last_tx(db: &Db, s: usize) -> Option<(usize, TxState)> {
+fn last_tx(db: &dyn Engine, s: usize) -> Option<(usize, TxState)> {
     (1..)
         .map_while(|t| db.tx_state(t).map(|st| (t, st)))
         .filter(|(t, _)| db.session_of(*t) == Some(s))
@@ -266,7 +266,7 @@ pub fn sessions(run: &Run, step: usize) -> String {
 
 /// The dependency graph: a node per committed transaction, an arrow per
 /// dependency, the cycle that proves the anomaly highlighted.
-pub fn graph(db: &Db, deps: &[Dep], proof: &[Dep]) -> String {
+pub fn graph(db: &dyn Engine, deps: &[Dep], proof: &[Dep]) -> String {
     let deps = shown(deps);
     let deps = &deps[..];
     let mut txs: Vec<usize> = serial_order(db, deps);
