@@ -29,8 +29,8 @@
 //! asked last) is rolled back whole, with error 1213. A lock wait timeout
 //! ([`LockWait`]) and every other error roll back only the statement; the
 //! transaction goes on. `BEGIN` inside a transaction commits it, `SET
-//! TRANSACTION` inside one is an error, and a transaction rolled back by a
-//! deadlock leaves the session in a new transaction, as MariaDB does.
+//! TRANSACTION` inside one is an error, and after a deadlock's rollback the
+//! session's statements commit on their own until the next BEGIN.
 //!
 //! The lab's `BEGIN ISOLATION LEVEL l` (each session's start) stands for
 //! MySQL's `SET SESSION TRANSACTION ISOLATION LEVEL l; START TRANSACTION`:
@@ -113,7 +113,7 @@ enum Undo {
 struct Session {
     tx: Option<Tx>,
     /// In a transaction begun by BEGIN: statements do not commit on their
-    /// own (MariaDB keeps this after a deadlock's rollback).
+    /// own.
     explicit: bool,
     /// The session's level.
     level: Level,
@@ -479,13 +479,15 @@ impl Db {
     fn request(&mut self, me: Tx, id: i64, x: bool, kind: Kind) -> Result<bool, Tx> {
         if id != SUPREMUM && kind != Kind::Insert {
             if let Some(h) = self.implicit_holder(id) {
-                if h == me {
+                // Its own change covers the record, not the gap below it.
+                if h == me && kind == Kind::Record {
                     return Ok(false);
                 }
-                if !self
-                    .locks
-                    .iter()
-                    .any(|l| l.tx == h && l.id == id && locks::covers(l, true, Kind::Record))
+                if h != me
+                    && !self
+                        .locks
+                        .iter()
+                        .any(|l| l.tx == h && l.id == id && locks::covers(l, true, Kind::Record))
                 {
                     self.add_lock(h, id, true, Kind::Record, false);
                 }
@@ -498,13 +500,39 @@ impl Db {
         {
             return Ok(false);
         }
-        if let Some(l) = self.locks.iter().find(|l| has_to_wait(me, id, x, kind, l)) {
+        if let Some(l) = self
+            .locks
+            .iter()
+            .find(|l| has_to_wait(me, id, x, kind, l) && !self.waits_behind(l, me, x, kind))
+        {
             return Err(l.tx);
         }
         if kind != Kind::Insert {
             self.add_lock(me, id, x, kind, false);
         }
         Ok(true)
+    }
+
+    /// Whether a request of `me` for `(x, kind)` may pass the waiting
+    /// request `l`: `l`'s transaction waits for `me`, and `me` holds a
+    /// granted lock on the record (not a gap alone) at least as strong in
+    /// mode; an insert intention never passes (MariaDB's MDEV-34877).
+    fn waits_behind(&self, l: &RecLock, me: Tx, x: bool, kind: Kind) -> bool {
+        let waits_for_me = self
+            .session_of(l.tx)
+            .and_then(|s| self.sessions[s].pending.as_ref())
+            .and_then(|p| p.wait)
+            .is_some_and(|w| w.blocker == me);
+        l.waiting
+            && kind != Kind::Insert
+            && waits_for_me
+            && self.locks.iter().any(|g| {
+                g.tx == me
+                    && g.id == l.id
+                    && !g.waiting
+                    && matches!(g.kind, Kind::Record | Kind::NextKey)
+                    && (g.x || !x)
+            })
     }
 
     /// Releases the lock `me` took on record `id` for a row that did not

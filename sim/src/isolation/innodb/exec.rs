@@ -187,10 +187,12 @@ impl Db {
                 Step::Finished(Box::new(p), answer)
             }
             Access::Locking { x } => {
+                // IX covers IS: a shared read after a change takes no new
+                // table lock.
                 let tables = &mut self.sessions[s].table_locks;
                 if x {
                     tables.1 = true;
-                } else {
+                } else if !tables.1 {
                     tables.0 = true;
                 }
                 if let Stmt::Insert { rows, .. } = &p.stmt {
@@ -318,7 +320,19 @@ impl Db {
         } else {
             Kind::NextKey
         };
-        let semi = rc && unique.is_none() && matches!(p.stmt, Stmt::Update { .. });
+        // With no lock wait allowed, MariaDB fails the request at once,
+        // before a semi-consistent read could look at the row.
+        let semi = rc
+            && unique.is_none()
+            && matches!(p.stmt, Stmt::Update { .. })
+            && self.timeout == LockWait::Long;
+        // READ COMMITTED passes a record whose delete has committed
+        // without locking it.
+        if rc && self.deleter(rec.head).is_some_and(|t| !self.running(t)) {
+            return if past { Flow::EndRange } else { Flow::Next };
+        }
+        // A lock granted after a wait counts as held before (InnoDB asks
+        // again, and finds it): READ COMMITTED does not release it.
         let newly = match self.request(me, id, x, kind) {
             Ok(n) => n,
             Err(b) => {
@@ -467,17 +481,20 @@ impl Db {
         Step::Finished(Box::new(p), answer)
     }
 
-    /// One row of an INSERT. A record with its key gets a shared record
-    /// lock (the duplicate check): live, it is a duplicate; delete-marked,
+    /// One row of an INSERT. A record with its key gets a shared lock (the
+    /// duplicate check): live, it is a duplicate; delete-marked,
     /// the row goes into it. Else the insert must not fall into a gap
     /// another transaction has locked (its insert intention waits); the
     /// new record takes over the gap locks on the record above it.
     fn insert_row(&mut self, s: usize, me: Tx, id: i64, value: i64, p: &mut Pending) -> Flow {
         let n = self.heap.len();
+        // The duplicate check's shared lock is on the record alone, at
+        // every level.
+        let check = Kind::Record;
         match self.find(id) {
             Ok(pos) => {
-                if let Err(b) = self.request(me, id, false, Kind::Record) {
-                    return self.must_wait(b, id, false, Kind::Record);
+                if let Err(b) = self.request(me, id, false, check) {
+                    return self.must_wait(b, id, false, check);
                 }
                 let head = self.index[pos].head;
                 if self.deleter(head).is_none() {
@@ -607,19 +624,18 @@ impl Db {
     }
 
     /// Rolls back `victim` whole for a deadlock: its waiting statement gets
-    /// error 1213; the session stays in BEGIN's mode.
+    /// error 1213, and the session's next statements commit on their own
+    /// (BEGIN's mode ends with the transaction).
     fn kill(&mut self, victim: Tx) -> Vec<Finished> {
         let Some(s) = self.session_of(victim) else {
             return Vec::new();
         };
         self.sessions[s].pending = None;
-        let explicit = self.sessions[s].explicit;
         let mut out = vec![Finished {
             session: s,
             answer: Answer::Error(DbError::DeadlockFound),
         }];
         out.extend(self.end(s, false));
-        self.sessions[s].explicit = explicit;
         out
     }
 
@@ -685,7 +701,11 @@ impl Db {
                 .locks
                 .iter()
                 .enumerate()
-                .find(|(j, h)| (*j < i || !h.waiting) && has_to_wait(l.tx, l.id, l.x, l.kind, h))
+                .find(|(j, h)| {
+                    (*j < i || !h.waiting)
+                        && has_to_wait(l.tx, l.id, l.x, l.kind, h)
+                        && !self.waits_behind(h, l.tx, l.x, l.kind)
+                })
                 .map(|(_, h)| h.tx);
             match blocker {
                 None => self.locks[i].waiting = false,

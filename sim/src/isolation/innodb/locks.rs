@@ -68,7 +68,7 @@ pub(super) fn has_to_wait(tx: Tx, id: i64, x: bool, kind: Kind, held: &RecLock) 
 /// Whether granted lock `l` of the requester already covers a request
 /// for `(x, kind)` on its record.
 pub(super) fn covers(l: &RecLock, x: bool, kind: Kind) -> bool {
-    if l.waiting || l.kind == Kind::Insert || (x && !l.x) {
+    if l.waiting || l.kind == Kind::Insert || kind == Kind::Insert || (x && !l.x) {
         return false;
     }
     if l.id == SUPREMUM {
