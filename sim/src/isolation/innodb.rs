@@ -442,10 +442,14 @@ impl Db {
     /// Adds a lock of `tx`, in a lock structure it has for the same kind
     /// unless a request waits on the record (as InnoDB reuses them).
     fn add_lock(&mut self, tx: Tx, id: i64, x: bool, kind: Kind, waiting: bool) {
-        if self
-            .locks
-            .iter()
-            .any(|l| l.tx == tx && l.id == id && l.x == x && l.kind == kind && !l.waiting)
+        // A request that waits is queued anew; so is an insert intention,
+        // which a granted one does not cover.
+        if !waiting
+            && kind != Kind::Insert
+            && self
+                .locks
+                .iter()
+                .any(|l| l.tx == tx && l.id == id && l.x == x && l.kind == kind && !l.waiting)
         {
             return;
         }

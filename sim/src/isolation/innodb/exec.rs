@@ -644,7 +644,11 @@ impl Db {
     /// still waiting note whom they wait for now.
     pub(super) fn wake(&mut self) -> Vec<Finished> {
         let mut out = Vec::new();
-        loop {
+        // Each resumed statement either finishes or queues a new request;
+        // the bound only guards against a rule that would loop.
+        let mut rounds = 0;
+        while rounds <= 64 * self.sessions.len() {
+            rounds += 1;
             for t in self.grant() {
                 if self.txs[t].0 == TxState::Running {
                     out.extend(self.resolve_deadlock(t));
@@ -676,6 +680,7 @@ impl Db {
                 Step::Wait(p, w) => out.extend(self.wait(s, *p, w)),
             }
         }
+        debug_assert!(rounds <= 64 * self.sessions.len(), "wake looped");
         out
     }
 
