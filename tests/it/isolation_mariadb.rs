@@ -525,14 +525,26 @@ impl<'a> Run<'a> {
         let stmt = parse(sql).expect("a statement of the subset");
         let sessions = self.conns.len();
         let waiting_before: Vec<usize> = (0..sessions).filter(|w| self.db.is_blocked(*w)).collect();
+        let waits = |db: &Db| -> Vec<(Option<usize>, Option<i64>)> {
+            (0..sessions)
+                .map(|w| (db.waits_for(w), db.waiting_row(w)))
+                .collect()
+        };
+        let waits_before = waits(&self.db);
         let (engine_blocked, finished) = match self.db.run(s, &stmt) {
             Submitted::Done(f) => (false, f),
             Submitted::Blocked { finished, .. } => (true, finished),
             Submitted::Busy => return true,
         };
+        // Statements let go by this step: finished, or waiting elsewhere
+        // now. Two or more run at once on the server, and race.
+        let waits_after = waits(&self.db);
         let released = waiting_before
             .iter()
-            .filter(|w| finished.iter().any(|f| f.session == **w && **w != s))
+            .filter(|w| {
+                finished.iter().any(|f| f.session == **w && **w != s)
+                    || (self.db.is_blocked(**w) && waits_after[**w] != waits_before[**w])
+            })
             .count();
         let victims = finished
             .iter()

@@ -38,11 +38,24 @@
 //! ISOLATION LEVEL l` outside a transaction sets the next one's level only.
 //! Sessions start at REPEATABLE READ, InnoDB's default.
 //!
-//! Where MySQL 8 differs from MariaDB 10.11 on what the lab shows: MySQL 8
-//! words the duplicate key `'test.PRIMARY'`; its range scans at READ
-//! COMMITTED do not lock the first row past the range; and it takes the
-//! duplicate-key check's shared lock as a next-key lock at REPEATABLE READ.
-//! The lab follows MariaDB.
+//! What MariaDB 10.11 was found to do, and the lab does with it: a
+//! request passes a waiting request that itself waits for a lock the
+//! requester holds in as strong a mode (MDEV-34877; an insert intention
+//! never passes); READ COMMITTED passes a record whose delete has committed
+//! without locking it; a lock granted after a wait is kept at READ
+//! COMMITTED even on a row that does not match; the duplicate check locks
+//! the record alone (S), at every level; a scan takes the next-key lock
+//! on a record its own transaction changed (the change covers the record,
+//! not the gap); with lock waits off, an UPDATE at READ COMMITTED fails on
+//! a locked row at once, without the semi-consistent read; after a
+//! deadlock, the session's statements commit on their own.
+//!
+//! Where MySQL 8 differs on what the lab shows: it words a duplicate key
+//! `for key 'test.PRIMARY'`; its `innodb_lock_wait_timeout` cannot be 0
+//! (the lab's [`LockWait::None`] is MariaDB's; MySQL has `NOWAIT` per
+//! statement instead); it has no `innodb_snapshot_isolation`; it writes
+//! `FOR SHARE` where MariaDB 10.11 writes `LOCK IN SHARE MODE`. The lab
+//! follows MariaDB.
 
 use super::chunked::Chunked;
 use super::db::{

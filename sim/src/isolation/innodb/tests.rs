@@ -297,10 +297,7 @@ fn random_schedules_never_panic_or_hang() {
                 2 => format!("select * from test where {p} for share"),
                 3 | 4 => format!("update test set value = value + 1 where {p}"),
                 5 => format!("delete from test where {p}"),
-                6 | 7 => format!(
-                    "insert into test (id, value) values ({}, 5)",
-                    rng.below(6)
-                ),
+                6 | 7 => format!("insert into test (id, value) values ({}, 5)", rng.below(6)),
                 8 => "commit".into(),
                 9 => "rollback".into(),
                 _ => "begin".into(),
