@@ -108,6 +108,17 @@ struct Rec {
     head: usize,
 }
 
+/// A lock structure: one kind of lock of one transaction on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LockStruct {
+    tx: Tx,
+    x: bool,
+    kind: Kind,
+    /// Made for a waiting request, not yet granted.
+    waiting: bool,
+    id: u32,
+}
+
 /// An undo record: how to take back one change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Undo {
@@ -157,6 +168,10 @@ pub struct Db {
     index: Vec<Rec>,
     /// Record locks, granted and waiting, in the order asked.
     locks: Vec<RecLock>,
+    /// The lock structures of running transactions: they stay when the
+    /// locks in them are released (READ COMMITTED's), as InnoDB's do, and
+    /// count in a transaction's weight.
+    structs: Vec<LockStruct>,
     next_struct: u32,
     sessions: Vec<Session>,
     timeout: LockWait,
@@ -175,6 +190,7 @@ impl Db {
             clock: 0,
             index: Vec::new(),
             locks: Vec::new(),
+            structs: Vec::new(),
             next_struct: 0,
             sessions: vec![
                 Session {
@@ -253,6 +269,11 @@ impl Db {
     /// its own changes and what had committed; none if the row was deleted
     /// or not yet there.
     fn visible_in(&self, r: &Rec, me: Tx, seq: u64) -> Option<usize> {
+        // A record its reader delete-marked is gone for it, whatever
+        // version it holds.
+        if self.deleter(r.head) == Some(me) {
+            return None;
+        }
         let mut at = Some(r.head);
         while let Some(i) = at {
             let v = &self.heap[i];
@@ -379,6 +400,7 @@ impl Db {
             self.txs[tx] = (TxState::Aborted, 0);
         }
         self.locks.retain(|l| l.tx != tx);
+        self.structs.retain(|st| st.tx != tx);
         let sess = &mut self.sessions[s];
         sess.tx = None;
         sess.view = None;
@@ -468,16 +490,28 @@ impl Db {
         }
         let queue_waits = self.locks.iter().any(|l| l.id == id && l.waiting);
         let st = self
-            .locks
+            .structs
             .iter()
-            .find(|l| {
-                !waiting && !queue_waits && l.tx == tx && l.x == x && l.kind == kind && !l.waiting
+            .find(|st| {
+                !waiting
+                    && !queue_waits
+                    && st.tx == tx
+                    && st.x == x
+                    && st.kind == kind
+                    && !st.waiting
             })
-            .map(|l| l.st)
-            .unwrap_or_else(|| {
-                self.next_struct += 1;
-                self.next_struct
+            .map(|st| st.id);
+        let st = st.unwrap_or_else(|| {
+            self.next_struct += 1;
+            self.structs.push(LockStruct {
+                tx,
+                x,
+                kind,
+                waiting,
+                id: self.next_struct,
             });
+            self.next_struct
+        });
         self.locks.push(RecLock {
             tx,
             id,
@@ -571,16 +605,9 @@ impl Db {
             return 0;
         };
         let sess = &self.sessions[s];
-        let mut structs: Vec<u32> = self
-            .locks
-            .iter()
-            .filter(|l| l.tx == tx)
-            .map(|l| l.st)
-            .collect();
-        structs.sort_unstable();
-        structs.dedup();
+        let structs = self.structs.iter().filter(|st| st.tx == tx).count();
         let tables = u64::from(sess.table_locks.0) + u64::from(sess.table_locks.1);
-        sess.undo.len() as u64 + structs.len() as u64 + tables
+        sess.undo.len() as u64 + structs as u64 + tables
     }
 }
 

@@ -713,7 +713,12 @@ impl Db {
                 })
                 .map(|(_, h)| h.tx);
             match blocker {
-                None => self.locks[i].waiting = false,
+                None => {
+                    self.locks[i].waiting = false;
+                    if let Some(st) = self.structs.iter_mut().find(|st| st.id == l.st) {
+                        st.waiting = false;
+                    }
+                }
                 Some(b) => {
                     if let Some(p) = self
                         .session_of(l.tx)

@@ -351,3 +351,17 @@ fn the_catalogue_shows_mysqls_outcome_table() {
         }
     }
 }
+
+#[test]
+fn a_row_its_reader_deleted_is_gone_from_its_snapshot() {
+    // PMP-write as MySQL's tests run it at repeatable read.
+    let mut db = db(Level::RepeatableRead, 2);
+    answer(&mut db, 0, "update test set value = value + 10");
+    answer(&mut db, 1, "select * from test");
+    blocked(&mut db, 1, "delete from test where value = 20");
+    answer_all(&mut db, 0, "commit");
+    assert_eq!(
+        answer(&mut db, 1, "select * from test"),
+        Answer::Rows(vec![(2, 20)])
+    );
+}
