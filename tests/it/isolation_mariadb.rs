@@ -762,11 +762,14 @@ fn random_statement(rng: &mut Rng) -> String {
     }
 }
 
+/// A schedule: its name, its sessions, `(session from 1, statement)`.
+type Named = (&'static str, usize, Vec<(usize, &'static str)>);
+
 /// The catalogue's MySQL variants (the reference notes, section 3.2):
 /// PMP-write with the extra read MySQL's tests make at READ COMMITTED and
 /// REPEATABLE READ, its SERIALIZABLE reordering, G-single-write-1 ending in
 /// COMMIT, and OTV reading whole tables.
-fn mysql_variants() -> Vec<(&'static str, usize, Vec<(usize, &'static str)>)> {
+fn mysql_variants() -> Vec<Named> {
     vec![
         (
             "PMP-write (MySQL, read committed)",
