@@ -53,9 +53,14 @@
 //! Where MySQL 8 differs on what the lab shows: it words a duplicate key
 //! `for key 'test.PRIMARY'`; its `innodb_lock_wait_timeout` cannot be 0
 //! (the lab's [`LockWait::None`] is MariaDB's; MySQL has `NOWAIT` per
-//! statement instead); it has no `innodb_snapshot_isolation`; it writes
-//! `FOR SHARE` where MariaDB 10.11 writes `LOCK IN SHARE MODE`. The lab
-//! follows MariaDB.
+//! statement instead); it has no `innodb_snapshot_isolation`; it accepts
+//! `FOR SHARE`, which MariaDB 10.11 rejects as a syntax error (the lab's
+//! `FOR SHARE` is MariaDB's `LOCK IN SHARE MODE`). The lab follows MariaDB.
+//!
+//! MySQL's `/` divides exactly, in decimals; the lab refuses it
+//! ([`DbError::DecimalDivision`]) rather than compute something else.
+//! `%` by zero is NULL in a SELECT and error 1365 in an UPDATE or DELETE
+//! (its SET or its WHERE), as MariaDB's default strict mode has it.
 
 use super::chunked::Chunked;
 use super::db::{
