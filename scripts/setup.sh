@@ -5,6 +5,7 @@
 #   ensure_browser       Debian's Chromium, for the browser tests
 #   ensure_redis         Debian's redis-server, for the cache conformance test
 #   ensure_postgres      Debian's PostgreSQL, for the isolation conformance test
+#   ensure_mariadb       Debian's MariaDB server, for the InnoDB conformance test
 #   ensure_java          a Java runtime, for the Nu HTML Checker (npm vnu-jar)
 #   ensure_python        a virtualenv with the pinned packages that the content's
 #                        Python blocks import, for tests/python (sets CONTENT_PYTHON)
@@ -115,6 +116,15 @@ ensure_postgres() {
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     step "Installing Debian's PostgreSQL (the conformance test starts its own, in a temporary directory)"
     apt_install_quietly postgresql
+  fi
+}
+
+# Debian's mariadb-server, never started as a system service: the InnoDB
+# conformance test starts its own mariadbd in a temporary directory.
+ensure_mariadb() {
+  if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+    step "Installing Debian's MariaDB server (the conformance test starts its own, in a temporary directory)"
+    apt_install_quietly mariadb-server
   fi
 }
 

@@ -13,6 +13,7 @@ ensure_build_tools
 ensure_browser
 ensure_redis
 ensure_postgres
+ensure_mariadb
 ensure_java
 ensure_python
 

@@ -334,6 +334,8 @@ fn code(e: DbError) -> &'static str {
         DbError::OutOfRange => "22003",
         DbError::NoSuchTable => "42P01",
         DbError::LevelTooLate => "25001",
+        // The InnoDB profile's errors: never PostgreSQL's.
+        _ => "not a PostgreSQL error",
     }
 }
 

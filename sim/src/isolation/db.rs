@@ -48,6 +48,30 @@ pub enum DbError {
     NoSuchTable,
     /// 25001: SET TRANSACTION ISOLATION LEVEL must be called before any query.
     LevelTooLate,
+    /// MySQL 1213 (40001): deadlock found; the whole transaction is rolled
+    /// back.
+    DeadlockFound,
+    /// MySQL 1205 (HY000): lock wait timeout; only the statement is rolled
+    /// back.
+    LockWaitTimeout,
+    /// MySQL 1062 (23000): duplicate entry for the primary key (the key
+    /// given); [`DbError::server_text`] words it as the server does.
+    DuplicateEntry(i64),
+    /// MySQL 1365 (22012): division by 0 (in a statement that changes
+    /// rows, under the default strict SQL mode).
+    DivisionBy0,
+    /// MySQL 1690 (22003): a BIGINT result out of range.
+    BigintOutOfRange,
+    /// MySQL 1264 (22003): a value out of the `int` column's range.
+    ColumnOutOfRange,
+    /// MySQL 1568 (25001): SET TRANSACTION inside a transaction.
+    CharacteristicsInTransaction,
+    /// MySQL 1146 (42S02): the table does not exist.
+    NoSuchTableMysql,
+    /// The lab does not run MySQL's `/` (a decimal division, with
+    /// rounding the lab does not model); `DIV`-free integer expressions
+    /// only.
+    DecimalDivision,
 }
 
 impl DbError {
@@ -70,6 +94,32 @@ impl DbError {
             DbError::LevelTooLate => {
                 "SET TRANSACTION ISOLATION LEVEL must be called before any query"
             }
+            DbError::DeadlockFound => {
+                "Deadlock found when trying to get lock; try restarting transaction"
+            }
+            DbError::LockWaitTimeout => "Lock wait timeout exceeded; try restarting transaction",
+            DbError::DuplicateEntry(_) => "Duplicate entry for key 'PRIMARY'",
+            DbError::DivisionBy0 => "Division by 0",
+            DbError::BigintOutOfRange => "BIGINT value is out of range",
+            DbError::ColumnOutOfRange => "Out of range value for column 'value'",
+            DbError::CharacteristicsInTransaction => {
+                "Transaction characteristics can't be changed while a transaction is in progress"
+            }
+            DbError::NoSuchTableMysql => "Table doesn't exist",
+            DbError::DecimalDivision => {
+                "the lab does not run MySQL's / (decimal division): use integer expressions"
+            }
+        }
+    }
+}
+
+impl DbError {
+    /// The message as the server prints it: [`DbError::message`], with the
+    /// key of a duplicate entry filled in.
+    pub fn server_text(self) -> String {
+        match self {
+            DbError::DuplicateEntry(id) => format!("Duplicate entry '{id}' for key 'PRIMARY'"),
+            e => e.message().to_string(),
         }
     }
 }
@@ -176,6 +226,59 @@ pub enum LockKind {
     Update,
     /// SELECT ... FOR SHARE (and the textbook's read locks).
     Share,
+    /// InnoDB: a lock on the index record `id` alone, shared or
+    /// exclusive, held or waited for.
+    Record {
+        /// X (else S).
+        exclusive: bool,
+        /// Requested, not yet granted.
+        waiting: bool,
+    },
+    /// InnoDB: a lock on the gap below record `id` (`i64::MAX`: the
+    /// supremum, above every record).
+    Gap {
+        /// X (else S).
+        exclusive: bool,
+        /// Requested, not yet granted.
+        waiting: bool,
+    },
+    /// InnoDB: a next-key lock, record `id` and the gap below it.
+    NextKey {
+        /// X (else S).
+        exclusive: bool,
+        /// Requested, not yet granted.
+        waiting: bool,
+    },
+    /// InnoDB: an INSERT's insert-intention lock on the gap below `id`.
+    InsertIntention {
+        /// Requested, not yet granted.
+        waiting: bool,
+    },
+}
+
+impl LockKind {
+    /// The lock in words, for the view.
+    pub fn words(self) -> String {
+        let mode = |x: bool| if x { "X" } else { "S" };
+        let wait = |w: bool| if w { " (waiting)" } else { "" };
+        match self {
+            LockKind::Write => "a write lock".into(),
+            LockKind::Update => "a FOR UPDATE lock".into(),
+            LockKind::Share => "a shared lock".into(),
+            LockKind::Record { exclusive, waiting } => {
+                format!("an {} record lock{}", mode(exclusive), wait(waiting))
+            }
+            LockKind::Gap { exclusive, waiting } => {
+                format!("an {} gap lock{}", mode(exclusive), wait(waiting))
+            }
+            LockKind::NextKey { exclusive, waiting } => {
+                format!("an {} next-key lock{}", mode(exclusive), wait(waiting))
+            }
+            LockKind::InsertIntention { waiting } => {
+                format!("an insert-intention lock{}", wait(waiting))
+            }
+        }
+    }
 }
 
 /// A row lock held by a running transaction.

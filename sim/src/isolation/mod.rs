@@ -12,6 +12,7 @@ pub mod chunked;
 pub mod db;
 pub mod edit;
 pub mod engines;
+pub mod innodb;
 pub mod lab;
 pub mod matrix;
 pub mod pg;

@@ -10,7 +10,7 @@ use crate::app::html::escape;
 use crate::app::live::Edit;
 use crate::route::page_query;
 use crate::sim::isolation::analysis::{Dep, Kind};
-use crate::sim::isolation::db::{Answer, Engine, LockKind, TxState};
+use crate::sim::isolation::db::{Answer, Engine, TxState};
 use crate::sim::isolation::lab::{
     self, answer_text, dep_text, explain, kind_label, level_label, level_slug, profile_label,
     profile_slug, serial_order, tx_name, LevelOutcome, Params, Run, Status,
@@ -488,11 +488,7 @@ pub fn data(run: &Run, step: usize) -> String {
     let locks = db.locks();
     let preds = db.predicate_locks();
     for l in &locks {
-        let kind = match l.kind {
-            LockKind::Write => "a write lock",
-            LockKind::Update => "a FOR UPDATE lock",
-            LockKind::Share => "a shared lock",
-        };
+        let kind = l.kind.words();
         let _ = write!(
             s,
             "<li>Session {} ({}) holds {kind} on row {}</li>",
