@@ -124,7 +124,14 @@ ensure_postgres() {
 ensure_mariadb() {
   if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
     step "Installing Debian's MariaDB server (the conformance test starts its own, in a temporary directory)"
+    # policy-rc.d's 101 tells the package not to start its service.
+    local policy=/usr/sbin/policy-rc.d own_policy=""
+    if [ ! -e "$policy" ]; then
+      as_root sh -c "printf '#!/bin/sh\\nexit 101\\n' > $policy && chmod +x $policy"
+      own_policy=1
+    fi
     apt_install_quietly mariadb-server
+    if [ -n "$own_policy" ]; then as_root rm -f "$policy"; fi
   fi
 }
 
