@@ -28,9 +28,9 @@ async function stepUntil(page: Page, text: string, max = 30) {
 }
 
 test("each preset at each level shows the verdict of the engine's matrix", async ({ page }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   const errors = watchErrors(page);
-  for (const profile of ["postgres", "textbook"]) {
+  for (const profile of ["postgres", "innodb", "textbook"]) {
     await open(page, `profile=${profile}&matrix=on`);
     const table = page.locator(".iso-matrix-table");
     await expect(table).toBeVisible();
@@ -206,6 +206,45 @@ test("the matrix's cells open their preset at their level; the export reads as S
   expect(errors).toEqual([]);
 });
 
+test("each engine's own rules: InnoDB's gap and lock waits, PostgreSQL's plans and SIREAD locks", async ({ page }) => {
+  const errors = watchErrors(page);
+  await open(page, "profile=innodb&level=repeatable-read&preset=gap-lock&step=2");
+  await expect(caption(page)).toContainText("holds a lock on a gap between rows");
+  const locks = page.locator(".iso-locks");
+  await expect(locks).toContainText("holds an X next-key lock on the supremum (every key above the last row)");
+  await expect(locks).toContainText("waits for an insert-intention lock on the gap above the last row");
+  // Lock waits off: the insert fails at once, and only the statement is undone.
+  await page.locator("#iso-lock-wait").selectOption("nowait");
+  // A setting changed starts the run again from step 0.
+  await expect(page).toHaveURL(/lock_wait=nowait&step=0/);
+  await stepUntil(page, "Session 2 runs");
+  await expect(caption(page)).toContainText("ERROR 1205 (HY000): Lock wait timeout exceeded; try restarting transaction");
+  await expect(caption(page)).toContainText("the transaction stays open");
+  await page.locator(".iso-export summary").click();
+  const sql = page.locator(".iso-sql-export");
+  await expect(sql).toContainText("ENGINE=InnoDB");
+  await expect(sql).toContainText("SET SESSION innodb_lock_wait_timeout = 0;");
+  await expect(sql).toContainText("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; START TRANSACTION;  -- step 0");
+  // PostgreSQL: the setting goes with the profile; its own is the planner.
+  await page.locator("#iso-profile").selectOption("postgres");
+  await expect(page.locator("#iso-lock-wait")).toHaveCount(0);
+  await expect(page).not.toHaveURL(/lock_wait/);
+  await open(page, "profile=postgres&level=serializable&preset=key-updates&step=2");
+  await expect(caption(page)).toContainText("(plan: Index Scan using test_pkey on test)");
+  await expect(locks).toContainText("tuple (0,2) of test, the version id 2 = 20");
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(caption(page)).toContainText("T2 commits");
+  await page.locator("#iso-planner").selectOption("seqscan");
+  await expect(page).toHaveURL(/planner=seqscan/);
+  await page.getByRole("button", { name: "Last step" }).click();
+  await expect(caption(page)).toContainText("could not serialize access due to read/write dependencies among transactions");
+  await page.getByRole("button", { name: "First step" }).click();
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await expect(caption(page)).toContainText("(plan: Seq Scan on test)");
+  await expect(locks).toContainText("Session 1: the whole table test");
+  expect(errors).toEqual([]);
+});
+
 test("an old link opens the new address at the same frame", async ({ page }) => {
   const errors = watchErrors(page);
   const q = "profile=postgres&level=repeatable-read&preset=P4&step=5";
@@ -306,7 +345,7 @@ test("the phone layout: sessions side by side, nothing wider than the screen", a
   // The matrix's wide table scrolls inside its frame.
   await open(page, "matrix=on");
   await expect(page.locator(".iso-matrix-table")).toHaveCount(1);
-  await expect(page.locator(".iso-matrix-table thead th")).toHaveCount(1 + 2);
+  await expect(page.locator(".iso-matrix-table thead th")).toHaveCount(1 + 3);
   await expectNoHorizontalScroll(page);
   await page.locator("#iso-matrix-close").click();
   // The README's custom example opens without a notice.

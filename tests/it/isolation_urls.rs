@@ -10,13 +10,35 @@ use backend_playground::sim::rng::Rng;
 use backend_playground::sim::Trace;
 
 const KEYS: &[&str] = &[
-    "profile", "level", "preset", "s1", "s2", "s3", "s4", "s5", "schedule", "matrix", "step", "",
-    "%", "x",
+    "profile",
+    "level",
+    "preset",
+    "s1",
+    "s2",
+    "s3",
+    "s4",
+    "s5",
+    "schedule",
+    "matrix",
+    "step",
+    "planner",
+    "lock_wait",
+    "",
+    "%",
+    "x",
 ];
 
 const VALUES: &[&str] = &[
     "postgres",
     "textbook",
+    "innodb",
+    "seqscan",
+    "default",
+    "nowait",
+    "wait",
+    "gap-lock",
+    "key-updates",
+    "select * from test where id > 1 lock in share mode",
     "read-uncommitted",
     "read-committed",
     "repeatable-read",

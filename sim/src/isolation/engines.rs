@@ -5,8 +5,8 @@
 use super::chunked::Chunked;
 use super::db::{Engine, Event, LockInfo, Recorded, Row, Submitted, Tx, TxState, VersionInfo};
 use super::matrix::Profile;
-use super::pg;
 use super::sql::{Level, Stmt};
+use super::{innodb, pg};
 
 impl Recorded for pg::Db {
     fn row(&self, v: usize) -> Row {
@@ -81,21 +81,108 @@ macro_rules! engine_by_inherent {
 
 engine_by_inherent!(pg::Db);
 
+/// The engines' settings a lab link can carry: each applies to its own
+/// profile only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Settings {
+    /// InnoDB: how long a statement waits for a lock before error 1205.
+    pub lock_wait: innodb::LockWait,
+    /// PostgreSQL: the scans the planner may use.
+    pub planner: pg::Planner,
+}
+
 /// The database of whichever profile the lab runs.
 #[derive(Debug, Clone)]
 pub enum AnyDb {
     /// PostgreSQL's rules, or the textbook's (both in [`pg::Db`]).
-    Pg(pg::Db),
+    Pg(Box<pg::Db>),
+    /// InnoDB's rules.
+    Innodb(innodb::Db),
 }
 
 impl AnyDb {
     /// A database of `profile` with `rows` committed and `sessions` idle
     /// sessions.
     pub fn new(profile: Profile, rows: &[(i64, i64)], sessions: usize) -> AnyDb {
+        AnyDb::with(profile, rows, sessions, Settings::default())
+    }
+
+    /// As [`AnyDb::new`], with the profile's settings applied.
+    pub fn with(
+        profile: Profile,
+        rows: &[(i64, i64)],
+        sessions: usize,
+        settings: Settings,
+    ) -> AnyDb {
         match profile {
-            Profile::Postgres => AnyDb::Pg(pg::Db::new(rows, sessions)),
-            Profile::Textbook => AnyDb::Pg(pg::Db::textbook(rows, sessions)),
+            Profile::Postgres => {
+                let mut db = pg::Db::new(rows, sessions);
+                db.set_planner(settings.planner);
+                AnyDb::Pg(Box::new(db))
+            }
+            Profile::Textbook => AnyDb::Pg(Box::new(pg::Db::textbook(rows, sessions))),
+            Profile::Innodb => {
+                let mut db = innodb::Db::new(rows, sessions);
+                db.set_lock_wait_timeout(settings.lock_wait);
+                AnyDb::Innodb(db)
+            }
         }
+    }
+}
+
+impl AnyDb {
+    /// The plan PostgreSQL runs `stmt` with, as EXPLAIN names its scan
+    /// (none for other engines, or a statement that reads no rows).
+    pub fn plan_text(&self, stmt: &Stmt) -> Option<String> {
+        let AnyDb::Pg(db) = self else { return None };
+        let plan = db.plan_of(stmt)?;
+        Some(match plan.bitmap_input() {
+            Some(input) => format!("{}, over {input}", plan.explain()),
+            None => plan.explain(),
+        })
+    }
+
+    /// PostgreSQL's SIREAD locks, each with the session holding it and
+    /// what it covers in words (none for other engines).
+    pub fn siread_words(&self) -> Vec<(usize, String)> {
+        let AnyDb::Pg(db) = self else {
+            return Vec::new();
+        };
+        db.siread_locks()
+            .into_iter()
+            .map(|l| {
+                let what = match l.target {
+                    pg::SireadTarget::Relation { index: false } => {
+                        "the whole table test".to_string()
+                    }
+                    pg::SireadTarget::Relation { index: true } => {
+                        "the whole index test_pkey".to_string()
+                    }
+                    pg::SireadTarget::Page { index: false, page } => {
+                        format!("heap page {page} of test (every row on it)")
+                    }
+                    pg::SireadTarget::Page { index: true, page } => format!(
+                        "leaf page {page} of the index test_pkey (the keys it holds, and the gaps between them)"
+                    ),
+                    pg::SireadTarget::Tuple { page, offset } => {
+                        match db.tuple_at(page, offset) {
+                            Some((id, value)) => format!(
+                                "tuple ({page},{offset}) of test, the version id {id} = {value}"
+                            ),
+                            None => format!("tuple ({page},{offset}) of test"),
+                        }
+                    }
+                };
+                (l.session, what)
+            })
+            .collect()
+    }
+
+    /// Whether the run placed more heap tuples on the table's page than
+    /// the PostgreSQL model follows exactly (past that, a real server may
+    /// prune the page and number tuples otherwise).
+    pub fn past_exact_layout(&self) -> bool {
+        matches!(self, AnyDb::Pg(db) if db.heap_tuples() > pg::EXACT_HEAP_TUPLES)
     }
 }
 
@@ -103,7 +190,8 @@ impl std::ops::Deref for AnyDb {
     type Target = dyn Engine;
     fn deref(&self) -> &Self::Target {
         match self {
-            AnyDb::Pg(db) => db,
+            AnyDb::Pg(db) => &**db,
+            AnyDb::Innodb(db) => db,
         }
     }
 }
@@ -111,7 +199,8 @@ impl std::ops::Deref for AnyDb {
 impl std::ops::DerefMut for AnyDb {
     fn deref_mut(&mut self) -> &mut Self::Target {
         match self {
-            AnyDb::Pg(db) => db,
+            AnyDb::Pg(db) => &mut **db,
+            AnyDb::Innodb(db) => db,
         }
     }
 }

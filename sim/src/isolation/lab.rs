@@ -8,11 +8,13 @@
 //! verdict so far.
 
 use super::analysis::{verdict, Anomaly, Dep, Kind, Verdict};
-use super::db::{Answer, DbError, Engine, Finished, Submitted, Tx, TxState};
-use super::engines::AnyDb;
+use super::db::{Answer, DbError, Engine, Finished, LockKind, Submitted, Tx, TxState};
+use super::engines::{AnyDb, Settings};
+use super::innodb::{self, LockWait};
 use super::matrix::Profile;
+use super::pg::Planner;
 use super::presets::{self, Schedule, START};
-use super::sql::{parse, Level, ParseError, Stmt};
+use super::sql::{parse, Level, Lock, ParseError, Stmt};
 use super::tracker::Tracker;
 use crate::choice;
 use crate::model::{index_of, word_of, Choices, Kind as ParamKind, Model, Param};
@@ -35,6 +37,7 @@ pub const MAX_URL: usize = 4_000;
 pub fn profile_slug(p: Profile) -> &'static str {
     match p {
         Profile::Postgres => "postgres",
+        Profile::Innodb => "innodb",
         Profile::Textbook => "textbook",
     }
 }
@@ -43,16 +46,17 @@ pub fn profile_slug(p: Profile) -> &'static str {
 pub fn profile_label(p: Profile) -> &'static str {
     match p {
         Profile::Postgres => "PostgreSQL",
+        Profile::Innodb => "MySQL / InnoDB",
         Profile::Textbook => "Textbook locking",
     }
 }
 
-/// Both profiles, in the order the controls list them.
-pub const PROFILES: [Profile; 2] = [Profile::Postgres, Profile::Textbook];
+/// Every profile, in the order the controls list them.
+pub const PROFILES: [Profile; 3] = [Profile::Postgres, Profile::Innodb, Profile::Textbook];
 
 /// The profiles in the order the matrix sets them side by side: the
 /// textbook's table first, then the real engines.
-pub const MATRIX_ORDER: [Profile; 2] = [Profile::Textbook, Profile::Postgres];
+pub const MATRIX_ORDER: [Profile; 3] = [Profile::Textbook, Profile::Postgres, Profile::Innodb];
 
 /// The URL word of a level.
 pub fn level_slug(l: Level) -> &'static str {
@@ -88,6 +92,8 @@ pub struct Params {
     pub schedule: Vec<usize>,
     /// Whether the level x anomaly matrix is open.
     pub matrix: bool,
+    /// The engines' settings (each used by its own profile).
+    pub settings: Settings,
 }
 
 /// The statements and schedule of a preset.
@@ -149,12 +155,17 @@ impl Default for Params {
             sessions,
             schedule,
             matrix: false,
+            settings: Settings::default(),
         }
     }
 }
 
-/// The level a profile starts at: read committed where it has it.
+/// The level a profile starts at: the engine's own default (repeatable
+/// read for InnoDB), else read committed where it has it.
 fn default_level(p: Profile) -> Level {
+    if p == Profile::Innodb {
+        return Level::RepeatableRead;
+    }
     let levels = p.levels();
     if levels.contains(&Level::ReadCommitted) {
         Level::ReadCommitted
@@ -214,6 +225,7 @@ impl Params {
             sessions,
             schedule,
             matrix: false,
+            settings: Settings::default(),
         })
     }
 
@@ -318,6 +330,52 @@ impl Choices for Profile {
     }
 }
 
+impl Choices for LockWait {
+    const ALL: &'static [LockWait] = &[LockWait::Long, LockWait::None];
+    fn word(self) -> &'static str {
+        lock_wait_slug(self)
+    }
+}
+
+/// The URL word of a lock wait setting.
+pub fn lock_wait_slug(w: LockWait) -> &'static str {
+    match w {
+        LockWait::Long => "wait",
+        LockWait::None => "nowait",
+    }
+}
+
+/// A lock wait setting's name for people.
+pub fn lock_wait_label(w: LockWait) -> &'static str {
+    match w {
+        LockWait::Long => "Wait for the lock (innodb_lock_wait_timeout = 50)",
+        LockWait::None => "Fail at once (innodb_lock_wait_timeout = 0)",
+    }
+}
+
+impl Choices for Planner {
+    const ALL: &'static [Planner] = &[Planner::Default, Planner::SeqScanOnly];
+    fn word(self) -> &'static str {
+        planner_slug(self)
+    }
+}
+
+/// The URL word of a planner setting.
+pub fn planner_slug(p: Planner) -> &'static str {
+    match p {
+        Planner::Default => "default",
+        Planner::SeqScanOnly => "seqscan",
+    }
+}
+
+/// A planner setting's name for people.
+pub fn planner_label(p: Planner) -> &'static str {
+    match p {
+        Planner::Default => "As PostgreSQL plans them (index scans by key)",
+        Planner::SeqScanOnly => "Sequential scans only (index and bitmap scans off)",
+    }
+}
+
 impl Choices for Level {
     const ALL: &'static [Level] = &Level::ALL;
     fn word(self) -> &'static str {
@@ -341,6 +399,32 @@ fn level_of_profile(p: &mut Params) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(", "),
             level_slug(p.level)
+        )
+    })
+}
+
+/// A planner setting under a profile other than PostgreSQL's is dropped.
+fn planner_of_profile(p: &mut Params) -> Option<String> {
+    let set = p.settings.planner;
+    (p.profile != Profile::Postgres && set != Planner::default()).then(|| {
+        p.settings.planner = Planner::default();
+        format!(
+            "planner={} (a PostgreSQL setting; the {} profile has none)",
+            planner_slug(set),
+            profile_label(p.profile)
+        )
+    })
+}
+
+/// A lock wait setting under a profile other than InnoDB's is dropped.
+fn lock_wait_of_profile(p: &mut Params) -> Option<String> {
+    let set = p.settings.lock_wait;
+    (p.profile != Profile::Innodb && set != LockWait::default()).then(|| {
+        p.settings.lock_wait = LockWait::default();
+        format!(
+            "lock_wait={} (an InnoDB setting; the {} profile has none)",
+            lock_wait_slug(set),
+            profile_label(p.profile)
         )
     })
 }
@@ -372,6 +456,12 @@ const TABLE: &[Param<Params>] = &[
             write: write_scenario,
         },
     ),
+    choice!("planner", "Scans", Planner, settings.planner)
+        .when(|p| p.profile == Profile::Postgres && p.settings.planner != Planner::default())
+        .fix(planner_of_profile),
+    choice!("lock_wait", "Lock waits", LockWait, settings.lock_wait)
+        .when(|p| p.profile == Profile::Innodb && p.settings.lock_wait != LockWait::default())
+        .fix(lock_wait_of_profile),
     choice!("matrix", "Level \u{d7} anomaly matrix", bool, matrix).when(|p| p.matrix),
 ];
 
@@ -642,7 +732,7 @@ pub fn answer_text(a: &Answer) -> String {
         Answer::Changed(1) => "1 row changed".into(),
         Answer::Changed(n) => format!("{n} rows changed"),
         Answer::Done => "done".into(),
-        Answer::Error(e) => format!("ERROR: {}", e.message()),
+        Answer::Error(e) => error_text(*e),
     }
 }
 
@@ -781,7 +871,7 @@ impl<'a> Builder<'a> {
             .iter()
             .map(|list| list.iter().map(|sql| parse(sql)).collect())
             .collect();
-        let mut db = AnyDb::new(params.profile, &START, n);
+        let mut db = AnyDb::with(params.profile, &START, n, params.settings);
         if let Ok(begin) = parse(&format!("begin isolation level {}", params.level.sql())) {
             for s in 0..n {
                 db.run(s, &begin);
@@ -839,7 +929,15 @@ impl<'a> Builder<'a> {
     /// Step `at`: session `s` sends its statement `j`.
     fn step(&mut self, at: usize, s: usize, j: usize) -> Step {
         let sql = self.sql(s, j);
-        let mut caption = format!("{} runs \u{201c}{sql}\u{201d}: ", session_name(s));
+        let plan = match self.parsed.get(s).and_then(|l| l.get(j)) {
+            Some(Ok(stmt)) if self.params.profile == Profile::Postgres => self
+                .db
+                .plan_text(stmt)
+                .map(|p| format!(" (plan: {p})"))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let mut caption = format!("{} runs \u{201c}{sql}\u{201d}{plan}: ", session_name(s));
         let mut released = Vec::new();
         let outcome = match self.parsed.get(s).and_then(|l| l.get(j)).cloned() {
             None => Outcome::NotSent,
@@ -958,9 +1056,18 @@ impl<'a> Builder<'a> {
                 self.status[s][j] = Status::Waiting { since: at, on };
                 self.waiting[s] = Some((at, j));
                 let holder = self.db.tx_of(on).map(tx_name).unwrap_or_default();
+                let gap = self.db.locks().into_iter().any(|l| {
+                    l.session == s
+                        && matches!(
+                            l.kind,
+                            LockKind::Gap { waiting: true, .. }
+                                | LockKind::InsertIntention { waiting: true }
+                        )
+                });
                 caption.push_str(&format!(
-                    "it must wait, because {} ({holder}) holds a lock on a row it needs.",
-                    session_name(on)
+                    "it must wait, because {} ({holder}) holds a lock on {} it needs.",
+                    session_name(on),
+                    if gap { "a gap between rows" } else { "a row" }
                 ));
                 Outcome::Blocked(on)
             }
@@ -990,7 +1097,7 @@ impl<'a> Builder<'a> {
                 session_name(*rs),
                 self.sql(*rs, *rj),
                 match answer {
-                    Answer::Error(e) => format!("ERROR: {}", e.message()),
+                    Answer::Error(e) => error_text(*e),
                     other => answer_text(other),
                 }
             ));
@@ -1182,12 +1289,57 @@ pub fn join_and(items: &[String]) -> String {
     }
 }
 
+/// An error as the database's client prints it: PostgreSQL's `ERROR:`
+/// and its message, or MySQL's error number, SQLSTATE and message.
+pub fn error_text(e: DbError) -> String {
+    match innodb::mysql_code(e) {
+        (0, _) => format!("ERROR: {}", e.message()),
+        (code, state) => format!("ERROR {code} ({state}): {}", e.server_text()),
+    }
+}
+
+/// What an error undoes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorEffect {
+    /// PostgreSQL: the transaction is aborted and refuses every query until
+    /// ROLLBACK.
+    Transaction,
+    /// InnoDB's deadlock victim: the whole transaction is rolled back.
+    RolledBack,
+    /// InnoDB's other errors: only the statement is undone; the
+    /// transaction stays open.
+    Statement,
+}
+
+impl std::fmt::Display for ErrorEffect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ErrorEffect::Transaction => "the transaction is aborted",
+            ErrorEffect::RolledBack => "InnoDB rolls the whole transaction back",
+            ErrorEffect::Statement => {
+                "only the statement is undone, and the transaction stays open"
+            }
+        })
+    }
+}
+
+/// What `e` undoes, by the engine that gives it.
+pub fn error_effect(e: DbError) -> ErrorEffect {
+    match (e, innodb::mysql_code(e).0) {
+        (DbError::DeadlockFound, _) => ErrorEffect::RolledBack,
+        (DbError::DecimalDivision, _) => ErrorEffect::Statement,
+        (_, 0) => ErrorEffect::Transaction,
+        _ => ErrorEffect::Statement,
+    }
+}
+
 /// The caption's end for a statement that finished at once.
 fn finished_text(stmt: &Stmt, answer: &Answer, db: &dyn Engine, tx_before: Option<Tx>) -> String {
     match (stmt, answer) {
         (_, Answer::Error(e)) => format!(
-            "the database answers ERROR: {}; the transaction is aborted.",
-            e.message()
+            "the database answers {}; {}.",
+            error_text(*e),
+            error_effect(*e)
         ),
         (Stmt::Commit, Answer::Done) => match tx_before {
             Some(t) if db.tx_state(t) == Some(TxState::Aborted) => {
@@ -1239,7 +1391,12 @@ impl LevelOutcome {
             parts.push("a statement waits for a lock".to_string());
         }
         for e in &self.errors {
-            parts.push(format!("a transaction is aborted ({})", e.message()));
+            let what = match error_effect(*e) {
+                ErrorEffect::Transaction => "a transaction is aborted",
+                ErrorEffect::RolledBack => "a transaction is rolled back",
+                ErrorEffect::Statement => "a statement fails",
+            };
+            parts.push(format!("{what} ({})", e.message()));
         }
         if self.older_snapshot {
             parts.push("reads come from an older snapshot".to_string());
@@ -1272,7 +1429,7 @@ pub fn compare(params: &Params) -> Vec<LevelOutcome> {
                 true,
             );
             let reads = run.reads();
-            let older_snapshot = params.profile == Profile::Postgres
+            let older_snapshot = params.profile != Profile::Textbook
                 && base.as_ref().is_some_and(|b| {
                     reads
                         .iter()
@@ -1292,49 +1449,87 @@ pub fn compare(params: &Params) -> Vec<LevelOutcome> {
         .collect()
 }
 
-/// The scenario as SQL for real `psql` sessions: the table's setup, then
-/// one block per session, each statement with its place in the
-/// interleaving as a comment.
+/// The client a profile's export is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    /// PostgreSQL's `psql`.
+    Psql,
+    /// The `mariadb` (or `mysql`) client, against InnoDB.
+    Mysql,
+}
+
+impl Dialect {
+    fn of(profile: Profile) -> Dialect {
+        match profile {
+            Profile::Innodb => Dialect::Mysql,
+            Profile::Postgres | Profile::Textbook => Dialect::Psql,
+        }
+    }
+
+    /// How a session starts its transaction at `level`.
+    fn begin(self, level: Level) -> String {
+        match self {
+            Dialect::Psql => format!("BEGIN ISOLATION LEVEL {}", level.sql()),
+            Dialect::Mysql => format!(
+                "SET TRANSACTION ISOLATION LEVEL {}; START TRANSACTION",
+                level.sql()
+            ),
+        }
+    }
+
+    /// A statement of a session as this client must be given it: as typed,
+    /// unless the lab's spelling is one the server does not accept
+    /// (MariaDB has no `FOR SHARE` and no `BEGIN ISOLATION LEVEL`;
+    /// PostgreSQL has no `LOCK IN SHARE MODE`).
+    fn statement(self, sql: &str) -> String {
+        let Ok(stmt) = parse(sql) else {
+            return sql.to_string();
+        };
+        let lower = sql.to_ascii_lowercase();
+        match (self, &stmt) {
+            (Dialect::Mysql, Stmt::Begin(Some(level))) => self.begin(*level),
+            (
+                Dialect::Mysql,
+                Stmt::Select {
+                    lock: Some(Lock::Share),
+                    ..
+                },
+            ) if !lower.contains("lock in share mode") => stmt
+                .to_string()
+                .replace(" FOR SHARE", " LOCK IN SHARE MODE"),
+            (
+                Dialect::Psql,
+                Stmt::Select {
+                    lock: Some(Lock::Share),
+                    ..
+                },
+            ) if lower.contains("lock in share mode") => stmt.to_string(),
+            _ => sql.to_string(),
+        }
+    }
+}
+
+/// How a session of `profile` begins its transaction at `level`, in the
+/// server's own SQL.
+pub fn begin_sql(profile: Profile, level: Level) -> String {
+    Dialect::of(profile).begin(level)
+}
+
+/// The scenario as SQL for real client sessions (`psql` for PostgreSQL and
+/// the textbook, `mariadb` or `mysql` for InnoDB): the table's setup, the
+/// session settings the lab ran with, then one block per session, each
+/// statement with its place in the interleaving as a comment.
 pub fn export_sql(run: &Run) -> String {
     let params = run.params();
-    let mut s = String::new();
-    let title = params
-        .preset()
-        .and_then(|name| {
-            presets::all()
-                .into_iter()
-                .find(|p| p.name == name)
-                .map(|p| format!("{name}: {}", p.title))
-        })
-        .unwrap_or_else(|| "a custom scenario".to_string());
-    s.push_str(&format!(
-        "-- Isolation lab, {title}, at {}.\n",
-        params.level.sql()
-    ));
-    if params.profile == Profile::Textbook {
-        s.push_str("-- The lab ran it under textbook two-phase locking; a real PostgreSQL follows its own rules, so its answers may differ.\n");
-    }
-    s.push_str(&format!(
-        "-- Interleaving (session of each step): {}\n",
-        params.schedule_text()
-    ));
-    s.push_str(&format!(
-        "-- Open {} psql sessions to the same database. Run the setup once, then each numbered step in its session, in step order.\n\n",
-        params.sessions.len()
-    ));
-    s.push_str("-- Setup\nDROP TABLE IF EXISTS test;\nCREATE TABLE test (id int PRIMARY KEY, value int);\n");
-    let rows: Vec<String> = START.iter().map(|(i, v)| format!("({i}, {v})")).collect();
-    s.push_str(&format!(
-        "INSERT INTO test (id, value) VALUES {};\n",
-        rows.join(", ")
-    ));
+    let dialect = Dialect::of(params.profile);
+    let mut s = export_header(params, dialect);
     let entries = params.entries();
     for (sess, list) in params.sessions.iter().enumerate() {
         s.push_str(&format!("\n-- Session {}\n", sess + 1));
-        s.push_str(&format!(
-            "BEGIN ISOLATION LEVEL {};  -- step 0\n",
-            params.level.sql()
-        ));
+        for line in session_settings(params, dialect) {
+            s.push_str(&format!("{line};\n"));
+        }
+        s.push_str(&format!("{};  -- step 0\n", dialect.begin(params.level)));
         for (j, sql) in list.iter().enumerate() {
             let k = entries
                 .iter()
@@ -1355,10 +1550,76 @@ pub fn export_sql(run: &Run) -> String {
                 Outcome::NotSent => "; the lab skipped it (session still waiting)".to_string(),
                 _ => String::new(),
             };
-            s.push_str(&format!("{sql};  -- step {k}{note}\n"));
+            s.push_str(&format!("{};  -- step {k}{note}\n", dialect.statement(sql)));
         }
     }
     s
+}
+
+/// The export's opening comments and the table's setup.
+fn export_header(params: &Params, dialect: Dialect) -> String {
+    let mut s = String::new();
+    let title = params
+        .preset()
+        .and_then(|name| {
+            presets::all()
+                .into_iter()
+                .find(|p| p.name == name)
+                .map(|p| format!("{name}: {}", p.title))
+        })
+        .unwrap_or_else(|| "a custom scenario".to_string());
+    s.push_str(&format!(
+        "-- Isolation lab, {title}, at {}, under {}.\n",
+        params.level.sql(),
+        profile_label(params.profile)
+    ));
+    if params.profile == Profile::Textbook {
+        s.push_str("-- The lab ran it under textbook two-phase locking; a real PostgreSQL follows its own rules, so its answers may differ.\n");
+    }
+    if params.profile == Profile::Innodb {
+        s.push_str("-- The lab follows InnoDB's rules as MariaDB 10.11 runs them.\n");
+    }
+    s.push_str(&format!(
+        "-- Interleaving (session of each step): {}\n",
+        params.schedule_text()
+    ));
+    let client = match dialect {
+        Dialect::Psql => "psql",
+        Dialect::Mysql => "mariadb (or mysql)",
+    };
+    s.push_str(&format!(
+        "-- Open {} {client} sessions to the same database. Run the setup once, then each numbered step in its session, in step order.\n\n",
+        params.sessions.len()
+    ));
+    s.push_str(match dialect {
+        Dialect::Psql => {
+            "-- Setup\nDROP TABLE IF EXISTS test;\nCREATE TABLE test (id int PRIMARY KEY, value int);\n"
+        }
+        Dialect::Mysql => {
+            "-- Setup\nDROP TABLE IF EXISTS test;\nCREATE TABLE test (id int PRIMARY KEY, value int) ENGINE=InnoDB;\n"
+        }
+    });
+    let rows: Vec<String> = START.iter().map(|(i, v)| format!("({i}, {v})")).collect();
+    s.push_str(&format!(
+        "INSERT INTO test (id, value) VALUES {};\n",
+        rows.join(", ")
+    ));
+    s
+}
+
+/// The settings each session runs before its transaction, so the server
+/// runs as the lab did.
+fn session_settings(params: &Params, dialect: Dialect) -> Vec<String> {
+    let mut out = Vec::new();
+    if dialect == Dialect::Mysql && params.settings.lock_wait == LockWait::None {
+        out.push("SET SESSION innodb_lock_wait_timeout = 0".to_string());
+    }
+    if params.profile == Profile::Postgres && params.settings.planner == Planner::SeqScanOnly {
+        for scan in ["indexscan", "bitmapscan", "indexonlyscan"] {
+            out.push(format!("SET enable_{scan} = off"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -110,8 +110,32 @@ fn the_caption_ends_with_the_verdict_and_the_open_transactions() {
     let st = b.step(1, 0, 0);
     assert_eq!(
         st.caption,
-        "Session 1 runs \u{201c}select * from test\u{201d}: it reads id 1 = 10, id 2 = 20. End of the schedule: serializable. Still open, and left out of the verdict: T1 and T2."
+        "Session 1 runs \u{201c}select * from test\u{201d} (plan: Seq Scan on test): it reads id 1 = 10, id 2 = 20. End of the schedule: serializable. Still open, and left out of the verdict: T1 and T2."
     );
+    // A read by key is an index scan, unless the lab turns them off; other
+    // engines name no plan.
+    let by_key = |profile, planner| {
+        let p = Params {
+            profile,
+            sessions: vec![vec!["select * from test where id > 1".into()], vec![]],
+            schedule: vec![0],
+            settings: Settings {
+                planner,
+                ..Settings::default()
+            },
+            ..Params::default()
+        };
+        Builder::new(&p, false).step(1, 0, 0).caption
+    };
+    let c = by_key(Profile::Postgres, Planner::Default);
+    assert!(
+        c.contains("(plan: Bitmap Heap Scan on test, over Bitmap Index Scan on test_pkey)"),
+        "{c}"
+    );
+    let c = by_key(Profile::Postgres, Planner::SeqScanOnly);
+    assert!(c.contains("(plan: Seq Scan on test)"), "{c}");
+    let c = by_key(Profile::Innodb, Planner::Default);
+    assert!(!c.contains("plan:"), "{c}");
     let lost = Some(Anomaly::LostUpdate);
     assert_eq!(
         b.closing_text(0, lost),

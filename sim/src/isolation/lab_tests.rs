@@ -116,9 +116,16 @@ fn a_deadlock_is_reported_as_the_database_does() {
         let p = Params::of_preset("deadlock", profile, Level::ReadCommitted).expect("preset");
         let run = Run::new(&p);
         assert_eq!(run.step(3).outcome, Outcome::Blocked(1), "{profile:?}");
-        assert!(run.errors().contains(&DbError::Deadlock), "{profile:?}");
+        let (error, words) = match profile {
+            Profile::Innodb => (
+                DbError::DeadlockFound,
+                "Deadlock found when trying to get lock",
+            ),
+            _ => (DbError::Deadlock, "deadlock detected"),
+        };
+        assert!(run.errors().contains(&error), "{profile:?}");
         let all: String = run.steps_list().iter().map(|s| s.caption.clone()).collect();
-        assert!(all.contains("deadlock detected"), "{all}");
+        assert!(all.contains(words), "{all}");
     }
 }
 
@@ -277,4 +284,46 @@ fn the_acid_pages_links_show_what_its_text_says() {
         "{}",
         dead.caption(4)
     );
+}
+
+#[test]
+fn each_profile_exports_for_its_own_client() {
+    let mut p =
+        Params::of_preset("gap-lock", Profile::Innodb, Level::RepeatableRead).expect("preset");
+    p.sessions[0][0] = "select * from test where id > 1 for share".into();
+    p.settings.lock_wait = LockWait::None;
+    let sql = export_sql(&Run::new(&p));
+    assert!(sql.contains("ENGINE=InnoDB"), "{sql}");
+    assert!(sql.contains("mariadb (or mysql)"), "{sql}");
+    assert_eq!(
+        sql.matches("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; START TRANSACTION;")
+            .count(),
+        2,
+        "{sql}"
+    );
+    assert_eq!(
+        sql.matches("SET SESSION innodb_lock_wait_timeout = 0;")
+            .count(),
+        2
+    );
+    // MariaDB has no FOR SHARE.
+    assert!(sql.contains("LOCK IN SHARE MODE"), "{sql}");
+    assert!(!sql.contains("BEGIN ISOLATION LEVEL"), "{sql}");
+    // PostgreSQL's export: psql, its own spelling, and the planner setting.
+    let mut p =
+        Params::of_preset("key-updates", Profile::Postgres, Level::Serializable).expect("preset");
+    p.sessions[1][0] = "select * from test where id = 2 lock in share mode".into();
+    p.settings.planner = Planner::SeqScanOnly;
+    let sql = export_sql(&Run::new(&p));
+    assert!(sql.contains("psql sessions"), "{sql}");
+    assert!(
+        sql.contains("SELECT * FROM test WHERE id = 2 FOR SHARE;"),
+        "{sql}"
+    );
+    assert_eq!(
+        sql.matches("SET enable_indexscan = off;").count(),
+        2,
+        "{sql}"
+    );
+    assert!(!sql.contains("ENGINE=InnoDB"));
 }

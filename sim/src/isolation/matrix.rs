@@ -12,6 +12,10 @@ use super::sql::{parse, Level};
 pub enum Profile {
     /// PostgreSQL's multi-version rules.
     Postgres,
+    /// MySQL's InnoDB: consistent reads from read views, locking reads and
+    /// changes on the newest rows, record, gap and next-key locks
+    /// (checked against MariaDB 10.11's InnoDB).
+    Innodb,
     /// The textbook's two-phase locking.
     Textbook,
 }

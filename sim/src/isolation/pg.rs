@@ -241,6 +241,18 @@ impl Db {
         self.lp
     }
 
+    /// The row version at line pointer `offset` of heap page `page`, as
+    /// `(id, value)`.
+    pub fn tuple_at(&self, page: u32, offset: u32) -> Option<(i64, i64)> {
+        if page != 0 {
+            return None;
+        }
+        self.heap
+            .iter()
+            .find(|v| v.lp == offset)
+            .map(|v| (v.id, v.value))
+    }
+
     /// Which scans the planner may use.
     pub fn planner(&self) -> Planner {
         self.planner

@@ -50,7 +50,7 @@ const STATEMENTS: &[&str] = &[
 fn random_scenarios() {
     let mut rng = Rng::new(0x7ac_4e5);
     for _ in 0..400 {
-        let profile = PROFILES[rng.below(2) as usize];
+        let profile = PROFILES[rng.below(PROFILES.len() as u64) as usize];
         let levels = profile.levels();
         let level = levels[rng.below(levels.len() as u64) as usize];
         let sessions: Vec<Vec<String>> = (0..2 + rng.below(3))
@@ -74,6 +74,7 @@ fn random_scenarios() {
             sessions,
             schedule,
             matrix: false,
+            settings: Default::default(),
         });
     }
 }

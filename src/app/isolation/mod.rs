@@ -20,11 +20,15 @@ use super::live::{
 use super::player::Player;
 use super::share::CopyLink;
 use crate::sim::isolation::edit::{new_statement_id, Edited};
+use crate::sim::isolation::engines::Settings;
+use crate::sim::isolation::innodb::LockWait;
 use crate::sim::isolation::lab::{
-    compare, export_sql, level_label, level_slug, nearest_level, profile_label, profile_slug,
-    Params, Run, MATRIX_ORDER, MAX_SESSIONS, MIN_SESSIONS, PROFILES,
+    compare, export_sql, level_label, level_slug, lock_wait_label, lock_wait_slug, nearest_level,
+    planner_label, planner_slug, profile_label, profile_slug, Params, Run, MATRIX_ORDER,
+    MAX_SESSIONS, MIN_SESSIONS, PROFILES,
 };
-use crate::sim::isolation::matrix::matrix;
+use crate::sim::isolation::matrix::{matrix, Profile};
+use crate::sim::isolation::pg::Planner;
 use crate::sim::isolation::presets;
 
 /// The state of the visualization.
@@ -91,6 +95,7 @@ fn Controls(state: State) -> impl IntoView {
             state.apply(
                 Params {
                     matrix: now.matrix,
+                    settings: now.settings,
                     ..np
                 },
                 0,
@@ -125,6 +130,8 @@ fn Controls(state: State) -> impl IntoView {
                         )));
                         np.profile = profile;
                         np.level = level;
+                        // Each engine's setting belongs to its profile.
+                        np.settings = Settings::default();
                         state.apply(np, 0);
                     }
                 })/>
@@ -145,6 +152,7 @@ fn Controls(state: State) -> impl IntoView {
                         })/>
                 }
             }}
+            <EngineSettings state=state profile=profile note=note/>
             <label class="field wide">
                 <span>"Preset"</span>
                 <select id="iso-preset" on:change=pick_preset>
@@ -154,6 +162,40 @@ fn Controls(state: State) -> impl IntoView {
             </label>
             <p class="form-note" role="status">{move || note.get().map(|n| format!("Changed: {n}."))}</p>
         </form>
+    }
+}
+
+/// Each engine's own setting, shown under its profile only: PostgreSQL's
+/// scans, InnoDB's lock waits.
+#[component]
+fn EngineSettings(
+    state: State,
+    profile: Memo<Profile>,
+    note: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+            {move || (profile.get() == Profile::Postgres).then(|| view! {
+                <SelectField id="iso-planner" label="Scans" wide=true
+                    options=[Planner::Default, Planner::SeqScanOnly].iter().map(|x| (planner_slug(*x), planner_label(*x))).collect()
+                    value=Signal::derive(move || planner_slug(state.run.with(|r| r.params().settings.planner)))
+                    on_pick=Callback::new(move |v: String| {
+                        if let Some(x) = [Planner::Default, Planner::SeqScanOnly].into_iter().find(|x| planner_slug(*x) == v) {
+                            note.set(None);
+                            state.change(|p| p.settings.planner = x);
+                        }
+                    })/>
+            })}
+            {move || (profile.get() == Profile::Innodb).then(|| view! {
+                <SelectField id="iso-lock-wait" label="Lock waits" wide=true
+                    options=[LockWait::Long, LockWait::None].iter().map(|w| (lock_wait_slug(*w), lock_wait_label(*w))).collect()
+                    value=Signal::derive(move || lock_wait_slug(state.run.with(|r| r.params().settings.lock_wait)))
+                    on_pick=Callback::new(move |v: String| {
+                        if let Some(w) = [LockWait::Long, LockWait::None].into_iter().find(|w| lock_wait_slug(*w) == v) {
+                            note.set(None);
+                            state.change(|p| p.settings.lock_wait = w);
+                        }
+                    })/>
+            })}
     }
 }
 
@@ -480,14 +522,19 @@ fn Compare(state: State) -> impl IntoView {
     let scenario = Memo::new(move |_| {
         state.run.with(|r| {
             let p = r.params();
-            (p.profile, p.sessions.clone(), p.schedule.clone())
+            (
+                p.profile,
+                p.sessions.clone(),
+                p.schedule.clone(),
+                p.settings,
+            )
         })
     });
     let rows = Memo::new(move |_| {
         if !in_view.get() {
             return Vec::new();
         }
-        let (profile, sessions, schedule) = scenario.get();
+        let (profile, sessions, schedule, settings) = scenario.get();
         let level = state.run.with_untracked(|r| r.params().level);
         compare(&Params {
             profile,
@@ -495,6 +542,7 @@ fn Compare(state: State) -> impl IntoView {
             sessions,
             schedule,
             matrix: false,
+            settings,
         })
     });
     let table = move || {

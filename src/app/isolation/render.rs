@@ -10,10 +10,12 @@ use crate::app::html::escape;
 use crate::app::live::Edit;
 use crate::route::page_query;
 use crate::sim::isolation::analysis::{Dep, Kind};
-use crate::sim::isolation::db::{Answer, Engine, TxState};
+use crate::sim::isolation::db::{Answer, Engine, LockInfo, LockKind, TxState};
+use crate::sim::isolation::innodb::SUPREMUM;
 use crate::sim::isolation::lab::{
-    self, answer_text, dep_text, explain, kind_label, level_label, level_slug, profile_label,
-    profile_slug, serial_order, tx_name, LevelOutcome, Params, Run, Status,
+    self, answer_text, begin_sql, dep_text, error_text, explain, kind_label, level_label,
+    level_slug, profile_label, profile_slug, serial_order, tx_name, LevelOutcome, Params, Run,
+    Status,
 };
 use crate::sim::isolation::matrix::{Profile, Row, ANOMALIES};
 use crate::sim::isolation::sql::{Level, ParseError};
@@ -173,7 +175,7 @@ fn grid(a: &Answer) -> String {
                 ))
                 .collect::<String>()
         ),
-        Answer::Error(e) => format!(r#"<p class="iso-err">ERROR: {}</p>"#, escape(e.message())),
+        Answer::Error(e) => format!(r#"<p class="iso-err">{}</p>"#, escape(&error_text(*e))),
         other => format!(r#"<p class="iso-ok">{}</p>"#, escape(&answer_text(other))),
     }
 }
@@ -188,9 +190,9 @@ pub fn sessions(run: &Run, step: usize) -> String {
     for (i, list) in p.sessions.iter().enumerate() {
         let _ = write!(
             s,
-            r#"<section class="iso-col" aria-label="Session {n}"><h4>Session {n} <span class="iso-tx">{}</span></h4><ol class="iso-stmts"><li class="iso-begin"><code class="iso-sql">BEGIN ISOLATION LEVEL {}</code><span class="iso-note">before step 1</span></li>"#,
+            r#"<section class="iso-col" aria-label="Session {n}"><h4>Session {n} <span class="iso-tx">{}</span></h4><ol class="iso-stmts"><li class="iso-begin"><code class="iso-sql">{}</code><span class="iso-note">before step 1</span></li>"#,
             escape(&tx_label(&st.db, i)),
-            p.level.sql(),
+            escape(&begin_sql(p.profile, p.level)),
             n = i + 1
         );
         for (j, sql) in list.iter().enumerate() {
@@ -453,7 +455,7 @@ pub fn data(run: &Run, step: usize) -> String {
         );
     }
     s.push_str("</div></div>");
-    if p.profile == Profile::Postgres {
+    if p.profile != Profile::Textbook {
         s.push_str(r#"<div class="iso-versions"><h4>Row versions</h4><div class="table-wrap"><table class="iso-grid"><thead><tr><th scope="col">id</th><th scope="col">value</th><th scope="col">created by</th><th scope="col">deleted by</th></tr></thead><tbody>"#);
         let who = |t: usize| -> String {
             if t == 0 {
@@ -488,13 +490,12 @@ pub fn data(run: &Run, step: usize) -> String {
     let locks = db.locks();
     let preds = db.predicate_locks();
     for l in &locks {
-        let kind = l.kind.words();
         let _ = write!(
             s,
-            "<li>Session {} ({}) holds {kind} on row {}</li>",
+            "<li>Session {} ({}) {}</li>",
             l.session + 1,
             escape(&db.tx_of(l.session).map(tx_name).unwrap_or_default()),
-            l.id
+            lock_words(l)
         );
     }
     for (session, cond) in &preds {
@@ -511,8 +512,63 @@ pub fn data(run: &Run, step: usize) -> String {
     if locks.is_empty() && preds.is_empty() {
         s.push_str(r#"<li class="iso-note">None.</li>"#);
     }
-    s.push_str("</ul></div></div>");
+    s.push_str("</ul>");
+    let sireads = db.siread_words();
+    if !sireads.is_empty() {
+        s.push_str(r#"<h4>SIREAD locks (serializable reads; they block nothing, a later write across one is a read/write conflict)</h4><ul>"#);
+        for (session, what) in &sireads {
+            let _ = write!(s, "<li>Session {}: {}</li>", session + 1, escape(what));
+        }
+        s.push_str("</ul>");
+    }
+    if db.past_exact_layout() {
+        s.push_str(r#"<p class="iso-note">This run has put more than 204 tuples on the table's page. From there a real PostgreSQL may prune the page, so its tuple numbers, and the SIREAD locks on them, can differ from the lab's.</p>"#);
+    }
+    s.push_str("</div></div>");
     s
+}
+
+/// A lock as the view words it: held or waited for, its kind, and what it
+/// covers (a row, the gap below a row, or above the last row).
+fn lock_words(l: &LockInfo) -> String {
+    let (waiting, what) = match l.kind {
+        LockKind::Record { exclusive, waiting } => {
+            (waiting, format!("an {} record lock", xs(exclusive)))
+        }
+        LockKind::Gap { exclusive, waiting } => (waiting, format!("an {} gap lock", xs(exclusive))),
+        LockKind::NextKey { exclusive, waiting } => {
+            (waiting, format!("an {} next-key lock", xs(exclusive)))
+        }
+        LockKind::InsertIntention { waiting } => (waiting, "an insert-intention lock".to_string()),
+        LockKind::Write => (false, "a write lock".to_string()),
+        LockKind::Update => (false, "a FOR UPDATE lock".to_string()),
+        LockKind::Share => (false, "a shared lock".to_string()),
+    };
+    let top = l.id == SUPREMUM;
+    let on = match l.kind {
+        LockKind::Gap { .. } | LockKind::InsertIntention { .. } if top => {
+            "on the gap above the last row".to_string()
+        }
+        LockKind::Gap { .. } | LockKind::InsertIntention { .. } => {
+            format!("on the gap below row {}", l.id)
+        }
+        LockKind::NextKey { .. } if top => {
+            "on the supremum (every key above the last row)".to_string()
+        }
+        LockKind::NextKey { .. } => format!("on row {} and the gap below it", l.id),
+        _ => format!("on row {}", l.id),
+    };
+    let verb = if waiting { "waits for" } else { "holds" };
+    format!("{verb} {what} {on}")
+}
+
+/// InnoDB's name for a lock's mode.
+fn xs(exclusive: bool) -> &'static str {
+    if exclusive {
+        "X"
+    } else {
+        "S"
+    }
 }
 
 /// The rows of the statements editor: each session's statements as text
