@@ -97,7 +97,7 @@ pub enum AnyDb {
     /// PostgreSQL's rules, or the textbook's (both in [`pg::Db`]).
     Pg(Box<pg::Db>),
     /// InnoDB's rules.
-    Innodb(innodb::Db),
+    Innodb(Box<innodb::Db>),
 }
 
 impl AnyDb {
@@ -124,7 +124,7 @@ impl AnyDb {
             Profile::Innodb => {
                 let mut db = innodb::Db::new(rows, sessions);
                 db.set_lock_wait_timeout(settings.lock_wait);
-                AnyDb::Innodb(db)
+                AnyDb::Innodb(Box::new(db))
             }
         }
     }
@@ -191,7 +191,7 @@ impl std::ops::Deref for AnyDb {
     fn deref(&self) -> &Self::Target {
         match self {
             AnyDb::Pg(db) => &**db,
-            AnyDb::Innodb(db) => db,
+            AnyDb::Innodb(db) => &**db,
         }
     }
 }
@@ -200,7 +200,7 @@ impl std::ops::DerefMut for AnyDb {
     fn deref_mut(&mut self) -> &mut Self::Target {
         match self {
             AnyDb::Pg(db) => &mut **db,
-            AnyDb::Innodb(db) => db,
+            AnyDb::Innodb(db) => &mut **db,
         }
     }
 }
