@@ -23,6 +23,7 @@ mod cache_redis;
 mod cache_urls;
 mod content_pipeline;
 mod drill_cards;
+mod isolation_claims;
 mod isolation_mariadb;
 mod isolation_pg;
 mod isolation_urls;
