@@ -220,6 +220,7 @@ test("each engine's own rules: InnoDB's gap and lock waits, PostgreSQL's plans a
   await stepUntil(page, "Session 2 runs");
   await expect(caption(page)).toContainText("ERROR 1205 (HY000): Lock wait timeout exceeded; try restarting transaction");
   await expect(caption(page)).toContainText("the transaction stays open");
+  await expect(page.locator(".iso-export summary")).toHaveText("Export: try it in 2 real mariadb (or mysql) sessions");
   await page.locator(".iso-export summary").click();
   const sql = page.locator(".iso-sql-export");
   await expect(sql).toContainText("ENGINE=InnoDB");

@@ -3,7 +3,7 @@
 //! session sees with the row versions and locks, the verdict with its
 //! dependency graph, an editor for the statements and the interleaving,
 //! the same schedule at every level, the level x anomaly matrix and an
-//! export for real `psql` sessions. Everything it shows comes from
+//! export for real `psql` or `mariadb` sessions. Everything it shows comes from
 //! [`crate::sim::isolation`].
 
 mod render;
@@ -560,7 +560,8 @@ fn Compare(state: State) -> impl IntoView {
     }
 }
 
-/// The scenario as SQL for real `psql` sessions, written when opened.
+/// The scenario as SQL for real client sessions (`psql`, or `mariadb` for
+/// InnoDB), written when opened.
 #[component]
 fn Export(state: State) -> impl IntoView {
     let open = RwSignal::new(false);
@@ -570,6 +571,20 @@ fn Export(state: State) -> impl IntoView {
         } else {
             String::new()
         }
+    });
+    // Written for the profile's own client, one session per lab session.
+    let summary = Memo::new(move |_| {
+        state.run.with(|r| {
+            let p = r.params();
+            let client = match p.profile {
+                Profile::Innodb => "mariadb (or mysql)",
+                Profile::Postgres | Profile::Textbook => "psql",
+            };
+            format!(
+                "Export: try it in {} real {client} sessions",
+                p.sessions.len()
+            )
+        })
     });
     let status = RwSignal::new("");
     let copy = move |_| {
@@ -593,7 +608,7 @@ fn Export(state: State) -> impl IntoView {
     };
     view! {
         <details class="sweep-details iso-export" on:toggle=toggle>
-            <summary>"Export: try it in two real psql sessions"</summary>
+            <summary>{move || summary.get()}</summary>
             <div class="bk-editor-bar">
                 <button type="button" class="button" id="iso-copy-sql" on:click=copy>"Copy the SQL"</button>
                 <span class="copy-status" role="status">{move || status.get()}</span>

@@ -515,7 +515,7 @@ pub fn data(run: &Run, step: usize) -> String {
     s.push_str("</ul>");
     let sireads = db.siread_words();
     if !sireads.is_empty() {
-        s.push_str(r#"<h4>SIREAD locks (serializable reads; they block nothing, a later write across one is a read/write conflict)</h4><ul>"#);
+        s.push_str(r#"<h4>SIREAD locks</h4><p class="iso-note">Taken by serializable reads on what their scans visited. They block nothing; another transaction's later write across one is a read/write conflict.</p><ul>"#);
         for (session, what) in &sireads {
             let _ = write!(s, "<li>Session {}: {}</li>", session + 1, escape(what));
         }
