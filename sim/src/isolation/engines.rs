@@ -8,26 +8,36 @@ use super::matrix::Profile;
 use super::sql::{Level, Stmt};
 use super::{innodb, pg};
 
-impl Recorded for pg::Db {
-    fn row(&self, v: usize) -> Row {
-        let r = &self.heap[v];
-        Row {
-            id: r.id,
-            value: r.value,
-            xmin: r.xmin,
-            xmax: r.xmax,
+/// Gives an engine's recorded history to the analysis from its fields:
+/// `heap` (versions with `id`, `value`, `xmin`, `xmax`), `history` and
+/// `txs`, which both engines keep alike.
+macro_rules! recorded_by_fields {
+    ($t:ty) => {
+        impl Recorded for $t {
+            fn row(&self, v: usize) -> Row {
+                let r = &self.heap[v];
+                Row {
+                    id: r.id,
+                    value: r.value,
+                    xmin: r.xmin,
+                    xmax: r.xmax,
+                }
+            }
+            fn row_count(&self) -> usize {
+                self.heap.len()
+            }
+            fn events(&self) -> &Chunked<Event> {
+                &self.history
+            }
+            fn txs(&self) -> &[(TxState, u64)] {
+                &self.txs
+            }
         }
-    }
-    fn row_count(&self) -> usize {
-        self.heap.len()
-    }
-    fn events(&self) -> &Chunked<Event> {
-        &self.history
-    }
-    fn txs(&self) -> &[(TxState, u64)] {
-        &self.txs
-    }
+    };
 }
+
+recorded_by_fields!(pg::Db);
+recorded_by_fields!(innodb::Db);
 
 /// Forwards each [`Engine`] method to the inherent method of the same name.
 macro_rules! engine_by_inherent {
@@ -80,6 +90,7 @@ macro_rules! engine_by_inherent {
 }
 
 engine_by_inherent!(pg::Db);
+engine_by_inherent!(innodb::Db);
 
 /// The engines' settings a lab link can carry: each applies to its own
 /// profile only.

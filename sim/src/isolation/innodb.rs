@@ -64,8 +64,7 @@
 
 use super::chunked::Chunked;
 use super::db::{
-    Answer, DbError, Engine, Event, Finished, LockInfo, LockKind, Recorded, Row, Submitted, Tx,
-    TxState, VersionInfo,
+    Answer, DbError, Event, Finished, LockInfo, LockKind, Submitted, Tx, TxState, VersionInfo,
 };
 use super::sql::{Level, Stmt};
 
@@ -741,72 +740,6 @@ impl Db {
     /// None: InnoDB locks index records and gaps, not conditions.
     pub fn predicate_locks(&self) -> Vec<(usize, Option<String>)> {
         Vec::new()
-    }
-}
-
-impl Recorded for Db {
-    fn row(&self, v: usize) -> Row {
-        let r = &self.heap[v];
-        Row {
-            id: r.id,
-            value: r.value,
-            xmin: r.xmin,
-            xmax: r.xmax,
-        }
-    }
-    fn row_count(&self) -> usize {
-        self.heap.len()
-    }
-    fn events(&self) -> &Chunked<Event> {
-        &self.history
-    }
-    fn txs(&self) -> &[(TxState, u64)] {
-        &self.txs
-    }
-}
-
-impl Engine for Db {
-    fn run(&mut self, session: usize, stmt: &Stmt) -> Submitted {
-        Db::run(self, session, stmt)
-    }
-    fn committed_rows(&self) -> Vec<(i64, i64)> {
-        Db::committed_rows(self)
-    }
-    fn is_blocked(&self, session: usize) -> bool {
-        Db::is_blocked(self, session)
-    }
-    fn versions(&self) -> Vec<VersionInfo> {
-        Db::versions(self)
-    }
-    fn tx_of(&self, session: usize) -> Option<Tx> {
-        Db::tx_of(self, session)
-    }
-    fn session_of(&self, tx: Tx) -> Option<usize> {
-        Db::session_of(self, tx)
-    }
-    fn tx_state(&self, tx: Tx) -> Option<TxState> {
-        Db::tx_state(self, tx)
-    }
-    fn level_of(&self, session: usize) -> Level {
-        Db::level_of(self, session)
-    }
-    fn is_failed(&self, session: usize) -> bool {
-        Db::is_failed(self, session)
-    }
-    fn waits_for(&self, session: usize) -> Option<usize> {
-        Db::waits_for(self, session)
-    }
-    fn waiting_row(&self, session: usize) -> Option<i64> {
-        Db::waiting_row(self, session)
-    }
-    fn seen_by(&self, session: usize) -> Vec<(i64, i64)> {
-        Db::seen_by(self, session)
-    }
-    fn locks(&self) -> Vec<LockInfo> {
-        Db::locks(self)
-    }
-    fn predicate_locks(&self) -> Vec<(usize, Option<String>)> {
-        Db::predicate_locks(self)
     }
 }
 

@@ -1,6 +1,7 @@
 //! InnoDB's signature behaviours, each as a short schedule.
 
 use super::*;
+use crate::isolation::db::Recorded;
 use crate::isolation::sql::parse;
 
 /// A database over rows 1 => 10, 2 => 20 with `n` sessions each in a
