@@ -15,7 +15,7 @@ use backend_playground::sim::isolation::lab::{
 use backend_playground::sim::query::encode_component;
 use backend_playground::sim::rng::Rng;
 
-use crate::{cost, cost_once, pairs, Worst};
+use crate::{common, cost, cost_once, pairs, Worst};
 
 /// How long the search may run.
 const BUDGET: Duration = Duration::from_secs(45);
@@ -211,6 +211,7 @@ pub fn worst() -> Worst {
     let start = Instant::now();
     let mut rng = Rng::new(0x1ab_5eed);
     let mut best: Option<(Duration, String, Scenario)> = None;
+    let mut per_profile: Vec<Option<(Duration, String)>> = vec![None; PROFILES.len()];
     let mut tried = 0;
     let mut seeds = patterns();
     while tried < MOST && start.elapsed() < BUDGET {
@@ -225,6 +226,10 @@ pub fn worst() -> Worst {
         }
         tried += 1;
         let t = cost_once(&query, open).time;
+        let slot = &mut per_profile[candidate.profile];
+        if slot.as_ref().is_none_or(|(b, _)| t > *b) {
+            *slot = Some((t, query.clone()));
+        }
         if best.as_ref().is_none_or(|(b, _, _)| t > *b) {
             best = Some((t, query, candidate));
         }
@@ -240,6 +245,11 @@ pub fn worst() -> Worst {
         .map(|k| o.run.verdict(k).deps.len())
         .sum();
     let every = t.elapsed();
+    let profiles: Vec<String> = PROFILES
+        .iter()
+        .zip(&per_profile)
+        .filter_map(|(name, found)| found.as_ref().map(|(_, q)| profile_figures(name, q)))
+        .collect();
     Worst {
         model: "lab",
         query,
@@ -252,6 +262,22 @@ pub fn worst() -> Worst {
             every.as_secs_f64() * 1e3,
             o.run.steps_list().len(),
             o.run.work()
-        ),
+        ) + &profiles.concat(),
     }
+}
+
+/// The figures of a profile's slowest link: opened with every frame, and
+/// run once and judged (only the last step kept, as a level comparison
+/// runs each level), both the median of several runs.
+fn profile_figures(name: &str, query: &str) -> String {
+    let opened = cost(query, open);
+    let o = backend_playground::sim::open::<Run>(&pairs(query));
+    let (once, _) = common::time(|| Run::light(o.run.params()).final_verdict().deps.len());
+    format!(
+        "\n  {name}: largest link ({} characters) opened with every frame in {}; run and judged once in {}\n    ?{}",
+        query.len(),
+        common::ms(opened.time),
+        common::ms(once),
+        query
+    )
 }

@@ -1175,6 +1175,13 @@ impl Run {
         Run::build(&crate::clamp::<Run>(params), false)
     }
 
+    /// Runs the scenario keeping only the last step's database and
+    /// verdict: what one run and its judgement cost (a comparison runs
+    /// one per level).
+    pub fn light(params: &Params) -> Run {
+        Run::build(&crate::clamp::<Run>(params), true)
+    }
+
     /// Runs the scenario; a `light` run keeps the database and the verdict
     /// of its last step only (for comparisons that need the outcome).
     fn build(params: &Params, light: bool) -> Run {

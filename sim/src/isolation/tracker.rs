@@ -14,9 +14,7 @@
 //! a condition judged on a row version its writer may still change), it
 //! judges from scratch from then on.
 
-use std::collections::HashSet;
-
-use super::analysis::{has, judge, put, Anomaly, Bits, Dep, Kind};
+use super::analysis::{has, judge, put, Anomaly, Bits, Dep, Kind, QuickSet};
 use super::db::{Event, Recorded, Tx, TxState};
 use super::sql::Pred;
 
@@ -41,9 +39,14 @@ pub struct Tracker {
     /// Each version's committed writer, and its committed readers.
     replaced_by: Vec<Option<Tx>>,
     readers: Vec<Vec<Tx>>,
-    /// The committed transactions' scans and writes.
+    /// The committed transactions' scans with a condition, and those
+    /// without (which only a write that adds or removes a row can change).
     scans: Vec<Scan>,
+    whole_scans: Vec<Scan>,
+    /// The committed transactions' writes, and those of them that add or
+    /// remove a row.
     writes: Vec<Write>,
+    moves: Vec<Write>,
     /// Reads that show an anomaly for good, and reads that may, by
     /// position in the history: the reader, the version.
     bad: Vec<(usize, Tx, usize)>,
@@ -57,8 +60,8 @@ pub struct Tracker {
     /// The rules of [`RULES`] whose cycle the dependencies close.
     closes: [bool; 5],
     /// Overwrites and read-write dependencies, for the lost update.
-    overwrites: HashSet<(Tx, Tx, i64)>,
-    read_writes: HashSet<(Tx, Tx, i64)>,
+    overwrites: QuickSet<(Tx, Tx, i64)>,
+    read_writes: QuickSet<(Tx, Tx, i64)>,
     lost_update: bool,
     /// Whether the run is judged from scratch from now on.
     scratch: bool,
@@ -261,11 +264,20 @@ impl Tracker {
             self.readers[v] = readers;
         }
         let w = (t, seq, old, new);
+        let moves = old.is_some() != new.is_some();
         let scans = std::mem::take(&mut self.scans);
         for scan in &scans {
             self.predicate(db, scan, w);
         }
         self.scans = scans;
+        if moves {
+            let scans = std::mem::take(&mut self.whole_scans);
+            for scan in &scans {
+                self.predicate(db, scan, w);
+            }
+            self.whole_scans = scans;
+            self.moves.push(w);
+        }
         self.writes.push(w);
     }
 
@@ -300,11 +312,19 @@ impl Tracker {
 
     /// A committed scan, against the committed writes.
     fn scan(&mut self, db: &dyn Recorded, scan: Scan) {
-        for k in 0..self.writes.len() {
-            let w = self.writes[k];
-            self.predicate(db, &scan, w);
+        if scan.1.is_some() {
+            for k in 0..self.writes.len() {
+                let w = self.writes[k];
+                self.predicate(db, &scan, w);
+            }
+            self.scans.push(scan);
+        } else {
+            for k in 0..self.moves.len() {
+                let w = self.moves[k];
+                self.predicate(db, &scan, w);
+            }
+            self.whole_scans.push(scan);
         }
-        self.scans.push(scan);
     }
 
     /// The predicate dependency of a scan on a write it did not see that
