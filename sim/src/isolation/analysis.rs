@@ -150,6 +150,10 @@ pub fn dependencies(db: &dyn Recorded) -> Vec<Dep> {
     dependencies_counted(db, &mut 0)
 }
 
+/// A committed write: who, its commit, the version it replaced and the
+/// one it made.
+type Write = (Tx, u64, Option<usize>, Option<usize>);
+
 /// The dependencies, in the order they are first found: the history's
 /// events in order, and for a scan the writes in history order. Adds the
 /// operations spent to `work`.
@@ -157,7 +161,8 @@ fn dependencies_counted(db: &dyn Recorded, work: &mut u64) -> Vec<Dep> {
     let states: Vec<bool> = db.txs().iter().map(|x| x.0 == TxState::Committed).collect();
     let committed = |t: Tx| states.get(t).copied().unwrap_or(false);
     let seq = |t: Tx| db.txs().get(t).map(|x| x.1).unwrap_or(0);
-    let mut found: QuickSet<Dep> = QuickSet::default();
+    let mut found: QuickSet<Dep> =
+        QuickSet::with_capacity_and_hasher(db.events().len(), Default::default());
     let mut deps = Vec::new();
     let mut add = |d: Dep| {
         if d.from != d.to && committed(d.from) && committed(d.to) && found.insert(d) {
@@ -185,6 +190,7 @@ fn dependencies_counted(db: &dyn Recorded, work: &mut u64) -> Vec<Dep> {
             }
         }
     }
+    let mut crossing: Vec<(Pred, Vec<Write>)> = Vec::new();
     for e in db.events() {
         *work += 1;
         match e {
@@ -218,13 +224,35 @@ fn dependencies_counted(db: &dyn Recorded, work: &mut u64) -> Vec<Dep> {
                 filter,
                 seq: snap,
             } if committed(*tx) => {
-                let matches = |v: Option<usize>| matches_filter(db, filter.as_ref(), v);
-                let candidates = if filter.is_some() { &writes } else { &moves };
+                // The writes that move a row in or out of the condition,
+                // found once per condition.
+                let candidates = match filter {
+                    None => &moves,
+                    Some(f) => {
+                        let k = match crossing.iter().position(|(g, _)| g == f) {
+                            Some(k) => k,
+                            None => {
+                                let matches = |v: Option<usize>| matches_filter(db, Some(f), v);
+                                let list = writes
+                                    .iter()
+                                    .filter(|&&(_, _, old, new)| {
+                                        *work += 1;
+                                        matches(old) != matches(new)
+                                    })
+                                    .copied()
+                                    .collect();
+                                crossing.push((f.clone(), list));
+                                crossing.len() - 1
+                            }
+                        };
+                        &crossing[k].1
+                    }
+                };
                 for &(wt, at, old, new) in candidates {
                     *work += 1;
                     // A change the scan did not see that moves a row in or
                     // out of its condition.
-                    if wt != *tx && at > *snap && matches(old) != matches(new) {
+                    if wt != *tx && at > *snap {
                         let id = old.or(new).map(|v| db.row(v).id).unwrap_or(0);
                         add(Dep {
                             from: *tx,

@@ -60,6 +60,9 @@ pub(super) struct Version {
     pub(super) xmax: Option<Tx>,
     /// The version that replaced it.
     next: Option<usize>,
+    /// Whether it is an UPDATE's new version of a row (some version's
+    /// `next`, unless that UPDATE aborted and another replaced the row).
+    replaces: bool,
     /// Row locks of SELECT FOR UPDATE (`true`) or FOR SHARE (`false`).
     locks: Vec<(Tx, bool)>,
     /// Its line pointer on heap page 0 (from 1). Every version PostgreSQL
@@ -150,6 +153,12 @@ struct Session {
 #[derive(Debug, Clone)]
 pub struct Db {
     pub(super) heap: Chunked<Version>,
+    /// The versions (positions in `heap`, ascending) that a snapshot taken
+    /// now or later may still see: the others, dead for every snapshot,
+    /// are left out of sequential scans. Pruned when a scan is planned.
+    live: Vec<usize>,
+    /// The versions with row locks (positions in `heap`).
+    locked: Vec<usize>,
     pub(super) txs: Vec<(TxState, u64)>,
     seq: u64,
     clock: u64,
@@ -185,6 +194,8 @@ impl Db {
     pub fn new(rows: &[(i64, i64)], sessions: usize) -> Db {
         let mut db = Db {
             heap: Chunked::new(),
+            live: (0..rows.len()).collect(),
+            locked: Vec::new(),
             txs: vec![(TxState::Committed, 0)],
             seq: 0,
             clock: 0,
@@ -219,6 +230,7 @@ impl Db {
                 xmin: 0,
                 xmax: None,
                 next: None,
+                replaces: false,
                 locks: Vec::new(),
                 lp: db.lp,
                 root: db.lp,
@@ -331,10 +343,13 @@ impl Db {
 
     /// Releases the row locks `tx` holds.
     fn release_row_locks(&mut self, tx: Tx) {
-        self.heap.update_where(
-            |v| v.locks.iter().any(|(t, _)| *t == tx),
-            |v| v.locks.retain(|(t, _)| *t != tx),
-        );
+        let heap = &mut self.heap;
+        self.locked.retain(|&i| {
+            if heap[i].locks.iter().any(|(t, _)| *t == tx) {
+                heap[i].locks.retain(|(t, _)| *t != tx);
+            }
+            !heap[i].locks.is_empty()
+        });
     }
 
     fn end(&mut self, s: usize, commit: bool) -> Vec<Finished> {
@@ -610,6 +625,7 @@ impl Db {
         };
         let mut targets = Vec::new();
         let level = self.sessions[s].level;
+        self.prune(&p.snap);
         let seen = self.seen_versions(me, level, &p.snap);
         let path = plan::path(&p.stmt, self.planner).filter(|_| !self.textbook);
         let reached = match &path {
@@ -622,7 +638,7 @@ impl Db {
                 if !matches!(p.stmt, Stmt::Insert { .. }) {
                     self.ssi_scan(me, &p.snap)?;
                 }
-                let mut all: Vec<usize> = (0..self.heap.len()).filter(|i| seen[*i]).collect();
+                let mut all: Vec<usize> = self.live.iter().copied().filter(|i| seen[*i]).collect();
                 // The textbook's order is the order versions were
                 // written; PostgreSQL's the order on the page.
                 if !self.textbook {
@@ -720,24 +736,44 @@ impl Db {
     /// Which versions a read by `me` at `level` sees: those visible in
     /// `snap`, or under the textbook's rules each row's current version.
     fn seen_versions(&self, me: Tx, level: Level, snap: &Snapshot) -> Vec<bool> {
-        if !self.textbook {
-            return self
-                .heap
+        // The versions left out of `live` are seen by no snapshot.
+        let mut seen = vec![false; self.heap.len()];
+        for &i in &self.live {
+            let v = &self.heap[i];
+            seen[i] = if self.textbook {
+                self.current(v, me, level, v.replaces)
+            } else {
+                self.visible(v, me, snap)
+            };
+        }
+        seen
+    }
+
+    /// Leaves out of `live` the versions no snapshot can see any more: an
+    /// aborted transaction's, and those whose deleter committed at or
+    /// before every snapshot still held (the running statements', the
+    /// repeatable read transactions', and `snap`) and the next one; for
+    /// the textbook, which reads the present, as soon as their deleter
+    /// committed.
+    fn prune(&mut self, snap: &Snapshot) {
+        let held = self.sessions.iter().flat_map(|s| {
+            s.snap
                 .iter()
-                .map(|v| self.visible(v, me, snap))
-                .collect();
-        }
-        let mut replaced = vec![false; self.heap.len()];
-        for v in &self.heap {
-            if let Some(n) = v.next {
-                replaced[n] = true;
-            }
-        }
-        self.heap
-            .iter()
-            .zip(replaced)
-            .map(|(v, replaced)| self.current(v, me, level, replaced))
-            .collect()
+                .chain(s.pending.as_ref().map(|p| &p.snap))
+                .map(|x| x.seq)
+        });
+        let horizon = held.fold(self.seq.min(snap.seq), u64::min);
+        let txs = &self.txs;
+        let heap = &self.heap;
+        let textbook = self.textbook;
+        self.live.retain(|&i| {
+            let v = &heap[i];
+            let aborted = txs[v.xmin].0 == TxState::Aborted;
+            let deleted = v.xmax.is_some_and(
+                |x| matches!(txs[x], (TxState::Committed, at) if textbook || at <= horizon),
+            );
+            !aborted && !deleted
+        });
     }
 
     /// The textbook's current version of a row: at read uncommitted the
@@ -870,12 +906,14 @@ impl Db {
             old: None,
             new: Some(self.heap.len()),
         });
+        self.live.push(self.heap.len());
         self.heap.push(Version {
             id,
             value,
             xmin: me,
             xmax: None,
             next: None,
+            replaces: false,
             locks: Vec::new(),
             lp: p.lp,
             root: p.lp,
@@ -1059,12 +1097,14 @@ impl Db {
         self.lp += 1;
         if self.heap[i].xmax != Some(me) {
             let n = self.heap.len();
+            self.live.push(n);
             self.heap.push(Version {
                 id: self.heap[i].id,
                 value,
                 xmin: me,
                 xmax: None,
                 next: None,
+                replaces: true,
                 locks: Vec::new(),
                 lp: self.lp,
                 root: self.heap[i].root,
@@ -1115,6 +1155,9 @@ impl Db {
             .any(|(t, e)| *t == me && (*e || !ex))
         {
             self.assign_xid(me);
+            if self.heap[i].locks.is_empty() {
+                self.locked.push(i);
+            }
             self.heap[i].locks.push((me, ex));
         }
     }
