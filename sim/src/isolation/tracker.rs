@@ -44,7 +44,8 @@ pub struct Tracker {
     scans: Vec<Scan>,
     whole_scans: Vec<Scan>,
     /// The committed transactions' writes, and those of them that add or
-    /// remove a row.
+    /// remove a row, each in commit order (a scan need only look at those
+    /// committed after its snapshot).
     writes: Vec<Write>,
     moves: Vec<Write>,
     /// Reads that show an anomaly for good, and reads that may, by
@@ -276,9 +277,11 @@ impl Tracker {
                 self.predicate(db, scan, w);
             }
             self.whole_scans = scans;
-            self.moves.push(w);
+            let at = self.moves.partition_point(|x| x.1 <= seq);
+            self.moves.insert(at, w);
         }
-        self.writes.push(w);
+        let at = self.writes.partition_point(|x| x.1 <= seq);
+        self.writes.insert(at, w);
     }
 
     /// A committed read: from whom, and to whom if its version was
@@ -312,14 +315,17 @@ impl Tracker {
 
     /// A committed scan, against the committed writes.
     fn scan(&mut self, db: &dyn Recorded, scan: Scan) {
+        // The writes committed at or before the snapshot are left out by
+        // `predicate` anyway.
+        let snap = scan.2;
         if scan.1.is_some() {
-            for k in 0..self.writes.len() {
+            for k in self.writes.partition_point(|x| x.1 <= snap)..self.writes.len() {
                 let w = self.writes[k];
                 self.predicate(db, &scan, w);
             }
             self.scans.push(scan);
         } else {
-            for k in 0..self.moves.len() {
+            for k in self.moves.partition_point(|x| x.1 <= snap)..self.moves.len() {
                 let w = self.moves[k];
                 self.predicate(db, &scan, w);
             }
