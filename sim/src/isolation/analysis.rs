@@ -154,6 +154,34 @@ pub fn dependencies(db: &dyn Recorded) -> Vec<Dep> {
 /// one it made.
 type Write = (Tx, u64, Option<usize>, Option<usize>);
 
+/// The writes among `writes` that move a row in or out of condition `f`
+/// (in their order), found once per condition and kept in `known`.
+fn crossing<'k>(
+    db: &dyn Recorded,
+    f: &Pred,
+    writes: &[Write],
+    known: &'k mut Vec<(Pred, Vec<Write>)>,
+    work: &mut u64,
+) -> &'k [Write] {
+    let k = match known.iter().position(|(g, _)| g == f) {
+        Some(k) => k,
+        None => {
+            let matches = |v: Option<usize>| matches_filter(db, Some(f), v);
+            let list = writes
+                .iter()
+                .filter(|&&(_, _, old, new)| {
+                    *work += 1;
+                    matches(old) != matches(new)
+                })
+                .copied()
+                .collect();
+            known.push((f.clone(), list));
+            known.len() - 1
+        }
+    };
+    &known[k].1
+}
+
 /// The dependencies, in the order they are first found: the history's
 /// events in order, and for a scan the writes in history order. Adds the
 /// operations spent to `work`.
@@ -190,7 +218,7 @@ fn dependencies_counted(db: &dyn Recorded, work: &mut u64) -> Vec<Dep> {
             }
         }
     }
-    let mut crossing: Vec<(Pred, Vec<Write>)> = Vec::new();
+    let mut known: Vec<(Pred, Vec<Write>)> = Vec::new();
     for e in db.events() {
         *work += 1;
         match e {
@@ -224,29 +252,9 @@ fn dependencies_counted(db: &dyn Recorded, work: &mut u64) -> Vec<Dep> {
                 filter,
                 seq: snap,
             } if committed(*tx) => {
-                // The writes that move a row in or out of the condition,
-                // found once per condition.
                 let candidates = match filter {
-                    None => &moves,
-                    Some(f) => {
-                        let k = match crossing.iter().position(|(g, _)| g == f) {
-                            Some(k) => k,
-                            None => {
-                                let matches = |v: Option<usize>| matches_filter(db, Some(f), v);
-                                let list = writes
-                                    .iter()
-                                    .filter(|&&(_, _, old, new)| {
-                                        *work += 1;
-                                        matches(old) != matches(new)
-                                    })
-                                    .copied()
-                                    .collect();
-                                crossing.push((f.clone(), list));
-                                crossing.len() - 1
-                            }
-                        };
-                        &crossing[k].1
-                    }
+                    None => &moves[..],
+                    Some(f) => crossing(db, f, &writes, &mut known, work),
                 };
                 for &(wt, at, old, new) in candidates {
                     *work += 1;
