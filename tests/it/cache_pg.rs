@@ -6,104 +6,24 @@
 //! against the row PostgreSQL held when the read returned. The Redis half
 //! and the runs replayed are in `cache_redis`.
 
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
 use backend_playground::sim::cache::{version_in, Lane, Params, Run, WritePolicy};
 
+use crate::pg::{Conn, Reply, Server};
+
 /// A private PostgreSQL, stopped when dropped.
-pub struct Pg {
-    dir: PathBuf,
-}
-
-/// Debian's newest PostgreSQL programs.
-fn bin(name: &str) -> String {
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .filter_map(|e| {
-                    let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
-                    Some((v, e.path().join("bin")))
-                })
-                .filter(|(_, b)| b.join("initdb").exists())
-                .collect()
-        })
-        .unwrap_or_default();
-    versions.sort();
-    let (_, dir) = versions
-        .pop()
-        .expect("PostgreSQL is installed (scripts/test.sh installs Debian's postgresql)");
-    dir.join(name).to_string_lossy().into_owned()
-}
-
-/// `program args`, as the postgres user when the tests run as root.
-fn postgres(program: &str, args: &[&str]) -> Command {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let mut c = if root {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--", &bin(program)]);
-        c
-    } else {
-        Command::new(bin(program))
-    };
-    c.args(args).stdout(Stdio::null()).stderr(Stdio::null());
-    c
-}
+pub struct Pg(Server);
 
 impl Pg {
     pub fn start() -> Pg {
-        let dir = std::env::temp_dir().join(format!("bp-cache-pg-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let _ = Command::new("chown")
-            .arg("postgres:postgres")
-            .arg(&dir)
-            .status();
-        let data = dir.join("data").to_string_lossy().into_owned();
-        let init = postgres(
-            "initdb",
-            &["-D", &data, "-U", "postgres", "--auth=trust", "--no-sync"],
-        )
-        .status()
-        .expect("initdb runs");
-        assert!(init.success(), "initdb failed");
-        let opts = format!(
-            "-k {} -c listen_addresses= -c fsync=off -c max_connections=20",
-            dir.display()
-        );
-        let log = dir.join("log").to_string_lossy().into_owned();
-        let up = postgres(
-            "pg_ctl",
-            &["-D", &data, "-o", &opts, "-l", &log, "-w", "start"],
-        )
-        .status()
-        .expect("pg_ctl runs");
-        assert!(up.success(), "PostgreSQL did not start; see {log}");
-        Pg { dir }
+        Pg(Server::start("cache", ""))
     }
 
     /// A connection with its own table `users_<lane>`, holding row 42.
     pub fn connect(&self, lane: usize) -> Db {
-        let s = UnixStream::connect(self.dir.join(".s.PGSQL.5432")).expect("a connection");
         let mut db = Db {
-            s,
-            buf: Vec::new(),
+            conn: self.0.connect(),
             table: format!("users_{lane}"),
         };
-        let mut body = 196_608i32.to_be_bytes().to_vec();
-        for word in ["user", "postgres", "database", "postgres", ""] {
-            body.extend(word.as_bytes());
-            body.push(0);
-        }
-        let mut msg = ((body.len() + 4) as i32).to_be_bytes().to_vec();
-        msg.extend(body);
-        db.s.write_all(&msg).expect("the startup message");
-        db.finish();
         let t = db.table.clone();
         db.query(&format!(
             "DROP TABLE IF EXISTS {t}; CREATE TABLE {t} (id int PRIMARY KEY, value text NOT NULL)"
@@ -112,18 +32,9 @@ impl Pg {
     }
 }
 
-impl Drop for Pg {
-    fn drop(&mut self) {
-        let data = self.dir.join("data").to_string_lossy().into_owned();
-        let _ = postgres("pg_ctl", &["-D", &data, "-m", "immediate", "stop"]).status();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// One connection, speaking the simple query protocol.
+/// One connection, with its table.
 pub struct Db {
-    s: UnixStream,
-    buf: Vec<u8>,
+    conn: Conn,
     table: String,
 }
 
@@ -137,63 +48,26 @@ struct Answer {
 }
 
 impl Db {
-    fn message(&mut self) -> (u8, Vec<u8>) {
-        loop {
-            if self.buf.len() >= 5 {
-                let len = u32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]])
-                    as usize;
-                if self.buf.len() > len {
-                    let tag = self.buf[0];
-                    let body = self.buf[5..=len].to_vec();
-                    self.buf.drain(..=len);
-                    return (tag, body);
-                }
-            }
-            let mut chunk = [0u8; 4096];
-            let n = self.s.read(&mut chunk).expect("a reply from PostgreSQL");
-            assert!(n > 0, "PostgreSQL closed the connection");
-            self.buf.extend_from_slice(&chunk[..n]);
-        }
-    }
-
-    /// Reads up to ReadyForQuery.
-    fn finish(&mut self) -> Answer {
-        let mut a = Answer::default();
-        loop {
-            let (tag, body) = self.message();
-            match tag {
-                b'D' => {
-                    let len = i32::from_be_bytes([body[2], body[3], body[4], body[5]]);
-                    let cell = if len < 0 {
-                        "null".to_string()
-                    } else {
-                        String::from_utf8_lossy(&body[6..6 + len as usize]).into_owned()
-                    };
-                    a.rows.push(cell);
-                }
-                b'C' => {
-                    a.tag = String::from_utf8_lossy(body.split(|b| *b == 0).next().unwrap_or(&[]))
-                        .into_owned()
-                }
-                b'E' => {
-                    a.error = body
-                        .split(|b| *b == 0)
-                        .find_map(|f| f.strip_prefix(b"C"))
-                        .map(|c| String::from_utf8_lossy(c).into_owned())
-                }
-                b'Z' => return a,
-                _ => {}
-            }
-        }
-    }
-
     fn query(&mut self, sql: &str) -> Answer {
-        let mut msg = vec![b'Q'];
-        msg.extend(((sql.len() + 5) as i32).to_be_bytes());
-        msg.extend(sql.as_bytes());
-        msg.push(0);
-        self.s.write_all(&msg).expect("a query");
-        self.finish()
+        match self.conn.query(sql) {
+            Reply::Rows(rows, tag) => Answer {
+                rows: rows
+                    .into_iter()
+                    .map(|r| {
+                        r.into_iter()
+                            .next()
+                            .flatten()
+                            .unwrap_or_else(|| "null".into())
+                    })
+                    .collect(),
+                tag,
+                error: None,
+            },
+            Reply::Error(code, _) => Answer {
+                error: Some(code),
+                ..Answer::default()
+            },
+        }
     }
 
     /// The version row 42 holds (0: no row).

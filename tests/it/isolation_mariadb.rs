@@ -13,8 +13,6 @@
 //! they carry) as the engine does; without it, when purge runs would be a
 //! race.
 
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,6 +22,9 @@ use backend_playground::sim::isolation::innodb::{mysql_code, Db, LockWait};
 use backend_playground::sim::isolation::presets::hermitage;
 use backend_playground::sim::isolation::sql::{parse, Level, Lock, Projection, Stmt};
 use backend_playground::sim::rng::Rng;
+
+use crate::lab_words::{self, env};
+use crate::wire::{wait_for, Wire};
 
 /// A private server, stopped when dropped.
 struct Server {
@@ -104,15 +105,15 @@ impl Server {
             child,
             version: String::new(),
         };
-        let started = Instant::now();
-        while UnixStream::connect(&sock).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
+        wait_for(
+            &sock,
+            Duration::from_secs(60),
+            Duration::from_millis(50),
+            &format!(
                 "the server did not start; see its log in {}",
                 s.dir.display()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+            ),
+        );
         let mut c = s.connect();
         if let Reply::Rows(rows) = c.query("select version()") {
             s.version = rows
@@ -168,8 +169,7 @@ struct Partial {
 
 /// A connection speaking the MySQL client protocol over the socket.
 struct Conn {
-    s: UnixStream,
-    buf: Vec<u8>,
+    wire: Wire,
     id: u32,
 }
 
@@ -195,10 +195,8 @@ fn lenenc(p: &[u8], at: usize) -> (u64, usize) {
 
 impl Conn {
     fn open(path: &Path, user: &str) -> Conn {
-        let s = UnixStream::connect(path).expect("a connection to the server");
         let mut c = Conn {
-            s,
-            buf: Vec::new(),
+            wire: Wire::connect(path, "MariaDB"),
             id: 0,
         };
         let (_, hello) = c.packet(None).expect("the server's greeting");
@@ -237,58 +235,18 @@ impl Conn {
         let mut msg = (body.len() as u32).to_le_bytes()[..3].to_vec();
         msg.push(seq);
         msg.extend(body);
-        self.s.write_all(&msg).expect("a packet");
+        self.wire.send(&msg);
     }
 
     /// The next packet, or `None` if none is complete by `timeout`.
     fn packet(&mut self, timeout: Option<Duration>) -> Option<(u8, Vec<u8>)> {
-        let deadline = timeout.map(|t| Instant::now() + t);
-        loop {
-            if self.buf.len() >= 4 {
-                let len = u32::from_le_bytes([self.buf[0], self.buf[1], self.buf[2], 0]) as usize;
-                if self.buf.len() >= len + 4 {
-                    let seq = self.buf[3];
-                    let p = self.buf[4..len + 4].to_vec();
-                    self.buf.drain(..len + 4);
-                    return Some((seq, p));
-                }
-            }
-            let wait = match deadline {
-                Some(d) => Some(
-                    d.checked_duration_since(Instant::now())?
-                        .max(Duration::from_millis(1)),
-                ),
-                None => None,
-            };
-            self.s.set_read_timeout(wait).expect("a read timeout");
-            let mut chunk = [0u8; 8192];
-            match self.s.read(&mut chunk) {
-                Ok(0) => panic!("the server closed the connection"),
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    if deadline.is_some_and(|d| Instant::now() >= d) {
-                        return None;
-                    }
-                }
-                Err(e) => panic!("reading from the server: {e}"),
-            }
-        }
-    }
-
-    /// Reads until the server closes the connection.
-    fn wait_closed(&mut self) {
-        let _ = self.s.set_read_timeout(Some(Duration::from_secs(20)));
-        let mut chunk = [0u8; 8192];
-        while let Ok(n) = self.s.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-        }
+        let mut p = self.wire.frame(timeout, |b| {
+            let len = b.get(..3)?;
+            Some(4 + u32::from_le_bytes([len[0], len[1], len[2], 0]) as usize)
+        })?;
+        let seq = p[3];
+        p.drain(..4);
+        Some((seq, p))
     }
 
     fn send(&mut self, sql: &str) {
@@ -353,21 +311,7 @@ impl Conn {
 
 /// The engine's answer in the words `observed` gives the server's.
 fn expected(a: &Answer) -> String {
-    match a {
-        Answer::Rows(rows) => rows
-            .iter()
-            .map(|(i, v)| format!("{i}:{v}"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Answer::Values(v) => v
-            .iter()
-            .map(|x| x.map(|n| n.to_string()).unwrap_or_else(|| "null".into()))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Answer::Changed(n) => format!("changed {n}"),
-        Answer::Done => "done".into(),
-        Answer::Error(e) => format!("error {}", mysql_code(*e).0),
-    }
+    lab_words::expected(a, |e| format!("error {}", mysql_code(e).0))
 }
 
 /// What kind of answer a statement gets.
@@ -395,31 +339,7 @@ fn shape(stmt: &Stmt) -> Shape {
 fn observed(r: &Reply, shape: Shape) -> String {
     match (r, shape) {
         (Reply::Error(c, _), _) => format!("error {c}"),
-        (Reply::Rows(rows), Shape::Rows) => {
-            let mut pairs: Vec<(i64, i64)> = rows
-                .iter()
-                .filter_map(|r| {
-                    let id = r.first()?.as_ref()?.parse().ok()?;
-                    let v = r.get(1)?.as_ref()?.parse().ok()?;
-                    Some((id, v))
-                })
-                .collect();
-            pairs.sort_unstable();
-            pairs
-                .iter()
-                .map(|(i, v)| format!("{i}:{v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        }
-        (Reply::Rows(rows), _) => rows
-            .first()
-            .map(|r| {
-                r.iter()
-                    .map(|x| x.clone().unwrap_or_else(|| "null".into()))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default(),
+        (Reply::Rows(rows), shape) => lab_words::selected(rows, shape == Shape::Rows),
         (Reply::Ok(n), Shape::Changed) => format!("changed {n}"),
         (Reply::Ok(_), _) => "done".into(),
     }
@@ -576,11 +496,7 @@ impl<'a> Run<'a> {
     }
 
     fn engine_answers(&mut self, finished: &[Finished], blocked: bool) -> Vec<String> {
-        let mut want: Vec<String> = finished
-            .iter()
-            .map(|f| format!("T{}: {}", f.session + 1, expected(&f.answer)))
-            .collect();
-        want.sort();
+        let want = lab_words::finished(finished, expected);
         for f in finished {
             match f.answer {
                 Answer::Error(DbError::DeadlockFound) => self.seen.deadlocks += 1,
@@ -616,16 +532,16 @@ impl<'a> Run<'a> {
         let started = Instant::now();
         let mut last = Instant::now();
         loop {
-            for (i, c) in self.conns.iter_mut().enumerate() {
-                if let Some((sh, acc)) = &mut self.in_flight[i] {
-                    let sh = *sh;
-                    if let Some(r) = c.reply(Some(Duration::from_millis(1)), acc) {
-                        got.push(format!("T{}: {}", i + 1, observed(&r, sh)));
-                        self.in_flight[i] = None;
-                        last = Instant::now();
-                    }
-                }
-            }
+            lab_words::gather(
+                &mut self.conns,
+                &mut self.in_flight,
+                &mut got,
+                |c, sh, acc| {
+                    let r = c.reply(Some(Duration::from_millis(1)), acc)?;
+                    last = Instant::now();
+                    Some(observed(&r, sh))
+                },
+            );
             let waiting: Vec<u32> = (0..self.conns.len())
                 .filter(|i| self.in_flight[*i].is_some())
                 .map(|i| self.conns[i].id)
@@ -670,14 +586,10 @@ impl<'a> Run<'a> {
     }
 
     fn check_committed(&mut self) {
-        let mut rows = Vec::new();
-        if let Reply::Rows(r) = self.admin.query("select id, value from test order by id") {
-            for row in r {
-                if let (Some(Some(i)), Some(Some(v))) = (row.first(), row.get(1)) {
-                    rows.push((i.parse::<i64>().unwrap_or(0), v.parse::<i64>().unwrap_or(0)));
-                }
-            }
-        }
+        let rows = match self.admin.query("select id, value from test order by id") {
+            Reply::Rows(r) => lab_words::table(&r),
+            _ => Vec::new(),
+        };
         assert_eq!(
             rows,
             self.db.committed_rows(),
@@ -696,7 +608,7 @@ impl<'a> Run<'a> {
                 c.ok("rollback");
             } else {
                 let _ = self.admin.query(&format!("kill {}", c.id));
-                c.wait_closed();
+                c.wire.wait_closed();
             }
         }
         self.pin.ok("commit");
@@ -855,10 +767,6 @@ fn count(t: &mut Tally, level: Level, seen: Seen, whole: bool) {
     row[6] += usize::from(!whole);
 }
 
-fn env<T: std::str::FromStr>(name: &str) -> Option<T> {
-    std::env::var(name).ok().and_then(|v| v.parse().ok())
-}
-
 #[test]
 fn mariadb_agrees_with_the_innodb_engine() {
     let server = Server::start();
@@ -870,11 +778,7 @@ fn mariadb_agrees_with_the_innodb_engine() {
     let random: usize = env("ISOLATION_RANDOM").unwrap_or(300);
     let seed: u64 = env("ISOLATION_SEED").unwrap_or(0x1bb0);
     let pick: Option<usize> = env("ISOLATION_PICK");
-    let only: Option<Level> = std::env::var("ISOLATION_LEVEL").ok().and_then(|v| {
-        Level::ALL
-            .into_iter()
-            .find(|l| l.sql().eq_ignore_ascii_case(&v.replace('-', " ")))
-    });
+    let only: Option<Level> = lab_words::only_level(&Level::ALL);
     for level in Level::ALL {
         if only.is_some_and(|o| o != level) {
             continue;

@@ -18,10 +18,6 @@
 //! stay those of a fresh table.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use backend_playground::sim::isolation::pg::{
@@ -31,287 +27,16 @@ use backend_playground::sim::isolation::presets::all;
 use backend_playground::sim::isolation::sql::{parse, Level, Projection, Stmt};
 use backend_playground::sim::rng::Rng;
 
+use crate::lab_words::{self, env};
+use crate::pg::{Conn, Partial, Reply, Server};
+
 /// The server's deadlock check runs this long after a wait begins; a step
 /// that blocks waits a little longer before it is judged.
 const DEADLOCK_MS: u64 = 25;
 
-/// A private server, stopped when dropped.
-struct Server {
-    dir: PathBuf,
-}
-
-/// The newest PostgreSQL's programs, as Debian installs them.
-fn bin_dir() -> PathBuf {
-    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .filter_map(|e| {
-                    let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
-                    let bin = e.path().join("bin");
-                    bin.join("initdb").exists().then_some((v, bin))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found
-        .pop()
-        .map(|(_, b)| b)
-        .expect("PostgreSQL is installed (scripts/test.sh installs Debian's postgresql)")
-}
-
-fn as_postgres(cmd: &str, args: &[&str]) -> Command {
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    let program = bin_dir().join(cmd).to_string_lossy().into_owned();
-    if is_root {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--", &program]).args(args);
-        c
-    } else {
-        let mut c = Command::new(program);
-        c.args(args);
-        c
-    }
-}
-
-impl Server {
-    /// A server of its own for `tag`.
-    fn start(tag: &str) -> Server {
-        let dir = std::env::temp_dir().join(format!("bp-pg-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        // The server runs as the postgres user when the tests run as root.
-        let _ = Command::new("chown")
-            .args(["postgres:postgres"])
-            .arg(&dir)
-            .status();
-        let data = dir.join("data");
-        let d = data.to_string_lossy().into_owned();
-        let ok = as_postgres(
-            "initdb",
-            &[
-                "-D",
-                &d,
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("initdb runs (scripts/test.sh installs Debian's postgresql)");
-        assert!(ok.success(), "initdb failed");
-        let opts = format!(
-            "-k {} -c listen_addresses= -c fsync=off -c deadlock_timeout={DEADLOCK_MS}ms -c max_connections=20 -c autovacuum=off",
-            dir.display()
-        );
-        let log = dir.join("log").to_string_lossy().into_owned();
-        let ok = as_postgres(
-            "pg_ctl",
-            &["-D", &d, "-o", &opts, "-l", &log, "-w", "start"],
-        )
-        .stdout(Stdio::null())
-        .status()
-        .expect("pg_ctl runs");
-        assert!(ok.success(), "the server did not start; see {log}");
-        Server { dir }
-    }
-
-    fn connect(&self) -> Conn {
-        Conn::open(&self.dir.join(".s.PGSQL.5432"))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let d = self.dir.join("data").to_string_lossy().into_owned();
-        let _ = as_postgres("pg_ctl", &["-D", &d, "-m", "immediate", "stop"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// What the server answered to one query.
-#[derive(Debug, Clone, PartialEq)]
-enum Reply {
-    Rows(Vec<Vec<Option<String>>>, String),
-    /// SQLSTATE and message.
-    Error(String, String),
-}
-
-/// A reply being read: the rows so far, and the outcome once known.
-type Partial = (Vec<Vec<Option<String>>>, Option<Reply>);
-
-/// A connection speaking the simple query protocol.
-struct Conn {
-    s: UnixStream,
-    buf: Vec<u8>,
-    pid: i32,
-}
-
-impl Conn {
-    fn open(path: &Path) -> Conn {
-        let s = UnixStream::connect(path).expect("a connection to the server");
-        let mut c = Conn {
-            s,
-            buf: Vec::new(),
-            pid: 0,
-        };
-        let mut body = Vec::new();
-        body.extend(196_608i32.to_be_bytes());
-        for kv in ["user", "postgres", "database", "postgres"] {
-            body.extend(kv.as_bytes());
-            body.push(0);
-        }
-        body.push(0);
-        let mut msg = ((body.len() + 4) as i32).to_be_bytes().to_vec();
-        msg.extend(body);
-        c.s.write_all(&msg).expect("the startup message");
-        loop {
-            let (tag, payload) = c.message(None).expect("a reply to the startup");
-            match tag {
-                b'K' => {
-                    c.pid = i32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]])
-                }
-                b'Z' => return c,
-                b'E' => panic!("the server refused: {}", String::from_utf8_lossy(&payload)),
-                _ => {}
-            }
-        }
-    }
-
-    /// The next message, or `None` if none is complete by `timeout`.
-    fn message(&mut self, timeout: Option<Duration>) -> Option<(u8, Vec<u8>)> {
-        let deadline = timeout.map(|t| Instant::now() + t);
-        loop {
-            if self.buf.len() >= 5 {
-                let len = i32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]])
-                    as usize;
-                if self.buf.len() > len {
-                    let tag = self.buf[0];
-                    let payload = self.buf[5..len + 1].to_vec();
-                    self.buf.drain(..len + 1);
-                    return Some((tag, payload));
-                }
-            }
-            let wait = match deadline {
-                Some(d) => {
-                    let left = d.checked_duration_since(Instant::now())?;
-                    Some(left.max(Duration::from_millis(1)))
-                }
-                None => None,
-            };
-            self.s.set_read_timeout(wait).expect("a read timeout");
-            let mut chunk = [0u8; 8192];
-            match self.s.read(&mut chunk) {
-                Ok(0) => panic!("the server closed the connection"),
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    if deadline.is_some_and(|d| Instant::now() >= d) {
-                        return None;
-                    }
-                }
-                Err(e) => panic!("reading from the server: {e}"),
-            }
-        }
-    }
-
-    fn send(&mut self, sql: &str) {
-        let mut msg = vec![b'Q'];
-        msg.extend(((sql.len() + 5) as i32).to_be_bytes());
-        msg.extend(sql.as_bytes());
-        msg.push(0);
-        self.s.write_all(&msg).expect("a query");
-    }
-
-    /// Reads the reply to the query sent, if it is complete by `timeout`.
-    fn reply(&mut self, timeout: Option<Duration>, acc: &mut Partial) -> Option<Reply> {
-        loop {
-            let (tag, p) = self.message(timeout)?;
-            match tag {
-                b'D' => {
-                    let n = u16::from_be_bytes([p[0], p[1]]) as usize;
-                    let mut at = 2;
-                    let mut row = Vec::new();
-                    for _ in 0..n {
-                        let len = i32::from_be_bytes([p[at], p[at + 1], p[at + 2], p[at + 3]]);
-                        at += 4;
-                        if len < 0 {
-                            row.push(None);
-                        } else {
-                            let l = len as usize;
-                            row.push(Some(String::from_utf8_lossy(&p[at..at + l]).into_owned()));
-                            at += l;
-                        }
-                    }
-                    acc.0.push(row);
-                }
-                b'C' => {
-                    let tag = String::from_utf8_lossy(&p[..p.len().saturating_sub(1)]).into_owned();
-                    acc.1 = Some(Reply::Rows(std::mem::take(&mut acc.0), tag));
-                }
-                b'E' => {
-                    let (mut code, mut text) = (String::new(), String::new());
-                    for field in p.split(|b| *b == 0) {
-                        match field.split_first() {
-                            Some((b'C', rest)) => code = String::from_utf8_lossy(rest).into_owned(),
-                            Some((b'M', rest)) => text = String::from_utf8_lossy(rest).into_owned(),
-                            _ => {}
-                        }
-                    }
-                    acc.1 = Some(Reply::Error(code, text));
-                }
-                b'Z' => {
-                    return Some(
-                        acc.1
-                            .take()
-                            .unwrap_or(Reply::Rows(Vec::new(), String::new())),
-                    )
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn query(&mut self, sql: &str) -> Reply {
-        self.send(sql);
-        let mut acc = (Vec::new(), None);
-        self.reply(None, &mut acc).expect("a reply")
-    }
-}
-
 /// The engine's answer as the server would give it.
 fn expected(a: &Answer) -> String {
-    match a {
-        Answer::Rows(rows) => rows
-            .iter()
-            .map(|(i, v)| format!("{i}:{v}"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Answer::Values(v) => v
-            .iter()
-            .map(|x| x.map(|n| n.to_string()).unwrap_or_else(|| "null".into()))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Answer::Changed(n) => format!("changed {n}"),
-        Answer::Done => "done".into(),
-        Answer::Error(e) => format!("error {} {}", code(*e), text(*e)),
-    }
+    lab_words::expected(a, |e| format!("error {} {}", code(e), text(e)))
 }
 
 /// The message PostgreSQL prints for `e` on the lab's table.
@@ -346,31 +71,7 @@ fn observed(r: &Reply, select_all: bool) -> String {
         Reply::Rows(rows, tag) => {
             let word = tag.split(' ').next().unwrap_or("");
             match word {
-                "SELECT" if select_all => {
-                    let mut pairs: Vec<(i64, i64)> = rows
-                        .iter()
-                        .filter_map(|r| {
-                            let id = r.first()?.as_ref()?.parse().ok()?;
-                            let v = r.get(1)?.as_ref()?.parse().ok()?;
-                            Some((id, v))
-                        })
-                        .collect();
-                    pairs.sort_unstable();
-                    pairs
-                        .iter()
-                        .map(|(i, v)| format!("{i}:{v}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                }
-                "SELECT" => rows
-                    .first()
-                    .map(|r| {
-                        r.iter()
-                            .map(|x| x.clone().unwrap_or_else(|| "null".into()))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
-                    .unwrap_or_default(),
+                "SELECT" => lab_words::selected(rows, select_all),
                 "UPDATE" | "DELETE" => format!("changed {}", tag.rsplit(' ').next().unwrap_or("")),
                 "INSERT" => format!("changed {}", tag.rsplit(' ').next().unwrap_or("")),
                 _ => "done".into(),
@@ -725,11 +426,7 @@ impl<'a> Run<'a> {
     /// The engine's statements that finished, as sorted `Tn: answer`;
     /// counts them, and the serialization failures, in `seen`.
     fn engine_answers(&mut self, finished: &[Finished], engine_blocked: bool) -> Vec<String> {
-        let mut want: Vec<String> = finished
-            .iter()
-            .map(|f| format!("T{}: {}", f.session + 1, expected(&f.answer)))
-            .collect();
-        want.sort();
+        let want = lab_words::finished(finished, expected);
         for f in finished {
             match f.answer {
                 Answer::Error(DbError::ReadWriteDependencies) => self.seen.ssi += 1,
@@ -753,15 +450,15 @@ impl<'a> Run<'a> {
         let mut got: Vec<String> = Vec::new();
         let settle = Instant::now() + Duration::from_millis(DEADLOCK_MS * 4);
         loop {
-            for (i, c) in self.conns.iter_mut().enumerate() {
-                if let Some((all, acc)) = &mut self.in_flight[i] {
-                    let all = *all;
-                    if let Some(r) = c.reply(Some(Duration::from_millis(2)), acc) {
-                        got.push(format!("T{}: {}", i + 1, observed(&r, all)));
-                        self.in_flight[i] = None;
-                    }
-                }
-            }
+            lab_words::gather(
+                &mut self.conns,
+                &mut self.in_flight,
+                &mut got,
+                |c, all, acc| {
+                    let r = c.reply(Some(Duration::from_millis(2)), acc)?;
+                    Some(observed(&r, all))
+                },
+            );
             let waiting: Vec<usize> = (0..self.sessions)
                 .filter(|i| self.in_flight[*i].is_some())
                 .collect();
@@ -793,14 +490,10 @@ impl<'a> Run<'a> {
     /// The committed table, read while the sessions are still open, must
     /// be the engine's.
     fn check_committed(&mut self) {
-        let mut rows = Vec::new();
-        if let Reply::Rows(r, _) = self.admin.query("select id, value from test order by id") {
-            for row in r {
-                if let (Some(Some(i)), Some(Some(v))) = (row.first(), row.get(1)) {
-                    rows.push((i.parse::<i64>().unwrap_or(0), v.parse::<i64>().unwrap_or(0)));
-                }
-            }
-        }
+        let rows = match self.admin.query("select id, value from test order by id") {
+            Reply::Rows(r, _) => lab_words::table(&r),
+            Reply::Error(..) => Vec::new(),
+        };
         assert_eq!(
             rows,
             self.db.committed_rows(),
@@ -1053,14 +746,6 @@ fn count(t: &mut Tally, case: &Case, seen: Seen) {
 /// Both planners: PostgreSQL's default, and sequential scans only.
 const PLANNERS: [Planner; 2] = [Planner::Default, Planner::SeqScanOnly];
 
-/// A number from the environment, or `default`.
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 const LEVELS: [Level; 3] = [
     Level::ReadCommitted,
     Level::RepeatableRead,
@@ -1082,17 +767,11 @@ struct Random {
 impl Random {
     fn from_env() -> Random {
         Random {
-            count: env_or("ISOLATION_RANDOM", 300),
-            seed: env_or("ISOLATION_SEED", 0x9e5),
-            only: std::env::var("ISOLATION_LEVEL").ok().and_then(|v| {
-                LEVELS
-                    .into_iter()
-                    .find(|l| l.sql().eq_ignore_ascii_case(&v.replace('-', " ")))
-            }),
-            longest: env_or("ISOLATION_LENGTH", 13u64).max(4),
-            pick: std::env::var("ISOLATION_PICK")
-                .ok()
-                .and_then(|v| v.parse().ok()),
+            count: env("ISOLATION_RANDOM").unwrap_or(300),
+            seed: env("ISOLATION_SEED").unwrap_or(0x9e5),
+            only: lab_words::only_level(&LEVELS),
+            longest: env("ISOLATION_LENGTH").unwrap_or(13u64).max(4),
+            pick: env("ISOLATION_PICK"),
         }
     }
 }
@@ -1106,7 +785,10 @@ fn run_planner(planner: Planner, random: &Random) -> (Tally, usize, f64, f64) {
     } else {
         "seqscan"
     };
-    let mut pool = Pool::new(Server::start(tag));
+    let mut pool = Pool::new(Server::start(
+        tag,
+        &format!("-c deadlock_timeout={DEADLOCK_MS}ms -c autovacuum=off"),
+    ));
     let mut tally: Tally = Default::default();
     let mut plans = Plans::new();
     let started = Instant::now();

@@ -3,11 +3,11 @@
 //! enough of its protocol (RESP) to send commands and read replies,
 //! arrays included.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::process::{Child, Command as Process, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::wire::{wait_for, Wire};
 
 /// A private redis-server, stopped when dropped.
 pub struct Server {
@@ -47,16 +47,13 @@ impl Server {
     }
 
     pub fn connect(&self) -> Conn {
-        let path = self.dir.join("redis.sock");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(s) = UnixStream::connect(&path) {
-                let reader = BufReader::new(s.try_clone().expect("the socket clones"));
-                return Conn { stream: s, reader };
-            }
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let s = wait_for(
+            &self.socket(),
+            Duration::from_secs(10),
+            Duration::from_millis(20),
+            "redis-server did not start",
+        );
+        Conn(Wire::new(s, "redis-server"))
     }
 }
 
@@ -84,10 +81,7 @@ pub enum Value {
 }
 
 /// One connection: just enough of RESP for these commands.
-pub struct Conn {
-    stream: UnixStream,
-    reader: BufReader<UnixStream>,
-}
+pub struct Conn(Wire);
 
 impl Conn {
     pub fn call(&mut self, args: &[String]) -> Value {
@@ -103,17 +97,12 @@ impl Conn {
                 out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
             }
         }
-        self.stream
-            .write_all(out.as_bytes())
-            .expect("a write to redis");
+        self.0.send(out.as_bytes());
         commands.iter().map(|_| self.read()).collect()
     }
 
     fn read(&mut self) -> Value {
-        let mut line = String::new();
-        self.reader
-            .read_line(&mut line)
-            .expect("a reply from redis");
+        let line = String::from_utf8_lossy(&self.0.line()).into_owned();
         let line = line.trim_end();
         let rest = line.get(1..).unwrap_or("");
         match line.as_bytes().first() {
@@ -122,8 +111,7 @@ impl Conn {
             Some(b'$') if rest == "-1" => Value::Bulk(None),
             Some(b'$') => {
                 let n: usize = rest.parse().expect("a length");
-                let mut buf = vec![0u8; n + 2];
-                self.reader.read_exact(&mut buf).expect("the bulk string");
+                let buf = self.0.exact(n + 2);
                 Value::Bulk(Some(String::from_utf8_lossy(&buf[..n]).into_owned()))
             }
             Some(b'*') if rest == "-1" => Value::NilArray,
