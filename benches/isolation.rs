@@ -18,7 +18,7 @@ use backend_playground::sim::isolation::sql::{parse, Stmt};
 
 fn main() {
     // The matrices themselves, as the engine computes them.
-    for profile in [Profile::Textbook, Profile::Postgres] {
+    for profile in [Profile::Textbook, Profile::Postgres, Profile::Innodb] {
         println!("{profile:?}:");
         for row in matrix(profile) {
             println!("  {}", row.level.sql());
@@ -30,7 +30,7 @@ fn main() {
         }
     }
     let schedules = all().len();
-    for profile in [Profile::Postgres, Profile::Textbook] {
+    for profile in [Profile::Postgres, Profile::Innodb, Profile::Textbook] {
         let levels = profile.levels().len();
         let (median, fastest) = time(|| matrix(profile));
         println!(
@@ -39,8 +39,14 @@ fn main() {
             ms(fastest)
         );
     }
-    let (both, _) = time(|| (matrix(Profile::Postgres), matrix(Profile::Textbook)));
-    println!("both matrices: median {}", ms(both));
+    let (three, _) = time(|| {
+        (
+            matrix(Profile::Postgres),
+            matrix(Profile::Innodb),
+            matrix(Profile::Textbook),
+        )
+    });
+    println!("all three matrices: median {}", ms(three));
     let p4 = all().into_iter().find(|h| h.name == "P4");
     if let Some(p4) = p4 {
         let (one, _) = time(|| judge(Profile::Postgres, Level::ReadCommitted, &p4));
