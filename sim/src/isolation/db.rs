@@ -4,7 +4,7 @@
 //! and the history of reads and writes the anomaly analysis judges.
 
 use super::chunked::Chunked;
-use super::sql::{EvalError, Level, Pred, Stmt};
+use super::sql::{Aggregate, EvalError, Level, Pred, Projection, Stmt};
 
 /// What PostgreSQL answers to a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,37 @@ pub enum Answer {
     Done,
     /// An error; the transaction is aborted.
     Error(DbError),
+}
+
+impl Answer {
+    /// The answer of a SELECT, UPDATE or DELETE that went through all its
+    /// rows: the rows read (ordered by id), their aggregates, or how many
+    /// changed.
+    pub fn of_scan(stmt: &Stmt, mut rows: Vec<(i64, i64)>, changed: u64) -> Answer {
+        match stmt {
+            Stmt::Select {
+                what: Projection::All,
+                ..
+            } => {
+                rows.sort_unstable();
+                Answer::Rows(rows)
+            }
+            Stmt::Select {
+                what: Projection::Aggregates(aggs),
+                ..
+            } => Answer::Values(
+                aggs.iter()
+                    .map(|a| match a {
+                        Aggregate::Sum => {
+                            (!rows.is_empty()).then(|| rows.iter().map(|r| r.1).sum())
+                        }
+                        Aggregate::Count => Some(rows.len() as i64),
+                    })
+                    .collect(),
+            ),
+            _ => Answer::Changed(changed),
+        }
+    }
 }
 
 /// The errors PostgreSQL gives in the lab.

@@ -23,7 +23,7 @@ pub(super) use super::db::Event;
 pub use super::db::{
     Answer, DbError, Finished, LockInfo, LockKind, Submitted, Tx, TxState, VersionInfo,
 };
-use super::sql::{Aggregate, EvalError, Level, Lock, Pred, Projection, Stmt};
+use super::sql::{EvalError, Level, Lock, Pred, Stmt};
 
 mod plan;
 mod ssi;
@@ -1345,31 +1345,5 @@ fn filter_of(stmt: &Stmt) -> Option<&Pred> {
 /// The answer of a SELECT, UPDATE or DELETE that went through all its
 /// rows: the rows read, their aggregates, or how many changed.
 fn scan_answer(p: Pending) -> Answer {
-    let Pending {
-        stmt,
-        mut rows,
-        changed,
-        ..
-    } = p;
-    match stmt {
-        Stmt::Select {
-            what: Projection::All,
-            ..
-        } => {
-            rows.sort_unstable();
-            Answer::Rows(rows)
-        }
-        Stmt::Select {
-            what: Projection::Aggregates(aggs),
-            ..
-        } => Answer::Values(
-            aggs.iter()
-                .map(|a| match a {
-                    Aggregate::Sum => (!rows.is_empty()).then(|| rows.iter().map(|r| r.1).sum()),
-                    Aggregate::Count => Some(rows.len() as i64),
-                })
-                .collect(),
-        ),
-        _ => Answer::Changed(changed),
-    }
+    Answer::of_scan(&p.stmt, p.rows, p.changed)
 }

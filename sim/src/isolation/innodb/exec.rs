@@ -8,7 +8,7 @@ use super::expr::{self, Range};
 use super::locks::{has_to_wait, Kind, SUPREMUM};
 use super::{Db, LockWait, Rec, Undo, Version};
 use crate::isolation::db::{Answer, DbError, Event, Finished, Submitted, Tx, TxState};
-use crate::isolation::sql::{Aggregate, Level, Lock, Pred, Projection, Stmt};
+use crate::isolation::sql::{Level, Lock, Pred, Stmt};
 
 /// What a waiting statement asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -738,28 +738,5 @@ impl Db {
 
 /// The answer of a SELECT, UPDATE or DELETE that went through its rows.
 fn answer_of(p: &Pending) -> Answer {
-    match &p.stmt {
-        Stmt::Select {
-            what: Projection::All,
-            ..
-        } => {
-            let mut rows = p.rows.clone();
-            rows.sort_unstable();
-            Answer::Rows(rows)
-        }
-        Stmt::Select {
-            what: Projection::Aggregates(aggs),
-            ..
-        } => Answer::Values(
-            aggs.iter()
-                .map(|a| match a {
-                    Aggregate::Sum => {
-                        (!p.rows.is_empty()).then(|| p.rows.iter().map(|r| r.1).sum())
-                    }
-                    Aggregate::Count => Some(p.rows.len() as i64),
-                })
-                .collect(),
-        ),
-        _ => Answer::Changed(p.changed),
-    }
+    Answer::of_scan(&p.stmt, p.rows.clone(), p.changed)
 }
