@@ -12,7 +12,7 @@ use backend_playground::sim::isolation::db::Submitted;
 use backend_playground::sim::isolation::innodb;
 use backend_playground::sim::isolation::lab::{round_robin, Params, Run};
 use backend_playground::sim::isolation::matrix::{judge, matrix, Profile, ANOMALIES};
-use backend_playground::sim::isolation::presets::all;
+use backend_playground::sim::isolation::presets::{all, busiest};
 use backend_playground::sim::isolation::sql::Level;
 use backend_playground::sim::isolation::sql::{parse, Stmt};
 
@@ -75,29 +75,11 @@ fn main() {
     );
 }
 
-/// Four sessions of twenty statements each, interleaved: locking reads,
-/// inserts into locked gaps, changes and commits, with waits among them.
+/// The lab's busiest schedule, parsed.
 fn largest() -> Vec<(usize, Stmt)> {
-    let statements = [
-        "select * from test where id > 1 for update",
-        "insert into test (id, value) values (7, 70)",
-        "update test set value = value + 1 where value % 2 = 0",
-        "select * from test where id = 2 for share",
-        "delete from test where id = 7",
-        "select sum(value), count(*) from test",
-        "insert into test (id, value) values (3, 30)",
-        "update test set value = value - 1 where id >= 1 and id <= 3",
-        "select * from test",
-        "commit",
-    ];
-    (0..20)
-        .flat_map(|k| (0..4).map(move |s| (k, s)))
-        .filter_map(|(k, s)| {
-            Some((
-                s,
-                parse(statements[(k * 3 + s * 7) % statements.len()]).ok()?,
-            ))
-        })
+    busiest()
+        .into_iter()
+        .filter_map(|(s, sql)| Some((s, parse(sql).ok()?)))
         .collect()
 }
 

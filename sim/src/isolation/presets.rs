@@ -401,3 +401,25 @@ pub fn hermitage() -> Vec<Schedule> {
         ),
     ]
 }
+
+/// The busiest schedule the lab takes, for tests and benchmarks: four
+/// sessions of twenty statements each, interleaved: locking reads, inserts
+/// into locked gaps, changes and commits, with waits among them. Pairs of
+/// (session from 0, statement).
+pub fn busiest() -> Vec<(usize, &'static str)> {
+    const STATEMENTS: [&str; 10] = [
+        "select * from test where id > 1 for update",
+        "insert into test (id, value) values (7, 70)",
+        "update test set value = value + 1 where value % 2 = 0",
+        "select * from test where id = 2 for share",
+        "delete from test where id = 7",
+        "select sum(value), count(*) from test",
+        "insert into test (id, value) values (3, 30)",
+        "update test set value = value - 1 where id >= 1 and id <= 3",
+        "select * from test",
+        "commit",
+    ];
+    (0..20)
+        .flat_map(|k| (0..4).map(move |s| (s, STATEMENTS[(k * 3 + s * 7) % STATEMENTS.len()])))
+        .collect()
+}

@@ -219,31 +219,12 @@ fn errors_roll_back_the_statement_and_the_session_goes_on() {
     assert_eq!(db.committed_rows(), vec![(1, 10), (2, 5)]);
 }
 
-/// The largest schedule the lab takes: four sessions of twenty statements
-/// each, interleaved; every lock kind and wait among them.
+/// The largest schedule the lab takes, parsed.
 pub(crate) fn largest() -> Vec<(usize, Stmt)> {
-    let statements = [
-        "select * from test where id > 1 for update",
-        "insert into test (id, value) values (7, 70)",
-        "update test set value = value + 1 where value % 2 = 0",
-        "select * from test where id = 2 for share",
-        "delete from test where id = 7",
-        "select sum(value), count(*) from test",
-        "insert into test (id, value) values (3, 30)",
-        "update test set value = value - 1 where id >= 1 and id <= 3",
-        "select * from test",
-        "commit",
-    ];
-    let mut out = Vec::new();
-    for k in 0..20 {
-        for s in 0..4 {
-            let sql = statements[(k * 3 + s * 7) % statements.len()];
-            if let Ok(stmt) = parse(sql) {
-                out.push((s, stmt));
-            }
-        }
-    }
-    out
+    crate::isolation::presets::busiest()
+        .into_iter()
+        .filter_map(|(s, sql)| Some((s, parse(sql).ok()?)))
+        .collect()
 }
 
 #[test]
