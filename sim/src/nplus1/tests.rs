@@ -874,21 +874,40 @@ fn a_strategy_per_level_interleaves_with_the_loop() {
     );
 }
 
+/// The items walk over `data`'s first `users` users, with `strategy` on
+/// the orders, `then` on the items and an optional batch size.
+fn per_level(
+    data: &Option<Counts>,
+    users: u32,
+    strategy: Strategy,
+    then: Then,
+    batch: Option<u32>,
+) -> Run {
+    Run::new(&Params {
+        strategy,
+        then,
+        batch,
+        depth: Depth::Items,
+        users,
+        data: data.clone(),
+        ..Params::default()
+    })
+}
+
+/// `(table, keys, rows)` of every statement of `r` after its first `skip`.
+fn sent_after(r: &Run, skip: usize) -> Vec<(Table, Vec<u32>, u64)> {
+    r.queries()
+        .enumerate()
+        .skip(skip)
+        .map(|(i, q)| (q.table, r.keys(i), q.rows))
+        .collect()
+}
+
 #[test]
 fn every_pair_of_levels_sends_the_orms_statements() {
     // 3 users with 2, 0 and 1 orders; the orders with 1, 0 and 2 items.
     let data = Counts::parse("2,0,1/1,0,2", &mut Vec::new());
-    let run = |strategy, then, batch| {
-        Run::new(&Params {
-            strategy,
-            then,
-            batch,
-            depth: Depth::Items,
-            users: 3,
-            data: data.clone(),
-            ..Params::default()
-        })
-    };
+    let run = |strategy, then, batch| per_level(&data, 3, strategy, then, batch);
     let shapes = |r: &Run| {
         r.queries()
             .map(|q| (q.table, q.shape, q.rows))
@@ -943,17 +962,7 @@ fn every_pair_of_levels_sends_the_orms_statements() {
 #[test]
 fn a_guard_on_either_level_raises_where_the_orm_raises() {
     let data = Counts::parse("2,0,1/1,0,2", &mut Vec::new());
-    let run = |strategy, then, batch| {
-        Run::new(&Params {
-            strategy,
-            then,
-            batch,
-            depth: Depth::Items,
-            users: 3,
-            data: data.clone(),
-            ..Params::default()
-        })
-    };
+    let run = |strategy, then, batch| per_level(&data, 3, strategy, then, batch);
     // A guard on the items raises at the first order's items: after user
     // 1's orders under lazy orders, after every orders query otherwise.
     let r = run(Strategy::Lazy, Then::Raise, None);
@@ -1025,25 +1034,9 @@ fn a_guard_on_either_level_raises_where_the_orm_raises() {
 #[test]
 fn immediate_on_either_level_sends_sqlalchemys_statements() {
     let data = Counts::parse("2,0,1,3/1,0,2,1,1,0", &mut Vec::new());
-    let run = |strategy, then, batch| {
-        Run::new(&Params {
-            strategy,
-            then,
-            batch,
-            depth: Depth::Items,
-            users: 4,
-            data: data.clone(),
-            ..Params::default()
-        })
-    };
+    let run = |strategy, then, batch| per_level(&data, 4, strategy, then, batch);
     // (table, keys, rows) of every statement after the users query.
-    let sent = |r: &Run| {
-        r.queries()
-            .enumerate()
-            .skip(1)
-            .map(|(i, q)| (q.table, r.keys(i), q.rows))
-            .collect::<Vec<_>>()
-    };
+    let sent = |r: &Run| sent_after(r, 1);
     let orders = |rows: [u64; 4]| {
         (1..=4u32)
             .zip(rows)
@@ -1138,24 +1131,8 @@ fn immediate_on_either_level_sends_sqlalchemys_statements() {
 #[test]
 fn immediate_items_send_sqlalchemys_statements_and_django_refuses() {
     let data = Counts::parse("2,0,1,3/1,0,2,1,1,0", &mut Vec::new());
-    let run = |strategy, then, batch| {
-        Run::new(&Params {
-            strategy,
-            then,
-            batch,
-            depth: Depth::Items,
-            users: 4,
-            data: data.clone(),
-            ..Params::default()
-        })
-    };
-    let sent = |r: &Run| {
-        r.queries()
-            .enumerate()
-            .skip(1)
-            .map(|(i, q)| (q.table, r.keys(i), q.rows))
-            .collect::<Vec<_>>()
-    };
+    let run = |strategy, then, batch| per_level(&data, 4, strategy, then, batch);
+    let sent = |r: &Run| sent_after(r, 1);
     let items_each = [1, 0, 2, 1, 1, 0]
         .into_iter()
         .zip(1u32..)
@@ -1226,13 +1203,7 @@ fn users_loaded_before_keep_lazy_items_under_immediate_and_lazy_orders() {
             ..Params::default()
         })
     };
-    let sent = |r: &Run| {
-        r.queries()
-            .enumerate()
-            .skip(2)
-            .map(|(i, q)| (q.table, r.keys(i), q.rows))
-            .collect::<Vec<_>>()
-    };
+    let sent = |r: &Run| sent_after(r, 2);
     let orders: Vec<_> = (1..=4u32)
         .zip([2, 0, 1, 3])
         .map(|(u, k)| (Table::Orders, vec![u], k))
