@@ -20,6 +20,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use backend_playground::sim::isolation::db::Recorded;
 use backend_playground::sim::isolation::pg::{
     Answer, Db, DbError, Finished, Planner, SireadTarget, Submitted, TxState,
 };

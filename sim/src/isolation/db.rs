@@ -349,6 +349,26 @@ pub trait Recorded {
     /// Each transaction's state and commit sequence number (0 until it
     /// commits), by transaction number.
     fn txs(&self) -> &[(TxState, u64)];
+
+    /// Every row version as the view shows it, in the order written.
+    fn versions(&self) -> Vec<VersionInfo> {
+        (0..self.row_count())
+            .map(|v| {
+                let r = self.row(v);
+                VersionInfo {
+                    id: r.id,
+                    value: r.value,
+                    created_by: r.xmin,
+                    deleted_by: r.xmax,
+                }
+            })
+            .collect()
+    }
+
+    /// Where transaction `tx` is.
+    fn tx_state(&self, tx: Tx) -> Option<TxState> {
+        self.txs().get(tx).map(|t| t.0)
+    }
 }
 
 /// An engine of the lab: runs statements for sessions and shows its state.
@@ -359,14 +379,10 @@ pub trait Engine: Recorded {
     fn committed_rows(&self) -> Vec<(i64, i64)>;
     /// Whether `session`'s statement waits.
     fn is_blocked(&self, session: usize) -> bool;
-    /// Every row version, in the order they were written.
-    fn versions(&self) -> Vec<VersionInfo>;
     /// The transaction open in `session`.
     fn tx_of(&self, session: usize) -> Option<Tx>;
     /// The session that ran transaction `tx` (none for the initial data).
     fn session_of(&self, tx: Tx) -> Option<usize>;
-    /// Where transaction `tx` is.
-    fn tx_state(&self, tx: Tx) -> Option<TxState>;
     /// The isolation level of `session`'s transaction (or of its next one).
     fn level_of(&self, session: usize) -> Level;
     /// Whether `session`'s transaction failed and awaits ROLLBACK.

@@ -3,7 +3,7 @@
 //! lab's profile picked.
 
 use super::chunked::Chunked;
-use super::db::{Engine, Event, LockInfo, Recorded, Row, Submitted, Tx, TxState, VersionInfo};
+use super::db::{Engine, Event, LockInfo, Recorded, Row, Submitted, Tx, TxState};
 use super::matrix::Profile;
 use super::sql::{Level, Stmt};
 use super::{innodb, pg};
@@ -52,17 +52,11 @@ macro_rules! engine_by_inherent {
             fn is_blocked(&self, session: usize) -> bool {
                 <$t>::is_blocked(self, session)
             }
-            fn versions(&self) -> Vec<VersionInfo> {
-                <$t>::versions(self)
-            }
             fn tx_of(&self, session: usize) -> Option<Tx> {
                 <$t>::tx_of(self, session)
             }
             fn session_of(&self, tx: Tx) -> Option<usize> {
                 <$t>::session_of(self, tx)
-            }
-            fn tx_state(&self, tx: Tx) -> Option<TxState> {
-                <$t>::tx_state(self, tx)
             }
             fn level_of(&self, session: usize) -> Level {
                 <$t>::level_of(self, session)
@@ -244,17 +238,11 @@ macro_rules! engine_by_deref {
             fn is_blocked(&self, session: usize) -> bool {
                 (**self).is_blocked(session)
             }
-            fn versions(&self) -> Vec<VersionInfo> {
-                (**self).versions()
-            }
             fn tx_of(&self, session: usize) -> Option<Tx> {
                 (**self).tx_of(session)
             }
             fn session_of(&self, tx: Tx) -> Option<usize> {
                 (**self).session_of(tx)
-            }
-            fn tx_state(&self, tx: Tx) -> Option<TxState> {
-                (**self).tx_state(tx)
             }
             fn level_of(&self, session: usize) -> Level {
                 (**self).level_of(session)

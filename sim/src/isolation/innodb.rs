@@ -63,9 +63,7 @@
 //! (its SET or its WHERE), as MariaDB's default strict mode has it.
 
 use super::chunked::Chunked;
-use super::db::{
-    Answer, DbError, Event, Finished, LockInfo, LockKind, Submitted, Tx, TxState, VersionInfo,
-};
+use super::db::{Answer, DbError, Event, Finished, LockInfo, LockKind, Submitted, Tx, TxState};
 use super::sql::{Level, Stmt};
 
 mod exec;
@@ -617,19 +615,6 @@ impl Db {
 
 /// Read-only views of the state, for the lab's view.
 impl Db {
-    /// Every row version, in the order they were written.
-    pub fn versions(&self) -> Vec<VersionInfo> {
-        self.heap
-            .iter()
-            .map(|v| VersionInfo {
-                id: v.id,
-                value: v.value,
-                created_by: v.xmin,
-                deleted_by: v.xmax,
-            })
-            .collect()
-    }
-
     /// The transaction open in `session`.
     pub fn tx_of(&self, session: usize) -> Option<Tx> {
         self.sessions.get(session).and_then(|s| s.tx)
@@ -641,11 +626,6 @@ impl Db {
             .get(tx)
             .copied()
             .filter(|s| *s < self.sessions.len())
-    }
-
-    /// Where transaction `tx` is.
-    pub fn tx_state(&self, tx: Tx) -> Option<TxState> {
-        self.txs.get(tx).map(|t| t.0)
     }
 
     /// The isolation level of `session`'s transaction (or of its next one).
