@@ -881,7 +881,28 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// Whether the expression reads the row's value.
+    pub fn uses_value(&self) -> bool {
+        match self {
+            Expr::Lit(_) | Expr::Col(Col::Id) => false,
+            Expr::Col(Col::Value) => true,
+            Expr::Neg(e) => e.uses_value(),
+            Expr::Bin(a, _, b) => a.uses_value() || b.uses_value(),
+        }
+    }
+}
+
 impl Pred {
+    /// Whether the condition reads the row's value (else only its key).
+    pub fn uses_value(&self) -> bool {
+        match self {
+            Pred::Cmp(a, _, b) => a.uses_value() || b.uses_value(),
+            Pred::And(a, b) | Pred::Or(a, b) => a.uses_value() || b.uses_value(),
+            Pred::Not(a) => a.uses_value(),
+        }
+    }
+
     /// Whether a row satisfies the condition.
     pub fn eval(&self, id: i64, value: i64) -> Result<bool, EvalError> {
         Ok(match self {

@@ -14,16 +14,65 @@
 //! a condition judged on a row version its writer may still change), it
 //! judges from scratch from then on.
 
-use super::analysis::{has, judge, put, Anomaly, Bits, Dep, Kind, QuickSet};
+use super::analysis::{has, judge, put, Anomaly, Bits, Dep, Kind, QuickMap};
 use super::db::{Event, Recorded, Tx, TxState};
 use super::sql::Pred;
-
-/// A scan of a committed transaction: who, its condition, its snapshot.
-type Scan = (Tx, Option<Pred>, u64);
 
 /// A write of a committed transaction: who, its commit, the version it
 /// replaced and the one it made.
 type Write = (Tx, u64, Option<usize>, Option<usize>);
+
+/// A condition that committed scans used (`None`: every row), with those
+/// scans and the committed writes that move a row in or out of it. A
+/// write is compared with each condition once, not with each scan, and a
+/// scan only meets the writes that cross its condition.
+#[derive(Debug, Clone)]
+struct Cond {
+    pred: Option<Pred>,
+    /// Whether the condition reads the value (else only the key, which an
+    /// update keeps).
+    uses_value: bool,
+    /// The scans: who, and the snapshot they read.
+    scans: Vec<(Tx, u64)>,
+    /// The writes that cross it, in commit order.
+    crossing: Vec<Write>,
+    /// Whether each row version matches it, once known (0: not yet
+    /// asked; 1: no; 2: yes). Asked only of versions whose writer has
+    /// ended, whose value no longer changes.
+    matched: Vec<u8>,
+}
+
+impl Cond {
+    /// Whether version `v` (none: no row) matches the condition.
+    fn matches(&mut self, db: &dyn Recorded, v: Option<usize>) -> bool {
+        let Some(v) = v else {
+            return false;
+        };
+        let Some(pred) = &self.pred else {
+            return true;
+        };
+        if self.matched.len() <= v {
+            self.matched.resize(db.row_count().max(v + 1), 0);
+        }
+        match self.matched[v] {
+            0 => {
+                let row = db.row(v);
+                let yes = pred.eval(row.id, row.value).unwrap_or(false);
+                self.matched[v] = 1 + u8::from(yes);
+                yes
+            }
+            known => known == 2,
+        }
+    }
+
+    /// Whether write `w` moves a row in or out of the condition.
+    fn crossed_by(&mut self, db: &dyn Recorded, w: Write) -> bool {
+        if !self.uses_value && w.2.is_some() && w.3.is_some() {
+            return false;
+        }
+        self.matches(db, w.2) != self.matches(db, w.3)
+    }
+}
 
 /// The dependencies found so far and what is needed to find the next ones.
 #[derive(Debug, Clone, Default)]
@@ -36,18 +85,17 @@ pub struct Tracker {
     seen: Vec<Option<TxState>>,
     /// Dependencies waiting for their earlier transaction to commit.
     parked: Vec<Vec<Dep>>,
-    /// Each version's committed writer, and its committed readers.
+    /// Each version's committed writer.
     replaced_by: Vec<Option<Tx>>,
-    readers: Vec<Vec<Tx>>,
-    /// The committed transactions' scans with a condition, and those
-    /// without (which only a write that adds or removes a row can change).
-    scans: Vec<Scan>,
-    whole_scans: Vec<Scan>,
-    /// The committed transactions' writes, and those of them that add or
-    /// remove a row, each in commit order (a scan need only look at those
-    /// committed after its snapshot).
+    /// Each version's committed readers, as the first of a chain in
+    /// `reads` (whose entries are a reader and the next entry).
+    first_reader: Vec<u32>,
+    reads: Vec<(Tx, u32)>,
+    /// The conditions of the committed scans.
+    conds: Vec<Cond>,
+    /// The committed transactions' writes, in commit order (a scan need
+    /// only look at those committed after its snapshot).
     writes: Vec<Write>,
-    moves: Vec<Write>,
     /// Reads that show an anomaly for good, and reads that may, by
     /// position in the history: the reader, the version.
     bad: Vec<(usize, Tx, usize)>,
@@ -60,14 +108,32 @@ pub struct Tracker {
     reach: [Vec<Bits>; 4],
     /// The rules of [`RULES`] whose cycle the dependencies close.
     closes: [bool; 5],
-    /// Overwrites and read-write dependencies, for the lost update.
-    overwrites: QuickSet<(Tx, Tx, i64)>,
-    read_writes: QuickSet<(Tx, Tx, i64)>,
+    /// The overwrites (as `(to, from, row)`, bit 2) and read-write
+    /// dependencies (`(from, to, row)`, bit 1) so far: a key with both
+    /// bits is a lost update. They are only listed until some overwrite
+    /// and read-write dependency run between the same two transactions
+    /// in opposite directions, and looked up by key from then on.
+    lost_list: Vec<((Tx, Tx, i64), u8)>,
+    lost_keys: Option<QuickMap<(Tx, Tx, i64), u8>>,
     lost_update: bool,
     /// Whether the run is judged from scratch from now on.
     scratch: bool,
     work: u64,
 }
+
+/// Adds `w` to `list`, kept in commit order, after the writes of its own
+/// commit: at the end, unless a later commit was taken in first.
+fn in_commit_order(list: &mut Vec<Write>, w: Write) {
+    if list.last().is_none_or(|x| x.1 <= w.1) {
+        list.push(w);
+    } else {
+        let at = list.partition_point(|x| x.1 <= w.1);
+        list.insert(at, w);
+    }
+}
+
+/// The end of a chain of readers.
+const NO_READER: u32 = u32::MAX;
 
 /// The index of a kind in [`Tracker::next`].
 fn slot(k: Kind) -> usize {
@@ -142,7 +208,12 @@ impl Tracker {
             }
         }
         self.replaced_by.resize(db.row_count(), None);
-        self.readers.resize(db.row_count(), Vec::new());
+        self.first_reader.resize(db.row_count(), NO_READER);
+        // Room for what the new events may add, grown once.
+        let fresh = db.events().len().saturating_sub(self.cursor);
+        self.writes.reserve(fresh);
+        self.reads.reserve(fresh);
+        self.lost_list.reserve(fresh);
         for (p, e) in db.events().iter_from(self.cursor) {
             self.work += 1;
             let tx = match e {
@@ -192,17 +263,39 @@ impl Tracker {
             return;
         }
         self.link(d.from, d.to, slot(d.kind));
-        let key = (d.from, d.to, d.id);
-        match d.kind {
-            Kind::WriteWrite => {
-                self.overwrites.insert(key);
-                self.lost_update |= self.read_writes.contains(&(d.to, d.from, d.id));
+        if self.lost_update {
+            return;
+        }
+        // The other half of a lost update: the reverse dependency of the
+        // other kind, between the same two transactions.
+        let (key, bit, reverse) = match d.kind {
+            Kind::WriteWrite => (
+                (d.to, d.from, d.id),
+                2,
+                (slot(Kind::ReadWrite), d.to, d.from),
+            ),
+            Kind::ReadWrite => (
+                (d.from, d.to, d.id),
+                1,
+                (slot(Kind::WriteWrite), d.to, d.from),
+            ),
+            _ => return,
+        };
+        if self.lost_keys.is_none() {
+            if !has(&self.next[reverse.0][reverse.1], reverse.2) {
+                self.lost_list.push((key, bit));
+                return;
             }
-            Kind::ReadWrite => {
-                self.read_writes.insert(key);
-                self.lost_update |= self.overwrites.contains(&(d.to, d.from, d.id));
+            let mut keys = QuickMap::default();
+            for &(k, b) in &self.lost_list {
+                *keys.entry(k).or_insert(0) |= b;
             }
-            _ => {}
+            self.lost_keys = Some(keys);
+        }
+        if let Some(keys) = &mut self.lost_keys {
+            let bits = keys.entry(key).or_insert(0);
+            *bits |= bit;
+            self.lost_update = *bits == 3;
         }
     }
 
@@ -219,9 +312,7 @@ impl Tracker {
                 Event::Read { version, .. } => self.read(db, t, p, *version),
                 Event::Scan {
                     filter, seq: snap, ..
-                } => {
-                    self.scan(db, (t, filter.clone(), *snap));
-                }
+                } => self.scan(db, t, filter, *snap),
             }
             if self.scratch {
                 return;
@@ -239,6 +330,14 @@ impl Tracker {
         old: Option<usize>,
         new: Option<usize>,
     ) {
+        // A version whose writer is still running may still change: a
+        // condition cannot be judged on it yet.
+        let running =
+            |v: usize| db.txs().get(db.row(v).xmin).map(|x| x.0) == Some(TxState::Running);
+        if old.is_some_and(running) || new.is_some_and(running) {
+            self.scratch = true;
+            return;
+        }
         if let Some(v) = old {
             if self.replaced_by[v].is_some() {
                 // A second committed writer of one version.
@@ -253,35 +352,31 @@ impl Tracker {
                 kind: Kind::WriteWrite,
                 id: row.id,
             });
-            let readers = std::mem::take(&mut self.readers[v]);
-            for &r in &readers {
+            let mut at = self.first_reader[v];
+            while let Some(&(r, next)) = self.reads.get(at as usize) {
                 self.add(Dep {
                     from: r,
                     to: t,
                     kind: Kind::ReadWrite,
                     id: row.id,
                 });
+                at = next;
             }
-            self.readers[v] = readers;
         }
         let w = (t, seq, old, new);
-        let moves = old.is_some() != new.is_some();
-        let scans = std::mem::take(&mut self.scans);
-        for scan in &scans {
-            self.predicate(db, scan, w);
-        }
-        self.scans = scans;
-        if moves {
-            let scans = std::mem::take(&mut self.whole_scans);
-            for scan in &scans {
-                self.predicate(db, scan, w);
+        let mut conds = std::mem::take(&mut self.conds);
+        for c in &mut conds {
+            self.work += 1;
+            if !c.crossed_by(db, w) {
+                continue;
             }
-            self.whole_scans = scans;
-            let at = self.moves.partition_point(|x| x.1 <= seq);
-            self.moves.insert(at, w);
+            in_commit_order(&mut c.crossing, w);
+            for &(tx, snap) in &c.scans {
+                self.predicate(tx, snap, w);
+            }
         }
-        let at = self.writes.partition_point(|x| x.1 <= seq);
-        self.writes.insert(at, w);
+        self.conds = conds;
+        in_commit_order(&mut self.writes, w);
     }
 
     /// A committed read: from whom, and to whom if its version was
@@ -303,7 +398,8 @@ impl Tracker {
                 id,
             });
         }
-        self.readers[v].push(t);
+        self.reads.push((t, self.first_reader[v]));
+        self.first_reader[v] = (self.reads.len() - 1) as u32;
         if xmin != t {
             if !self.committed(xmin) {
                 self.suspect.push((p, t, v));
@@ -313,54 +409,50 @@ impl Tracker {
         }
     }
 
-    /// A committed scan, against the committed writes.
-    fn scan(&mut self, db: &dyn Recorded, scan: Scan) {
-        // The writes committed at or before the snapshot are left out by
-        // `predicate` anyway.
-        let snap = scan.2;
-        if scan.1.is_some() {
-            for k in self.writes.partition_point(|x| x.1 <= snap)..self.writes.len() {
-                let w = self.writes[k];
-                self.predicate(db, &scan, w);
+    /// A committed scan, against the committed writes that cross its
+    /// condition after its snapshot.
+    fn scan(&mut self, db: &dyn Recorded, tx: Tx, filter: &Option<Pred>, snap: u64) {
+        let k = match self.conds.iter().position(|c| &c.pred == filter) {
+            Some(k) => k,
+            None => {
+                let mut c = Cond {
+                    uses_value: filter.as_ref().is_some_and(Pred::uses_value),
+                    pred: filter.clone(),
+                    scans: Vec::new(),
+                    crossing: Vec::new(),
+                    matched: Vec::new(),
+                };
+                for &w in &self.writes {
+                    self.work += 1;
+                    if c.crossed_by(db, w) {
+                        c.crossing.push(w);
+                    }
+                }
+                self.conds.push(c);
+                self.conds.len() - 1
             }
-            self.scans.push(scan);
-        } else {
-            for k in self.moves.partition_point(|x| x.1 <= snap)..self.moves.len() {
-                let w = self.moves[k];
-                self.predicate(db, &scan, w);
-            }
-            self.whole_scans.push(scan);
+        };
+        let c = &mut self.conds[k];
+        c.scans.push((tx, snap));
+        let from = c.crossing.partition_point(|x| x.1 <= snap);
+        let crossing = std::mem::take(&mut c.crossing);
+        for &w in &crossing[from..] {
+            self.predicate(tx, snap, w);
         }
+        self.conds[k].crossing = crossing;
     }
 
     /// The predicate dependency of a scan on a write it did not see that
     /// moves a row in or out of its condition.
-    fn predicate(&mut self, db: &dyn Recorded, scan: &Scan, w: Write) {
+    fn predicate(&mut self, tx: Tx, snap: u64, w: Write) {
         self.work += 1;
-        let (tx, filter, snap) = scan;
-        let (wt, at, old, new) = w;
-        if wt == *tx || at <= *snap {
-            return;
-        }
-        if filter.is_none() && old.is_some() == new.is_some() {
-            return;
-        }
-        // A version whose writer is still running may still change.
-        let running = |v: Option<usize>| {
-            v.is_some_and(|v| db.txs().get(db.row(v).xmin).map(|x| x.0) == Some(TxState::Running))
-        };
-        if running(old) || running(new) {
-            self.scratch = true;
-            return;
-        }
-        let matches = |v: Option<usize>| super::analysis::matches_filter(db, filter.as_ref(), v);
-        if matches(old) != matches(new) {
-            let id = old.or(new).map(|v| db.row(v).id).unwrap_or(0);
+        let (wt, at, _, _) = w;
+        if wt != tx && at > snap {
             self.add(Dep {
-                from: *tx,
+                from: tx,
                 to: wt,
                 kind: Kind::Predicate,
-                id,
+                id: 0,
             });
         }
     }
