@@ -858,6 +858,9 @@ struct Builder<'a> {
     tracker: Tracker,
     /// The database a light run's steps keep.
     empty: AnyDb,
+    /// Whether this step is shown, and so has its caption and statuses
+    /// (every step, or only a light run's last).
+    words: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -900,6 +903,7 @@ impl<'a> Builder<'a> {
             judged: None,
             tracker: Tracker::new(),
             empty: AnyDb::new(Profile::Postgres, &[], 0),
+            words: true,
         }
     }
 
@@ -928,16 +932,22 @@ impl<'a> Builder<'a> {
 
     /// Step `at`: session `s` sends its statement `j`.
     fn step(&mut self, at: usize, s: usize, j: usize) -> Step {
+        // A light run's inner steps are never shown: no caption.
+        self.words = !self.light || at == self.last;
         let sql = self.sql(s, j);
         let plan = match self.parsed.get(s).and_then(|l| l.get(j)) {
-            Some(Ok(stmt)) if self.params.profile == Profile::Postgres => self
+            Some(Ok(stmt)) if self.words && self.params.profile == Profile::Postgres => self
                 .db
                 .plan_text(stmt)
                 .map(|p| format!(" (plan: {p})"))
                 .unwrap_or_default(),
             _ => String::new(),
         };
-        let mut caption = format!("{} runs \u{201c}{sql}\u{201d}{plan}: ", session_name(s));
+        let mut caption = if self.words {
+            format!("{} runs \u{201c}{sql}\u{201d}{plan}: ", session_name(s))
+        } else {
+            String::new()
+        };
         let mut released = Vec::new();
         let outcome = match self.parsed.get(s).and_then(|l| l.get(j)).cloned() {
             None => Outcome::NotSent,
@@ -960,16 +970,24 @@ impl<'a> Builder<'a> {
                 self.settle(sent, &stmt, own, blocked, &mut caption)
             }
         };
-        caption.push_str(&self.released_text(&released));
         let (judged_at, anomaly) = self.judge(at);
-        caption.push_str(&self.closing_text(at, anomaly));
+        if self.words {
+            caption.push_str(&self.released_text(&released));
+            caption.push_str(&self.closing_text(at, anomaly));
+        } else {
+            caption.clear();
+        }
         self.certain |= anomaly.is_some();
-        let keep = !self.light || at == self.last;
+        let keep = self.words;
         Step {
             entry: Some((s, j)),
             outcome,
             released,
-            status: self.status.clone(),
+            status: if keep {
+                self.status.clone()
+            } else {
+                Vec::new()
+            },
             db: if keep {
                 self.db.clone()
             } else {
@@ -1049,12 +1067,17 @@ impl<'a> Builder<'a> {
                     at,
                     answer: answer.clone(),
                 };
-                caption.push_str(&finished_text(stmt, &answer, &self.db, tx_before));
+                if self.words {
+                    caption.push_str(&finished_text(stmt, &answer, &self.db, tx_before));
+                }
                 Outcome::Finished(answer)
             }
             (None, Some(on)) => {
                 self.status[s][j] = Status::Waiting { since: at, on };
                 self.waiting[s] = Some((at, j));
+                if !self.words {
+                    return Outcome::Blocked(on);
+                }
                 let holder = self.db.tx_of(on).map(tx_name).unwrap_or_default();
                 let gap = self.db.locks().into_iter().any(|l| {
                     l.session == s
