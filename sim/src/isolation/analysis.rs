@@ -60,9 +60,6 @@ impl Hasher for Quick {
 /// A set hashed with [`Quick`].
 pub(super) type QuickSet<T> = HashSet<T, BuildHasherDefault<Quick>>;
 
-/// A map hashed with [`Quick`].
-pub(super) type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<Quick>>;
-
 /// The kind of a dependency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {

@@ -365,6 +365,15 @@ pub trait Recorded {
             .collect()
     }
 
+    /// Adds to `out` the key and writer of each row version from `start`
+    /// on (which never change once written).
+    fn keys_from(&self, start: usize, out: &mut Vec<(i64, Tx)>) {
+        out.extend((start..self.row_count()).map(|v| {
+            let r = self.row(v);
+            (r.id, r.xmin)
+        }));
+    }
+
     /// Where transaction `tx` is.
     fn tx_state(&self, tx: Tx) -> Option<TxState> {
         self.txs().get(tx).map(|t| t.0)

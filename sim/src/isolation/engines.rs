@@ -26,6 +26,9 @@ macro_rules! recorded_by_fields {
             fn row_count(&self) -> usize {
                 self.heap.len()
             }
+            fn keys_from(&self, start: usize, out: &mut Vec<(i64, Tx)>) {
+                out.extend(self.heap.iter_from(start).map(|(_, r)| (r.id, r.xmin)));
+            }
             fn events(&self) -> &Chunked<Event> {
                 &self.history
             }
@@ -216,6 +219,9 @@ impl Recorded for AnyDb {
     }
     fn row_count(&self) -> usize {
         (**self).row_count()
+    }
+    fn keys_from(&self, start: usize, out: &mut Vec<(i64, Tx)>) {
+        (**self).keys_from(start, out)
     }
     fn events(&self) -> &Chunked<Event> {
         (**self).events()

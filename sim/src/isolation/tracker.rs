@@ -14,7 +14,7 @@
 //! a condition judged on a row version its writer may still change), it
 //! judges from scratch from then on.
 
-use super::analysis::{has, judge, put, Anomaly, Bits, Dep, Kind, QuickMap};
+use super::analysis::{has, judge, put, Anomaly, Bits, Dep, Kind};
 use super::db::{Event, Recorded, Tx, TxState};
 use super::sql::Pred;
 
@@ -43,8 +43,9 @@ struct Cond {
 }
 
 impl Cond {
-    /// Whether version `v` (none: no row) matches the condition.
-    fn matches(&mut self, db: &dyn Recorded, v: Option<usize>) -> bool {
+    /// Whether version `v` (none: no row) matches the condition; `row` is
+    /// its key and value if already at hand.
+    fn matches(&mut self, db: &dyn Recorded, v: Option<usize>, row: Option<(i64, i64)>) -> bool {
         let Some(v) = v else {
             return false;
         };
@@ -56,8 +57,11 @@ impl Cond {
         }
         match self.matched[v] {
             0 => {
-                let row = db.row(v);
-                let yes = pred.eval(row.id, row.value).unwrap_or(false);
+                let (id, value) = row.unwrap_or_else(|| {
+                    let r = db.row(v);
+                    (r.id, r.value)
+                });
+                let yes = pred.eval(id, value).unwrap_or(false);
                 self.matched[v] = 1 + u8::from(yes);
                 yes
             }
@@ -65,12 +69,13 @@ impl Cond {
         }
     }
 
-    /// Whether write `w` moves a row in or out of the condition.
-    fn crossed_by(&mut self, db: &dyn Recorded, w: Write) -> bool {
+    /// Whether write `w` moves a row in or out of the condition; `made` is
+    /// the key and value of the version it made, if already at hand.
+    fn crossed_by(&mut self, db: &dyn Recorded, w: Write, made: Option<(i64, i64)>) -> bool {
         if !self.uses_value && w.2.is_some() && w.3.is_some() {
             return false;
         }
-        self.matches(db, w.2) != self.matches(db, w.3)
+        self.matches(db, w.2, None) != self.matches(db, w.3, made)
     }
 }
 
@@ -79,8 +84,10 @@ impl Cond {
 pub struct Tracker {
     /// How far into the history the events have been filed.
     cursor: usize,
-    /// Each transaction's events (positions in the history).
-    events: Vec<Vec<usize>>,
+    /// Each transaction's events, as filed.
+    events: Vec<Vec<Filed>>,
+    /// Each row version's key and writer, which never change.
+    keys: Vec<(i64, Tx)>,
     /// Each transaction's state as last seen (`None`: running).
     seen: Vec<Option<TxState>>,
     /// Dependencies waiting for their earlier transaction to commit.
@@ -108,13 +115,10 @@ pub struct Tracker {
     reach: [Vec<Bits>; 4],
     /// The rules of [`RULES`] whose cycle the dependencies close.
     closes: [bool; 5],
-    /// The overwrites (as `(to, from, row)`, bit 2) and read-write
-    /// dependencies (`(from, to, row)`, bit 1) so far: a key with both
-    /// bits is a lost update. They are only listed until some overwrite
-    /// and read-write dependency run between the same two transactions
-    /// in opposite directions, and looked up by key from then on.
-    lost_list: Vec<((Tx, Tx, i64), u8)>,
-    lost_keys: Option<QuickMap<(Tx, Tx, i64), u8>>,
+    /// Pairs of transactions with an overwrite one way and a read-write
+    /// dependency the other, whose rows are still to be looked at for a
+    /// lost update; and whether one was found.
+    lost_pairs: Vec<(Tx, Tx)>,
     lost_update: bool,
     /// Whether the run is judged from scratch from now on.
     scratch: bool,
@@ -130,6 +134,16 @@ fn in_commit_order(list: &mut Vec<Write>, w: Write) {
         let at = list.partition_point(|x| x.1 <= w.1);
         list.insert(at, w);
     }
+}
+
+/// An event of a transaction as it is filed: a read (its position in the
+/// history, the version), a write (the version replaced, the one made),
+/// or a scan (its position in the history, where its condition is).
+#[derive(Debug, Clone, Copy)]
+enum Filed {
+    Read(usize, usize),
+    Write(Option<usize>, Option<usize>),
+    Scan(usize),
 }
 
 /// The end of a chain of readers.
@@ -186,6 +200,10 @@ impl Tracker {
             self.work += work;
             return v.anomaly;
         }
+        for (a, b) in std::mem::take(&mut self.lost_pairs) {
+            self.work += self.events.get(a).map_or(0, Vec::len) as u64;
+            self.lost_update = self.lost_update || self.lost_rows(a, b);
+        }
         self.bad_read(db).or_else(|| self.cycle())
     }
 
@@ -213,14 +231,16 @@ impl Tracker {
         let fresh = db.events().len().saturating_sub(self.cursor);
         self.writes.reserve(fresh);
         self.reads.reserve(fresh);
-        self.lost_list.reserve(fresh);
+        db.keys_from(self.keys.len(), &mut self.keys);
         for (p, e) in db.events().iter_from(self.cursor) {
             self.work += 1;
-            let tx = match e {
-                Event::Scan { tx, .. } | Event::Read { tx, .. } | Event::Write { tx, .. } => *tx,
+            let (tx, filed) = match e {
+                Event::Scan { tx, .. } => (*tx, Filed::Scan(p)),
+                Event::Read { tx, version } => (*tx, Filed::Read(p, *version)),
+                Event::Write { tx, old, new } => (*tx, Filed::Write(*old, *new)),
             };
             if let Some(list) = self.events.get_mut(tx) {
-                list.push(p);
+                list.push(filed);
             }
         }
         self.cursor = db.events().len();
@@ -253,6 +273,13 @@ impl Tracker {
     /// keeps it until the earlier one is.
     fn add(&mut self, d: Dep) {
         self.work += 1;
+        let kind = slot(d.kind);
+        // Known already between these two transactions: only a lost
+        // update may still be new.
+        if self.next[kind].get(d.from).is_some_and(|b| has(b, d.to)) {
+            self.note_lost_pair(d);
+            return;
+        }
         if d.from == d.to || !self.committed(d.to) {
             return;
         }
@@ -262,41 +289,57 @@ impl Tracker {
             }
             return;
         }
-        self.link(d.from, d.to, slot(d.kind));
+        self.link(d.from, d.to, kind);
+        self.note_lost_pair(d);
+    }
+
+    /// Notes the two transactions of an overwrite or a read-write
+    /// dependency when the reverse one of the other kind runs between
+    /// them: a lost update may be among their rows, looked for at the end
+    /// of the call ([`Tracker::lost_rows`]). `(a, b)`: `a` read a row `b`
+    /// then replaced, and wrote over `b`'s version.
+    fn note_lost_pair(&mut self, d: Dep) {
         if self.lost_update {
             return;
         }
-        // The other half of a lost update: the reverse dependency of the
-        // other kind, between the same two transactions.
-        let (key, bit, reverse) = match d.kind {
-            Kind::WriteWrite => (
-                (d.to, d.from, d.id),
-                2,
-                (slot(Kind::ReadWrite), d.to, d.from),
-            ),
-            Kind::ReadWrite => (
-                (d.from, d.to, d.id),
-                1,
-                (slot(Kind::WriteWrite), d.to, d.from),
-            ),
+        let (a, b, reverse) = match d.kind {
+            Kind::WriteWrite => (d.to, d.from, slot(Kind::ReadWrite)),
+            Kind::ReadWrite => (d.from, d.to, slot(Kind::WriteWrite)),
             _ => return,
         };
-        if self.lost_keys.is_none() {
-            if !has(&self.next[reverse.0][reverse.1], reverse.2) {
-                self.lost_list.push((key, bit));
-                return;
-            }
-            let mut keys = QuickMap::default();
-            for &(k, b) in &self.lost_list {
-                *keys.entry(k).or_insert(0) |= b;
-            }
-            self.lost_keys = Some(keys);
+        let both = match d.kind {
+            Kind::WriteWrite => has(&self.next[reverse][a], b),
+            _ => has(&self.next[reverse][b], a),
+        };
+        if both && !self.lost_pairs.contains(&(a, b)) {
+            self.lost_pairs.push((a, b));
         }
-        if let Some(keys) = &mut self.lost_keys {
-            let bits = keys.entry(key).or_insert(0);
-            *bits |= bit;
-            self.lost_update = *bits == 3;
-        }
+    }
+
+    /// Whether transaction `a` read a row's version that `b` replaced, and
+    /// also wrote over `b`'s version of that row: a lost update. Both have
+    /// committed.
+    fn lost_rows(&self, a: Tx, b: Tx) -> bool {
+        let Some(events) = self.events.get(a) else {
+            return false;
+        };
+        let mut read: Vec<i64> = events
+            .iter()
+            .filter_map(|f| match *f {
+                Filed::Read(_, v) if self.replaced_by.get(v) == Some(&Some(b)) => {
+                    self.keys.get(v).map(|k| k.0)
+                }
+                _ => None,
+            })
+            .collect();
+        read.sort_unstable();
+        events.iter().any(|f| match *f {
+            Filed::Write(Some(old), _) => self
+                .keys
+                .get(old)
+                .is_some_and(|&(id, xmin)| xmin == b && read.binary_search(&id).is_ok()),
+            _ => false,
+        })
     }
 
     /// Takes in transaction `t`'s commit: the dependencies waiting for it,
@@ -306,18 +349,26 @@ impl Tracker {
             self.add(d);
         }
         let seq = db.txs()[t].1;
-        for p in std::mem::take(&mut self.events[t]) {
-            match &db.events()[p] {
-                Event::Write { old, new, .. } => self.write(db, t, seq, *old, *new),
-                Event::Read { version, .. } => self.read(db, t, p, *version),
-                Event::Scan {
-                    filter, seq: snap, ..
-                } => self.scan(db, t, filter, *snap),
+        let list = std::mem::take(&mut self.events[t]);
+        for &filed in &list {
+            match filed {
+                Filed::Write(old, new) => self.write(db, t, seq, old, new),
+                Filed::Read(p, v) => self.read(db, t, p, v),
+                Filed::Scan(p) => {
+                    if let Some(Event::Scan {
+                        filter, seq: snap, ..
+                    }) = db.events().get(p)
+                    {
+                        self.scan(db, t, filter, *snap);
+                    }
+                }
             }
             if self.scratch {
                 return;
             }
         }
+        // Kept for the lost update's rows.
+        self.events[t] = list;
     }
 
     /// A committed write: the overwrite, the readers of the version it
@@ -332,8 +383,10 @@ impl Tracker {
     ) {
         // A version whose writer is still running may still change: a
         // condition cannot be judged on it yet.
-        let running =
-            |v: usize| db.txs().get(db.row(v).xmin).map(|x| x.0) == Some(TxState::Running);
+        let running = |v: usize| {
+            let writer = self.keys.get(v).map_or(0, |k| k.1);
+            db.txs().get(writer).map(|x| x.0) == Some(TxState::Running)
+        };
         if old.is_some_and(running) || new.is_some_and(running) {
             self.scratch = true;
             return;
@@ -345,12 +398,12 @@ impl Tracker {
                 return;
             }
             self.replaced_by[v] = Some(t);
-            let row = db.row(v);
+            let (id, xmin) = self.keys[v];
             self.add(Dep {
-                from: row.xmin,
+                from: xmin,
                 to: t,
                 kind: Kind::WriteWrite,
-                id: row.id,
+                id,
             });
             let mut at = self.first_reader[v];
             while let Some(&(r, next)) = self.reads.get(at as usize) {
@@ -358,16 +411,23 @@ impl Tracker {
                     from: r,
                     to: t,
                     kind: Kind::ReadWrite,
-                    id: row.id,
+                    id,
                 });
                 at = next;
             }
         }
         let w = (t, seq, old, new);
+        // The version made, read once for every condition on the value.
+        let made = new
+            .filter(|_| self.conds.iter().any(|c| c.uses_value))
+            .map(|v| {
+                let r = db.row(v);
+                (r.id, r.value)
+            });
         let mut conds = std::mem::take(&mut self.conds);
         for c in &mut conds {
             self.work += 1;
-            if !c.crossed_by(db, w) {
+            if !c.crossed_by(db, w, made) {
                 continue;
             }
             in_commit_order(&mut c.crossing, w);
@@ -382,8 +442,7 @@ impl Tracker {
     /// A committed read: from whom, and to whom if its version was
     /// replaced; and whether it shows a bad read.
     fn read(&mut self, db: &dyn Recorded, t: Tx, p: usize, v: usize) {
-        let row = db.row(v);
-        let (xmin, id) = (row.xmin, row.id);
+        let (id, xmin) = self.keys[v];
         self.add(Dep {
             from: xmin,
             to: t,
@@ -403,7 +462,7 @@ impl Tracker {
         if xmin != t {
             if !self.committed(xmin) {
                 self.suspect.push((p, t, v));
-            } else if row.xmax == Some(xmin) {
+            } else if db.row(v).xmax == Some(xmin) {
                 self.bad.push((p, t, v));
             }
         }
@@ -424,7 +483,7 @@ impl Tracker {
                 };
                 for &w in &self.writes {
                     self.work += 1;
-                    if c.crossed_by(db, w) {
+                    if c.crossed_by(db, w, None) {
                         c.crossing.push(w);
                     }
                 }
