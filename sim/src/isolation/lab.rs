@@ -210,6 +210,10 @@ impl Params {
     /// The name of the preset these statements and schedule are, if any.
     pub fn preset(&self) -> Option<&'static str> {
         presets::all().into_iter().find_map(|s| {
+            // A preset runs at most its steps: a longer schedule is none.
+            if s.steps.len() < self.schedule.len() {
+                return None;
+            }
             let (sessions, schedule) = from_schedule(&s);
             (sessions == self.sessions && schedule == self.schedule).then_some(s.name)
         })
