@@ -698,9 +698,9 @@ pub struct Step {
     /// The anomaly the history so far shows, if any ([`Run::verdict`] has
     /// the whole judgement).
     pub anomaly: Option<Anomaly>,
-    /// The step whose database the verdict so far was judged on: the
-    /// verdict changes only when a transaction ends. `None` for the inner
-    /// steps of a light run, which are not judged.
+    /// The step whose database the verdict so far was judged on: this
+    /// one, as every step is judged; `None` for the inner steps of a light
+    /// run, which are not.
     pub judged_at: Option<usize>,
     /// The sentence that says what happened.
     pub caption: String,
@@ -854,10 +854,6 @@ struct Builder<'a> {
     last: usize,
     /// Whether an anomaly was certain before the step.
     certain: bool,
-    /// The verdict changes only when a transaction ends: it is judged
-    /// again only then. The transactions' states it was judged at, the
-    /// step, and the anomaly found.
-    judged: Option<(Vec<TxState>, usize, Option<Anomaly>)>,
     /// The dependencies so far, kept as the run advances.
     tracker: Tracker,
     /// The database a light run's steps keep.
@@ -904,7 +900,6 @@ impl<'a> Builder<'a> {
             waiting: vec![None; n],
             last: params.schedule.len(),
             certain: false,
-            judged: None,
             tracker: Tracker::new(),
             empty: AnyDb::new(Profile::Postgres, &[], 0),
             words: true,
@@ -1133,19 +1128,15 @@ impl<'a> Builder<'a> {
     }
 
     /// The verdict after step `at`, as the step it was judged at and its
-    /// anomaly: judged again only when a transaction has ended since, and
-    /// not at all for a light run's inner steps.
+    /// anomaly: every step, which costs what the step added to the history
+    /// (a transaction's end, or a read it made intermediate by writing its
+    /// row again, may change it); not at all for a light run's inner steps.
     fn judge(&mut self, at: usize) -> (Option<usize>, Option<Anomaly>) {
-        let ended: Vec<TxState> = (1..).map_while(|t| self.db.tx_state(t)).collect();
-        match &self.judged {
-            Some((key, k, a)) if *key == ended => (Some(*k), *a),
-            _ if self.light && at != self.last => (None, None),
-            _ => {
-                let (k, a) = self.judged_now(at);
-                self.judged = Some((ended, k, a));
-                (Some(k), a)
-            }
+        if self.light && at != self.last {
+            return (None, None);
         }
+        let (k, a) = self.judged_now(at);
+        (Some(k), a)
     }
 
     /// Judges the database now, at step `at`.
@@ -1245,8 +1236,8 @@ impl Run {
     }
 
     /// The judgement of the history at step `k` (the last step for `k`
-    /// past the end): the database of the step it was last judged at,
-    /// judged again. Empty for the inner steps of a light run.
+    /// past the end), with every dependency and the proof. Empty for the
+    /// inner steps of a light run.
     pub fn verdict(&self, k: usize) -> Verdict {
         match self.step(k).judged_at.and_then(|j| self.steps.get(j)) {
             Some(st) => verdict(&st.db),
@@ -1474,7 +1465,9 @@ pub fn compare(params: &Params) -> Vec<LevelOutcome> {
             }
             LevelOutcome {
                 level,
-                anomaly: run.final_verdict().anomaly,
+                // As the run judged it at its last step: the same as the
+                // verdict, without listing every dependency.
+                anomaly: run.step(usize::MAX).anomaly,
                 waited: run.any_wait(),
                 errors: run.errors(),
                 older_snapshot,

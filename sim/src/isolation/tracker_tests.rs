@@ -2,7 +2,7 @@
 //! preset at every level of both profiles and of random scenarios.
 
 use super::super::analysis::verdict;
-use super::super::lab::{Params, Run, PROFILES};
+use super::super::lab::{compare, Params, Run, PROFILES};
 use super::super::presets;
 use crate::rng::Rng;
 
@@ -17,6 +17,23 @@ fn agrees(p: &Params) {
     }
 }
 
+/// The level comparison's anomalies, judged by its light runs, against
+/// the verdict of a full run at each level.
+fn compares(p: &Params) {
+    for row in compare(p) {
+        let full = Run::new(&Params {
+            level: row.level,
+            ..p.clone()
+        });
+        assert_eq!(
+            row.anomaly,
+            full.final_verdict().anomaly,
+            "{:?} of {p:?}",
+            row.level
+        );
+    }
+}
+
 #[test]
 fn every_preset_at_every_level() {
     for s in presets::all() {
@@ -25,6 +42,9 @@ fn every_preset_at_every_level() {
                 if let Some(p) = Params::of_preset(s.name, profile, level) {
                     agrees(&p);
                 }
+            }
+            if let Some(p) = Params::of_preset(s.name, profile, profile.levels()[0]) {
+                compares(&p);
             }
         }
     }
@@ -68,13 +88,15 @@ fn random_scenarios() {
         for i in (1..schedule.len()).rev() {
             schedule.swap(i, rng.below(i as u64 + 1) as usize);
         }
-        agrees(&Params {
+        let p = Params {
             profile,
             level,
             sessions,
             schedule,
             matrix: false,
             settings: Default::default(),
-        });
+        };
+        agrees(&p);
+        compares(&p);
     }
 }
