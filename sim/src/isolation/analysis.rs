@@ -136,15 +136,6 @@ pub struct Verdict {
     pub deps: Vec<Dep>,
 }
 
-/// Whether version `v` (if any) matches a scan's condition (every row
-/// matches no condition).
-pub(super) fn matches_filter(db: &dyn Recorded, filter: Option<&Pred>, v: Option<usize>) -> bool {
-    v.is_some_and(|v| {
-        let row = db.row(v);
-        filter.is_none_or(|f| f.eval(row.id, row.value).unwrap_or(false))
-    })
-}
-
 /// The dependencies between the committed transactions of `db`.
 pub fn dependencies(db: &dyn Recorded) -> Vec<Dep> {
     dependencies_counted(db, &mut 0)
@@ -154,26 +145,49 @@ pub fn dependencies(db: &dyn Recorded) -> Vec<Dep> {
 /// one it made.
 type Write = (Tx, u64, Option<usize>, Option<usize>);
 
+/// The key and value of the versions a write replaced and made.
+type Rows = (Option<(i64, i64)>, Option<(i64, i64)>);
+
 /// The writes among `writes` that move a row in or out of condition `f`
-/// (in their order), found once per condition and kept in `known`.
+/// (in their order), found once per condition and kept in `known`; the
+/// rows of the writes are read into `rows` the first time.
 fn crossing<'k>(
     db: &dyn Recorded,
     f: &Pred,
     writes: &[Write],
+    rows: &mut Vec<Rows>,
     known: &'k mut Vec<(Pred, Vec<Write>)>,
     work: &mut u64,
 ) -> &'k [Write] {
     let k = match known.iter().position(|(g, _)| g == f) {
         Some(k) => k,
         None => {
-            let matches = |v: Option<usize>| matches_filter(db, Some(f), v);
+            if rows.len() < writes.len() {
+                let at = |v: Option<usize>| {
+                    v.map(|v| {
+                        let r = db.row(v);
+                        (r.id, r.value)
+                    })
+                };
+                *rows = writes.iter().map(|w| (at(w.2), at(w.3))).collect();
+            }
+            let matches = |r: Option<(i64, i64)>| {
+                r.is_some_and(|(id, value)| f.eval(id, value).unwrap_or(false))
+            };
+            // An update keeps the key: a condition on the key alone is
+            // crossed only by inserts and deletes.
+            let on_value = f.uses_value();
             let list = writes
                 .iter()
-                .filter(|&&(_, _, old, new)| {
+                .zip(rows.iter())
+                .filter(|&(_, &(old, new))| {
                     *work += 1;
+                    if !on_value && old.is_some() && new.is_some() {
+                        return false;
+                    }
                     matches(old) != matches(new)
                 })
-                .copied()
+                .map(|(w, _)| *w)
                 .collect();
             known.push((f.clone(), list));
             known.len() - 1
@@ -200,6 +214,7 @@ fn dependencies_counted(db: &dyn Recorded, work: &mut u64) -> Vec<Dep> {
     // Who replaced each version, and the committed writes in order.
     let mut replaced_by: Vec<Option<Tx>> = vec![None; db.row_count()];
     let mut writes = Vec::new();
+    let mut rows: Vec<Rows> = Vec::new();
     // Those that add or remove a row: the only ones that can change the
     // answer of a scan without a condition.
     let mut moves = Vec::new();
@@ -224,12 +239,15 @@ fn dependencies_counted(db: &dyn Recorded, work: &mut u64) -> Vec<Dep> {
         match e {
             Event::Write {
                 tx, old: Some(v), ..
-            } => add(Dep {
-                from: db.row(*v).xmin,
-                to: *tx,
-                kind: Kind::WriteWrite,
-                id: db.row(*v).id,
-            }),
+            } => {
+                let r = db.row(*v);
+                add(Dep {
+                    from: r.xmin,
+                    to: *tx,
+                    kind: Kind::WriteWrite,
+                    id: r.id,
+                })
+            }
             Event::Read { tx, version } => {
                 let v = db.row(*version);
                 add(Dep {
@@ -254,7 +272,7 @@ fn dependencies_counted(db: &dyn Recorded, work: &mut u64) -> Vec<Dep> {
             } if committed(*tx) => {
                 let candidates = match filter {
                     None => &moves[..],
-                    Some(f) => crossing(db, f, &writes, &mut known, work),
+                    Some(f) => crossing(db, f, &writes, &mut rows, &mut known, work),
                 };
                 for &(wt, at, old, new) in candidates {
                     *work += 1;
@@ -292,33 +310,87 @@ pub(super) fn put(bits: &mut Bits, t: Tx) {
     }
 }
 
+/// A set of kinds of dependency, one bit each.
+type Kinds = u8;
+
+const WW: Kinds = 1;
+const WR: Kinds = 2;
+const RW: Kinds = 4;
+const PREDICATE: Kinds = 8;
+const FLOW: Kinds = WW | WR;
+const ITEM: Kinds = WW | WR | RW;
+const ANY: Kinds = ITEM | PREDICATE;
+
+impl Kind {
+    /// This kind's bit among [`Kinds`].
+    fn bit(self) -> Kinds {
+        match self {
+            Kind::WriteWrite => WW,
+            Kind::WriteRead => WR,
+            Kind::ReadWrite => RW,
+            Kind::Predicate => PREDICATE,
+        }
+    }
+}
+
+/// Each transaction's successors by one kind of dependency, for each kind
+/// in [`Kind::bit`]'s order: built once, combined into each kind of
+/// cycle's graph.
+struct Successors {
+    by_kind: [Vec<Bits>; 4],
+}
+
+impl Successors {
+    fn new(deps: &[Dep], n: usize, work: &mut u64) -> Successors {
+        let words = n.div_ceil(64);
+        let mut by_kind: [Vec<Bits>; 4] = std::array::from_fn(|_| vec![vec![0; words]; n]);
+        for d in deps {
+            *work += 1;
+            let k = d.kind.bit().trailing_zeros() as usize;
+            put(&mut by_kind[k][d.from], d.to);
+        }
+        Successors { by_kind }
+    }
+
+    /// Whether some dependency of kinds `kinds` runs from `from` to `to`.
+    fn has(&self, kinds: Kinds, from: Tx, to: Tx) -> bool {
+        (0..4).any(|k| kinds & (1 << k) != 0 && has(&self.by_kind[k][from], to))
+    }
+}
+
 /// The dependencies one kind of cycle may use, as a graph between
-/// transactions: each transaction's outgoing dependencies (indices into
-/// the list, in its order), the set of its successors, and the
-/// transactions reachable from each, computed when first asked.
+/// transactions: the kinds it takes, the set of each transaction's
+/// successors, and the transactions reachable from each, computed when
+/// first asked.
 struct Graph<'a> {
     deps: &'a [Dep],
-    out: Vec<Vec<usize>>,
+    kinds: Kinds,
     next: Vec<Bits>,
     reach: Vec<Option<Bits>>,
 }
 
 impl<'a> Graph<'a> {
-    /// The graph of the dependencies `ok` allows, over `n` transactions.
-    fn new(deps: &'a [Dep], n: usize, ok: fn(&Dep) -> bool, work: &mut u64) -> Graph<'a> {
-        let words = n.div_ceil(64);
-        let mut out = vec![Vec::new(); n];
-        let mut next = vec![vec![0; words]; n];
-        for (i, d) in deps.iter().enumerate() {
-            *work += 1;
-            if ok(d) {
-                out[d.from].push(i);
-                put(&mut next[d.from], d.to);
+    /// The graph of the dependencies of `kinds`, from their successors.
+    fn new(deps: &'a [Dep], succ: &Successors, kinds: Kinds, work: &mut u64) -> Graph<'a> {
+        let n = succ.by_kind[0].len();
+        let mut next = succ.by_kind[0].clone();
+        for row in &mut next {
+            row.iter_mut().for_each(|w| *w = 0);
+        }
+        for (k, sets) in succ.by_kind.iter().enumerate() {
+            if kinds & (1 << k) == 0 {
+                continue;
+            }
+            for (row, set) in next.iter_mut().zip(sets) {
+                *work += 1;
+                for (a, b) in row.iter_mut().zip(set) {
+                    *a |= b;
+                }
             }
         }
         Graph {
             deps,
-            out,
+            kinds,
             next,
             reach: vec![None; n],
         }
@@ -351,13 +423,21 @@ impl<'a> Graph<'a> {
     /// taking each transaction's dependencies in the list's order, as the
     /// dependencies taken.
     fn path(&self, from: Tx, to: Tx, work: &mut u64) -> Option<Vec<Dep>> {
-        let n = self.out.len();
+        let n = self.next.len();
+        // Each transaction's outgoing dependencies, in the list's order.
+        let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, d) in self.deps.iter().enumerate() {
+            *work += 1;
+            if self.kinds & d.kind.bit() != 0 {
+                out[d.from].push(i);
+            }
+        }
         let mut parent: Vec<Option<usize>> = vec![None; n];
         let mut seen = vec![false; n];
         seen[from] = true;
         let mut queue = VecDeque::from([from]);
         while let Some(at) = queue.pop_front() {
-            for &i in &self.out[at] {
+            for &i in &out[at] {
                 *work += 1;
                 let d = self.deps[i];
                 if d.to == to {
@@ -380,13 +460,13 @@ impl<'a> Graph<'a> {
         None
     }
 
-    /// The first dependency `first` picks, in the list's order, that a
+    /// The first dependency of kinds `first`, in the list's order, that a
     /// path of this graph leads back from, with that path: the cycle.
-    fn first_cycle(&mut self, first: fn(&Dep) -> bool, work: &mut u64) -> Option<Vec<Dep>> {
+    fn first_cycle(&mut self, first: Kinds, work: &mut u64) -> Option<Vec<Dep>> {
         let deps = self.deps;
         for e in deps {
             *work += 1;
-            if first(e) && self.reaches(e.to, e.from, work) {
+            if first & e.kind.bit() != 0 && self.reaches(e.to, e.from, work) {
                 let mut cycle = vec![*e];
                 cycle.extend(self.path(e.to, e.from, work)?);
                 return Some(cycle);
@@ -396,43 +476,19 @@ impl<'a> Graph<'a> {
     }
 }
 
-fn ww(d: &Dep) -> bool {
-    d.kind == Kind::WriteWrite
-}
-
-fn flow(d: &Dep) -> bool {
-    matches!(d.kind, Kind::WriteWrite | Kind::WriteRead)
-}
-
-fn rw(d: &Dep) -> bool {
-    d.kind == Kind::ReadWrite
-}
-
-fn item(d: &Dep) -> bool {
-    d.kind != Kind::Predicate
-}
-
-fn predicate(d: &Dep) -> bool {
-    d.kind == Kind::Predicate
-}
-
-fn any(_: &Dep) -> bool {
-    true
-}
-
 /// The cycles looked for, in order: the anomaly, the dependencies that may
 /// start the cycle, and those the rest of it may use.
-type CycleRule = (Anomaly, fn(&Dep) -> bool, fn(&Dep) -> bool);
+type CycleRule = (Anomaly, Kinds, Kinds);
 
 const BEFORE_LOST_UPDATE: [CycleRule; 2] = [
-    (Anomaly::DirtyWrite, ww, ww),
-    (Anomaly::CircularFlow, flow, flow),
+    (Anomaly::DirtyWrite, WW, WW),
+    (Anomaly::CircularFlow, FLOW, FLOW),
 ];
 
 const AFTER_LOST_UPDATE: [CycleRule; 3] = [
-    (Anomaly::ReadSkew, rw, flow),
-    (Anomaly::WriteSkew, rw, item),
-    (Anomaly::Phantom, predicate, any),
+    (Anomaly::ReadSkew, RW, FLOW),
+    (Anomaly::WriteSkew, RW, ITEM),
+    (Anomaly::Phantom, PREDICATE, ANY),
 ];
 
 /// A read of a version that should never have been seen: by a committed
@@ -465,30 +521,41 @@ fn bad_read(db: &dyn Recorded, work: &mut u64) -> Option<(Anomaly, Dep)> {
 
 /// A read, a concurrent overwrite, and the reader's own write over it:
 /// the first such read-write dependency and the first overwrite that
-/// matches it.
-fn lost_update(deps: &[Dep], work: &mut u64) -> Option<Vec<Dep>> {
+/// matches it. Only looked for in rows when some read-write dependency
+/// has an overwrite the other way between its two transactions.
+fn lost_update(deps: &[Dep], succ: &Successors, work: &mut u64) -> Option<Vec<Dep>> {
+    let paired = deps.iter().any(|d| {
+        *work += 1;
+        d.kind == Kind::ReadWrite && succ.has(WW, d.to, d.from)
+    });
+    if !paired {
+        return None;
+    }
     let mut overwrites: HashMap<(Tx, Tx, i64), Dep, BuildHasherDefault<Quick>> = HashMap::default();
-    for d in deps.iter().filter(|d| ww(d)) {
+    for d in deps.iter().filter(|d| d.kind == Kind::WriteWrite) {
         *work += 1;
         overwrites.entry((d.from, d.to, d.id)).or_insert(*d);
     }
-    deps.iter().filter(|d| rw(d)).find_map(|d| {
-        *work += 1;
-        overwrites.get(&(d.to, d.from, d.id)).map(|w| vec![*d, *w])
-    })
+    deps.iter()
+        .filter(|d| d.kind == Kind::ReadWrite)
+        .find_map(|d| {
+            *work += 1;
+            overwrites.get(&(d.to, d.from, d.id)).map(|w| vec![*d, *w])
+        })
 }
 
 /// The anomaly the dependencies show, and its proof.
 fn cycles(deps: &[Dep], n: usize, work: &mut u64) -> Option<(Anomaly, Vec<Dep>)> {
+    let succ = Successors::new(deps, n, work);
     let search = |rules: &[CycleRule], work: &mut u64| {
-        rules.iter().find_map(|&(anomaly, first, ok)| {
-            Graph::new(deps, n, ok, work)
+        rules.iter().find_map(|&(anomaly, first, kinds)| {
+            Graph::new(deps, &succ, kinds, work)
                 .first_cycle(first, work)
                 .map(|c| (anomaly, c))
         })
     };
     search(&BEFORE_LOST_UPDATE, work)
-        .or_else(|| lost_update(deps, work).map(|p| (Anomaly::LostUpdate, p)))
+        .or_else(|| lost_update(deps, &succ, work).map(|p| (Anomaly::LostUpdate, p)))
         .or_else(|| search(&AFTER_LOST_UPDATE, work))
 }
 
