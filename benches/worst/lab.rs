@@ -266,18 +266,22 @@ pub fn worst() -> Worst {
     }
 }
 
-/// The figures of a profile's slowest link: opened with every frame, and
-/// run once and judged (only the last step kept, as a level comparison
-/// runs each level), both the median of several runs.
+/// The figures of a profile's slowest link: opened with every frame; run
+/// once and judged (only the last step kept, as a level comparison runs
+/// each level; its anomaly as the run tracks it); and that run with its
+/// full verdict (every dependency and the proof, as the verdict panel
+/// shows them). Each the median of several runs.
 fn profile_figures(name: &str, query: &str) -> String {
     let opened = cost(query, open);
     let o = backend_playground::sim::open::<Run>(&pairs(query));
-    let (once, _) = common::time(|| Run::light(o.run.params()).final_verdict().deps.len());
+    let (once, _) = common::time(|| Run::light(o.run.params()).step(usize::MAX).anomaly);
+    let (full, _) = common::time(|| Run::light(o.run.params()).final_verdict().deps.len());
     format!(
-        "\n  {name}: largest link ({} characters) opened with every frame in {}; run and judged once in {}\n    ?{}",
+        "\n  {name}: largest link ({} characters) opened with every frame in {}; run once and judged in {}; with the full verdict in {}\n    ?{}",
         query.len(),
         common::ms(opened.time),
         common::ms(once),
+        common::ms(full),
         query
     )
 }
