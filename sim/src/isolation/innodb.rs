@@ -73,7 +73,7 @@ mod locks;
 mod tests;
 
 pub use locks::SUPREMUM;
-use locks::{has_to_wait, Kind, RecLock};
+use locks::{has_to_wait, Kind, LockTable, RecLock};
 
 /// How long a statement waits for a lock before error 1205 rolls it back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -169,7 +169,7 @@ pub struct Db {
     /// The index records, by key.
     index: Vec<Rec>,
     /// Record locks, granted and waiting, in the order asked.
-    locks: Vec<RecLock>,
+    locks: LockTable,
     /// The lock structures of running transactions: they stay when the
     /// locks in them are released (READ COMMITTED's), as InnoDB's do, and
     /// count in a transaction's weight.
@@ -191,7 +191,7 @@ impl Db {
             seq: 0,
             clock: 0,
             index: Vec::new(),
-            locks: Vec::new(),
+            locks: LockTable::default(),
             structs: Vec::new(),
             next_struct: 0,
             sessions: vec![
@@ -401,7 +401,7 @@ impl Db {
             self.undo_to(s, 0, false);
             self.txs[tx] = (TxState::Aborted, 0);
         }
-        self.locks.retain(|l| l.tx != tx);
+        self.locks.release(tx);
         self.structs.retain(|st| st.tx != tx);
         let sess = &mut self.sessions[s];
         sess.tx = None;
@@ -459,14 +459,8 @@ impl Db {
     /// waiting on the record go, and their statements look again.
     fn inherit_removed(&mut self, id: i64, pos: usize) {
         let heir = self.index.get(pos).map_or(SUPREMUM, |r| r.id);
-        let donors: Vec<RecLock> = self
-            .locks
-            .iter()
-            .filter(|l| l.id == id && l.kind != Kind::Insert)
-            .copied()
-            .collect();
-        self.locks.retain(|l| l.id != id);
-        for l in donors {
+        let donors = self.locks.take_record(id);
+        for l in donors.into_iter().filter(|l| l.kind != Kind::Insert) {
             let strict = self
                 .session_of(l.tx)
                 .is_some_and(|s| self.sessions[s].tx_level > Level::ReadCommitted);
@@ -485,12 +479,12 @@ impl Db {
             && kind != Kind::Insert
             && self
                 .locks
-                .iter()
-                .any(|l| l.tx == tx && l.id == id && l.x == x && l.kind == kind && !l.waiting)
+                .on(id)
+                .any(|(_, l)| l.tx == tx && l.x == x && l.kind == kind && !l.waiting)
         {
             return;
         }
-        let queue_waits = self.locks.iter().any(|l| l.id == id && l.waiting);
+        let queue_waits = self.locks.on(id).any(|(_, l)| l.waiting);
         let st = self
             .structs
             .iter()
@@ -539,8 +533,8 @@ impl Db {
                 if h != me
                     && !self
                         .locks
-                        .iter()
-                        .any(|l| l.tx == h && l.id == id && locks::covers(l, true, Kind::Record))
+                        .on(id)
+                        .any(|(_, l)| l.tx == h && locks::covers(l, true, Kind::Record))
                 {
                     self.add_lock(h, id, true, Kind::Record, false);
                 }
@@ -548,15 +542,15 @@ impl Db {
         }
         if self
             .locks
-            .iter()
-            .any(|l| l.tx == me && l.id == id && locks::covers(l, x, kind))
+            .on(id)
+            .any(|(_, l)| l.tx == me && locks::covers(l, x, kind))
         {
             return Ok(false);
         }
-        if let Some(l) = self
+        if let Some((_, l)) = self
             .locks
-            .iter()
-            .find(|l| has_to_wait(me, id, x, kind, l) && !self.waits_behind(l, me, x, kind))
+            .on(id)
+            .find(|(_, l)| has_to_wait(me, id, x, kind, l) && !self.waits_behind(l, me, x, kind))
         {
             return Err(l.tx);
         }
@@ -579,9 +573,8 @@ impl Db {
         l.waiting
             && kind != Kind::Insert
             && waits_for_me
-            && self.locks.iter().any(|g| {
+            && self.locks.on(l.id).any(|(_, g)| {
                 g.tx == me
-                    && g.id == l.id
                     && !g.waiting
                     && matches!(g.kind, Kind::Record | Kind::NextKey)
                     && (g.x || !x)
@@ -591,10 +584,10 @@ impl Db {
     /// Releases the lock `me` took on record `id` for a row that did not
     /// match (READ COMMITTED's `unlock_row`).
     fn unlock(&mut self, me: Tx, id: i64, x: bool, kind: Kind) {
-        if let Some(i) = self
+        if let Some((i, _)) = self
             .locks
-            .iter()
-            .position(|l| l.tx == me && l.id == id && l.x == x && l.kind == kind && !l.waiting)
+            .on(id)
+            .find(|(_, l)| l.tx == me && l.x == x && l.kind == kind && !l.waiting)
         {
             self.locks.remove(i);
         }
@@ -695,7 +688,7 @@ impl Db {
                 });
             }
         }
-        for l in &self.locks {
+        for l in self.locks.in_order() {
             let Some(session) = self.session_of(l.tx).filter(|_| self.running(l.tx)) else {
                 continue;
             };

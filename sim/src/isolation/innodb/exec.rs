@@ -531,13 +531,11 @@ impl Db {
                 self.sessions[s].undo.push(Undo::Insert { id });
                 let gaps: Vec<(Tx, bool)> = self
                     .locks
-                    .iter()
-                    .filter(|l| {
-                        l.id == above
-                            && l.kind != Kind::Insert
-                            && (above == SUPREMUM || l.kind != Kind::Record)
+                    .on(above)
+                    .filter(|(_, l)| {
+                        l.kind != Kind::Insert && (above == SUPREMUM || l.kind != Kind::Record)
                     })
-                    .map(|l| (l.tx, l.x))
+                    .map(|(_, l)| (l.tx, l.x))
                     .collect();
                 for (t, x) in gaps {
                     self.add_lock(t, id, x, Kind::Gap, false);
@@ -581,8 +579,8 @@ impl Db {
         let me = self.sessions[s].tx.unwrap_or(usize::MAX);
         if !self
             .locks
-            .iter()
-            .any(|l| l.tx == me && l.id == w.id && l.x == w.x && l.kind == w.kind && l.waiting)
+            .on(w.id)
+            .any(|(_, l)| l.tx == me && l.x == w.x && l.kind == w.kind && l.waiting)
         {
             self.add_lock(me, w.id, w.x, w.kind, true);
         }
@@ -660,10 +658,11 @@ impl Db {
                     continue;
                 };
                 let Some(w) = p.wait else { continue };
-                let entry = self.locks.iter().position(|l| {
-                    l.tx == tx && l.id == w.id && l.x == w.x && l.kind == w.kind && l.waiting
-                });
-                if entry.is_none() {
+                let waiting = self
+                    .locks
+                    .on(w.id)
+                    .any(|(_, l)| l.tx == tx && l.x == w.x && l.kind == w.kind && l.waiting);
+                if !waiting {
                     ready.push((self.position_of(tx, w), p.since, s));
                 }
             }
@@ -684,12 +683,12 @@ impl Db {
         out
     }
 
-    /// Where the granted request `w` of `tx` stands in the queue.
+    /// Where the granted request `w` of `tx` stands among the locks.
     fn position_of(&self, tx: Tx, w: Wait) -> usize {
         self.locks
-            .iter()
-            .position(|l| l.tx == tx && l.id == w.id && l.x == w.x && l.kind == w.kind)
-            .unwrap_or(0)
+            .on(w.id)
+            .find(|(_, l)| l.tx == tx && l.x == w.x && l.kind == w.kind)
+            .map_or(0, |(i, _)| self.locks.position(i))
     }
 
     /// Grants each waiting request that no granted lock and no earlier
@@ -697,24 +696,23 @@ impl Db {
     /// the first that does; returns the transactions whose wait changed.
     fn grant(&mut self) -> Vec<Tx> {
         let mut changed = Vec::new();
-        for i in 0..self.locks.len() {
-            let l = self.locks[i];
-            if !l.waiting {
+        for i in self.locks.waiting().to_vec() {
+            let Some(&l) = self.locks.get(i) else {
                 continue;
-            }
+            };
+            let asked = self.locks.asked(i);
             let blocker = self
                 .locks
-                .iter()
-                .enumerate()
-                .find(|(j, h)| {
-                    (*j < i || !h.waiting)
+                .on(l.id)
+                .find(|&(j, h)| {
+                    (self.locks.asked(j) < asked || !h.waiting)
                         && has_to_wait(l.tx, l.id, l.x, l.kind, h)
                         && !self.waits_behind(h, l.tx, l.x, l.kind)
                 })
                 .map(|(_, h)| h.tx);
             match blocker {
                 None => {
-                    self.locks[i].waiting = false;
+                    self.locks.grant(i);
                     if let Some(st) = self.structs.iter_mut().find(|st| st.id == l.st) {
                         st.waiting = false;
                     }

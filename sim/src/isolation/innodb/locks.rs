@@ -9,6 +9,9 @@
 //! carries that transaction's implicit exclusive lock, which is made
 //! explicit (an X record lock) when another transaction asks for it.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
 use super::super::db::Tx;
 
 /// The key that stands for the supremum record, above every key.
@@ -43,6 +46,302 @@ pub(super) struct RecLock {
     /// The lock structure it lives in (InnoDB counts structures in a
     /// transaction's weight for the deadlock victim).
     pub(super) st: u32,
+}
+
+/// The record locks, granted and waiting, in the order they were asked,
+/// reachable by record and by transaction: a request looks at its record's
+/// locks alone, and a transaction's end releases its own locks alone.
+///
+/// Each lock sits in a slot, linked to the locks before and after it on
+/// the same record and of the same transaction; a released lock's slot is
+/// taken by the next lock asked. The table is a few flat vectors and maps,
+/// so the lab's copy of the database at each step stays cheap.
+#[derive(Debug, Clone, Default)]
+pub(super) struct LockTable {
+    slots: Vec<Slot>,
+    /// The slots of released locks.
+    free: Vec<u32>,
+    /// The first and last lock on each record that has locks.
+    records: HashMap<i64, Ends, BuildHasherDefault<KeyHash>>,
+    /// The first and last lock of each transaction that has locks.
+    owners: HashMap<Tx, Ends, BuildHasherDefault<KeyHash>>,
+    /// The slots of the waiting requests, in the order asked.
+    waiting: Vec<u32>,
+    /// How many locks have been asked: the next lock's place in the order.
+    asked: u64,
+}
+
+/// No slot: the end of a list.
+const NONE: u32 = u32::MAX;
+
+/// A lock in the table, or a free slot.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    lock: RecLock,
+    /// Its place in the order the locks were asked.
+    asked: u64,
+    /// Whether the slot holds a lock (else it waits to be taken again).
+    live: bool,
+    /// The locks before and after it on its record.
+    on_record: Link,
+    /// The transaction's locks before and after it.
+    of_tx: Link,
+}
+
+/// A slot's neighbours in one list.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    prev: u32,
+    next: u32,
+}
+
+/// The first and last slot of a list.
+#[derive(Debug, Clone, Copy)]
+struct Ends {
+    first: u32,
+    last: u32,
+}
+
+/// A multiply-and-shift hash for the table's keys (record keys and
+/// transaction numbers): every row a statement passes looks its record
+/// up, and no input picks keys to collide on purpose.
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyHash(u64);
+
+impl Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// Which of a slot's two lists.
+#[derive(Clone, Copy)]
+enum List {
+    Record,
+    Tx,
+}
+
+impl Slot {
+    fn link(&mut self, list: List) -> &mut Link {
+        match list {
+            List::Record => &mut self.on_record,
+            List::Tx => &mut self.of_tx,
+        }
+    }
+}
+
+/// Adds slot `i` at the end of the list `key` has in `ends`.
+fn append<K: Hash + Eq>(
+    slots: &mut [Slot],
+    ends: &mut HashMap<K, Ends, BuildHasherDefault<KeyHash>>,
+    key: K,
+    i: u32,
+    list: List,
+) {
+    let e = ends.entry(key).or_insert(Ends {
+        first: i,
+        last: NONE,
+    });
+    let last = std::mem::replace(&mut e.last, i);
+    *slots[i as usize].link(list) = Link {
+        prev: last,
+        next: NONE,
+    };
+    if let Some(s) = slots.get_mut(last as usize) {
+        s.link(list).next = i;
+    }
+}
+
+/// Takes slot `i` out of the list `key` has in `ends`.
+fn unlink<K: Hash + Eq>(
+    slots: &mut [Slot],
+    ends: &mut HashMap<K, Ends, BuildHasherDefault<KeyHash>>,
+    key: K,
+    i: u32,
+    list: List,
+) {
+    let Link { prev, next } = *slots[i as usize].link(list);
+    if let Some(s) = slots.get_mut(prev as usize) {
+        s.link(list).next = next;
+    }
+    if let Some(s) = slots.get_mut(next as usize) {
+        s.link(list).prev = prev;
+    }
+    match (prev, next) {
+        (NONE, NONE) => {
+            ends.remove(&key);
+        }
+        _ => {
+            if let Some(e) = ends.get_mut(&key) {
+                if prev == NONE {
+                    e.first = next;
+                }
+                if next == NONE {
+                    e.last = prev;
+                }
+            }
+        }
+    }
+}
+
+/// The locks of one list, in the order asked, with their slots.
+pub(super) struct Chain<'a> {
+    slots: &'a [Slot],
+    at: u32,
+    list: List,
+}
+
+impl<'a> Iterator for Chain<'a> {
+    type Item = (u32, &'a RecLock);
+
+    fn next(&mut self) -> Option<(u32, &'a RecLock)> {
+        let i = self.at;
+        let s = self.slots.get(i as usize)?;
+        self.at = match self.list {
+            List::Record => s.on_record.next,
+            List::Tx => s.of_tx.next,
+        };
+        Some((i, &s.lock))
+    }
+}
+
+impl LockTable {
+    /// Adds `lock`, last in the order; returns its slot.
+    pub(super) fn push(&mut self, lock: RecLock) -> u32 {
+        let slot = Slot {
+            lock,
+            asked: self.asked,
+            live: true,
+            on_record: Link {
+                prev: NONE,
+                next: NONE,
+            },
+            of_tx: Link {
+                prev: NONE,
+                next: NONE,
+            },
+        };
+        self.asked += 1;
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = slot;
+                i
+            }
+            None => {
+                self.slots.push(slot);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        append(&mut self.slots, &mut self.records, lock.id, i, List::Record);
+        append(&mut self.slots, &mut self.owners, lock.tx, i, List::Tx);
+        if lock.waiting {
+            self.waiting.push(i);
+        }
+        i
+    }
+
+    /// Releases the lock in slot `i`.
+    pub(super) fn remove(&mut self, i: u32) {
+        let Some(&Slot {
+            lock, live: true, ..
+        }) = self.slots.get(i as usize)
+        else {
+            return;
+        };
+        unlink(&mut self.slots, &mut self.records, lock.id, i, List::Record);
+        unlink(&mut self.slots, &mut self.owners, lock.tx, i, List::Tx);
+        self.slots[i as usize].live = false;
+        if lock.waiting {
+            self.waiting.retain(|w| *w != i);
+        }
+        self.free.push(i);
+    }
+
+    /// The locks on record `id`, with their slots, in the order asked.
+    pub(super) fn on(&self, id: i64) -> Chain<'_> {
+        Chain {
+            slots: &self.slots,
+            at: self.records.get(&id).map_or(NONE, |e| e.first),
+            list: List::Record,
+        }
+    }
+
+    /// Releases every lock of `tx`.
+    pub(super) fn release(&mut self, tx: Tx) {
+        while let Some(e) = self.owners.get(&tx) {
+            self.remove(e.first);
+        }
+    }
+
+    /// Releases every lock on record `id`; returns them in the order asked.
+    pub(super) fn take_record(&mut self, id: i64) -> Vec<RecLock> {
+        let mut out = Vec::new();
+        while let Some(e) = self.records.get(&id) {
+            let i = e.first;
+            out.push(self.slots[i as usize].lock);
+            self.remove(i);
+        }
+        out
+    }
+
+    /// The lock in slot `i`.
+    pub(super) fn get(&self, i: u32) -> Option<&RecLock> {
+        self.slots
+            .get(i as usize)
+            .filter(|s| s.live)
+            .map(|s| &s.lock)
+    }
+
+    /// Where slot `i`'s lock comes in the order asked (of every lock ever
+    /// asked: comparable with another lock's, not a position).
+    pub(super) fn asked(&self, i: u32) -> u64 {
+        self.slots.get(i as usize).map_or(u64::MAX, |s| s.asked)
+    }
+
+    /// The position of slot `i`'s lock among the locks held and waiting,
+    /// in the order asked.
+    pub(super) fn position(&self, i: u32) -> usize {
+        let at = self.asked(i);
+        self.slots.iter().filter(|s| s.live && s.asked < at).count()
+    }
+
+    /// Grants the waiting request in slot `i`.
+    pub(super) fn grant(&mut self, i: u32) {
+        if let Some(s) = self.slots.get_mut(i as usize).filter(|s| s.live) {
+            s.lock.waiting = false;
+            self.waiting.retain(|w| *w != i);
+        }
+    }
+
+    /// The slots of the waiting requests, in the order asked.
+    pub(super) fn waiting(&self) -> &[u32] {
+        &self.waiting
+    }
+
+    /// Every lock, in the order asked.
+    pub(super) fn in_order(&self) -> Vec<&RecLock> {
+        let mut live: Vec<&Slot> = self.slots.iter().filter(|s| s.live).collect();
+        live.sort_unstable_by_key(|s| s.asked);
+        live.into_iter().map(|s| &s.lock).collect()
+    }
 }
 
 /// Whether a request `(tx, id, x, kind)` has to wait for lock `held`.
