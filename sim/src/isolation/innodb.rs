@@ -177,6 +177,10 @@ pub struct Db {
     next_struct: u32,
     sessions: Vec<Session>,
     timeout: LockWait,
+    /// An empty list with room for a statement's reads and writes, left by
+    /// the last statement: a statement over many rows does not grow its
+    /// list from nothing each time.
+    spare: Vec<Event>,
 }
 
 impl Db {
@@ -209,6 +213,7 @@ impl Db {
                 sessions
             ],
             timeout: LockWait::Long,
+            spare: Vec::new(),
         };
         let mut rows = rows.to_vec();
         rows.sort_unstable();
@@ -305,7 +310,11 @@ impl Db {
     /// The running transaction holding record `id` implicitly: the one
     /// whose change is its newest version.
     fn implicit_holder(&self, id: i64) -> Option<Tx> {
-        let r = self.index.get(self.find(id).ok()?)?;
+        self.holder_of(self.index.get(self.find(id).ok()?)?)
+    }
+
+    /// The running transaction holding record `r` implicitly.
+    fn holder_of(&self, r: &Rec) -> Option<Tx> {
         if let Some(x) = self.deleter(r.head).filter(|x| self.running(*x)) {
             return Some(x);
         }
@@ -524,20 +533,37 @@ impl Db {
     /// lock of another transaction is made explicit first. An insert
     /// intention that need not wait leaves no lock.
     fn request(&mut self, me: Tx, id: i64, x: bool, kind: Kind) -> Result<bool, Tx> {
-        if id != SUPREMUM && kind != Kind::Insert {
-            if let Some(h) = self.implicit_holder(id) {
-                // Its own change covers the record, not the gap below it.
-                if h == me && kind == Kind::Record {
-                    return Ok(false);
-                }
-                if h != me
-                    && !self
-                        .locks
-                        .on(id)
-                        .any(|(_, l)| l.tx == h && locks::covers(l, true, Kind::Record))
-                {
-                    self.add_lock(h, id, true, Kind::Record, false);
-                }
+        let holder = if id != SUPREMUM && kind != Kind::Insert {
+            self.implicit_holder(id)
+        } else {
+            None
+        };
+        self.request_with(me, id, holder, x, kind)
+    }
+
+    /// [`Db::request`], with the transaction that holds record `id`
+    /// implicitly already found (none for the supremum or an insert
+    /// intention).
+    fn request_with(
+        &mut self,
+        me: Tx,
+        id: i64,
+        holder: Option<Tx>,
+        x: bool,
+        kind: Kind,
+    ) -> Result<bool, Tx> {
+        if let Some(h) = holder {
+            // Its own change covers the record, not the gap below it.
+            if h == me && kind == Kind::Record {
+                return Ok(false);
+            }
+            if h != me
+                && !self
+                    .locks
+                    .on(id)
+                    .any(|(_, l)| l.tx == h && locks::covers(l, true, Kind::Record))
+            {
+                self.add_lock(h, id, true, Kind::Record, false);
             }
         }
         if self

@@ -133,7 +133,7 @@ impl Db {
             first: true,
             rows: Vec::new(),
             changed: 0,
-            events: Vec::new(),
+            events: std::mem::take(&mut self.spare),
             mark: self.sessions[s].undo.len(),
             insert_row: 0,
             wait: None,
@@ -250,22 +250,28 @@ impl Db {
                 seq: self.seq,
             });
         }
+        // The record after the one visited, while the scan goes on (a
+        // visit leaves the index as it is).
+        let mut next = None;
         while let Some(&r) = p.ranges.get(p.range) {
-            let pos = match (p.at, r.lo) {
-                (Some(k), _) => self.seek(k, false),
-                (None, Some((k, strict))) => self.seek(k, strict),
-                (None, None) => 0,
+            let pos = match (next, p.at, r.lo) {
+                (Some(pos), _, _) => pos,
+                (None, Some(k), _) => self.seek(k, false),
+                (None, None, Some((k, strict))) => self.seek(k, strict),
+                (None, None, None) => 0,
             };
             let id = self.index.get(pos).map_or(SUPREMUM, |r| r.id);
-            match self.visit(s, me, &mut p, r, id) {
+            match self.visit(s, me, &mut p, r, pos) {
                 Flow::Next => {
                     p.at = Some(id.saturating_add(1));
                     p.first = false;
+                    next = Some(pos + 1);
                 }
                 Flow::EndRange => {
                     p.range += 1;
                     p.at = None;
                     p.first = true;
+                    next = None;
                 }
                 Flow::Wait(w) => {
                     p.at = Some(id);
@@ -282,12 +288,14 @@ impl Db {
         Step::Finished(Box::new(p), answer)
     }
 
-    /// Deals with record `id` (or the supremum) of range `r`: locks it as
-    /// InnoDB would, then reads, changes or deletes the row, or passes it.
-    fn visit(&mut self, s: usize, me: Tx, p: &mut Pending, r: Range, id: i64) -> Flow {
+    /// Deals with the record at `pos` in the index (or the supremum, past
+    /// the last) for range `r`: locks it as InnoDB would, then reads,
+    /// changes or deletes the row, or passes it.
+    fn visit(&mut self, s: usize, me: Tx, p: &mut Pending, r: Range, pos: usize) -> Flow {
         let Access::Locking { x } = p.access else {
             return Flow::EndRange;
         };
+        let id = self.index.get(pos).map_or(SUPREMUM, |r| r.id);
         let level = self.sessions[s].tx_level;
         let rc = level <= Level::ReadCommitted;
         let unique = r.point();
@@ -308,10 +316,9 @@ impl Db {
             }
             return Flow::EndRange;
         }
-        let Ok(pos) = self.find(id) else {
+        let Some(&rec) = self.index.get(pos) else {
             return Flow::Next;
         };
-        let rec = self.index[pos];
         let deleted = self.deleter(rec.head).is_some();
         let past = r.below(id);
         let ge_exact = p.first && r.lo == Some((id, false));
@@ -333,7 +340,7 @@ impl Db {
         }
         // A lock granted after a wait counts as held before (InnoDB asks
         // again, and finds it): READ COMMITTED does not release it.
-        let newly = match self.request(me, id, x, kind) {
+        let newly = match self.request_with(me, id, self.holder_of(&rec), x, kind) {
             Ok(n) => n,
             Err(b) => {
                 if semi {
@@ -424,8 +431,9 @@ impl Db {
                     next: None,
                     prev: Some(rec.head),
                 });
-                self.heap[rec.head].xmax = Some(me);
-                self.heap[rec.head].next = Some(n);
+                let old = &mut self.heap[rec.head];
+                old.xmax = Some(me);
+                old.next = Some(n);
                 self.index[pos].head = n;
                 self.sessions[s]
                     .undo
@@ -555,13 +563,16 @@ impl Db {
     /// commits, or rolls back on an error.
     fn complete(&mut self, s: usize, p: Pending, answer: Answer) -> Vec<Finished> {
         let failed = matches!(answer, Answer::Error(_));
+        let mut events = p.events;
         if failed {
             self.undo_to(s, p.mark, true);
         } else {
-            for e in p.events {
+            for e in events.drain(..) {
                 self.history.push(e);
             }
         }
+        events.clear();
+        self.spare = events;
         let mut out = vec![Finished { session: s, answer }];
         if !self.sessions[s].explicit {
             out.extend(self.end(s, !failed));
