@@ -113,7 +113,6 @@ struct Rec {
 /// A lock structure: one kind of lock of one transaction on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct LockStruct {
-    tx: Tx,
     x: bool,
     kind: Kind,
     /// Made for a waiting request, not yet granted.
@@ -170,10 +169,11 @@ pub struct Db {
     index: Vec<Rec>,
     /// Record locks, granted and waiting, in the order asked.
     locks: LockTable,
-    /// The lock structures of running transactions: they stay when the
-    /// locks in them are released (READ COMMITTED's), as InnoDB's do, and
-    /// count in a transaction's weight.
-    structs: Vec<LockStruct>,
+    /// The lock structures of running transactions, by transaction number,
+    /// in the order made: they stay when the locks in them are released
+    /// (READ COMMITTED's), as InnoDB's do, and count in a transaction's
+    /// weight.
+    structs: Vec<Vec<LockStruct>>,
     next_struct: u32,
     sessions: Vec<Session>,
     timeout: LockWait,
@@ -411,7 +411,9 @@ impl Db {
             self.txs[tx] = (TxState::Aborted, 0);
         }
         self.locks.release(tx);
-        self.structs.retain(|st| st.tx != tx);
+        if let Some(mine) = self.structs.get_mut(tx) {
+            *mine = Vec::new();
+        }
         let sess = &mut self.sessions[s];
         sess.tx = None;
         sess.view = None;
@@ -482,34 +484,27 @@ impl Db {
     /// Adds a lock of `tx`, in a lock structure it has for the same kind
     /// unless a request waits on the record (as InnoDB reuses them).
     fn add_lock(&mut self, tx: Tx, id: i64, x: bool, kind: Kind, waiting: bool) {
-        // A request that waits is queued anew; so is an insert intention,
-        // which a granted one does not cover.
-        if !waiting
-            && kind != Kind::Insert
-            && self
-                .locks
-                .on(id)
-                .any(|(_, l)| l.tx == tx && l.x == x && l.kind == kind && !l.waiting)
-        {
-            return;
+        let mut queue_waits = false;
+        for (_, l) in self.locks.on(id) {
+            // A request that waits is queued anew; so is an insert
+            // intention, which a granted one does not cover.
+            let held = l.tx == tx && l.x == x && l.kind == kind && !l.waiting;
+            if held && !waiting && kind != Kind::Insert {
+                return;
+            }
+            queue_waits |= l.waiting;
         }
-        let queue_waits = self.locks.on(id).any(|(_, l)| l.waiting);
-        let st = self
-            .structs
+        if self.structs.len() <= tx {
+            self.structs.resize_with(tx + 1, Vec::new);
+        }
+        let mine = &mut self.structs[tx];
+        let st = mine
             .iter()
-            .find(|st| {
-                !waiting
-                    && !queue_waits
-                    && st.tx == tx
-                    && st.x == x
-                    && st.kind == kind
-                    && !st.waiting
-            })
+            .find(|st| !waiting && !queue_waits && st.x == x && st.kind == kind && !st.waiting)
             .map(|st| st.id);
         let st = st.unwrap_or_else(|| {
             self.next_struct += 1;
-            self.structs.push(LockStruct {
-                tx,
+            mine.push(LockStruct {
                 x,
                 kind,
                 waiting,
@@ -566,19 +561,21 @@ impl Db {
                 self.add_lock(h, id, true, Kind::Record, false);
             }
         }
-        if self
-            .locks
-            .on(id)
-            .any(|(_, l)| l.tx == me && locks::covers(l, x, kind))
-        {
-            return Ok(false);
+        // Held already, or the first lock that stands against it.
+        let mut blocker = None;
+        for (_, l) in self.locks.on(id) {
+            if l.tx == me && locks::covers(l, x, kind) {
+                return Ok(false);
+            }
+            if blocker.is_none()
+                && has_to_wait(me, id, x, kind, l)
+                && !self.waits_behind(l, me, x, kind)
+            {
+                blocker = Some(l.tx);
+            }
         }
-        if let Some((_, l)) = self
-            .locks
-            .on(id)
-            .find(|(_, l)| has_to_wait(me, id, x, kind, l) && !self.waits_behind(l, me, x, kind))
-        {
-            return Err(l.tx);
+        if let Some(b) = blocker {
+            return Err(b);
         }
         if kind != Kind::Insert {
             self.add_lock(me, id, x, kind, false);
@@ -626,7 +623,7 @@ impl Db {
             return 0;
         };
         let sess = &self.sessions[s];
-        let structs = self.structs.iter().filter(|st| st.tx == tx).count();
+        let structs = self.structs.get(tx).map_or(0, Vec::len);
         let tables = u64::from(sess.table_locks.0) + u64::from(sess.table_locks.1);
         sess.undo.len() as u64 + structs as u64 + tables
     }

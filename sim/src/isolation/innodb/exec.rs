@@ -724,7 +724,8 @@ impl Db {
             match blocker {
                 None => {
                     self.locks.grant(i);
-                    if let Some(st) = self.structs.iter_mut().find(|st| st.id == l.st) {
+                    let mine = self.structs.get_mut(l.tx);
+                    if let Some(st) = mine.and_then(|m| m.iter_mut().find(|st| st.id == l.st)) {
                         st.waiting = false;
                     }
                 }

@@ -10,7 +10,7 @@
 //! explicit (an X record lock) when another transaction asks for it.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::super::db::Tx;
 
@@ -63,8 +63,8 @@ pub(super) struct LockTable {
     free: Vec<u32>,
     /// The first and last lock on each record that has locks.
     records: HashMap<i64, Ends, BuildHasherDefault<KeyHash>>,
-    /// The first and last lock of each transaction that has locks.
-    owners: HashMap<Tx, Ends, BuildHasherDefault<KeyHash>>,
+    /// The first and last lock of each transaction, by its number.
+    owners: Vec<Ends>,
     /// The slots of the waiting requests, in the order asked.
     waiting: Vec<u32>,
     /// How many locks have been asked: the next lock's place in the order.
@@ -102,9 +102,15 @@ struct Ends {
     last: u32,
 }
 
-/// A multiply-and-shift hash for the table's keys (record keys and
-/// transaction numbers): every row a statement passes looks its record
-/// up, and no input picks keys to collide on purpose.
+/// An empty list.
+const EMPTY: Ends = Ends {
+    first: NONE,
+    last: NONE,
+};
+
+/// A multiply-and-shift hash for the table's record keys: every row a
+/// statement passes looks its record up, and no input picks keys to
+/// collide on purpose.
 #[derive(Debug, Clone, Copy, Default)]
 struct KeyHash(u64);
 
@@ -126,10 +132,6 @@ impl Hasher for KeyHash {
     fn write_i64(&mut self, n: i64) {
         self.write_u64(n as u64);
     }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
 }
 
 /// Which of a slot's two lists.
@@ -148,65 +150,36 @@ impl Slot {
     }
 }
 
-/// Adds slot `i` at the end of the list `key` has in `ends`.
-fn append<K: Hash + Eq>(
-    slots: &mut [Slot],
-    ends: &mut HashMap<K, Ends, BuildHasherDefault<KeyHash>>,
-    key: K,
-    i: u32,
-    list: List,
-) {
-    let e = ends.entry(key).or_insert(Ends {
-        first: i,
-        last: NONE,
-    });
-    let last = std::mem::replace(&mut e.last, i);
+/// Adds slot `i` at the end of the list whose ends are `ends`.
+fn append(slots: &mut [Slot], ends: &mut Ends, i: u32, list: List) {
+    let last = std::mem::replace(&mut ends.last, i);
     *slots[i as usize].link(list) = Link {
         prev: last,
         next: NONE,
     };
-    if let Some(s) = slots.get_mut(last as usize) {
-        s.link(list).next = i;
+    match slots.get_mut(last as usize) {
+        Some(s) => s.link(list).next = i,
+        None => ends.first = i,
     }
 }
 
-/// Takes slot `i` out of the list `key` has in `ends`.
-fn unlink<K: Hash + Eq>(
-    slots: &mut [Slot],
-    ends: &mut HashMap<K, Ends, BuildHasherDefault<KeyHash>>,
-    key: K,
-    i: u32,
-    list: List,
-) {
+/// Takes slot `i` out of the list whose ends are `ends`.
+fn unlink(slots: &mut [Slot], ends: &mut Ends, i: u32, list: List) {
     let Link { prev, next } = *slots[i as usize].link(list);
-    if let Some(s) = slots.get_mut(prev as usize) {
-        s.link(list).next = next;
+    match slots.get_mut(prev as usize) {
+        Some(s) => s.link(list).next = next,
+        None => ends.first = next,
     }
-    if let Some(s) = slots.get_mut(next as usize) {
-        s.link(list).prev = prev;
-    }
-    match (prev, next) {
-        (NONE, NONE) => {
-            ends.remove(&key);
-        }
-        _ => {
-            if let Some(e) = ends.get_mut(&key) {
-                if prev == NONE {
-                    e.first = next;
-                }
-                if next == NONE {
-                    e.last = prev;
-                }
-            }
-        }
+    match slots.get_mut(next as usize) {
+        Some(s) => s.link(list).prev = prev,
+        None => ends.last = prev,
     }
 }
 
-/// The locks of one list, in the order asked, with their slots.
+/// The locks on one record, in the order asked, with their slots.
 pub(super) struct Chain<'a> {
     slots: &'a [Slot],
     at: u32,
-    list: List,
 }
 
 impl<'a> Iterator for Chain<'a> {
@@ -215,10 +188,7 @@ impl<'a> Iterator for Chain<'a> {
     fn next(&mut self) -> Option<(u32, &'a RecLock)> {
         let i = self.at;
         let s = self.slots.get(i as usize)?;
-        self.at = match self.list {
-            List::Record => s.on_record.next,
-            List::Tx => s.of_tx.next,
-        };
+        self.at = s.on_record.next;
         Some((i, &s.lock))
     }
 }
@@ -250,8 +220,12 @@ impl LockTable {
                 (self.slots.len() - 1) as u32
             }
         };
-        append(&mut self.slots, &mut self.records, lock.id, i, List::Record);
-        append(&mut self.slots, &mut self.owners, lock.tx, i, List::Tx);
+        let on_record = self.records.entry(lock.id).or_insert(EMPTY);
+        append(&mut self.slots, on_record, i, List::Record);
+        if self.owners.len() <= lock.tx {
+            self.owners.resize(lock.tx + 1, EMPTY);
+        }
+        append(&mut self.slots, &mut self.owners[lock.tx], i, List::Tx);
         if lock.waiting {
             self.waiting.push(i);
         }
@@ -266,8 +240,10 @@ impl LockTable {
         else {
             return;
         };
-        unlink(&mut self.slots, &mut self.records, lock.id, i, List::Record);
-        unlink(&mut self.slots, &mut self.owners, lock.tx, i, List::Tx);
+        self.unlink_record(i, lock.id);
+        if let Some(ends) = self.owners.get_mut(lock.tx) {
+            unlink(&mut self.slots, ends, i, List::Tx);
+        }
         self.slots[i as usize].live = false;
         if lock.waiting {
             self.waiting.retain(|w| *w != i);
@@ -275,19 +251,39 @@ impl LockTable {
         self.free.push(i);
     }
 
+    /// Takes slot `i` out of record `id`'s list, and the record out of the
+    /// table if it has no locks left.
+    fn unlink_record(&mut self, i: u32, id: i64) {
+        if let Some(ends) = self.records.get_mut(&id) {
+            unlink(&mut self.slots, ends, i, List::Record);
+            if ends.first == NONE {
+                self.records.remove(&id);
+            }
+        }
+    }
+
     /// The locks on record `id`, with their slots, in the order asked.
     pub(super) fn on(&self, id: i64) -> Chain<'_> {
         Chain {
             slots: &self.slots,
             at: self.records.get(&id).map_or(NONE, |e| e.first),
-            list: List::Record,
         }
     }
 
     /// Releases every lock of `tx`.
     pub(super) fn release(&mut self, tx: Tx) {
-        while let Some(e) = self.owners.get(&tx) {
-            self.remove(e.first);
+        let Some(ends) = self.owners.get_mut(tx) else {
+            return;
+        };
+        let mut at = std::mem::replace(ends, EMPTY).first;
+        while let Some(&Slot { lock, of_tx, .. }) = self.slots.get(at as usize) {
+            self.unlink_record(at, lock.id);
+            self.slots[at as usize].live = false;
+            if lock.waiting {
+                self.waiting.retain(|w| *w != at);
+            }
+            self.free.push(at);
+            at = of_tx.next;
         }
     }
 
