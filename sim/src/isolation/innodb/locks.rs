@@ -254,11 +254,14 @@ impl LockTable {
     /// Takes slot `i` out of record `id`'s list, and the record out of the
     /// table if it has no locks left.
     fn unlink_record(&mut self, i: u32, id: i64) {
-        if let Some(ends) = self.records.get_mut(&id) {
+        let alone = self
+            .slots
+            .get(i as usize)
+            .is_some_and(|s| s.on_record.prev == NONE && s.on_record.next == NONE);
+        if alone {
+            self.records.remove(&id);
+        } else if let Some(ends) = self.records.get_mut(&id) {
             unlink(&mut self.slots, ends, i, List::Record);
-            if ends.first == NONE {
-                self.records.remove(&id);
-            }
         }
     }
 
