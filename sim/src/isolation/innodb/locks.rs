@@ -95,6 +95,12 @@ struct Link {
     next: u32,
 }
 
+/// In no list yet.
+const UNLINKED: Link = Link {
+    prev: NONE,
+    next: NONE,
+};
+
 /// The first and last slot of a list.
 #[derive(Debug, Clone, Copy)]
 struct Ends {
@@ -109,8 +115,8 @@ const EMPTY: Ends = Ends {
 };
 
 /// A multiply-and-shift hash for the table's record keys: every row a
-/// statement passes looks its record up, and no input picks keys to
-/// collide on purpose.
+/// statement passes looks its record up. Keys made to collide would at
+/// worst make a lookup walk the records that have locks.
 #[derive(Debug, Clone, Copy, Default)]
 struct KeyHash(u64);
 
@@ -194,20 +200,14 @@ impl<'a> Iterator for Chain<'a> {
 }
 
 impl LockTable {
-    /// Adds `lock`, last in the order; returns its slot.
-    pub(super) fn push(&mut self, lock: RecLock) -> u32 {
+    /// Adds `lock`, last in the order.
+    pub(super) fn push(&mut self, lock: RecLock) {
         let slot = Slot {
             lock,
             asked: self.asked,
             live: true,
-            on_record: Link {
-                prev: NONE,
-                next: NONE,
-            },
-            of_tx: Link {
-                prev: NONE,
-                next: NONE,
-            },
+            on_record: UNLINKED,
+            of_tx: UNLINKED,
         };
         self.asked += 1;
         let i = match self.free.pop() {
@@ -229,7 +229,6 @@ impl LockTable {
         if lock.waiting {
             self.waiting.push(i);
         }
-        i
     }
 
     /// Releases the lock in slot `i`.
@@ -393,6 +392,53 @@ mod tests {
             waiting: false,
             st: 0,
         }
+    }
+
+    fn lock(tx: Tx, id: i64, waiting: bool) -> RecLock {
+        RecLock {
+            tx,
+            id,
+            x: true,
+            kind: Kind::Record,
+            waiting,
+            st: 0,
+        }
+    }
+
+    /// The locks on `id` as (transaction, waiting).
+    fn on(t: &LockTable, id: i64) -> Vec<(Tx, bool)> {
+        t.on(id).map(|(_, l)| (l.tx, l.waiting)).collect()
+    }
+
+    #[test]
+    fn the_table_keeps_the_order_asked_by_record_and_in_all() {
+        let mut t = LockTable::default();
+        t.push(lock(1, 5, false));
+        t.push(lock(2, 7, false));
+        t.push(lock(2, 5, true));
+        t.push(lock(3, 5, true));
+        assert_eq!(on(&t, 5), [(1, false), (2, true), (3, true)]);
+        // Transaction 1's end lets the first waiting request in.
+        t.release(1);
+        assert_eq!(on(&t, 5), [(2, true), (3, true)]);
+        let first = t.waiting()[0];
+        t.grant(first);
+        assert_eq!(on(&t, 5), [(2, false), (3, true)]);
+        assert_eq!(t.waiting().len(), 1);
+        // A lock asked now takes a released slot, and still comes last.
+        t.push(lock(4, 5, false));
+        assert_eq!(on(&t, 5), [(2, false), (3, true), (4, false)]);
+        let all: Vec<(Tx, i64)> = t.in_order().iter().map(|l| (l.tx, l.id)).collect();
+        assert_eq!(all, [(2, 7), (2, 5), (3, 5), (4, 5)]);
+        let last = t.on(5).map(|(i, _)| i).last();
+        assert_eq!(last.map(|i| t.position(i)), Some(3));
+        // A record's locks go together; a transaction's end leaves the rest.
+        let taken = t.take_record(5);
+        assert_eq!(taken.len(), 3);
+        assert!(on(&t, 5).is_empty() && t.waiting().is_empty());
+        t.release(2);
+        assert!(t.in_order().is_empty());
+        t.release(9);
     }
 
     #[test]
