@@ -703,7 +703,7 @@ impl Db {
     pub fn locks(&self) -> Vec<LockInfo> {
         let mut out = Vec::new();
         for r in &self.index {
-            if let Some(session) = self.implicit_holder(r.id).and_then(|t| self.session_of(t)) {
+            if let Some(session) = self.holder_of(r).and_then(|t| self.session_of(t)) {
                 out.push(LockInfo {
                     session,
                     id: r.id,

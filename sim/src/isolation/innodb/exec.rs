@@ -217,8 +217,7 @@ impl Db {
             filter: filter.clone(),
             seq,
         });
-        let recs: Vec<Rec> = self.index.clone();
-        for r in &recs {
+        for r in &self.index {
             let v = match p.access {
                 Access::Dirty => self.newest(r),
                 _ => self.visible_in(r, me, seq),
