@@ -73,7 +73,7 @@ mod locks;
 mod tests;
 
 pub use locks::SUPREMUM;
-use locks::{has_to_wait, Kind, RecLock};
+use locks::{has_to_wait, Kind, LockTable, RecLock};
 
 /// How long a statement waits for a lock before error 1205 rolls it back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -113,7 +113,6 @@ struct Rec {
 /// A lock structure: one kind of lock of one transaction on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct LockStruct {
-    tx: Tx,
     x: bool,
     kind: Kind,
     /// Made for a waiting request, not yet granted.
@@ -169,14 +168,19 @@ pub struct Db {
     /// The index records, by key.
     index: Vec<Rec>,
     /// Record locks, granted and waiting, in the order asked.
-    locks: Vec<RecLock>,
-    /// The lock structures of running transactions: they stay when the
-    /// locks in them are released (READ COMMITTED's), as InnoDB's do, and
-    /// count in a transaction's weight.
-    structs: Vec<LockStruct>,
+    locks: LockTable,
+    /// The lock structures of running transactions, by transaction number,
+    /// in the order made: they stay when the locks in them are released
+    /// (READ COMMITTED's), as InnoDB's do, and count in a transaction's
+    /// weight.
+    structs: Vec<Vec<LockStruct>>,
     next_struct: u32,
     sessions: Vec<Session>,
     timeout: LockWait,
+    /// An empty list with room for a statement's reads and writes, left by
+    /// the last statement: a statement over many rows does not grow its
+    /// list from nothing each time.
+    spare: Vec<Event>,
 }
 
 impl Db {
@@ -191,7 +195,7 @@ impl Db {
             seq: 0,
             clock: 0,
             index: Vec::new(),
-            locks: Vec::new(),
+            locks: LockTable::default(),
             structs: Vec::new(),
             next_struct: 0,
             sessions: vec![
@@ -209,6 +213,7 @@ impl Db {
                 sessions
             ],
             timeout: LockWait::Long,
+            spare: Vec::new(),
         };
         let mut rows = rows.to_vec();
         rows.sort_unstable();
@@ -305,7 +310,11 @@ impl Db {
     /// The running transaction holding record `id` implicitly: the one
     /// whose change is its newest version.
     fn implicit_holder(&self, id: i64) -> Option<Tx> {
-        let r = self.index.get(self.find(id).ok()?)?;
+        self.holder_of(self.index.get(self.find(id).ok()?)?)
+    }
+
+    /// The running transaction holding record `r` implicitly.
+    fn holder_of(&self, r: &Rec) -> Option<Tx> {
         if let Some(x) = self.deleter(r.head).filter(|x| self.running(*x)) {
             return Some(x);
         }
@@ -401,8 +410,10 @@ impl Db {
             self.undo_to(s, 0, false);
             self.txs[tx] = (TxState::Aborted, 0);
         }
-        self.locks.retain(|l| l.tx != tx);
-        self.structs.retain(|st| st.tx != tx);
+        self.locks.release(tx);
+        if let Some(mine) = self.structs.get_mut(tx) {
+            *mine = Vec::new();
+        }
         let sess = &mut self.sessions[s];
         sess.tx = None;
         sess.view = None;
@@ -459,14 +470,8 @@ impl Db {
     /// waiting on the record go, and their statements look again.
     fn inherit_removed(&mut self, id: i64, pos: usize) {
         let heir = self.index.get(pos).map_or(SUPREMUM, |r| r.id);
-        let donors: Vec<RecLock> = self
-            .locks
-            .iter()
-            .filter(|l| l.id == id && l.kind != Kind::Insert)
-            .copied()
-            .collect();
-        self.locks.retain(|l| l.id != id);
-        for l in donors {
+        let donors = self.locks.take_record(id);
+        for l in donors.into_iter().filter(|l| l.kind != Kind::Insert) {
             let strict = self
                 .session_of(l.tx)
                 .is_some_and(|s| self.sessions[s].tx_level > Level::ReadCommitted);
@@ -479,34 +484,27 @@ impl Db {
     /// Adds a lock of `tx`, in a lock structure it has for the same kind
     /// unless a request waits on the record (as InnoDB reuses them).
     fn add_lock(&mut self, tx: Tx, id: i64, x: bool, kind: Kind, waiting: bool) {
-        // A request that waits is queued anew; so is an insert intention,
-        // which a granted one does not cover.
-        if !waiting
-            && kind != Kind::Insert
-            && self
-                .locks
-                .iter()
-                .any(|l| l.tx == tx && l.id == id && l.x == x && l.kind == kind && !l.waiting)
-        {
-            return;
+        let mut queue_waits = false;
+        for (_, l) in self.locks.on(id) {
+            // A request that waits is queued anew; so is an insert
+            // intention, which a granted one does not cover.
+            let held = l.tx == tx && l.x == x && l.kind == kind && !l.waiting;
+            if held && !waiting && kind != Kind::Insert {
+                return;
+            }
+            queue_waits |= l.waiting;
         }
-        let queue_waits = self.locks.iter().any(|l| l.id == id && l.waiting);
-        let st = self
-            .structs
+        if self.structs.len() <= tx {
+            self.structs.resize_with(tx + 1, Vec::new);
+        }
+        let mine = &mut self.structs[tx];
+        let st = mine
             .iter()
-            .find(|st| {
-                !waiting
-                    && !queue_waits
-                    && st.tx == tx
-                    && st.x == x
-                    && st.kind == kind
-                    && !st.waiting
-            })
+            .find(|st| !waiting && !queue_waits && st.x == x && st.kind == kind && !st.waiting)
             .map(|st| st.id);
         let st = st.unwrap_or_else(|| {
             self.next_struct += 1;
-            self.structs.push(LockStruct {
-                tx,
+            mine.push(LockStruct {
                 x,
                 kind,
                 waiting,
@@ -530,35 +528,54 @@ impl Db {
     /// lock of another transaction is made explicit first. An insert
     /// intention that need not wait leaves no lock.
     fn request(&mut self, me: Tx, id: i64, x: bool, kind: Kind) -> Result<bool, Tx> {
-        if id != SUPREMUM && kind != Kind::Insert {
-            if let Some(h) = self.implicit_holder(id) {
-                // Its own change covers the record, not the gap below it.
-                if h == me && kind == Kind::Record {
-                    return Ok(false);
-                }
-                if h != me
-                    && !self
-                        .locks
-                        .iter()
-                        .any(|l| l.tx == h && l.id == id && locks::covers(l, true, Kind::Record))
-                {
-                    self.add_lock(h, id, true, Kind::Record, false);
-                }
+        let holder = if id != SUPREMUM && kind != Kind::Insert {
+            self.implicit_holder(id)
+        } else {
+            None
+        };
+        self.request_with(me, id, holder, x, kind)
+    }
+
+    /// [`Db::request`], with the transaction that holds record `id`
+    /// implicitly already found (none for the supremum or an insert
+    /// intention).
+    fn request_with(
+        &mut self,
+        me: Tx,
+        id: i64,
+        holder: Option<Tx>,
+        x: bool,
+        kind: Kind,
+    ) -> Result<bool, Tx> {
+        if let Some(h) = holder {
+            // Its own change covers the record, not the gap below it.
+            if h == me && kind == Kind::Record {
+                return Ok(false);
+            }
+            if h != me
+                && !self
+                    .locks
+                    .on(id)
+                    .any(|(_, l)| l.tx == h && locks::covers(l, true, Kind::Record))
+            {
+                self.add_lock(h, id, true, Kind::Record, false);
             }
         }
-        if self
-            .locks
-            .iter()
-            .any(|l| l.tx == me && l.id == id && locks::covers(l, x, kind))
-        {
-            return Ok(false);
+        // Held already, or the first lock that stands against it.
+        let mut blocker = None;
+        for (_, l) in self.locks.on(id) {
+            if l.tx == me && locks::covers(l, x, kind) {
+                return Ok(false);
+            }
+            if blocker.is_none()
+                && has_to_wait(me, id, x, kind, l)
+                && !self.waits_behind(l, me, x, kind)
+            {
+                blocker = Some(l.tx);
+            }
         }
-        if let Some(l) = self
-            .locks
-            .iter()
-            .find(|l| has_to_wait(me, id, x, kind, l) && !self.waits_behind(l, me, x, kind))
-        {
-            return Err(l.tx);
+        if let Some(b) = blocker {
+            return Err(b);
         }
         if kind != Kind::Insert {
             self.add_lock(me, id, x, kind, false);
@@ -579,9 +596,8 @@ impl Db {
         l.waiting
             && kind != Kind::Insert
             && waits_for_me
-            && self.locks.iter().any(|g| {
+            && self.locks.on(l.id).any(|(_, g)| {
                 g.tx == me
-                    && g.id == l.id
                     && !g.waiting
                     && matches!(g.kind, Kind::Record | Kind::NextKey)
                     && (g.x || !x)
@@ -591,10 +607,10 @@ impl Db {
     /// Releases the lock `me` took on record `id` for a row that did not
     /// match (READ COMMITTED's `unlock_row`).
     fn unlock(&mut self, me: Tx, id: i64, x: bool, kind: Kind) {
-        if let Some(i) = self
+        if let Some((i, _)) = self
             .locks
-            .iter()
-            .position(|l| l.tx == me && l.id == id && l.x == x && l.kind == kind && !l.waiting)
+            .on(id)
+            .find(|(_, l)| l.tx == me && l.x == x && l.kind == kind && !l.waiting)
         {
             self.locks.remove(i);
         }
@@ -607,7 +623,7 @@ impl Db {
             return 0;
         };
         let sess = &self.sessions[s];
-        let structs = self.structs.iter().filter(|st| st.tx == tx).count();
+        let structs = self.structs.get(tx).map_or(0, Vec::len);
         let tables = u64::from(sess.table_locks.0) + u64::from(sess.table_locks.1);
         sess.undo.len() as u64 + structs as u64 + tables
     }
@@ -687,7 +703,7 @@ impl Db {
     pub fn locks(&self) -> Vec<LockInfo> {
         let mut out = Vec::new();
         for r in &self.index {
-            if let Some(session) = self.implicit_holder(r.id).and_then(|t| self.session_of(t)) {
+            if let Some(session) = self.holder_of(r).and_then(|t| self.session_of(t)) {
                 out.push(LockInfo {
                     session,
                     id: r.id,
@@ -695,7 +711,7 @@ impl Db {
                 });
             }
         }
-        for l in &self.locks {
+        for l in self.locks.in_order() {
             let Some(session) = self.session_of(l.tx).filter(|_| self.running(l.tx)) else {
                 continue;
             };

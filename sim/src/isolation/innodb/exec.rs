@@ -133,7 +133,7 @@ impl Db {
             first: true,
             rows: Vec::new(),
             changed: 0,
-            events: Vec::new(),
+            events: std::mem::take(&mut self.spare),
             mark: self.sessions[s].undo.len(),
             insert_row: 0,
             wait: None,
@@ -217,8 +217,7 @@ impl Db {
             filter: filter.clone(),
             seq,
         });
-        let recs: Vec<Rec> = self.index.clone();
-        for r in &recs {
+        for r in &self.index {
             let v = match p.access {
                 Access::Dirty => self.newest(r),
                 _ => self.visible_in(r, me, seq),
@@ -250,22 +249,28 @@ impl Db {
                 seq: self.seq,
             });
         }
+        // The record after the one visited, while the scan goes on (a
+        // visit leaves the index as it is).
+        let mut next = None;
         while let Some(&r) = p.ranges.get(p.range) {
-            let pos = match (p.at, r.lo) {
-                (Some(k), _) => self.seek(k, false),
-                (None, Some((k, strict))) => self.seek(k, strict),
-                (None, None) => 0,
+            let pos = match (next, p.at, r.lo) {
+                (Some(pos), _, _) => pos,
+                (None, Some(k), _) => self.seek(k, false),
+                (None, None, Some((k, strict))) => self.seek(k, strict),
+                (None, None, None) => 0,
             };
             let id = self.index.get(pos).map_or(SUPREMUM, |r| r.id);
-            match self.visit(s, me, &mut p, r, id) {
+            match self.visit(s, me, &mut p, r, pos) {
                 Flow::Next => {
                     p.at = Some(id.saturating_add(1));
                     p.first = false;
+                    next = Some(pos + 1);
                 }
                 Flow::EndRange => {
                     p.range += 1;
                     p.at = None;
                     p.first = true;
+                    next = None;
                 }
                 Flow::Wait(w) => {
                     p.at = Some(id);
@@ -282,12 +287,14 @@ impl Db {
         Step::Finished(Box::new(p), answer)
     }
 
-    /// Deals with record `id` (or the supremum) of range `r`: locks it as
-    /// InnoDB would, then reads, changes or deletes the row, or passes it.
-    fn visit(&mut self, s: usize, me: Tx, p: &mut Pending, r: Range, id: i64) -> Flow {
+    /// Deals with the record at `pos` in the index (or the supremum, past
+    /// the last) for range `r`: locks it as InnoDB would, then reads,
+    /// changes or deletes the row, or passes it.
+    fn visit(&mut self, s: usize, me: Tx, p: &mut Pending, r: Range, pos: usize) -> Flow {
         let Access::Locking { x } = p.access else {
             return Flow::EndRange;
         };
+        let id = self.index.get(pos).map_or(SUPREMUM, |r| r.id);
         let level = self.sessions[s].tx_level;
         let rc = level <= Level::ReadCommitted;
         let unique = r.point();
@@ -308,10 +315,9 @@ impl Db {
             }
             return Flow::EndRange;
         }
-        let Ok(pos) = self.find(id) else {
+        let Some(&rec) = self.index.get(pos) else {
             return Flow::Next;
         };
-        let rec = self.index[pos];
         let deleted = self.deleter(rec.head).is_some();
         let past = r.below(id);
         let ge_exact = p.first && r.lo == Some((id, false));
@@ -333,7 +339,7 @@ impl Db {
         }
         // A lock granted after a wait counts as held before (InnoDB asks
         // again, and finds it): READ COMMITTED does not release it.
-        let newly = match self.request(me, id, x, kind) {
+        let newly = match self.request_with(me, id, self.holder_of(&rec), x, kind) {
             Ok(n) => n,
             Err(b) => {
                 if semi {
@@ -424,8 +430,9 @@ impl Db {
                     next: None,
                     prev: Some(rec.head),
                 });
-                self.heap[rec.head].xmax = Some(me);
-                self.heap[rec.head].next = Some(n);
+                let old = &mut self.heap[rec.head];
+                old.xmax = Some(me);
+                old.next = Some(n);
                 self.index[pos].head = n;
                 self.sessions[s]
                     .undo
@@ -531,13 +538,11 @@ impl Db {
                 self.sessions[s].undo.push(Undo::Insert { id });
                 let gaps: Vec<(Tx, bool)> = self
                     .locks
-                    .iter()
-                    .filter(|l| {
-                        l.id == above
-                            && l.kind != Kind::Insert
-                            && (above == SUPREMUM || l.kind != Kind::Record)
+                    .on(above)
+                    .filter(|(_, l)| {
+                        l.kind != Kind::Insert && (above == SUPREMUM || l.kind != Kind::Record)
                     })
-                    .map(|l| (l.tx, l.x))
+                    .map(|(_, l)| (l.tx, l.x))
                     .collect();
                 for (t, x) in gaps {
                     self.add_lock(t, id, x, Kind::Gap, false);
@@ -557,13 +562,16 @@ impl Db {
     /// commits, or rolls back on an error.
     fn complete(&mut self, s: usize, p: Pending, answer: Answer) -> Vec<Finished> {
         let failed = matches!(answer, Answer::Error(_));
+        let mut events = p.events;
         if failed {
             self.undo_to(s, p.mark, true);
         } else {
-            for e in p.events {
+            for e in events.drain(..) {
                 self.history.push(e);
             }
         }
+        events.clear();
+        self.spare = events;
         let mut out = vec![Finished { session: s, answer }];
         if !self.sessions[s].explicit {
             out.extend(self.end(s, !failed));
@@ -581,8 +589,8 @@ impl Db {
         let me = self.sessions[s].tx.unwrap_or(usize::MAX);
         if !self
             .locks
-            .iter()
-            .any(|l| l.tx == me && l.id == w.id && l.x == w.x && l.kind == w.kind && l.waiting)
+            .on(w.id)
+            .any(|(_, l)| l.tx == me && l.x == w.x && l.kind == w.kind && l.waiting)
         {
             self.add_lock(me, w.id, w.x, w.kind, true);
         }
@@ -660,10 +668,11 @@ impl Db {
                     continue;
                 };
                 let Some(w) = p.wait else { continue };
-                let entry = self.locks.iter().position(|l| {
-                    l.tx == tx && l.id == w.id && l.x == w.x && l.kind == w.kind && l.waiting
-                });
-                if entry.is_none() {
+                let waiting = self
+                    .locks
+                    .on(w.id)
+                    .any(|(_, l)| l.tx == tx && l.x == w.x && l.kind == w.kind && l.waiting);
+                if !waiting {
                     ready.push((self.position_of(tx, w), p.since, s));
                 }
             }
@@ -684,12 +693,12 @@ impl Db {
         out
     }
 
-    /// Where the granted request `w` of `tx` stands in the queue.
+    /// Where the granted request `w` of `tx` stands among the locks.
     fn position_of(&self, tx: Tx, w: Wait) -> usize {
         self.locks
-            .iter()
-            .position(|l| l.tx == tx && l.id == w.id && l.x == w.x && l.kind == w.kind)
-            .unwrap_or(0)
+            .on(w.id)
+            .find(|(_, l)| l.tx == tx && l.x == w.x && l.kind == w.kind)
+            .map_or(0, |(i, _)| self.locks.position(i))
     }
 
     /// Grants each waiting request that no granted lock and no earlier
@@ -697,25 +706,25 @@ impl Db {
     /// the first that does; returns the transactions whose wait changed.
     fn grant(&mut self) -> Vec<Tx> {
         let mut changed = Vec::new();
-        for i in 0..self.locks.len() {
-            let l = self.locks[i];
-            if !l.waiting {
+        for i in self.locks.waiting().to_vec() {
+            let Some(&l) = self.locks.get(i) else {
                 continue;
-            }
+            };
+            let asked = self.locks.asked(i);
             let blocker = self
                 .locks
-                .iter()
-                .enumerate()
-                .find(|(j, h)| {
-                    (*j < i || !h.waiting)
+                .on(l.id)
+                .find(|&(j, h)| {
+                    (self.locks.asked(j) < asked || !h.waiting)
                         && has_to_wait(l.tx, l.id, l.x, l.kind, h)
                         && !self.waits_behind(h, l.tx, l.x, l.kind)
                 })
                 .map(|(_, h)| h.tx);
             match blocker {
                 None => {
-                    self.locks[i].waiting = false;
-                    if let Some(st) = self.structs.iter_mut().find(|st| st.id == l.st) {
+                    self.locks.grant(i);
+                    let mine = self.structs.get_mut(l.tx);
+                    if let Some(st) = mine.and_then(|m| m.iter_mut().find(|st| st.id == l.st)) {
                         st.waiting = false;
                     }
                 }

@@ -288,7 +288,7 @@ fn random_schedules_never_panic_or_hang() {
             // The index stays ordered by key, one record a key.
             assert!(db.index.windows(2).all(|w| w[0].id < w[1].id), "{sql}");
             // Every waiting request belongs to a waiting statement.
-            for l in db.locks.iter().filter(|l| l.waiting) {
+            for l in db.locks.in_order().into_iter().filter(|l| l.waiting) {
                 let s = db.session_of(l.tx).unwrap_or(usize::MAX);
                 assert!(db.is_blocked(s), "{sql}: {l:?}");
             }
