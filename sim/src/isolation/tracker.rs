@@ -19,8 +19,29 @@ use super::db::{Event, Recorded, Tx, TxState};
 use super::sql::{Cmp, Col, Expr, Pred};
 
 /// A write of a committed transaction: who, its commit, the version it
-/// replaced and the one it made.
-type Write = (Tx, u64, Option<usize>, Option<usize>);
+/// replaced and the one it made ([`NONE`]: no row). Kept in 32 bits each,
+/// as the events it is filed from: a history within the lab's link limit
+/// has a few tens of thousands of entries at most.
+#[derive(Debug, Clone, Copy)]
+struct Write {
+    tx: u32,
+    seq: u32,
+    old: u32,
+    new: u32,
+}
+
+/// No version: the write of an insert replaced none, a delete's made none.
+const NONE: u32 = u32::MAX;
+
+/// A version number as the tracker files it.
+fn small(v: Option<usize>) -> u32 {
+    v.map_or(NONE, |v| v as u32)
+}
+
+/// A version number as filed, back.
+fn version(v: u32) -> Option<usize> {
+    (v != NONE).then_some(v as usize)
+}
 
 /// A condition that committed scans used (`None`: every row), with those
 /// scans and the committed writes that move a row in or out of it. A
@@ -88,10 +109,10 @@ impl Cond {
     /// Whether write `w` moves a row in or out of the condition; `made` is
     /// the key and value of the version it made, if already at hand.
     fn crossed_by(&mut self, db: &dyn Recorded, w: Write, made: Option<(i64, i64)>) -> bool {
-        if !self.uses_value && w.2.is_some() && w.3.is_some() {
+        if !self.uses_value && w.old != NONE && w.new != NONE {
             return false;
         }
-        self.matches(db, w.2, None) != self.matches(db, w.3, made)
+        self.matches(db, version(w.old), None) != self.matches(db, version(w.new), made)
     }
 }
 
@@ -144,10 +165,10 @@ pub struct Tracker {
 /// Adds `w` to `list`, kept in commit order, after the writes of its own
 /// commit: at the end, unless a later commit was taken in first.
 fn in_commit_order(list: &mut Vec<Write>, w: Write) {
-    if list.last().is_none_or(|x| x.1 <= w.1) {
+    if list.last().is_none_or(|x| x.seq <= w.seq) {
         list.push(w);
     } else {
-        let at = list.partition_point(|x| x.1 <= w.1);
+        let at = list.partition_point(|x| x.seq <= w.seq);
         list.insert(at, w);
     }
 }
@@ -157,9 +178,9 @@ fn in_commit_order(list: &mut Vec<Write>, w: Write) {
 /// or a scan (its position in the history, where its condition is).
 #[derive(Debug, Clone, Copy)]
 enum Filed {
-    Read(usize, usize),
-    Write(Option<usize>, Option<usize>),
-    Scan(usize),
+    Read(u32, u32),
+    Write(u32, u32),
+    Scan(u32),
 }
 
 /// The end of a chain of readers.
@@ -243,22 +264,28 @@ impl Tracker {
         }
         self.replaced_by.resize(db.row_count(), None);
         self.first_reader.resize(db.row_count(), NO_READER);
-        // Room for what the new events may add, grown once.
-        let fresh = db.events().len().saturating_sub(self.cursor);
-        self.writes.reserve(fresh);
-        self.reads.reserve(fresh);
         db.keys_from(self.keys.len(), &mut self.keys);
+        let (mut reads, mut writes) = (0, 0);
         for (p, e) in db.events().iter_from(self.cursor) {
             self.work += 1;
             let (tx, filed) = match e {
-                Event::Scan { tx, .. } => (*tx, Filed::Scan(p)),
-                Event::Read { tx, version } => (*tx, Filed::Read(p, *version)),
-                Event::Write { tx, old, new } => (*tx, Filed::Write(*old, *new)),
+                Event::Scan { tx, .. } => (*tx, Filed::Scan(p as u32)),
+                Event::Read { tx, version } => {
+                    reads += 1;
+                    (*tx, Filed::Read(p as u32, *version as u32))
+                }
+                Event::Write { tx, old, new } => {
+                    writes += 1;
+                    (*tx, Filed::Write(small(*old), small(*new)))
+                }
             };
             if let Some(list) = self.events.get_mut(tx) {
                 list.push(filed);
             }
         }
+        // Room for what the new events may add, grown once.
+        self.writes.reserve(writes);
+        self.reads.reserve(reads);
         self.cursor = db.events().len();
     }
 
@@ -342,17 +369,17 @@ impl Tracker {
         let mut read: Vec<i64> = events
             .iter()
             .filter_map(|f| match *f {
-                Filed::Read(_, v) if self.replaced_by.get(v) == Some(&Some(b)) => {
-                    self.keys.get(v).map(|k| k.0)
+                Filed::Read(_, v) if self.replaced_by.get(v as usize) == Some(&Some(b)) => {
+                    self.keys.get(v as usize).map(|k| k.0)
                 }
                 _ => None,
             })
             .collect();
         read.sort_unstable();
         events.iter().any(|f| match *f {
-            Filed::Write(Some(old), _) => self
+            Filed::Write(old, _) if old != NONE => self
                 .keys
-                .get(old)
+                .get(old as usize)
                 .is_some_and(|&(id, xmin)| xmin == b && read.binary_search(&id).is_ok()),
             _ => false,
         })
@@ -369,11 +396,11 @@ impl Tracker {
         for &filed in &list {
             match filed {
                 Filed::Write(old, new) => self.write(db, t, seq, old, new),
-                Filed::Read(p, v) => self.read(db, t, p, v),
+                Filed::Read(p, v) => self.read(db, t, p as usize, v as usize),
                 Filed::Scan(p) => {
                     if let Some(Event::Scan {
                         filter, seq: snap, ..
-                    }) = db.events().get(p)
+                    }) = db.events().get(p as usize)
                     {
                         self.scan(db, t, filter, *snap);
                     }
@@ -389,14 +416,8 @@ impl Tracker {
 
     /// A committed write: the overwrite, the readers of the version it
     /// replaced, and the committed scans it changed the answer of.
-    fn write(
-        &mut self,
-        db: &dyn Recorded,
-        t: Tx,
-        seq: u64,
-        old: Option<usize>,
-        new: Option<usize>,
-    ) {
+    fn write(&mut self, db: &dyn Recorded, t: Tx, seq: u64, old_v: u32, new_v: u32) {
+        let (old, new) = (version(old_v), version(new_v));
         // A version whose writer is still running may still change: a
         // condition cannot be judged on it yet.
         let running = |v: usize| {
@@ -432,7 +453,12 @@ impl Tracker {
                 at = next;
             }
         }
-        let w = (t, seq, old, new);
+        let w = Write {
+            tx: t as u32,
+            seq: seq as u32,
+            old: old_v,
+            new: new_v,
+        };
         // The version made, read once for every condition on the value.
         let made = new
             .filter(|_| self.conds.iter().any(|c| c.uses_value))
@@ -513,7 +539,7 @@ impl Tracker {
         };
         let c = &mut self.conds[k];
         c.scans.push((tx, snap));
-        let from = c.crossing.partition_point(|x| x.1 <= snap);
+        let from = c.crossing.partition_point(|x| u64::from(x.seq) <= snap);
         let crossing = std::mem::take(&mut c.crossing);
         for &w in &crossing[from..] {
             self.predicate(tx, snap, w);
@@ -525,8 +551,8 @@ impl Tracker {
     /// moves a row in or out of its condition.
     fn predicate(&mut self, tx: Tx, snap: u64, w: Write) {
         self.work += 1;
-        let (wt, at, _, _) = w;
-        if wt != tx && at > snap {
+        let wt = w.tx as Tx;
+        if wt != tx && u64::from(w.seq) > snap {
             self.add(Dep {
                 from: tx,
                 to: wt,
