@@ -203,11 +203,15 @@ fn dependencies_counted(db: &dyn Recorded, work: &mut u64) -> Vec<Dep> {
     let states: Vec<bool> = db.txs().iter().map(|x| x.0 == TxState::Committed).collect();
     let committed = |t: Tx| states.get(t).copied().unwrap_or(false);
     let seq = |t: Tx| db.txs().get(t).map(|x| x.1).unwrap_or(0);
-    let mut found: QuickSet<Dep> =
+    // The dependencies found, each as two words (the transactions, below
+    // 2^30 in any run, and the kind; then the row): half the room of the
+    // dependency itself.
+    let mut found: QuickSet<(u64, i64)> =
         QuickSet::with_capacity_and_hasher(db.events().len(), Default::default());
-    let mut deps = Vec::new();
+    let mut deps = Vec::with_capacity(db.events().len());
     let mut add = |d: Dep| {
-        if d.from != d.to && committed(d.from) && committed(d.to) && found.insert(d) {
+        let key = ((d.from as u64) << 34) ^ ((d.to as u64) << 2) ^ d.kind as u64;
+        if d.from != d.to && committed(d.from) && committed(d.to) && found.insert((key, d.id)) {
             deps.push(d);
         }
     };

@@ -881,6 +881,20 @@ impl Expr {
     }
 }
 
+impl Cmp {
+    /// Whether `a op b`.
+    pub fn holds(self, a: i64, b: i64) -> bool {
+        match self {
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+        }
+    }
+}
+
 impl Expr {
     /// Whether the expression reads the row's value.
     pub fn uses_value(&self) -> bool {
@@ -905,18 +919,14 @@ impl Pred {
 
     /// Whether a row satisfies the condition.
     pub fn eval(&self, id: i64, value: i64) -> Result<bool, EvalError> {
+        // Most conditions compare a column with a number: no expression
+        // to walk, nothing that can fail.
+        if let Pred::Cmp(Expr::Col(col), op, Expr::Lit(n)) = self {
+            let x = if *col == Col::Id { id } else { value };
+            return Ok(op.holds(x, *n));
+        }
         Ok(match self {
-            Pred::Cmp(a, op, b) => {
-                let (a, b) = (a.eval(id, value)?, b.eval(id, value)?);
-                match op {
-                    Cmp::Eq => a == b,
-                    Cmp::Ne => a != b,
-                    Cmp::Lt => a < b,
-                    Cmp::Le => a <= b,
-                    Cmp::Gt => a > b,
-                    Cmp::Ge => a >= b,
-                }
-            }
+            Pred::Cmp(a, op, b) => op.holds(a.eval(id, value)?, b.eval(id, value)?),
             Pred::And(a, b) => a.eval(id, value)? && b.eval(id, value)?,
             Pred::Or(a, b) => a.eval(id, value)? || b.eval(id, value)?,
             Pred::Not(a) => !a.eval(id, value)?,

@@ -16,7 +16,7 @@
 
 use super::analysis::{has, judge, put, Anomaly, Bits, Dep, Kind};
 use super::db::{Event, Recorded, Tx, TxState};
-use super::sql::{Cmp, Col, Expr, Pred};
+use super::sql::Pred;
 
 /// A write of a committed transaction: who, its commit, the version it
 /// replaced and the one it made ([`NONE`]: no row). Kept in 32 bits each,
@@ -53,9 +53,6 @@ struct Cond {
     /// Whether the condition reads the value (else only the key, which an
     /// update keeps).
     uses_value: bool,
-    /// The condition as one comparison of a column with a number, when it
-    /// is one (checked without walking the expression).
-    simple: Option<(Col, Cmp, i64)>,
     /// The scans: who, and the snapshot they read.
     scans: Vec<(Tx, u64)>,
     /// The writes that cross it, in commit order.
@@ -85,20 +82,7 @@ impl Cond {
                     let r = db.row(v);
                     (r.id, r.value)
                 });
-                let yes = match self.simple {
-                    Some((col, op, n)) => {
-                        let x = if col == Col::Id { id } else { value };
-                        match op {
-                            Cmp::Eq => x == n,
-                            Cmp::Ne => x != n,
-                            Cmp::Lt => x < n,
-                            Cmp::Le => x <= n,
-                            Cmp::Gt => x > n,
-                            Cmp::Ge => x >= n,
-                        }
-                    }
-                    None => pred.eval(id, value).unwrap_or(false),
-                };
+                let yes = pred.eval(id, value).unwrap_or(false);
                 self.matched[v] = 1 + u8::from(yes);
                 yes
             }
@@ -518,10 +502,6 @@ impl Tracker {
             None => {
                 let mut c = Cond {
                     uses_value: filter.as_ref().is_some_and(Pred::uses_value),
-                    simple: match filter {
-                        Some(Pred::Cmp(Expr::Col(c), op, Expr::Lit(n))) => Some((*c, *op, *n)),
-                        _ => None,
-                    },
                     pred: filter.clone(),
                     scans: Vec::new(),
                     crossing: Vec::new(),
