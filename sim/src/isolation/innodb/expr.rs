@@ -81,14 +81,7 @@ pub(super) fn truth(p: &Pred, id: i64, value: i64) -> Result<Option<bool>, DbErr
             };
             let Some(a) = side(a)? else { return Ok(None) };
             let Some(b) = side(b)? else { return Ok(None) };
-            Some(match op {
-                Cmp::Eq => a == b,
-                Cmp::Ne => a != b,
-                Cmp::Lt => a < b,
-                Cmp::Le => a <= b,
-                Cmp::Gt => a > b,
-                Cmp::Ge => a >= b,
-            })
+            Some(op.holds(a, b))
         }
         // Left to right, stopping at the first operand that decides.
         Pred::And(a, b) => match truth(a, id, value)? {
