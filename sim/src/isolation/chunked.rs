@@ -1,10 +1,13 @@
 //! A growing vector whose copies share their elements: the lab keeps the
 //! database of every step, and the row versions and the history only grow
-//! by a few entries a step. Elements live in fixed-size chunks held by
-//! reference count; a copy clones the list of chunks, not the elements,
-//! and a chunk is copied only when one of its elements is changed while
-//! another copy still holds it. Copying a vector of `n` elements costs
-//! `n / CHUNK` count increments instead of `n` element clones.
+//! by a few entries a step. Full chunks of [`CHUNK`] elements are held by
+//! reference count; the elements after the last full chunk (fewer than
+//! [`CHUNK`]) are each copy's own. A copy clones the list of full chunks,
+//! not their elements, and the few elements after them; a full chunk is
+//! copied only when one of its elements is changed while another copy
+//! still holds it. Copying a vector of `n` elements costs `n / CHUNK`
+//! count increments and at most [`CHUNK`] element clones instead of `n`
+//! element clones, and adding an element touches no reference count.
 
 use std::ops::{Index, IndexMut};
 use std::sync::Arc;
@@ -15,15 +18,17 @@ const CHUNK: usize = 64;
 /// A vector of `T` in shared chunks of [`CHUNK`] elements.
 #[derive(Debug, Clone)]
 pub struct Chunked<T> {
-    chunks: Vec<Arc<Vec<T>>>,
-    len: usize,
+    /// The full chunks, in order.
+    full: Vec<Arc<[T; CHUNK]>>,
+    /// The elements after them: fewer than [`CHUNK`].
+    tail: Vec<T>,
 }
 
 impl<T> Default for Chunked<T> {
     fn default() -> Self {
         Chunked {
-            chunks: Vec::new(),
-            len: 0,
+            full: Vec::new(),
+            tail: Vec::new(),
         }
     }
 }
@@ -35,102 +40,134 @@ impl<T: Clone> Chunked<T> {
     }
 
     /// How many elements it holds.
+    #[inline]
     pub fn len(&self) -> usize {
-        self.len
+        self.full.len() * CHUNK + self.tail.len()
     }
 
     /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.full.is_empty() && self.tail.is_empty()
     }
 
     /// Adds `value` at the end.
+    #[inline]
     pub fn push(&mut self, value: T) {
-        match self.chunks.last_mut() {
-            Some(last) if last.len() < CHUNK => Arc::make_mut(last).push(value),
-            _ => {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                chunk.push(value);
-                self.chunks.push(Arc::new(chunk));
-            }
+        if self.tail.len() == self.tail.capacity() {
+            // Room for exactly the rest of the chunk, so that a full tail
+            // becomes a chunk without moving.
+            self.tail.reserve_exact(CHUNK - self.tail.len());
         }
-        self.len += 1;
+        self.tail.push(value);
+        if self.tail.len() == CHUNK {
+            self.seal();
+        }
+    }
+
+    /// Makes the full tail a shared chunk.
+    fn seal(&mut self) {
+        let tail = std::mem::take(&mut self.tail).into_boxed_slice();
+        match <Box<[T; CHUNK]>>::try_from(tail) {
+            Ok(chunk) => self.full.push(Arc::from(chunk)),
+            // Not full after all: it stays the tail.
+            Err(tail) => self.tail = tail.into_vec(),
+        }
     }
 
     /// Element `i`, if there is one.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&T> {
-        self.chunks.get(i / CHUNK)?.get(i % CHUNK)
+        match self.full.get(i / CHUNK) {
+            Some(chunk) => Some(&chunk[i % CHUNK]),
+            None => self.tail.get(i - self.full.len() * CHUNK),
+        }
     }
 
     /// Element `i` to change, if there is one (its chunk is copied first if
     /// another vector shares it).
+    #[inline]
     pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
-        let chunk = self.chunks.get_mut(i / CHUNK)?;
-        if i % CHUNK >= chunk.len() {
-            return None;
+        let sealed = self.full.len() * CHUNK;
+        match self.full.get_mut(i / CHUNK) {
+            Some(chunk) => Some(&mut Arc::make_mut(chunk)[i % CHUNK]),
+            None => self.tail.get_mut(i - sealed),
         }
-        Arc::make_mut(chunk).get_mut(i % CHUNK)
     }
 
     /// The elements in order.
     pub fn iter(&self) -> Iter<'_, T> {
         Iter {
-            chunks: self.chunks.iter(),
+            chunks: self.full.iter(),
             current: [].iter(),
+            tail: &self.tail,
         }
     }
 
     /// The elements from index `start` on, with their indexes, without
     /// walking the ones before.
     pub fn iter_from(&self, start: usize) -> impl Iterator<Item = (usize, &T)> + '_ {
-        let first = (start / CHUNK).min(self.chunks.len());
-        let mut rest = Iter {
-            chunks: self.chunks[first..].iter(),
-            current: [].iter(),
+        let first = start / CHUNK;
+        let rest = match self.full.get(first) {
+            Some(chunk) => Iter {
+                chunks: self.full[first + 1..].iter(),
+                current: chunk[start % CHUNK..].iter(),
+                tail: &self.tail,
+            },
+            None => Iter {
+                chunks: [].iter(),
+                current: self
+                    .tail
+                    .get(start.saturating_sub(self.full.len() * CHUNK)..)
+                    .unwrap_or_default()
+                    .iter(),
+                tail: &[],
+            },
         };
-        // Within the first chunk, skip to `start`.
-        if let Some(chunk) = rest.chunks.next() {
-            rest.current = chunk
-                .get(start - first * CHUNK..)
-                .unwrap_or_default()
-                .iter();
-        }
         rest.enumerate().map(move |(k, v)| (start + k, v))
     }
 
     /// Changes, with `f`, the elements for which `wanted` holds; the chunks
     /// holding none of them stay shared.
     pub fn update_where(&mut self, wanted: impl Fn(&T) -> bool, f: impl Fn(&mut T)) {
-        for chunk in &mut self.chunks {
+        for chunk in &mut self.full {
             if chunk.iter().any(&wanted) {
                 for v in Arc::make_mut(chunk).iter_mut().filter(|v| wanted(&**v)) {
                     f(v);
                 }
             }
         }
+        for v in self.tail.iter_mut().filter(|v| wanted(&**v)) {
+            f(v);
+        }
     }
+}
+
+/// The panic of an index past the end (kept out of the callers' code).
+#[cold]
+#[inline(never)]
+fn out_of_range(i: usize, len: usize) -> ! {
+    panic!("index {i} out of range for a chunked vector of {len}")
 }
 
 impl<T: Clone> Index<usize> for Chunked<T> {
     type Output = T;
 
+    #[inline]
     fn index(&self, i: usize) -> &T {
         match self.get(i) {
             Some(v) => v,
-            None => panic!(
-                "index {i} out of range for a chunked vector of {}",
-                self.len
-            ),
+            None => out_of_range(i, self.len()),
         }
     }
 }
 
 impl<T: Clone> IndexMut<usize> for Chunked<T> {
+    #[inline]
     fn index_mut(&mut self, i: usize) -> &mut T {
-        let len = self.len;
+        let len = self.len();
         match self.get_mut(i) {
             Some(v) => v,
-            None => panic!("index {i} out of range for a chunked vector of {len}"),
+            None => out_of_range(i, len),
         }
     }
 }
@@ -139,8 +176,10 @@ impl<T: Clone> IndexMut<usize> for Chunked<T> {
 /// plain loop, where a flattening adapter costs a call per element in the
 /// size-optimised WebAssembly build).
 pub struct Iter<'a, T> {
-    chunks: std::slice::Iter<'a, Arc<Vec<T>>>,
+    chunks: std::slice::Iter<'a, Arc<[T; CHUNK]>>,
     current: std::slice::Iter<'a, T>,
+    /// The elements after the full chunks, until they are reached.
+    tail: &'a [T],
 }
 
 impl<'a, T> Iterator for Iter<'a, T> {
@@ -151,7 +190,11 @@ impl<'a, T> Iterator for Iter<'a, T> {
             if let Some(v) = self.current.next() {
                 return Some(v);
             }
-            self.current = self.chunks.next()?.iter();
+            self.current = match self.chunks.next() {
+                Some(chunk) => chunk.iter(),
+                None if !self.tail.is_empty() => std::mem::take(&mut self.tail).iter(),
+                None => return None,
+            };
         }
     }
 }
@@ -167,7 +210,7 @@ impl<'a, T: Clone> IntoIterator for &'a Chunked<T> {
 
 impl<T: Clone + PartialEq> PartialEq for Chunked<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && self.iter().eq(other.iter())
+        self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
@@ -193,12 +236,17 @@ mod tests {
         let b = a.clone();
         a[3] = 1000;
         a[150] = 2000;
+        // Past the last full chunk.
+        a[197] = 3000;
         a.push(7);
-        assert_eq!((b[3], b[150], b.len()), (3, 150, 200));
-        assert_eq!((a[3], a[150], a[200], a.len()), (1000, 2000, 7, 201));
+        assert_eq!((b[3], b[150], b[197], b.len()), (3, 150, 197, 200));
+        assert_eq!(
+            (a[3], a[150], a[197], a[200], a.len()),
+            (1000, 2000, 3000, 7, 201)
+        );
         // Only the chunks changed were copied.
-        assert!(Arc::ptr_eq(&a.chunks[1], &b.chunks[1]));
-        assert!(!Arc::ptr_eq(&a.chunks[0], &b.chunks[0]));
+        assert!(Arc::ptr_eq(&a.full[1], &b.full[1]));
+        assert!(!Arc::ptr_eq(&a.full[0], &b.full[0]));
     }
 
     #[test]
@@ -207,7 +255,7 @@ mod tests {
         let mut c: Chunked<u32> = plain.iter().copied().collect();
         assert_eq!(c.iter().copied().collect::<Vec<_>>(), plain);
         assert_eq!((&c).into_iter().count(), 300);
-        for start in [0, 1, 63, 64, 65, 128, 299, 300, 500] {
+        for start in [0, 1, 63, 64, 65, 128, 255, 256, 299, 300, 500] {
             let got: Vec<(usize, u32)> = c.iter_from(start).map(|(i, v)| (i, *v)).collect();
             let want: Vec<(usize, u32)> = plain.iter().copied().enumerate().skip(start).collect();
             assert_eq!(got, want, "from {start}");
