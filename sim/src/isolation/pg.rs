@@ -75,9 +75,6 @@ pub(super) struct Version {
     /// The line pointer of the first version of its row, where the
     /// index entry points.
     root: u32,
-    /// Whether it has an index entry of its own (the first version of a
-    /// row).
-    entry: bool,
 }
 
 /// A snapshot: what had committed when it was taken.
@@ -159,6 +156,9 @@ pub struct Db {
     live: Vec<usize>,
     /// The versions with row locks (positions in `heap`).
     locked: Vec<usize>,
+    /// The versions the primary key's index entries point to (each row's
+    /// first version, positions in `heap`), in the order written.
+    entries: Chunked<usize>,
     pub(super) txs: Vec<(TxState, u64)>,
     seq: u64,
     clock: u64,
@@ -196,6 +196,7 @@ impl Db {
             heap: Chunked::new(),
             live: (0..rows.len()).collect(),
             locked: Vec::new(),
+            entries: (0..rows.len()).collect(),
             txs: vec![(TxState::Committed, 0)],
             seq: 0,
             clock: 0,
@@ -234,7 +235,6 @@ impl Db {
                 locks: Vec::new(),
                 lp: db.lp,
                 root: db.lp,
-                entry: true,
             });
         }
         db
@@ -614,72 +614,80 @@ impl Db {
     }
 
     /// Chooses the versions the statement works on: those visible in its
-    /// snapshot that match its condition.
+    /// snapshot that match its condition. An INSERT reads no rows.
     fn plan(&mut self, s: usize, mut p: Pending) -> Result<Pending, DbError> {
+        p.next = 0;
+        if matches!(p.stmt, Stmt::Insert { .. }) {
+            p.targets = Vec::new();
+            return Ok(p);
+        }
         let me = self.sessions[s].tx.unwrap_or(usize::MAX);
-        let filter = match &p.stmt {
-            Stmt::Select { filter, .. }
-            | Stmt::Update { filter, .. }
-            | Stmt::Delete { filter, .. } => filter.clone(),
-            _ => None,
-        };
-        let mut targets = Vec::new();
         let level = self.sessions[s].level;
         self.prune(&p.snap);
-        let seen = self.seen_versions(me, level, &p.snap);
         let path = plan::path(&p.stmt, self.planner).filter(|_| !self.textbook);
         let reached = match &path {
             Some(path) if path.plan == Plan::NoScan => Vec::new(),
-            Some(path) if path.plan.uses_index() => self.index_read(me, &p.snap, path, &seen)?,
+            Some(path) if path.plan.uses_index() => self.index_read(me, &p.snap, path)?,
             _ => {
                 // A sequential scan locks the table, and checks every
                 // version for writes by concurrent serializable
                 // transactions, before any row is filtered.
-                if !matches!(p.stmt, Stmt::Insert { .. }) {
-                    self.ssi_scan(me, &p.snap)?;
-                }
-                let mut all: Vec<usize> = self.live.iter().copied().filter(|i| seen[*i]).collect();
+                self.ssi_scan(me, &p.snap)?;
+                let seen = self.seen_versions(me, level, &p.snap);
                 // The textbook's order is the order versions were
                 // written; PostgreSQL's the order on the page.
-                if !self.textbook {
-                    all.sort_by_key(|i| self.heap[*i].lp);
+                if self.textbook {
+                    seen
+                } else {
+                    self.page_order(seen)
                 }
-                all
             }
         };
+        let filter = filter_of(&p.stmt);
+        let mut targets = Vec::with_capacity(reached.len());
         for i in reached {
             let v = &self.heap[i];
-            if p.done.contains(&v.id) {
+            if !p.done.is_empty() && p.done.contains(&v.id) {
                 continue;
             }
-            if let Some(f) = &filter {
+            if let Some(f) = filter {
                 if !f.eval(v.id, v.value)? {
                     continue;
                 }
             }
             targets.push(i);
         }
-        p.next = 0;
+        let filter = filter.cloned();
         p.targets = targets;
-        if !matches!(p.stmt, Stmt::Insert { .. }) {
-            if self.textbook && level == Level::Serializable && p.scan.is_none() {
-                self.predicates.push((me, filter.clone()));
-            }
-            let scan = Event::Scan {
-                tx: me,
-                filter,
-                seq: p.snap.seq,
-            };
-            // A restarted scan replaces the one it abandoned.
-            match p.scan {
-                Some(k) => self.history[k] = scan,
-                None => {
-                    p.scan = Some(self.history.len());
-                    self.history.push(scan);
-                }
+        if self.textbook && level == Level::Serializable && p.scan.is_none() {
+            self.predicates.push((me, filter.clone()));
+        }
+        let scan = Event::Scan {
+            tx: me,
+            filter,
+            seq: p.snap.seq,
+        };
+        // A restarted scan replaces the one it abandoned.
+        match p.scan {
+            Some(k) => self.history[k] = scan,
+            None => {
+                p.scan = Some(self.history.len());
+                self.history.push(scan);
             }
         }
         Ok(p)
+    }
+
+    /// Versions `seen` (positions in `heap`) in the order of their line
+    /// pointers, the order a sequential scan meets them on the page.
+    fn page_order(&self, seen: Vec<usize>) -> Vec<usize> {
+        let mut by_lp: Vec<(u32, usize)> = seen.iter().map(|&i| (self.heap[i].lp, i)).collect();
+        if by_lp.is_sorted() {
+            return seen;
+        }
+        // Line pointers are never shared: an unstable sort keeps the order.
+        by_lp.sort_unstable();
+        by_lp.into_iter().map(|(_, i)| i).collect()
     }
 
     /// An index or bitmap scan by `me`: a SIREAD lock on the index's leaf
@@ -693,8 +701,18 @@ impl Db {
         me: Tx,
         snap: &Snapshot,
         path: &plan::Path,
-        seen: &[bool],
     ) -> Result<Vec<usize>, DbError> {
+        if self.sxact_of(me).is_none() {
+            let out = self.seen_by_key(me, snap, path);
+            debug_assert_eq!(
+                out,
+                self.index_entries(path)
+                    .into_iter()
+                    .filter_map(|r| self.first_seen(r, me, snap, &mut Vec::new()))
+                    .collect::<Vec<usize>>()
+            );
+            return Ok(out);
+        }
         let index = if self.indexed {
             SireadTarget::Page {
                 index: true,
@@ -704,23 +722,11 @@ impl Db {
             SireadTarget::Relation { index: true }
         };
         self.ssi_lock(me, index);
-        let mut roots: Vec<usize> = (0..self.heap.len())
-            .filter(|&i| self.heap[i].entry && path.visits(self.heap[i].id))
-            .collect();
-        roots.sort_by_key(|&i| self.heap[i].root);
         let mut out = Vec::new();
-        for r in roots {
-            let mut passed = Vec::new();
-            let mut at = Some(r);
-            let mut found = None;
-            while let Some(i) = at {
-                passed.push(i);
-                if seen[i] {
-                    found = Some(i);
-                    break;
-                }
-                at = self.heap[i].next;
-            }
+        let mut passed = Vec::new();
+        for r in self.index_entries(path) {
+            passed.clear();
+            let found = self.first_seen(r, me, snap, &mut passed);
             self.ssi_passed(me, snap, &passed)?;
             if let Some(i) = found {
                 if self.heap[i].xmin != me {
@@ -733,20 +739,82 @@ impl Db {
         Ok(out)
     }
 
-    /// Which versions a read by `me` at `level` sees: those visible in
-    /// `snap`, or under the textbook's rules each row's current version.
-    fn seen_versions(&self, me: Tx, level: Level, snap: &Snapshot) -> Vec<bool> {
-        // The versions left out of `live` are seen by no snapshot.
-        let mut seen = vec![false; self.heap.len()];
-        for &i in &self.live {
+    /// The first versions of the rows whose keys `path` selects (where
+    /// their index entries point), in the order of their line pointers.
+    fn index_entries(&self, path: &plan::Path) -> Vec<usize> {
+        let mut roots: Vec<(u32, usize)> = self
+            .entries
+            .iter()
+            .filter_map(|&i| {
+                let v = &self.heap[i];
+                path.visits(v.id).then_some((v.root, i))
+            })
+            .collect();
+        // Line pointers are never shared: an unstable sort keeps the order.
+        roots.sort_unstable();
+        roots.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// The version of the row from version `r` on that `me` sees in
+    /// `snap`, following the row's newer versions; each version passed on
+    /// the way, the one seen included, is added to `passed`.
+    fn first_seen(
+        &self,
+        r: usize,
+        me: Tx,
+        snap: &Snapshot,
+        passed: &mut Vec<usize>,
+    ) -> Option<usize> {
+        let mut at = Some(r);
+        while let Some(i) = at {
+            passed.push(i);
+            // A version left out of `live` is seen by no snapshot, so
+            // visibility alone tells.
             let v = &self.heap[i];
-            seen[i] = if self.textbook {
-                self.current(v, me, level, v.replaces)
-            } else {
-                self.visible(v, me, snap)
-            };
+            if self.visible(v, me, snap) {
+                return Some(i);
+            }
+            at = v.next;
         }
-        seen
+        None
+    }
+
+    /// What an index scan by `me` reads when no serializable checks need
+    /// the versions it passes: the version `me` sees of each row whose key
+    /// `path` selects, in the order of the rows' first line pointers. A
+    /// snapshot sees at most one version of a row (a version ends exactly
+    /// when its successor begins), and that one is in `live`, so the
+    /// rows' histories need not be followed.
+    fn seen_by_key(&self, me: Tx, snap: &Snapshot, path: &plan::Path) -> Vec<usize> {
+        let mut seen: Vec<(u32, usize)> = self
+            .live
+            .iter()
+            .filter_map(|&i| {
+                let v = &self.heap[i];
+                (path.visits(v.id) && self.visible(v, me, snap)).then_some((v.root, i))
+            })
+            .collect();
+        seen.sort_unstable();
+        seen.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// Which versions a read by `me` at `level` sees, as positions in
+    /// `heap` in ascending order: those visible in `snap`, or under the
+    /// textbook's rules each row's current version.
+    fn seen_versions(&self, me: Tx, level: Level, snap: &Snapshot) -> Vec<usize> {
+        // The versions left out of `live` are seen by no snapshot.
+        self.live
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let v = &self.heap[i];
+                if self.textbook {
+                    self.current(v, me, level, v.replaces)
+                } else {
+                    self.visible(v, me, snap)
+                }
+            })
+            .collect()
     }
 
     /// Leaves out of `live` the versions no snapshot can see any more: an
@@ -907,6 +975,7 @@ impl Db {
             new: Some(self.heap.len()),
         });
         self.live.push(self.heap.len());
+        self.entries.push(self.heap.len());
         self.heap.push(Version {
             id,
             value,
@@ -917,7 +986,6 @@ impl Db {
             locks: Vec::new(),
             lp: p.lp,
             root: p.lp,
-            entry: true,
         });
         p.changed += 1;
         p.next += 1;
@@ -973,7 +1041,8 @@ impl Db {
                 }
             }
         }
-        let (id, value) = (self.heap[i].id, self.heap[i].value);
+        let v = &self.heap[i];
+        let (id, value, lp) = (v.id, v.value, v.lp);
         // The textbook's serializable: a write that moves a row in or out
         // of another transaction's predicate waits for it.
         if self.textbook && access.write {
@@ -982,7 +1051,7 @@ impl Db {
             }
         }
         if access.write {
-            self.ssi_write_tuple(me, self.heap[i].lp)?;
+            self.ssi_write_tuple(me, lp)?;
         }
         self.history.push(Event::Read { tx: me, version: i });
         match &p.stmt {
@@ -998,7 +1067,10 @@ impl Db {
             }
             _ => {}
         }
-        p.done.push(id);
+        // Only the textbook's scan starts afresh after a wait.
+        if self.textbook {
+            p.done.push(id);
+        }
         p.next += 1;
         Ok(())
     }
@@ -1097,9 +1169,13 @@ impl Db {
         self.lp += 1;
         if self.heap[i].xmax != Some(me) {
             let n = self.heap.len();
+            let old = &mut self.heap[i];
+            old.xmax = Some(me);
+            old.next = Some(n);
+            let (id, root) = (old.id, old.root);
             self.live.push(n);
             self.heap.push(Version {
-                id: self.heap[i].id,
+                id,
                 value,
                 xmin: me,
                 xmax: None,
@@ -1107,19 +1183,17 @@ impl Db {
                 replaces: true,
                 locks: Vec::new(),
                 lp: self.lp,
-                root: self.heap[i].root,
-                entry: false,
+                root,
             });
-            self.heap[i].xmax = Some(me);
-            self.heap[i].next = Some(n);
             self.history.push(Event::Write {
                 tx: me,
                 old: Some(i),
                 new: Some(n),
             });
         } else if let Some(n) = self.heap[i].next {
-            self.heap[n].value = value;
-            self.heap[n].lp = self.lp;
+            let new = &mut self.heap[n];
+            new.value = value;
+            new.lp = self.lp;
         }
         Ok(())
     }
@@ -1130,9 +1204,10 @@ impl Db {
         if self.heap[i].xmax == Some(me) {
             return false;
         }
-        self.heap[i].xmax = Some(me);
+        let v = &mut self.heap[i];
+        v.xmax = Some(me);
         // A link left by an aborted update goes: the row ends here.
-        self.heap[i].next = None;
+        v.next = None;
         self.history.push(Event::Write {
             tx: me,
             old: Some(i),
@@ -1216,13 +1291,10 @@ impl Db {
         // A failed transaction's own writes are gone with it.
         let me = sess.tx.filter(|_| !sess.failed).unwrap_or(usize::MAX);
         let snap = sess.snap.clone().unwrap_or(Snapshot { seq: self.seq });
-        let seen = self.seen_versions(me, sess.level, &snap);
         let mut rows: Vec<(i64, i64)> = self
-            .heap
-            .iter()
-            .zip(seen)
-            .filter(|(_, seen)| *seen)
-            .map(|(v, _)| (v.id, v.value))
+            .seen_versions(me, sess.level, &snap)
+            .into_iter()
+            .map(|i| (self.heap[i].id, self.heap[i].value))
             .collect();
         rows.sort_unstable();
         rows
