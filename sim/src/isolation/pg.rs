@@ -77,6 +77,17 @@ pub(super) struct Version {
     root: u32,
 }
 
+/// An entry of the primary key's index: a row's key and where its first
+/// version is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    id: i64,
+    /// The line pointer of the version (its row's `root`).
+    lp: u32,
+    /// The version's position in the heap.
+    version: usize,
+}
+
 /// A snapshot: what had committed when it was taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Snapshot {
@@ -156,9 +167,8 @@ pub struct Db {
     live: Vec<usize>,
     /// The versions with row locks (positions in `heap`).
     locked: Vec<usize>,
-    /// The versions the primary key's index entries point to (each row's
-    /// first version, positions in `heap`), in the order written.
-    entries: Chunked<usize>,
+    /// The primary key's index entries, in the order written.
+    entries: Chunked<Entry>,
     pub(super) txs: Vec<(TxState, u64)>,
     seq: u64,
     clock: u64,
@@ -180,9 +190,6 @@ pub struct Db {
     planner: Planner,
     /// Line pointers taken on heap page 0.
     lp: u32,
-    /// Whether the index has its leaf page (it gets one with its first
-    /// key).
-    indexed: bool,
 }
 
 /// The lab's table.
@@ -196,7 +203,7 @@ impl Db {
             heap: Chunked::new(),
             live: (0..rows.len()).collect(),
             locked: Vec::new(),
-            entries: (0..rows.len()).collect(),
+            entries: Chunked::new(),
             txs: vec![(TxState::Committed, 0)],
             seq: 0,
             clock: 0,
@@ -221,10 +228,14 @@ impl Db {
             ssi: ssi::Ssi::default(),
             planner: Planner::Default,
             lp: 0,
-            indexed: !rows.is_empty(),
         };
         for &(id, value) in rows {
             db.lp += 1;
+            db.entries.push(Entry {
+                id,
+                lp: db.lp,
+                version: db.heap.len(),
+            });
             db.heap.push(Version {
                 id,
                 value,
@@ -623,17 +634,16 @@ impl Db {
         }
         let me = self.sessions[s].tx.unwrap_or(usize::MAX);
         let level = self.sessions[s].level;
-        self.prune(&p.snap);
+        let seen = self.prune_and_see(me, level, &p.snap);
         let path = plan::path(&p.stmt, self.planner).filter(|_| !self.textbook);
         let reached = match &path {
             Some(path) if path.plan == Plan::NoScan => Vec::new(),
-            Some(path) if path.plan.uses_index() => self.index_read(me, &p.snap, path)?,
+            Some(path) if path.plan.uses_index() => self.index_read(me, &p.snap, path, &seen)?,
             _ => {
                 // A sequential scan locks the table, and checks every
                 // version for writes by concurrent serializable
                 // transactions, before any row is filtered.
                 self.ssi_scan(me, &p.snap)?;
-                let seen = self.seen_versions(me, level, &p.snap);
                 // The textbook's order is the order versions were
                 // written; PostgreSQL's the order on the page.
                 if self.textbook {
@@ -696,14 +706,17 @@ impl Db {
     /// the row's versions followed from its first until one `me` sees,
     /// each checked for a conflict out, and a SIREAD lock on the tuple seen
     /// (unless `me` wrote it). Returns the versions seen, in that order.
+    /// Outside serializable, `seen` (the versions `me` sees, ascending)
+    /// gives the versions read without following the rows.
     fn index_read(
         &mut self,
         me: Tx,
         snap: &Snapshot,
         path: &plan::Path,
+        seen: &[usize],
     ) -> Result<Vec<usize>, DbError> {
         if self.sxact_of(me).is_none() {
-            let out = self.seen_by_key(me, snap, path);
+            let out = self.seen_by_key(seen, path);
             debug_assert_eq!(
                 out,
                 self.index_entries(path)
@@ -713,7 +726,8 @@ impl Db {
             );
             return Ok(out);
         }
-        let index = if self.indexed {
+        // The index gets its leaf page with its first key.
+        let index = if !self.entries.is_empty() {
             SireadTarget::Page {
                 index: true,
                 page: LEAF,
@@ -745,10 +759,8 @@ impl Db {
         let mut roots: Vec<(u32, usize)> = self
             .entries
             .iter()
-            .filter_map(|&i| {
-                let v = &self.heap[i];
-                path.visits(v.id).then_some((v.root, i))
-            })
+            .filter(|e| path.visits(e.id))
+            .map(|e| (e.lp, e.version))
             .collect();
         // Line pointers are never shared: an unstable sort keeps the order.
         roots.sort_unstable();
@@ -779,23 +791,22 @@ impl Db {
         None
     }
 
-    /// What an index scan by `me` reads when no serializable checks need
-    /// the versions it passes: the version `me` sees of each row whose key
-    /// `path` selects, in the order of the rows' first line pointers. A
-    /// snapshot sees at most one version of a row (a version ends exactly
-    /// when its successor begins), and that one is in `live`, so the
-    /// rows' histories need not be followed.
-    fn seen_by_key(&self, me: Tx, snap: &Snapshot, path: &plan::Path) -> Vec<usize> {
-        let mut seen: Vec<(u32, usize)> = self
-            .live
+    /// What an index scan reads when no serializable checks need the
+    /// versions it passes: of the versions `seen`, those of the rows whose
+    /// keys `path` selects, in the order of the rows' first line pointers.
+    /// A snapshot sees at most one version of a row (a version ends
+    /// exactly when its successor begins), and that one is in `live`, so
+    /// the rows' histories need not be followed.
+    fn seen_by_key(&self, seen: &[usize], path: &plan::Path) -> Vec<usize> {
+        let mut by_root: Vec<(u32, usize)> = seen
             .iter()
             .filter_map(|&i| {
                 let v = &self.heap[i];
-                (path.visits(v.id) && self.visible(v, me, snap)).then_some((v.root, i))
+                path.visits(v.id).then_some((v.root, i))
             })
             .collect();
-        seen.sort_unstable();
-        seen.into_iter().map(|(_, i)| i).collect()
+        by_root.sort_unstable();
+        by_root.into_iter().map(|(_, i)| i).collect()
     }
 
     /// Which versions a read by `me` at `level` sees, as positions in
@@ -806,15 +817,18 @@ impl Db {
         self.live
             .iter()
             .copied()
-            .filter(|&i| {
-                let v = &self.heap[i];
-                if self.textbook {
-                    self.current(v, me, level, v.replaces)
-                } else {
-                    self.visible(v, me, snap)
-                }
-            })
+            .filter(|&i| self.sees(&self.heap[i], me, level, snap))
             .collect()
+    }
+
+    /// Whether a read by `me` at `level` sees version `v`: visible in
+    /// `snap`, or under the textbook's rules its row's current version.
+    fn sees(&self, v: &Version, me: Tx, level: Level, snap: &Snapshot) -> bool {
+        if self.textbook {
+            self.current(v, me, level, v.replaces)
+        } else {
+            self.visible(v, me, snap)
+        }
     }
 
     /// Leaves out of `live` the versions no snapshot can see any more: an
@@ -822,8 +836,9 @@ impl Db {
     /// before every snapshot still held (the running statements', the
     /// repeatable read transactions', and `snap`) and the next one; for
     /// the textbook, which reads the present, as soon as their deleter
-    /// committed.
-    fn prune(&mut self, snap: &Snapshot) {
+    /// committed. Returns the versions a read by `me` at `level` in `snap`
+    /// sees, as [`Db::seen_versions`] does, found on the same pass.
+    fn prune_and_see(&mut self, me: Tx, level: Level, snap: &Snapshot) -> Vec<usize> {
         let held = self.sessions.iter().flat_map(|s| {
             s.snap
                 .iter()
@@ -831,17 +846,27 @@ impl Db {
                 .map(|x| x.seq)
         });
         let horizon = held.fold(self.seq.min(snap.seq), u64::min);
-        let txs = &self.txs;
-        let heap = &self.heap;
-        let textbook = self.textbook;
-        self.live.retain(|&i| {
-            let v = &heap[i];
-            let aborted = txs[v.xmin].0 == TxState::Aborted;
-            let deleted = v.xmax.is_some_and(
-                |x| matches!(txs[x], (TxState::Committed, at) if textbook || at <= horizon),
-            );
-            !aborted && !deleted
+        let mut live = std::mem::take(&mut self.live);
+        let mut seen = Vec::with_capacity(live.len());
+        live.retain(|&i| {
+            let v = &self.heap[i];
+            if self.txs[v.xmin].0 == TxState::Aborted {
+                return false;
+            }
+            if let Some(x) = v.xmax {
+                if let (TxState::Committed, at) = self.txs[x] {
+                    if self.textbook || at <= horizon {
+                        return false;
+                    }
+                }
+            }
+            if self.sees(v, me, level, snap) {
+                seen.push(i);
+            }
+            true
         });
+        self.live = live;
+        seen
     }
 
     /// The textbook's current version of a row: at read uncommitted the
@@ -968,14 +993,17 @@ impl Db {
         // serializable checks for SIREAD locks (and whether the
         // transaction was marked to fail, maybe while it waited).
         self.ssi_write_index(me)?;
-        self.indexed = true;
         self.history.push(Event::Write {
             tx: me,
             old: None,
             new: Some(self.heap.len()),
         });
         self.live.push(self.heap.len());
-        self.entries.push(self.heap.len());
+        self.entries.push(Entry {
+            id,
+            lp: p.lp,
+            version: self.heap.len(),
+        });
         self.heap.push(Version {
             id,
             value,
@@ -997,14 +1025,36 @@ impl Db {
     /// `None`: the key is free.
     fn key_taken(&self, me: Tx, id: i64) -> Option<Stop> {
         let state = |t: Tx| self.txs[t].0;
-        let v = self.heap.iter().find(|v| {
-            v.id == id
-                && state(v.xmin) != TxState::Aborted
+        let taken = |v: &Version| {
+            state(v.xmin) != TxState::Aborted
                 && !v
                     .xmax
                     .is_some_and(|x| x != me && state(x) == TxState::Committed)
                 && v.xmax != Some(me)
-        })?;
+        };
+        // The first such version written. A row's versions follow one
+        // another from its index entry, in the order written; a version
+        // cut off from its row (an update or delete after an aborted
+        // update replaces the link) is the aborted transaction's, and
+        // never taken.
+        let first = self
+            .entries
+            .iter()
+            .filter(|e| e.id == id)
+            .filter_map(|e| {
+                let mut at = Some(e.version);
+                while let Some(i) = at {
+                    let v = &self.heap[i];
+                    if taken(v) {
+                        return Some(i);
+                    }
+                    at = v.next;
+                }
+                None
+            })
+            .min();
+        debug_assert_eq!(first, self.heap.iter().position(|v| v.id == id && taken(v)));
+        let v = &self.heap[first?];
         if v.xmin != me && state(v.xmin) == TxState::Running {
             return Some(Stop::WaitFor(v.xmin));
         }
