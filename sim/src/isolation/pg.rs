@@ -1202,12 +1202,16 @@ impl Db {
     /// The textbook's serializable: a running transaction other than `me`
     /// whose predicate lock covers `row` before or after `stmt` writes it.
     fn predicate_conflict(&self, me: Tx, stmt: &Stmt, (id, value): (i64, i64)) -> Option<Tx> {
-        let new = match stmt {
-            Stmt::Update { value: e, .. } => e.eval(id, value).ok().map(|nv| (id, nv)),
-            _ => None,
-        };
-        self.predicate_holder(me, (id, value))
-            .or_else(|| new.and_then(|row| self.predicate_holder(me, row)))
+        if self.predicates.is_empty() {
+            return None;
+        }
+        self.predicate_holder(me, (id, value)).or_else(|| {
+            let Stmt::Update { value: e, .. } = stmt else {
+                return None;
+            };
+            let new = e.eval(id, value).ok()?;
+            self.predicate_holder(me, (id, new))
+        })
     }
 
     /// UPDATE: version `i` gets `value` in a new version that replaces it,
