@@ -75,7 +75,7 @@ impl<T: Clone> Chunked<T> {
     }
 
     /// Element `i`, if there is one.
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, i: usize) -> Option<&T> {
         match self.full.get(i / CHUNK) {
             Some(chunk) => Some(&chunk[i % CHUNK]),
@@ -152,7 +152,7 @@ fn out_of_range(i: usize, len: usize) -> ! {
 impl<T: Clone> Index<usize> for Chunked<T> {
     type Output = T;
 
-    #[inline]
+    #[inline(always)]
     fn index(&self, i: usize) -> &T {
         match self.get(i) {
             Some(v) => v,
