@@ -51,7 +51,7 @@ impl<T: Clone> Chunked<T> {
     }
 
     /// Adds `value` at the end.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, value: T) {
         if self.tail.len() == self.tail.capacity() {
             // Room for exactly the rest of the chunk, so that a full tail
@@ -65,6 +65,7 @@ impl<T: Clone> Chunked<T> {
     }
 
     /// Makes the full tail a shared chunk.
+    #[inline(never)]
     fn seal(&mut self) {
         let tail = std::mem::take(&mut self.tail).into_boxed_slice();
         match <Box<[T; CHUNK]>>::try_from(tail) {
