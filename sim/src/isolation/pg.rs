@@ -50,8 +50,9 @@ pub(super) const LEAF: u32 = 1;
 /// may differ from a server's ([`Db::heap_tuples`]).
 pub const EXACT_HEAP_TUPLES: u32 = 204;
 
-/// One version of a row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One version of a row (its row locks are kept apart, in the database's
+/// `row_locks`, so that a version is plain data to copy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Version {
     pub(super) id: i64,
     pub(super) value: i64,
@@ -63,8 +64,6 @@ pub(super) struct Version {
     /// Whether it is an UPDATE's new version of a row (some version's
     /// `next`, unless that UPDATE aborted and another replaced the row).
     replaces: bool,
-    /// Row locks of SELECT FOR UPDATE (`true`) or FOR SHARE (`false`).
-    locks: Vec<(Tx, bool)>,
     /// Its line pointer on heap page 0 (from 1). Every version PostgreSQL
     /// writes takes the next one: the lab's table stays on one page (a
     /// page holds 226 such tuples, and PostgreSQL starts pruning dead ones
@@ -165,8 +164,10 @@ pub struct Db {
     /// now or later may still see: the others, dead for every snapshot,
     /// are left out of sequential scans. Pruned when a scan is planned.
     live: Vec<usize>,
-    /// The versions with row locks (positions in `heap`).
-    locked: Vec<usize>,
+    /// The row locks of SELECT FOR UPDATE (`true`) or FOR SHARE
+    /// (`false`), in the order taken, of each version that has some
+    /// (ordered by position in `heap`).
+    row_locks: Vec<(usize, Vec<(Tx, bool)>)>,
     /// The primary key's index entries, in the order written.
     entries: Chunked<Entry>,
     pub(super) txs: Vec<(TxState, u64)>,
@@ -202,7 +203,7 @@ impl Db {
         let mut db = Db {
             heap: Chunked::new(),
             live: (0..rows.len()).collect(),
-            locked: Vec::new(),
+            row_locks: Vec::new(),
             entries: Chunked::new(),
             txs: vec![(TxState::Committed, 0)],
             seq: 0,
@@ -243,7 +244,6 @@ impl Db {
                 xmax: None,
                 next: None,
                 replaces: false,
-                locks: Vec::new(),
                 lp: db.lp,
                 root: db.lp,
             });
@@ -354,13 +354,18 @@ impl Db {
 
     /// Releases the row locks `tx` holds.
     fn release_row_locks(&mut self, tx: Tx) {
-        let heap = &mut self.heap;
-        self.locked.retain(|&i| {
-            if heap[i].locks.iter().any(|(t, _)| *t == tx) {
-                heap[i].locks.retain(|(t, _)| *t != tx);
-            }
-            !heap[i].locks.is_empty()
+        self.row_locks.retain_mut(|(_, locks)| {
+            locks.retain(|(t, _)| *t != tx);
+            !locks.is_empty()
         });
+    }
+
+    /// The row locks on version `i`, in the order taken.
+    pub(super) fn row_locks_of(&self, i: usize) -> &[(Tx, bool)] {
+        match self.row_locks.binary_search_by_key(&i, |(v, _)| *v) {
+            Ok(k) => &self.row_locks[k].1,
+            Err(_) => &[],
+        }
     }
 
     fn end(&mut self, s: usize, commit: bool) -> Vec<Finished> {
@@ -1011,7 +1016,6 @@ impl Db {
             xmax: None,
             next: None,
             replaces: false,
-            locks: Vec::new(),
             lp: p.lp,
             root: p.lp,
         });
@@ -1146,7 +1150,7 @@ impl Db {
                 }
                 return Ok(None);
             }
-            if let Some(holder) = self.lock_holder(me, v, access) {
+            if let Some(holder) = self.lock_holder(me, i, access) {
                 return Err(Stop::WaitFor(holder));
             }
             match v.xmax {
@@ -1180,11 +1184,11 @@ impl Db {
         }
     }
 
-    /// A running transaction other than `me` whose row lock on `v`
-    /// conflicts with the statement's access.
-    fn lock_holder(&self, me: Tx, v: &Version, access: Access) -> Option<Tx> {
+    /// A running transaction other than `me` whose row lock on version
+    /// `i` conflicts with the statement's access.
+    fn lock_holder(&self, me: Tx, i: usize, access: Access) -> Option<Tx> {
         let exclusive = access.write || access.lock == Some(Lock::Update);
-        v.locks
+        self.row_locks_of(i)
             .iter()
             .find(|(t, ex)| *t != me && self.txs[*t].0 == TxState::Running && (exclusive || *ex))
             .map(|&(t, _)| t)
@@ -1235,7 +1239,6 @@ impl Db {
                 xmax: None,
                 next: None,
                 replaces: true,
-                locks: Vec::new(),
                 lp: self.lp,
                 root,
             });
@@ -1278,16 +1281,16 @@ impl Db {
             return;
         };
         let ex = l == Lock::Update;
-        if !self.heap[i]
-            .locks
+        if !self
+            .row_locks_of(i)
             .iter()
             .any(|(t, e)| *t == me && (*e || !ex))
         {
             self.assign_xid(me);
-            if self.heap[i].locks.is_empty() {
-                self.locked.push(i);
+            match self.row_locks.binary_search_by_key(&i, |(v, _)| *v) {
+                Ok(k) => self.row_locks[k].1.push((me, ex)),
+                Err(k) => self.row_locks.insert(k, (i, vec![(me, ex)])),
             }
-            self.heap[i].locks.push((me, ex));
         }
     }
 }
@@ -1358,7 +1361,13 @@ impl Db {
     pub fn locks(&self) -> Vec<LockInfo> {
         let running = |t: Tx| matches!(self.txs.get(t), Some((TxState::Running, _)));
         let mut out = Vec::new();
-        for v in &self.heap {
+        // The versions with row locks, met in heap order.
+        let mut locked = self.row_locks.iter().peekable();
+        for (i, v) in self.heap.iter().enumerate() {
+            let locks = match locked.next_if(|(at, _)| *at == i) {
+                Some((_, locks)) => &locks[..],
+                None => &[],
+            };
             if let Some(x) = v.xmax.filter(|x| running(*x)) {
                 if let Some(session) = self.session_of(x) {
                     out.push(LockInfo {
@@ -1368,7 +1377,7 @@ impl Db {
                     });
                 }
             }
-            for &(t, ex) in &v.locks {
+            for &(t, ex) in locks {
                 if let (true, Some(session)) = (running(t), self.session_of(t)) {
                     out.push(LockInfo {
                         session,
