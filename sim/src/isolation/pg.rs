@@ -168,8 +168,9 @@ pub struct Db {
     /// (`false`), in the order taken, of each version that has some
     /// (ordered by position in `heap`).
     row_locks: Vec<(usize, Vec<(Tx, bool)>)>,
-    /// The primary key's index entries, in the order written.
-    entries: Chunked<Entry>,
+    /// The primary key's index entries, ordered by key (one key's in the
+    /// order written).
+    entries: Vec<Entry>,
     pub(super) txs: Vec<(TxState, u64)>,
     seq: u64,
     clock: u64,
@@ -204,7 +205,7 @@ impl Db {
             heap: Chunked::new(),
             live: (0..rows.len()).collect(),
             row_locks: Vec::new(),
-            entries: Chunked::new(),
+            entries: Vec::new(),
             txs: vec![(TxState::Committed, 0)],
             seq: 0,
             clock: 0,
@@ -232,7 +233,7 @@ impl Db {
         };
         for &(id, value) in rows {
             db.lp += 1;
-            db.entries.push(Entry {
+            db.add_entry(Entry {
                 id,
                 lp: db.lp,
                 version: db.heap.len(),
@@ -249,6 +250,12 @@ impl Db {
             });
         }
         db
+    }
+
+    /// Adds an index entry, after those of lower or equal keys.
+    fn add_entry(&mut self, entry: Entry) {
+        let at = self.entries.partition_point(|e| e.id <= entry.id);
+        self.entries.insert(at, entry);
     }
 
     /// Lets the planner use index and bitmap scans, or only sequential
@@ -1004,7 +1011,7 @@ impl Db {
             new: Some(self.heap.len()),
         });
         self.live.push(self.heap.len());
-        self.entries.push(Entry {
+        self.add_entry(Entry {
             id,
             lp: p.lp,
             version: self.heap.len(),
@@ -1041,10 +1048,10 @@ impl Db {
         // cut off from its row (an update or delete after an aborted
         // update replaces the link) is the aborted transaction's, and
         // never taken.
-        let first = self
-            .entries
+        let from = self.entries.partition_point(|e| e.id < id);
+        let first = self.entries[from..]
             .iter()
-            .filter(|e| e.id == id)
+            .take_while(|e| e.id == id)
             .filter_map(|e| {
                 let mut at = Some(e.version);
                 while let Some(i) = at {
