@@ -13,7 +13,7 @@ use std::ops::{Index, IndexMut};
 use std::sync::Arc;
 
 /// Elements per chunk.
-const CHUNK: usize = 64;
+const CHUNK: usize = 128;
 
 /// A vector of `T` in shared chunks of [`CHUNK`] elements.
 #[derive(Debug, Clone)]
@@ -233,36 +233,51 @@ mod tests {
 
     #[test]
     fn a_copy_keeps_its_elements_when_the_original_changes() {
-        let mut a: Chunked<u32> = (0..200).collect();
+        // Three full chunks and a few elements after them.
+        let n = 3 * CHUNK + 8;
+        let (first, third, tail) = (3, 2 * CHUNK + 22, 3 * CHUNK + 5);
+        let mut a: Chunked<usize> = (0..n).collect();
         let b = a.clone();
-        a[3] = 1000;
-        a[150] = 2000;
-        // Past the last full chunk.
-        a[197] = 3000;
+        a[first] = 1000;
+        a[third] = 2000;
+        a[tail] = 3000;
         a.push(7);
-        assert_eq!((b[3], b[150], b[197], b.len()), (3, 150, 197, 200));
         assert_eq!(
-            (a[3], a[150], a[197], a[200], a.len()),
-            (1000, 2000, 3000, 7, 201)
+            (b[first], b[third], b[tail], b.len()),
+            (first, third, tail, n)
+        );
+        assert_eq!(
+            (a[first], a[third], a[tail], a[n], a.len()),
+            (1000, 2000, 3000, 7, n + 1)
         );
         // Only the chunks changed were copied.
         assert!(Arc::ptr_eq(&a.full[1], &b.full[1]));
         assert!(!Arc::ptr_eq(&a.full[0], &b.full[0]));
+        assert!(!Arc::ptr_eq(&a.full[2], &b.full[2]));
     }
 
     #[test]
     fn reads_agree_with_a_plain_vector() {
-        let plain: Vec<u32> = (0..300).map(|i| i * 7 % 101).collect();
-        let mut c: Chunked<u32> = plain.iter().copied().collect();
+        let n = 4 * CHUNK + 44;
+        let plain: Vec<usize> = (0..n).map(|i| i * 7 % 101).collect();
+        let mut c: Chunked<usize> = plain.iter().copied().collect();
         assert_eq!(c.iter().copied().collect::<Vec<_>>(), plain);
-        assert_eq!((&c).into_iter().count(), 300);
-        for start in [0, 1, 63, 64, 65, 128, 255, 256, 299, 300, 500] {
-            let got: Vec<(usize, u32)> = c.iter_from(start).map(|(i, v)| (i, *v)).collect();
-            let want: Vec<(usize, u32)> = plain.iter().copied().enumerate().skip(start).collect();
+        assert_eq!((&c).into_iter().count(), n);
+        let edges = [
+            CHUNK - 1,
+            CHUNK,
+            CHUNK + 1,
+            2 * CHUNK,
+            4 * CHUNK - 1,
+            4 * CHUNK,
+        ];
+        for start in [0, 1, n - 1, n, n + 200].into_iter().chain(edges) {
+            let got: Vec<(usize, usize)> = c.iter_from(start).map(|(i, v)| (i, *v)).collect();
+            let want: Vec<(usize, usize)> = plain.iter().copied().enumerate().skip(start).collect();
             assert_eq!(got, want, "from {start}");
         }
-        assert_eq!((c.get(299), c.get(300)), (Some(&plain[299]), None));
-        assert!(c.get_mut(300).is_none());
+        assert_eq!((c.get(n - 1), c.get(n)), (Some(&plain[n - 1]), None));
+        assert!(c.get_mut(n).is_none());
         let copy = c.clone();
         c.update_where(|v| *v == 0, |v| *v = 1);
         assert_eq!(c.iter().filter(|v| **v == 0).count(), 0);
