@@ -55,7 +55,7 @@ impl<T: Clone> Chunked<T> {
     pub fn push(&mut self, value: T) {
         if self.tail.len() == self.tail.capacity() {
             // Room for exactly the rest of the chunk, so that a full tail
-            // becomes a chunk without moving.
+            // is already the chunk's size.
             self.tail.reserve_exact(CHUNK - self.tail.len());
         }
         self.tail.push(value);
@@ -64,7 +64,7 @@ impl<T: Clone> Chunked<T> {
         }
     }
 
-    /// Makes the full tail a shared chunk.
+    /// Makes the full tail a shared chunk (one copy of its elements).
     #[inline(never)]
     fn seal(&mut self) {
         let tail = std::mem::take(&mut self.tail).into_boxed_slice();
