@@ -50,8 +50,9 @@ pub(super) const LEAF: u32 = 1;
 /// may differ from a server's ([`Db::heap_tuples`]).
 pub const EXACT_HEAP_TUPLES: u32 = 204;
 
-/// One version of a row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One version of a row (its row locks are kept apart, in the database's
+/// `row_locks`, so that a version is plain data to copy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Version {
     pub(super) id: i64,
     pub(super) value: i64,
@@ -63,8 +64,6 @@ pub(super) struct Version {
     /// Whether it is an UPDATE's new version of a row (some version's
     /// `next`, unless that UPDATE aborted and another replaced the row).
     replaces: bool,
-    /// Row locks of SELECT FOR UPDATE (`true`) or FOR SHARE (`false`).
-    locks: Vec<(Tx, bool)>,
     /// Its line pointer on heap page 0 (from 1). Every version PostgreSQL
     /// writes takes the next one: the lab's table stays on one page (a
     /// page holds 226 such tuples, and PostgreSQL starts pruning dead ones
@@ -75,9 +74,17 @@ pub(super) struct Version {
     /// The line pointer of the first version of its row, where the
     /// index entry points.
     root: u32,
-    /// Whether it has an index entry of its own (the first version of a
-    /// row).
-    entry: bool,
+}
+
+/// An entry of the primary key's index: a row's key and where its first
+/// version is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    id: i64,
+    /// The line pointer of the version (its row's `root`).
+    lp: u32,
+    /// The version's position in the heap.
+    version: usize,
 }
 
 /// A snapshot: what had committed when it was taken.
@@ -157,8 +164,13 @@ pub struct Db {
     /// now or later may still see: the others, dead for every snapshot,
     /// are left out of sequential scans. Pruned when a scan is planned.
     live: Vec<usize>,
-    /// The versions with row locks (positions in `heap`).
-    locked: Vec<usize>,
+    /// The row locks of SELECT FOR UPDATE (`true`) or FOR SHARE
+    /// (`false`), in the order taken, of each version that has some
+    /// (ordered by position in `heap`).
+    row_locks: Vec<(usize, Vec<(Tx, bool)>)>,
+    /// The primary key's index entries, ordered by key (one key's in the
+    /// order written).
+    entries: Vec<Entry>,
     pub(super) txs: Vec<(TxState, u64)>,
     seq: u64,
     clock: u64,
@@ -180,9 +192,6 @@ pub struct Db {
     planner: Planner,
     /// Line pointers taken on heap page 0.
     lp: u32,
-    /// Whether the index has its leaf page (it gets one with its first
-    /// key).
-    indexed: bool,
 }
 
 /// The lab's table.
@@ -195,7 +204,8 @@ impl Db {
         let mut db = Db {
             heap: Chunked::new(),
             live: (0..rows.len()).collect(),
-            locked: Vec::new(),
+            row_locks: Vec::new(),
+            entries: Vec::new(),
             txs: vec![(TxState::Committed, 0)],
             seq: 0,
             clock: 0,
@@ -220,10 +230,14 @@ impl Db {
             ssi: ssi::Ssi::default(),
             planner: Planner::Default,
             lp: 0,
-            indexed: !rows.is_empty(),
         };
         for &(id, value) in rows {
             db.lp += 1;
+            db.add_entry(Entry {
+                id,
+                lp: db.lp,
+                version: db.heap.len(),
+            });
             db.heap.push(Version {
                 id,
                 value,
@@ -231,13 +245,17 @@ impl Db {
                 xmax: None,
                 next: None,
                 replaces: false,
-                locks: Vec::new(),
                 lp: db.lp,
                 root: db.lp,
-                entry: true,
             });
         }
         db
+    }
+
+    /// Adds an index entry, after those of lower or equal keys.
+    fn add_entry(&mut self, entry: Entry) {
+        let at = self.entries.partition_point(|e| e.id <= entry.id);
+        self.entries.insert(at, entry);
     }
 
     /// Lets the planner use index and bitmap scans, or only sequential
@@ -343,13 +361,18 @@ impl Db {
 
     /// Releases the row locks `tx` holds.
     fn release_row_locks(&mut self, tx: Tx) {
-        let heap = &mut self.heap;
-        self.locked.retain(|&i| {
-            if heap[i].locks.iter().any(|(t, _)| *t == tx) {
-                heap[i].locks.retain(|(t, _)| *t != tx);
-            }
-            !heap[i].locks.is_empty()
+        self.row_locks.retain_mut(|(_, locks)| {
+            locks.retain(|(t, _)| *t != tx);
+            !locks.is_empty()
         });
+    }
+
+    /// The row locks on version `i`, in the order taken.
+    pub(super) fn row_locks_of(&self, i: usize) -> &[(Tx, bool)] {
+        match self.row_locks.binary_search_by_key(&i, |(v, _)| *v) {
+            Ok(k) => &self.row_locks[k].1,
+            Err(_) => &[],
+        }
     }
 
     fn end(&mut self, s: usize, commit: bool) -> Vec<Finished> {
@@ -614,19 +637,16 @@ impl Db {
     }
 
     /// Chooses the versions the statement works on: those visible in its
-    /// snapshot that match its condition.
+    /// snapshot that match its condition. An INSERT reads no rows.
     fn plan(&mut self, s: usize, mut p: Pending) -> Result<Pending, DbError> {
+        p.next = 0;
+        if matches!(p.stmt, Stmt::Insert { .. }) {
+            p.targets = Vec::new();
+            return Ok(p);
+        }
         let me = self.sessions[s].tx.unwrap_or(usize::MAX);
-        let filter = match &p.stmt {
-            Stmt::Select { filter, .. }
-            | Stmt::Update { filter, .. }
-            | Stmt::Delete { filter, .. } => filter.clone(),
-            _ => None,
-        };
-        let mut targets = Vec::new();
         let level = self.sessions[s].level;
-        self.prune(&p.snap);
-        let seen = self.seen_versions(me, level, &p.snap);
+        let seen = self.prune_and_see(me, level, &p.snap);
         let path = plan::path(&p.stmt, self.planner).filter(|_| !self.textbook);
         let reached = match &path {
             Some(path) if path.plan == Plan::NoScan => Vec::new(),
@@ -635,51 +655,61 @@ impl Db {
                 // A sequential scan locks the table, and checks every
                 // version for writes by concurrent serializable
                 // transactions, before any row is filtered.
-                if !matches!(p.stmt, Stmt::Insert { .. }) {
-                    self.ssi_scan(me, &p.snap)?;
-                }
-                let mut all: Vec<usize> = self.live.iter().copied().filter(|i| seen[*i]).collect();
+                self.ssi_scan(me, &p.snap)?;
                 // The textbook's order is the order versions were
                 // written; PostgreSQL's the order on the page.
-                if !self.textbook {
-                    all.sort_by_key(|i| self.heap[*i].lp);
+                if self.textbook {
+                    seen
+                } else {
+                    self.page_order(seen)
                 }
-                all
             }
         };
+        let filter = filter_of(&p.stmt);
+        let mut targets = Vec::with_capacity(reached.len());
         for i in reached {
             let v = &self.heap[i];
-            if p.done.contains(&v.id) {
+            if !p.done.is_empty() && p.done.contains(&v.id) {
                 continue;
             }
-            if let Some(f) = &filter {
+            if let Some(f) = filter {
                 if !f.eval(v.id, v.value)? {
                     continue;
                 }
             }
             targets.push(i);
         }
-        p.next = 0;
+        let filter = filter.cloned();
         p.targets = targets;
-        if !matches!(p.stmt, Stmt::Insert { .. }) {
-            if self.textbook && level == Level::Serializable && p.scan.is_none() {
-                self.predicates.push((me, filter.clone()));
-            }
-            let scan = Event::Scan {
-                tx: me,
-                filter,
-                seq: p.snap.seq,
-            };
-            // A restarted scan replaces the one it abandoned.
-            match p.scan {
-                Some(k) => self.history[k] = scan,
-                None => {
-                    p.scan = Some(self.history.len());
-                    self.history.push(scan);
-                }
+        if self.textbook && level == Level::Serializable && p.scan.is_none() {
+            self.predicates.push((me, filter.clone()));
+        }
+        let scan = Event::Scan {
+            tx: me,
+            filter,
+            seq: p.snap.seq,
+        };
+        // A restarted scan replaces the one it abandoned.
+        match p.scan {
+            Some(k) => self.history[k] = scan,
+            None => {
+                p.scan = Some(self.history.len());
+                self.history.push(scan);
             }
         }
         Ok(p)
+    }
+
+    /// Versions `seen` (positions in `heap`) in the order of their line
+    /// pointers, the order a sequential scan meets them on the page.
+    fn page_order(&self, seen: Vec<usize>) -> Vec<usize> {
+        let mut by_lp: Vec<(u32, usize)> = seen.iter().map(|&i| (self.heap[i].lp, i)).collect();
+        if by_lp.is_sorted() {
+            return seen;
+        }
+        // Line pointers are never shared: an unstable sort keeps the order.
+        by_lp.sort_unstable();
+        by_lp.into_iter().map(|(_, i)| i).collect()
     }
 
     /// An index or bitmap scan by `me`: a SIREAD lock on the index's leaf
@@ -688,14 +718,28 @@ impl Db {
     /// the row's versions followed from its first until one `me` sees,
     /// each checked for a conflict out, and a SIREAD lock on the tuple seen
     /// (unless `me` wrote it). Returns the versions seen, in that order.
+    /// Outside serializable, `seen` (the versions `me` sees, ascending)
+    /// gives the versions read without following the rows.
     fn index_read(
         &mut self,
         me: Tx,
         snap: &Snapshot,
         path: &plan::Path,
-        seen: &[bool],
+        seen: &[usize],
     ) -> Result<Vec<usize>, DbError> {
-        let index = if self.indexed {
+        if self.sxact_of(me).is_none() {
+            let out = self.seen_by_key(seen, path);
+            debug_assert_eq!(
+                out,
+                self.index_entries(path)
+                    .into_iter()
+                    .filter_map(|r| self.first_seen(r, me, snap, &mut Vec::new()))
+                    .collect::<Vec<usize>>()
+            );
+            return Ok(out);
+        }
+        // The index gets its leaf page with its first key.
+        let index = if !self.entries.is_empty() {
             SireadTarget::Page {
                 index: true,
                 page: LEAF,
@@ -704,23 +748,11 @@ impl Db {
             SireadTarget::Relation { index: true }
         };
         self.ssi_lock(me, index);
-        let mut roots: Vec<usize> = (0..self.heap.len())
-            .filter(|&i| self.heap[i].entry && path.visits(self.heap[i].id))
-            .collect();
-        roots.sort_by_key(|&i| self.heap[i].root);
         let mut out = Vec::new();
-        for r in roots {
-            let mut passed = Vec::new();
-            let mut at = Some(r);
-            let mut found = None;
-            while let Some(i) = at {
-                passed.push(i);
-                if seen[i] {
-                    found = Some(i);
-                    break;
-                }
-                at = self.heap[i].next;
-            }
+        let mut passed = Vec::new();
+        for r in self.index_entries(path) {
+            passed.clear();
+            let found = self.first_seen(r, me, snap, &mut passed);
             self.ssi_passed(me, snap, &passed)?;
             if let Some(i) = found {
                 if self.heap[i].xmin != me {
@@ -733,20 +765,82 @@ impl Db {
         Ok(out)
     }
 
-    /// Which versions a read by `me` at `level` sees: those visible in
-    /// `snap`, or under the textbook's rules each row's current version.
-    fn seen_versions(&self, me: Tx, level: Level, snap: &Snapshot) -> Vec<bool> {
-        // The versions left out of `live` are seen by no snapshot.
-        let mut seen = vec![false; self.heap.len()];
-        for &i in &self.live {
+    /// The first versions of the rows whose keys `path` selects (where
+    /// their index entries point), in the order of their line pointers.
+    fn index_entries(&self, path: &plan::Path) -> Vec<usize> {
+        let mut roots: Vec<(u32, usize)> = self
+            .entries
+            .iter()
+            .filter(|e| path.visits(e.id))
+            .map(|e| (e.lp, e.version))
+            .collect();
+        // Line pointers are never shared: an unstable sort keeps the order.
+        roots.sort_unstable();
+        roots.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// The version of the row from version `r` on that `me` sees in
+    /// `snap`, following the row's newer versions; each version passed on
+    /// the way, the one seen included, is added to `passed`.
+    fn first_seen(
+        &self,
+        r: usize,
+        me: Tx,
+        snap: &Snapshot,
+        passed: &mut Vec<usize>,
+    ) -> Option<usize> {
+        let mut at = Some(r);
+        while let Some(i) = at {
+            passed.push(i);
+            // A version left out of `live` is seen by no snapshot, so
+            // visibility alone tells.
             let v = &self.heap[i];
-            seen[i] = if self.textbook {
-                self.current(v, me, level, v.replaces)
-            } else {
-                self.visible(v, me, snap)
-            };
+            if self.visible(v, me, snap) {
+                return Some(i);
+            }
+            at = v.next;
         }
-        seen
+        None
+    }
+
+    /// What an index scan reads when no serializable checks need the
+    /// versions it passes: of the versions `seen`, those of the rows whose
+    /// keys `path` selects, in the order of the rows' first line pointers.
+    /// A snapshot sees at most one version of a row (a version ends
+    /// exactly when its successor begins), and that one is in `live`, so
+    /// the rows' histories need not be followed.
+    fn seen_by_key(&self, seen: &[usize], path: &plan::Path) -> Vec<usize> {
+        let mut by_root: Vec<(u32, usize)> = seen
+            .iter()
+            .filter_map(|&i| {
+                let v = &self.heap[i];
+                path.visits(v.id).then_some((v.root, i))
+            })
+            .collect();
+        by_root.sort_unstable();
+        by_root.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// Which versions a read by `me` at `level` sees, as positions in
+    /// `heap` in ascending order: those visible in `snap`, or under the
+    /// textbook's rules each row's current version.
+    fn seen_versions(&self, me: Tx, level: Level, snap: &Snapshot) -> Vec<usize> {
+        // The versions left out of `live` are seen by no snapshot.
+        self.live
+            .iter()
+            .copied()
+            .filter(|&i| self.sees(&self.heap[i], me, level, snap))
+            .collect()
+    }
+
+    /// Whether a read by `me` at `level` sees version `v`: visible in
+    /// `snap`, or under the textbook's rules its row's current version.
+    fn sees(&self, v: &Version, me: Tx, level: Level, snap: &Snapshot) -> bool {
+        if self.textbook {
+            self.current(v, me, level, v.replaces)
+        } else {
+            self.visible(v, me, snap)
+        }
     }
 
     /// Leaves out of `live` the versions no snapshot can see any more: an
@@ -754,8 +848,9 @@ impl Db {
     /// before every snapshot still held (the running statements', the
     /// repeatable read transactions', and `snap`) and the next one; for
     /// the textbook, which reads the present, as soon as their deleter
-    /// committed.
-    fn prune(&mut self, snap: &Snapshot) {
+    /// committed. Returns the versions a read by `me` at `level` in `snap`
+    /// sees, as [`Db::seen_versions`] does, found on the same pass.
+    fn prune_and_see(&mut self, me: Tx, level: Level, snap: &Snapshot) -> Vec<usize> {
         let held = self.sessions.iter().flat_map(|s| {
             s.snap
                 .iter()
@@ -763,17 +858,27 @@ impl Db {
                 .map(|x| x.seq)
         });
         let horizon = held.fold(self.seq.min(snap.seq), u64::min);
-        let txs = &self.txs;
-        let heap = &self.heap;
-        let textbook = self.textbook;
-        self.live.retain(|&i| {
-            let v = &heap[i];
-            let aborted = txs[v.xmin].0 == TxState::Aborted;
-            let deleted = v.xmax.is_some_and(
-                |x| matches!(txs[x], (TxState::Committed, at) if textbook || at <= horizon),
-            );
-            !aborted && !deleted
+        let mut live = std::mem::take(&mut self.live);
+        let mut seen = Vec::with_capacity(live.len());
+        live.retain(|&i| {
+            let v = &self.heap[i];
+            if self.txs[v.xmin].0 == TxState::Aborted {
+                return false;
+            }
+            if let Some(x) = v.xmax {
+                if let (TxState::Committed, at) = self.txs[x] {
+                    if self.textbook || at <= horizon {
+                        return false;
+                    }
+                }
+            }
+            if self.sees(v, me, level, snap) {
+                seen.push(i);
+            }
+            true
         });
+        self.live = live;
+        seen
     }
 
     /// The textbook's current version of a row: at read uncommitted the
@@ -900,13 +1005,17 @@ impl Db {
         // serializable checks for SIREAD locks (and whether the
         // transaction was marked to fail, maybe while it waited).
         self.ssi_write_index(me)?;
-        self.indexed = true;
         self.history.push(Event::Write {
             tx: me,
             old: None,
             new: Some(self.heap.len()),
         });
         self.live.push(self.heap.len());
+        self.add_entry(Entry {
+            id,
+            lp: p.lp,
+            version: self.heap.len(),
+        });
         self.heap.push(Version {
             id,
             value,
@@ -914,10 +1023,8 @@ impl Db {
             xmax: None,
             next: None,
             replaces: false,
-            locks: Vec::new(),
             lp: p.lp,
             root: p.lp,
-            entry: true,
         });
         p.changed += 1;
         p.next += 1;
@@ -929,14 +1036,36 @@ impl Db {
     /// `None`: the key is free.
     fn key_taken(&self, me: Tx, id: i64) -> Option<Stop> {
         let state = |t: Tx| self.txs[t].0;
-        let v = self.heap.iter().find(|v| {
-            v.id == id
-                && state(v.xmin) != TxState::Aborted
+        let taken = |v: &Version| {
+            state(v.xmin) != TxState::Aborted
                 && !v
                     .xmax
                     .is_some_and(|x| x != me && state(x) == TxState::Committed)
                 && v.xmax != Some(me)
-        })?;
+        };
+        // The first such version written. A row's versions follow one
+        // another from its index entry, in the order written; a version
+        // cut off from its row (an update or delete after an aborted
+        // update replaces the link) is the aborted transaction's, and
+        // never taken.
+        let from = self.entries.partition_point(|e| e.id < id);
+        let first = self.entries[from..]
+            .iter()
+            .take_while(|e| e.id == id)
+            .filter_map(|e| {
+                let mut at = Some(e.version);
+                while let Some(i) = at {
+                    let v = &self.heap[i];
+                    if taken(v) {
+                        return Some(i);
+                    }
+                    at = v.next;
+                }
+                None
+            })
+            .min();
+        debug_assert_eq!(first, self.heap.iter().position(|v| v.id == id && taken(v)));
+        let v = &self.heap[first?];
         if v.xmin != me && state(v.xmin) == TxState::Running {
             return Some(Stop::WaitFor(v.xmin));
         }
@@ -973,7 +1102,8 @@ impl Db {
                 }
             }
         }
-        let (id, value) = (self.heap[i].id, self.heap[i].value);
+        let v = &self.heap[i];
+        let (id, value, lp) = (v.id, v.value, v.lp);
         // The textbook's serializable: a write that moves a row in or out
         // of another transaction's predicate waits for it.
         if self.textbook && access.write {
@@ -982,7 +1112,7 @@ impl Db {
             }
         }
         if access.write {
-            self.ssi_write_tuple(me, self.heap[i].lp)?;
+            self.ssi_write_tuple(me, lp)?;
         }
         self.history.push(Event::Read { tx: me, version: i });
         match &p.stmt {
@@ -998,7 +1128,10 @@ impl Db {
             }
             _ => {}
         }
-        p.done.push(id);
+        // Only the textbook's scan starts afresh after a wait.
+        if self.textbook {
+            p.done.push(id);
+        }
         p.next += 1;
         Ok(())
     }
@@ -1024,7 +1157,7 @@ impl Db {
                 }
                 return Ok(None);
             }
-            if let Some(holder) = self.lock_holder(me, v, access) {
+            if let Some(holder) = self.lock_holder(me, i, access) {
                 return Err(Stop::WaitFor(holder));
             }
             match v.xmax {
@@ -1058,11 +1191,11 @@ impl Db {
         }
     }
 
-    /// A running transaction other than `me` whose row lock on `v`
-    /// conflicts with the statement's access.
-    fn lock_holder(&self, me: Tx, v: &Version, access: Access) -> Option<Tx> {
+    /// A running transaction other than `me` whose row lock on version
+    /// `i` conflicts with the statement's access.
+    fn lock_holder(&self, me: Tx, i: usize, access: Access) -> Option<Tx> {
         let exclusive = access.write || access.lock == Some(Lock::Update);
-        v.locks
+        self.row_locks_of(i)
             .iter()
             .find(|(t, ex)| *t != me && self.txs[*t].0 == TxState::Running && (exclusive || *ex))
             .map(|&(t, _)| t)
@@ -1080,12 +1213,16 @@ impl Db {
     /// The textbook's serializable: a running transaction other than `me`
     /// whose predicate lock covers `row` before or after `stmt` writes it.
     fn predicate_conflict(&self, me: Tx, stmt: &Stmt, (id, value): (i64, i64)) -> Option<Tx> {
-        let new = match stmt {
-            Stmt::Update { value: e, .. } => e.eval(id, value).ok().map(|nv| (id, nv)),
-            _ => None,
-        };
-        self.predicate_holder(me, (id, value))
-            .or_else(|| new.and_then(|row| self.predicate_holder(me, row)))
+        if self.predicates.is_empty() {
+            return None;
+        }
+        self.predicate_holder(me, (id, value)).or_else(|| {
+            let Stmt::Update { value: e, .. } = stmt else {
+                return None;
+            };
+            let new = e.eval(id, value).ok()?;
+            self.predicate_holder(me, (id, new))
+        })
     }
 
     /// UPDATE: version `i` gets `value` in a new version that replaces it,
@@ -1097,29 +1234,30 @@ impl Db {
         self.lp += 1;
         if self.heap[i].xmax != Some(me) {
             let n = self.heap.len();
+            let old = &mut self.heap[i];
+            old.xmax = Some(me);
+            old.next = Some(n);
+            let (id, root) = (old.id, old.root);
             self.live.push(n);
             self.heap.push(Version {
-                id: self.heap[i].id,
+                id,
                 value,
                 xmin: me,
                 xmax: None,
                 next: None,
                 replaces: true,
-                locks: Vec::new(),
                 lp: self.lp,
-                root: self.heap[i].root,
-                entry: false,
+                root,
             });
-            self.heap[i].xmax = Some(me);
-            self.heap[i].next = Some(n);
             self.history.push(Event::Write {
                 tx: me,
                 old: Some(i),
                 new: Some(n),
             });
         } else if let Some(n) = self.heap[i].next {
-            self.heap[n].value = value;
-            self.heap[n].lp = self.lp;
+            let new = &mut self.heap[n];
+            new.value = value;
+            new.lp = self.lp;
         }
         Ok(())
     }
@@ -1130,9 +1268,10 @@ impl Db {
         if self.heap[i].xmax == Some(me) {
             return false;
         }
-        self.heap[i].xmax = Some(me);
+        let v = &mut self.heap[i];
+        v.xmax = Some(me);
         // A link left by an aborted update goes: the row ends here.
-        self.heap[i].next = None;
+        v.next = None;
         self.history.push(Event::Write {
             tx: me,
             old: Some(i),
@@ -1149,16 +1288,16 @@ impl Db {
             return;
         };
         let ex = l == Lock::Update;
-        if !self.heap[i]
-            .locks
+        if !self
+            .row_locks_of(i)
             .iter()
             .any(|(t, e)| *t == me && (*e || !ex))
         {
             self.assign_xid(me);
-            if self.heap[i].locks.is_empty() {
-                self.locked.push(i);
+            match self.row_locks.binary_search_by_key(&i, |(v, _)| *v) {
+                Ok(k) => self.row_locks[k].1.push((me, ex)),
+                Err(k) => self.row_locks.insert(k, (i, vec![(me, ex)])),
             }
-            self.heap[i].locks.push((me, ex));
         }
     }
 }
@@ -1216,13 +1355,10 @@ impl Db {
         // A failed transaction's own writes are gone with it.
         let me = sess.tx.filter(|_| !sess.failed).unwrap_or(usize::MAX);
         let snap = sess.snap.clone().unwrap_or(Snapshot { seq: self.seq });
-        let seen = self.seen_versions(me, sess.level, &snap);
         let mut rows: Vec<(i64, i64)> = self
-            .heap
-            .iter()
-            .zip(seen)
-            .filter(|(_, seen)| *seen)
-            .map(|(v, _)| (v.id, v.value))
+            .seen_versions(me, sess.level, &snap)
+            .into_iter()
+            .map(|i| (self.heap[i].id, self.heap[i].value))
             .collect();
         rows.sort_unstable();
         rows
@@ -1232,7 +1368,13 @@ impl Db {
     pub fn locks(&self) -> Vec<LockInfo> {
         let running = |t: Tx| matches!(self.txs.get(t), Some((TxState::Running, _)));
         let mut out = Vec::new();
-        for v in &self.heap {
+        // The versions with row locks, met in heap order.
+        let mut locked = self.row_locks.iter().peekable();
+        for (i, v) in self.heap.iter().enumerate() {
+            let locks = match locked.next_if(|(at, _)| *at == i) {
+                Some((_, locks)) => &locks[..],
+                None => &[],
+            };
             if let Some(x) = v.xmax.filter(|x| running(*x)) {
                 if let Some(session) = self.session_of(x) {
                     out.push(LockInfo {
@@ -1242,7 +1384,7 @@ impl Db {
                     });
                 }
             }
-            for &(t, ex) in &v.locks {
+            for &(t, ex) in locks {
                 if let (true, Some(session)) = (running(t), self.session_of(t)) {
                     out.push(LockInfo {
                         session,

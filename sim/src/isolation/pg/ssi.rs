@@ -395,6 +395,9 @@ impl Db {
 
     /// An UPDATE or DELETE by `tx` of the heap tuple at `offset`.
     pub(super) fn ssi_write_tuple(&mut self, tx: Tx, offset: u32) -> Result<(), DbError> {
+        if self.sxact_of(tx).is_none() {
+            return Ok(());
+        }
         self.conflict_in(
             tx,
             &[

@@ -102,10 +102,10 @@ fn row_changes_write_versions_and_locks() {
     let lock = db.access(Level::ReadCommitted, &stmt("select * from test for share"));
     db.select_row(me, lock, 2);
     db.select_row(me, lock, 2);
-    assert_eq!(db.heap[2].locks, vec![(me, false)]);
+    assert_eq!(db.row_locks_of(2), [(me, false)]);
     let lock = db.access(Level::ReadCommitted, &stmt("select * from test for update"));
     db.select_row(me, lock, 2);
-    assert_eq!(db.heap[2].locks, vec![(me, false), (me, true)]);
+    assert_eq!(db.row_locks_of(2), [(me, false), (me, true)]);
 }
 
 /// Runs `steps` of `(session, sql)` and returns each statement's own
