@@ -90,6 +90,9 @@ impl Wire {
                         return None;
                     }
                 }
+                // A signal (a profiler's, a child's end) cut the read short:
+                // read again.
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => panic!("reading from {}: {e}", self.peer),
             }
         }
