@@ -1,5 +1,5 @@
 //! The run's builder one piece at a time: a statement sent and settled, the
-//! waiting statements it releases, the verdict judged only when needed,
+//! waiting statements it releases, every step judged (a light run's last only),
 //! and the captions' endings.
 
 use super::*;
