@@ -143,6 +143,9 @@ pub struct Tracker {
     lost_update: bool,
     /// Whether the run is judged from scratch from now on.
     scratch: bool,
+    /// Room reused by [`Tracker::grow`].
+    gained: Bits,
+    fresh: Bits,
     work: u64,
 }
 
@@ -603,15 +606,21 @@ impl Tracker {
     /// `v` leads. A transaction `x` newly leading to `y` closes a rule's
     /// cycle if a first dependency of that rule runs from `y` to `x`.
     fn grow(&mut self, g: usize, u: Tx, v: Tx) {
-        let mut gained = self.reach[g][v].clone();
+        // Two buffers kept from call to call: what `u` now leads to, and
+        // what one transaction newly leads to.
+        let mut gained = std::mem::take(&mut self.gained);
+        gained.clear();
+        gained.extend_from_slice(&self.reach[g][v]);
         put(&mut gained, v);
+        let mut fresh = std::mem::take(&mut self.fresh);
         for x in 0..self.reach[g].len() {
             if x != u && !has(&self.reach[g][x], u) {
                 continue;
             }
             self.work += gained.len() as u64;
             let row = &mut self.reach[g][x];
-            let fresh: Bits = gained.iter().zip(row.iter()).map(|(a, b)| a & !b).collect();
+            fresh.clear();
+            fresh.extend(gained.iter().zip(row.iter()).map(|(a, b)| a & !b));
             if fresh.iter().all(|w| *w == 0) {
                 continue;
             }
@@ -628,6 +637,8 @@ impl Tracker {
                 self.closes[r] |= back;
             }
         }
+        self.gained = gained;
+        self.fresh = fresh;
     }
 }
 
