@@ -15,7 +15,7 @@ use backend_playground::sim::isolation::lab::{
 use backend_playground::sim::query::encode_component;
 use backend_playground::sim::rng::Rng;
 
-use crate::{common, cost, cost_once, pairs, uncounted, Worst};
+use crate::{common, cost, cost_once, memory_kept, pairs, uncounted, Worst};
 
 /// How long the search may run.
 const BUDGET: Duration = Duration::from_secs(45);
@@ -272,7 +272,7 @@ pub fn worst() -> Worst {
 /// full verdict (every dependency and the proof, as the verdict panel
 /// shows them). Each the median of several runs; the last two timed with
 /// the memory count off, and again with the C allocator keeping freed
-/// memory ([`common::memory_kept`]).
+/// memory ([`memory_kept`]).
 fn profile_figures(name: &str, query: &str) -> String {
     let opened = cost(query, open);
     let o = backend_playground::sim::open::<Run>(&pairs(query));
@@ -280,8 +280,8 @@ fn profile_figures(name: &str, query: &str) -> String {
     let verdict = || Run::light(o.run.params()).final_verdict().deps.len();
     let (once, _) = uncounted(|| common::time(run));
     let (full, _) = uncounted(|| common::time(verdict));
-    let (once_kept, _) = uncounted(|| common::memory_kept(|| common::time(run)));
-    let (full_kept, _) = uncounted(|| common::memory_kept(|| common::time(verdict)));
+    let (once_kept, _) = uncounted(|| memory_kept(|| common::time(run)));
+    let (full_kept, _) = uncounted(|| memory_kept(|| common::time(verdict)));
 
     format!(
         "\n  {name}: largest link ({} characters) opened with every frame in {}; run once and judged in {} ({} with freed memory kept); with the full verdict in {} ({})\n    ?{}",

@@ -71,6 +71,30 @@ fn reset_peak() {
     PEAK.store(HELD.load(Ordering::Relaxed), Ordering::Relaxed);
 }
 
+/// Runs `f` with the C allocator keeping the memory freed on its heap
+/// instead of handing it back to the system, as a browser's wasm memory
+/// does (it never shrinks); the setting is restored after. On glibc,
+/// freeing the few megabytes a run used hands them back at once, and the
+/// next run takes a page fault on each page again; elsewhere `f` just runs.
+pub fn memory_kept<T>(f: impl FnOnce() -> T) -> T {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn mallopt(param: i32, value: i32) -> i32;
+        }
+        // glibc's M_TRIM_THRESHOLD, and its default of 128 KiB.
+        const TRIM: i32 = -1;
+        // SAFETY: mallopt only changes a setting of the C allocator.
+        unsafe { mallopt(TRIM, i32::MAX) };
+        let out = f();
+        // SAFETY: as above.
+        unsafe { mallopt(TRIM, 128 * 1024) };
+        out
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    f()
+}
+
 /// What opening a link cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, PartialOrd)]
 pub struct Cost {
