@@ -882,6 +882,18 @@ impl Expr {
 }
 
 impl Cmp {
+    /// The comparison that holds exactly when this one does not.
+    pub fn negated(self) -> Cmp {
+        match self {
+            Cmp::Eq => Cmp::Ne,
+            Cmp::Ne => Cmp::Eq,
+            Cmp::Lt => Cmp::Ge,
+            Cmp::Le => Cmp::Gt,
+            Cmp::Gt => Cmp::Le,
+            Cmp::Ge => Cmp::Lt,
+        }
+    }
+
     /// Whether `a op b`.
     pub fn holds(self, a: i64, b: i64) -> bool {
         match self {

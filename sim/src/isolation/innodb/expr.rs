@@ -191,17 +191,7 @@ fn compared(a: &Expr, op: Cmp, b: &Expr) -> Option<Vec<Range>> {
 /// parser rewrites `NOT` of a comparison, AND or OR.
 fn negated(p: &Pred) -> Pred {
     match p {
-        Pred::Cmp(a, op, b) => {
-            let op = match op {
-                Cmp::Eq => Cmp::Ne,
-                Cmp::Ne => Cmp::Eq,
-                Cmp::Lt => Cmp::Ge,
-                Cmp::Le => Cmp::Gt,
-                Cmp::Gt => Cmp::Le,
-                Cmp::Ge => Cmp::Lt,
-            };
-            Pred::Cmp(a.clone(), op, b.clone())
-        }
+        Pred::Cmp(a, op, b) => Pred::Cmp(a.clone(), op.negated(), b.clone()),
         Pred::And(a, b) => Pred::Or(Box::new(negated(a)), Box::new(negated(b))),
         Pred::Or(a, b) => Pred::And(Box::new(negated(a)), Box::new(negated(b))),
         Pred::Not(a) => (**a).clone(),

@@ -185,7 +185,7 @@ fn normal(p: &Pred, negate: bool) -> Pred {
         Pred::And(a, b) => Pred::And(Box::new(normal(a, false)), Box::new(normal(b, false))),
         Pred::Or(a, b) => Pred::Or(Box::new(normal(a, false)), Box::new(normal(b, false))),
         Pred::Cmp(a, op, b) => {
-            let op = if negate { negated(*op) } else { *op };
+            let op = if negate { op.negated() } else { *op };
             Pred::Cmp(fold(a), op, fold(b))
         }
     }
@@ -256,17 +256,6 @@ fn factor(p: Pred) -> Pred {
                 .unwrap_or(p)
         }
         p => p,
-    }
-}
-
-fn negated(op: Cmp) -> Cmp {
-    match op {
-        Cmp::Eq => Cmp::Ne,
-        Cmp::Ne => Cmp::Eq,
-        Cmp::Lt => Cmp::Ge,
-        Cmp::Le => Cmp::Gt,
-        Cmp::Gt => Cmp::Le,
-        Cmp::Ge => Cmp::Lt,
     }
 }
 
