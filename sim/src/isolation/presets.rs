@@ -29,18 +29,28 @@ pub fn all() -> Vec<Schedule> {
     all
 }
 
+/// A schedule of the catalogue: its name, title, sessions and steps.
+fn schedule(
+    name: &'static str,
+    title: &'static str,
+    sessions: usize,
+    steps: &'static [(usize, &'static str)],
+) -> Schedule {
+    Schedule {
+        name,
+        title,
+        sessions,
+        steps,
+    }
+}
+
 /// Schedules that show how the engines work: a lost update whose second
 /// write changes the value (InnoDB writes nothing for an UPDATE that
 /// leaves a row as it is, so the catalogue's P4 shows there as a read of
 /// the newer row instead), which rows a serializable read really locks, a
 /// gap lock, a duplicate key and a deleted row.
 pub fn engines() -> Vec<Schedule> {
-    let s = |name, title, sessions, steps| Schedule {
-        name,
-        title,
-        sessions,
-        steps,
-    };
+    let s = schedule;
     vec![
         s(
             "lost-update",
@@ -109,12 +119,7 @@ pub fn engines() -> Vec<Schedule> {
 /// leaves out, each as a short story over the two rows: moving money from
 /// row 1 to row 2, or withdrawing while the total stays at least 20.
 pub fn textbook() -> Vec<Schedule> {
-    let s = |name, title, sessions, steps| Schedule {
-        name,
-        title,
-        sessions,
-        steps,
-    };
+    let s = schedule;
     vec![
         s(
             "dirty-read",
@@ -204,12 +209,7 @@ fn title(name: &str) -> &'static str {
 
 /// Every schedule of the catalogue.
 pub fn hermitage() -> Vec<Schedule> {
-    let s = |name, sessions, steps| Schedule {
-        name,
-        title: title(name),
-        sessions,
-        steps,
-    };
+    let s = |name, sessions, steps| schedule(name, title(name), sessions, steps);
     vec![
         s(
             "G0",
