@@ -18,10 +18,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::db::{Event, Recorded, Tx, TxState};
 use super::sql::Pred;
 
-/// A quick hash for the small keys of the judgement (transactions, row
-/// ids, kinds): a multiply and a rotate per word. The sets are only asked
-/// whether they hold a key, so the hash's quality matters little, and no
-/// input chooses the keys' hashes on purpose.
+/// A quick hash for small keys (transactions, row ids, kinds), for the
+/// judgement's sets and InnoDB's lock table: a multiply and a rotate per
+/// word. Nothing iterates these tables, so the hash decides no order; row
+/// ids a link chose to collide would at worst make a lookup walk the
+/// colliding keys, as many as the link's size allows.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Quick(u64);
 
@@ -59,6 +60,9 @@ impl Hasher for Quick {
 
 /// A set hashed with [`Quick`].
 pub(super) type QuickSet<T> = HashSet<T, BuildHasherDefault<Quick>>;
+
+/// A map hashed with [`Quick`].
+pub(super) type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<Quick>>;
 
 /// The kind of a dependency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -9,8 +9,7 @@
 //! carries that transaction's implicit exclusive lock, which is made
 //! explicit (an X record lock) when another transaction asks for it.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use super::super::analysis::QuickMap;
 
 use super::super::db::Tx;
 
@@ -62,7 +61,7 @@ pub(super) struct LockTable {
     /// The slots of released locks.
     free: Vec<u32>,
     /// The first and last lock on each record that has locks.
-    records: HashMap<i64, Ends, BuildHasherDefault<KeyHash>>,
+    records: QuickMap<i64, Ends>,
     /// The first and last lock of each transaction, by its number.
     owners: Vec<Ends>,
     /// The slots of the waiting requests, in the order asked.
@@ -113,32 +112,6 @@ const EMPTY: Ends = Ends {
     first: NONE,
     last: NONE,
 };
-
-/// A multiply-and-shift hash for the table's record keys: every row a
-/// statement passes looks its record up. Keys made to collide would at
-/// worst make a lookup walk the records that have locks.
-#[derive(Debug, Clone, Copy, Default)]
-struct KeyHash(u64);
-
-impl Hasher for KeyHash {
-    fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 29)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-
-    fn write_i64(&mut self, n: i64) {
-        self.write_u64(n as u64);
-    }
-}
 
 /// Which of a slot's two lists.
 #[derive(Clone, Copy)]
