@@ -330,19 +330,25 @@ const ITEM: Kinds = WW | WR | RW;
 const ANY: Kinds = ITEM | PREDICATE;
 
 impl Kind {
+    /// This kind's place among the four, in the order declared: an index
+    /// into lists per kind.
+    pub(super) fn index(self) -> usize {
+        match self {
+            Kind::WriteWrite => 0,
+            Kind::WriteRead => 1,
+            Kind::ReadWrite => 2,
+            Kind::Predicate => 3,
+        }
+    }
+
     /// This kind's bit among [`Kinds`].
     fn bit(self) -> Kinds {
-        match self {
-            Kind::WriteWrite => WW,
-            Kind::WriteRead => WR,
-            Kind::ReadWrite => RW,
-            Kind::Predicate => PREDICATE,
-        }
+        1 << self.index()
     }
 }
 
 /// Each transaction's successors by one kind of dependency, for each kind
-/// in [`Kind::bit`]'s order: built once, combined into each kind of
+/// in [`Kind::index`]'s order: built once, combined into each kind of
 /// cycle's graph.
 struct Successors {
     by_kind: [Vec<Bits>; 4],
@@ -354,8 +360,7 @@ impl Successors {
         let mut by_kind: [Vec<Bits>; 4] = std::array::from_fn(|_| vec![vec![0; words]; n]);
         for d in deps {
             *work += 1;
-            let k = d.kind.bit().trailing_zeros() as usize;
-            put(&mut by_kind[k][d.from], d.to);
+            put(&mut by_kind[d.kind.index()][d.from], d.to);
         }
         Successors { by_kind }
     }

@@ -173,19 +173,10 @@ enum Filed {
 /// The end of a chain of readers.
 const NO_READER: u32 = u32::MAX;
 
-/// The index of a kind in [`Tracker::next`].
-fn slot(k: Kind) -> usize {
-    match k {
-        Kind::WriteWrite => 0,
-        Kind::WriteRead => 1,
-        Kind::ReadWrite => 2,
-        Kind::Predicate => 3,
-    }
-}
-
-/// The graphs a kind of cycle may use, by the kinds (slots) they hold:
-/// overwrites; the flow of values (overwrites and reads); the items
-/// (and read-write dependencies); everything (and predicates).
+/// The graphs a kind of cycle may use, by the kinds they hold (by
+/// [`Kind::index`]): overwrites; the flow of values (overwrites and
+/// reads); the items (and read-write dependencies); everything (and
+/// predicates).
 const GRAPHS: [&[usize]; 4] = [&[0], &[0, 1], &[0, 1, 2], &[0, 1, 2, 3]];
 
 /// The kinds of cycle, in the verdict's order: the anomaly, the kinds its
@@ -303,7 +294,7 @@ impl Tracker {
     /// keeps it until the earlier one is.
     fn add(&mut self, d: Dep) {
         self.work += 1;
-        let kind = slot(d.kind);
+        let kind = d.kind.index();
         // Known already between these two transactions: only a lost
         // update may still be new.
         if self.next[kind].get(d.from).is_some_and(|b| has(b, d.to)) {
@@ -333,8 +324,8 @@ impl Tracker {
             return;
         }
         let (a, b, reverse) = match d.kind {
-            Kind::WriteWrite => (d.to, d.from, slot(Kind::ReadWrite)),
-            Kind::ReadWrite => (d.from, d.to, slot(Kind::WriteWrite)),
+            Kind::WriteWrite => (d.to, d.from, Kind::ReadWrite.index()),
+            Kind::ReadWrite => (d.from, d.to, Kind::WriteWrite.index()),
             _ => return,
         };
         let both = match d.kind {
@@ -580,7 +571,7 @@ impl Tracker {
         None
     }
 
-    /// Adds the dependency `u -> v` of kind `kind` (a slot), growing the
+    /// Adds the dependency `u -> v` of kind `kind` (its [`Kind::index`]), growing the
     /// closures of the graphs that hold it and noting the cycles closed.
     fn link(&mut self, u: Tx, v: Tx, kind: usize) {
         if has(&self.next[kind][u], v) {
