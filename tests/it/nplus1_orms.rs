@@ -134,20 +134,23 @@ fn mixed_cases() -> Vec<Case> {
                     };
                     // Two passes of the loop, where a Django related
                     // manager asks again.
+                    let base = Params {
+                        orm,
+                        strategy,
+                        then,
+                        users,
+                        orders,
+                        items,
+                        depth: Depth::Items,
+                        spread,
+                        seed: 21,
+                        ..Params::default()
+                    };
                     if (1..=50).contains(&users) {
                         out.push(Case {
                             params: Params {
-                                orm,
-                                strategy,
-                                then,
-                                users,
-                                orders,
-                                items,
-                                depth: Depth::Items,
-                                spread,
-                                seed: 21,
                                 touch: 2,
-                                ..Params::default()
+                                ..base.clone()
                             },
                             prefetch_objects: false,
                         });
@@ -166,18 +169,9 @@ fn mixed_cases() -> Vec<Case> {
                             }
                             out.push(Case {
                                 params: Params {
-                                    orm,
-                                    strategy,
-                                    then,
-                                    users,
-                                    orders,
-                                    items,
-                                    depth: Depth::Items,
-                                    spread,
-                                    seed: 21,
                                     batch,
                                     loaded,
-                                    ..Params::default()
+                                    ..base.clone()
                                 },
                                 prefetch_objects,
                             });
