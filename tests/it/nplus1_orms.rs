@@ -289,38 +289,33 @@ fn guard_cases() -> Vec<Case> {
                 ];
                 for strategy in strategies {
                     let twice = matches!(strategy, Strategy::Lazy | Strategy::SelectIn);
+                    let base = Params {
+                        orm,
+                        strategy,
+                        users,
+                        orders,
+                        items,
+                        depth,
+                        spread,
+                        seed: 5,
+                        ..Params::default()
+                    };
                     if strategy == Strategy::Immediate && users > 1 {
                         // Users kept from before load their orders' items
                         // lazily, after the others' immediate loads.
                         out.push(Case {
                             params: Params {
-                                orm,
-                                strategy,
-                                users,
-                                orders,
-                                items,
-                                depth,
-                                spread,
-                                seed: 5,
                                 loaded: users / 2,
-                                ..Params::default()
+                                ..base.clone()
                             },
                             prefetch_objects: false,
                         });
                     }
                     out.push(Case {
                         params: Params {
-                            orm,
-                            strategy,
-                            users,
-                            orders,
-                            items,
-                            depth,
-                            spread,
-                            seed: 5,
                             loaded: if twice { users / 2 } else { 0 },
                             touch: if twice { 2 } else { 1 },
-                            ..Params::default()
+                            ..base
                         },
                         prefetch_objects: false,
                     });
