@@ -792,7 +792,12 @@ pub fn dep_text(d: &Dep) -> String {
             tx_name(d.from),
             d.id
         ),
-        Kind::Predicate => format!("{} {what} {}", tx_name(d.to), tx_name(d.from)),
+        Kind::Predicate => format!(
+            "{} {what} {} (row {})",
+            tx_name(d.to),
+            tx_name(d.from),
+            d.id
+        ),
     }
 }
 

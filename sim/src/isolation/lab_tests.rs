@@ -327,3 +327,20 @@ fn each_profile_exports_for_its_own_client() {
     );
     assert!(!sql.contains("ENGINE=InnoDB"));
 }
+
+#[test]
+fn each_dependency_names_its_row() {
+    // A write that moved row 7 out of a scan's condition, beside another
+    // that moved row 8: two sentences, told apart by their row.
+    let moved = |id| Dep {
+        from: 9,
+        to: 10,
+        kind: Kind::Predicate,
+        id,
+    };
+    assert_eq!(
+        dep_text(&moved(7)),
+        "T10 changed what matched the condition of T9 (row 7)"
+    );
+    assert_ne!(dep_text(&moved(7)), dep_text(&moved(8)));
+}
